@@ -1,0 +1,37 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB := $(CURDIR)/.briefing-demo/briefing.db
+
+.PHONY: run test lint bench demo-db clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo-db: $(STAMP)
+	@mkdir -p $(dir $(DB))
+	BRIEFING_DB=$(DB) $(BIN)/briefing fetch sample_feeds/ || [ $$? -eq 1 ]
+
+run: demo-db
+	BRIEFING_DB=$(DB) $(BIN)/briefing
+
+test: $(STAMP)
+	$(BIN)/ruff check briefing tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check briefing tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/fetch_bench.py
+
+clean:
+	rm -rf $(VENV) .briefing-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,147 @@
+"""Typed settings, loaded once from TOML by the CLI and passed down.
+
+Every field has a default, so a missing config file is a valid config. Unknown keys are an
+error naming the key, because a typo silently ignored is worse than a refusal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_type_hints
+
+USER_AGENT = "briefing/0.1 (+terminal news reader)"
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or invalid; the message names the file and the reason."""
+
+
+@dataclass
+class FetchSettings:
+    concurrency: int = 8
+    """Feeds fetched at once."""
+    per_host: int = 2
+    """Requests at once to one host, so a big site is not hammered."""
+    connect_timeout: float = 10.0
+    """Seconds to establish a connection."""
+    read_timeout: float = 20.0
+    """Seconds without a byte before giving up."""
+    total_timeout: float = 60.0
+    """Seconds for one whole response, however slowly it drips."""
+    max_bytes: int = 20_000_000
+    """Decoded body cap for a feed; bigger is refused (stops gzip bombs)."""
+    max_redirects: int = 5
+    """Redirects followed before giving up."""
+    extract: bool = True
+    """Fetch the linked page for teaser-only items and extract the full text."""
+    extract_max_bytes: int = 5_000_000
+    """Body cap for an article page."""
+    extract_timeout: float = 10.0
+    """Seconds for extracting one article page."""
+    teaser_chars: int = 600
+    """Items with less text than this count as teasers."""
+    workers: int = 0
+    """Processes for parsing and tagging; 0 means one per core."""
+    user_agent: str = USER_AGENT
+    """Sent with every request."""
+
+
+@dataclass
+class LibreTranslateSettings:
+    url: str = "http://127.0.0.1:5000"
+    api_key: str = ""
+
+
+@dataclass
+class OpenAISettings:
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "qwen2.5:7b-instruct"
+    api_key_env: str = "OPENAI_API_KEY"
+
+
+@dataclass
+class ArgosSettings:
+    pass
+
+
+@dataclass
+class TranslationSettings:
+    target: str = "vi"
+    """The reader's language."""
+    engine: str = "none"
+    """libretranslate | openai | argos | none"""
+    timeout: float = 120.0
+    """Seconds for one engine call."""
+    libretranslate: LibreTranslateSettings = field(default_factory=LibreTranslateSettings)
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
+    argos: ArgosSettings = field(default_factory=ArgosSettings)
+
+
+@dataclass
+class FeedSetting:
+    url: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
+    feeds: list[FeedSetting] = field(default_factory=list)
+    """Feeds read on every `briefing fetch` with no SOURCE, besides `feeds add` ones."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id -> key, e.g. star = "f"."""
+    refresh_seconds: int = 30
+    """How often the open TUI checks the database for articles a cron fetch added."""
+
+
+def load(path: Path | None) -> Settings:
+    """Read settings from `path`; a missing file gives the defaults."""
+    if path is None or not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    try:
+        return _build(Settings, data, "")
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _build(cls: type[Any], data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"[{where or 'top level'}] must be a table")
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown and cls is not ArgosSettings:
+        raise ValueError(f"unknown setting {where + '.' if where else ''}{unknown[0]}")
+    kwargs: dict[str, Any] = {}
+    for name in known & set(data):
+        kwargs[name] = _coerce(hints[name], data[name], f"{where}.{name}".lstrip("."))
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, where: str) -> Any:
+    if isinstance(hint, type) and is_dataclass(hint):
+        return _build(hint, value, where)
+    origin = getattr(hint, "__origin__", None)
+    if origin is list:
+        (item,) = hint.__args__
+        if not isinstance(value, list):
+            raise ValueError(f"{where} must be a list")
+        return [_coerce(item, v, where) for v in value]
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError(f"{where} must be a table of strings")
+        return dict(value)
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, str, bool) and type(value) is hint:
+        return value
+    raise ValueError(f"{where} must be {getattr(hint, '__name__', hint)}, not {value!r}")

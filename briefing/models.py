@@ -1,0 +1,177 @@
+"""Domain objects passed between the pipeline, the store and the front ends.
+
+Frozen dataclasses: cheap to build, safe to hand across threads and processes (they pickle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceKind = Literal["feed", "file", "directory", "opml"]
+SaveOutcome = Literal["added", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A feed URL or a local path the user reads from."""
+
+    url: str
+    kind: SourceKind = "feed"
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    gone: bool = False
+    last_fetched: str | None = None
+    retry_after: str | None = None
+    subscribed: bool = False
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a parsed feed, before cleaning."""
+
+    link: str
+    guid: str
+    title: str
+    author: str = ""
+    published: str | None = None  # ISO 8601 UTC
+    summary_html: str = ""
+    content_html: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    site_url: str
+    entries: tuple[FeedEntry, ...]
+    warning: str | None = None  # feedparser's bozo reason, kept for diagnostics
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    text: str
+    language: str = ""
+    kind: str = "body"  # body | title | standfirst | caption | byline
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A typed, normalised fact tied to a paragraph and the character offsets of its text."""
+
+    kind: str  # money | percent | count | duration | date | org | person | place
+    text: str
+    value: float | str
+    unit: str
+    paragraph: int
+    start: int
+    end: int
+    link: int | None = None  # index of a linked fact in the same article (Rmb40bn <-> $5.5bn)
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class TranslationPair:
+    paragraph: int | None  # original paragraph index; None when nothing in the original matched
+    original: str
+    translation: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Translation:
+    lang: str
+    engine: str
+    model: str
+    pairs: tuple[TranslationPair, ...]
+    key_facts: tuple[str, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article, whole: what the store saves in one transaction."""
+
+    id: str
+    url: str
+    source: str
+    title: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    language: str = ""
+    author: str = ""
+    published: str | None = None
+    fetched: str | None = None
+    site_name: str = ""
+    content_hash: str = ""
+    tags: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    key_facts: tuple[KeyFact, ...] = ()
+    summary: str = ""
+    tagger_version: int = 0
+    translations: tuple[Translation, ...] = ()
+    read: bool = False
+    starred: bool = False
+    source_title: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What a list needs of an article: never its text."""
+
+    id: str
+    title: str
+    url: str
+    source: str
+    source_title: str
+    published: str | None
+    language: str
+    read: bool
+    starred: bool
+    fact_count: int = 0
+    has_translation: bool = False
+    summary: str = ""
+
+
+@dataclass
+class FetchReport:
+    """The outcome of one fetch run: printed by cron, posted to the TUI."""
+
+    sources_total: int = 0
+    sources_ok: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    started: str = ""
+    finished: str = ""
+
+    @property
+    def sources_failed(self) -> int:
+        return len(self.failed)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sources_total": self.sources_total,
+            "sources_ok": self.sources_ok,
+            "sources_failed": self.sources_failed,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "not_modified": self.not_modified,
+            "failed": [{"source": s, "reason": r} for s, r in self.failed],
+            "started": self.started,
+            "finished": self.finished,
+        }

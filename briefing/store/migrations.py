@@ -1,0 +1,151 @@
+"""The schema as code: one function per change, applied in order, each exactly once."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("briefing")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            url TEXT PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'feed',
+            title TEXT NOT NULL DEFAULT '',
+            site_url TEXT NOT NULL DEFAULT '',
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            gone INTEGER NOT NULL DEFAULT 0,
+            subscribed INTEGER NOT NULL DEFAULT 0,
+            added TEXT,
+            last_fetched TEXT,
+            retry_after TEXT
+        );
+        CREATE TABLE source_tags (
+            source_url TEXT NOT NULL REFERENCES sources(url) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (source_url, tag)
+        );
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            source_url TEXT NOT NULL,
+            source_title TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            fetched TEXT,
+            updated TEXT,
+            language TEXT NOT NULL DEFAULT '',
+            site_name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            tagger_version INTEGER NOT NULL DEFAULT 0,
+            fact_count INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX articles_content_hash ON articles(content_hash);
+        CREATE INDEX articles_source ON articles(source_url, published);
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_unread ON articles(read, published);
+        CREATE TABLE paragraphs (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'body',
+            PRIMARY KEY (article_id, idx)
+        );
+        CREATE TABLE article_tags (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (article_id, tag)
+        );
+        CREATE INDEX article_tags_tag ON article_tags(tag);
+        CREATE TABLE facts (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            value,
+            unit TEXT NOT NULL DEFAULT '',
+            paragraph INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            link INTEGER,
+            PRIMARY KEY (article_id, idx)
+        );
+        CREATE INDEX facts_kind_value ON facts(kind, value);
+        CREATE TABLE key_facts (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            paragraph INTEGER NOT NULL,
+            PRIMARY KEY (article_id, idx)
+        );
+        CREATE TABLE fetch_runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            sources_total INTEGER NOT NULL DEFAULT 0,
+            sources_ok INTEGER NOT NULL DEFAULT 0,
+            sources_failed INTEGER NOT NULL DEFAULT 0,
+            added INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            failures TEXT NOT NULL DEFAULT '[]'
+        );
+        """
+    )
+    # External-content FTS5 over articles, kept in step by triggers so every write path
+    # (including sqlite-utils and Datasette edits) updates the index.
+    db.table("articles").enable_fts(
+        ["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61"
+    )
+
+
+@migrations()
+def m002_translations(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE translations (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            lang TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            created TEXT,
+            UNIQUE (article_id, lang)
+        );
+        CREATE TABLE translation_pairs (
+            translation_id INTEGER NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            paragraph INTEGER,
+            original TEXT NOT NULL DEFAULT '',
+            translation TEXT NOT NULL DEFAULT '',
+            flags TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (translation_id, idx)
+        );
+        CREATE TABLE translation_key_facts (
+            translation_id INTEGER NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (translation_id, idx)
+        );
+        CREATE TABLE translation_cache (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            created TEXT
+        );
+        """
+    )

@@ -1,0 +1,513 @@
+"""The store: the only place SQL runs. It hands out domain objects, never rows.
+
+A Store owns one SQLite connection, which belongs to the thread that opened it: every worker
+thread and every process opens its own. Writers take the write lock up front (BEGIN IMMEDIATE)
+so two processes never deadlock upgrading read locks, and the busy timeout makes a second
+writer wait instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from briefing.models import (
+    Article,
+    ArticleSummary,
+    Fact,
+    FetchReport,
+    KeyFact,
+    Paragraph,
+    SaveOutcome,
+    Source,
+    Translation,
+    TranslationPair,
+)
+from briefing.store.migrations import migrations
+
+BUSY_TIMEOUT_S = 60.0
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written. The message names the path and reason."""
+
+
+class QueryError(ValueError):
+    """A malformed search or filter query."""
+
+
+@dataclass(frozen=True)
+class FactFilter:
+    """`org=Nvidia`, `money>1e9`: a fact kind, an operator and a value."""
+
+    kind: str
+    op: str
+    value: str | float
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    unread: bool = False
+    starred: bool = False
+    source: str | None = None
+    tag: str | None = None
+    since: str | None = None
+    facts: tuple[FactFilter, ...] = field(default_factory=tuple)
+
+
+_SUMMARY_COLUMNS = """
+    a.id, a.title, a.url, a.source_url, a.source_title, a.published, a.language, a.read,
+    a.starred, a.fact_count, a.summary,
+    EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) AS has_translation
+"""
+_NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # another process may hold it; not fatal for reads
+                conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is safe in WAL mode against process crashes (SIGKILL); only a power cut
+            # can lose the last commits, never corrupt the file.
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        self.conn = conn
+        self.db = Database(conn)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        try:
+            if not migrations.pending(self.db):
+                return
+            # Under the write lock, so two processes starting together apply each step once.
+            with self._write():
+                migrations.apply(self.db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot prepare database: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, params)
+        return dict(rows[0]) if rows else None
+
+    # -- sources -------------------------------------------------------------------------
+
+    def add_source(self, url: str, *, kind: str = "feed", tags: Sequence[str] = (),
+                   subscribed: bool = True, now: str | None = None) -> None:
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO sources (url, kind, subscribed, added) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET subscribed = MAX(subscribed, excluded.subscribed)",
+                (url, kind, int(subscribed), now),
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO source_tags (source_url, tag) VALUES (?, ?)",
+                [(url, t) for t in tags],
+            )
+
+    def remove_source(self, url: str) -> bool:
+        with self._write() as c:
+            cur = c.execute("UPDATE sources SET subscribed = 0 WHERE url = ? AND subscribed = 1",
+                            (url,))
+            return cur.rowcount > 0
+
+    def get_source(self, url: str) -> Source | None:
+        row = self._one("SELECT * FROM sources WHERE url = ?", (url,))
+        if row is None:
+            return None
+        tags = [r["tag"] for r in self._rows(
+            "SELECT tag FROM source_tags WHERE source_url = ? ORDER BY tag", (url,))]
+        return _source(row, tags)
+
+    def list_sources(self, *, subscribed_only: bool = True) -> list[Source]:
+        where = "WHERE subscribed = 1" if subscribed_only else ""
+        rows = self._rows(f"SELECT * FROM sources {where} ORDER BY url")
+        tags: dict[str, list[str]] = {}
+        for r in self._rows("SELECT source_url, tag FROM source_tags ORDER BY tag"):
+            tags.setdefault(r["source_url"], []).append(r["tag"])
+        return [_source(r, tags.get(r["url"], [])) for r in rows]
+
+    def record_source(self, url: str, *, kind: str, status: int | None, now: str,
+                      title: str | None = None, etag: str | None = None,
+                      last_modified: str | None = None, error: str | None = None,
+                      gone: bool = False, retry_after: str | None = None) -> None:
+        """Remember how a fetch of `url` went: validators on success, the error otherwise."""
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO sources (url, kind, added) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO NOTHING", (url, kind, now))
+            if error is None:
+                c.execute(
+                    "UPDATE sources SET last_status = ?, last_error = NULL, error_count = 0, "
+                    "etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), "
+                    "title = CASE WHEN ? != '' THEN ? ELSE title END, last_fetched = ?, "
+                    "gone = 0, retry_after = NULL WHERE url = ?",
+                    (status, etag, last_modified, title or "", title or "", now, url),
+                )
+            else:
+                c.execute(
+                    "UPDATE sources SET last_status = ?, last_error = ?, "
+                    "error_count = error_count + 1, last_fetched = ?, gone = ?, retry_after = ? "
+                    "WHERE url = ?",
+                    (status, error, now, int(gone), retry_after, url),
+                )
+
+    # -- articles ------------------------------------------------------------------------
+
+    def save_article(self, art: Article, *, now: str | None = None) -> SaveOutcome:
+        """Store an article with its paragraphs, facts, key facts and tags, all or nothing."""
+        with self._write() as c:
+            row = c.execute(
+                "SELECT content_hash, tagger_version FROM articles WHERE id = ?", (art.id,)
+            ).fetchone()
+            if row is None and art.content_hash:
+                dup = c.execute(
+                    "SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (art.content_hash,)
+                ).fetchone()
+                if dup:
+                    return "unchanged"  # the same text already stored under another URL
+            if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
+                return "unchanged"
+            values = (
+                art.url, art.source, art.source_title, art.title, art.author,
+                art.published or art.fetched or now, art.language, art.site_name, art.text,
+                art.content_hash, art.summary, art.tagger_version, len(art.facts),
+            )
+            if row is None:
+                c.execute(
+                    "INSERT INTO articles (url, source_url, source_title, title, author, "
+                    "published, language, site_name, text, content_hash, summary, "
+                    "tagger_version, fact_count, fetched, id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*values, art.fetched or now, art.id),
+                )
+            else:
+                c.execute(
+                    "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
+                    "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
+                    "tagger_version=?, fact_count=?, updated=? WHERE id=?",
+                    (*values, now, art.id),
+                )
+            self._replace_children(c, art)
+            for tr in art.translations:
+                self._save_translation(c, art.id, tr, now)
+            return "added" if row is None else "updated"
+
+    def _replace_children(self, c: sqlite3.Connection, art: Article) -> None:
+        for table in ("paragraphs", "facts", "key_facts", "article_tags"):
+            c.execute(f"DELETE FROM {table} WHERE article_id = ?", (art.id,))
+        c.executemany(
+            "INSERT INTO paragraphs (article_id, idx, text, language, kind) VALUES (?,?,?,?,?)",
+            [(art.id, p.index, p.text, p.language, p.kind) for p in art.paragraphs],
+        )
+        self._insert_analysis(c, art.id, art.facts, art.key_facts, art.tags)
+
+    @staticmethod
+    def _insert_analysis(c: sqlite3.Connection, article_id: str, facts: Sequence[Fact],
+                         key_facts: Sequence[KeyFact], tags: Sequence[str]) -> None:
+        c.executemany(
+            'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, "end",'
+            " link) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(article_id, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end, f.link)
+             for i, f in enumerate(facts)],
+        )
+        c.executemany(
+            "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
+            [(article_id, i, k.text, k.paragraph) for i, k in enumerate(key_facts)],
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
+            [(article_id, t) for t in dict.fromkeys(tags) if t],
+        )
+
+    def save_analysis(self, article_id: str, *, facts: Sequence[Fact],
+                      key_facts: Sequence[KeyFact], summary: str, tags: Sequence[str],
+                      tagger_version: int) -> None:
+        """Replace an article's facts, bullets, summary and tags (a re-tag), atomically."""
+        with self._write() as c:
+            for table in ("facts", "key_facts", "article_tags"):
+                c.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            self._insert_analysis(c, article_id, facts, key_facts, tags)
+            c.execute(
+                "UPDATE articles SET summary = ?, tagger_version = ?, fact_count = ? WHERE id = ?",
+                (summary, tagger_version, len(facts), article_id),
+            )
+
+    def _save_translation(self, c: sqlite3.Connection, article_id: str, tr: Translation,
+                          now: str | None) -> None:
+        c.execute("DELETE FROM translations WHERE article_id = ? AND lang = ?",
+                  (article_id, tr.lang))
+        cur = c.execute(
+            "INSERT INTO translations (article_id, lang, engine, model, summary, created) "
+            "VALUES (?,?,?,?,?,?)", (article_id, tr.lang, tr.engine, tr.model, tr.summary, now))
+        tid = cur.lastrowid
+        c.executemany(
+            "INSERT INTO translation_pairs (translation_id, idx, paragraph, original, translation,"
+            " flags) VALUES (?,?,?,?,?,?)",
+            [(tid, i, p.paragraph, p.original, p.translation, json.dumps(list(p.flags)))
+             for i, p in enumerate(tr.pairs)],
+        )
+        c.executemany(
+            "INSERT INTO translation_key_facts (translation_id, idx, text) VALUES (?,?,?)",
+            [(tid, i, t) for i, t in enumerate(tr.key_facts)],
+        )
+
+    def save_translation(self, article_id: str, tr: Translation, *, now: str | None = None) -> None:
+        with self._write() as c:
+            self._save_translation(c, article_id, tr, now)
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            return None
+        paragraphs = tuple(
+            Paragraph(r["idx"], r["text"], r["language"], r["kind"])
+            for r in self._rows(
+                "SELECT idx, text, language, kind FROM paragraphs WHERE article_id = ? "
+                "ORDER BY idx", (article_id,))
+        )
+        facts = tuple(
+            Fact(r["kind"], r["text"], r["value"], r["unit"], r["paragraph"], r["start"],
+                 r["end"], r["link"])
+            for r in self._rows(
+                'SELECT kind, text, value, unit, paragraph, start, "end", link FROM facts '
+                "WHERE article_id = ? ORDER BY idx", (article_id,))
+        )
+        key_facts = tuple(
+            KeyFact(r["text"], r["paragraph"]) for r in self._rows(
+                "SELECT text, paragraph FROM key_facts WHERE article_id = ? ORDER BY idx",
+                (article_id,))
+        )
+        tags = tuple(r["tag"] for r in self._rows(
+            "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY rowid", (article_id,)))
+        return Article(
+            id=row["id"], url=row["url"], source=row["source_url"], title=row["title"],
+            text=row["text"], paragraphs=paragraphs, language=row["language"],
+            author=row["author"], published=row["published"], fetched=row["fetched"],
+            site_name=row["site_name"], content_hash=row["content_hash"], tags=tags,
+            facts=facts, key_facts=key_facts, summary=row["summary"],
+            tagger_version=row["tagger_version"], translations=self._translations(article_id),
+            read=bool(row["read"]), starred=bool(row["starred"]),
+            source_title=row["source_title"],
+        )
+
+    def _translations(self, article_id: str) -> tuple[Translation, ...]:
+        out = []
+        for t in self._rows("SELECT * FROM translations WHERE article_id = ? ORDER BY lang",
+                            (article_id,)):
+            pairs = tuple(
+                TranslationPair(p["paragraph"], p["original"], p["translation"],
+                                tuple(json.loads(p["flags"])))
+                for p in self._rows(
+                    "SELECT * FROM translation_pairs WHERE translation_id = ? ORDER BY idx",
+                    (t["id"],))
+            )
+            bullets = tuple(r["text"] for r in self._rows(
+                "SELECT text FROM translation_key_facts WHERE translation_id = ? ORDER BY idx",
+                (t["id"],)))
+            out.append(Translation(t["lang"], t["engine"], t["model"], pairs, bullets,
+                                   t["summary"]))
+        return tuple(out)
+
+    def article_ids(self, *, since: str | None = None,
+                    below_tagger_version: int | None = None) -> list[str]:
+        sql, params = "SELECT id FROM articles WHERE 1=1", list[Any]()
+        if since:
+            sql += " AND published >= ?"
+            params.append(since)
+        if below_tagger_version is not None:
+            sql += " AND tagger_version < ?"
+            params.append(below_tagger_version)
+        return [r["id"] for r in self._rows(sql + " ORDER BY published, id", params)]
+
+    def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if flt.unread:
+            clauses.append("a.read = 0")
+        if flt.starred:
+            clauses.append("a.starred = 1")
+        if flt.source:
+            clauses.append("a.source_url = ?")
+            params.append(flt.source)
+        if flt.tag:
+            clauses.append("a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)")
+            params.append(flt.tag)
+        if flt.since:
+            clauses.append("a.published >= ?")
+            params.append(flt.since)
+        for ff in flt.facts:
+            op = _NUMERIC_OPS.get(ff.op)
+            if op is None:
+                raise QueryError(f"unknown operator {ff.op!r} in fact filter")
+            if isinstance(ff.value, str):
+                if op not in ("=", "!="):
+                    raise QueryError(f"{ff.kind}{ff.op}{ff.value}: compare names with = or !=")
+                clause = (f"a.id IN (SELECT article_id FROM facts WHERE kind = ? AND "
+                          f"value {op} ? COLLATE NOCASE)")
+            else:
+                clause = ("a.id IN (SELECT article_id FROM facts WHERE kind = ? AND "
+                          f"typeof(value) IN ('integer','real') AND value {op} ?)")
+            clauses.append(clause)
+            params.extend([ff.kind, ff.value])
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list_articles(self, flt: ArticleFilter | None = None, *, limit: int = 200,
+                      offset: int = 0) -> list[ArticleSummary]:
+        where, params = self._where(flt or ArticleFilter())
+        rows = self._rows(
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles a {where} "
+            "ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
+        return [_summary(r) for r in rows]
+
+    def count_articles(self, flt: ArticleFilter | None = None) -> int:
+        where, params = self._where(flt or ArticleFilter())
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
+
+    def search(self, query: str, flt: ArticleFilter | None = None, *,
+               limit: int = 50) -> list[ArticleSummary]:
+        """Full-text search; a malformed query raises QueryError with FTS5's reason."""
+        where, params = self._where(flt or ArticleFilter())
+        where = where.replace(" WHERE ", " AND ", 1)
+        try:
+            rows = self._rows(
+                f"SELECT {_SUMMARY_COLUMNS} FROM articles_fts f "
+                "JOIN articles a ON a.rowid = f.rowid "
+                f"WHERE articles_fts MATCH ? {where} ORDER BY f.rank LIMIT ?",
+                [query, *params, limit])
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"malformed search query {query!r}: {exc}") from exc
+        return [_summary(r) for r in rows]
+
+    def set_read(self, article_id: str, read: bool = True) -> None:
+        with self._write() as c:
+            c.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+
+    def set_starred(self, article_id: str, starred: bool = True) -> None:
+        with self._write() as c:
+            c.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
+
+    def mark_all_read(self, flt: ArticleFilter | None = None) -> int:
+        where, params = self._where(flt or ArticleFilter())
+        with self._write() as c:
+            return c.execute(
+                f"UPDATE articles SET read = 1 WHERE id IN (SELECT a.id FROM articles a {where})",
+                params).rowcount
+
+    def source_counts(self) -> list[tuple[str, str, int, int]]:
+        """(source url, title, total, unread) per source, for the sidebar."""
+        rows = self._rows(
+            "SELECT a.source_url, COALESCE(NULLIF(s.title, ''), MAX(a.source_title), a.source_url)"
+            " AS title, count(*) AS total, SUM(a.read = 0) AS unread FROM articles a "
+            "LEFT JOIN sources s ON s.url = a.source_url GROUP BY a.source_url ORDER BY title")
+        return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
+
+    def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
+        """(tag, total, unread) for the most used tags."""
+        rows = self._rows(
+            "SELECT t.tag, count(*) AS total, SUM(a.read = 0) AS unread FROM article_tags t "
+            "JOIN articles a ON a.id = t.article_id GROUP BY t.tag ORDER BY total DESC, t.tag "
+            "LIMIT ?", (limit,))
+        return [(r["tag"], r["total"], r["unread"] or 0) for r in rows]
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def record_run(self, report: FetchReport) -> None:
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO fetch_runs (started, finished, sources_total, sources_ok, "
+                "sources_failed, added, updated, unchanged, failures) VALUES (?,?,?,?,?,?,?,?,?)",
+                (report.started, report.finished, report.sources_total, report.sources_ok,
+                 report.sources_failed, report.added, report.updated, report.unchanged,
+                 json.dumps([{"source": s, "reason": r} for s, r in report.failed])),
+            )
+
+    def last_run(self) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: a cheap way for the TUI to notice cron."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- translation cache ---------------------------------------------------------------
+
+    def cache_get(self, keys: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self._rows(
+                    f"SELECT key, text FROM translation_cache WHERE key IN ({marks})", chunk):
+                out[r["key"]] = r["text"]
+        return out
+
+    def cache_put(self, items: dict[str, str], *, now: str | None = None) -> None:
+        with self._write() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO translation_cache (key, text, created) VALUES (?,?,?)",
+                [(k, v, now) for k, v in items.items()])
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
+    return Source(
+        url=row["url"], kind=row["kind"], title=row["title"], tags=tuple(tags),
+        etag=row["etag"], last_modified=row["last_modified"], last_status=row["last_status"],
+        last_error=row["last_error"], error_count=row["error_count"], gone=bool(row["gone"]),
+        last_fetched=row["last_fetched"], retry_after=row["retry_after"],
+        subscribed=bool(row["subscribed"]),
+    )
+
+
+def _summary(r: dict[str, Any]) -> ArticleSummary:
+    return ArticleSummary(
+        id=r["id"], title=r["title"], url=r["url"], source=r["source_url"],
+        source_title=r["source_title"], published=r["published"], language=r["language"],
+        read=bool(r["read"]), starred=bool(r["starred"]), fact_count=r["fact_count"],
+        has_translation=bool(r["has_translation"]), summary=r["summary"],
+    )

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpora" / "feedparser"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Keep the developer's own config, data and network settings out of every test."""
+    for var in ("BRIEFING_DB", "BRIEFING_CONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    for sub in ("config", "data", "cache", "state"):
+        (home / sub).mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("NO_PROXY", "*")
+    yield
+
+
+def seed(name: str) -> Path:
+    """A seed document from ../shared/seeds, or a skip saying why it is missing."""
+    path = SEEDS / name
+    if not path.exists():
+        pytest.skip(f"{path} not found: the seeds live in ../shared, which a user's clone lacks")
+    return path
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "briefing.db"

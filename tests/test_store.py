@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefing.models import Article, Fact, KeyFact, Paragraph
+from briefing.store import ArticleFilter, QueryError, Store, StoreError
+from briefing.store.store import FactFilter
+
+
+def _article(n: int, text: str = "Nvidia sold chips worth $12bn.", **kw: object) -> Article:
+    paras = tuple(Paragraph(i, t, "en") for i, t in enumerate(text.split("\n")))
+    base: dict[str, object] = dict(
+        id=f"a{n}", url=f"https://example.com/{n}", source="https://example.com/feed",
+        title=f"Story {n}", text=text, paragraphs=paras, language="en",
+        published=f"2025-01-{n + 1:02d}T00:00:00+00:00", content_hash=f"h{n}-{hash(text)}",
+    )
+    base.update(kw)
+    return Article(**base)  # type: ignore[arg-type]
+
+
+def test_migrations_are_idempotent_and_file_is_plain_sqlite(db_file: Path) -> None:
+    Store(db_file).close()
+    Store(db_file).close()
+    conn = sqlite3.connect(db_file)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "paragraphs", "facts", "sources", "fetch_runs", "articles_fts"} <= tables
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_save_roundtrip_and_dedup(db_file: Path) -> None:
+    store = Store(db_file)
+    art = _article(1, facts=(Fact("money", "$12bn", 12e9, "USD", 0, 23, 28),),
+                   key_facts=(KeyFact("Nvidia sold chips worth $12bn.", 0),), tags=("Nvidia",))
+    assert store.save_article(art) == "added"
+    assert store.save_article(art) == "unchanged"
+    # Same text under another URL is a copy, not a new article.
+    assert store.save_article(_article(1, id="other", url="https://x.org/1")) == "unchanged"
+    got = store.get_article("a1")
+    assert got is not None
+    assert got.paragraphs == art.paragraphs
+    assert got.facts[0].value == 12e9 and got.facts[0].unit == "USD"
+    assert got.key_facts[0].text.startswith("Nvidia")
+    assert got.tags == ("Nvidia",)
+    changed = _article(1, text="Nvidia sold chips worth $15bn.")
+    assert store.save_article(changed) == "updated"
+    assert store.get_article("a1").text.endswith("$15bn.")  # type: ignore[union-attr]
+    assert store.count_articles() == 1
+
+
+def test_read_star_and_filters(db_file: Path) -> None:
+    store = Store(db_file)
+    for n in range(5):
+        store.save_article(_article(n, text=f"Paragraph number {n} about Huawei."))
+    store.set_read("a0")
+    store.set_starred("a1")
+    assert store.count_articles(ArticleFilter(unread=True)) == 4
+    assert [a.id for a in store.list_articles(ArticleFilter(starred=True))] == ["a1"]
+    assert [a.id for a in store.list_articles(limit=2)] == ["a4", "a3"]
+    assert store.mark_all_read() == 5
+    assert store.count_articles(ArticleFilter(unread=True)) == 0
+
+
+def test_search_and_malformed_query(db_file: Path) -> None:
+    store = Store(db_file)
+    store.save_article(_article(1, text="Huawei and Cambricon supply chips."))
+    store.save_article(_article(2, text="Markets rallied on Monday."))
+    assert [a.id for a in store.search("cambricon")] == ["a1"]
+    with pytest.raises(QueryError, match="malformed search query"):
+        store.search('"unbalanced')
+
+
+def test_fact_filters(db_file: Path) -> None:
+    store = Store(db_file)
+    store.save_article(_article(1, facts=(Fact("money", "$12bn", 12e9, "USD", 0, 0, 5),
+                                          Fact("org", "Nvidia", "Nvidia", "", 0, 0, 6))))
+    store.save_article(_article(2, text="Small deal of $3mn.",
+                                facts=(Fact("money", "$3mn", 3e6, "USD", 0, 0, 4),)))
+    big = ArticleFilter(facts=(FactFilter("money", ">", 1e9),))
+    assert [a.id for a in store.list_articles(big)] == ["a1"]
+    org = ArticleFilter(facts=(FactFilter("org", "=", "nvidia"),))
+    assert [a.id for a in store.list_articles(org)] == ["a1"]
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "junk.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"junk\.db"):
+        Store(bad)
