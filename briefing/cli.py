@@ -1,33 +1,129 @@
-"""The command line: the only place that prints, sets up logging and picks exit codes."""
+"""The command line: the only place that prints, sets up logging and picks exit codes.
+
+stdout carries the output (a report, a list, JSON); stderr carries diagnostics. Every error a
+user can cause ends in one line naming the source and the reason, never a traceback.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from briefing import __version__, config, locations
 from briefing.exit_codes import ExitCode
+from briefing.text import one_line
+
+F = TypeVar("F", bound=Callable[..., Any])
+FACT_HELP = (
+    "Filter by fact: KIND OP VALUE, repeatable. KIND is money, percent, count, duration, "
+    "date, org, person or place; OP is =, !=, >, >=, <, <=. Examples: --fact org=Nvidia "
+    "--fact 'money>1e9' (amounts compare in the stated currency; 5bn and 1e9 both work)."
+)
 
 
 class Context:
     def __init__(self, db: str | None, config_path: str | None) -> None:
         self.db_arg = db
-        self.config_path = locations.config_file() if config_path is None else None
-        if config_path is not None:
-            from pathlib import Path
+        self.config_path = Path(config_path) if config_path else locations.config_file()
+        self._settings: config.Settings | None = None
 
-            self.config_path = Path(config_path)
+    @property
+    def settings(self) -> config.Settings:
+        if self._settings is None:
+            try:
+                self._settings = config.load(self.config_path)
+            except config.ConfigError as exc:
+                fail(str(exc), ExitCode.CONFIG)
+        return self._settings
+
+    @property
+    def db_path(self) -> Path:
+        try:
+            return locations.db_path(self.db_arg)
+        except OSError as exc:
+            fail(f"cannot create the database folder: {exc}", ExitCode.STORE)
+
+    @contextmanager
+    def store(self) -> Iterator[Any]:
+        from briefing.store import Store, StoreError
+
+        try:
+            store = Store(self.db_path)
+        except StoreError as exc:
+            fail(str(exc), ExitCode.STORE)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"briefing: error: {one_line(message, 1000)}", err=True)
+    sys.exit(int(code))
+
+
+def handles_errors(fn: F) -> F:
+    """Turn expected failures deep in a command into one line and the right exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sqlite3
+
+        from briefing.store import QueryError, StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except QueryError as exc:
+            fail(str(exc), ExitCode.USAGE)
+        except StoreError as exc:
+            fail(str(exc), ExitCode.STORE)
+        except sqlite3.Error as exc:
+            fail(f"database error: {exc}", ExitCode.STORE)
+        except OSError as exc:
+            fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
+                 ExitCode.STORE)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(invoke_without_command=True)
 @click.option("--db", metavar="PATH", help="Database file [env BRIEFING_DB].")
 @click.option("--config", "config_path", metavar="PATH", help="Config file [env BRIEFING_CONFIG].")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")
 @click.version_option(__version__, prog_name="briefing")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_path: str | None) -> None:
-    """Terminal news briefings: feeds in, clean articles, key facts, translations."""
+def cli(ctx: click.Context, db: str | None, config_path: str | None, verbose: int) -> None:
+    """Terminal news briefings: feeds in, clean articles, key facts, translations.
+
+    With no command, opens the reader (the same as `briefing read`).
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr)
     ctx.obj = Context(db, config_path)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(read)
+
+
+@cli.command()
+@click.pass_obj
+def read(obj: Context) -> None:
+    """Open the reader (Textual TUI)."""
+    settings = obj.settings
+    path = obj.db_path
+    with obj.store():
+        pass  # open once here so a bad database fails with a message, not inside the TUI
+    from briefing.tui import run  # deferred: Textual costs ~150 ms to import
+
+    run(path, settings)
 
 
 @cli.command()
@@ -35,14 +131,244 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None) -> None:
 def locate(obj: Context) -> None:
     """Print the config file and database paths in use."""
     click.echo(f"config: {obj.config_path}")
-    click.echo(f"database: {locations.db_path(obj.db_arg)}")
+    click.echo(f"database: {obj.db_path}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when every source succeeded.")
+@click.option("--no-extract", is_flag=True, help="Keep teasers; do not fetch linked pages.")
+@click.pass_obj
+@handles_errors
+def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
+          no_extract: bool) -> None:
+    """Fetch, clean, tag and store articles.
+
+    A SOURCE is a feed URL (http/https), an OPML file, a local feed file, a local article
+    (HTML, text, Markdown) or a directory (walked recursively). With no SOURCE, the
+    configured feeds (`briefing feeds add`, and [[feeds]] in the config file).
+
+    Exit codes: 0 all good, 1 some sources failed, 2 usage, 3 config, 4 store.
+    """
+    from briefing.pipeline import run_fetch
+
+    settings = obj.settings
+    progress = _progress_printer() if sys.stderr.isatty() and not quiet and not as_json else None
+    with obj.store() as store:
+        if not sources and not store.list_sources() and not settings.feeds:
+            fail("no sources: pass a SOURCE, or add feeds with `briefing feeds add URL`",
+                 ExitCode.USAGE)
+        report = run_fetch(settings, store, list(sources), on_progress=progress,
+                           extract=False if no_extract else None)
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    for source, reason in report.failed:
+        click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    elif not (quiet and not report.failed):
+        click.echo(
+            f"{report.sources_ok}/{report.sources_total} sources ok, {report.added} added, "
+            f"{report.updated} updated, {report.unchanged} unchanged"
+            + (f", {report.not_modified} not modified" if report.not_modified else "")
+            + (f", {report.sources_failed} failed" if report.failed else "")
+        )
+    sys.exit(int(ExitCode.PARTIAL if report.failed else ExitCode.OK))
+
+
+def _progress_printer() -> Callable[[Any], None]:
+    def show(p: Any) -> None:
+        name = one_line(p.source, 60)
+        click.echo(f"\r\033[K[{p.done}/{p.total}] {name}", err=True, nl=False)
+
+    return show
+
+
+def _filter(unread: bool = False, source: str | None = None, tag: str | None = None,
+            facts: tuple[str, ...] = (), since: str | None = None, starred: bool = False) -> Any:
+    from briefing.query import parse_fact_filter
+    from briefing.store import ArticleFilter
+
+    return ArticleFilter(unread=unread, starred=starred, source=source, tag=tag, since=since,
+                         facts=tuple(parse_fact_filter(f) for f in facts))
+
+
+def _summary_json(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "title": a.title, "url": a.url, "source": a.source,
+            "language": a.language, "published": a.published, "read": a.read,
+            "starred": a.starred, "facts": a.fact_count, "translated": a.has_translation}
+
+
+def _print_summaries(items: list[Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([_summary_json(a) for a in items], indent=2, ensure_ascii=False))
+        return
+    for a in items:
+        mark = " " if a.read else "*"
+        date = (a.published or "")[:10]
+        lang = a.language or "--"
+        click.echo(f"{a.id}  {mark} {date:10}  {lang:2}  {one_line(a.title, 90)}"
+                   f"  ({one_line(a.source_title or a.source, 40)})")
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--unread", is_flag=True, help="Only unread articles.")
+@click.option("--starred", is_flag=True, help="Only starred articles.")
+@click.option("--source", "source", metavar="S", help="Only articles from this source.")
+@click.option("--tag", metavar="T", help="Only articles with this tag.")
+@click.option("--fact", "facts", multiple=True, metavar="FILTER", help=FACT_HELP)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.pass_obj
+@handles_errors
+def list_(obj: Context, as_json: bool, unread: bool, starred: bool, source: str | None,
+          tag: str | None, facts: tuple[str, ...], limit: int) -> None:
+    """List articles, newest first. `*` marks unread."""
+    flt = _filter(unread, source, tag, facts, starred=starred)
+    with obj.store() as store:
+        _print_summaries(store.list_articles(flt, limit=limit), as_json)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--fact", "facts", multiple=True, metavar="FILTER", help=FACT_HELP)
+@click.option("--tag", metavar="T", help="Only articles with this tag.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.pass_obj
+@handles_errors
+def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag: str | None,
+           limit: int) -> None:
+    """Full-text search over titles and text (SQLite FTS5 syntax: words, "phrases", OR, NOT,
+    prefix*). Fact filters may also be written inside QUERY, like `chips money>1e9`."""
+    from briefing.query import split_query
+
+    text, inline = split_query(query)
+    flt = _filter(tag=tag, facts=facts)
+    flt = type(flt)(**{**flt.__dict__, "facts": flt.facts + inline})
+    with obj.store() as store:
+        items = store.search(text, flt, limit=limit) if text else store.list_articles(
+            flt, limit=limit)
+    _print_summaries(items, as_json)
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def show(obj: Context, article_id: str, as_json: bool) -> None:
+    """Print one article: its summary, key facts, facts and text."""
+    from briefing.report import article_json, article_text
+
+    with obj.store() as store:
+        art = store.get_article(article_id)
+    if art is None:
+        fail(f"no article with id {article_id!r}", ExitCode.USAGE)
+    if as_json:
+        click.echo(json.dumps(article_json(art), indent=2, ensure_ascii=False))
+    else:
+        click.echo(article_text(art))
+
+
+@cli.group()
+def feeds() -> None:
+    """Manage subscribed feeds."""
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="Tag for its articles.")
+@click.pass_obj
+@handles_errors
+def feeds_add(obj: Context, url: str, tags: tuple[str, ...]) -> None:
+    """Subscribe to a feed URL (or a local feed file)."""
+    from briefing.urls import is_http_url
+
+    if not is_http_url(url):
+        path = Path(url).expanduser()
+        if not path.exists():
+            fail(f"{url}: not an http(s) URL and no such file", ExitCode.USAGE)
+        url = str(path.resolve())
+    with obj.store() as store:
+        store.add_source(url, tags=tags, now=_now())
+    click.echo(f"added {url}")
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def feeds_list(obj: Context, as_json: bool) -> None:
+    """List subscribed feeds with their last status."""
+    with obj.store() as store:
+        items = store.list_sources()
+    if as_json:
+        click.echo(json.dumps([s.__dict__ for s in items], indent=2, ensure_ascii=False))
+        return
+    for s in items:
+        status = "gone" if s.gone else (s.last_error and f"error: {s.last_error}") or (
+            f"HTTP {s.last_status}" if s.last_status else "ok" if s.last_fetched else "new")
+        tags = f" [{', '.join(s.tags)}]" if s.tags else ""
+        click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.title, 60)}  ({one_line(status)})")
+
+
+@feeds.command("remove")
+@click.argument("url")
+@click.pass_obj
+@handles_errors
+def feeds_remove(obj: Context, url: str) -> None:
+    """Unsubscribe; articles already stored stay."""
+    with obj.store() as store:
+        if not store.remove_source(url):
+            fail(f"{url}: not subscribed", ExitCode.USAGE)
+    click.echo(f"removed {url}")
+
+
+@cli.command("import-opml")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@handles_errors
+def import_opml(obj: Context, file: Path) -> None:
+    """Subscribe to every feed listed in an OPML FILE."""
+    from briefing.sources import opml
+    from briefing.urls import is_http_url
+
+    try:
+        items = opml.read_file(file, obj.settings.fetch.max_bytes)
+    except opml.OPMLError as exc:
+        fail(str(exc), ExitCode.USAGE)
+    with obj.store() as store:
+        for f in items:
+            url = f.url if is_http_url(f.url) else str((file.parent / f.url).resolve())
+            store.add_source(url, tags=f.tags, now=_now())
+    click.echo(f"imported {len(items)} feeds from {file}")
+
+
+@cli.command("export-opml")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@handles_errors
+def export_opml(obj: Context, file: Path | None) -> None:
+    """Write subscribed feeds as OPML to FILE (or stdout)."""
+    from briefing.sources import opml
+
+    with obj.store() as store:
+        doc = opml.render([(s.url, s.title, s.tags) for s in store.list_sources()])
+    if file is None:
+        click.echo(doc, nl=False)
+    else:
+        file.write_text(doc, encoding="utf-8")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def main() -> None:
     try:
         cli.main(prog_name="briefing", standalone_mode=True)
     except KeyboardInterrupt:
-        sys.exit(ExitCode.INTERRUPTED)
-
-
-_ = config
+        click.echo("briefing: interrupted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -175,3 +175,13 @@ class FetchReport:
             "started": self.started,
             "finished": self.finished,
         }
+
+
+@dataclass(frozen=True)
+class FetchProgress:
+    """One source finished (or failed) during a fetch run."""
+
+    done: int
+    total: int
+    source: str
+    outcome: str  # "ok", "not modified", or the failure reason

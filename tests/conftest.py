@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.httpserver import TestServer, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
@@ -40,3 +42,9 @@ def seed(name: str) -> Path:
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "briefing.db"
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    """A real HTTP server on 127.0.0.1 with routes added per test."""
+    yield from serve()

@@ -200,8 +200,11 @@ class Store:
         """Store an article with its paragraphs, facts, key facts and tags, all or nothing."""
         with self._write() as c:
             row = c.execute(
-                "SELECT content_hash, tagger_version FROM articles WHERE id = ?", (art.id,)
+                "SELECT content_hash, tagger_version, source_url FROM articles WHERE id = ?",
+                (art.id,),
             ).fetchone()
+            if row is not None and row[2] != art.source:
+                return "unchanged"  # another feed carries the same URL: the first one owns it
             if row is None and art.content_hash:
                 dup = c.execute(
                     "SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (art.content_hash,)
@@ -234,6 +237,18 @@ class Store:
             for tr in art.translations:
                 self._save_translation(c, art.id, tr, now)
             return "added" if row is None else "updated"
+
+    def save_articles(self, arts: Sequence[Article], *, now: str | None = None
+                      ) -> list[SaveOutcome]:
+        """Save a feed's worth of articles in one transaction (faster than one each; every
+        article is still whole, since a failure rolls back the lot)."""
+        with self._write():
+            return [self.save_article(a, now=now) for a in arts]
+
+    def known_hashes(self, source: str) -> dict[str, str]:
+        """Article id -> content hash for what `source` already gave us."""
+        return {r["id"]: r["content_hash"] for r in self._rows(
+            "SELECT id, content_hash FROM articles WHERE source_url = ?", (source,))}
 
     def _replace_children(self, c: sqlite3.Connection, art: Article) -> None:
         for table in ("paragraphs", "facts", "key_facts", "article_tags"):

@@ -1,0 +1,63 @@
+"""A briefing post (translation + original in one file) into one article with its translation.
+
+The article is the original; the translation is stored as aligned pairs, with the post's own
+bullets and 📌 summary as the translation's key facts and summary, and its hashtags as tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from briefing.align import align
+from briefing.clean.bilingual import Post
+from briefing.models import Translation, TranslationPair
+
+TITLE = -1  # TranslationPair.paragraph for the title pair: the title is not a body paragraph
+
+
+def kept_indexes(lines: Sequence[str]) -> list[int | None]:
+    """For each line, its index among the lines that survive cleaning, or None if dropped."""
+    from briefing.clean.boilerplate import strip_paragraphs
+
+    kept = strip_paragraphs(list(lines))
+    out: list[int | None] = []
+    k = 0
+    for line in lines:
+        if k < len(kept) and kept[k] == line:
+            out.append(k)
+            k += 1
+        else:
+            out.append(None)
+    return out
+
+
+def build_pairs(post: Post, body_index: Sequence[int | None]) -> tuple[TranslationPair, ...]:
+    """Pairs in original order. `body_index[i]` is the article paragraph of original line i+1
+    (line 0 is the title), or None when cleaning dropped that line."""
+    from briefing.translate.check import check_pair
+
+    src, tgt = list(post.original), list(post.translation)
+    pairs: list[TranslationPair] = []
+    for group in align(src, tgt, source_lang=post.original_lang,
+                       target_lang=post.translation_lang):
+        original = " ".join(src[i] for i in group.source)
+        translation = " ".join(tgt[j] for j in group.target)
+        paragraph: int | None = None
+        if group.source:
+            first = group.source[0]
+            paragraph = TITLE if first == 0 else body_index[first - 1]
+        flags: tuple[str, ...] = ()
+        if original and translation:
+            flags = check_pair(original, translation, source_lang=post.original_lang,
+                               target_lang=post.translation_lang)
+        elif original and paragraph is not None:
+            flags = ("not translated",)
+        pairs.append(TranslationPair(paragraph, original, translation, flags))
+    return tuple(pairs)
+
+
+def translation_of(post: Post, body_index: Sequence[int | None]) -> Translation:
+    return Translation(
+        lang=post.translation_lang, engine="provided", model="",
+        pairs=build_pairs(post, body_index), key_facts=post.bullets, summary=post.summary,
+    )

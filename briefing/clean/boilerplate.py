@@ -1,0 +1,231 @@
+"""Removing site chrome and promos from article text, line by line.
+
+Scraped copies of news articles (seed 000 is one) carry the site around the story: comment forms,
+share widgets, "Popular" lists, newsletter promos, photo captions with agency credits. The rules
+below are data: each names one kind of junk, says why it is junk, and matches a WHOLE line, so a
+body paragraph that merely mentions a comment or a share price is never touched. Lines are
+matched in a bare form (Markdown links, emphasis and heading marks removed) so "**LEAVE A REPLY**"
+and "## Popular" are caught too.
+
+Two rules work on more than one line, in code below the table:
+- a trailing block that starts with a chrome marker is cut whole (the site's footer: "Popular",
+  then headlines of other stories, which no line rule could tell from a short paragraph);
+- a "Recommended" block drops the short link lines that follow it, up to the next body paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.text import normalize_paragraph, sanitize
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    marker: bool = False  # chrome that starts the site's footer: cut it and what follows it
+    block: bool = False  # heads a list of links: drop the short lines after it too
+
+
+def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False) -> Rule:
+    return Rule(name, re.compile(regex, re.IGNORECASE), marker=marker, block=block)
+
+
+RULES: tuple[Rule, ...] = (
+    # WordPress comment forms scrape as their field labels, one per line; seed 000 ends with
+    # three of them. Whole-line matching keeps "readers can leave a comment until June".
+    _rule(
+        "comment-form",
+        r"leave a (reply|comment)|post (a )?comment|comments?( \(\d+\))?|\d+ comments?"
+        r"|please enter your (comment|name here|email address here)!?"
+        r"|you have entered an incorrect email address!?"
+        r"|save my name, email,? and website in this browser.*",
+        marker=True,
+    ),
+    # Share widgets: a line made only of "Share"/"Share post:" or network names. Real prose
+    # about shares ("Shares rose 4%") has more words and never matches the whole line.
+    _rule(
+        "share-widget",
+        r"share( (this|post|article|story|on [a-z]+))?( (article|story))?:?"
+        r"|((facebook|twitter|x|linkedin|whatsapp|telegram|email|print|pinterest|reddit"
+        r"|copy link|tweet|pin it)[\s|·,/]*){1,8}",
+        marker=True,
+    ),
+    # Lists of other stories: these headings start the site's footer, and everything after them
+    # is headlines of other articles.
+    _rule(
+        "more-stories",
+        r"popular( (posts|now|stories|articles|today))?|most (read|popular|viewed)"
+        r"|more like this|more (from|in) [\w &]{1,30}|you (may|might) (also )?like"
+        r"|related( (posts|articles|stories|coverage))?:?|trending( now)?|latest (news|posts)"
+        r"|read next|don'?t miss",
+        marker=True,
+    ),
+    # Content farms append the link to the copied original; "Supply hyperlink" is "Source link"
+    # after their synonym spinner went through it (seed 000).
+    _rule("source-link", r"(source|supply) (link|hyperlink)", marker=True),
+    # WordPress appends this to every feed item; it names the blog, not the story.
+    _rule("feed-footer", r"the post .{1,300} appeared first on .{1,120}", marker=True),
+    # Copyright footers ("© 2026 Example News Ltd. All rights reserved.").
+    _rule("copyright", r"(copyright\s*)?©\s*(19|20)\d\d\b.*|all rights reserved\.?", marker=True),
+    # Newsletter promos: the FT's "Unlock the Editor's Digest for free" (spun to "without cost"
+    # in seed 000) and the generic sign-up lines.
+    _rule(
+        "newsletter",
+        r"unlock the editor.s digest\b.*"
+        r"|.{0,80}\bselects? (her|his|their) favourite stories in this weekly newsletter\.?"
+        r"|(sign up|subscribe) (now |today )?(for|to) (our|the|my) .{0,60}newsletter.{0,60}"
+        r"|get (our|the) .{0,40}newsletter.{0,40}",
+    ),
+    # A metadata label the scraper found no value for: "Date:" with nothing after it.
+    _rule("empty-label", r"(date|published|updated|posted( on)?|by|author|tags|category):?"),
+    # Photo credits: a line with "©" and no sentence end after it is a caption's credit
+    # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose. A body sentence has a full stop.
+    _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}"),
+    # Credits without "©", by the agencies' own wording (and its spun form "by way of"). A line
+    # ending in a full stop after the agency's name is a sentence about it, and stays.
+    _rule(
+        "photo-agency",
+        r".{0,200}\b(via|by way of|photo:|photograph:|image:) "
+        r"(getty (images|photos)|shutterstock|alamy|afp|reuters|ap)\b[^.!?]{0,40}"
+        r"|(photo|image|picture|illustration)s?( credit)?: [^.!?]{1,80}",
+    ),
+    # Markdown images, linked or not: the picture itself never reaches a terminal.
+    _rule("markdown-image", r"\[?!\[[^\]]*\]\([^)]*\)(\]\([^)]*\))?"),
+    # Ad slots label themselves.
+    _rule("advert", r"advertisement|sponsored( content)?|ad|story continues below( advert\w*)?"),
+    # "Recommended" heads a few related-story links in the middle of FT pages (seed 004).
+    _rule("recommended", r"recommended( (for you|reading|stories|articles))?:?", block=True),
+)
+
+# Markdown that hides a junk line from the table: link syntax, emphasis, heading and quote marks.
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"^[#>\s]+|[*_`]+")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class CleanDoc:
+    title: str
+    paragraphs: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def _bare(line: str) -> str:
+    """The line as a reader sees it: Markdown link text only, no emphasis or heading marks."""
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)).strip()
+
+
+def match_rule(line: str) -> Rule | None:
+    """The first rule whose pattern matches the whole of `line`, or None for a body line."""
+    bare = _bare(line)
+    for rule in RULES:
+        # Markdown images are matched raw: the bare form strips the syntax that marks them.
+        target = line.strip() if rule.name == "markdown-image" else bare
+        if rule.pattern.fullmatch(target):
+            return rule
+    return None
+
+
+def is_body(line: str) -> bool:
+    """A line that reads as a paragraph of the story: a sentence of some length, or long.
+    Headlines of other stories and captions have no full stop and are short."""
+    words = len(line.split())
+    return words >= 25 or (words >= 8 and bool(_SENTENCE_END.search(line.strip())))
+
+
+def _caption_of_credit(credit: str, previous: str) -> bool:
+    """True when `previous` is the caption that `credit` repeats before its "©" (seed 000:
+    "The mayor at the opening, in May" then "The mayor © City Hall"). Sites often
+    shorten the repeat, so three shared opening words will do for a line that is not prose."""
+    head = _bare(credit).split("©", 1)[0].split()
+    before = _bare(previous).split()
+    if len(head) < 2:
+        return False
+    if before[: len(head)] == head:
+        return True
+    return len(head) >= 3 and before[:3] == head[:3] and not is_body(previous)
+
+
+def _footer_start(lines: Sequence[str], rules: Sequence[Rule | None]) -> int:
+    """Index of the chrome marker that starts the trailing footer, or len(lines) if none.
+    The footer is what follows the last body line; it is cut once a marker starts it."""
+    start = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        rule = rules[i]
+        if rule is None and is_body(lines[i]):
+            break
+        if rule is not None and rule.marker:
+            start = i
+    return start
+
+
+def _keep_flags(lines: Sequence[str]) -> list[bool]:
+    """For each line, whether it stays. The whole-line rules first, then the block rules."""
+    rules = [match_rule(line) for line in lines]
+    keep = [rule is None for rule in rules]
+    in_block = False
+    for i, rule in enumerate(rules):
+        if rule is not None:
+            in_block = rule.block
+            if rule.name == "photo-credit" and i and _caption_of_credit(lines[i], lines[i - 1]):
+                keep[i - 1] = False
+        elif in_block and not is_body(lines[i]):
+            keep[i] = False
+        else:
+            in_block = False
+    for i in range(_footer_start(lines, rules), len(lines)):
+        keep[i] = False
+    return keep
+
+
+def strip_paragraphs(paragraphs: Sequence[str]) -> list[str]:
+    """Drop the junk paragraphs of an extracted article; body paragraphs keep their order."""
+    return [p for p, kept in zip(paragraphs, _keep_flags(paragraphs), strict=True) if kept]
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Lines grouped into paragraphs: at blank lines when there are any (hard-wrapped text),
+    else one paragraph a line (many scraped files), the same choice as `split_paragraphs`."""
+    if _BLANK_LINE.search(text):
+        chunks = _BLANK_LINE.split(text)
+    else:
+        chunks = text.split("\n")
+    blocks = [[ln.strip() for ln in c.split("\n") if ln.strip()] for c in chunks]
+    return [b for b in blocks if b]
+
+
+def _split_title(blocks: list[list[str]]) -> str:
+    """Take the first line off the first block as the title, without Markdown heading marks."""
+    if not blocks:
+        return ""
+    title = blocks[0].pop(0)
+    if not blocks[0]:
+        blocks.pop(0)
+    return normalize_paragraph(title.lstrip("#").strip())
+
+
+def clean_text_document(text: str) -> CleanDoc:
+    """Title, body paragraphs and removed lines of a plain-text or Markdown article.
+
+    Rules apply per line, not per paragraph, so a block holding a caption and its credit, or
+    two comment-form labels, loses exactly those lines.
+    """
+    blocks = _blocks(sanitize(text))
+    title = _split_title(blocks)
+    lines = [line for block in blocks for line in block]
+    keep = iter(_keep_flags(lines))
+    paragraphs: list[str] = []
+    removed: list[str] = []
+    for block in blocks:
+        kept: list[str] = []
+        for line in block:
+            (kept if next(keep) else removed).append(line)
+        if kept:
+            paragraphs.append(normalize_paragraph("\n".join(kept)))
+    return CleanDoc(title=title, paragraphs=tuple(p for p in paragraphs if p),
+                    removed=tuple(removed))

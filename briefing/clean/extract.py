@@ -1,0 +1,217 @@
+"""HTML to article text: trafilatura for whole pages, a cheap lxml walk for feed item HTML.
+
+Whole pages go through trafilatura with `include_comments=False` (measured best on news pages:
+readers' comments are not the article). When it finds nothing, a plain walk of the page's <p>
+elements is tried before giving up, since some small sites have no structure trafilatura
+recognises. Either way the paragraphs pass through `sanitize`, `normalize_paragraph` and the
+boilerplate line rules, so what leaves this module is plain printable text.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from briefing.clean.boilerplate import strip_paragraphs
+from briefing.text import normalize_paragraph, one_line, sanitize, split_paragraphs
+
+log = logging.getLogger(__name__)
+
+# Elements whose text is never article text.
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "head")
+# Elements that end a paragraph in feed HTML. <br> is a line break inside one paragraph, but
+# two in a row (a common feed idiom) leave a blank line, which splits paragraphs.
+_BLOCK_TAGS = frozenset(
+    ("p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+     "blockquote", "pre", "table", "tr", "section", "article", "header", "footer", "figure",
+     "figcaption", "aside", "hr", "address")
+)
+_WS = re.compile(r"\s+")
+_PARA_BREAK = re.compile(r"\n[ \t]*\n")
+# Something that starts a tag, comment or entity; "profit < 5%" is plain text.
+_TAG = re.compile(r"<[A-Za-z!/?]|&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+
+
+class ExtractError(Exception):
+    """A page that yields no article: too big, too slow, empty, or not HTML."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    author: str
+    date: str | None
+    site_name: str
+    paragraphs: tuple[str, ...]
+
+
+class _Timeout(BaseException):
+    # A BaseException, so trafilatura's own `except Exception` fallbacks cannot swallow it.
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ExtractError if the block runs longer than `seconds` of wall-clock time.
+
+    SIGALRM can only be handled in the main thread, so in any other thread (or on a platform
+    without setitimer) the limit is skipped: the pipeline runs extraction in worker processes,
+    where each call is on its process's main thread.
+    """
+    in_main = threading.current_thread() is threading.main_thread()
+    if seconds is None or seconds <= 0 or not in_main or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise ExtractError(f"extraction took longer than {seconds:g}s") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _clean(texts: list[str], title: str = "") -> tuple[str, ...]:
+    """Sanitised, normalised, boilerplate-free paragraphs; a repeat of the title is dropped
+    (trafilatura keeps the page's <h1> as the first line of its text)."""
+    paragraphs = [normalize_paragraph(sanitize(t)) for t in texts]
+    paragraphs = [p for p in paragraphs if p]
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    return tuple(strip_paragraphs(paragraphs))
+
+
+def _with_trafilatura(html: bytes | str, url: str | None) -> Extracted | None:
+    import trafilatura  # ~220 ms to import (justext, htmldate, courlan): only when needed
+
+    try:
+        doc: Any = trafilatura.bare_extraction(
+            html, url=url, include_comments=False, with_metadata=True
+        )
+    except Exception as exc:
+        # Malformed pages have tripped trafilatura with ValueError, TypeError, AttributeError
+        # and RecursionError; any of them just means "try the plain walk". The timeout is a
+        # BaseException and still gets through.
+        log.debug("trafilatura failed on %s: %s", url, exc)
+        return None
+    if doc is None or not (doc.text or "").strip():
+        return None
+    title = one_line(doc.title or "")
+    return Extracted(
+        title=title,
+        author=one_line(doc.author or ""),
+        date=doc.date or None,
+        site_name=one_line(doc.sitename or ""),
+        paragraphs=_clean((doc.text or "").split("\n"), title),
+    )
+
+
+def _parse_page(html: bytes | str) -> Any:
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"not an HTML page ({exc})") from None
+
+
+def _with_lxml(html: bytes | str) -> Extracted | None:
+    """The fallback: every <p> of the page outside scripts, headers, footers and navigation."""
+    root = _parse_page(html)
+    for bad in root.xpath("//script|//style|//noscript|//nav|//footer|//header|//aside|//form"):
+        bad.drop_tree()
+    heading = root.xpath("string(//h1)") or root.xpath("string(//title)")
+    title = one_line(heading)
+    paragraphs = _clean([p.text_content() for p in root.iter("p")], title)
+    if not paragraphs:
+        return None
+    return Extracted(title=title, author="", date=None, site_name="", paragraphs=paragraphs)
+
+
+def _size(html: bytes | str) -> int:
+    return len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
+
+
+def extract_html(
+    html: bytes | str,
+    *,
+    url: str | None = None,
+    max_bytes: int = 5_000_000,
+    timeout: float | None = None,
+) -> Extracted:
+    """The article in a whole HTML page, or ExtractError saying why there is none.
+
+    `timeout` bounds the wall-clock time (main thread only; see `_time_limit`): trafilatura's
+    cost grows with the size and nesting of the tree, and hostile pages can be built to be slow.
+    """
+    size = _size(html)
+    if size > max_bytes:
+        raise ExtractError(f"page is {size} bytes, over the {max_bytes}-byte cap")
+    if not html.strip():
+        raise ExtractError("page is empty")
+    steps: tuple[Callable[[], Extracted | None], ...] = (
+        lambda: _with_trafilatura(html, url),
+        lambda: _with_lxml(html),
+    )
+    with _time_limit(timeout):
+        for step in steps:
+            found = step()
+            if found is not None and found.paragraphs:
+                return found
+    raise ExtractError("no article text found in the page")
+
+
+def _mark_blocks(root: Any) -> None:
+    """Turn the tree's layout into newlines in its text: blank lines around blocks, one newline
+    per <br>. Source whitespace (including newlines) is collapsed first; in HTML it is just a
+    space."""
+    for el in root.iter():
+        if not isinstance(el.tag, str):  # comments and processing instructions
+            continue
+        if el.text:
+            el.text = _WS.sub(" ", el.text)
+        tail = _WS.sub(" ", el.tail) if el.tail else ""
+        tag = el.tag.lower()
+        if tag == "br":
+            el.tail = "\n" + tail
+        elif tag in _BLOCK_TAGS:
+            el.text = "\n\n" + (el.text or "")
+            el.tail = "\n\n" + tail
+        else:
+            el.tail = tail
+
+
+def html_to_paragraphs(fragment: str) -> list[str]:
+    """Paragraphs of a feed item's summary or content HTML (or plain text). Never raises:
+    garbage in gives [] out. Runs on every feed item, so lxml only, no trafilatura."""
+    try:
+        if not isinstance(fragment, str) or not fragment.strip():
+            return []
+        fragment = sanitize(fragment)  # lxml refuses NUL and other control characters
+        if not _TAG.search(fragment):
+            # Plain text: its newlines are the only layout there is, so keep them.
+            return strip_paragraphs(split_paragraphs(html_lib.unescape(fragment)))
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for bad in list(root.iter(*_DROP_TAGS)):
+            bad.drop_tree()  # keeps the tail text, which belongs to the parent
+        _mark_blocks(root)
+        chunks = _PARA_BREAK.split(sanitize(root.text_content()))
+        return strip_paragraphs([p for p in map(normalize_paragraph, chunks) if p])
+    except Exception:  # the contract: hostile feed HTML must never stop a fetch
+        log.debug("feed item HTML could not be parsed", exc_info=True)
+        return []

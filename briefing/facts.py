@@ -1,0 +1,268 @@
+"""Typed, normalised facts found by rules in one paragraph of English or Vietnamese news.
+
+`extract()` returns money, percent, count, duration, date, org, person and place facts with
+character offsets into the paragraph (text[start:end] == fact.text). Numbers are parsed in
+numbers.py; dates and names are found here. Rules are regexes over whole paragraphs, compiled
+once; overlaps are settled by rank (money beats a count of the same digits, a date beats a
+duration: "tháng 8 năm 2023" is August 2023, not "8 years").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+
+from briefing import gazetteer as gz
+from briefing import numbers
+from briefing.models import Fact
+from briefing.numbers import Hit
+
+__all__ = ["FIGURE_KINDS", "extract"]
+
+# Kinds that carry a measured quantity: the ones key-fact bullets are built around.
+FIGURE_KINDS = frozenset({"money", "percent", "count", "duration"})
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_YEAR = r"1[89]\d\d|20\d\d"
+_ORD = r"(?:st|nd|rd|th)?"
+# "5 January 2025", "January 5, 2025", "August 2023", "December": a month name is a date.
+DATE_EN = re.compile(
+    rf"(?<!\w)(?:(?P<d1>[0-3]?\d){_ORD}\s)?(?P<mon>{_alt(gz.MONTHS_EN)})\.?"
+    rf"(?:\s(?P<d2>[0-3]?\d){_ORD}(?!\d))?(?:,?\s(?P<y>{_YEAR}))?(?!\w)"
+)
+# A bare year: the same guards as numbers, so "2024" in "H2024" or "2,024" is not a year.
+YEAR = re.compile(rf"(?<![\w.,\-/:$£€¥])(?P<y>{_YEAR})(?![\w%]|[.,]\d)")
+# Vietnamese: "tháng" BEFORE a number 1-12 names the month ("tháng 12" = December), while
+# AFTER a number it counts months ("3 tháng"); likewise "năm 2025" is a year but "3 năm" is a
+# duration. An optional "/2024" or "năm 2024" gives the year.
+DATE_VI_MONTH = re.compile(
+    r"(?<!\w)(?:[Nn]gày\s(?P<d>[0-3]?\d)(?:/|\stháng\s)|[Tt]háng\s)"
+    r"(?P<m>1[0-2]|0?[1-9])(?:(?:/|\snăm\s)(?P<y>\d{4}))?(?![\w/])"
+)
+DATE_VI_YEAR = re.compile(rf"(?<!\w)[Nn]ăm\s(?P<y>{_YEAR})(?!\w)")
+# Not after "hàng": "hàng tuần này" is "this weekly ...", a frequency rather than a date.
+RELATIVE = re.compile(rf"(?<!\w)(?<!hàng\s)(?i:{_alt(gz.RELATIVE_DATES)})(?!\w)")
+# Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
+WEEKDAY = re.compile(rf"(?<!\w)(?:{_alt(gz.WEEKDAYS)})(?!\w)")
+
+_UP = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()}
+                     | {c for c in map(chr, range(0x1E00, 0x1F00)) if c.isupper()}))
+_CAP = rf"[{re.escape(_UP)}][\w&]*(?:-[{re.escape(_UP)}][\w&]*)*(?:\.(?:com|net|org|io|vn))?"
+# Capitalised words joined by single spaces, "of" allowed inside ("Bank of America").
+NAME_RUN = re.compile(rf"(?<![\w’'-])(?:U\.S\.|{_CAP})(?: (?:of )?(?:U\.S\.|{_CAP}))*")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+# After an unknown two- or three-word name, these make it a person: bylines ("Zijing Wu in
+# Hong Kong"), appositions ("Roula Khalaf, Editor of the FT") and quotes ("Jane Doe said").
+_PERSON_AFTER = re.compile(r" in [A-Z]|, (?i:who|editor|founder|chief|head|the)\b| said\b")
+_POSSESSIVE = ("’s", "'s")
+
+
+def extract(text: str, *, paragraph: int, language: str, published: str | None = None) -> list[Fact]:
+    """All facts in one paragraph, in text order; paired amounts ("Rmb40bn ($5.5bn)") are
+    linked through Fact.link, an index into the returned list."""
+    pub = _published(published)
+    hits = [
+        *numbers.money(text, language), *numbers.percents(text, language),
+        *_dates(text, pub, language), *numbers.durations(text, language),
+        *numbers.counts(text, language), *_names(text),
+    ]
+    kept = _settle(hits, len(text))
+    facts = [Fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
+             for h in kept if h.kind != "skip"]
+    return _link_pairs(text, facts)
+
+
+def _settle(hits: list[Hit], size: int) -> list[Hit]:
+    """Keep the best hit where hits overlap: lowest rank, then longest, then first."""
+    taken = bytearray(size + 1)
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.rank, h.start - h.end, h.start)):
+        if taken.find(1, hit.start, hit.end) != -1:
+            continue
+        taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+        kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+# Between two amounts that state one sum in two currencies: "Rmb40bn ($5.5bn)".
+_PAIR_GAP = re.compile(r"\s*\(\s*(?:about |around |khoảng |~)?")
+
+
+def _link_pairs(text: str, facts: list[Fact]) -> list[Fact]:
+    out = list(facts)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.kind == b.kind == "money" and _PAIR_GAP.fullmatch(text, a.end, b.start):
+            if text[b.end:b.end + 2].lstrip()[:1] == ")":
+                out[i] = _with_link(a, i + 1)
+                out[i + 1] = _with_link(b, i)
+    return out
+
+
+def _with_link(fact: Fact, link: int) -> Fact:
+    return Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph, fact.start,
+                fact.end, link)
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def _published(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
+
+
+def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
+    for m in DATE_EN.finditer(text):
+        day, year = m.group("d1") or m.group("d2"), m.group("y")
+        if m.group("mon") == "May" and not (day or year):
+            continue  # "May" alone is nearly always the verb
+        yield _date_hit(m, year, gz.MONTHS_EN[m.group("mon")], day, pub)
+    # Vietnamese month and year words never occur in English text: skip the scans there.
+    vietnamese = language != "en"
+    if vietnamese:
+        for m in DATE_VI_MONTH.finditer(text):
+            yield _date_hit(m, m.group("y"), int(m.group("m")), m.group("d"), pub)
+    for rule in (YEAR, DATE_VI_YEAR) if vietnamese else (YEAR,):
+        for m in rule.finditer(text):
+            yield Hit(2, m.start(), m.end(), "date", m.group("y"), "date")
+    for m in RELATIVE.finditer(text):
+        unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
+        yield Hit(2, m.start(), m.end(), "date", _relative(unit, offset, pub) or m.group(0),
+                  "date")
+    for m in WEEKDAY.finditer(text):
+        value = m.group(0)
+        if pub is not None:  # news reports the past: the latest such weekday up to publication
+            value = (pub - timedelta(days=(pub.weekday() - gz.WEEKDAYS[value]) % 7)).isoformat()
+        yield Hit(2, m.start(), m.end(), "date", value, "date")
+
+
+def _date_hit(m: re.Match[str], year: str | None, month: int, day: str | None,
+              pub: date | None) -> Hit:
+    if year is None and pub is not None:
+        # A month without a year is the latest such month, allowing a quarter ahead
+        # ("as of December" in a January article is last December).
+        year = str(pub.year - 1 if month - pub.month > 3 else pub.year)
+    if year is None:
+        value = m.group(0)
+    elif day and 1 <= int(day) <= 31:
+        value = f"{year}-{month:02d}-{int(day):02d}"
+    else:
+        value = f"{year}-{month:02d}"
+    return Hit(2, m.start(), m.end(), "date", value, "date")
+
+
+def _relative(unit: str, offset: int, pub: date | None) -> str | None:
+    if pub is None:
+        return None
+    if unit == "year":
+        return str(pub.year + offset)
+    if unit == "month":
+        months = pub.year * 12 + pub.month - 1 + offset
+        return f"{months // 12}-{months % 12 + 1:02d}"
+    step = 7 if unit == "week" else 1
+    return (pub + timedelta(days=step * offset)).isoformat()
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+def _names(text: str) -> Iterator[Hit]:
+    for m in NAME_RUN.finditer(text):
+        yield from _classify_run(text, m.start(), m.group(0))
+
+
+def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
+    words = run.split(" ")
+    before = _prev_words(text, start)
+    person_cue = False
+    # Leading openers and titles are not part of the name; a title makes the rest a person.
+    while words:
+        two = " ".join(words[:2])
+        if two in gz.PERSON_TITLES and len(words) > 2:
+            cut, person_cue = two, True
+        elif words[0] in gz.PERSON_TITLES and len(words) > 1:
+            cut, person_cue = words[0], True
+        elif words[0] in gz.NOT_NAMES or words[0] in gz.MONTHS_EN:
+            cut = words[0]
+        else:
+            break
+        start += len(cut) + 1
+        words = words[len(cut.split(" ")):]
+        before = ""
+    if not words:
+        return
+    known = list(_known(words, start))
+    if known:
+        yield from known
+        return
+    kind = _guess_kind(text, start, words, before, person_cue)
+    if kind:
+        name = " ".join(words)
+        yield Hit(5, start, start + len(name), kind, name, "")
+
+
+def _known(words: list[str], start: int) -> Iterator[Hit]:
+    """Longest gazetteer names inside a run, left to right."""
+    offsets = [start]
+    for w in words:
+        offsets.append(offsets[-1] + len(w) + 1)
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            name = " ".join(words[i:j])
+            found = _lookup(name)
+            if found:
+                kind, canon = found
+                yield Hit(5, offsets[i], offsets[i] + len(name), kind, canon, "")
+                i = j
+                break
+        else:
+            i += 1
+
+
+def _lookup(name: str) -> tuple[str, str] | None:
+    for kind, table in (("person", gz.PEOPLE), ("place", gz.PLACES), ("org", gz.ORGS)):
+        canon = table.get(name)
+        if canon:
+            return kind, canon
+    return None
+
+
+def _guess_kind(text: str, start: int, words: list[str], before: str,
+                person_cue: bool) -> str | None:
+    """Unknown names, from cues around them. Recall over precision: a wrong tag is cheap."""
+    end = start + len(" ".join(words))
+    after = text[end:end + 24]
+    last_two = " ".join(before.split()[-2:])
+    prev = before.split()[-1] if before else ""
+    if words[-1] in gz.ORG_SUFFIXES or words[-1].endswith((".com", ".net", ".org", ".vn")):
+        return "org"
+    if len(words) in (2, 3) and (person_cue or prev.lower() in gz.PERSON_CUES
+                                 or last_two in gz.PERSON_CUES
+                                 or _PERSON_AFTER.match(after)):
+        return "person"
+    if person_cue:
+        return "person"
+    if after.startswith("-based") or (len(words) <= 2 and prev in gz.PLACE_CUES
+                                      and not words[0].endswith(("ese", "ish"))):
+        return "place"
+    if len(words) == 1 and (_CAMEL.search(words[0]) or (after.startswith(_POSSESSIVE)
+                                                        and before)):
+        return "org"
+    return None
+
+
+def _prev_words(text: str, start: int) -> str:
+    """Up to two words before `start` in the same clause, for cue lookup."""
+    chunk = text[max(0, start - 30):start]
+    if not chunk.strip() or chunk.rstrip()[-1:] in ".!?:;\"“”":
+        return ""
+    return chunk.rsplit(",", 1)[-1]

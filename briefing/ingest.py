@@ -1,0 +1,249 @@
+"""Turning fetched bytes into whole articles: parse, clean, detect language, tag.
+
+Pure CPU work with no network and no database, so the pipeline can run it in worker processes
+(both cores busy while the event loop keeps fetching). Everything in and out pickles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from briefing.models import Article, FeedEntry, Paragraph
+from briefing.text import content_hash, one_line
+from briefing.urls import article_id, canonical_url, is_http_url
+
+if TYPE_CHECKING:
+    from briefing.clean.bilingual import Post
+
+
+@dataclass(frozen=True)
+class Options:
+    teaser_chars: int = 600
+    extract: bool = True
+    extract_max_bytes: int = 5_000_000
+    extract_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One source's bytes to turn into articles."""
+
+    source: str  # the feed URL or the file's absolute path
+    kind: str  # feed | html | text
+    body: bytes
+    url: str  # for resolving relative links: the final http URL or a file:// URI
+    now: str
+    headers: dict[str, str] = field(default_factory=dict)
+    local_root: str | None = None  # local feeds may read teaser pages under this folder only
+    known: dict[str, str] = field(default_factory=dict)  # stored article id -> content hash
+    tags: tuple[str, ...] = ()
+    source_title: str = ""
+    options: Options = field(default_factory=Options)
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """A feed item with only a teaser, whose page the pipeline must fetch over HTTP."""
+
+    entry: FeedEntry
+    fallback: Article  # stored as it is if the page cannot be fetched or extracted
+
+
+@dataclass(frozen=True)
+class Result:
+    source: str
+    title: str = ""
+    articles: tuple[Article, ...] = ()
+    teasers: tuple[Teaser, ...] = ()
+    unchanged: int = 0
+    warning: str | None = None
+    error: str | None = None
+
+
+def process(job: Job) -> Result:
+    """Articles from one source. Never raises for bad input: the reason lands in `error`."""
+    try:
+        if job.kind == "feed":
+            return _process_feed(job)
+        if job.kind == "html":
+            return _process_html(job)
+        return _process_text(job)
+    except Exception as exc:  # one bad source must never end the run
+        reason = one_line(str(exc), 300) or type(exc).__name__
+        return Result(job.source, error=reason)
+
+
+def _process_feed(job: Job) -> Result:
+    from briefing.clean.extract import html_to_paragraphs
+    from briefing.sources.feeds import FeedError, parse
+
+    try:
+        feed = parse(job.body, job.headers, job.url)
+    except FeedError as exc:
+        return Result(job.source, error=str(exc))
+    title = feed.title or job.source_title
+    articles: list[Article] = []
+    teasers: list[Teaser] = []
+    unchanged = 0
+    for entry in feed.entries:
+        html = entry.content_html or entry.summary_html
+        paragraphs = html_to_paragraphs(html) if html else []
+        aid = _entry_id(job.source, entry)
+        short = sum(len(p) for p in paragraphs) < job.options.teaser_chars
+        if aid in job.known and (short or job.known[aid] == content_hash("\n\n".join(paragraphs))):
+            unchanged += 1  # no re-parse, no re-extraction, no re-tagging for what we have
+            continue
+        art = build_article(
+            job, aid=aid, url=entry.link or job.url, title=entry.title, paragraphs=paragraphs,
+            published=entry.published, author=entry.author, entry_tags=entry.tags,
+            source_title=title,
+        )
+        if short and job.options.extract and entry.link:
+            local = _local_page(job, entry.link)
+            if local is not None:
+                art = _from_local_page(job, art, local) or art
+            elif is_http_url(entry.link) and job.local_root is None:
+                teasers.append(Teaser(entry, art))
+                continue
+        articles.append(art)
+    return Result(job.source, title, tuple(articles), tuple(teasers), unchanged, feed.warning)
+
+
+def _entry_id(source: str, entry: FeedEntry) -> str:
+    if is_http_url(entry.link):
+        return article_id(canonical_url(entry.link))
+    return article_id(f"{source}\n{entry.guid or entry.link or entry.title}")
+
+
+def _local_page(job: Job, link: str) -> Path | None:
+    """A teaser link of a local feed that points at a file inside the feed's own folder."""
+    if job.local_root is None or not link.startswith("file:"):
+        return None
+    path = Path(unquote(urlsplit(link).path)).resolve()
+    root = Path(job.local_root).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def _from_local_page(job: Job, teaser: Article, path: Path) -> Article | None:
+    try:
+        if path.stat().st_size > job.options.extract_max_bytes:
+            return None
+        body = path.read_bytes()
+    except OSError:
+        return None
+    return page_article(job, teaser, body)
+
+
+def page_article(job: Job, teaser: Article, body: bytes) -> Article | None:
+    """The teaser article rebuilt from its full page, or None when extraction finds nothing
+    better than the teaser."""
+    from briefing.clean.extract import ExtractError, extract_html
+
+    try:
+        page = extract_html(body, url=teaser.url, max_bytes=job.options.extract_max_bytes,
+                            timeout=job.options.extract_timeout)
+    except ExtractError:
+        return None
+    if sum(map(len, page.paragraphs)) <= len(teaser.text):
+        return None
+    return build_article(
+        job, aid=teaser.id, url=teaser.url, title=teaser.title or page.title,
+        paragraphs=page.paragraphs, published=teaser.published or page.date,
+        author=teaser.author or page.author, entry_tags=teaser.tags, site_name=page.site_name,
+        source_title=teaser.source_title,
+    )
+
+
+def _process_html(job: Job) -> Result:
+    from briefing.clean.extract import ExtractError, extract_html
+
+    try:
+        page = extract_html(job.body, url=job.url, max_bytes=job.options.extract_max_bytes,
+                            timeout=job.options.extract_timeout)
+    except ExtractError as exc:
+        return Result(job.source, error=str(exc))
+    return _single(job, page.title, list(page.paragraphs), published=page.date,
+                   author=page.author, site_name=page.site_name)
+
+
+def _process_text(job: Job) -> Result:
+    from briefing.clean.boilerplate import clean_text_document
+    from briefing.sources.feeds import looks_binary
+    from briefing.sources.local import decode_text
+
+    if not job.body.strip():
+        return Result(job.source, error="empty file")
+    if looks_binary(job.body):
+        return Result(job.source, error="binary file, not a feed or an article")
+    text = decode_text(job.body)
+    from briefing.clean import bilingual
+
+    if bilingual.is_post(text):
+        return _process_post(job, bilingual.parse(text))
+    doc = clean_text_document(text)
+    return _single(job, doc.title, list(doc.paragraphs))
+
+
+def _process_post(job: Job, post: Post) -> Result:
+    from briefing.bilingual_ingest import kept_indexes, translation_of
+
+    if not post.original:
+        return _single(job, post.translation[0] if post.translation else "",
+                       list(post.translation[1:]))
+    title, body = post.original[0], list(post.original[1:])
+    index = kept_indexes(body)
+    paragraphs = [line for line, k in zip(body, index, strict=True) if k is not None]
+    if not paragraphs:
+        return Result(job.source, error="briefing post has no original text")
+    url = post.url or job.url
+    aid = article_id(canonical_url(url)) if is_http_url(url) else article_id(
+        "content:" + content_hash("\n\n".join(paragraphs)))
+    art = build_article(job, aid=aid, url=url, title=title, paragraphs=paragraphs,
+                        published=None, entry_tags=post.hashtags)
+    art = replace(art, translations=(translation_of(post, index),))
+    if job.known.get(aid) == art.content_hash:
+        return Result(job.source, unchanged=1)
+    return Result(job.source, job.source_title, (art,))
+
+
+def _single(job: Job, title: str, paragraphs: list[str], *, published: str | None = None,
+            author: str = "", site_name: str = "") -> Result:
+    if not paragraphs:
+        return Result(job.source, error="no article text found")
+    text_hash = content_hash("\n\n".join(paragraphs))
+    aid = article_id("content:" + text_hash)
+    if job.known.get(aid) == text_hash:
+        return Result(job.source, unchanged=1)
+    art = build_article(job, aid=aid, url=job.url, title=title, paragraphs=paragraphs,
+                        published=published, author=author, site_name=site_name)
+    return Result(job.source, job.source_title, (art,))
+
+
+def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],
+                  published: str | None, author: str = "", entry_tags: Sequence[str] = (),
+                  site_name: str = "", source_title: str = "") -> Article:
+    """Detect languages, tag facts, and assemble the article the store saves whole."""
+    from briefing import tagger
+    from briefing.clean.language import detect_paragraphs
+
+    title = one_line(title) or (paragraphs[0][:120] if paragraphs else url)
+    langs, language = detect_paragraphs(list(paragraphs), fallback="")
+    paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
+    text = "\n\n".join(paragraphs)
+    feed_tags = tuple(dict.fromkeys((*job.tags, *entry_tags)))
+    analysis = tagger.analyse(paras, title=title, language=language, published=published,
+                              feed_tags=feed_tags)
+    return Article(
+        id=aid, url=url, source=job.source, title=title, text=text, paragraphs=paras,
+        language=language, author=one_line(author), published=published, fetched=job.now,
+        site_name=one_line(site_name), content_hash=content_hash(text or f"{title}\n{url}"),
+        tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
+        summary=analysis.summary, tagger_version=tagger.TAGGER_VERSION,
+        source_title=source_title or job.source_title,
+    )

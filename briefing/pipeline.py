@@ -1,0 +1,279 @@
+"""run_fetch: the one core that `briefing fetch` (cron) and the TUI's `r` both call.
+
+The event loop fetches; parsing, cleaning and tagging run in worker processes when there are
+enough sources to pay for starting them, so fetching overlaps with CPU work on both cores. The
+store is written from the event-loop thread only, one transaction per feed, each article whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefing import ingest
+from briefing.config import Settings
+from briefing.models import Article, FetchProgress, FetchReport
+from briefing.sources import local, opml
+from briefing.sources.http import Fetcher, FetchError
+from briefing.store import Store
+from briefing.urls import is_http_url
+
+log = logging.getLogger(__name__)
+
+# Below this many sources a process pool costs more to start (~0.4 s of imports per worker)
+# than it saves.
+POOL_THRESHOLD = 12
+
+ProgressCallback = Callable[[FetchProgress], None]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A source resolved to something fetchable: a URL or a local file of a known kind."""
+
+    key: str
+    kind: str  # remote | feed | html | text
+    tags: tuple[str, ...] = ()
+    title: str = ""
+
+
+def resolve(args: Sequence[str], store: Store, settings: Settings
+            ) -> tuple[list[Planned], list[tuple[str, str]]]:
+    """Expand SOURCE arguments (or the configured feeds) into planned sources and failures."""
+    failed: list[tuple[str, str]] = []
+    planned: dict[str, Planned] = {}
+    if not args:
+        for src in store.list_sources():
+            _add(planned, failed, src.url, src.tags, src.title, store, settings, set())
+        for feed in settings.feeds:
+            _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set())
+    for arg in args:
+        _add(planned, failed, arg, (), "", store, settings, set())
+    # Feeds before loose articles, so a page a feed links to is stored under the feed's item.
+    order = {"remote": 0, "feed": 0, "html": 1, "text": 1}
+    items = sorted(planned.values(), key=lambda p: order[p.kind])
+    return items, failed
+
+
+def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
+         tags: tuple[str, ...], title: str, store: Store, settings: Settings,
+         seen: set[Path]) -> None:
+    if is_http_url(arg):
+        src = store.get_source(arg)
+        all_tags = tuple(dict.fromkeys((*tags, *(src.tags if src else ()))))
+        planned.setdefault(arg, Planned(arg, "remote", all_tags, title))
+        return
+    if "://" in arg:
+        failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
+        return
+    path = Path(arg).expanduser()
+    if not path.exists():
+        failed.append((arg, "no such file or directory"))
+        return
+    path = path.resolve()
+    if path.is_dir():
+        for child in local.walk(path):
+            _add_file(planned, failed, child, tags, title, store, settings, seen)
+    else:
+        _add_file(planned, failed, path, tags, title, store, settings, seen)
+
+
+def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: Path,
+              tags: tuple[str, ...], title: str, store: Store, settings: Settings,
+              seen: set[Path]) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        return
+    kind = local.classify(path, head)
+    if kind != "opml":
+        planned.setdefault(str(path), Planned(str(path), kind, tags, title))
+        return
+    if path in seen:
+        failed.append((str(path), "OPML file lists itself (or loops); skipped"))
+        return
+    seen.add(path)
+    try:
+        feeds = opml.read_file(path, settings.fetch.max_bytes)
+    except opml.OPMLError as exc:
+        failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
+        return
+    for feed in feeds:
+        target = feed.url if is_http_url(feed.url) else str(path.parent / feed.url)
+        if not is_http_url(target) and Path(target).resolve() == path:
+            failed.append((str(path), "OPML file lists itself; that entry skipped"))
+            continue
+        _add(planned, failed, target, tuple(dict.fromkeys((*tags, *feed.tags))), feed.title,
+             store, settings, seen)
+
+
+def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = None, *,
+              now: datetime | None = None, on_progress: ProgressCallback | None = None,
+              extract: bool | None = None) -> FetchReport:
+    """Fetch, clean, tag and store every source; failures are collected, never raised."""
+    now = now or datetime.now(UTC)
+    stamp = now.isoformat(timespec="seconds")
+    planned, failed = resolve(list(sources or ()), store, settings)
+    report = FetchReport(sources_total=len(planned) + len(failed), failed=list(failed),
+                         started=stamp)
+    options = ingest.Options(
+        teaser_chars=settings.fetch.teaser_chars,
+        extract=settings.fetch.extract if extract is None else extract,
+        extract_max_bytes=settings.fetch.extract_max_bytes,
+        extract_timeout=settings.fetch.extract_timeout,
+    )
+    runner = _Runner(settings, store, report, options, stamp, on_progress)
+    asyncio.run(runner.run(planned))
+    report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
+    store.record_run(report)
+    return report
+
+
+def _executor(n_sources: int, settings: Settings) -> Executor:
+    workers = settings.fetch.workers or os.cpu_count() or 1
+    if n_sources < POOL_THRESHOLD or workers <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
+    # can deadlock the child on a lock some other thread held.
+    ctx = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+class _Runner:
+    def __init__(self, settings: Settings, store: Store, report: FetchReport,
+                 options: ingest.Options, now: str, on_progress: ProgressCallback | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.report = report
+        self.options = options
+        self.now = now
+        self.on_progress = on_progress
+        self.done = 0
+        self.total = report.sources_total
+
+    async def run(self, planned: list[Planned]) -> None:
+        for source, reason in self.report.failed:
+            self._progress(source, reason)
+        executor = _executor(len(planned), self.settings)
+        try:
+            async with Fetcher(self.settings.fetch) as fetcher:
+                self.fetcher = fetcher
+                self.executor = executor
+                local_items = [p for p in planned if p.kind != "remote"]
+                remote = [p for p in planned if p.kind == "remote"]
+                tasks = [asyncio.create_task(self._remote(p)) for p in remote]
+                # Local files go in order, so a feed's teaser pages win over the same page
+                # read again as a loose article; remote feeds fetch meanwhile.
+                for p in local_items:
+                    await self._local(p)
+                await asyncio.gather(*tasks)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _progress(self, source: str, outcome: str) -> None:
+        self.done += 1
+        if self.on_progress is not None:
+            self.on_progress(FetchProgress(self.done, self.total, source, outcome))
+
+    def _fail(self, source: str, reason: str) -> None:
+        self.report.failed.append((source, reason))
+        self._progress(source, reason)
+
+    async def _local(self, p: Planned) -> None:
+        path = Path(p.key)
+        try:
+            body = local.read_bytes(path, self.settings.fetch.max_bytes)
+        except local.LocalError as exc:
+            self._fail(p.key, str(exc))
+            return
+        job = ingest.Job(
+            source=p.key if p.kind == "feed" else str(path.parent), kind=p.kind, body=body,
+            url=path.as_uri(), now=self.now, local_root=str(path.parent),
+            tags=p.tags, source_title=p.title or (path.parent.name if p.kind != "feed" else ""),
+            options=self.options,
+        )
+        job = replace(job, known=self.store.known_hashes(job.source))
+        await self._ingest(p.key, job, status=None, etag=None, last_modified=None,
+                           kind="feed" if p.kind == "feed" else "file")
+
+    async def _remote(self, p: Planned) -> None:
+        src = self.store.get_source(p.key)
+        if src is not None and src.gone:
+            self._fail(p.key, "the feed is gone (HTTP 410 earlier); remove it with `feeds remove`")
+            return
+        if src is not None and src.retry_after and src.retry_after > self.now:
+            self._fail(p.key, f"server asked us to wait until {src.retry_after} (Retry-After)")
+            return
+        try:
+            resp = await self.fetcher.get(p.key, etag=src.etag if src else None,
+                                          last_modified=src.last_modified if src else None)
+        except FetchError as exc:
+            self.store.record_source(p.key, kind="feed", status=exc.status, now=self.now,
+                                     error=str(exc), gone=exc.gone,
+                                     retry_after=self._retry_stamp(exc.retry_after))
+            self._fail(p.key, str(exc))
+            return
+        if resp.status == 304:
+            self.store.record_source(p.key, kind="feed", status=304, now=self.now)
+            self.report.sources_ok += 1
+            self.report.not_modified += 1
+            self._progress(p.key, "not modified")
+            return
+        job = ingest.Job(
+            source=p.key, kind="feed", body=resp.body, url=resp.url, now=self.now,
+            headers=resp.headers, known=self.store.known_hashes(p.key), tags=p.tags,
+            source_title=p.title, options=self.options,
+        )
+        await self._ingest(p.key, job, status=resp.status, etag=resp.etag,
+                           last_modified=resp.last_modified, kind="feed")
+
+    def _retry_stamp(self, seconds: float | None) -> str | None:
+        if seconds is None:
+            return None
+        when = datetime.fromisoformat(self.now).timestamp() + seconds
+        return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")
+
+    async def _ingest(self, key: str, job: ingest.Job, *, status: int | None, etag: str | None,
+                      last_modified: str | None, kind: str) -> None:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor, ingest.process, job)
+        if result.error is not None:
+            self.store.record_source(key, kind=kind, status=status, now=self.now,
+                                     error=result.error)
+            self._fail(key, result.error)
+            return
+        articles = list(result.articles)
+        if result.teasers:
+            articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
+        outcomes = self.store.save_articles(articles, now=self.now)
+        self.report.added += outcomes.count("added")
+        self.report.updated += outcomes.count("updated")
+        self.report.unchanged += outcomes.count("unchanged") + result.unchanged
+        self.store.record_source(key, kind=kind, status=status, now=self.now, title=result.title,
+                                 etag=etag, last_modified=last_modified)
+        self.report.sources_ok += 1
+        if result.warning:
+            log.debug("%s: %s", key, result.warning)
+        self._progress(key, "ok")
+
+    async def _teaser(self, job: ingest.Job, teaser: ingest.Teaser) -> Article:
+        try:
+            page = await self.fetcher.get(teaser.entry.link,
+                                          max_bytes=self.options.extract_max_bytes,
+                                          accept="text/html,application/xhtml+xml")
+        except FetchError as exc:
+            log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
+            return teaser.fallback
+        loop = asyncio.get_running_loop()
+        full = await loop.run_in_executor(self.executor, ingest.page_article, job,
+                                          teaser.fallback, page.body)
+        return full or teaser.fallback

@@ -1,0 +1,53 @@
+"""Rendering stored articles for people (text) and programs (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from briefing.models import Article
+from briefing.text import one_line, sanitize
+
+
+def article_json(art: Article) -> dict[str, Any]:
+    return {
+        "id": art.id, "title": art.title, "url": art.url, "source": art.source,
+        "source_title": art.source_title, "language": art.language, "published": art.published,
+        "fetched": art.fetched, "author": art.author, "site_name": art.site_name,
+        "read": art.read, "starred": art.starred, "tags": list(art.tags),
+        "summary": art.summary,
+        "key_facts": [{"text": k.text, "paragraph": k.paragraph} for k in art.key_facts],
+        "facts": [
+            {"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit,
+             "paragraph": f.paragraph, "start": f.start, "end": f.end, "link": f.link}
+            for f in art.facts
+        ],
+        "text": art.text,
+        "paragraphs": [{"index": p.index, "text": p.text, "language": p.language,
+                        "kind": p.kind} for p in art.paragraphs],
+        "translations": [
+            {"lang": t.lang, "engine": t.engine, "model": t.model, "summary": t.summary,
+             "key_facts": list(t.key_facts),
+             "pairs": [{"paragraph": p.paragraph, "original": p.original,
+                        "translation": p.translation, "flags": list(p.flags)} for p in t.pairs]}
+            for t in art.translations
+        ],
+    }
+
+
+def article_text(art: Article) -> str:
+    """The article as a reader wants it in a terminal: title, facts, summary, then the text."""
+    lines = [one_line(art.title, 300)]
+    meta = " · ".join(x for x in (one_line(art.source_title or art.source, 80),
+                                   (art.published or "")[:10], art.language, art.url) if x)
+    lines.append(meta)
+    if art.tags:
+        lines.append("tags: " + ", ".join(one_line(t, 40) for t in art.tags))
+    lines.append("")
+    if art.key_facts:
+        lines += [f"- {one_line(k.text, 400)}" for k in art.key_facts]
+    if art.summary:
+        lines.append(f"📌 {one_line(art.summary, 1000)}")
+    if art.key_facts or art.summary:
+        lines.append("")
+    lines += [sanitize(p.text) + "\n" for p in art.paragraphs]
+    return "\n".join(lines).rstrip() + "\n"

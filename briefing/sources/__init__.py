@@ -1,0 +1,1 @@
+"""Where articles come from: HTTP (the only network code), feed bytes, local files, OPML."""

@@ -1,0 +1,204 @@
+"""The only network code. Every request is capped in size, time and redirects.
+
+Redirects are followed by hand so each hop's scheme is checked (a feed must not redirect us to
+file:// or gopher://) and a loop stops after `max_redirects`. Bodies are streamed and counted
+after decoding, so a small gzip bomb stops at the cap instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from briefing.config import FetchSettings
+from briefing.urls import is_http_url
+
+# Longest Retry-After we wait for inside one run; a longer one defers the host to a later run.
+MAX_INLINE_WAIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+class FetchError(Exception):
+    """A request failed; `str(err)` is the one-line reason a user sees."""
+
+    def __init__(self, reason: str, *, status: int | None = None, gone: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.gone = gone
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class Fetcher:
+    """An async HTTP client with global and per-host limits. Use as `async with Fetcher(s)`."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(max(1, settings.concurrency))
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._not_before: dict[str, float] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                  write=s.read_timeout, pool=None),
+            limits=httpx.Limits(max_connections=max(1, s.concurrency) * 2,
+                                max_keepalive_connections=max(1, s.concurrency)),
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            trust_env=False,  # a stray proxy variable must not reroute cron's fetches
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
+        return self._hosts[host]
+
+    async def _respect_retry_after(self, url: str) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        wait = self._not_before.get(host, 0.0) - time.monotonic()
+        if wait > MAX_INLINE_WAIT_S:
+            raise FetchError(f"{host} asked us to wait {wait:.0f} s (Retry-After); skipped",
+                             retry_after=wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                  max_bytes: int | None = None, accept: str | None = None) -> Response:
+        """GET `url` with conditional headers; a 304 comes back as a Response with no body."""
+        cap = self.settings.max_bytes if max_bytes is None else max_bytes
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        total = self.settings.total_timeout
+        async with self._global:
+            try:
+                return await asyncio.wait_for(self._follow(url, headers, cap), timeout=total)
+            except TimeoutError:
+                raise FetchError(f"no complete answer within {total:g} s") from None
+
+    async def _follow(self, url: str, headers: dict[str, str], cap: int) -> Response:
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            if not is_http_url(current):
+                raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
+            await self._respect_retry_after(current)
+            async with self._host_slot(current), self._stream(current, headers) as resp:
+                if resp.status_code in (301, 302, 303, 307, 308):
+                    location = resp.headers.get("location")
+                    if not location:
+                        raise FetchError(f"HTTP {resp.status_code} redirect without a Location",
+                                         status=resp.status_code)
+                    current = urljoin(current, location.strip())
+                    continue
+                return await self._finish(current, resp, cap)
+        raise FetchError(f"more than {self.settings.max_redirects} redirects (a loop?)")
+
+    @asynccontextmanager
+    async def _stream(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        s = self.settings
+        try:
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                yield resp
+        except httpx.ConnectTimeout:
+            raise FetchError(f"could not connect within {s.connect_timeout:g} s") from None
+        except httpx.ReadTimeout:
+            raise FetchError(f"server sent nothing for {s.read_timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            raise FetchError(f"cannot connect: {_reason(exc)}") from None
+        except httpx.RemoteProtocolError as exc:
+            raise FetchError(f"broken HTTP response: {_reason(exc)}") from None
+        except httpx.DecodingError as exc:
+            raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"invalid URL: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+
+    async def _finish(self, url: str, resp: httpx.Response, cap: int) -> Response:
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        status = resp.status_code
+        if status == 304:
+            return Response(url, status, headers, b"")
+        if status >= 400:
+            raise self._status_error(url, status, resp.reason_phrase, headers)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap and "content-encoding" not in headers:
+            raise FetchError(f"body is {int(declared):,} bytes, over the {cap:,}-byte cap")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
+            chunks.append(chunk)
+        return Response(url, status, headers, b"".join(chunks))
+
+    def _status_error(self, url: str, status: int, phrase: str,
+                      headers: dict[str, str]) -> FetchError:
+        reason = f"HTTP {status} {phrase}".strip()
+        if status == 410:
+            return FetchError(f"{reason}: the feed is gone; it will not be fetched again",
+                              status=status, gone=True)
+        if status in (429, 503):
+            wait = parse_retry_after(headers.get("retry-after"))
+            if wait is not None:
+                host = (urlsplit(url).hostname or "").lower()
+                self._not_before[host] = time.monotonic() + wait
+                return FetchError(f"{reason} (retry after {wait:.0f} s)", status=status,
+                                  retry_after=wait)
+        return FetchError(reason, status=status)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

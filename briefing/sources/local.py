@@ -1,0 +1,87 @@
+"""Local sources: classify a path (feed, OPML, HTML or text article) and walk directories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+LocalKind = Literal["feed", "opml", "html", "text"]
+
+FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".cdf", ".json"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+OPML_SUFFIXES = {".opml"}
+KNOWN_SUFFIXES = FEED_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | OPML_SUFFIXES
+# A folder's own notes are not news: skipped in walks, still read when named explicitly.
+SKIPPED_NAMES = {"readme", "license", "licence", "copying", "changelog", "notice"}
+# Root elements that make an .html or extension-less file a feed after all.
+_FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel", b"<?xml")
+
+
+class LocalError(Exception):
+    pass
+
+
+def classify(path: Path, head: bytes) -> LocalKind:
+    """What a file is, from its suffix, then from its first bytes."""
+    suffix = path.suffix.lower()
+    sniff = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if suffix in OPML_SUFFIXES or sniff.startswith(b"<opml") or (
+            sniff.startswith(b"<?xml") and b"<opml" in sniff[:300]):
+        return "opml"
+    if suffix in FEED_SUFFIXES:
+        return "feed"
+    if suffix in HTML_SUFFIXES:
+        return "feed" if sniff.startswith(_FEED_ROOTS[:4]) else "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if sniff.startswith(_FEED_ROOTS):
+        return "feed"
+    if sniff.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "text"
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Files under `root` with a known suffix, sorted, hidden and note files skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if name.startswith(".") or p.stem.lower() in SKIPPED_NAMES:
+                continue
+            if p.suffix.lower() in KNOWN_SUFFIXES:
+                yield p
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, or a LocalError naming the reason (missing, unreadable, too big)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LocalError(f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise LocalError("no such file or directory") from None
+    except IsADirectoryError:
+        raise LocalError("is a directory") from None
+    except OSError as exc:
+        raise LocalError(f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused plainly."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LocalError(f"invalid UTF-16 text at byte {exc.start}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LocalError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None

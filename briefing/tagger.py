@@ -1,0 +1,102 @@
+"""Tag one article: facts from every paragraph, key-fact bullets, a summary and tags.
+
+The one entry point the pipeline calls per feed item (cron runs it on every item, so it is
+kept cheap: see bench/tag_bench.py). Pure and deterministic; bump TAGGER_VERSION whenever the
+output for the same input changes, so stored articles can be re-tagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from briefing import gazetteer as gz
+from briefing.facts import extract
+from briefing.models import Fact, KeyFact, Paragraph
+from briefing.summarize import key_facts, summary
+
+__all__ = ["TAGGER_VERSION", "Analysis", "analyse"]
+
+TAGGER_VERSION: int = 1
+
+MAX_TAGS = 8
+_ENTITY_TAGS = 5
+_TOPIC_TAGS = 2
+# Kinds that make tags. People only when they recur: a quoted analyst is not the story.
+_TAG_KINDS = frozenset({"org", "place", "person"})
+_TOPIC_WORD = re.compile(r"[^\W\d_][\w-]+")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    facts: tuple[Fact, ...]
+    key_facts: tuple[KeyFact, ...]
+    summary: str
+    tags: tuple[str, ...]
+
+
+def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
+            published: str | None, feed_tags: Sequence[str] = ()) -> Analysis:
+    """Facts (links re-based into the combined tuple), bullets, summary and tags."""
+    facts: list[Fact] = []
+    for p in paragraphs:
+        base = len(facts)
+        for fact in extract(p.text, paragraph=p.index, language=p.language or language,
+                            published=published):
+            facts.append(fact if fact.link is None else replace(fact, link=fact.link + base))
+    return Analysis(
+        facts=tuple(facts),
+        key_facts=tuple(key_facts(paragraphs, facts, language, title)),
+        summary=summary(paragraphs, facts, language, title),
+        tags=tuple(_tags(paragraphs, facts, title, language, feed_tags)),
+    )
+
+
+def _tags(paragraphs: Sequence[Paragraph], facts: Sequence[Fact], title: str, language: str,
+          feed_tags: Sequence[str]) -> list[str]:
+    """Main names and a few topic words by importance, then the feed's own tags."""
+    in_title = {f.value for f in facts if f.kind in _TAG_KINDS and f.text in title}
+    mentions = Counter(str(f.value) for f in facts if f.kind in _TAG_KINDS)
+    people = {str(f.value) for f in facts if f.kind == "person"}
+    first = {str(f.value): i for i, f in reversed(list(enumerate(facts)))}
+    # A name in the title is what the story is about: worth three mentions in the body.
+    ranked = sorted((name for name in mentions if name not in people or mentions[name] > 1
+                     or name in in_title),
+                    key=lambda n: (-(mentions[n] + 3 * (n in in_title)), first[n]))
+    own = ranked[:_ENTITY_TAGS] + _topics(paragraphs, title, language, ranked)
+    budget = max(MAX_TAGS - len(feed_tags), _ENTITY_TAGS)
+    return _dedupe([*_dedupe(own)[:budget], *feed_tags])[:MAX_TAGS]
+
+
+def _topics(paragraphs: Sequence[Paragraph], title: str, language: str,
+            names: list[str]) -> list[str]:
+    """Title words the body keeps repeating ("chips", "AI"). In Vietnamese only loanwords and
+    acronyms qualify: a single syllable ("công") means nothing alone."""
+    body = " ".join(p.text for p in paragraphs if not p.language or p.language == language)
+    body = body.lower()
+    known = {w.lower() for name in names for w in name.split()}
+    picked: list[tuple[int, str]] = []
+    for word in _TOPIC_WORD.findall(title):
+        low = word.lower()
+        count = body.count(low)  # substring count: cheap, and close enough to rank by
+        if low in gz.STOPWORDS or low in known or count < 2 or len(low) < 2:
+            continue
+        if language == "vi" and not (word.isascii() and (word.isupper() or low == word)):
+            continue
+        if not word.isupper() and len(low) < 4:
+            continue  # short lower-case title words are rarely topics ("top", "set")
+        picked.append((-count, word if word.isupper() else low))
+    return [w for _, w in sorted(set(picked))][:_TOPIC_TAGS]
+
+
+def _dedupe(items: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.casefold().strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item.strip())
+    return out

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefing.cli import cli
+from tests.feedgen import rss
+from tests.httpserver import Route, TestServer
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_fetch_report_json_and_exit_codes(server: TestServer, db_file: Path) -> None:
+    good = server.add("/good.xml", rss(2))
+    bad = server.add("/bad.xml", Route(status=404))
+    proc = _run("--db", str(db_file), "fetch", good, bad, "--json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["sources_total"] == 2 and report["sources_ok"] == 1
+    assert report["sources_failed"] == 1 and report["added"] == 2
+    assert report["failed"] == [{"source": bad, "reason": "HTTP 404 Not Found"}]
+    assert proc.stderr.strip() == f"briefing: {bad}: HTTP 404 Not Found"
+    assert "Traceback" not in proc.stderr
+    quiet = _run("--db", str(db_file), "fetch", good, "--quiet")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_list_show_search_json(server: TestServer, db_file: Path) -> None:
+    url = server.add("/f.xml", rss(2))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db_file), "fetch", url, "-q"]).exit_code == 0
+    listed = json.loads(runner.invoke(cli, ["--db", str(db_file), "list", "--json"]).output)
+    assert len(listed) == 2
+    assert {"id", "title", "url", "source", "language", "published"} <= set(listed[0])
+    assert "text" not in listed[0]
+    shown = json.loads(runner.invoke(cli, ["--db", str(db_file), "show", listed[0]["id"],
+                                           "--json"]).output)
+    assert shown["text"] and shown["paragraphs"][0]["index"] == 0
+    assert {"index", "text", "language"} <= set(shown["paragraphs"][0])
+    assert {"facts", "key_facts", "summary", "tags"} <= set(shown)
+    found = runner.invoke(cli, ["--db", str(db_file), "search", "harbour", "--json"])
+    assert len(json.loads(found.output)) == 2
+
+
+def test_malformed_search_is_usage_error(db_file: Path) -> None:
+    proc = _run("--db", str(db_file), "search", '"unbalanced')
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("briefing: error: malformed search query")
+    assert "Traceback" not in proc.stderr
+    bad_fact = _run("--db", str(db_file), "list", "--fact", "money>>lots")
+    assert bad_fact.returncode == 2 and "bad fact filter" in bad_fact.stderr
+
+
+def test_bad_config_and_bad_store_exit_codes(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[fetch\n")
+    proc = _run("--config", str(cfg), "--db", str(tmp_path / "x.db"), "fetch", "x")
+    assert proc.returncode == 3 and "invalid TOML" in proc.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not sqlite at all" * 200)
+    proc = _run("--db", str(junk), "list")
+    assert proc.returncode == 4 and "junk.db" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_feeds_and_opml_roundtrip(tmp_path: Path, db_file: Path) -> None:
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    assert runner.invoke(cli, [*base, "feeds", "add", "https://a.example/feed",
+                               "--tag", "world"]).exit_code == 0
+    out = runner.invoke(cli, [*base, "export-opml"]).output
+    assert 'xmlUrl="https://a.example/feed"' in out and 'category="world"' in out
+    opml_file = tmp_path / "subs.opml"
+    opml_file.write_text(out.replace("https://a.example/feed", "https://b.example/rss"))
+    assert runner.invoke(cli, [*base, "import-opml", str(opml_file)]).exit_code == 0
+    listed = runner.invoke(cli, [*base, "feeds", "list"]).output
+    assert "https://a.example/feed" in listed and "https://b.example/rss" in listed
+    assert runner.invoke(cli, [*base, "feeds", "remove", "https://a.example/feed"]).exit_code == 0
+    assert "a.example" not in runner.invoke(cli, [*base, "feeds", "list"]).output
+    broken = tmp_path / "broken.opml"
+    broken.write_text("<opml><body><outline")
+    res = runner.invoke(cli, [*base, "import-opml", str(broken)])
+    assert res.exit_code == 2 and "malformed OPML" in res.output
+
+
+def test_locate_honours_env(tmp_path: Path) -> None:
+    proc = _run("locate", env={"BRIEFING_DB": str(tmp_path / "env.db"),
+                               "BRIEFING_CONFIG": str(tmp_path / "c.toml")})
+    assert proc.returncode == 0
+    assert f"database: {tmp_path / 'env.db'}" in proc.stdout
+    assert f"config: {tmp_path / 'c.toml'}" in proc.stdout
+
+
+def test_core_imports_without_textual() -> None:
+    code = ("import sys, briefing.cli, briefing.pipeline, briefing.store; "
+            "print('textual' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "False", proc.stderr

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.pipeline import run_fetch
+from briefing.store import Store
+from tests.feedgen import rss
+from tests.httpserver import Route, TestServer
+
+
+def _settings(**fetch: object) -> Settings:
+    s = Settings()
+    s.fetch.read_timeout = 2
+    s.fetch.total_timeout = 4
+    s.fetch.connect_timeout = 2
+    for k, v in fetch.items():
+        setattr(s.fetch, k, v)
+    return s
+
+
+def test_fetch_stores_articles_and_second_run_is_all_304(server: TestServer,
+                                                         db_file: Path) -> None:
+    url = server.add("/feed.xml", Route(rss(3), etag='"v1"'))
+    store = Store(db_file)
+    first = run_fetch(_settings(), store, [url])
+    assert (first.sources_ok, first.added, first.failed) == (1, 3, [])
+    second = run_fetch(_settings(), store, [url])
+    assert (second.added, second.not_modified) == (0, 1)
+    assert server.requests[-1][1].get("If-None-Match") == '"v1"'
+    arts = store.list_articles()
+    assert len(arts) == 3
+    art = store.get_article(arts[0].id)
+    assert art is not None and len(art.paragraphs) == 2
+    assert "utm_source" in art.url  # the link is kept as given; only the id is canonical
+    assert "Ports" in art.tags
+
+
+def test_same_items_under_tracking_urls_dedupe(server: TestServer, db_file: Path) -> None:
+    a = server.add("/a.xml", rss(2))
+    store = Store(db_file)
+    run_fetch(_settings(), store, [a])
+    again = run_fetch(_settings(), store, [a])
+    assert again.added == 0 and again.unchanged == 2
+    assert store.count_articles() == 2
+
+
+def test_failing_source_does_not_stop_the_others(server: TestServer, db_file: Path) -> None:
+    good = server.add("/good.xml", rss(2))
+    bad = server.add("/bad.xml", Route(b"oops", status=500))
+    junk = server.add("/junk.xml", Route(b"\x00\x01\x02binary" * 100))
+    stalled = server.add("/stall.xml", Route(stall=True))
+    store = Store(db_file)
+    report = run_fetch(_settings(), store, [good, bad, junk, stalled, "/no/such/file.xml"])
+    assert report.added == 2 and report.sources_ok == 1
+    reasons = dict(report.failed)
+    assert reasons[bad] == "HTTP 500 Internal Server Error"
+    assert "binary" in reasons[junk]
+    assert "nothing for 2 s" in reasons[stalled] or "within 4 s" in reasons[stalled]
+    assert reasons["/no/such/file.xml"] == "no such file or directory"
+    src = store.get_source(bad)
+    assert src is not None and src.error_count == 1 and src.last_status == 500
+
+
+def test_redirect_loop_and_non_http_redirect(server: TestServer, db_file: Path) -> None:
+    loop = server.add("/loop", Route(status=302, headers={"Location": "/loop"}))
+    to_file = server.add("/tofile", Route(status=301, headers={"Location": "file:///etc/passwd"}))
+    report = run_fetch(_settings(), Store(db_file), [loop, to_file])
+    reasons = dict(report.failed)
+    assert "more than 5 redirects" in reasons[loop]
+    assert "only http and https" in reasons[to_file]
+
+
+def test_gzip_bomb_stops_at_cap(server: TestServer, db_file: Path) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"<rss>" + b" " * 50_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
+    url = server.add("/bomb.xml", Route(raw_gzip=bomb))
+    report = run_fetch(_settings(max_bytes=1_000_000), Store(db_file), [url])
+    assert "over the 1,000,000-byte cap" in dict(report.failed)[url]
+
+
+def test_gone_feed_is_marked_and_skipped_next_time(server: TestServer, db_file: Path) -> None:
+    url = server.add("/gone.xml", Route(status=410))
+    store = Store(db_file)
+    run_fetch(_settings(), store, [url])
+    assert store.get_source(url).gone  # type: ignore[union-attr]
+    hits = server.hits["/gone.xml"]
+    report = run_fetch(_settings(), store, [url])
+    assert server.hits["/gone.xml"] == hits
+    assert "gone" in dict(report.failed)[url]
+
+
+def test_retry_after_is_remembered(server: TestServer, db_file: Path) -> None:
+    url = server.add("/busy.xml", Route(status=503, headers={"Retry-After": "3600"}))
+    store = Store(db_file)
+    first = run_fetch(_settings(), store, [url])
+    assert "retry after 3600 s" in dict(first.failed)[url]
+    hits = server.hits["/busy.xml"]
+    second = run_fetch(_settings(), store, [url])
+    assert server.hits["/busy.xml"] == hits
+    assert "Retry-After" in dict(second.failed)[url]
