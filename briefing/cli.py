@@ -272,6 +272,36 @@ def show(obj: Context, article_id: str, as_json: bool) -> None:
         click.echo(article_text(art))
 
 
+@cli.command()
+@click.option("--all", "retag_all", is_flag=True, help="Re-tag every article, not only stale ones.")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
+@click.option("--quiet", "-q", is_flag=True)
+@click.pass_obj
+@handles_errors
+def tag(obj: Context, retag_all: bool, since: str | None, quiet: bool) -> None:
+    """Extract facts, key-fact bullets, summary and tags again.
+
+    By default only articles tagged by an older tagger version; `briefing fetch` tags new
+    articles as it stores them.
+    """
+    from briefing.pipeline import run_tag
+
+    with obj.store() as store:
+        report = run_tag(store, retag_all=retag_all, since=_date(since))
+    if not quiet:
+        click.echo(f"{report.tagged} articles tagged")
+
+
+def _date(value: str | None) -> str | None:
+    """Accept YYYY-MM-DD or a full ISO timestamp; refuse anything else plainly."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).isoformat()[: len(value) if len(value) > 10 else 10]
+    except ValueError:
+        fail(f"bad date {value!r}: use YYYY-MM-DD", ExitCode.USAGE)
+
+
 @cli.group()
 def feeds() -> None:
     """Manage subscribed feeds."""

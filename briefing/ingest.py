@@ -155,7 +155,7 @@ def page_article(job: Job, teaser: Article, body: bytes) -> Article | None:
     return build_article(
         job, aid=teaser.id, url=teaser.url, title=teaser.title or page.title,
         paragraphs=page.paragraphs, published=teaser.published or page.date,
-        author=teaser.author or page.author, entry_tags=teaser.tags, site_name=page.site_name,
+        author=teaser.author or page.author, entry_tags=teaser.feed_tags, site_name=page.site_name,
         source_title=teaser.source_title,
     )
 
@@ -245,5 +245,5 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
         site_name=one_line(site_name), content_hash=content_hash(text or f"{title}\n{url}"),
         tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
         summary=analysis.summary, tagger_version=tagger.TAGGER_VERSION,
-        source_title=source_title or job.source_title,
+        source_title=source_title or job.source_title, feed_tags=feed_tags,
     )

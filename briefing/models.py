@@ -124,6 +124,7 @@ class Article:
     read: bool = False
     starred: bool = False
     source_title: str = ""
+    feed_tags: tuple[str, ...] = ()  # the feed's own tags, also found in `tags`
 
 
 @dataclass(frozen=True)

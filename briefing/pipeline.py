@@ -277,3 +277,34 @@ class _Runner:
         full = await loop.run_in_executor(self.executor, ingest.page_article, job,
                                           teaser.fallback, page.body)
         return full or teaser.fallback
+
+
+@dataclass
+class TagReport:
+    tagged: int = 0
+    skipped: int = 0
+
+
+def run_tag(store: Store, *, retag_all: bool = False, since: str | None = None,
+            on_progress: Callable[[int, int], None] | None = None) -> TagReport:
+    """Re-tag stored articles: those an older tagger made, or all of them with `retag_all`.
+    Deterministic, so a second run finds nothing to do (or rewrites the same output)."""
+    from briefing import tagger
+
+    below = None if retag_all else tagger.TAGGER_VERSION
+    ids = store.article_ids(since=since, below_tagger_version=below)
+    report = TagReport()
+    for n, aid in enumerate(ids, start=1):
+        art = store.get_article(aid)
+        if art is None:  # deleted meanwhile
+            report.skipped += 1
+            continue
+        result = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                                published=art.published, feed_tags=art.feed_tags)
+        store.save_analysis(aid, facts=result.facts, key_facts=result.key_facts,
+                            summary=result.summary, tags=result.tags,
+                            tagger_version=tagger.TAGGER_VERSION)
+        report.tagged += 1
+        if on_progress is not None:
+            on_progress(n, len(ids))
+    return report

@@ -106,3 +106,26 @@ def test_core_imports_without_textual() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_tag_retags_stale_articles_once(server: TestServer, db_file: Path) -> None:
+    import sqlite3
+
+    url = server.add("/t.xml", rss(2))
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    assert runner.invoke(cli, [*base, "fetch", url, "-q"]).exit_code == 0
+    conn = sqlite3.connect(db_file)
+    before = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+    assert before > 0
+    # Pretend an older tagger made these: the facts vanish and the version drops.
+    conn.execute("DELETE FROM facts")
+    conn.execute("UPDATE articles SET tagger_version = 0")
+    conn.commit()
+    first = runner.invoke(cli, [*base, "tag"])
+    assert first.output.strip() == "2 articles tagged"
+    assert conn.execute("SELECT count(*) FROM facts").fetchone()[0] == before
+    assert runner.invoke(cli, [*base, "tag"]).output.strip() == "0 articles tagged"
+    tags = conn.execute("SELECT tag FROM article_tags").fetchall()
+    assert ("Ports",) in tags  # the feed's category survives a re-tag
+    assert runner.invoke(cli, [*base, "tag", "--since", "June"]).exit_code == 2

@@ -83,7 +83,7 @@ RULES: tuple[Rule, ...] = (
     # A metadata label the scraper found no value for: "Date:" with nothing after it.
     _rule("empty-label", r"(date|published|updated|posted( on)?|by|author|tags|category):?"),
     # Photo credits: a line with "©" and no sentence end after it is a caption's credit
-    # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose. A body sentence has a full stop.
+    # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose, which ends in a stop.
     _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}"),
     # Credits without "©", by the agencies' own wording (and its spun form "by way of"). A line
     # ending in a full stop after the agency's name is a sentence about it, and stays.
@@ -139,8 +139,8 @@ def is_body(line: str) -> bool:
 
 
 def _caption_of_credit(credit: str, previous: str) -> bool:
-    """True when `previous` is the caption that `credit` repeats before its "©" (seed 000:
-    "The mayor at the opening, in May" then "The mayor © City Hall"). Sites often
+    """True when `previous` is the caption that `credit` repeats before its "©" (as in
+    seed 000: "The mayor at the opening, in May" then "The mayor © City Hall"). Sites often
     shorten the repeat, so three shared opening words will do for a line that is not prose."""
     head = _bare(credit).split("©", 1)[0].split()
     before = _bare(previous).split()

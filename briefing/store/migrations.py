@@ -149,3 +149,10 @@ def m002_translations(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m003_feed_tags(db: Database) -> None:
+    # The feed's own tags (categories, `feeds add --tag`), kept apart from the tagger's output
+    # so a re-tag can rebuild an article's tags without losing them.
+    db.execute("ALTER TABLE articles ADD COLUMN feed_tags TEXT NOT NULL DEFAULT '[]'")

@@ -217,20 +217,21 @@ class Store:
                 art.url, art.source, art.source_title, art.title, art.author,
                 art.published or art.fetched or now, art.language, art.site_name, art.text,
                 art.content_hash, art.summary, art.tagger_version, len(art.facts),
+                json.dumps(list(art.feed_tags), ensure_ascii=False),
             )
             if row is None:
                 c.execute(
                     "INSERT INTO articles (url, source_url, source_title, title, author, "
                     "published, language, site_name, text, content_hash, summary, "
-                    "tagger_version, fact_count, fetched, id) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "tagger_version, fact_count, feed_tags, fetched, id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, art.fetched or now, art.id),
                 )
             else:
                 c.execute(
                     "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
                     "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
-                    "tagger_version=?, fact_count=?, updated=? WHERE id=?",
+                    "tagger_version=?, fact_count=?, feed_tags=?, updated=? WHERE id=?",
                     (*values, now, art.id),
                 )
             self._replace_children(c, art)
@@ -345,7 +346,7 @@ class Store:
             facts=facts, key_facts=key_facts, summary=row["summary"],
             tagger_version=row["tagger_version"], translations=self._translations(article_id),
             read=bool(row["read"]), starred=bool(row["starred"]),
-            source_title=row["source_title"],
+            source_title=row["source_title"], feed_tags=tuple(json.loads(row["feed_tags"])),
         )
 
     def _translations(self, article_id: str) -> tuple[Translation, ...]:

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from briefing.clean import extract
+from briefing.clean.extract import Extracted, ExtractError, extract_html, html_to_paragraphs
+
+BODY = [
+    "Nordvik Shipping will spend $1.2bn on twelve battery-electric ferries, the company said on "
+    "Tuesday, the largest single order in the history of the Baltic operator.",
+    "Chief executive Ingrid Solberg said the vessels would cut the group's fuel bill by 40 per "
+    "cent once all of them enter service in 2029, and that crews would be retrained in Gdansk.",
+    "The order follows a 2025 agreement with the port of Tallinn to install 18 megawatts of "
+    "shore charging, paid for in part by a €210mn grant from the European Union.",
+    "Analysts at Kestrel Research said the deal should lift the yard's order book by a third, "
+    "although financing costs remain high after two years of rising interest rates.",
+]
+
+NEWS_PAGE = f"""<!doctype html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Nordvik orders electric ferries | The Harbour Ledger</title>
+<meta property="og:site_name" content="The Harbour Ledger">
+<meta name="author" content="Maja Lind">
+<meta property="article:published_time" content="2026-03-10T08:30:00Z">
+<script>window.analytics = {{track: function() {{}}}};</script>
+<style>body {{ font-family: serif; }}</style>
+</head><body>
+<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies</div>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+<li><a href="/business">Business</a></li></ul></nav>
+<main><article>
+<h1>Nordvik orders twelve electric ferries</h1>
+<div class="byline">By Maja Lind</div>
+<div class="share"><a href="#">Share</a> <a href="#">Twitter</a> <a href="#">Facebook</a></div>
+{"".join(f"<p>{p}</p>" for p in BODY)}
+</article>
+<section id="comments"><h2>Comments</h2>
+<div class="comment"><p>Reader42: This is a terrible idea and a waste of taxpayers money, I will
+never travel on one of these boats again as long as I live.</p></div>
+<form><label>Please enter your comment!</label><textarea></textarea></form>
+</section>
+<aside class="related"><h3>More like this</h3><ul>
+<li><a href="/a">Port of Tallinn opens new terminal</a></li>
+<li><a href="/b">Shipbuilders face steel shortage</a></li></ul></aside>
+</main>
+<footer><p>© 2026 The Harbour Ledger. All rights reserved.</p>
+<a href="/privacy">Privacy</a></footer>
+</body></html>"""
+
+
+def test_news_page_keeps_body_and_drops_chrome() -> None:
+    doc = extract_html(NEWS_PAGE, url="https://example.com/news/ferries")
+    assert isinstance(doc, Extracted)
+    assert doc.title == "Nordvik orders twelve electric ferries"
+    assert doc.author == "Maja Lind"
+    assert doc.site_name == "The Harbour Ledger"
+    assert doc.date == "2026-03-10"
+    assert list(doc.paragraphs) == BODY
+    text = " ".join(doc.paragraphs)
+    for junk in ("cookies", "Reader42", "Please enter", "More like this", "Tallinn opens",
+                 "All rights reserved", "Twitter"):
+        assert junk not in text
+
+
+def test_bytes_input_is_accepted() -> None:
+    doc = extract_html(NEWS_PAGE.encode("utf-8"))
+    assert list(doc.paragraphs) == BODY
+
+
+def test_script_only_page_is_an_error() -> None:
+    page = "<html><head><title>x</title></head><body><script>render()</script></body></html>"
+    with pytest.raises(ExtractError, match="no article text"):
+        extract_html(page)
+
+
+@pytest.mark.parametrize("page", ["", "   \n", b"", b"\x00\x01\x02"])
+def test_empty_or_garbage_is_an_error(page: str | bytes) -> None:
+    with pytest.raises(ExtractError):
+        extract_html(page)
+
+
+def test_huge_page_is_refused_before_parsing() -> None:
+    page = "<html><body>" + "<p>filler words here.</p>" * 300_000 + "</body></html>"
+    started = time.perf_counter()
+    with pytest.raises(ExtractError, match=r"page is \d+ bytes, over the 5000000-byte cap"):
+        extract_html(page)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_lxml_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "_with_trafilatura", lambda html, url: None)
+    doc = extract_html(NEWS_PAGE)
+    assert doc.title == "Nordvik orders twelve electric ferries"
+    assert doc.paragraphs[: len(BODY)] == tuple(BODY)
+    assert not any("All rights reserved" in p for p in doc.paragraphs)
+
+
+def _slow(html: Any, url: Any) -> None:
+    time.sleep(3)
+
+
+def test_timeout_in_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "_with_trafilatura", _slow)
+    started = time.perf_counter()
+    with pytest.raises(ExtractError, match=r"extraction took longer than 0.2s"):
+        extract_html(NEWS_PAGE, timeout=0.2)
+    assert time.perf_counter() - started < 1.5
+
+
+def test_timeout_is_skipped_outside_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "_with_trafilatura", lambda html, url: None)
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            results.append(extract_html(NEWS_PAGE, timeout=0.01))
+        except Exception as exc:
+            results.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert isinstance(results[0], Extracted)
+
+
+# ---- feed item HTML ----
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("<p>One fine day.</p><p>Two <b>bold</b> words.</p>",
+         ["One fine day.", "Two bold words."]),
+        ("first line<br>same paragraph<br><br>second paragraph",
+         ["first line same paragraph", "second paragraph"]),
+        ("<ul><li>Oil at $81</li><li>Gold up 2%</li></ul>", ["Oil at $81", "Gold up 2%"]),
+        ("Plain text, no tags.\n\nA second paragraph.",
+         ["Plain text, no tags.", "A second paragraph."]),
+        ("AT&amp;T paid &euro;5bn &mdash; a record", ["AT&T paid €5bn — a record"]),
+        ("profit < 5% and loss > 3%", ["profit < 5% and loss > 3%"]),
+        ("<p>unclosed <i>markup<p>next one", ["unclosed markup", "next one"]),
+        ("<p>Kept.</p><script>alert(1)</script><style>p{}</style>", ["Kept."]),
+        ("<p>red \x1b[31malert\x1b[0m text\x00</p>", ["red alert text"]),
+        ("<div>outer<div>inner</div>tail</div>", ["outer", "inner", "tail"]),
+    ],
+)
+def test_html_to_paragraphs(fragment: str, expected: list[str]) -> None:
+    assert html_to_paragraphs(fragment) == expected
+
+
+@pytest.mark.parametrize(
+    "garbage", ["", "   ", "<<<>>>&&&", "<p></p>", "<script>x</script>", "\x00\x00", "</p></div>"]
+)
+def test_html_to_paragraphs_never_raises(garbage: str) -> None:
+    result = html_to_paragraphs(garbage)
+    assert isinstance(result, list)
+    assert all(p.strip() for p in result)
+
+
+def test_html_to_paragraphs_non_string_gives_empty() -> None:
+    assert html_to_paragraphs(None) == []  # type: ignore[arg-type]
+
+
+def test_html_to_paragraphs_is_fast() -> None:
+    item = "".join(f"<p>{p}</p>" for p in BODY) + "<p>" + "word " * 50 + "end.</p>"
+    html_to_paragraphs(item)
+    runs = 500
+    started = time.perf_counter()
+    for _ in range(runs):
+        html_to_paragraphs(item)
+    per_item = (time.perf_counter() - started) / runs
+    assert per_item < 0.002  # ~0.1 ms measured; the bound leaves room for slow CI machines
+
+
+# ---- the project's own sample pages and feeds ----
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_feeds"
+CHROME = ("cookie", "Share", "Most read", "Related stories", "More from", "Comments",
+          "All rights reserved", "Subscribe", "Sign up", "volt_fan", "Advertisement")
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "first_words", "count"),
+    [
+        ("pages/chip-plant.html", "Meridian Semiconductor picks Ostrava for €2.4bn chip plant",
+         "Meridian Semiconductor will build", 7),
+        ("pages/battery-recycling.html",
+         "Battery recycler Loopcell opens plant that recovers 95% of lithium",
+         "Dutch start-up Loopcell opened", 5),
+        ("articles/rail-link.html", "Port-to-airport rail link opens six months early",
+         "The 23km rail line", 6),
+    ],
+)
+def test_sample_pages(path: str, title: str, first_words: str, count: int) -> None:
+    doc = extract_html((SAMPLES / path).read_bytes())
+    assert doc.title == title
+    assert doc.date is not None and doc.date.startswith("2026-03-")
+    assert doc.paragraphs[0].startswith(first_words)
+    assert len(doc.paragraphs) == count
+    for paragraph in doc.paragraphs:
+        assert not any(word in paragraph for word in CHROME), paragraph
+
+
+@pytest.mark.parametrize("name", ["world.xml", "tech.atom", "markets.xml"])
+def test_sample_feed_items_give_paragraphs(name: str) -> None:
+    feed = feedparser.parse(io.BytesIO((SAMPLES / name).read_bytes()))
+    assert not feed.bozo
+    for entry in feed.entries:
+        html = entry["content"][0]["value"] if "content" in entry else entry["summary"]
+        assert html_to_paragraphs(html), entry["title"]
+
+
+def test_sample_markets_keeps_hostile_text_literal() -> None:
+    feed = feedparser.parse(io.BytesIO((SAMPLES / "markets.xml").read_bytes()))
+    first = feed.entries[0]
+    assert first["title"] == "[UPDATE] Markets close higher"
+    assert any("[bold]" in p for p in html_to_paragraphs(first["summary"]))
