@@ -18,8 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b|\b[A-Z]{2,}\d*\b")
+# Latin-script names: capitalised words that do not open a sentence (an opening "Harbour" is
+# just a word), and acronyms. Names like ByteDance or Nvidia are rarely translated.
+_NAME = re.compile(
+    r"(?<![.!?:]\s)(?<!^)\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b|\b[A-Z]{2,}\d*\b"
+    r"|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b",  # CamelCase (ByteDance, TikTok) even at the start
+    re.MULTILINE)
 _URL = re.compile(r"https?://\S+")
+# Months survive translation as numbers: "May" and "tháng 5" are the same anchor.
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_MONTH_EN = re.compile(r"\b(" + "|".join(_MONTHS_EN) + r")\b")
+_MONTH_VI = re.compile(r"\btháng\s+(1[0-2]|0?[1-9])\b", re.IGNORECASE)
 # Languages that write 230.000 and 5,5 (a decimal comma); the rest write 230,000 and 5.5.
 DECIMAL_COMMA = frozenset({"vi", "de", "fr", "es", "it", "pt", "nl", "id", "ru", "pl", "tr"})
 
@@ -29,6 +39,9 @@ DECIMAL_COMMA = frozenset({"vi", "de", "fr", "es", "it", "pt", "nl", "id", "ru",
 SKIP_BASE, SKIP_PER_CHAR, SKIP_MAX = 0.3, 1.1 / 150, 1.4
 MERGE_PENALTY = 0.5  # 2-1 and 1-2 need better evidence than 1-1
 ORPHAN_PENALTY = 0.8
+# Translations keep the order, so a match near the diagonal is likelier: this is what pairs
+# two short titles that share no anchors instead of leaving both unmatched.
+DIAG_BONUS, DIAG_WIDTH = 0.5, 0.2
 
 
 @dataclass(frozen=True)
@@ -58,12 +71,15 @@ def anchors(text: str, lang: str) -> frozenset[str]:
     nums = {normalise_number(m.group(), lang) for m in _NUMBER.finditer(text)}
     names = {m.group().lower() for m in _NAME.finditer(text)}
     urls = {m.group().rstrip(".,)") for m in _URL.finditer(text)}
-    return frozenset(nums | names | urls)
+    months = {f"month:{_MONTHS_EN.index(m.group(1)) + 1}" for m in _MONTH_EN.finditer(text)}
+    months |= {f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text)}
+    names -= {m.lower() for m in _MONTHS_EN}
+    return frozenset(nums | names | urls | months)
 
 
 def _anchor_cost(a: frozenset[str], b: frozenset[str]) -> float:
     if not a and not b:
-        return 0.6  # nothing to go on: neutral
+        return 0.3  # nothing to go on: let length and position decide
     if not a or not b:
         return 0.9
     return 1.0 - 2 * len(a & b) / (len(a) + len(b))
@@ -89,7 +105,10 @@ def align(source: Sequence[str], target: Sequence[str], *, source_lang: str = "e
         # short dropped caption gets swallowed by its neighbour instead of being unmatched.
         orphans = sum(1 for i in si if not s_anchor[i] & b) if len(si) > 1 else 0
         orphans += sum(1 for j in tj if not t_anchor[j] & a) if len(tj) > 1 else 0
-        return min(length, 2.0) + 2.0 * _anchor_cost(a, b) + ORPHAN_PENALTY * orphans
+        drift = abs(si.start / n - tj.start / m)
+        bonus = DIAG_BONUS * max(0.0, 1.0 - drift / DIAG_WIDTH)
+        return (min(length, 2.0) + 2.0 * _anchor_cost(a, b) + ORPHAN_PENALTY * orphans
+                - bonus)
 
     inf = float("inf")
     best = [[inf] * (m + 1) for _ in range(n + 1)]

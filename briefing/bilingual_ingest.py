@@ -31,33 +31,47 @@ def kept_indexes(lines: Sequence[str]) -> list[int | None]:
     return out
 
 
-def build_pairs(post: Post, body_index: Sequence[int | None]) -> tuple[TranslationPair, ...]:
-    """Pairs in original order. `body_index[i]` is the article paragraph of original line i+1
-    (line 0 is the title), or None when cleaning dropped that line."""
+def build_pairs(original: Sequence[str], translation: Sequence[str], *, source_lang: str,
+                target_lang: str, body_index: Sequence[int | None]
+                ) -> tuple[TranslationPair, ...]:
+    """Pairs in original order. `original[0]` is the title; `body_index[i]` is the article
+    paragraph of original line i+1, or None when cleaning dropped that line."""
     from briefing.translate.check import check_pair
 
-    src, tgt = list(post.original), list(post.translation)
+    src, tgt = list(original), list(translation)
     pairs: list[TranslationPair] = []
-    for group in align(src, tgt, source_lang=post.original_lang,
-                       target_lang=post.translation_lang):
-        original = " ".join(src[i] for i in group.source)
-        translation = " ".join(tgt[j] for j in group.target)
+    for group in align(src, tgt, source_lang=source_lang, target_lang=target_lang):
+        orig = " ".join(src[i] for i in group.source)
+        trans = " ".join(tgt[j] for j in group.target)
         paragraph: int | None = None
         if group.source:
             first = group.source[0]
             paragraph = TITLE if first == 0 else body_index[first - 1]
         flags: tuple[str, ...] = ()
-        if original and translation:
-            flags = check_pair(original, translation, source_lang=post.original_lang,
-                               target_lang=post.translation_lang)
-        elif original and paragraph is not None:
+        if orig and trans:
+            flags = check_pair(orig, trans, source_lang=source_lang, target_lang=target_lang)
+        elif orig and paragraph is not None:
             flags = ("not translated",)
-        pairs.append(TranslationPair(paragraph, original, translation, flags))
+        pairs.append(TranslationPair(paragraph, orig, trans, flags))
     return tuple(pairs)
 
 
 def translation_of(post: Post, body_index: Sequence[int | None]) -> Translation:
     return Translation(
         lang=post.translation_lang, engine="provided", model="",
-        pairs=build_pairs(post, body_index), key_facts=post.bullets, summary=post.summary,
+        pairs=build_pairs(post.original, post.translation, source_lang=post.original_lang,
+                          target_lang=post.translation_lang, body_index=body_index),
+        key_facts=post.bullets, summary=post.summary,
     )
+
+
+def sidecar_translation(title: str, paragraphs: Sequence[str], source_lang: str, lang: str,
+                        text: str) -> Translation:
+    """A translation that came as its own file beside the article (`story.vi.md`)."""
+    from briefing.text import split_paragraphs
+
+    lines = [ln.lstrip("# ").strip() for ln in split_paragraphs(text)]
+    body_index = list(range(len(paragraphs)))
+    pairs = build_pairs([title, *paragraphs], [ln for ln in lines if ln], source_lang=source_lang,
+                        target_lang=lang, body_index=body_index)
+    return Translation(lang=lang, engine="provided", model="", pairs=pairs)

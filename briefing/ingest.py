@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from briefing.models import Article, FeedEntry, Paragraph
+from briefing.models import Article, FeedEntry, Paragraph, Translation
 from briefing.text import content_hash, one_line
 from briefing.urls import article_id, canonical_url, is_http_url
 
@@ -43,6 +43,7 @@ class Job:
     tags: tuple[str, ...] = ()
     source_title: str = ""
     options: Options = field(default_factory=Options)
+    sidecars: tuple[tuple[str, bytes], ...] = ()  # (language, bytes) of translation files
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,21 @@ def _single(job: Job, title: str, paragraphs: list[str], *, published: str | Non
         return Result(job.source, unchanged=1)
     art = build_article(job, aid=aid, url=job.url, title=title, paragraphs=paragraphs,
                         published=published, author=author, site_name=site_name)
+    if job.sidecars:
+        art = replace(art, translations=tuple(_sidecars(job, art)))
     return Result(job.source, job.source_title, (art,))
+
+
+def _sidecars(job: Job, art: Article) -> list[Translation]:
+    from briefing.bilingual_ingest import sidecar_translation
+    from briefing.sources.local import decode_text
+
+    out = []
+    for lang, body in job.sidecars:
+        text = decode_text(body)
+        out.append(sidecar_translation(art.title, [p.text for p in art.paragraphs],
+                                       art.language, lang, text))
+    return out
 
 
 def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],

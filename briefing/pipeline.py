@@ -42,6 +42,7 @@ class Planned:
     kind: str  # remote | feed | html | text
     tags: tuple[str, ...] = ()
     title: str = ""
+    sidecars: tuple[tuple[str, str], ...] = ()  # (language, path) of translation files
 
 
 def resolve(args: Sequence[str], store: Store, settings: Settings
@@ -95,8 +96,12 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
         failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
         return
     kind = local.classify(path, head)
+    if kind in ("html", "text") and local.sidecar_of(path) is not None:
+        return  # read with the article it translates
     if kind != "opml":
-        planned.setdefault(str(path), Planned(str(path), kind, tags, title))
+        sidecars = tuple((lang, str(p)) for lang, p in local.sidecars(path)) if kind in (
+            "html", "text") else ()
+        planned.setdefault(str(path), Planned(str(path), kind, tags, title, sidecars))
         return
     if path in seen:
         failed.append((str(path), "OPML file lists itself (or loops); skipped"))
@@ -201,7 +206,13 @@ class _Runner:
             tags=p.tags, source_title=p.title or (path.parent.name if p.kind != "feed" else ""),
             options=self.options,
         )
-        job = replace(job, known=self.store.known_hashes(job.source))
+        sidecars: list[tuple[str, bytes]] = []
+        for lang, side in p.sidecars:
+            try:
+                sidecars.append((lang, local.read_bytes(Path(side), self.settings.fetch.max_bytes)))
+            except local.LocalError as exc:
+                log.warning("%s: translation not read: %s", side, exc)
+        job = replace(job, known=self.store.known_hashes(job.source), sidecars=tuple(sidecars))
         await self._ingest(p.key, job, status=None, etag=None, last_modified=None,
                            kind="feed" if p.kind == "feed" else "file")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -22,6 +24,33 @@ _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel", b"<?xml")
 
 class LocalError(Exception):
     pass
+
+
+# `story.vi.md` beside `story.html` is story's Vietnamese translation.
+_SIDECAR = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2})\.(?:txt|md|markdown)$")
+_ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md", ".markdown")
+
+
+def sidecar_of(path: Path) -> Path | None:
+    """The article that `path` translates, when `path` is a translation sidecar."""
+    m = _SIDECAR.match(path.name)
+    if not m:
+        return None
+    for suffix in _ARTICLE_SUFFIXES:
+        base = path.with_name(m["stem"] + suffix)
+        if base != path and base.is_file():
+            return base
+    return None
+
+
+def sidecars(path: Path) -> list[tuple[str, Path]]:
+    """Translation files beside an article: (language, path), sorted by language."""
+    out = []
+    for cand in sorted(path.parent.glob(f"{glob.escape(path.stem)}.??.*")):
+        m = _SIDECAR.match(cand.name)
+        if m and m["stem"] == path.stem and sidecar_of(cand) == path:
+            out.append((m["lang"], cand))
+    return out
 
 
 def classify(path: Path, head: bytes) -> LocalKind:
