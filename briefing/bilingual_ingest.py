@@ -10,9 +10,8 @@ from collections.abc import Sequence
 
 from briefing.align import align
 from briefing.clean.bilingual import Post
+from briefing.models import TITLE_PARAGRAPH as TITLE
 from briefing.models import Translation, TranslationPair
-
-TITLE = -1  # TranslationPair.paragraph for the title pair: the title is not a body paragraph
 
 
 def kept_indexes(lines: Sequence[str]) -> list[int | None]:

@@ -396,6 +396,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _register() -> None:
+    from briefing.cli_translate import translate_command
+
+    cli.add_command(translate_command)
+
+
+_register()
+
+
 def main() -> None:
     try:
         cli.main(prog_name="briefing", standalone_mode=True)

@@ -28,49 +28,53 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _cased(words: Iterable[str]) -> list[str]:
+    # Literal spellings with both first-letter cases: a literal alternation is scanned for fast,
+    # while (?i:...) or a lookbehind up front is tried at every character, 5-15 times slower.
+    return [v for w in words for v in {w, w[:1].upper() + w[1:]}]
+
+
 _YEAR = r"1[89]\d\d|20\d\d"
 _ORD = r"(?:st|nd|rd|th)?"
-# "5 January 2025", "January 5, 2025", "August 2023", "December": a month name is a date.
+# "January 5, 2025", "August 2023", "December": a month name is a date. A day written before
+# it ("5 January") is read backwards by _DAY_BEFORE. Month names are capitalised by rule.
 DATE_EN = re.compile(
-    rf"(?<!\w)(?:(?P<d1>[0-3]?\d){_ORD}\s)?(?P<mon>{_alt(gz.MONTHS_EN)})\.?"
-    rf"(?:\s(?P<d2>[0-3]?\d){_ORD}(?!\d))?(?:,?\s(?P<y>{_YEAR}))?(?!\w)"
+    rf"(?P<mon>{_alt(gz.MONTHS_EN)})(?:\s(?P<d2>[0-3]?\d){_ORD}(?!\d))?"
+    rf"(?:,?\s(?P<y>{_YEAR}))?(?!\w)"
 )
-# A bare year: the same guards as numbers, so "2024" in "H2024" or "2,024" is not a year.
-YEAR = re.compile(rf"(?<![\w.,\-/:$£€¥])(?P<y>{_YEAR})(?![\w%]|[.,]\d)")
+_DAY_BEFORE = re.compile(rf"(?P<d1>[0-3]?\d){_ORD}\s$")
 # Vietnamese: "tháng" BEFORE a number 1-12 names the month ("tháng 12" = December), while
 # AFTER a number it counts months ("3 tháng"); likewise "năm 2025" is a year but "3 năm" is a
-# duration. An optional "/2024" or "năm 2024" gives the year.
+# duration. "ngày 5/3" and "ngày 5 tháng 3" are days. "/2024" or "năm 2024" gives the year.
 DATE_VI_MONTH = re.compile(
-    r"(?<!\w)(?:[Nn]gày\s(?P<d>[0-3]?\d)(?:/|\stháng\s)|[Tt]háng\s)"
+    rf"(?P<lead>{_alt(_cased(['ngày', 'tháng']))})\s(?:(?P<d>[0-3]?\d)(?:/|\stháng\s))?"
     r"(?P<m>1[0-2]|0?[1-9])(?:(?:/|\snăm\s)(?P<y>\d{4}))?(?![\w/])"
 )
-DATE_VI_YEAR = re.compile(rf"(?<!\w)[Nn]ăm\s(?P<y>{_YEAR})(?!\w)")
-# Not after "hàng": "hàng tuần này" is "this weekly ...", a frequency rather than a date.
-RELATIVE = re.compile(rf"(?<!\w)(?<!hàng\s)(?i:{_alt(gz.RELATIVE_DATES)})(?!\w)")
+DATE_VI_YEAR = re.compile(rf"(?:năm|Năm)\s(?P<y>{_YEAR})(?!\w)")
+RELATIVE = re.compile(rf"(?:{_alt(_cased(gz.RELATIVE_DATES))})(?!\w)")
 # Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
-WEEKDAY = re.compile(rf"(?<!\w)(?:{_alt(gz.WEEKDAYS)})(?!\w)")
+WEEKDAY = re.compile(rf"(?:{_alt(gz.WEEKDAYS)})(?!\w)")
 
 _UP = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()}
                      | {c for c in map(chr, range(0x1E00, 0x1F00)) if c.isupper()}))
 _CAP = rf"[{re.escape(_UP)}][\w&]*(?:-[{re.escape(_UP)}][\w&]*)*(?:\.(?:com|net|org|io|vn))?"
 # Capitalised words joined by single spaces, "of" allowed inside ("Bank of America").
-NAME_RUN = re.compile(rf"(?<![\w’'-])(?:U\.S\.|{_CAP})(?: (?:of )?(?:U\.S\.|{_CAP}))*")
+NAME_RUN = re.compile(rf"(?:U\.S\.|{_CAP})(?: (?:of )?(?:U\.S\.|{_CAP}))*")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 # After an unknown two- or three-word name, these make it a person: bylines ("Zijing Wu in
 # Hong Kong"), appositions ("Roula Khalaf, Editor of the FT") and quotes ("Jane Doe said").
-_PERSON_AFTER = re.compile(r" in [A-Z]|, (?i:who|editor|founder|chief|head|the)\b| said\b")
+_PERSON_AFTER = re.compile(
+    rf" (?:in|tại|ở) [{re.escape(_UP)}]|, (?i:who|editor|founder|chief|head|the)\b| said\b"
+)
 _POSSESSIVE = ("’s", "'s")
 
 
-def extract(text: str, *, paragraph: int, language: str, published: str | None = None) -> list[Fact]:
+def extract(text: str, *, paragraph: int, language: str,
+            published: str | None = None) -> list[Fact]:
     """All facts in one paragraph, in text order; paired amounts ("Rmb40bn ($5.5bn)") are
     linked through Fact.link, an index into the returned list."""
     pub = _published(published)
-    hits = [
-        *numbers.money(text, language), *numbers.percents(text, language),
-        *_dates(text, pub, language), *numbers.durations(text, language),
-        *numbers.counts(text, language), *_names(text),
-    ]
+    hits = [*numbers.scan(text, language), *_dates(text, pub, language), *_names(text)]
     kept = _settle(hits, len(text))
     facts = [Fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
              for h in kept if h.kind != "skip"]
@@ -97,10 +101,10 @@ def _link_pairs(text: str, facts: list[Fact]) -> list[Fact]:
     out = list(facts)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.kind == b.kind == "money" and _PAIR_GAP.fullmatch(text, a.end, b.start):
-            if text[b.end:b.end + 2].lstrip()[:1] == ")":
-                out[i] = _with_link(a, i + 1)
-                out[i + 1] = _with_link(b, i)
+        if (a.kind == b.kind == "money" and _PAIR_GAP.fullmatch(text, a.end, b.start)
+                and text[b.end:b.end + 2].lstrip()[:1] == ")"):
+            out[i] = _with_link(a, i + 1)
+            out[i + 1] = _with_link(b, i)
     return out
 
 
@@ -119,44 +123,63 @@ def _published(published: str | None) -> date | None:
         return None
 
 
+def _starts_word(text: str, start: int) -> bool:
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "’'-_")
+
+
 def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
     for m in DATE_EN.finditer(text):
-        day, year = m.group("d1") or m.group("d2"), m.group("y")
-        if m.group("mon") == "May" and not (day or year):
-            continue  # "May" alone is nearly always the verb
-        yield _date_hit(m, year, gz.MONTHS_EN[m.group("mon")], day, pub)
-    # Vietnamese month and year words never occur in English text: skip the scans there.
-    vietnamese = language != "en"
-    if vietnamese:
-        for m in DATE_VI_MONTH.finditer(text):
-            yield _date_hit(m, m.group("y"), int(m.group("m")), m.group("d"), pub)
-    for rule in (YEAR, DATE_VI_YEAR) if vietnamese else (YEAR,):
-        for m in rule.finditer(text):
-            yield Hit(2, m.start(), m.end(), "date", m.group("y"), "date")
+        start = m.start()
+        before = _DAY_BEFORE.search(text, max(0, start - 5), start)
+        if before and _starts_word(text, before.start()):
+            start = before.start()
+        day, year = (before and before.group("d1")) or m.group("d2"), m.group("y")
+        if _starts_word(text, m.start()) and (m.group("mon") != "May" or day or year):
+            # "May" alone is nearly always the verb.
+            yield _date_hit(start, m.end(), text, year, gz.MONTHS_EN[m.group("mon")], day, pub)
+    if language != "en":  # Vietnamese date words never occur in English text
+        yield from _dates_vi(text, pub)
     for m in RELATIVE.finditer(text):
-        unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
-        yield Hit(2, m.start(), m.end(), "date", _relative(unit, offset, pub) or m.group(0),
-                  "date")
+        # Not after "hàng": "hàng tuần này" is "this weekly ...", a frequency, not a date.
+        # After a number it is part of a duration: "3 năm tới" is the next three years.
+        if (_starts_word(text, m.start()) and text[max(0, m.start() - 5):m.start()] != "hàng "
+                and not numbers.ends_with_number(text, m.start())):
+            unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
+            value = _relative(unit, offset, pub) or m.group(0)
+            yield Hit(2, m.start(), m.end(), "date", value, "date")
     for m in WEEKDAY.finditer(text):
+        if not _starts_word(text, m.start()):
+            continue
         value = m.group(0)
         if pub is not None:  # news reports the past: the latest such weekday up to publication
             value = (pub - timedelta(days=(pub.weekday() - gz.WEEKDAYS[value]) % 7)).isoformat()
         yield Hit(2, m.start(), m.end(), "date", value, "date")
 
 
-def _date_hit(m: re.Match[str], year: str | None, month: int, day: str | None,
+def _dates_vi(text: str, pub: date | None) -> Iterator[Hit]:
+    for m in DATE_VI_MONTH.finditer(text):
+        # "ngày" needs a day and a month after it; "tháng" takes the month alone.
+        if _starts_word(text, m.start()) and (m.group("d") is None) == (m.group("lead")[0] in "Tt"):
+            yield _date_hit(m.start(), m.end(), text, m.group("y"), int(m.group("m")),
+                            m.group("d"), pub)
+    for m in DATE_VI_YEAR.finditer(text):
+        if _starts_word(text, m.start()):
+            yield Hit(2, m.start(), m.end(), "date", m.group("y"), "date")
+
+
+def _date_hit(start: int, end: int, text: str, year: str | None, month: int, day: str | None,
               pub: date | None) -> Hit:
     if year is None and pub is not None:
         # A month without a year is the latest such month, allowing a quarter ahead
         # ("as of December" in a January article is last December).
         year = str(pub.year - 1 if month - pub.month > 3 else pub.year)
     if year is None:
-        value = m.group(0)
+        value = text[start:end]
     elif day and 1 <= int(day) <= 31:
         value = f"{year}-{month:02d}-{int(day):02d}"
     else:
         value = f"{year}-{month:02d}"
-    return Hit(2, m.start(), m.end(), "date", value, "date")
+    return Hit(2, start, end, "date", value, "date")
 
 
 def _relative(unit: str, offset: int, pub: date | None) -> str | None:
@@ -176,7 +199,8 @@ def _relative(unit: str, offset: int, pub: date | None) -> str | None:
 
 def _names(text: str) -> Iterator[Hit]:
     for m in NAME_RUN.finditer(text):
-        yield from _classify_run(text, m.start(), m.group(0))
+        if _starts_word(text, m.start()):
+            yield from _classify_run(text, m.start(), m.group(0))
 
 
 def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
@@ -241,8 +265,9 @@ def _guess_kind(text: str, start: int, words: list[str], before: str,
     """Unknown names, from cues around them. Recall over precision: a wrong tag is cheap."""
     end = start + len(" ".join(words))
     after = text[end:end + 24]
-    last_two = " ".join(before.split()[-2:])
-    prev = before.split()[-1] if before else ""
+    previous = before.split()  # may be empty: "a, Hello World" leaves only a space
+    last_two = " ".join(previous[-2:])
+    prev = previous[-1] if previous else ""
     if words[-1] in gz.ORG_SUFFIXES or words[-1].endswith((".com", ".net", ".org", ".vn")):
         return "org"
     if len(words) in (2, 3) and (person_cue or prev.lower() in gz.PERSON_CUES

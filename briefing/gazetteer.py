@@ -175,12 +175,16 @@ NOT_NAMES: frozenset[str] = frozenset({
 })
 
 # Topic words never worth a tag even when the title repeats them.
-STOPWORDS: frozenset[str] = frozenset("""
-a an the and or but if of to in on at by for from with as is are was were be been being has
-have had do does did will would could should may might can its it this that these those their
-his her they them he she we you our your not no than then so such about over under into out
-up down more most less after before while said says say also which who whom what when where
-how all any some per cent percent plans plan new year years one two three there here just
-và của là có được cho các những một trong với để đã sẽ này đó khi theo từ tại ở về như
-cũng không người năm nhưng thì mà vào ra lại nên bị do hơn rất nhiều
-""".split())
+STOPWORDS: frozenset[str] = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "from",
+    "with", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do",
+    "does", "did", "will", "would", "could", "should", "may", "might", "can", "its", "it", "this",
+    "that", "these", "those", "their", "his", "her", "they", "them", "he", "she", "we", "you",
+    "our", "your", "not", "no", "than", "then", "so", "such", "about", "over", "under", "into",
+    "out", "up", "down", "more", "most", "less", "after", "before", "while", "said", "says", "say",
+    "also", "which", "who", "whom", "what", "when", "where", "how", "all", "any", "some", "per",
+    "cent", "percent", "plans", "plan", "new", "year", "years", "one", "two", "three", "there",
+    "here", "just", "và", "của", "là", "có", "được", "cho", "các", "những", "một", "trong", "với",
+    "để", "đã", "sẽ", "này", "đó", "khi", "theo", "từ", "tại", "ở", "về", "như", "cũng", "không",
+    "người", "năm", "nhưng", "thì", "mà", "vào", "ra", "lại", "nên", "bị", "hơn", "rất", "nhiều"
+})

@@ -81,9 +81,14 @@ class KeyFact:
     paragraph: int
 
 
+TITLE_PARAGRAPH = -1  # TranslationPair.paragraph of the title's pair
+
+
 @dataclass(frozen=True)
 class TranslationPair:
-    paragraph: int | None  # original paragraph index; None when nothing in the original matched
+    # The original paragraph's index; TITLE_PARAGRAPH for the title; None for a line that has
+    # no counterpart among the article's paragraphs (a dropped caption, say).
+    paragraph: int | None
     original: str
     translation: str
     flags: tuple[str, ...] = ()

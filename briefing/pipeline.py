@@ -11,18 +11,20 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from briefing import ingest
 from briefing.config import Settings
 from briefing.models import Article, FetchProgress, FetchReport
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
-from briefing.store import Store
+from briefing.store import Store, StoreError
 from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -169,20 +171,37 @@ class _Runner:
         for source, reason in self.report.failed:
             self._progress(source, reason)
         executor = _executor(len(planned), self.settings)
+        self.fatal: sqlite3.Error | None = None
+        self.tasks: list[asyncio.Task[None]] = []
         try:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.fetcher = fetcher
                 self.executor = executor
                 local_items = [p for p in planned if p.kind != "remote"]
                 remote = [p for p in planned if p.kind == "remote"]
-                tasks = [asyncio.create_task(self._remote(p)) for p in remote]
+                self.tasks = [asyncio.create_task(self._guard(self._remote(p))) for p in remote]
                 # Local files go in order, so a feed's teaser pages win over the same page
                 # read again as a loose article; remote feeds fetch meanwhile.
                 for p in local_items:
-                    await self._local(p)
-                await asyncio.gather(*tasks)
+                    if self.fatal is None:
+                        await self._guard(self._local(p))
+                await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
+        if self.fatal is not None:
+            raise StoreError(f"{self.store.path}: cannot write to the database: {self.fatal}"
+                             ) from self.fatal
+
+    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+        """A database failure (disk full, I/O error) ends the whole run: no source can be
+        stored, so the others are cancelled and the error reported once."""
+        try:
+            await work
+        except sqlite3.Error as exc:
+            if self.fatal is None:
+                self.fatal = exc
+                for task in self.tasks:
+                    task.cancel()
 
     def _progress(self, source: str, outcome: str) -> None:
         self.done += 1

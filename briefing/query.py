@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from briefing.store.store import FactFilter, QueryError
+from briefing.store.store import ArticleFilter, FactFilter, QueryError
 
 FACT_KINDS = ("money", "percent", "count", "duration", "date", "org", "person", "place")
 _FILTER = re.compile(
@@ -59,3 +59,9 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
         else:
             words.append(token)
     return " ".join(words), tuple(filters)
+
+
+def parse_query(text: str) -> tuple[str, ArticleFilter]:
+    """A search box's text as (full-text query, filter holding its fact filters)."""
+    fts, filters = split_query(text)
+    return fts, ArticleFilter(facts=filters)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from briefing import gazetteer as gz
 from briefing.facts import extract
@@ -45,7 +45,10 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
         base = len(facts)
         for fact in extract(p.text, paragraph=p.index, language=p.language or language,
                             published=published):
-            facts.append(fact if fact.link is None else replace(fact, link=fact.link + base))
+            if fact.link is not None:  # the paragraph's own index becomes the article's
+                fact = Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
+                            fact.start, fact.end, fact.link + base)
+            facts.append(fact)
     return Analysis(
         facts=tuple(facts),
         key_facts=tuple(key_facts(paragraphs, facts, language, title)),
@@ -81,7 +84,8 @@ def _topics(paragraphs: Sequence[Paragraph], title: str, language: str,
     for word in _TOPIC_WORD.findall(title):
         low = word.lower()
         count = body.count(low)  # substring count: cheap, and close enough to rank by
-        if low in gz.STOPWORDS or low in known or count < 2 or len(low) < 2:
+        if (low in gz.STOPWORDS or low in known or count < 2 or len(low) < 2
+                or word in gz.CURRENCY_SUFFIX):  # "USD" names a unit, not a topic
             continue
         if language == "vi" and not (word.isascii() and (word.isupper() or low == word)):
             continue

@@ -1,0 +1,165 @@
+"""`briefing translate`: translate stored articles from the command line (and cron).
+
+stdout gets one line per translated article; stderr one line per failure. Exit codes: 0 all
+translated, 1 some failed, 2 usage, 3 config (no engine, unknown engine, argos missing),
+4 store. Registered in briefing/cli.py with `cli.add_command(translate_command)`; this module
+imports briefing.cli only inside the command, so either module may be imported first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from briefing.exit_codes import ExitCode
+from briefing.text import one_line
+
+if TYPE_CHECKING:
+    from briefing.models import Translation
+    from briefing.translate.engines import Engine
+
+
+@click.command("translate")
+@click.argument("article_ids", nargs=-1, metavar="[ID]...")
+@click.option("--untranslated", is_flag=True,
+              help="Every stored article without a translation into the target language.")
+@click.option("--since", metavar="DATE", help="With --untranslated: published on or after DATE.")
+@click.option("--to", "target", metavar="LANG",
+              help="Target language [config: translation.target].")
+@click.option("--engine", "engine_name", metavar="NAME",
+              help="libretranslate, openai, argos or none [config: translation.engine].")
+@click.option("--install-model", "model_file", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Install a local .argosmodel file for the argos engine first.")
+@click.pass_obj
+def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool,
+                      since: str | None, target: str | None, engine_name: str | None,
+                      model_file: Path | None) -> None:
+    """Translate articles and store each translation beside its original.
+
+    Paragraphs are cached, so translating again costs no engine calls. Figures the
+    translation drops or changes are flagged (the numbers check).
+    """
+    from briefing.cli import fail
+
+    if model_file is not None:
+        _install(model_file)
+        if not article_ids and not untranslated:
+            return
+    if article_ids and untranslated:
+        fail("pass article IDs or --untranslated, not both", ExitCode.USAGE)
+    if not article_ids and not untranslated:
+        fail("nothing to translate: pass article IDs or --untranslated", ExitCode.USAGE)
+    if since is not None:
+        if not untranslated:
+            fail("--since goes with --untranslated", ExitCode.USAGE)
+        _check_date(since)
+    settings = obj.settings
+    target = target or settings.translation.target
+    engine = _engine(settings, engine_name)
+    try:
+        with obj.store() as store:
+            failed = _run(settings, store, engine, article_ids, untranslated, since, target)
+    except sqlite3.Error as exc:
+        fail(f"database error: {exc}", ExitCode.STORE)
+    except OSError as exc:
+        fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
+             ExitCode.STORE)
+    if failed:
+        raise SystemExit(int(ExitCode.PARTIAL))
+
+
+def _run(settings: Any, store: Any, engine: Engine, ids: tuple[str, ...], untranslated: bool,
+         since: str | None, target: str) -> int:
+    from briefing.cli import fail
+    from briefing.store import StoreError
+    from briefing.translate.service import translate_untranslated
+
+    def report(article_id: str, tr: Translation | None, error: str | None) -> None:
+        if tr is not None:
+            click.echo(_done_line(article_id, tr))
+        else:
+            click.echo(f"briefing: {one_line(article_id, 100)}: {one_line(error, 500)}",
+                       err=True)
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        if untranslated:
+            done, failed = translate_untranslated(settings, store, since=since, target=target,
+                                                  engine=engine, now=now, on_article=report)
+            if not done and not failed:
+                click.echo(f"nothing to translate into {target}")
+            return len(failed)
+        return _translate_ids(settings, store, engine, ids, target, now, report)
+    except StoreError as exc:
+        fail(str(exc), ExitCode.STORE)
+
+
+def _translate_ids(settings: Any, store: Any, engine: Engine, ids: tuple[str, ...], target: str,
+                   now: str, report: Any) -> int:
+    from briefing.translate.engines import EngineError
+    from briefing.translate.service import ArticleNotFound, translate_article
+
+    failed = 0
+    stop: str | None = None
+    for article_id in dict.fromkeys(ids):
+        if stop is not None:
+            report(article_id, None, stop)
+            failed += 1
+            continue
+        try:
+            tr = translate_article(settings, store, article_id, target=target, engine=engine,
+                                   now=now)
+        except (EngineError, ArticleNotFound) as exc:
+            report(article_id, None, str(exc))
+            failed += 1
+            if isinstance(exc, EngineError) and exc.fatal:
+                stop = f"skipped: {exc}"
+            continue
+        report(article_id, tr, None)
+    return failed
+
+
+def _done_line(article_id: str, tr: Translation) -> str:
+    flagged = sum(1 for p in tr.pairs if p.flags)
+    model = f"/{tr.model}" if tr.model else ""
+    line = f"{article_id}  {tr.lang}  {len(tr.pairs)} paragraphs  {tr.engine}{model}"
+    return line + (f"  {flagged} flagged" if flagged else "")
+
+
+def _engine(settings: Any, name: str | None) -> Engine:
+    from briefing.cli import fail
+    from briefing.translate.engines import NO_ENGINE_MESSAGE, EngineError, make_engine
+
+    chosen = (name or settings.translation.engine or "none").strip().lower()
+    if chosen == "none":
+        fail(NO_ENGINE_MESSAGE, ExitCode.CONFIG)
+    try:
+        return make_engine(settings, chosen)
+    except EngineError as exc:
+        fail(str(exc), ExitCode.CONFIG)
+
+
+def _install(path: Path) -> None:
+    from briefing.cli import fail
+    from briefing.translate.argos import NOT_INSTALLED, install_model
+    from briefing.translate.engines import EngineError
+
+    try:
+        name = install_model(path)
+    except EngineError as exc:
+        fail(str(exc), ExitCode.CONFIG if str(exc) == NOT_INSTALLED else ExitCode.USAGE)
+    click.echo(f"installed argos model {one_line(name, 200)}")
+
+
+def _check_date(value: str) -> None:
+    from briefing.cli import fail
+
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--since {value!r}: expected a date like 2025-01-31", ExitCode.USAGE)

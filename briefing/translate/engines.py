@@ -1,0 +1,286 @@
+"""Translation engines: one protocol, three HTTP-free-to-the-caller implementations.
+
+An engine takes a batch of paragraphs and returns the same number of translated paragraphs, or
+raises `EngineError` with one line naming the engine, its URL and the reason. Engines are the
+only code besides `sources/http.py` that touches the network, each through its own short-lived
+httpx client. Replies are untrusted: the service sanitises them before anything is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from briefing.text import one_line
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+
+ENGINES = ("libretranslate", "openai", "argos", "none")
+# A batch small enough for one request: LibreTranslate's default char limit is 5,000 per request
+# on public instances, and a local LLM keeps paragraph markers straight more reliably on a few
+# paragraphs than on a whole article.
+BATCH_ITEMS = 16
+BATCH_CHARS = 4_000
+MAX_REPLY_BYTES = 10_000_000  # a reply bigger than this is refused, like an oversized feed
+
+NO_ENGINE_MESSAGE = (
+    "no translation engine is configured: set [translation] engine = \"libretranslate\" "
+    "(with [translation.libretranslate] url) or engine = \"openai\" (with "
+    "[translation.openai] base_url and model) in the config file shown by `briefing locate`"
+)
+
+
+class EngineError(Exception):
+    """An engine failed; the message is one line naming the engine, where, and why.
+
+    `fatal` marks failures no other article would escape (engine unreachable, timing out, not
+    configured or not installed), so a batch run stops asking instead of repeating them.
+    """
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
+
+
+class Engine(Protocol):
+    name: str
+    model: str
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        """Translate a batch of paragraphs; the result has exactly one string per input."""
+        ...
+
+
+def batches(texts: Sequence[str], max_items: int = BATCH_ITEMS,
+            max_chars: int = BATCH_CHARS) -> Iterator[list[int]]:
+    """Indexes of `texts` grouped into batches of at most `max_items` paragraphs and about
+    `max_chars` characters (a single longer paragraph goes alone rather than being split)."""
+    batch: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if batch and (len(batch) >= max_items or size + len(text) > max_chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(i)
+        size += len(text)
+    if batch:
+        yield batch
+
+
+class _HTTPEngine:
+    """Shared request/response handling: every failure becomes an EngineError naming `where`."""
+
+    name = "http"
+    model = ""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        if not re.match(r"https?://", url):
+            raise EngineError(f"{self.name}: {url!r} is not an http(s) URL", fatal=True)
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _post(self, path: str, payload: dict[str, Any],
+              headers: dict[str, str] | None = None) -> Any:
+        url = f"{self.url}{path}"
+        where = f"{self.name} at {url}"
+        timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client, \
+                    client.stream("POST", url, json=payload, headers=headers) as resp:
+                body = _read_capped(resp, where)
+        except httpx.TimeoutException as exc:
+            raise EngineError(f"{where}: timed out after {self.timeout:g}s", fatal=True) from exc
+        except httpx.ConnectError as exc:
+            raise EngineError(f"{where}: cannot connect ({one_line(exc, 200)})",
+                              fatal=True) from exc
+        except httpx.HTTPError as exc:
+            raise EngineError(f"{where}: request failed ({one_line(exc, 200)})") from exc
+        if resp.status_code >= 400:
+            raise EngineError(f"{where}: HTTP {resp.status_code}{_error_detail(body)}")
+        if resp.status_code >= 300:  # not followed: a POST body must not wander elsewhere
+            target = one_line(resp.headers.get("Location", "?"), 200)
+            raise EngineError(f"{where}: HTTP {resp.status_code} redirect to {target}; "
+                              "set the engine URL to that address")
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EngineError(f"{where}: malformed reply (not JSON)") from exc
+
+
+def _read_capped(resp: httpx.Response, where: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise EngineError(f"{where}: reply larger than {MAX_REPLY_BYTES:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error_detail(body: bytes) -> str:
+    """The server's own reason, when it gave one: LibreTranslate and OpenAI both send JSON
+    `{"error": ...}` (a string, or an object with a message)."""
+    try:
+        err = json.loads(body).get("error")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return ""
+    if isinstance(err, dict):
+        err = err.get("message")
+    return f": {one_line(err, 200)}" if isinstance(err, str) and err.strip() else ""
+
+
+class LibreTranslateEngine(_HTTPEngine):
+    """LibreTranslate's POST /translate; a list `q` gets a list `translatedText` back."""
+
+    name = "libretranslate"
+
+    def __init__(self, url: str, api_key: str = "", timeout: float = 120.0) -> None:
+        super().__init__(url, timeout)
+        self.api_key = api_key
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        out: list[str] = []
+        for idx in batches(texts):
+            out.extend(self._call([texts[i] for i in idx], source, target))
+        return out
+
+    def _call(self, texts: list[str], source: str, target: str) -> list[str]:
+        payload: dict[str, Any] = {"q": texts, "source": source, "target": target,
+                                   "format": "text"}
+        if self.api_key:
+            payload["api_key"] = self.api_key
+        reply = self._post("/translate", payload)
+        got = reply.get("translatedText") if isinstance(reply, dict) else None
+        if isinstance(got, str) and len(texts) == 1:
+            got = [got]
+        where = f"{self.name} at {self.url}/translate"
+        if not isinstance(got, list) or not all(isinstance(t, str) for t in got):
+            raise EngineError(f"{where}: malformed reply (no list of translatedText)")
+        if len(got) != len(texts):
+            raise EngineError(f"{where}: engine returned {len(got)} paragraphs for {len(texts)}")
+        return got
+
+
+SYSTEM_PROMPT = (
+    "You are a professional news translator. Translate the user's text from {source} to "
+    "{target}. The text has {n} paragraphs, each starting with its marker [[1]], [[2]] and so "
+    "on. Keep the paragraph boundaries: reply with exactly {n} paragraphs, each starting with "
+    "the same marker as its original, in the same order, and nothing else: no notes, no "
+    "comments. Keep every number, amount, percentage, date, name and figure exactly as in the "
+    "original, written the way {target} writes numbers."
+)
+_MARKER = re.compile(r"\[\[\s*(\d+)\s*\]\]")
+# Reasoning models (Qwen3, DeepSeek-R1 via Ollama) may put their thinking before the answer.
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+
+
+class OpenAIEngine(_HTTPEngine):
+    """Any OpenAI-compatible chat server: Ollama, llama.cpp server, vLLM, or the real thing."""
+
+    name = "openai"
+    batch_items = 8  # fewer paragraphs per call: small local models lose count on long lists
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None,
+                 timeout: float = 120.0) -> None:
+        super().__init__(base_url, timeout)
+        self.model = model
+        self.api_key = api_key
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        out: list[str] = []
+        for idx in batches(texts, max_items=self.batch_items):
+            out.extend(self._call([texts[i] for i in idx], source, target))
+        return out
+
+    def _call(self, texts: list[str], source: str, target: str) -> list[str]:
+        n = len(texts)
+        src = "the source language" if source in ("", "auto") else _language_name(source)
+        system = SYSTEM_PROMPT.format(source=src, target=_language_name(target), n=n)
+        user = "\n\n".join(f"[[{i}]] {t}" for i, t in enumerate(texts, 1))
+        payload = {"model": self.model, "temperature": 0, "stream": False,
+                   "messages": [{"role": "system", "content": system},
+                                {"role": "user", "content": user}]}
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else None
+        reply = self._post("/chat/completions", payload, headers)
+        where = f"{self.name} ({self.model}) at {self.url}/chat/completions"
+        try:
+            content = reply["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise EngineError(f"{where}: malformed reply (no choices[0].message.content)") from exc
+        if not isinstance(content, str):
+            raise EngineError(f"{where}: malformed reply (content is not text)")
+        try:
+            return parse_numbered(content, n)
+        except EngineError as exc:
+            raise EngineError(f"{where}: {exc}") from exc
+
+
+def parse_numbered(content: str, n: int) -> list[str]:
+    """Split a `[[1]] ... [[2]] ...` reply into exactly `n` paragraphs, or raise EngineError.
+
+    Text before the first marker (a chatty "Here is the translation:") is dropped. A one-
+    paragraph batch answered without its marker is accepted as is: that is still one paragraph.
+    """
+    content = _THINK.sub("", content).strip()
+    marks = list(_MARKER.finditer(content))
+    if not marks:
+        if n == 1 and content:
+            return [content]
+        raise EngineError(f"engine returned 0 numbered paragraphs for {n}")
+    numbers = [int(m.group(1)) for m in marks]
+    if len(marks) != n:
+        raise EngineError(f"engine returned {len(marks)} paragraphs for {n}")
+    if numbers != list(range(1, n + 1)):
+        raise EngineError(f"engine numbered its paragraphs {numbers[:8]}, expected 1..{n}")
+    ends = [m.start() for m in marks[1:]] + [len(content)]
+    parts = [content[m.end():end].strip() for m, end in zip(marks, ends, strict=True)]
+    if any(not p for p in parts):
+        raise EngineError(f"engine returned an empty paragraph among {n}")
+    return parts
+
+
+_NAMES = {"en": "English", "vi": "Vietnamese", "zh": "Chinese", "fr": "French", "de": "German",
+          "es": "Spanish", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "pt": "Portuguese",
+          "it": "Italian", "th": "Thai", "id": "Indonesian"}
+
+
+def _language_name(code: str) -> str:
+    """An LLM follows "Vietnamese" more reliably than "vi"."""
+    return _NAMES.get(code.lower(), code)
+
+
+class NoEngine:
+    """What `engine = "none"` gives: every call explains how to configure a real engine."""
+
+    name = "none"
+    model = ""
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        raise EngineError(NO_ENGINE_MESSAGE, fatal=True)
+
+
+def make_engine(settings: Settings, name: str | None = None) -> Engine:
+    """The engine named by `name`, or by `[translation] engine` in the settings."""
+    tr = settings.translation
+    choice = (name or tr.engine or "none").strip().lower()
+    if choice == "libretranslate":
+        return LibreTranslateEngine(tr.libretranslate.url, tr.libretranslate.api_key, tr.timeout)
+    if choice == "openai":
+        env = tr.openai.api_key_env
+        key = os.environ.get(env) if env else None
+        return OpenAIEngine(tr.openai.base_url, tr.openai.model, key or None, tr.timeout)
+    if choice == "argos":
+        from briefing.translate.argos import ArgosEngine
+
+        return ArgosEngine()
+    if choice == "none":
+        return NoEngine()
+    raise EngineError(f"unknown translation engine {choice!r}: use {', '.join(ENGINES)}",
+                      fatal=True)

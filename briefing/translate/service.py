@@ -1,0 +1,197 @@
+"""Translating stored articles: per-paragraph cache, batches, numbers check, one save.
+
+Every paragraph's translation is cached under a hash of (text, source language, target
+language, engine, model), so nothing is sent to an engine twice and a re-run costs no calls.
+Each batch is cached as soon as it comes back: when an engine fails half way, what it already
+translated stays in the cache and the next run only asks for the rest. The article's
+Translation row is saved only when every paragraph has its translation, so a reader never sees
+a half-translated article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefing.models import TITLE_PARAGRAPH, Article, Translation, TranslationPair
+from briefing.text import normalize_paragraph, sanitize
+from briefing.translate.check import check_pair
+from briefing.translate.engines import Engine, EngineError, batches, make_engine
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
+ArticleDone = Callable[[str, "Translation | None", "str | None"], None]  # (id, result, error)
+
+
+class ArticleNotFound(LookupError):
+    """No stored article has the id asked for."""
+
+
+@dataclass
+class _Item:
+    """One text to translate: the title (paragraph None) or a paragraph."""
+
+    paragraph: int | None
+    text: str
+    source: str
+    key: str = ""
+    translation: str | None = None
+
+
+def cache_key(text: str, source: str, target: str, engine: str, model: str) -> str:
+    data = json.dumps([text, source, target, engine, model], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def translate_article(settings: Settings, store: Store, article_id: str, *,
+                      target: str | None = None, engine: Engine | None = None,
+                      now: str | None = None, on_progress: Progress | None = None
+                      ) -> Translation:
+    """Translate an article's title and paragraphs into `target` and save the Translation.
+
+    The pairs are the title first (paragraph TITLE_PARAGRAPH, as it is not one of the
+    article's paragraphs) and then one pair per paragraph, in order, with the numbers check's flags.
+    Paragraphs already in the target language are kept as they are, without an engine call.
+    Raises ArticleNotFound, or EngineError when the engine fails (the cache keeps what it
+    translated before failing).
+    """
+    target = target or settings.translation.target
+    engine = engine or make_engine(settings)
+    art = store.get_article(article_id)
+    if art is None:
+        raise ArticleNotFound(f"no article with id {article_id!r}")
+    items = _items(art, target)
+    for it in items:
+        if it.source != target:
+            it.key = cache_key(it.text, it.source, target, engine.name, engine.model)
+    cached = store.cache_get(sorted({it.key for it in items if it.key}))
+    for it in items:
+        it.translation = it.text if not it.key else cached.get(it.key)
+    _run_engine(store, engine, [it for it in items if it.translation is None], target,
+                now=now, on_progress=on_progress, total=len(items))
+    pairs = tuple(_pair(it, art, target) for it in items)
+    tr = Translation(lang=target, engine=engine.name, model=engine.model, pairs=pairs)
+    store.save_translation(article_id, tr, now=now)
+    return tr
+
+
+def _items(art: Article, target: str) -> list[_Item]:
+    default = art.language or "auto"
+    items: list[_Item] = []
+    title = art.title.strip()
+    if title and not any(p.kind == "title" and p.text == title for p in art.paragraphs):
+        items.append(_Item(TITLE_PARAGRAPH, title, default))
+    items.extend(_Item(p.index, p.text, p.language or default)
+                 for p in art.paragraphs if p.text.strip())
+    return items
+
+
+def _run_engine(store: Store, engine: Engine, todo: list[_Item], target: str, *,
+                now: str | None, on_progress: Progress | None, total: int) -> None:
+    """Send what the cache lacks, grouped by source language, one batch at a time, caching
+    each batch before asking for the next."""
+    by_key: dict[str, list[_Item]] = {}
+    for it in todo:
+        by_key.setdefault(it.key, []).append(it)  # a repeated paragraph is sent once
+    unique = [items[0] for items in by_key.values()]
+    done = total - len(todo)
+    for source in dict.fromkeys(it.source for it in unique):
+        group = [it for it in unique if it.source == source]
+        for idx in batches([it.text for it in group]):
+            batch = [group[i] for i in idx]
+            replies = engine.translate([it.text for it in batch], source, target)
+            if len(replies) != len(batch):
+                raise EngineError(f"{engine.name}: engine returned {len(replies)} paragraphs "
+                                  f"for {len(batch)}")
+            clean = [_clean_reply(engine, r, it) for r, it in zip(replies, batch, strict=True)]
+            store.cache_put({it.key: t for it, t in zip(batch, clean, strict=True)}, now=now)
+            for it, text in zip(batch, clean, strict=True):
+                for same in by_key[it.key]:
+                    same.translation = text
+                    done += 1
+            if on_progress is not None:
+                on_progress(done, total)
+
+
+def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
+    """Engine replies are untrusted: sanitised, one paragraph, and never empty."""
+    if not isinstance(reply, str):
+        raise EngineError(f"{engine.name}: engine returned {type(reply).__name__}, not text")
+    text = normalize_paragraph(sanitize(reply))
+    if not text:
+        where = "the title" if item.paragraph == TITLE_PARAGRAPH else f"paragraph {item.paragraph}"
+        raise EngineError(f"{engine.name}: engine returned an empty translation for {where}")
+    return text
+
+
+def _pair(it: _Item, art: Article, target: str) -> TranslationPair:
+    translation = it.translation or ""
+    flags: tuple[str, ...] = ()
+    if it.key:
+        source = it.source if it.source != "auto" else (art.language or "en")
+        flags = check_pair(it.text, translation, source_lang=source, target_lang=target)
+    return TranslationPair(it.paragraph, it.text, translation, flags)
+
+
+def needs_translation(art: Article, target: str) -> bool:
+    """False when the article already has a `target` translation, or is all in `target`."""
+    if any(tr.lang == target for tr in art.translations):
+        return False
+    return any(it.source != target for it in _items(art, target))
+
+
+def untranslated_ids(store: Store, target: str, *, since: str | None = None) -> list[str]:
+    """Ids of stored articles (published since `since`) that still need a `target`
+    translation. Uses only public Store methods; one get_article per candidate."""
+    out = []
+    for article_id in store.article_ids(since=since):
+        art = store.get_article(article_id)
+        if art is not None and needs_translation(art, target):
+            out.append(article_id)
+    return out
+
+
+def translate_untranslated(settings: Settings, store: Store, *, since: str | None = None,
+                           target: str | None = None, engine: Engine | None = None,
+                           now: str | None = None, on_article: ArticleDone | None = None
+                           ) -> tuple[int, list[tuple[str, str]]]:
+    """Translate every article lacking a `target` translation; returns (translated count,
+    [(article id, reason)] for failures). A failing article does not stop the run, except
+    when the engine is unreachable or not configured: then the rest fail with that reason
+    at once instead of each waiting out its own timeout."""
+    target = target or settings.translation.target
+    engine = engine or make_engine(settings)
+    done = 0
+    failed: list[tuple[str, str]] = []
+    stop: str | None = None
+    for article_id in untranslated_ids(store, target, since=since):
+        if stop is not None:
+            failed.append((article_id, stop))
+            if on_article is not None:
+                on_article(article_id, None, stop)
+            continue
+        try:
+            tr = translate_article(settings, store, article_id, target=target, engine=engine,
+                                   now=now)
+        except (EngineError, ArticleNotFound) as exc:
+            reason = str(exc)
+            log.debug("translating %s failed: %s", article_id, reason)
+            failed.append((article_id, reason))
+            if isinstance(exc, EngineError) and exc.fatal:
+                stop = f"skipped: {reason}"
+            if on_article is not None:
+                on_article(article_id, None, reason)
+            continue
+        done += 1
+        if on_article is not None:
+            on_article(article_id, tr, None)
+    return done, failed

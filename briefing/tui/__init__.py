@@ -1,0 +1,18 @@
+"""The terminal front end. Importing this package does not import Textual: `run` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+
+__all__ = ["run"]
+
+
+def run(db_path: Path, settings: Settings) -> None:
+    """Open the reading room on the database at `db_path` until the user quits."""
+    from briefing.tui.app import BriefingApp
+
+    BriefingApp(db_path, settings).run()

@@ -1,0 +1,206 @@
+"""The reading room: a Textual app over the store. Screens live in `screens/`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from briefing.config import Settings
+from briefing.models import FetchProgress
+from briefing.store import Store
+from briefing.text import one_line
+from briefing.tui import keys
+from briefing.tui.commands import BriefingCommands
+from briefing.tui.data import open_store
+from briefing.tui.messages import (
+    ArticleChanged,
+    DataChanged,
+    FetchFailed,
+    FetchFinished,
+    FetchProgressed,
+)
+from briefing.tui.widgets.article_list import ArticleList
+
+
+def open_in_browser(url: str) -> None:
+    """Hand a link to the desktop's opener with an argument list, never a shell string, and
+    detached, so a terminal browser cannot take over the TUI's terminal."""
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if shutil.which(opener):
+        subprocess.Popen([opener, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    else:
+        webbrowser.open(url)
+
+
+class BriefingApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "briefing"
+    BINDINGS = keys.bindings("app")
+    COMMANDS = App.COMMANDS | {BriefingCommands}
+    # Screens get -narrow below 100 columns: thinner side panels (see app.tcss).
+    # App declares it as a plain attribute, so ClassVar would clash with mypy.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    status: reactive[str] = reactive("")
+
+    def __init__(self, db_path: Path, settings: Settings, *, now: datetime | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self.fixed_now = now  # tests and snapshots pin the clock; None means the real one
+        self.opener: Callable[[str], None] = open_in_browser  # tests replace it
+        self._watch_lock = threading.Lock()
+        self._watch_store: Store | None = None
+        self._seen: tuple[int, int] | None = None
+        self.reader_mode = "original"
+        self.set_keymap(settings.keys)
+
+    @property
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now().astimezone()
+
+    def on_mount(self) -> None:
+        from briefing.tui.screens.main import MainScreen
+
+        with open_store(self.db_path):
+            pass  # apply migrations once here, so workers starting together find them done
+        self.push_screen(MainScreen())
+        self.check_for_changes()  # records the starting point for the periodic check
+        self.set_interval(max(1, self.settings.refresh_seconds), self.check_for_changes)
+
+    def on_unmount(self) -> None:
+        with self._watch_lock:
+            if self._watch_store is not None:
+                self._watch_store.close()
+                self._watch_store = None
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def open_article(self, article_id: str) -> None:
+        from briefing.tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(article_id, self.reader_mode))
+
+    def action_search(self) -> None:
+        from briefing.tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_query()  # from the results, `/` goes back to the query box
+        else:
+            self.push_screen(SearchScreen())
+
+    def action_help(self) -> None:
+        from briefing.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(dict(self._keymap)))
+
+    def open_link(self, url: str) -> None:
+        # Feeds choose the link: only web links reach the opener (a file: or a
+        # "-option"-looking URL must not).
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            self.notify(f"Not a web link: {one_line(url, 120)}", severity="warning",
+                        markup=False)
+            return
+        self.opener(url)
+        self.notify(f"Opening {one_line(url, 120)}", markup=False)
+
+    def copy_link(self, url: str) -> None:
+        self.copy_to_clipboard(one_line(url, 4000))
+        self.notify("Link copied.", markup=False)
+
+    # -- keeping lists current -----------------------------------------------------------
+
+    def on_article_changed(self, msg: ArticleChanged) -> None:
+        for screen in self.screen_stack:
+            for lst in screen.query(ArticleList):
+                lst.update_summary(msg.article_id, read=msg.read, starred=msg.starred)
+
+    def on_data_changed(self, msg: DataChanged) -> None:
+        from briefing.tui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.reload(list_too=msg.articles_changed)
+
+    def action_refresh(self) -> None:
+        self.post_message(DataChanged(articles_changed=True))
+
+    def check_for_changes(self) -> None:
+        self._check()
+
+    @work(thread=True, group="watch", exclusive=True, exit_on_error=False)
+    def _check(self) -> None:
+        # One long-lived connection: PRAGMA data_version only moves for commits made by
+        # *other* connections since this one last looked, which is exactly "cron wrote".
+        # The lock keeps two checks from sharing it at once.
+        with self._watch_lock:
+            if self._watch_store is None:
+                self._watch_store = Store(self.db_path)
+            seen = (self._watch_store.data_version(), self._watch_store.count_articles())
+            before, self._seen = self._seen, seen
+        if before is not None and seen[0] != before[0]:
+            self.post_message(DataChanged(articles_changed=seen[1] != before[1]))
+
+    # -- fetching ------------------------------------------------------------------------
+
+    def action_fetch(self) -> None:
+        if any(w.group == "fetch" and w.is_running for w in self.workers):
+            self.notify("A fetch is already running.", markup=False)
+            return
+        self.status = "Fetching…"
+        self._fetch()
+
+    @work(thread=True, group="fetch", exclusive=True, exit_on_error=False)
+    def _fetch(self) -> None:
+        try:
+            from briefing.pipeline import run_fetch
+        except ImportError:
+            self.post_message(FetchFailed("fetching from here is not available in this build"))
+            return
+
+        def progress(p: FetchProgress) -> None:
+            self.post_message(FetchProgressed(p))
+
+        try:
+            with open_store(self.db_path) as store:
+                report = run_fetch(self.settings, store, None, now=self.fixed_now,
+                                   on_progress=progress)
+        except Exception as exc:  # shown in the status line; the reader keeps working
+            self.post_message(FetchFailed(str(exc) or type(exc).__name__))
+            return
+        self.post_message(FetchFinished(report))
+
+    def on_fetch_progressed(self, msg: FetchProgressed) -> None:
+        p = msg.progress
+        self.status = (f"Fetching {p.done}/{p.total} · {one_line(p.source, 60)}: "
+                       f"{one_line(p.outcome, 80)}")
+
+    def on_fetch_finished(self, msg: FetchFinished) -> None:
+        r = msg.report
+        failed = f", {r.sources_failed} failed" if r.failed else ""
+        self.status = (f"Fetched {r.sources_ok}/{r.sources_total} sources: {r.added} new, "
+                       f"{r.updated} updated{failed}")
+        self.post_message(DataChanged(articles_changed=True))
+
+    def on_fetch_failed(self, msg: FetchFailed) -> None:
+        self.status = f"Fetch failed: {one_line(msg.reason, 200)}"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The one place a failed worker becomes visible (harlequin's habit).
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            err = event.worker.error
+            self.notify(one_line(f"{type(err).__name__}: {err}", 300), title="Error",
+                        severity="error", markup=False)

@@ -1,0 +1,80 @@
+"""Messages posted by workers: small dataclasses named as past events (toolong's habit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from briefing.models import Article, ArticleSummary, FetchProgress, FetchReport
+
+
+@dataclass
+class ArticlesLoaded(Message):
+    generation: int  # which load this page belongs to; stale pages are dropped
+    offset: int
+    rows: list[ArticleSummary]
+    total: int
+
+
+@dataclass
+class CountsLoaded(Message):
+    all: int
+    unread: int
+    starred: int
+    sources: list[tuple[str, str, int, int]] = field(default_factory=list)
+    tags: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class ArticleLoaded(Message):
+    article_id: str
+    article: Article | None
+
+
+@dataclass
+class ArticleChanged(Message):
+    """Read or starred state changed; every list showing the article updates its row."""
+
+    article_id: str
+    read: bool
+    starred: bool
+
+
+@dataclass
+class SearchFinished(Message):
+    query: str
+    results: list[ArticleSummary]
+    error: str | None = None
+
+
+@dataclass
+class FetchProgressed(Message):
+    progress: FetchProgress
+
+    def can_replace(self, message: Message) -> bool:
+        # A burst of progress from a fast fetch collapses to the latest one.
+        return isinstance(message, FetchProgressed)
+
+
+@dataclass
+class FetchFinished(Message):
+    report: FetchReport
+
+
+@dataclass
+class FetchFailed(Message):
+    reason: str
+
+
+@dataclass
+class DataChanged(Message):
+    """The database changed under us (cron, a fetch, a write from a worker)."""
+
+    articles_changed: bool  # True: reload the lists; False: only the counts moved
+
+
+@dataclass
+class TranslationFinished(Message):
+    article_id: str
+    error: str | None = None

@@ -1,0 +1,137 @@
+"""Feed text to Rich `Text`, always plain: nothing here is ever parsed as markup.
+
+Every string from a feed, a page or an engine passes `sanitize`/`one_line` on its way in, so a
+title like `[@click=app.quit]` or one carrying an OSC escape shows literally and harmlessly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import OverflowMethod
+from rich.text import Text
+
+from briefing.models import Article, ArticleSummary, Fact
+from briefing.text import one_line, sanitize
+
+# One look per kind; distinct in colour *and* weight so they survive a monochrome terminal.
+FACT_STYLES: dict[str, str] = {
+    "money": "bold green",
+    "percent": "bold cyan",
+    "count": "bold yellow",
+    "duration": "bold magenta",
+    "date": "underline bright_blue",
+    "org": "black on #d7af5f",
+    "person": "black on #87afd7",
+    "place": "black on #87d787",
+}
+FACT_LABELS: dict[str, str] = {
+    "money": "Money", "percent": "Percent", "count": "Count", "duration": "Duration",
+    "date": "Date", "org": "Organisation", "person": "Person", "place": "Place",
+}
+
+
+def plain(value: object, *, style: str = "", limit: int = 500,
+          overflow: OverflowMethod | None = None) -> Text:
+    """One sanitised line as Text."""
+    return Text(one_line(value, limit), style=style, overflow=overflow,
+                no_wrap=overflow is not None)
+
+
+def paragraph(value: object, *, style: str = "") -> Text:
+    return Text(sanitize(value, keep_newlines=False), style=style)
+
+
+def _spans(text: str, facts: Sequence[Fact], *, by_offset: bool) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, kind) spans. By offset when the stored offsets still point
+    at the fact's text; otherwise (a translation) by finding the fact's literal text, which
+    catches figures and names an engine carried over unchanged."""
+    spans: list[tuple[int, int, str]] = []
+    for f in facts:
+        if by_offset and 0 <= f.start < f.end <= len(text) and (
+                not f.text or text[f.start:f.end] == f.text):
+            spans.append((f.start, f.end, f.kind))
+        elif not by_offset and f.text:
+            at = text.find(f.text)
+            if at >= 0:
+                spans.append((at, at + len(f.text), f.kind))
+    spans.sort()
+    out: list[tuple[int, int, str]] = []
+    for s in spans:
+        if not out or s[0] >= out[-1][1]:
+            out.append(s)
+    return out
+
+
+def highlight(text: str, facts: Sequence[Fact], *, by_offset: bool = True) -> Text:
+    """Paragraph text with its facts styled by kind. Offsets refer to the raw text, so the
+    pieces are cut first and sanitised one by one (sanitising can shorten the text)."""
+    out = Text()
+    pos = 0
+    for start, end, kind in _spans(text, facts, by_offset=by_offset):
+        out.append(sanitize(text[pos:start], keep_newlines=False))
+        out.append(sanitize(text[start:end], keep_newlines=False),
+                   style=FACT_STYLES.get(kind, "bold"))
+        pos = end
+    out.append(sanitize(text[pos:], keep_newlines=False))
+    return out
+
+
+def short_date(iso: str | None, now: datetime) -> str:
+    """`08:05` today, `27 Nov` this year, `2025-11` before, in the zone of `now`."""
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return one_line(iso, 10)
+    if when.tzinfo is not None and now.tzinfo is not None:
+        when = when.astimezone(now.tzinfo)
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    if when.year == now.year:
+        return when.strftime("%d %b")
+    return when.strftime("%Y-%m")
+
+
+def state_mark(a: ArticleSummary) -> Text:
+    out = Text()
+    out.append("●" if not a.read else " ", style="bold cyan")
+    out.append("★" if a.starred else " ", style="bold yellow")
+    out.append("⇄" if a.has_translation else " ", style="magenta")
+    return out
+
+
+def source_name(a: ArticleSummary | Article) -> str:
+    return one_line(a.source_title or a.source, 80)
+
+
+def summary_block(article: Article | ArticleSummary, key_facts: Sequence[str] = ()) -> Text:
+    """📌 summary and the key-fact bullets."""
+    out = Text()
+    if article.summary:
+        out.append("📌 ", style="bold")
+        out.append(sanitize(article.summary, keep_newlines=False))
+    for bullet in key_facts:
+        if out:
+            out.append("\n")
+        out.append("  • ", style="bold cyan")
+        out.append(one_line(bullet, 400))
+    return out or Text("No summary.", style="dim italic")
+
+
+def facts_panel(facts: Sequence[Fact]) -> Text:
+    """Facts grouped by kind, each in its kind's style, with the paragraph it came from."""
+    out = Text()
+    kinds = [k for k in FACT_STYLES if any(f.kind == k for f in facts)]
+    kinds += sorted({f.kind for f in facts} - set(kinds))
+    for kind in kinds:
+        if out:
+            out.append("\n")
+        out.append(FACT_LABELS.get(kind, one_line(kind, 20)) + "\n", style="bold underline")
+        for f in facts:
+            if f.kind == kind:
+                out.append(one_line(f.text, 80), style=FACT_STYLES.get(kind, "bold"))
+                out.append(f"  ¶{f.paragraph + 1}\n", style="dim")
+    return out or Text("No facts found.", style="dim italic")

@@ -1,0 +1,50 @@
+"""`?`: every binding, with the keys the user's `[keys]` section gave it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from briefing.tui import keys
+
+SECTIONS = (("app", "Everywhere"), ("list", "Article list"), ("article", "Lists and search"),
+            ("reader", "Reader"))
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__(id="help")
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(self._table(), id="help-table")
+
+    def _table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        table.add_column(style="dim")
+        for scope, title in SECTIONS:
+            table.add_row(Text(title, style="bold underline"), "", "")
+            for c in keys.unique(keys.commands(scope)):
+                shown = ", ".join(self.app.get_key_display(Binding(k.strip(), ""))
+                                  for k in keys.keys_for(c, self.keymap).split(","))
+                table.add_row(Text(shown), Text(c.description), Text(c.id))
+            table.add_row("", "", "")
+        table.add_row(Text("ctrl+p", style="bold cyan"), Text("Command palette"), "")
+        table.add_row("", Text("Remap in the config file, e.g. [keys] star = \"f\""), "")
+        return table
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

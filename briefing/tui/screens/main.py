@@ -1,0 +1,149 @@
+"""The main screen: sidebar of filters, the paged article list and a preview pane."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, OptionList, Static
+
+from briefing.models import ArticleSummary
+from briefing.store import ArticleFilter
+from briefing.tui import keys, render
+from briefing.tui.data import PAGE, open_store
+from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
+from briefing.tui.screens.base import ArticleScreen
+from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.preview import Preview
+from briefing.tui.widgets.sidebar import Sidebar, filter_for
+from briefing.tui.widgets.status import StatusLine
+
+
+class MainScreen(ArticleScreen):
+    BINDINGS = keys.bindings("article")
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.filter_id = "all"
+        self.filter = ArticleFilter()
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main-body"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="center"):
+                yield Static(id="list-title")
+                yield ArticleList(now=self.bapp.now, id="articles")
+                yield Preview(id="preview")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    def on_mount(self) -> None:
+        self.articles.focus()
+        self.reload()
+
+    def current_article(self) -> ArticleSummary | None:
+        return self.articles.current
+
+    # -- loading -------------------------------------------------------------------------
+
+    def reload(self, *, list_too: bool = True) -> None:
+        self._load_counts()
+        if list_too:
+            self._generation += 1
+            # As many rows as are loaded now, so a refresh keeps the reader's place.
+            self._load_page(self._generation, self.filter, 0, max(PAGE, len(self.articles.order)))
+
+    @work(thread=True, group="counts", exclusive=True, exit_on_error=False)
+    def _load_counts(self) -> None:
+        with open_store(self.bapp.db_path) as store:
+            counts = CountsLoaded(
+                store.count_articles(), store.count_articles(ArticleFilter(unread=True)),
+                store.count_articles(ArticleFilter(starred=True)),
+                store.source_counts(), store.tag_counts())
+        self.post_message(counts)
+
+    @work(thread=True, group="page", exit_on_error=False)
+    def _load_page(self, generation: int, flt: ArticleFilter, offset: int,
+                   limit: int = PAGE) -> None:
+        with open_store(self.bapp.db_path) as store:
+            rows = store.list_articles(flt, limit=limit, offset=offset)
+            total = store.count_articles(flt) if offset == 0 else -1
+        self.post_message(ArticlesLoaded(generation, offset, rows, total))
+
+    def on_articles_loaded(self, msg: ArticlesLoaded) -> None:
+        if msg.generation != self._generation:
+            return  # a page for a filter the user has already left
+        lst = self.articles
+        if msg.offset == 0:
+            keep = lst.current.id if lst.current else None
+            lst.reset(msg.total)
+            lst.append(msg.rows)
+            lst.restore_cursor(keep)
+            self._show_title()
+            self._preview(lst.current)
+        else:
+            lst.append(msg.rows)
+
+    def on_counts_loaded(self, msg: CountsLoaded) -> None:
+        self.query_one(Sidebar).show_counts(msg)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        label = self.query_one(Sidebar).label(self.filter_id)
+        title = render.plain(label, style="bold")
+        title.append(f"  {self.articles.total:,}", style="dim")
+        self.query_one("#list-title", Static).update(title)
+
+    @on(ArticleList.NeedsMore)
+    def _more(self, msg: ArticleList.NeedsMore) -> None:
+        self._load_page(self._generation, self.filter, msg.offset)
+
+    # -- events --------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#sidebar")
+    def _filter_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.filter_id = event.option.id or "all"
+        self.filter = filter_for(self.filter_id)
+        self.reload()
+        self.articles.focus()
+
+    @on(DataTable.RowHighlighted, "#articles")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(self.articles.current)
+
+    def _preview(self, a: ArticleSummary | None) -> None:
+        self.query_one(Preview).show_summary(a)
+        if a is not None:
+            self._load_preview(a.id)
+
+    @work(thread=True, group="preview", exclusive=True, exit_on_error=False)
+    def _load_preview(self, article_id: str) -> None:
+        with open_store(self.bapp.db_path) as store:
+            art = store.get_article(article_id)
+        self.post_message(ArticleLoaded(article_id, art))
+
+    def on_article_loaded(self, msg: ArticleLoaded) -> None:
+        if msg.article is not None:
+            self.query_one(Preview).show_article(msg.article)
+
+    @on(DataTable.RowSelected, "#articles")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        a = self.articles.current
+        if a is not None:
+            self.bapp.open_article(a.id)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_mark_all_read(self) -> None:
+        self._mark_all(self.filter)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _mark_all(self, flt: ArticleFilter) -> None:
+        with open_store(self.bapp.db_path) as store:
+            n = store.mark_all_read(flt)
+        self.bapp.notify(f"Marked {n:,} read.")
+        self.post_message(DataChanged(articles_changed=True))

@@ -1,0 +1,99 @@
+"""The article body as rows: one row per original paragraph with its translation beside it.
+
+Every view mode is the same widgets under a different CSS class on the container (posting's
+habit): `-original`, `-side`, `-stacked`, `-translation`. Side by side puts the two cells of a
+row next to each other, so one scroll moves both columns and pairs stay aligned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Static
+
+from briefing.models import TITLE_PARAGRAPH, Article, Fact, Translation, TranslationPair
+from briefing.tui import render
+
+MODES = ("original", "side", "stacked", "translation")
+MODE_NAMES = {"original": "original", "side": "side by side", "stacked": "stacked",
+              "translation": "translation only"}
+
+
+def pick_translation(article: Article, target: str) -> Translation | None:
+    for tr in article.translations:
+        if tr.lang == target:
+            return tr
+    return article.translations[0] if article.translations else None
+
+
+def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
+    """The summary, then a row per paragraph (and per unmatched translated pair)."""
+    yield Static(render.summary_block(article, [k.text for k in article.key_facts]),
+                 classes="summary orig")
+    if tr is not None and (tr.summary or tr.key_facts):
+        yield Static(render.summary_block(_tr_summary(article, tr), tr.key_facts),
+                     classes="summary trans")
+    if tr is None:
+        yield Static(Text("No translation yet: press t to translate this article.",
+                          style="italic"), id="no-translation")
+    by_para: dict[int, list[TranslationPair]] = {}
+    orphans: dict[int, list[TranslationPair]] = {}
+    last = -1
+    for pair in tr.pairs if tr else ():
+        if pair.paragraph is None:
+            orphans.setdefault(last, []).append(pair)  # keep it near where it was in the text
+        else:
+            by_para.setdefault(pair.paragraph, []).append(pair)
+            last = pair.paragraph
+    facts_by_para: dict[int, list[Fact]] = {}
+    for f in article.facts:
+        facts_by_para.setdefault(f.paragraph, []).append(f)
+    for pair in by_para.get(TITLE_PARAGRAPH, []):
+        yield _row(render.paragraph(pair.original, style="bold"), [pair], [])
+    for pair in orphans.get(-1, []):
+        yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [])
+    for p in article.paragraphs:
+        facts = facts_by_para.get(p.index, [])
+        original = render.highlight(p.text, facts)
+        if p.kind in ("title", "standfirst"):
+            original.stylize("bold")
+        yield _row(original, by_para.get(p.index, []) if tr else None, facts)
+        for pair in orphans.get(p.index, []):
+            yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [])
+
+
+def _tr_summary(article: Article, tr: Translation) -> Article:
+    return replace(article, summary=tr.summary)
+
+
+def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact]) -> Widget:
+    cells: list[Widget] = [Static(original, classes="cell orig")]
+    flagged = bool(pairs and any(p.flags for p in pairs))
+    if pairs is not None:
+        cells.append(Vertical(*_translation_cells(pairs, facts), classes="cell trans"))
+    return Horizontal(*cells, classes="pair -flagged" if flagged else "pair")
+
+
+def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Iterator[Widget]:
+    if not pairs:
+        yield Static(Text("(no translation for this paragraph)", style="dim italic"))
+        return
+    for pair in pairs:
+        # Offsets are the original's; in the translation only literal matches are marked.
+        yield Static(render.highlight(pair.translation, facts, by_offset=False))
+        for flag in pair.flags:
+            note = Text("⚠ ", style="bold yellow")
+            note.append(render.plain(flag, limit=300))
+            yield Static(note, classes="flag")
+
+
+class ReaderBody(Vertical):
+    """Holds the rows; the screen sets the mode class."""
+
+    def set_mode(self, mode: str) -> None:
+        for m in MODES:
+            self.set_class(m == mode, f"-{m}")

@@ -1,0 +1,62 @@
+"""A translation that arrives as its own file beside the article it translates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.pipeline import run_fetch
+from briefing.store import Store
+
+STORY = """<html><head><title>Harbour plan approved</title></head><body><article>
+<h1>Harbour plan approved</h1>
+<p>The harbour authority of Port Meridian approved a $2.4bn expansion on Tuesday, adding 14
+berths over the next three years and dredging the main channel to 18 metres.</p>
+<p>Container traffic rose 18 per cent last year to 1.2mn boxes, officials said, and the
+project would employ about 3,500 workers at its peak in 2028.</p>
+<p>Critics on the city council said the plan ignored the fishing fleet, which lands about
+40,000 tonnes of catch a year at the old quay.</p>
+</article></body></html>"""
+
+STORY_VI = """# Kế hoạch mở rộng cảng được phê duyệt
+
+Chính quyền cảng Port Meridian đã phê duyệt dự án mở rộng trị giá 2,4 tỷ USD vào thứ Ba, bổ sung
+14 bến trong 3 năm tới và nạo vét luồng chính xuống 18 mét.
+
+Lượng container tăng 18% trong năm ngoái lên 1,2 triệu thùng, các quan chức cho biết, và dự án sẽ
+sử dụng khoảng 3.500 công nhân vào thời kỳ cao điểm năm 2028.
+
+Những người chỉ trích trong hội đồng thành phố nói kế hoạch bỏ qua đội tàu cá, nơi cập bến khoảng
+40.000 tấn hải sản mỗi năm tại bến cũ.
+"""
+
+
+def test_sidecar_is_paired_not_ingested_alone(tmp_path: Path) -> None:
+    (tmp_path / "story.html").write_text(STORY, encoding="utf-8")
+    (tmp_path / "story.vi.md").write_text(STORY_VI, encoding="utf-8")
+    store = Store(tmp_path / "x.db")
+    report = run_fetch(Settings(), store, [str(tmp_path)])
+    assert report.failed == [] and report.added == 1
+    (summary,) = store.list_articles()
+    assert summary.has_translation
+    art = store.get_article(summary.id)
+    assert art is not None
+    (tr,) = art.translations
+    assert tr.lang == "vi"
+    by_paragraph = {p.paragraph: p for p in tr.pairs}
+    assert by_paragraph[-1].translation == "Kế hoạch mở rộng cảng được phê duyệt"
+    assert by_paragraph[0].translation.startswith("Chính quyền cảng")
+    assert by_paragraph[2].translation.startswith("Những người chỉ trích")
+    assert all(p.flags == () for p in tr.pairs), [p.flags for p in tr.pairs]
+
+
+def test_changed_figure_in_sidecar_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "story.html").write_text(STORY, encoding="utf-8")
+    (tmp_path / "story.vi.txt").write_text(STORY_VI.replace("3.500", "5.300"), encoding="utf-8")
+    store = Store(tmp_path / "x.db")
+    run_fetch(Settings(), store, [str(tmp_path)])
+    art = store.get_article(store.list_articles()[0].id)
+    assert art is not None
+    flagged = [p for p in art.translations[0].pairs if p.flags]
+    assert [p.paragraph for p in flagged] == [1]
+    assert any("3,500" in f or "3500" in f for f in flagged[0].flags)

@@ -1,0 +1,70 @@
+"""`r` runs the shared pipeline in a worker; progress reaches the status line."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefing.models import FetchProgress, FetchReport
+from briefing.store import Store
+from briefing.tui.app import BriefingApp
+from briefing.tui.widgets.article_list import ArticleList
+
+from .conftest import plain_article, screen_text, settle
+
+HAVE_PIPELINE = importlib.util.find_spec("briefing.pipeline") is not None
+
+
+@pytest.mark.skipif(not HAVE_PIPELINE, reason="briefing.pipeline is not written yet")
+async def test_fetch_worker_reports_progress_and_reloads(
+        make_app: BriefingApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.pipeline
+
+    seen: dict[str, Any] = {}
+
+    def fake_run_fetch(settings: Any, store: Store, sources: Any = None, *,
+                       now: datetime | None = None,
+                       on_progress: Callable[[FetchProgress], None] | None = None,
+                       extract: bool | None = None) -> FetchReport:
+        seen.update(sources=sources, now=now)
+        assert on_progress is not None
+        on_progress(FetchProgress(1, 2, "https://a.example/rss", "ok"))
+        store.save_article(plain_article(500, title="Fresh from the fetch", day=27))
+        on_progress(FetchProgress(2, 2, "https://b.example/rss", "timed out"))
+        return FetchReport(sources_total=2, sources_ok=1, added=1,
+                           failed=[("https://b.example/rss", "timed out")])
+
+    monkeypatch.setattr(briefing.pipeline, "run_fetch", fake_run_fetch)
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert seen == {"sources": None, "now": make_app.fixed_now}
+        assert "Fetched 1/2 sources: 1 new, 0 updated, 1 failed" in make_app.status
+        assert "a-00500" in make_app.screen.query_one(ArticleList).summaries
+        assert "Fetch" in screen_text(make_app)
+
+
+@pytest.mark.skipif(not HAVE_PIPELINE, reason="briefing.pipeline is not written yet")
+async def test_fetch_with_the_real_pipeline_and_no_sources(db: Path,
+                                                           make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert make_app.status.startswith(("Fetched 0/0", "Fetch failed"))
+        assert make_app.is_running
+
+
+@pytest.mark.skipif(HAVE_PIPELINE, reason="briefing.pipeline exists")
+async def test_fetch_without_pipeline_says_so(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "not available" in make_app.status

@@ -1,0 +1,53 @@
+"""Untrusted titles show literally and harmlessly: never markup, never escape sequences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.store import Store
+from briefing.tui.app import BriefingApp
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.article_list import ArticleList
+
+from .conftest import NOW, plain_article, screen_text, settle
+
+HOSTILE = {
+    "h-click": "[@click=app.quit] Breaking",
+    "h-update": "[UPDATE] Markets",
+    "h-osc": "\x1b]0;pwned\x07Quiet title",
+    "h-bold": "[bold red]Not bold[/] really",
+}
+
+
+async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    with Store(db) as store:
+        for i, (art_id, title) in enumerate(HOSTILE.items()):
+            base = plain_article(i)
+            store.save_article(base.__class__(**{
+                **base.__dict__, "id": art_id, "title": title, "url": f"https://h.example/{i}",
+                "source_title": "[link=file:///etc]Src[/link]", "summary": "[b]sum[/b]"}))
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[@click=app.quit] Breaking" in text
+        assert "[UPDATE] Markets" in text
+        assert "[bold red]Not bold[/] really" in text
+        assert "Quiet title" in text and "pwned" not in text
+        assert "[link=file:///etc]Src[/link]" in text
+        cells = [c.plain for row in app.screen.query_one(ArticleList).ordered_rows
+                 for c in app.screen.query_one(ArticleList).get_row(row.key)]
+        assert not any("\x1b" in c or "\x07" in c for c in cells)
+        # Clicking the quit-markup title must not quit: open it and read it.
+        lst = app.screen.query_one(ArticleList)
+        lst.move_cursor(row=lst.order.index("h-click"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, ReaderScreen)
+        await pilot.click("#reader-title", offset=(2, 0))
+        await settle(pilot)
+        assert app.is_running
+        assert "[@click=app.quit] Breaking" in screen_text(app)
+        assert "[b]sum[/b]" in screen_text(app)

@@ -1,0 +1,178 @@
+"""The main screen: list, preview, star, read state, mark all read, paging, refresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.store import ArticleFilter, Store
+from briefing.tui.app import BriefingApp
+from briefing.tui.data import PAGE
+from briefing.tui.screens.main import MainScreen
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.preview import Preview
+
+from .conftest import NOW, plain_article, screen_text, settle
+
+
+async def test_main_lists_articles_with_preview(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lst = make_app.screen.query_one(ArticleList)
+        assert lst.row_count == 6
+        assert lst.current is not None and lst.current.id == "a-nvidia"
+        text = screen_text(make_app)
+        assert "Nvidia revenue rises 12% to $35bn" in text
+        assert "Revenue rose 12% to $35bn" in text  # a key-fact bullet in the preview
+        assert "Bay Post" in text and "Unread" in text
+
+
+async def test_open_article_marks_it_read(make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(make_app.screen, ReaderScreen)
+        assert "Jensen Huang told analysts" in screen_text(make_app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(make_app.screen, MainScreen)
+        row = make_app.screen.query_one(ArticleList).summaries["a-nvidia"]
+        assert row.read
+    with Store(db) as store:  # in the store, so it survives a restart
+        art = store.get_article("a-nvidia")
+        assert art is not None and art.read
+
+
+async def test_click_row_then_click_again_opens(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lst = make_app.screen.query_one(ArticleList)
+        await pilot.click(ArticleList, offset=(10, 3))  # header, then row 0, 1: third row
+        await settle(pilot)
+        assert lst.cursor_row == 2
+        await pilot.click(ArticleList, offset=(10, 3))
+        await settle(pilot)
+        assert isinstance(make_app.screen, ReaderScreen)
+
+
+async def test_j_k_move_and_star_and_toggle_read(make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lst = make_app.screen.query_one(ArticleList)
+        await pilot.press("j", "j", "k")
+        assert lst.cursor_row == 1
+        target = lst.current
+        assert target is not None
+        await pilot.press("s", "m")
+        await settle(pilot)
+        assert lst.summaries[target.id].starred and lst.summaries[target.id].read
+    with Store(db) as store:
+        art = store.get_article(target.id)
+        assert art is not None and art.starred and art.read
+
+
+async def test_keys_can_be_remapped(db: Path) -> None:
+    app = BriefingApp(db, Settings(keys={"star": "f"}), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen.query_one(ArticleList).summaries["a-nvidia"].starred
+
+
+async def test_mark_all_read_in_current_list(make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        lst = make_app.screen.query_one(ArticleList)
+        assert all(a.read for a in lst.summaries.values())
+    with Store(db) as store:
+        assert store.count_articles(ArticleFilter(unread=True)) == 0
+
+
+async def test_sidebar_filter(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = make_app.screen
+        assert isinstance(screen, MainScreen)
+        sidebar = screen.query_one("#sidebar")
+        sidebar.focus()
+        sidebar.highlighted = sidebar.get_option_index("tag:tech")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        lst = screen.query_one(ArticleList)
+        assert list(lst.summaries) == ["a-nvidia"]
+        assert "#tech" in screen_text(make_app)
+
+
+async def test_pages_load_as_the_cursor_nears_the_end(tmp_path: Path) -> None:
+    db = tmp_path / "many.db"
+    with Store(db) as store:
+        store.save_articles([plain_article(n, day=1 + n % 25) for n in range(450)])
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(ArticleList)
+        assert lst.row_count == PAGE and lst.total == 450
+        lst.move_cursor(row=PAGE - 10)
+        await settle(pilot)
+        assert lst.row_count == 2 * PAGE
+        lst.move_cursor(row=2 * PAGE - 1)
+        await settle(pilot)
+        assert lst.row_count == 450
+        assert len(set(lst.order)) == 450
+
+
+async def test_periodic_check_picks_up_another_connections_article(
+        make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with Store(db) as cron:  # what a cron `briefing fetch` does meanwhile
+            cron.save_article(plain_article(99, title="Late edition", day=26))
+        make_app.check_for_changes()  # what the refresh_seconds timer calls
+        await settle(pilot)
+        lst = make_app.screen.query_one(ArticleList)
+        assert "a-00099" in lst.summaries
+        assert "Late edition" in screen_text(make_app)
+
+
+async def test_open_and_copy_link(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "c")
+        await settle(pilot)
+        assert make_app.opened == ["https://example.com/nvidia"]  # type: ignore[attr-defined]
+        assert make_app.clipboard == "https://example.com/nvidia"
+
+
+async def test_only_web_links_are_opened(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        make_app.open_link("file:///etc/passwd")
+        make_app.open_link("--help")
+        assert make_app.opened == []  # type: ignore[attr-defined]
+
+
+async def test_preview_follows_cursor(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        preview = make_app.screen.query_one(Preview)
+        assert preview.article_id == make_app.screen.query_one(ArticleList).current.id  # type: ignore[union-attr]
+
+
+async def test_palette_lists_the_same_actions(make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Mark all read")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+    with Store(db) as store:
+        assert store.count_articles(ArticleFilter(unread=True)) == 0

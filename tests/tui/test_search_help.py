@@ -1,0 +1,95 @@
+"""Search (full text, malformed queries, fact filters) and the help screen."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from briefing.tui.app import BriefingApp
+from briefing.tui.screens.help import HelpScreen
+from briefing.tui.screens.main import MainScreen
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.screens.search import SearchScreen
+from briefing.tui.widgets.article_list import ArticleList
+
+from .conftest import screen_text, settle
+
+
+async def _search(pilot, app: BriefingApp, query: str) -> SearchScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("slash")  # opens search, or goes back to its query box
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, SearchScreen)
+    screen.query_one(Input).value = ""
+    await pilot.press(*query, "enter")
+    await settle(pilot)
+    return screen
+
+
+def _status(screen: SearchScreen) -> str:
+    return str(screen.query_one("#search-status", Static).render())
+
+
+async def test_search_finds_articles(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _search(pilot, make_app, "engineers")
+        results = screen.query_one(ArticleList)
+        assert list(results.summaries) == ["a-nvidia"]
+        assert "1 results" in _status(screen)
+        await pilot.press("enter")  # results have focus after enter in the box
+        await settle(pilot)
+        assert isinstance(make_app.screen, ReaderScreen)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(make_app.screen, MainScreen)
+
+
+async def test_results_update_as_you_type(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"harbour")
+        await pilot.pause(0.3)  # past the debounce: no Enter pressed
+        await settle(pilot)
+        screen = make_app.screen
+        assert isinstance(screen, SearchScreen)
+        assert len(screen.query_one(ArticleList).summaries) == 5
+
+
+async def test_malformed_query_shows_the_error(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _search(pilot, make_app, '"unbalanced')
+        assert "malformed search query" in _status(screen)
+        assert screen.query_one(ArticleList).row_count == 0
+        assert make_app.is_running
+        screen = await _search(pilot, make_app, "money>lots")
+        assert "money>lots" in _status(screen)
+
+
+async def test_fact_filters_alone_and_with_words(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _search(pilot, make_app, "org:Nvidia")
+        assert list(screen.query_one(ArticleList).summaries) == ["a-nvidia"]
+        screen = await _search(pilot, make_app, "money>1e9")
+        assert list(screen.query_one(ArticleList).summaries) == ["a-nvidia"]
+        screen = await _search(pilot, make_app, "money>1e12")
+        assert screen.query_one(ArticleList).row_count == 0
+        screen = await _search(pilot, make_app, "harbour org:Nvidia")
+        assert screen.query_one(ArticleList).row_count == 0
+        screen = await _search(pilot, make_app, "revenue percent>=12")
+        assert list(screen.query_one(ArticleList).summaries) == ["a-nvidia"]
+
+
+async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
+    from briefing.tui import keys
+
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(make_app.screen, HelpScreen)
+        text = screen_text(make_app)
+        for c in keys.COMMANDS:
+            assert c.description in text, c.id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(make_app.screen, MainScreen)
