@@ -11,6 +11,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from briefing.models import FeedEntry, ParsedFeed
 from briefing.text import one_line, sanitize
@@ -42,8 +43,9 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
     if looks_binary(body):
         raise FeedError("binary data, not a feed")
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
-    if url and "content-location" not in response_headers:
-        # feedparser resolves relative links against this; we never let it fetch anything
+    if url.startswith(("http://", "https://")) and "content-location" not in response_headers:
+        # feedparser resolves relative links against this; we never let it fetch anything.
+        # Not for file:// bases, which it mangles (file:///a/b -> file://a/b): _entry joins those.
         response_headers["content-location"] = url
     try:
         d = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
@@ -64,6 +66,9 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
 
 def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
     link = one_line(raw.get("link", ""), limit=2000)
+    if link and feed_url and "://" not in link:
+        # feedparser leaves relative links as written when it has no base of its own
+        link = urljoin(feed_url, link)
     title = one_line(_plain(raw.get("title", "")))
     summary = sanitize(raw.get("summary", "") or "")
     content = ""
