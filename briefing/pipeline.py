@@ -145,14 +145,18 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     return report
 
 
-def _executor(n_sources: int, settings: Settings) -> Executor:
-    workers = settings.fetch.workers or os.cpu_count() or 1
-    if n_sources < POOL_THRESHOLD or workers <= 1:
-        return ThreadPoolExecutor(max_workers=1)
+def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
     # can deadlock the child on a lock some other thread held.
     ctx = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _executor(n_sources: int, settings: Settings) -> Executor:
+    workers = settings.fetch.workers or os.cpu_count() or 1
+    if n_sources < POOL_THRESHOLD or workers <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return _process_pool(workers)
 
 
 class _Runner:
@@ -173,6 +177,7 @@ class _Runner:
         executor = _executor(len(planned), self.settings)
         self.fatal: sqlite3.Error | None = None
         self.tasks: list[asyncio.Task[None]] = []
+        self._pages: ProcessPoolExecutor | None = None
         try:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.fetcher = fetcher
@@ -188,6 +193,8 @@ class _Runner:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
+            if self._pages is not None:
+                self._pages.shutdown(wait=True, cancel_futures=True)
         if self.fatal is not None:
             raise StoreError(f"{self.store.path}: cannot write to the database: {self.fatal}"
                              ) from self.fatal
@@ -202,6 +209,16 @@ class _Runner:
                 self.fatal = exc
                 for task in self.tasks:
                     task.cancel()
+
+    def _page_executor(self) -> Executor:
+        """Where fetched pages are extracted: always a process, since only a process's main
+        thread can enforce extract_timeout (SIGALRM) on a page built to make trafilatura
+        crawl. Started on the first teaser page, so runs without any pay nothing."""
+        if isinstance(self.executor, ProcessPoolExecutor):
+            return self.executor
+        if self._pages is None:
+            self._pages = _process_pool(1)
+        return self._pages
 
     def _progress(self, source: str, outcome: str) -> None:
         self.done += 1
@@ -304,7 +321,7 @@ class _Runner:
             log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
             return teaser.fallback
         loop = asyncio.get_running_loop()
-        full = await loop.run_in_executor(self.executor, ingest.page_article, job,
+        full = await loop.run_in_executor(self._page_executor(), ingest.page_article, job,
                                           teaser.fallback, page.body)
         return full or teaser.fallback
 
