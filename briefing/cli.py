@@ -261,13 +261,17 @@ def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag:
 def show(obj: Context, article_id: str, as_json: bool) -> None:
     """Print one article: its summary, key facts, facts and text."""
     from briefing.report import article_json, article_text
+    from briefing.stories import story_json
 
     with obj.store() as store:
         art = store.get_article(article_id)
+        story = story_json(store, article_id) if art is not None and as_json else None
     if art is None:
         fail(f"no article with id {article_id!r}", ExitCode.USAGE)
     if as_json:
-        click.echo(json.dumps(article_json(art), indent=2, ensure_ascii=False))
+        data = article_json(art)
+        data["story"] = story
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(article_text(art))
 
@@ -397,9 +401,12 @@ def _now() -> str:
 
 
 def _register() -> None:
+    from briefing.cli_stories import brief_command, stories_command
     from briefing.cli_translate import translate_command
 
     cli.add_command(translate_command)
+    cli.add_command(stories_command)
+    cli.add_command(brief_command)
 
 
 _register()

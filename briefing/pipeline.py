@@ -13,13 +13,13 @@ import multiprocessing
 import os
 import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from briefing import ingest
+from briefing import ingest, stories
 from briefing.config import Settings
 from briefing.models import Article, FetchProgress, FetchReport
 from briefing.sources import local, opml
@@ -184,12 +184,13 @@ class _Runner:
                 self.executor = executor
                 local_items = [p for p in planned if p.kind != "remote"]
                 remote = [p for p in planned if p.kind == "remote"]
-                self.tasks = [asyncio.create_task(self._guard(self._remote(p))) for p in remote]
+                self.tasks = [asyncio.create_task(self._guard(p.key, self._remote(p)))
+                              for p in remote]
                 # Local files go in order, so a feed's teaser pages win over the same page
                 # read again as a loose article; remote feeds fetch meanwhile.
                 for p in local_items:
                     if self.fatal is None:
-                        await self._guard(self._local(p))
+                        await self._guard(p.key, self._local(p))
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -199,9 +200,10 @@ class _Runner:
             raise StoreError(f"{self.store.path}: cannot write to the database: {self.fatal}"
                              ) from self.fatal
 
-    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+    async def _guard(self, key: str, work: Coroutine[Any, Any, None]) -> None:
         """A database failure (disk full, I/O error) ends the whole run: no source can be
-        stored, so the others are cancelled and the error reported once."""
+        stored, so the others are cancelled and the error reported once. Anything else that
+        escapes one source (a worker process killed, a bug) fails that source alone."""
         try:
             await work
         except sqlite3.Error as exc:
@@ -209,6 +211,11 @@ class _Runner:
                 self.fatal = exc
                 for task in self.tasks:
                     task.cancel()
+        except BrokenExecutor:
+            self._fail(key, "a worker process died while processing this source")
+        except Exception as exc:
+            log.debug("%s: unexpected failure", key, exc_info=True)
+            self._fail(key, f"internal error: {type(exc).__name__}: {exc}")
 
     def _page_executor(self) -> Executor:
         """Where fetched pages are extracted: always a process, since only a process's main
@@ -302,6 +309,8 @@ class _Runner:
         if result.teasers:
             articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
         outcomes = self.store.save_articles(articles, now=self.now)
+        stories.assign(self.store, [a.id for a, o in zip(articles, outcomes, strict=True)
+                                    if o != "unchanged"])
         self.report.added += outcomes.count("added")
         self.report.updated += outcomes.count("updated")
         self.report.unchanged += outcomes.count("unchanged") + result.unchanged
@@ -354,4 +363,6 @@ def run_tag(store: Store, *, retag_all: bool = False, since: str | None = None,
         report.tagged += 1
         if on_progress is not None:
             on_progress(n, len(ids))
+    if report.tagged:
+        stories.sync(store)  # new facts can move an article to another story
     return report

@@ -91,3 +91,12 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"junk\.db"):
         Store(bad)
+
+
+def test_schema_version_counts_the_migrations(db_file: Path) -> None:
+    from briefing.store.migrations import migrations
+    from briefing.store.store import SCHEMA_VERSION
+
+    assert len(migrations.pending(Store(db_file).db)) == 0
+    assert len(migrations.applied(Store(db_file).db)) == SCHEMA_VERSION
+    assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

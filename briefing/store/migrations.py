@@ -156,3 +156,57 @@ def m003_feed_tags(db: Database) -> None:
     # The feed's own tags (categories, `feeds add --tag`), kept apart from the tagger's output
     # so a re-tag can rebuild an article's tags without losing them.
     db.execute("ALTER TABLE articles ADD COLUMN feed_tags TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m004_stories(db: Database) -> None:
+    # Stories: copies of one news story across sources and languages (briefing/stories.py).
+    # story_keys is the index a new article's candidates come from: normalised figure tokens
+    # ("f:money:USD:2330", a 1% bucket of the value) and MinHash band tokens, each with the
+    # article's publication time so a lookup reads only the time window around it.
+    # story_articles keeps each article's signature (figures, names, MinHash) as of the last
+    # assignment: the "previous figures" a re-fetch is compared with. story_changes survives
+    # a rebuild, since it is history.
+    db.executescript(
+        """
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            best_article TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL DEFAULT 1,
+            first_published TEXT NOT NULL DEFAULT '',
+            last_published TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX stories_last ON stories(last_published);
+        CREATE TABLE story_articles (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL,
+            published TEXT NOT NULL DEFAULT '',
+            quality REAL NOT NULL DEFAULT 0,
+            content_hash TEXT NOT NULL DEFAULT '',
+            tagger_version INTEGER NOT NULL DEFAULT 0,
+            signature TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX story_articles_story ON story_articles(story_id);
+        CREATE TABLE story_keys (
+            key TEXT NOT NULL,
+            published TEXT NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, published, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keys_article ON story_keys(article_id);
+        CREATE TABLE story_flags (
+            story_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (story_id, text)
+        );
+        CREATE TABLE story_changes (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (article_id, text)
+        );
+        """
+    )

@@ -101,6 +101,12 @@ class BriefingApp(App[None]):
         else:
             self.push_screen(SearchScreen())
 
+    def action_stories(self) -> None:
+        from briefing.tui.screens.stories import StoriesScreen
+
+        if not isinstance(self.screen, StoriesScreen):
+            self.push_screen(StoriesScreen())
+
     def action_help(self) -> None:
         from briefing.tui.screens.help import HelpScreen
 

@@ -29,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("search", "slash", "search", "Search", "app"),
     Command("fetch", "r", "fetch", "Fetch now", "app"),
     Command("refresh", "ctrl+r", "refresh", "Reload from the database", "app", show=False),
+    Command("stories", "S", "stories", "Stories: copies of one story", "app", show=False),
     Command("down", "j,down", "cursor_down", "Down", "list", show=False, palette=False),
     Command("up", "k,up", "cursor_up", "Up", "list", show=False, palette=False),
     Command("open", "enter", "select_cursor", "Open", "list", palette=False),

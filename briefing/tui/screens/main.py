@@ -1,4 +1,8 @@
-"""The main screen: sidebar of filters, the paged article list and a preview pane."""
+"""The main screen: sidebar of filters and stories, the paged article list and a preview pane.
+
+Choosing a story (in the sidebar, or on the stories screen) lists its copies, best source first,
+and the list's title carries the story's flags.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,13 @@ from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, D
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.preview import Preview
-from briefing.tui.widgets.sidebar import Sidebar, filter_for
+from briefing.tui.widgets.sidebar import (
+    STORY_ROWS,
+    Sidebar,
+    StoriesLoaded,
+    filter_for,
+    story_of_option,
+)
 from briefing.tui.widgets.status import StatusLine
 
 
@@ -52,6 +62,7 @@ class MainScreen(ArticleScreen):
 
     def reload(self, *, list_too: bool = True) -> None:
         self._load_counts()
+        self._load_stories()
         if list_too:
             self._generation += 1
             # As many rows as are loaded now, so a refresh keeps the reader's place.
@@ -66,12 +77,36 @@ class MainScreen(ArticleScreen):
                 store.source_counts(), store.tag_counts())
         self.post_message(counts)
 
+    @work(thread=True, group="stories", exclusive=True, exit_on_error=False)
+    def _load_stories(self) -> None:
+        from briefing import stories
+
+        with open_store(self.bapp.db_path) as store:
+            stories.sync(store)  # articles a fetch stored without assigning them
+            found = stories.list_stories(store, min_size=2, limit=STORY_ROWS)
+            if story_of_option(self.filter_id):
+                current = stories.get_story(store, story_of_option(self.filter_id) or "")
+                if current is not None and all(s.id != current.id for s in found):
+                    found.append(current)
+        self.post_message(StoriesLoaded(found))
+
+    def on_stories_loaded(self, msg: StoriesLoaded) -> None:
+        self.query_one(Sidebar).show_stories(msg.stories)
+        self._show_title()
+
     @work(thread=True, group="page", exit_on_error=False)
     def _load_page(self, generation: int, flt: ArticleFilter, offset: int,
                    limit: int = PAGE) -> None:
+        story_id = story_of_option(self.filter_id)
         with open_store(self.bapp.db_path) as store:
-            rows = store.list_articles(flt, limit=limit, offset=offset)
-            total = store.count_articles(flt) if offset == 0 else -1
+            if story_id is not None:  # a story's copies: few, so one page holds them all
+                from briefing.store import stories as story_rows
+
+                rows = story_rows.summaries(store, story_id) if offset == 0 else []
+                total = len(rows) if offset == 0 else -1
+            else:
+                rows = store.list_articles(flt, limit=limit, offset=offset)
+                total = store.count_articles(flt) if offset == 0 else -1
         self.post_message(ArticlesLoaded(generation, offset, rows, total))
 
     def on_articles_loaded(self, msg: ArticlesLoaded) -> None:
@@ -93,9 +128,13 @@ class MainScreen(ArticleScreen):
         self._show_title()
 
     def _show_title(self) -> None:
-        label = self.query_one(Sidebar).label(self.filter_id)
-        title = render.plain(label, style="bold")
+        sidebar = self.query_one(Sidebar)
+        title = render.plain(sidebar.label(self.filter_id), style="bold")
         title.append(f"  {self.articles.total:,}", style="dim")
+        story = sidebar.story(self.filter_id)
+        for flag in story.flags if story else ():
+            title.append("  ! ", style="bold yellow")
+            title.append(render.plain(flag.text, style="yellow"))
         self.query_one("#list-title", Static).update(title)
 
     @on(ArticleList.NeedsMore)
@@ -106,10 +145,17 @@ class MainScreen(ArticleScreen):
 
     @on(OptionList.OptionSelected, "#sidebar")
     def _filter_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.filter_id = event.option.id or "all"
+        self.choose(event.option.id or "all")
+
+    def choose(self, option_id: str) -> None:
+        """Show the list for a sidebar option id ("all", "src:URL", "story:ID", ...)."""
+        self.filter_id = option_id
         self.filter = filter_for(self.filter_id)
         self.reload()
         self.articles.focus()
+
+    def show_story(self, story_id: str) -> None:
+        self.choose(f"story:{story_id}")
 
     @on(DataTable.RowHighlighted, "#articles")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -139,11 +185,17 @@ class MainScreen(ArticleScreen):
     # -- actions -------------------------------------------------------------------------
 
     def action_mark_all_read(self) -> None:
-        self._mark_all(self.filter)
+        ids = list(self.articles.order) if story_of_option(self.filter_id) else None
+        self._mark_all(self.filter, ids)
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _mark_all(self, flt: ArticleFilter) -> None:
+    def _mark_all(self, flt: ArticleFilter, ids: list[str] | None = None) -> None:
         with open_store(self.bapp.db_path) as store:
-            n = store.mark_all_read(flt)
+            if ids is None:
+                n = store.mark_all_read(flt)
+            else:  # a story's copies, not every article
+                for article_id in ids:
+                    store.set_read(article_id, True)
+                n = len(ids)
         self.bapp.notify(f"Marked {n:,} read.")
         self.post_message(DataChanged(articles_changed=True))

@@ -1,19 +1,34 @@
-"""Sources and tags with unread counts, plus the All / Unread / Starred filters."""
+"""Sources and tags with unread counts, the All / Unread / Starred filters, and stories (one
+row per story told by several copies: its title, how many copies, `!` when they disagree)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.binding import BindingType
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefing.store import ArticleFilter
+from briefing.store.stories import Story
 from briefing.text import one_line
 from briefing.tui import keys
 from briefing.tui.messages import CountsLoaded
+
+STORY_ROWS = 30  # the latest stories shown; the stories screen (S) lists them all
+
+
+@dataclass
+class StoriesLoaded(Message):
+    stories: list[Story] = field(default_factory=list)
+
+
+def story_of_option(option_id: str) -> str | None:
+    return option_id[6:] if option_id.startswith("story:") else None
 
 
 def filter_for(option_id: str) -> ArticleFilter:
@@ -41,11 +56,13 @@ class Sidebar(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings_by_id("down", "up")
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(*self._build(CountsLoaded(0, 0, 0)), id=id)
+        super().__init__(*self._build(CountsLoaded(0, 0, 0), []), id=id)
         self.names: dict[str, str] = {}
+        self.counts = CountsLoaded(0, 0, 0)
+        self.stories: list[Story] = []
 
     @staticmethod
-    def _build(counts: CountsLoaded) -> list[Option | None]:
+    def _build(counts: CountsLoaded, stories: list[Story]) -> list[Option | None]:
         opts: list[Option | None] = [
             Option(_row("All", counts.all, style="bold"), id="all"),
             Option(_row("Unread", counts.unread, style="bold"), id="unread"),
@@ -59,14 +76,32 @@ class Sidebar(OptionList):
             opts += [None, Option(Text("Tags", style="dim italic"), disabled=True)]
             opts += [Option(_row("#" + one_line(tag, 60), unread), id=f"tag:{tag}")
                      for tag, _total, unread in counts.tags]
+        if stories:
+            opts += [None, Option(Text("Stories", style="dim italic"), disabled=True)]
+            opts += [Option(_row(("! " if s.flags else "") + one_line(s.title, 80), s.size,
+                                 style="yellow" if s.flags else ""), id=f"story:{s.id}")
+                     for s in stories]
         return opts
 
     def show_counts(self, counts: CountsLoaded) -> None:
-        keep = self.highlighted_option.id if self.highlighted_option else "all"
+        self.counts = counts
         self.names = {f"src:{u}": one_line(t, 80) for u, t, _n, _u in counts.sources}
         self.names |= {f"tag:{t}": "#" + one_line(t, 60) for t, _n, _u in counts.tags}
+        self._rebuild()
+
+    def show_stories(self, stories: list[Story]) -> None:
+        self.stories = stories
+        self._rebuild()
+
+    def story(self, option_id: str) -> Story | None:
+        sid = story_of_option(option_id)
+        return next((s for s in self.stories if s.id == sid), None)
+
+    def _rebuild(self) -> None:
+        keep = self.highlighted_option.id if self.highlighted_option else "all"
+        self.names |= {f"story:{s.id}": "Story: " + one_line(s.title, 80) for s in self.stories}
         self.clear_options()
-        self.add_options(self._build(counts))
+        self.add_options(self._build(self.counts, self.stories))
         try:
             self.highlighted = self.get_option_index(keep or "all")
         except Exception:  # the source or tag is gone; fall back to All

@@ -1,0 +1,188 @@
+"""The briefing: one post per story in the shape of seed 004, as Markdown or JSON.
+
+    - key-fact bullet
+    - ...
+    📌 summary
+    <link to the best source>
+    #<source hashtag>
+    [--full: the translation, title then paragraphs, one a line; then the original likewise]
+
+Bullets and summary are in the reader's language when a translation into it has them (or a
+copy was written in it); otherwise they are the original's, and the post says nothing about it
+itself: `Post.note` says which language was used, for stderr and the JSON. The output depends
+only on the database (stable order, no clock), so a daily briefing can be diffed and committed.
+A `--full` post read back by `briefing fetch` gives the same article, pairs, bullets and summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from briefing import stories
+from briefing.facts import extract
+from briefing.models import TITLE_PARAGRAPH, Article, Translation
+from briefing.store import Store
+from briefing.text import one_line
+
+__all__ = ["Post", "build", "post_json", "render_json", "render_markdown"]
+
+
+@dataclass(frozen=True)
+class Post:
+    story: stories.Story
+    article: Article  # the story's best source: the link and the original
+    lang: str  # the language of the bullets and summary
+    requested: str
+    basis: str  # translation | original | copy: where the bullets and summary come from
+    basis_article: str
+    note: str  # "" when the post is in the requested language
+    bullets: tuple[str, ...]
+    summary: str
+    hashtag: str
+    translation: tuple[str, ...] = ()  # --full: title first
+    translation_lang: str = ""
+    original: tuple[str, ...] = ()  # --full: title first
+    original_lang: str = ""
+
+
+def build(store: Store, story: stories.Story, lang: str, *, full: bool = False) -> Post | None:
+    """The post for a story in `lang`, or None when its best article is gone."""
+    best = store.get_article(story.best_article)
+    if best is None:
+        return None
+    basis, source, bullets, summary, used = _choose(store, story, best, lang)
+    note = "" if used == lang else _note(best, lang, used)
+    post = Post(story, best, used, lang, basis, source.id, note, bullets, summary,
+                stories.hashtag(best, best.feed_tags))
+    if not full:
+        return post
+    translation, tr_lang = _translation_lines(best, source, basis, lang)
+    pairs = _translation(source if basis == "translation" else best, tr_lang)
+    return replace(post, translation=translation, translation_lang=tr_lang,
+                   original=tuple(_original_lines(best, pairs if source is best else None)),
+                   original_lang=best.language)
+
+
+def _translation(art: Article, lang: str) -> Translation | None:
+    return next((t for t in art.translations if t.lang == lang), None) if lang else None
+
+
+def _choose(store: Store, story: stories.Story, best: Article, lang: str
+            ) -> tuple[str, Article, tuple[str, ...], str, str]:
+    """(basis, article, bullets, summary, language): the best source's translation, the best
+    source itself when written in `lang`, then another copy written in `lang` or translated
+    into it with bullets, and last the best source's own bullets in its own language. Pairs of
+    a translation are never cut into bullets."""
+    tr = _translation(best, lang)
+    if tr is not None and (tr.key_facts or tr.summary):
+        return "translation", best, tuple(tr.key_facts), tr.summary, lang
+    if best.language == lang:
+        return "original", best, _own(best), best.summary, lang
+    for m in story.members:
+        if m.best:
+            continue
+        other = store.get_article(m.article_id)
+        if other is None:
+            continue
+        if other.language == lang and (other.key_facts or other.summary):
+            return "copy", other, _own(other), other.summary, lang
+        tr = _translation(other, lang)
+        if tr is not None and (tr.key_facts or tr.summary):
+            return "translation", other, tuple(tr.key_facts), tr.summary, lang
+    return "original", best, _own(best), best.summary, best.language
+
+
+def _own(art: Article) -> tuple[str, ...]:
+    return tuple(k.text for k in art.key_facts)
+
+
+def _note(best: Article, lang: str, used: str) -> str:
+    tr = _translation(best, lang)
+    why = (f"its {lang} translation has no key facts or summary" if tr is not None
+           else f"no {lang} translation")
+    return f"written in {used or 'the original language'} (the original's): {why}"
+
+
+def _translation_lines(best: Article, source: Article, basis: str, lang: str
+                       ) -> tuple[tuple[str, ...], str]:
+    if basis == "copy":
+        return (source.title, *(p.text for p in source.paragraphs)), source.language
+    tr = _translation(source, lang) if lang != source.language else None
+    if tr is None:
+        return (), ""
+    lines = [p.translation for p in tr.pairs if p.paragraph == TITLE_PARAGRAPH]
+    lines += [p.translation for p in tr.pairs if p.paragraph != TITLE_PARAGRAPH]
+    return tuple(x for x in lines if x.strip()), tr.lang
+
+
+def _original_lines(art: Article, tr: Translation | None) -> list[str]:
+    """Title, then the paragraphs; with a translation, the lines cleaning dropped but the
+    translation kept a pair for (captions, "Recommended") go back in their places, so the
+    post read back aligns into the same pairs."""
+    lines = [art.title]
+    paragraphs = [p.text for p in art.paragraphs]
+    if tr is None:
+        return lines + paragraphs
+    done = 0
+    for pair in tr.pairs:
+        if pair.paragraph is None:
+            if pair.original.strip():
+                lines.append(pair.original)
+        elif pair.paragraph >= done:
+            lines += paragraphs[done:pair.paragraph + 1]
+            done = pair.paragraph + 1
+    return lines + paragraphs[done:]
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _line(text: str) -> str:
+    return one_line(text, 100_000)
+
+
+def render_markdown(posts: Sequence[Post]) -> str:
+    """Posts one after another, a blank line between them."""
+    out = []
+    for post in posts:
+        lines = [f"- {_line(b)}" for b in post.bullets]
+        if post.summary:
+            lines.append(f"📌 {_line(post.summary)}")
+        lines += [_line(post.article.url), f"#{_line(post.hashtag)}"]
+        lines += [_line(x) for x in (*post.translation, *post.original)]
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def _facts(text: str, lang: str) -> list[dict[str, Any]]:
+    return [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
+            for f in extract(text, paragraph=0, language=lang or "en")]
+
+
+def _part(lines: Sequence[str], lang: str) -> dict[str, Any] | None:
+    if not lines:
+        return None
+    return {"lang": lang, "title": lines[0], "paragraphs": list(lines[1:])}
+
+
+def post_json(post: Post) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "story": post.story.id, "title": post.story.title, "article": post.article.id,
+        "url": post.article.url, "hashtag": post.hashtag, "lang": post.lang,
+        "requested_lang": post.requested, "basis": post.basis,
+        "basis_article": post.basis_article, "note": post.note,
+        "bullets": [{"text": b, "facts": _facts(b, post.lang)} for b in post.bullets],
+        "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang)},
+        "sources": stories.story_dict(post.story)["sources"],
+        "flags": [stories.flag_json(f) for f in post.story.flags],
+    }
+    if post.translation or post.original:
+        out["translation"] = _part(post.translation, post.translation_lang)
+        out["original"] = _part(post.original, post.original_lang)
+    return out
+
+
+def render_json(posts: Sequence[Post], lang: str) -> dict[str, Any]:
+    return {"lang": lang, "stories": [post_json(p) for p in posts]}

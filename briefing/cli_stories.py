@@ -1,0 +1,135 @@
+"""`briefing stories` and `briefing brief`: copies of one story, and the briefing posts.
+
+Registered in briefing/cli.py with `cli.add_command(stories_command)` and
+`cli.add_command(brief_command)`; this module imports briefing.cli only inside the commands,
+so either module may be imported first. Both commands first assign any article stored without
+a story (a database from before stories, or a fetch that did not assign), which is cheap when
+there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from briefing.exit_codes import ExitCode
+from briefing.text import one_line
+
+if TYPE_CHECKING:
+    from briefing.stories import Story
+
+
+def _since(value: str | None) -> str | None:
+    from briefing.cli import fail
+
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"bad date {value!r}: use YYYY-MM-DD", ExitCode.USAGE)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@click.command("stories")
+@click.option("--since", metavar="DATE", help="Only stories with a copy published on or after "
+                                              "DATE.")
+@click.option("--all", "show_all", is_flag=True, help="Include stories with one copy.")
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+@click.option("--rebuild", is_flag=True, help="Regroup every stored article first.")
+@click.pass_obj
+def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
+                    rebuild: bool) -> None:
+    """List stories told by more than one article (copies across sources and languages),
+    newest first, with the best source marked `*` and disagreements flagged `!`."""
+    from briefing import stories
+    from briefing.cli import handles_errors
+
+    stamp = _since(since)
+
+    @handles_errors
+    def run() -> list[Story]:
+        with obj.store() as store:
+            if rebuild:
+                stories.rebuild(store)
+            else:
+                stories.sync(store)
+            return stories.list_stories(store, since=stamp, min_size=1 if show_all else 2)
+
+    found = run()
+    if as_json:
+        click.echo(json.dumps([stories.story_dict(s) for s in found], indent=2,
+                              ensure_ascii=False))
+        return
+    for s in found:
+        copies = f"{s.size} {'copy' if s.size == 1 else 'copies'}"
+        click.echo(f"{s.id}  {copies}  {s.last_published[:10]}  {one_line(s.title, 90)}")
+        for m in s.members:
+            mark = "*" if m.best else " "
+            click.echo(f"  {mark} {m.article_id}  {m.language or '--':2}  "
+                       f"{one_line(stories.source_name(m), 40)}  {one_line(m.title, 70)}")
+        for f in s.flags:
+            click.echo(f"  ! {one_line(f.text, 300)}")
+
+
+@click.command("brief")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--since", metavar="DATE", help="Stories with a copy published on or after DATE.")
+@click.option("--story", "story_id", metavar="ID", help="One story (or an article's story).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+@click.option("--lang", metavar="LANG", help="The reader's language [config: translation.target].")
+@click.option("--full", is_flag=True, help="Append the full translation and the original.")
+@click.pass_obj
+def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: str | None,
+                  fmt: str, lang: str | None, full: bool) -> None:
+    """Write the briefing: for each story, key-fact bullets, a 📌 summary, the best source's
+    link and hashtag (and with --full the translation and the original), in the reader's
+    language when a translation has them. IDs are story or article ids.
+
+    Output depends only on the database, so it can be diffed. Notes (a post written in
+    another language than asked, copies that disagree) go to stderr.
+    """
+    from briefing.cli import fail
+
+    chosen = [x for x in (bool(ids), since is not None, story_id is not None) if x]
+    if len(chosen) > 1:
+        fail("pass IDs, --story or --since, not more than one", ExitCode.USAGE)
+    stamp = _since(since)
+    lang = lang or obj.settings.translation.target
+    posts = _posts(obj, [*ids, *([story_id] if story_id else [])], stamp, lang, full)
+    for post in posts:
+        for note in ([post.note] if post.note else []) + [f.text for f in post.story.flags]:
+            click.echo(f"briefing: story {post.story.id}: {one_line(note, 300)}", err=True)
+    from briefing.brief import render_json, render_markdown
+
+    if fmt == "json":
+        click.echo(json.dumps(render_json(posts, lang), indent=2, ensure_ascii=False))
+    elif posts:
+        click.echo(render_markdown(posts), nl=False)
+
+
+def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -> list[Any]:
+    from briefing import brief, stories
+    from briefing.cli import fail, handles_errors
+
+    @handles_errors
+    def run() -> list[Any]:
+        with obj.store() as store:
+            stories.sync(store)
+            if ids:
+                found = [stories.get_story(store, i) for i in dict.fromkeys(ids)]
+                missing = [i for i, s in zip(dict.fromkeys(ids), found, strict=True) if s is None]
+                if missing:
+                    fail(f"no story or article with id {missing[0]!r}", ExitCode.USAGE)
+                chosen = list({s.id: s for s in found if s is not None}.values())
+            else:
+                chosen = stories.list_stories(store, since=since)
+            posts = [brief.build(store, s, lang, full=full) for s in chosen]
+        return [p for p in posts if p is not None]
+
+    result: list[Any] = run()
+    return result

@@ -1,0 +1,235 @@
+"""SQL for stories (copies of one news story): the tables of migration m004_stories.
+
+Functions take a Store and use its connection; writers run inside `store._write()`, so a
+caller holding the write lock (briefing.stories.assign) makes a whole batch one transaction.
+The grouping logic lives in briefing/stories.py; this module only reads and writes rows and
+hands back the small frozen dataclasses below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefing.models import ArticleSummary
+from briefing.store.store import _SUMMARY_COLUMNS, Store, _summary
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One article's row in story_articles: its story and its signature as last assigned."""
+
+    article_id: str
+    story_id: str
+    published: str
+    quality: float
+    content_hash: str
+    tagger_version: int
+    signature: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryFlag:
+    kind: str  # disagreement | changed
+    text: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    article_id: str
+    title: str
+    url: str
+    source: str
+    source_title: str
+    language: str
+    published: str
+    best: bool
+    has_translation: bool = False
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    best_article: str
+    size: int
+    first_published: str
+    last_published: str
+    members: tuple[StoryMember, ...] = ()
+    flags: tuple[StoryFlag, ...] = ()
+
+
+def _rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    return list(store.conn.execute(sql, params).fetchall())
+
+
+def _stored(row: Sequence[Any]) -> Stored:
+    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
+
+
+_STORED = ("SELECT article_id, story_id, published, quality, content_hash, tagger_version, "
+           "signature FROM story_articles")
+
+
+def stored(store: Store, article_ids: Sequence[str]) -> dict[str, Stored]:
+    out: dict[str, Stored] = {}
+    for i in range(0, len(article_ids), 500):
+        chunk = list(article_ids[i:i + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in _rows(store, f"{_STORED} WHERE article_id IN ({marks})", chunk):
+            out[row[0]] = _stored(row)
+    return out
+
+
+def members(store: Store, story_id: str) -> list[Stored]:
+    return [_stored(r) for r in _rows(
+        store, f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
+
+
+def lookup(store: Store, keys: Iterable[str], lo: str, hi: str, limit: int
+           ) -> list[tuple[str, str]]:
+    """(article id, story id) of articles holding any of `keys`, published in [lo, hi]. At
+    most `limit` rows: more means the keys are too common to tell stories apart, and the
+    caller drops them, which keeps the cost of one lookup flat however big the store grows."""
+    keys = list(keys)
+    marks = ",".join("?" * len(keys))
+    rows = _rows(
+        store,
+        "SELECT k.article_id, s.story_id FROM story_keys k "
+        "JOIN story_articles s ON s.article_id = k.article_id "
+        f"WHERE k.key IN ({marks}) AND k.published BETWEEN ? AND ? LIMIT ?",
+        [*keys, lo, hi, limit + 1])
+    return [] if len(rows) > limit else [(r[0], r[1]) for r in rows]
+
+
+def put(store: Store, row: Stored, keys: Iterable[str]) -> None:
+    """Insert or replace an article's membership, signature and index keys."""
+    with store._write() as c:
+        c.execute("DELETE FROM story_keys WHERE article_id = ?", (row.article_id,))
+        c.execute(
+            "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
+            "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
+            (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
+             row.tagger_version, json.dumps(row.signature, ensure_ascii=False,
+                                            separators=(",", ":"))))
+        c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article_id) "
+                      "VALUES (?,?,?)", [(k, row.published, row.article_id) for k in keys])
+
+
+def refresh(store: Store, story_id: str) -> None:
+    """Recompute a story's row from its members: size, span, best article and title.
+    The best article is the highest quality, then the earliest published, then the lowest id."""
+    with store._write() as c:
+        best = c.execute(
+            "SELECT s.article_id, a.title FROM story_articles s JOIN articles a "
+            "ON a.id = s.article_id WHERE s.story_id = ? "
+            "ORDER BY s.quality DESC, s.published, s.article_id LIMIT 1", (story_id,)).fetchone()
+        if best is None:
+            c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            c.execute("DELETE FROM story_flags WHERE story_id = ?", (story_id,))
+            return
+        size, first, last = c.execute(
+            "SELECT count(*), MIN(published), MAX(published) FROM story_articles "
+            "WHERE story_id = ?", (story_id,)).fetchone()
+        c.execute(
+            "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
+            "last_published) VALUES (?,?,?,?,?,?)", (story_id, best[0], best[1], size, first,
+                                                     last))
+
+
+def add_flags(store: Store, story_id: str, flags: Iterable[StoryFlag]) -> None:
+    with store._write() as c:
+        c.executemany(
+            "INSERT OR IGNORE INTO story_flags (story_id, kind, text, detail) VALUES (?,?,?,?)",
+            [(story_id, f.kind, f.text, json.dumps(f.detail, ensure_ascii=False))
+             for f in flags])
+
+
+def add_changes(store: Store, article_id: str, flags: Iterable[StoryFlag]) -> None:
+    with store._write() as c:
+        c.executemany(
+            "INSERT OR IGNORE INTO story_changes (article_id, text, detail) VALUES (?,?,?)",
+            [(article_id, f.text, json.dumps(f.detail, ensure_ascii=False)) for f in flags])
+
+
+def clear(store: Store) -> None:
+    """Forget every story (not the history of changed figures, which a rebuild cannot redo)."""
+    with store._write() as c:
+        for table in ("story_keys", "story_flags", "story_articles", "stories"):
+            c.execute(f"DELETE FROM {table}")
+
+
+def stale_ids(store: Store) -> list[str]:
+    """Articles with no story yet, or changed (text or tagger) since they were assigned."""
+    return [r[0] for r in _rows(
+        store,
+        "SELECT a.id FROM articles a LEFT JOIN story_articles s ON s.article_id = a.id "
+        "WHERE s.article_id IS NULL OR s.content_hash != a.content_hash "
+        "OR s.tagger_version != a.tagger_version ORDER BY a.published, a.id")]
+
+
+def story_id_of(store: Store, article_id: str) -> str | None:
+    row = store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?",
+                             (article_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _flags(store: Store, story_id: str) -> tuple[StoryFlag, ...]:
+    rows = _rows(store, "SELECT kind, text, detail FROM story_flags WHERE story_id = ? "
+                        "ORDER BY kind, text", (story_id,))
+    rows += _rows(store, "SELECT 'changed', c.text, c.detail FROM story_changes c "
+                         "JOIN story_articles s ON s.article_id = c.article_id "
+                         "WHERE s.story_id = ? ORDER BY c.article_id, c.text", (story_id,))
+    return tuple(StoryFlag(r[0], r[1], json.loads(r[2])) for r in rows)
+
+
+def _members(store: Store, story_id: str, best: str) -> tuple[StoryMember, ...]:
+    rows = _rows(
+        store,
+        "SELECT a.id, a.title, a.url, a.source_url, a.source_title, a.language, s.published, "
+        "EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) "
+        "FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
+        "ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
+    return tuple(StoryMember(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[0] == best,
+                             bool(r[7])) for r in rows)
+
+
+def _story(store: Store, row: Sequence[Any]) -> Story:
+    return Story(row[0], row[1], row[2], row[3], row[4], row[5],
+                 _members(store, row[0], row[2]), _flags(store, row[0]))
+
+
+_STORY = ("SELECT id, title, best_article, size, first_published, last_published "
+          "FROM stories")
+
+
+def get(store: Store, story_id: str) -> Story | None:
+    rows = _rows(store, f"{_STORY} WHERE id = ?", (story_id,))
+    return _story(store, rows[0]) if rows else None
+
+
+def listing(store: Store, *, since: str | None = None, min_size: int = 1,
+            limit: int | None = None) -> list[Story]:
+    """Stories newest first (by their latest copy), then by id: a stable order."""
+    sql = f"{_STORY} WHERE size >= ?"
+    params: list[Any] = [min_size]
+    if since:
+        sql += " AND last_published >= ?"
+        params.append(since)
+    sql += " ORDER BY last_published DESC, id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_story(store, r) for r in _rows(store, sql, params)]
+
+
+def summaries(store: Store, story_id: str) -> list[ArticleSummary]:
+    """The story's articles as list rows, best source first."""
+    cur = store.conn.execute(
+        f"SELECT {_SUMMARY_COLUMNS} FROM story_articles s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.story_id = ? ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
+    cols = [d[0] for d in cur.description]
+    return [_summary(dict(zip(cols, r, strict=True))) for r in cur.fetchall()]

@@ -1,0 +1,505 @@
+"""Grouping copies of one story across sources and languages, and flagging where they disagree.
+
+What survives spinning and translation is the figures and the names, not the words: a content
+farm swaps "artificial intelligence" for "synthetic intelligence" and a translator rewrites
+every word, yet "$12bn", "Rmb40bn", "230,000" and "ByteDance" come through (as "12 tỷ USD",
+"40 tỷ nhân dân tệ", "230.000", "ByteDance"). So an article's signature is the set of its
+normalised figures (money by value and currency, percent, count, duration; ~1% tolerance), its
+organisations and people, and its publication time. Word-shingle MinHash is a second signal
+only: it finds near-identical copies that carry no figures.
+
+Dates are left out (every 2025 story says "2025"), and a figure weighs by how telling it is:
+one round number ("50%", "$1bn") weighs half a specific one ("$11.6bn"), so neither a year nor
+a single round number can join two articles (see `_joins`).
+
+Incremental: `assign` looks a new article's candidates up in an index (story_keys) of figure
+and MinHash-band tokens within a time window, each lookup capped, so the cost per article stays
+flat as the database grows; `rebuild` replays every article through the same path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+
+from briefing import gazetteer as gz
+from briefing.facts import FIGURE_KINDS
+from briefing.models import Article
+from briefing.store import Store
+from briefing.store import stories as db
+from briefing.store.stories import Story, StoryFlag, StoryMember
+from briefing.summarize import sentences
+
+__all__ = ["KNOWN_PUBLISHERS", "Story", "StoryFlag", "StoryMember", "assign", "get_story",
+           "hashtag", "list_stories", "rebuild", "source_name", "story_json", "story_of",
+           "sync"]
+
+# Publishers whose own site is the original: a copy on one of these domains is preferred as
+# a story's best source. Domain -> the hashtag a briefing post gives it (seed 004: "#FT").
+KNOWN_PUBLISHERS: dict[str, str] = {
+    "ft.com": "FT", "reuters.com": "Reuters", "bloomberg.com": "Bloomberg", "wsj.com": "WSJ",
+    "nytimes.com": "NYT", "washingtonpost.com": "WashingtonPost", "apnews.com": "AP",
+    "bbc.co.uk": "BBC", "bbc.com": "BBC", "theguardian.com": "Guardian", "economist.com":
+    "Economist", "cnbc.com": "CNBC", "nikkei.com": "Nikkei", "scmp.com": "SCMP",
+    "theinformation.com": "TheInformation", "techcrunch.com": "TechCrunch", "theverge.com":
+    "TheVerge", "arstechnica.com": "ArsTechnica", "axios.com": "Axios", "politico.com":
+    "Politico", "lemonde.fr": "LeMonde", "spiegel.de": "Spiegel", "aljazeera.com": "AlJazeera",
+    "vnexpress.net": "VnExpress", "tuoitre.vn": "TuoiTre", "thanhnien.vn": "ThanhNien",
+    "vietnamnet.vn": "VietNamNet", "nhandan.vn": "NhanDan", "vir.com.vn": "VIR",
+}
+
+TOLERANCE = 0.01  # two amounts within 1% are the same figure ("$12bn" and "$12.1bn")
+_STEP = math.log1p(TOLERANCE)
+WINDOW = timedelta(days=7)  # copies and translations of a story appear within days
+MAX_POSTINGS = 100  # a key held by more articles in the window is too common to look up
+MAX_CANDIDATES = 25
+_PERMS, _BANDS = 64, 16  # MinHash: 16 bands of 4 rows find pairs above ~0.5 similarity
+_RNG = np.random.RandomState(20250121)  # fixed: signatures must not change between runs
+_A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
+_B = _RNG.randint(0, 2**31 - 1, size=_PERMS).astype(np.uint64)
+_PRIME = np.uint64(2**31 - 1)
+_WORD = re.compile(r"[^\W_]+")
+_CONTEXT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass(frozen=True)
+class Fig:
+    kind: str
+    # The currency for money, % or pp, the duration's unit; "" for counts, whose nouns differ
+    # between languages ("users", "người dùng").
+    unit: str
+    value: float
+    text: str
+    weight: float
+    context: frozenset[str]  # names, other figures and words of the figure's sentence
+
+    @property
+    def bucket(self) -> int:
+        return round(math.log(self.value) / _STEP)
+
+    def key(self, bucket: int | None = None) -> str:
+        return f"f:{self.kind}:{self.unit}:{self.bucket if bucket is None else bucket}"
+
+    def same_value(self, other: Fig) -> bool:
+        """Money within 1% (rounding: "$12bn" / "$12.1bn", a conversion in brackets); other
+        figures are written exactly in every copy, so they must be equal."""
+        if self.kind != other.kind or self.unit != other.unit:
+            return False
+        tolerance = TOLERANCE if self.kind == "money" else 1e-9
+        return abs(self.value - other.value) <= tolerance * max(self.value, other.value)
+
+
+@dataclass(frozen=True)
+class Signature:
+    figs: tuple[Fig, ...]
+    names: frozenset[str]
+    minhash: tuple[int, ...]
+    name: str  # the source's name in flags ("ft.com")
+
+    def index_keys(self) -> list[str]:
+        figs = sorted({f.key() for f in self.figs if f.weight >= 0.5})
+        bands = [f"h:{b}:{zlib.crc32(repr(self.minhash[b::_BANDS]).encode()):08x}"
+                 for b in range(_BANDS)] if self.minhash else []
+        return figs + bands
+
+    def as_json(self) -> dict[str, Any]:
+        return {"figs": [[f.kind, f.unit, f.value, f.text, f.weight, sorted(f.context)]
+                         for f in self.figs],
+                "names": sorted(self.names), "minhash": list(self.minhash), "name": self.name}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Signature:
+        figs = tuple(Fig(k, u, float(v), t, float(w), frozenset(c))
+                     for k, u, v, t, w, c in data.get("figs", []))
+        return Signature(figs, frozenset(data.get("names", [])),
+                         tuple(data.get("minhash", [])), data.get("name", ""))
+
+
+# -- signatures ------------------------------------------------------------------------------
+
+
+def _weight(kind: str, value: float) -> float:
+    """How telling a figure is. Two significant digits ("$12bn", "170mn") count 1; a round one
+    ("50%", "$1bn", "300mn") counts half; three or more ("$11.6bn", "485,000") count 1.5; tiny
+    numbers ("2 people", "3 quarters") hardly count."""
+    if kind in ("count", "duration") and value < 10:
+        return 0.25
+    mantissa = f"{value:.6e}".split("e")[0].replace(".", "").rstrip("0")
+    return {1: 0.5, 2: 1.0}.get(len(mantissa), 1.5)
+
+
+def _name_token(value: object) -> str:
+    return "n:" + str(value).casefold()
+
+
+def signature(art: Article) -> Signature:
+    by_para: dict[int, list[Any]] = {}
+    for f in art.facts:
+        by_para.setdefault(f.paragraph, []).append(f)
+    texts = {p.index: p.text for p in art.paragraphs}
+    figs: list[Fig] = []
+    for index, facts in sorted(by_para.items()):
+        text = texts.get(index, "")
+        spans = sentences(text) or [(0, len(text))]
+        for start, end in spans:
+            inside = [f for f in facts if start <= f.start < end]
+            tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
+            tokens |= {w for w in (m.casefold() for m in _CONTEXT_WORD.findall(text[start:end]))
+                       if w not in gz.STOPWORDS}
+            numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
+                f.value, int | float) and f.value > 0]
+            made = [Fig(f.kind, "" if f.kind == "count" else f.unit, float(f.value), f.text,
+                        _weight(f.kind, float(f.value)), frozenset()) for f in numbers]
+            for fig in made:
+                others = {o.key() for o in made if o is not fig}
+                figs.append(Fig(fig.kind, fig.unit, fig.value, fig.text, fig.weight,
+                                frozenset(tokens | others)))
+    names = frozenset(_name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person"))
+    return Signature(tuple(figs), names, _minhash(art.text), source_name(art))
+
+
+def _minhash(text: str) -> tuple[int, ...]:
+    words = _WORD.findall(text.casefold())
+    shingles = {" ".join(words[i:i + 3]) for i in range(max(0, len(words) - 2))}
+    if len(shingles) < 8:
+        return ()
+    x = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64,
+                    count=len(shingles))
+    hashed = (_A[:, None] * x[None, :] + _B[:, None]) % _PRIME
+    return tuple(int(v) for v in hashed.min(axis=1))
+
+
+def quality(art: Article) -> float:
+    """How likely this copy is the original: a web link on a known publisher's domain beats
+    an unknown site, which beats a scraped file with no link (content farms rarely name
+    themselves). Ties go to the earliest published (see store.stories.refresh)."""
+    host = _host(art.url)
+    score = 0.0
+    if host:
+        score += 1.0
+        if publisher(host):
+            score += 3.0
+    if art.author:
+        score += 0.5
+    if art.translations:
+        score += 0.25  # a provided translation: somebody thought this copy worth translating
+    return score
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").removeprefix("www.")
+
+
+def publisher(host: str) -> str | None:
+    """The hashtag of a known publisher for a host (or a subdomain of one)."""
+    while host:
+        if host in KNOWN_PUBLISHERS:
+            return KNOWN_PUBLISHERS[host]
+        host = host.partition(".")[2]
+    return None
+
+
+def source_name(art: Article | StoryMember) -> str:
+    """A short name for an article's source in flags: its web domain, else the file name."""
+    host = _host(art.url)
+    if host:
+        return host
+    if art.url.startswith("file:"):
+        return PurePosixPath(unquote(urlsplit(art.url).path)).name
+    return art.source_title or art.source
+
+
+def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
+    """The source's hashtag: a known publisher's; for a loose file, one it came with; else one
+    made of the source's name ("The Meridian Post: World" -> "TheMeridianPostWorld")."""
+    tag = publisher(_host(art.url))
+    if tag:
+        return tag
+    # A loose file's source is its folder, named after it: the tags it came with (a post's own
+    # hashtags) name the source better. A feed item's source is the feed, whose title does.
+    loose = not art.source_title or PurePosixPath(art.source).name == art.source_title
+    if loose and tags:
+        return tags[0]
+    words = _WORD.findall(art.source_title or _host(art.url).split(".")[0] or "source")
+    return "".join(w[:1].upper() + w[1:] for w in words) or "source"
+
+
+def _stamp(published: str | None) -> str:
+    """Publication time as a UTC ISO string, comparable as text; "" when unknown."""
+    if not published:
+        return ""
+    try:
+        when = datetime.fromisoformat(published)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _window(stamp: str) -> tuple[str, str]:
+    if not stamp:
+        return "", "~"
+    when = datetime.fromisoformat(stamp)
+    return ((when - WINDOW).strftime("%Y-%m-%dT%H:%M:%S"),
+            (when + WINDOW).strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _found(fig: Fig, index: dict[str, list[Fig]]) -> float:
+    """1 when the other article states the figure exactly, 0.5 when only within tolerance
+    (copies repeat figures verbatim; a near value is weaker evidence), 0 when not at all."""
+    near = [g for b in (fig.bucket - 1, fig.bucket, fig.bucket + 1)
+            for g in index.get(fig.key(b), ()) if fig.same_value(g)]
+    if not near:
+        return 0.0
+    return 1.0 if any(abs(g.value - fig.value) <= 1e-9 * fig.value for g in near) else 0.5
+
+
+def _present(fig: Fig, index: dict[str, list[Fig]]) -> bool:
+    return _found(fig, index) > 0
+
+
+def _index(sig: Signature) -> dict[str, list[Fig]]:
+    out: dict[str, list[Fig]] = {}
+    for f in sig.figs:
+        out.setdefault(f.key(), []).append(f)
+    return out
+
+
+def _joins(a: Signature, b: Signature) -> float:
+    """A score above zero when `a` and `b` tell the same story, else 0.
+
+    Figures: the weights of `a`'s distinct figures that `b` also states (half for an amount
+    only within 1%) must reach 2 (two specific figures, or four round ones), two of them stated
+    exactly, cover a third of the smaller article's figures, and come with a shared name; five
+    or more weight joins without one. Text: a MinHash similarity of 0.6 with a shared name, or
+    0.8 alone (a near-identical copy), and only when half the figures agree or there are
+    hardly any."""
+    index = _index(b)
+    distinct = {f.key(): f for f in a.figs if f.weight >= 0.5}
+    found = {k: _found(f, index) for k, f in distinct.items()}
+    matched = [f for k, f in distinct.items() if found[k]]
+    weight = sum(f.weight * found[f.key()] for f in matched)
+    smaller = min(len(distinct), len({f.key() for f in b.figs if f.weight >= 0.5})) or 1
+    names = len(a.names & b.names)
+    sim = _similarity(a.minhash, b.minhash)
+    exact = sum(1 for v in found.values() if v == 1.0)
+    by_figures = weight >= 2.0 and exact >= 2 and len(matched) >= smaller / 3 and (
+        names >= 1 or weight >= 5.0)
+    # Similar words with different figures are two stories from one template (a market wire's
+    # "Gold rose 1.8%..." every day), so text joins only where figures agree or are few.
+    figures_agree = smaller < 2 or len(matched) >= smaller / 2
+    by_text = figures_agree and (sim >= 0.8 or (sim >= 0.6 and names >= 1))
+    return weight + 0.5 * names + 4 * sim if by_figures or by_text else 0.0
+
+
+def _similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def conflicts(a: Signature, b: Signature) -> list[tuple[Fig, Fig]]:
+    """Figures that state the same fact with different values: same kind and unit, the same
+    subject nearby (at least two shared names, figures or words in the sentence, and half of
+    the smaller context; across languages only names and figures are shared, so they are
+    also compared alone), and neither value found anywhere in the other article."""
+    ia, ib = _index(a), _index(b)
+    only_a = [f for f in a.figs if f.weight >= 0.5 and not _present(f, ib)]
+    only_b = [g for g in b.figs if g.weight >= 0.5 and not _present(g, ia)]
+    out: list[tuple[Fig, Fig]] = []
+    used: set[int] = set()
+    for f in only_a:
+        best, best_score = -1, 0.0
+        for j, g in enumerate(only_b):
+            if j in used or g.kind != f.kind or g.unit != f.unit:
+                continue
+            score = max(_overlap(f.context, g.context), _overlap(_anchors(f), _anchors(g)))
+            if score > best_score:
+                best, best_score = j, score
+        if best >= 0:
+            used.add(best)
+            out.append((f, only_b[best]))
+    return out
+
+
+def _anchors(f: Fig) -> frozenset[str]:
+    """The context tokens every language shares: names and figures."""
+    return frozenset(t for t in f.context if t.startswith(("n:", "f:")))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared tokens over the smaller set, when at least two are shared and half of it."""
+    shared = len(a & b)
+    ratio = shared / (min(len(a), len(b)) or 1)
+    return ratio if shared >= 2 and ratio >= 0.5 else 0.0
+
+
+def _flag(kind: str, text: str, f: Fig, g: Fig, a_id: str, b_id: str, a_name: str,
+          b_name: str) -> StoryFlag:
+    return StoryFlag(kind, text, {
+        "fact": f.kind,
+        "a": {"article": a_id, "source": a_name, "text": f.text, "value": f.value,
+              "unit": f.unit},
+        "b": {"article": b_id, "source": b_name, "text": g.text, "value": g.value,
+              "unit": g.unit}})
+
+
+# -- assigning -------------------------------------------------------------------------------
+
+
+def assign(store: Store, article_ids: Sequence[str]) -> None:
+    """Put each stored article into a story: the one its best matching candidate belongs to,
+    or a new one. Call after each batch save; an article already assigned is looked at again
+    only when its text or tagging changed, and a figure that changed since the previous fetch
+    is flagged. One transaction for the batch."""
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return
+    with store._write():
+        prior = db.stored(store, ids)
+        for aid in ids:
+            art = store.get_article(aid)
+            if art is not None:
+                _assign_one(store, art, prior.get(aid))
+
+
+def rebuild(store: Store) -> None:
+    """Forget every story and assign all articles again, oldest first."""
+    with store._write():
+        db.clear(store)
+        ids = store.article_ids()
+        for i in range(0, len(ids), 500):
+            assign(store, ids[i:i + 500])
+
+
+def sync(store: Store) -> None:
+    """Assign articles stored without a story (a database older than stories, a re-tag)."""
+    assign(store, db.stale_ids(store))
+
+
+def _assign_one(store: Store, art: Article, old: db.Stored | None) -> None:
+    sig = signature(art)
+    if old is not None:
+        if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
+            return
+        before = Signature.from_json(old.signature)
+        db.add_changes(store, art.id, [
+            _flag("changed", f"{sig.name}: {f.text} changed to {g.text} since the first fetch",
+                  f, g, art.id, art.id, before.name, sig.name)
+            for f, g in conflicts(before, sig)])
+        story_id = old.story_id
+    else:
+        story_id = _choose(store, sig, _stamp(art.published), art.id) or art.id
+    row = db.Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
+                    art.tagger_version, sig.as_json())
+    flags = []
+    for m in db.members(store, story_id):
+        if m.article_id != art.id:
+            flags += _disagreements(m, row)
+    db.put(store, row, sig.index_keys())
+    db.add_flags(store, story_id, flags)
+    db.refresh(store, story_id)
+
+
+def _disagreements(a: db.Stored, b: db.Stored) -> list[StoryFlag]:
+    """Flags for two copies, the better source's statement first."""
+    if (-b.quality, b.published, b.article_id) < (-a.quality, a.published, a.article_id):
+        a, b = b, a
+    sa, sb = Signature.from_json(a.signature), Signature.from_json(b.signature)
+    return [_flag("disagreement", f"{f.text} in {sa.name}, {g.text} in {sb.name}", f, g,
+                  a.article_id, b.article_id, sa.name, sb.name) for f, g in conflicts(sa, sb)]
+
+
+def _lookups(sig: Signature) -> Iterable[list[str]]:
+    """Keys to look up, one at a time: each figure's own 1% bucket and each MinHash band.
+    Only a candidate is wanted here, and a copy shares several figures: one found is enough,
+    so the neighbouring buckets (three times the rows) are left to `_joins` to compare."""
+    yield from ([k] for k in sig.index_keys())
+
+
+def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | None:
+    """The story of the best matching candidate, or None to start a new story."""
+    lo, hi = _window(stamp)
+    hits: Counter[str] = Counter()
+    bands: set[str] = set()
+    story: dict[str, str] = {}
+    for keys in _lookups(sig):
+        for aid, sid in db.lookup(store, keys, lo, hi, MAX_POSTINGS):
+            if aid != article_id:
+                hits[aid] += 1
+                story[aid] = sid
+                if keys[0].startswith("h:"):
+                    bands.add(aid)
+    # A join by figures needs two figures stated exactly, so two keys in common; a join by
+    # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
+    able = [a for a in hits if hits[a] >= 2 or a in bands]
+    top = sorted(able, key=lambda a: (-hits[a], a))[:MAX_CANDIDATES]
+    found = db.stored(store, top)
+    best, best_score = None, 0.0
+    for aid in top:
+        score = _joins(sig, Signature.from_json(found[aid].signature)) if aid in found else 0
+        if score > best_score:
+            best, best_score = aid, score
+    return story[best] if best else None
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def get_story(store: Store, story_or_article_id: str) -> Story | None:
+    """A story by its id, or the story an article belongs to."""
+    found = db.get(store, story_or_article_id)
+    if found is not None:
+        return found
+    sid = db.story_id_of(store, story_or_article_id)
+    return db.get(store, sid) if sid else None
+
+
+def story_of(store: Store, article_id: str) -> Story | None:
+    sid = db.story_id_of(store, article_id)
+    return db.get(store, sid) if sid else None
+
+
+def list_stories(store: Store, *, since: str | None = None, min_size: int = 1,
+                 limit: int | None = None) -> list[Story]:
+    return db.listing(store, since=since, min_size=min_size, limit=limit)
+
+
+def flag_json(flag: StoryFlag) -> dict[str, Any]:
+    return {"kind": flag.kind, "text": flag.text, **flag.detail}
+
+
+def story_json(store: Store, article_id: str) -> dict[str, Any] | None:
+    """The story of an article, for `show --json` (key "story"): id, title, best, sources
+    (best first) and flags; None when the article has no story yet."""
+    found = story_of(store, article_id)
+    return None if found is None else story_dict(found)
+
+
+def story_dict(s: Story) -> dict[str, Any]:
+    return {
+        "id": s.id, "title": s.title, "size": s.size, "best": s.best_article,
+        "first_published": s.first_published, "last_published": s.last_published,
+        "sources": [{"article": m.article_id, "title": m.title, "url": m.url,
+                     "source": m.source, "name": source_name(m), "language": m.language,
+                     "published": m.published, "best": m.best,
+                     "translated": m.has_translation} for m in s.members],
+        "flags": [flag_json(f) for f in s.flags],
+    }

@@ -1,0 +1,101 @@
+"""`S`: every story told by more than one copy, with its copies and the flags where they
+disagree. Enter shows the story's copies in the main list."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from briefing.store.stories import Story
+from briefing.tui import keys, render
+from briefing.tui.data import open_store
+from briefing.tui.widgets.sidebar import StoriesLoaded
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+LIMIT = 500
+
+
+def story_prompt(story: Story) -> Text:
+    """A story as several lines: title and copies, each copy (best first), then its flags."""
+    from briefing.stories import source_name
+
+    out = render.plain(story.title, style="bold", limit=200)
+    out.append(f"  {story.size} copies", style="cyan")
+    for m in story.members:
+        out.append("\n  ")
+        out.append("★ " if m.best else "  ", style="green")
+        out.append(render.plain(source_name(m), style="dim", limit=40))
+        out.append("  ")
+        out.append(render.plain(m.language or "--", style="dim", limit=2))
+        out.append("  ")
+        out.append(render.plain(m.title, limit=120))
+    for f in story.flags:
+        out.append("\n  ! ", style="bold yellow")
+        out.append(render.plain(f.text, style="yellow", limit=300))
+    return out
+
+
+class StoriesScreen(Screen[None]):
+    DEFAULT_CSS = "#story-list { height: 1fr; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="stories_back"),
+        *keys.bindings_by_id("down", "up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="stories")
+
+    def compose(self) -> ComposeResult:
+        yield Static(render.plain("Stories", style="bold"), id="list-title")
+        yield OptionList(id="story-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self._load()
+
+    @work(thread=True, group="stories", exclusive=True, exit_on_error=False)
+    def _load(self) -> None:
+        from briefing import stories
+
+        with open_store(cast("BriefingApp", self.app).db_path) as store:
+            stories.sync(store)
+            found = stories.list_stories(store, min_size=2, limit=LIMIT)
+        self.post_message(StoriesLoaded(found))
+
+    def on_stories_loaded(self, msg: StoriesLoaded) -> None:
+        lst = self.query_one(OptionList)
+        lst.clear_options()
+        if not msg.stories:
+            lst.add_option(Option(Text("No story has more than one copy yet.", style="dim"),
+                                  disabled=True))
+        for i, story in enumerate(msg.stories):
+            if i:
+                lst.add_option(None)
+            lst.add_option(Option(story_prompt(story), id=story.id))
+        title = render.plain("Stories", style="bold")
+        title.append(f"  {len(msg.stories):,}", style="dim")
+        self.query_one("#list-title", Static).update(title)
+
+    @on(OptionList.OptionSelected, "#story-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        from briefing.tui.screens.main import MainScreen
+
+        story_id = event.option.id
+        self.dismiss()
+        if story_id:
+            for screen in self.app.screen_stack:
+                if isinstance(screen, MainScreen):
+                    screen.show_story(story_id)
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,228 @@
+"""Stories: copies of one story across sources and languages, grouped by what survives
+rewriting (figures, names, time), with disagreements and changed figures flagged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefing import ingest, stories
+from briefing.clean import bilingual
+from briefing.cli import cli
+from briefing.cli_stories import brief_command, stories_command
+from briefing.config import Settings
+from briefing.models import Article
+from briefing.pipeline import run_fetch
+from briefing.store import Store
+from briefing.store import stories as story_rows
+from tests.conftest import ROOT, seed
+
+cli.add_command(stories_command)
+cli.add_command(brief_command)
+
+SEED_000 = "000_be20d156f46645ba.txt"
+SEED_004 = "004_23fcfc9bf839688f.txt"
+NOW = "2026-11-27T09:00:00+00:00"
+
+
+def _fetch(store: Store, *paths: Path | str) -> None:
+    report = run_fetch(Settings(), store, [str(p) for p in paths])
+    assert report.failed == []
+    stories.sync(store)
+
+
+def _id(store: Store, needle: str) -> str:
+    (match,) = [a.id for a in store.list_articles(limit=1000) if needle in a.url]
+    return match
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in (SEED_000, SEED_004):
+        shutil.copy(seed(name), folder / name)
+    return folder
+
+
+def build(aid: str, url: str, title: str, paragraphs: list[str], *, published: str | None = NOW,
+          source: str = "test") -> Article:
+    job = ingest.Job(source=source, kind="text", body=b"", url=url, now=NOW)
+    return ingest.build_article(job, aid=aid, url=url, title=title, paragraphs=paragraphs,
+                                published=published)
+
+
+def vietnamese_only() -> Article:
+    """The seed story as a separately published Vietnamese article: the translation's lines
+    from seed 004, with no English anywhere."""
+    post = bilingual.parse(seed(SEED_004).read_text(encoding="utf-8"))
+    assert post.translation_lang == "vi"
+    return build("vi-only", "https://vnexpress.net/bytedance-chip-ai", post.translation[0],
+                 list(post.translation[1:]))
+
+
+def test_three_tellings_of_the_seed_story_are_one_story(tmp_path: Path, seeds: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, seeds)
+        vi = vietnamese_only()
+        assert vi.language == "vi"
+        store.save_article(vi)
+        stories.assign(store, [vi.id])
+        found = stories.list_stories(store)
+        assert len(found) == 1
+        (story,) = found
+        original = _id(store, "ft.com")
+        assert story.size == 3 and story.best_article == original
+        assert {m.article_id for m in story.members} == {
+            original, _id(store, SEED_000), "vi-only"}
+        assert story.members[0].best and story.members[0].url.startswith("https://www.ft.com/")
+        assert story.flags == ()  # same figures everywhere: nothing to flag
+
+
+def test_sample_feeds_stay_apart_and_off_the_seed_story(tmp_path: Path, seeds: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, ROOT / "sample_feeds", seeds)
+        found = stories.list_stories(store)
+        assert store.count_articles() == 19
+        multi = [s for s in found if s.size > 1]
+        assert len(found) == 18 and len(multi) == 1
+        assert {m.article_id for m in multi[0].members} == {
+            _id(store, "ft.com"), _id(store, SEED_000)}
+        # Independent of publication time (the samples are dated March 2026): no sample
+        # article's figures and names would join the seed story or another sample.
+        sigs = {aid: stories.signature(art) for aid in store.article_ids()
+                if (art := store.get_article(aid)) is not None}
+        seed_ids = {_id(store, "ft.com"), _id(store, SEED_000)}
+        for a in sigs:
+            for b in sigs:
+                if a < b and not {a, b} <= seed_ids:
+                    assert stories._joins(sigs[a], sigs[b]) == 0, (a, b)
+
+
+def test_years_and_one_round_number_do_not_join(tmp_path: Path) -> None:
+    one = build("one", "https://a.example/1", "Acme results",
+                ["Acme Corp said in 2025 it would invest $1bn and hire 2,000 people in Ohio.",
+                 "Acme Corp chief executive Jane Doe said 2024 had been hard."])
+    two = build("two", "https://b.example/2", "Acme plant",
+                ["Acme Corp will build a plant in 2025 for $1bn, the governor said.",
+                 "Acme Corp also said 2024 sales fell 11.6% to $48.3bn."])
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([one, two])
+        stories.assign(store, ["one", "two"])
+        assert story_rows.story_id_of(store, "one") != story_rows.story_id_of(store, "two")
+
+
+def test_specific_figures_with_a_shared_name_join(tmp_path: Path) -> None:
+    a = build("a", "https://a.example/1", "Skylark raises money",
+              ["Skylark Ltd raised $140mn from investors, valuing it at $1.35bn.",
+               "Skylark Ltd has 48,500 customers in 12 countries."])
+    b = build("b", "https://b.example/2", "Satellite start-up funded",
+              ["Investors put $140mn into satellite firm Skylark Ltd, which is now worth $1.35bn "
+               "and serves 48,500 customers."], published="2026-11-29T10:00:00+00:00")
+    far = replace(b, id="far", url="https://c.example/3", content_hash="far",
+                  published="2026-12-30T10:00:00+00:00")
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([a, b, far])
+        stories.assign(store, ["a", "b", "far"])
+        assert story_rows.story_id_of(store, "b") == story_rows.story_id_of(store, "a")
+        assert story_rows.story_id_of(store, "far") == "far"  # a month later: another story
+
+
+def test_disagreement_is_flagged_with_both_values_and_sources(tmp_path: Path,
+                                                              seeds: Path) -> None:
+    copy = tmp_path / "copy" / "copy.txt"
+    copy.parent.mkdir()
+    copy.write_text(seed(SEED_000).read_text(encoding="utf-8").replace("$12bn", "$15bn"),
+                    encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, seeds / SEED_004, copy)
+        (story,) = stories.list_stories(store)
+        assert story.size == 2
+        (flag,) = story.flags
+        assert flag.kind == "disagreement"
+        assert flag.text == "$12bn in ft.com, $15bn in copy.txt"
+        assert flag.detail["a"]["value"] == 12e9 and flag.detail["b"]["value"] == 15e9
+        # A Vietnamese copy disagrees with the changed English one in the same way.
+        vi = vietnamese_only()
+        store.save_article(vi)
+        stories.assign(store, [vi.id])
+        texts = {f.text for f in stories.get_story(store, story.id).flags}  # type: ignore[union-attr]
+        assert "12 tỷ USD in vnexpress.net, $15bn in copy.txt" in texts
+
+
+def test_changed_figure_on_refetch_is_flagged(tmp_path: Path) -> None:
+    text = ["Coral Bay Energy plans to spend $9.4bn on a 3,500 MW wind farm, its largest.",
+            "Coral Bay Energy said the 230 turbines would power 2.6mn homes from 2029."]
+    first = build("cb", "https://news.example/cb", "Coral Bay wind farm", text)
+    later = build("cb", "https://news.example/cb", "Coral Bay wind farm",
+                  [text[0].replace("$9.4bn", "$10.2bn"), text[1]])
+    with Store(tmp_path / "s.db") as store:
+        assert store.save_articles([first]) == ["added"]
+        stories.assign(store, ["cb"])
+        assert store.save_articles([later], now=NOW) == ["updated"]
+        stories.assign(store, ["cb"])
+        stories.assign(store, ["cb"])  # nothing new: no second flag
+        (flag,) = stories.get_story(store, "cb").flags  # type: ignore[union-attr]
+        assert flag.kind == "changed"
+        assert flag.text == "news.example: $9.4bn changed to $10.2bn since the first fetch"
+        stories.rebuild(store)  # history survives a rebuild
+        assert len(stories.get_story(store, "cb").flags) == 1  # type: ignore[union-attr]
+
+
+def test_rebuild_and_repeated_assign_give_the_same_stories(tmp_path: Path, seeds: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, ROOT / "sample_feeds", seeds)
+        # Story ids come from the article that started the story, so a rebuild (which
+        # takes articles in another order than the fetch did) may renumber; the groups and
+        # their best sources must not change.
+        before = [(s.best_article, sorted(m.article_id for m in s.members))
+                  for s in stories.list_stories(store)]
+        stories.assign(store, store.article_ids())
+        stories.rebuild(store)
+        after = [(s.best_article, sorted(m.article_id for m in s.members))
+                 for s in stories.list_stories(store)]
+        assert sorted(map(str, before)) == sorted(map(str, after))
+    with Store(tmp_path / "s.db") as store:  # migrations applied again: a no-op
+        assert len(stories.list_stories(store)) == len(before)
+
+
+def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
+    """A figure every article carries (a round 50%) stops being a lookup key once more than
+    MAX_POSTINGS articles hold it inside the window, so lookups stay bounded."""
+    arts = [build(f"n{i}", f"https://x.example/{i}", f"Item {i}",
+                  [f"Firm{i} Ltd said 50% of its {1000 + 7 * i:,} staff work remotely."])
+            for i in range(stories.MAX_POSTINGS + 5)]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        stories.assign(store, [a.id for a in arts])
+        key = stories.signature(arts[0]).figs[0].key()
+        assert key.startswith("f:percent:%:")
+        assert story_rows.lookup(store, [key], "", "~", stories.MAX_POSTINGS) == []
+        assert len(stories.list_stories(store)) == len(arts)
+
+
+def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        _fetch(store, seeds)
+        original = _id(store, "ft.com")
+        data = stories.story_json(store, original)
+        assert stories.story_json(store, "nope") is None
+    assert data is not None and data["best"] == original and data["size"] == 2
+    assert [s["best"] for s in data["sources"]] == [True, False]
+    assert data["sources"][0]["name"] == "ft.com" and data["flags"] == []
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--db", str(db), "stories", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)[0]["id"] == data["id"]
+    res = runner.invoke(cli, ["--db", str(db), "stories"])
+    assert res.exit_code == 0 and "2 copies" in res.output and f"* {original}" in res.output
+    res = runner.invoke(cli, ["--db", str(db), "stories", "--since", "2999-01-01"])
+    assert res.exit_code == 0 and res.output == ""
+    res = runner.invoke(cli, ["--db", str(db), "stories", "--since", "soon"])
+    assert res.exit_code == 2
