@@ -389,9 +389,15 @@ def rebuild(store: Store) -> None:
             assign(store, ids[i:i + 500])
 
 
+SYNC_BATCH = 200  # articles per transaction, so a big sync never holds the lock for long
+
+
 def sync(store: Store) -> None:
-    """Assign articles stored without a story (a database older than stories, a re-tag)."""
-    assign(store, db.stale_ids(store))
+    """Assign articles stored without a story (a database older than stories, a re-tag).
+    The reader never calls this: it is a write, and on an old database a long one."""
+    ids = db.stale_ids(store)
+    for i in range(0, len(ids), SYNC_BATCH):
+        assign(store, ids[i:i + SYNC_BATCH])
 
 
 def _assign_one(store: Store, art: Article, old: db.Stored | None) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import OverflowMethod
+from rich.console import Group, OverflowMethod, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from briefing.models import Article, ArticleSummary, Fact
@@ -107,31 +108,46 @@ def source_name(a: ArticleSummary | Article) -> str:
     return one_line(a.source_title or a.source, 80)
 
 
-def summary_block(article: Article | ArticleSummary, key_facts: Sequence[str] = ()) -> Text:
-    """📌 summary and the key-fact bullets."""
-    out = Text()
+def summary_block(article: Article | ArticleSummary,
+                  key_facts: Sequence[str] = ()) -> RenderableType:
+    """📌 summary and the key-fact bullets. The bullets are a grid, so a long one wraps under
+    its own text rather than under the bullet (a hanging indent)."""
+    parts: list[RenderableType] = []
     if article.summary:
-        out.append("📌 ", style="bold")
-        out.append(sanitize(article.summary, keep_newlines=False))
-    for bullet in key_facts:
-        if out:
-            out.append("\n")
-        out.append("  • ", style="bold cyan")
-        out.append(one_line(bullet, 400))
-    return out or Text("No summary.", style="dim italic")
+        head = Text()
+        head.append("📌 ", style="bold")
+        head.append(sanitize(article.summary, keep_newlines=False))
+        parts.append(head)
+    if key_facts:
+        grid = Table.grid()
+        grid.add_column(width=4, no_wrap=True)
+        grid.add_column(ratio=1)
+        for bullet in key_facts:
+            grid.add_row(Text("  • ", style="bold cyan"), Text(one_line(bullet, 400)))
+        parts.append(grid)
+    if not parts:
+        return Text("No summary.", style="dim italic")
+    return parts[0] if len(parts) == 1 else Group(*parts)
 
 
-def facts_panel(facts: Sequence[Fact]) -> Text:
-    """Facts grouped by kind, each in its kind's style, with the paragraph it came from."""
-    out = Text()
+def facts_panel(facts: Sequence[Fact]) -> RenderableType:
+    """Facts grouped by kind, each in its kind's style, with the paragraph it came from. A grid
+    per kind, so a long fact wraps in its own column and the ¶ marks stay at the right."""
     kinds = [k for k in FACT_STYLES if any(f.kind == k for f in facts)]
     kinds += sorted({f.kind for f in facts} - set(kinds))
+    parts: list[RenderableType] = []
     for kind in kinds:
-        if out:
-            out.append("\n")
-        out.append(FACT_LABELS.get(kind, one_line(kind, 20)) + "\n", style="bold underline")
+        if parts:
+            parts.append(Text())
+        parts.append(Text(FACT_LABELS.get(kind, one_line(kind, 20)), style="bold underline"))
+        grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
+        grid.add_column(ratio=1)
+        grid.add_column(no_wrap=True, justify="right")
         for f in facts:
             if f.kind == kind:
-                out.append(one_line(f.text, 80), style=FACT_STYLES.get(kind, "bold"))
-                out.append(f"  ¶{f.paragraph + 1}\n", style="dim")
-    return out or Text("No facts found.", style="dim italic")
+                # A span, not the cell's style: a name's background must end with the name.
+                name = Text()
+                name.append(one_line(f.text, 80), style=FACT_STYLES.get(kind, "bold"))
+                grid.add_row(name, Text(f"¶{f.paragraph + 1}", style="dim"))
+        parts.append(grid)
+    return Group(*parts) if parts else Text("No facts found.", style="dim italic")

@@ -10,7 +10,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.data import PAGE
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 
 from .conftest import NOW, plain_article, screen_text, settle
@@ -156,11 +156,21 @@ async def test_only_web_links_are_opened(make_app: BriefingApp) -> None:
         assert make_app.opened == []  # type: ignore[attr-defined]
 
 
+async def settle_cursor(pilot, lst: ArticleList) -> None:  # type: ignore[no-untyped-def]
+    """Wait out the highlight debounce (a real timer), then the preview worker."""
+    for _ in range(100):
+        if not lst.highlight_pending:
+            break
+        await pilot.pause(HIGHLIGHT_DEBOUNCE_S / 4)
+    assert not lst.highlight_pending
+    await settle(pilot)
+
+
 async def test_preview_follows_cursor(make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("down")
-        await settle(pilot)
+        await settle_cursor(pilot, make_app.screen.query_one(ArticleList))
         preview = make_app.screen.query_one(Preview)
         assert preview.article_id == make_app.screen.query_one(ArticleList).current.id  # type: ignore[union-attr]
 
@@ -176,3 +186,24 @@ async def test_palette_lists_the_same_actions(make_app: BriefingApp, db: Path) -
         await settle(pilot)
     with Store(db) as store:
         assert store.count_articles(ArticleFilter(unread=True)) == 0
+
+
+async def test_held_key_loads_only_the_settled_row(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = make_app.screen
+        assert isinstance(screen, MainScreen)
+        lst = screen.query_one(ArticleList)
+        loads: list[str] = []
+        real = screen._load_preview
+        screen._load_preview = lambda article_id: (loads.append(article_id),  # type: ignore[method-assign]
+                                                   real(article_id))[-1]
+        for _ in range(4):  # a held `j`: moves closer together than the debounce
+            lst.action_cursor_down()
+        assert lst.highlight_pending
+        await settle_cursor(pilot, lst)
+        assert lst.current is not None
+        assert loads == [lst.current.id] and lst.cursor_row == 4
+        preview = screen.query_one(Preview)
+        assert preview.article_id == lst.current.id
+        assert lst.current.title in screen_text(make_app)

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from briefing.config import Settings
+from briefing.models import TITLE_PARAGRAPH, Translation, TranslationPair
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.reader_body import ReaderBody
 
-from .conftest import NOW, plain_article, screen_text, settle
+from .conftest import NOW, nvidia, plain_article, screen_text, settle
 
 
 async def _open(pilot, app: BriefingApp) -> ReaderScreen:  # type: ignore[no-untyped-def]
@@ -135,3 +136,72 @@ async def test_star_in_reader_updates_list(make_app: BriefingApp) -> None:
         from briefing.tui.widgets.article_list import ArticleList
 
         assert make_app.screen.query_one(ArticleList).summaries["a-nvidia"].starred
+
+
+def _with_title_and_orphans(db: Path) -> None:
+    """The nvidia article again, its translation now with a title pair and two lines that
+    have no counterpart (a dropped caption before the first paragraph, a newsletter line)."""
+    art = nvidia()
+    tr = art.translations[0]
+    pairs = (
+        TranslationPair(TITLE_PARAGRAPH, art.title, "Doanh thu Nvidia tăng 12% lên 35 tỷ USD"),
+        TranslationPair(None, "Photo: the Santa Clara campus", "Ảnh: khuôn viên Santa Clara"),
+        *tr.pairs[:2],
+        TranslationPair(None, "Sign up for our newsletter", "Đăng ký nhận bản tin"),
+        *tr.pairs[2:],
+    )
+    with Store(db) as store:
+        store.save_translation(art.id, Translation(tr.lang, tr.engine, tr.model, pairs,
+                                                   tr.key_facts, tr.summary))
+
+
+async def test_orphans_and_title_pair_only_in_translation_views(
+        make_app: BriefingApp, db: Path) -> None:
+    _with_title_and_orphans(db)
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        text = screen_text(make_app)
+        for line in ("Photo: the Santa Clara", "Ảnh:", "Sign up for our newsletter",
+                     "Đăng ký", "Doanh thu Nvidia tăng 12% lên 35 tỷ USD"):
+            assert line not in text, line
+        assert text.count("Nvidia revenue rises 12% to $35bn") == 1  # the header alone
+
+        screen.action_set_mode("translation")
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+
+        def at(needle: str) -> int:
+            return next(i for i, line in enumerate(lines) if needle in line)
+
+        # After the summary, the title row first, then each line where it stood in the text.
+        assert at("• Doanh thu tăng 12%") < at("Doanh thu Nvidia tăng 12% lên 35 tỷ USD") \
+            < at("Ảnh: khuôn viên Santa Clara") < at("Nvidia cho biết") \
+            < at("Đăng ký nhận bản tin") < at("Cổ phiếu")
+
+        screen.action_set_mode("side")
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+        row = next(line for line in lines if "Sign up for our newsletter" in line)
+        assert "Đăng ký nhận bản tin" in row
+        row = next(line for line in lines if "Doanh thu Nvidia tăng 12% lên 35 tỷ USD" in line)
+        assert "Nvidia revenue rises 12% to $35bn" in row
+
+
+async def test_side_by_side_puts_the_summaries_on_one_row(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        screen.action_set_mode("side")
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+        row = next(line for line in lines if "📌 Nvidia's quarterly" in line)
+        assert "📌 Doanh thu Nvidia tăng 12%." in row
+        tr_bullet = next(i for i, line in enumerate(lines) if "• Doanh thu tăng 12%" in line)
+        last_bullet = next(i for i, line in enumerate(lines) if "• 2,000 new engineers" in line)
+        assert tr_bullet < last_bullet  # beside the original block, not under it
+
+        screen.action_set_mode("stacked")  # every other view keeps them one above the other
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+        row = next(line for line in lines if "📌 Nvidia's quarterly" in line)
+        assert "Doanh thu" not in row
+        assert any("📌 Doanh thu Nvidia tăng 12%." in line for line in lines)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
+from briefing import stories
 from briefing.config import Settings
 from briefing.models import Fact, Paragraph
 from briefing.store import ArticleFilter, Store
@@ -39,7 +40,9 @@ def story_db(tmp_path: Path) -> Path:
     assert all(isinstance(f, Fact) for f in copy.facts)
     path = tmp_path / "stories.db"
     with Store(path) as store:
-        store.save_articles([original, copy, plain_article(1)])
+        arts = [original, copy, plain_article(1)]
+        store.save_articles(arts)
+        stories.assign(store, [a.id for a in arts])  # what a fetch does after saving
     return path
 
 

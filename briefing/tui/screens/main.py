@@ -82,7 +82,6 @@ class MainScreen(ArticleScreen):
         from briefing import stories
 
         with open_store(self.bapp.db_path) as store:
-            stories.sync(store)  # articles a fetch stored without assigning them
             found = stories.list_stories(store, min_size=2, limit=STORY_ROWS)
             if story_of_option(self.filter_id):
                 current = stories.get_story(store, story_of_option(self.filter_id) or "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -71,11 +72,11 @@ class ReaderScreen(ArticleScreen):
             self.query_one("#reader-title", Static).update(Text("Article not found."))
             return
         title = render.plain(art.title or art.url, style="bold", limit=400)
-        title.append("\n")
-        title.append(render.plain(" · ".join(x for x in (
+        # One line, cut with an ellipsis: a long URL must not push the text down on 80x24.
+        meta = render.plain(" · ".join(x for x in (
             render.source_name(art), render.short_date(art.published, self.bapp.now),
-            art.language, art.url) if x), style="dim", limit=400))
-        self.query_one("#reader-title", Static).update(title)
+            art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
+        self.query_one("#reader-title", Static).update(Group(title, meta))
         self.query_one("#facts", Static).update(render.facts_panel(art.facts))
         body = self.query_one(ReaderBody)
         await body.remove_children()

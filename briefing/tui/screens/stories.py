@@ -68,7 +68,6 @@ class StoriesScreen(Screen[None]):
         from briefing import stories
 
         with open_store(cast("BriefingApp", self.app).db_path) as store:
-            stories.sync(store)
             found = stories.list_stories(store, min_size=2, limit=LIMIT)
         self.post_message(StoriesLoaded(found))
 

@@ -2,10 +2,16 @@
 
 Rows carry only ArticleSummary fields (never text), and the next page is asked for when the
 cursor comes within `PREFETCH` rows of the end, so 100,000 articles open as fast as 200.
+
+`RowHighlighted` is debounced: the screens load a preview (a thread and a query) per
+highlighted row, and a held `j` moves the cursor 30 times a second. Only the row the cursor
+settles on, `HIGHLIGHT_DEBOUNCE_S` after the last move, is announced.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import replace
 from datetime import datetime
 
@@ -13,12 +19,14 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from briefing.models import ArticleSummary
 from briefing.tui import keys, render
 
 PREFETCH = 50
+HIGHLIGHT_DEBOUNCE_S = 0.08
 _FIXED = {"state": 3, "source": 14, "date": 6, "lang": 2, "facts": 3}
 
 
@@ -33,6 +41,7 @@ class ArticleList(DataTable[Text]):
             self.offset = offset
 
     def __init__(self, *, now: datetime, id: str | None = None) -> None:
+        self._highlight_timer: Timer | None = None  # before super(): its init moves the cursor
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.now = now
         self.summaries: dict[str, ArticleSummary] = {}
@@ -40,6 +49,7 @@ class ArticleList(DataTable[Text]):
         self.total = 0
         self._asked_at = -1
         self._filling = False
+        self._bench_out = os.environ.get("BRIEFING_BENCH_EXIT")  # see _bench_painted
 
     def on_mount(self) -> None:
         for key, width in _FIXED.items():
@@ -83,6 +93,17 @@ class ArticleList(DataTable[Text]):
             self._add(rows)
         finally:
             self._filling = False
+        if self._bench_out and rows:
+            self.call_after_refresh(self._bench_painted, self._bench_out)
+            self._bench_out = None
+
+    def _bench_painted(self, out: str) -> None:
+        # bench/tui_bench.py sets BRIEFING_BENCH_EXIT to a file: the first page, once painted,
+        # records the seconds since BRIEFING_BENCH_T0 (the parent's clock at spawn) and quits.
+        elapsed = time.time() - float(os.environ.get("BRIEFING_BENCH_T0") or "nan")
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(f"{elapsed:.6f}\n")
+        self.app.exit()
 
     def _add(self, rows: list[ArticleSummary]) -> None:
         for a in rows:
@@ -97,7 +118,7 @@ class ArticleList(DataTable[Text]):
         return [
             render.state_mark(a),
             render.plain(a.title or a.url, style=title_style, limit=300, overflow="ellipsis"),
-            render.plain(render.source_name(a), style="dim"),
+            render.plain(render.source_name(a), style="dim", overflow="ellipsis"),
             Text(render.short_date(a.published, self.now), style="dim"),
             render.plain(a.language, limit=2),
             Text(str(a.fact_count) if a.fact_count else "", style="green"),
@@ -116,6 +137,26 @@ class ArticleList(DataTable[Text]):
     def restore_cursor(self, article_id: str | None) -> None:
         if article_id and article_id in self.summaries:
             self.move_cursor(row=self.order.index(article_id))
+
+    def _highlight_row(self, row_index: int) -> None:
+        # DataTable's hook that repaints the cursor row and posts RowHighlighted: repaint now,
+        # announce once the cursor has settled.
+        self.refresh_row(row_index)
+        if self._highlight_timer is not None:
+            self._highlight_timer.stop()
+        self._highlight_timer = self.set_timer(HIGHLIGHT_DEBOUNCE_S, self._announce_highlight)
+
+    def _announce_highlight(self) -> None:
+        self._highlight_timer = None
+        row = self.cursor_row
+        if 0 <= row < self.row_count:  # the table may have been cleared meanwhile
+            key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
+            self.post_message(DataTable.RowHighlighted(self, row, key))
+
+    @property
+    def highlight_pending(self) -> bool:
+        """A move is waiting out the debounce (tests wait on this)."""
+        return self._highlight_timer is not None
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -26,18 +27,17 @@ class Preview(VerticalScroll, can_focus=False):
         if a is None:
             self._body.update(Text("Nothing selected.", style="dim italic"))
             return
-        self._body.update(self._header(a) + render.summary_block(a))
+        self._body.update(Group(self._header(a), render.summary_block(a)))
 
     def show_article(self, art: Article) -> None:
         if art.id != self.article_id:
             return  # the cursor moved on while this one loaded
         bullets = [k.text for k in art.key_facts]
-        self._body.update(self._header(art) + render.summary_block(art, bullets))
+        self._body.update(Group(self._header(art), render.summary_block(art, bullets)))
 
     @staticmethod
     def _header(a: ArticleSummary | Article) -> Text:
         out = render.plain(a.title or a.url, style="bold", limit=400)
         out.append("\n")
         out.append(render.plain(render.source_name(a), style="dim italic"))
-        out.append("\n")
         return out

@@ -2,7 +2,12 @@
 
 Every view mode is the same widgets under a different CSS class on the container (posting's
 habit): `-original`, `-side`, `-stacked`, `-translation`. Side by side puts the two cells of a
-row next to each other, so one scroll moves both columns and pairs stay aligned.
+row next to each other, so one scroll moves both columns and pairs stay aligned; the two
+summary blocks share a row the same way.
+
+Rows that exist only because of the translation (the title's pair, lines with no counterpart
+such as a dropped caption) carry `-tr-only`: the original view hides them, since its header
+already shows the title and the original text has no such lines.
 """
 
 from __future__ import annotations
@@ -31,12 +36,14 @@ def pick_translation(article: Article, target: str) -> Translation | None:
 
 
 def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
-    """The summary, then a row per paragraph (and per unmatched translated pair)."""
-    yield Static(render.summary_block(article, [k.text for k in article.key_facts]),
-                 classes="summary orig")
+    """The summaries, then a row per paragraph (and per unmatched translated pair)."""
+    summaries: list[Widget] = [Static(
+        render.summary_block(article, [k.text for k in article.key_facts]),
+        classes="summary summary-orig")]
     if tr is not None and (tr.summary or tr.key_facts):
-        yield Static(render.summary_block(_tr_summary(article, tr), tr.key_facts),
-                     classes="summary trans")
+        summaries.append(Static(render.summary_block(_tr_summary(article, tr), tr.key_facts),
+                                classes="summary trans"))
+    yield Horizontal(*summaries, classes="summaries")
     if tr is None:
         yield Static(Text("No translation yet: press t to translate this article.",
                           style="italic"), id="no-translation")
@@ -53,9 +60,9 @@ def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
     for f in article.facts:
         facts_by_para.setdefault(f.paragraph, []).append(f)
     for pair in by_para.get(TITLE_PARAGRAPH, []):
-        yield _row(render.paragraph(pair.original, style="bold"), [pair], [])
-    for pair in orphans.get(-1, []):
-        yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [])
+        yield _row(render.paragraph(pair.original, style="bold"), [pair], [], tr_only=True)
+    for pair in orphans.get(TITLE_PARAGRAPH, []):
+        yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [], tr_only=True)
     for p in article.paragraphs:
         facts = facts_by_para.get(p.index, [])
         original = render.highlight(p.text, facts)
@@ -63,19 +70,25 @@ def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
             original.stylize("bold")
         yield _row(original, by_para.get(p.index, []) if tr else None, facts)
         for pair in orphans.get(p.index, []):
-            yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [])
+            yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [],
+                       tr_only=True)
 
 
 def _tr_summary(article: Article, tr: Translation) -> Article:
     return replace(article, summary=tr.summary)
 
 
-def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact]) -> Widget:
+def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact], *,
+         tr_only: bool = False) -> Widget:
     cells: list[Widget] = [Static(original, classes="cell orig")]
-    flagged = bool(pairs and any(p.flags for p in pairs))
+    classes = ["pair"]
+    if pairs and any(p.flags for p in pairs):
+        classes.append("-flagged")
+    if tr_only:
+        classes.append("-tr-only")
     if pairs is not None:
         cells.append(Vertical(*_translation_cells(pairs, facts), classes="cell trans"))
-    return Horizontal(*cells, classes="pair -flagged" if flagged else "pair")
+    return Horizontal(*cells, classes=" ".join(classes))
 
 
 def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Iterator[Widget]:
@@ -93,6 +106,18 @@ def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Itera
 
 class ReaderBody(Vertical):
     """Holds the rows; the screen sets the mode class."""
+
+    # The rest of the reader's look is in app.tcss; these rules belong to the row kinds above.
+    # The original summary is not `.orig`: app.tcss pads `.orig` cells for side by side, which
+    # would take the space between the summary's border and its text.
+    DEFAULT_CSS = """
+    ReaderBody .summaries { height: auto; layout: vertical; }
+    ReaderBody.-side .summaries { layout: horizontal; }
+    ReaderBody.-side .summaries > .summary { width: 1fr; height: auto; }
+    ReaderBody.-side .summaries > .summary-orig { margin-right: 2; }
+    ReaderBody.-translation .summary-orig { display: none; }
+    ReaderBody.-original .pair.-tr-only { display: none; }
+    """
 
     def set_mode(self, mode: str) -> None:
         for m in MODES:

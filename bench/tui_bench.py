@@ -1,0 +1,400 @@
+"""The reading room over 100,000 articles: start-up, memory, opening an article, search.
+
+    .venv/bin/python -m bench.tui_bench                 # builds the database once, then measures
+    .venv/bin/python -m bench.tui_bench --rebuild       # builds it again
+    .venv/bin/python -m bench.tui_bench --repeat 5 --articles 20000
+    .venv/bin/python -m bench.tui_bench --profile       # cProfile of one start-up, top 30
+
+The database (synthetic articles with paragraphs, facts, key facts, tags, and a translation on
+every tenth) is cached as bench/results/tui_bench-<N>.db; the schema comes from the Store, the
+rows go in with executemany (the bench may write SQL; the app may not).
+
+Measured, each in a fresh subprocess, median of `--repeat` runs:
+  first paint   `briefing --db DB` on a pseudo-terminal (120x40) until the first page of the list
+                is painted (BRIEFING_BENCH_EXIT, see widgets/article_list.py), in seconds since
+                the parent spawned it; peak RSS of that process (wait4 rusage).
+  open article  in a headless app (run_test): from `open_article` to the reader screen mounted
+                with its paragraph rows, for the newest article with a translation (1 in 10).
+  search        100 queries the way the search screen runs them (parse_query, a fresh Store per
+                query, store.search or list_articles with PAGE rows): p50 and p95, in process.
+Results go to bench/results/tui_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import random
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import RESULTS, ROOT, isolated_env, median, table, write_json
+
+FIRST_PAINT_TARGET_S = 1.0
+RSS_TARGET_MB = 200.0
+
+_WORDS = (  # noqa: SIM905 - a run of words reads better than 86 quoted strings
+    "harbour port shipping cargo freight container terminal crane berth vessel tanker fleet "
+    "bank bond loan credit rates inflation prices wages union strike factory plant output "
+    "chips semiconductor battery lithium solar wind grid power energy oil gas coal mine "
+    "election council minister budget tax tariff trade export import deal merger shares "
+    "profit revenue loss quarter forecast analysts investors market growth demand supply "
+    "rail road bridge airport flights tourism hotel retail housing rent construction steel "
+    "textile garment rice coffee fishing weather storm flood drought heat water river coast"
+).split()
+_ORGS = ["Meridian Ports", "Halvorsen Energy", "Cobalt Ridge Mining", "Tan Phat Textiles",
+         "Northwind Rail", "Bluewater Bank", "Kestrel Chips", "Solano Foods", "Vireo Air",
+         "Atlas Steel", "Lumen Grid", "Orchid Hotels"]
+_PLACES = ["Port Meridian", "Da Nang", "Rotterdam", "Singapore", "Hamburg", "Osaka", "Lagos",
+           "Valparaiso", "Gdansk", "Durban", "Haiphong", "Mombasa"]
+_PEOPLE = ["Maria Lopez", "Nguyen Van An", "Erik Halvorsen", "Aisha Bello", "Kenji Sato",
+           "Priya Raman", "Tomas Novak", "Grace Okafor"]
+_TAGS = [f"topic{i}" for i in range(40)] + ["business", "energy", "shipping", "politics"]
+_QUERY_WORDS = ["harbour", "chips", "strike", "budget", "lithium", "rail", "tariff", "flood",
+                "coffee", "merger", "solar", "rent"]
+_QUERY_FILTERS = ["org:Halvorsen Energy", "money>5bn", "percent>=10", "place:Da Nang",
+                  "person:Aisha Bello", "count>1000", "money<1e6"]
+
+
+# -- the database --------------------------------------------------------------------------
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(_WORDS) for _ in range(n)]
+    return " ".join(words).capitalize()
+
+
+def _article_rows(i: int, rng: random.Random, start: datetime) -> dict[str, list[tuple[Any, ...]]]:
+    aid = f"bench-{i:06d}"
+    published = (start + timedelta(minutes=7 * i)).isoformat()
+    org, place, person = rng.choice(_ORGS), rng.choice(_PLACES), rng.choice(_PEOPLE)
+    amount, pct, count = rng.randint(1, 900), rng.randint(1, 60), rng.randint(10, 20000)
+    unit = rng.choice(["mn", "bn"])
+    paras = [
+        f"{org} said on Tuesday that revenue rose {pct}% to ${amount}{unit} as "
+        f"{_sentence(rng, 14).lower()}.",
+        f"{person} told analysts in {place} the company would hire {count:,} workers; "
+        f"{_sentence(rng, 16).lower()}.",
+        _sentence(rng, 30) + ".",
+        _sentence(rng, 26) + ".",
+        _sentence(rng, 22) + ".",
+    ]
+    text = "\n\n".join(paras)
+    title = f"{org} {rng.choice(_WORDS)} {rng.choice(_WORDS)} in {place} up {pct}%"
+    p0, p1 = paras[0], paras[1]
+    facts = [
+        ("org", org, org, "", 0, p0.index(org)),
+        ("date", "Tuesday", "Tuesday", "", 0, p0.index("Tuesday")),
+        ("percent", f"{pct}%", float(pct), "%", 0, p0.index(f"{pct}%")),
+        ("money", f"${amount}{unit}", amount * (1e6 if unit == "mn" else 1e9), "USD", 0,
+         p0.index(f"${amount}{unit}")),
+        ("person", person, person, "", 1, p1.index(person)),
+        ("place", place, place, "", 1, p1.index(place)),
+        ("count", f"{count:,}", float(count), "", 1, p1.index(f"{count:,}")),
+    ]
+    source = f"https://source{i % 200}.example/feed"
+    out: dict[str, list[tuple[Any, ...]]] = {
+        "articles": [(
+            aid, f"https://source{i % 200}.example/{i}", source, f"Source {i % 200}", title,
+            published, published, "en", text, f"h{i}", f"{org} revenue rose {pct}%.", 1,
+            len(facts), int(rng.random() < 0.7), int(rng.random() < 0.02), "[]")],
+        "paragraphs": [(aid, k, p, "en", "body") for k, p in enumerate(paras)],
+        "facts": [(aid, k, kind, t, v, u, para, s, s + len(t), None)
+                  for k, (kind, t, v, u, para, s) in enumerate(facts)],
+        "key_facts": [(aid, 0, f"Revenue rose {pct}% to ${amount}{unit}", 0),
+                      (aid, 1, f"{count:,} workers to be hired", 1)],
+        "article_tags": [(aid, t) for t in dict.fromkeys(rng.sample(_TAGS, 2))],
+        "translations": [],
+    }
+    if i % 10 == 0:
+        pairs = [(-1, title, f"[vi] {title}")]
+        pairs += [(k, p, f"[vi] {p}") for k, p in enumerate(paras)]
+        pairs.insert(2, (None, "Photo: the harbour at dawn", "Ảnh: bến cảng lúc bình minh"))
+        out["translations"].append((aid, pairs))
+    return out
+
+
+def build_db(path: Path, n: int, seed: int = 7) -> float:
+    """Create the schema through the Store, then insert `n` articles in one transaction."""
+    from briefing.store import Store
+
+    started = time.perf_counter()
+    path.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with Store(path):
+        pass  # migrations
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -200000")
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    sql = {
+        "articles": "INSERT INTO articles (id, url, source_url, source_title, title, published, "
+                    "fetched, language, text, content_hash, summary, tagger_version, fact_count, "
+                    "read, starred, feed_tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "paragraphs": "INSERT INTO paragraphs (article_id, idx, text, language, kind) "
+                      "VALUES (?,?,?,?,?)",
+        "facts": 'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, '
+                 '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
+        "key_facts": "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
+        "article_tags": "INSERT INTO article_tags (article_id, tag) VALUES (?,?)",
+    }
+    with conn:
+        conn.executemany("INSERT OR IGNORE INTO sources (url, kind, title) VALUES (?,?,?)",
+                         [(f"https://source{s}.example/feed", "feed", f"Source {s}")
+                          for s in range(200)])
+        batch: dict[str, list[tuple[Any, ...]]] = {k: [] for k in sql}
+        translations: list[tuple[str, list[tuple[int | None, str, str]]]] = []
+        for i in range(n):
+            rows = _article_rows(i, rng, start)
+            for k in sql:
+                batch[k].extend(rows[k])
+            translations.extend(rows["translations"])  # type: ignore[arg-type]
+            if len(batch["articles"]) >= 5000 or i == n - 1:
+                for k, q in sql.items():
+                    conn.executemany(q, batch[k])
+                    batch[k].clear()
+        for aid, pairs in translations:
+            tid = conn.execute(
+                "INSERT INTO translations (article_id, lang, engine, model, summary, created) "
+                "VALUES (?,?,?,?,?,?)", (aid, "vi", "bench", "m", "[vi] tóm tắt", None)
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO translation_pairs (translation_id, idx, paragraph, original, "
+                "translation, flags) VALUES (?,?,?,?,?,?)",
+                [(tid, k, p, o, t, "[]") for k, (p, o, t) in enumerate(pairs)])
+            conn.execute("INSERT INTO translation_key_facts (translation_id, idx, text) "
+                         "VALUES (?,?,?)", (tid, 0, "[vi] doanh thu tăng"))
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return time.perf_counter() - started
+
+
+# -- measurements --------------------------------------------------------------------------
+
+
+def _env(home: Path, db: Path) -> dict[str, str]:
+    env = isolated_env(home)
+    env.update(BRIEFING_DB=str(db), TERM="xterm-256color", COLUMNS="120", LINES="40")
+    env.pop("TEXTUAL", None)
+    return env
+
+
+def first_paint(db: Path, home: Path, cmd: list[str] | None = None) -> dict[str, float]:
+    """Spawn the app on a 120x40 pseudo-terminal; it exits once the list is painted."""
+    out = home / f"paint-{time.time_ns()}.txt"
+    env = _env(home, db)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+
+    def drain() -> None:  # a full pty buffer would stall the child's writes
+        while True:
+            try:
+                if not os.read(master, 65536):
+                    return
+            except OSError:
+                return
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env.update(BRIEFING_BENCH_EXIT=str(out), BRIEFING_BENCH_T0=repr(time.time()))
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd or [str(ROOT / ".venv/bin/briefing"), "--db", str(db)],
+                            stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True, cwd=home)
+    os.close(slave)
+    try:
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        os.close(master)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"app exited with {proc.returncode} before painting the list")
+    return {"first_paint_s": float(out.read_text()), "exit_wall_s": wall,
+            "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+_OPEN_SCRIPT = r"""
+import asyncio, json, sys, time
+from pathlib import Path
+from briefing.config import Settings
+from briefing.tui.app import BriefingApp
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.reader_body import ReaderBody
+
+async def main():
+    app = BriefingApp(Path(sys.argv[1]), Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(2000):
+            await pilot.pause(0.005)
+            lists = app.screen.query(ArticleList)
+            if lists and lists.first().row_count:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lst = app.screen.query_one(ArticleList)
+        first = next(lst.summaries[i] for i in lst.order if lst.summaries[i].has_translation)
+        t0 = time.perf_counter()
+        app.open_article(first.id)
+        for _ in range(20000):
+            await pilot.pause()
+            s = app.screen
+            if isinstance(s, ReaderScreen) and s.article is not None and len(
+                    s.query_one(ReaderBody).children) > 1:
+                break
+        opened = time.perf_counter() - t0
+        body = app.screen.query_one(ReaderBody)
+        print(json.dumps({"open_article_s": opened, "rows": len(body.children),
+                          "article": first.id}))
+
+asyncio.run(main())
+"""
+
+
+def open_article(db: Path, home: Path) -> dict[str, Any]:
+    env = _env(home, db)
+    proc = subprocess.run([sys.executable, "-c", _OPEN_SCRIPT, str(db)], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"open-article run failed: {proc.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def queries(n: int = 100, seed: int = 11) -> list[str]:
+    """Words, phrases, OR, prefixes, filters alone and words with filters."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for i in range(n):
+        w1, w2 = rng.sample(_QUERY_WORDS, 2)
+        f = rng.choice(_QUERY_FILTERS)
+        out.append([w1, f"{w1} {w2}", f'"{w1} {w2}"', f"{w1} OR {w2}", f"{w1[:4]}*",
+                    f, f"{w1} {f}", f"{w1} {f} {rng.choice(_QUERY_FILTERS)}"][i % 8])
+    return out
+
+
+def search_latency(db: Path, qs: list[str]) -> dict[str, float]:
+    from briefing.query import parse_query
+    from briefing.tui.data import PAGE, open_store
+
+    times: list[float] = []
+    hits = 0
+    for q in qs:  # what SearchScreen._search does
+        t0 = time.perf_counter()
+        fts, flt = parse_query(q)
+        with open_store(db) as store:
+            rows = (store.search(fts, flt, limit=PAGE) if fts
+                    else store.list_articles(flt, limit=PAGE))
+        times.append(time.perf_counter() - t0)
+        hits += len(rows)
+    times.sort()
+    return {"search_p50_s": times[len(times) // 2],
+            "search_p95_s": times[min(len(times) - 1, int(len(times) * 0.95))],
+            "search_max_s": times[-1], "search_mean_hits": hits / len(qs)}
+
+
+def profile_startup(db: Path, home: Path) -> None:
+    prof = RESULTS / "tui_bench-startup.prof"
+    code = (f"import cProfile, sys; sys.argv = ['briefing', '--db', {str(db)!r}]; "
+            f"cProfile.run('from briefing.cli import main; main()', {str(prof)!r})")
+    cmd = [sys.executable, "-c", code]
+    print(first_paint(db, home, cmd))
+    import pstats
+
+    pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(str(prof)).sort_stats("tottime").print_stats(20)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    parser.add_argument("--profile", action="store_true", help="cProfile one start-up")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    db = RESULTS / f"tui_bench-{args.articles}.db"
+    if args.build_only:
+        print(build_db(db, args.articles))
+        return
+    build_s = None
+    if args.rebuild or not db.exists():
+        # In a child process: on Linux a forked child's ru_maxrss starts at the parent's RSS,
+        # so a parent that built the database itself (~300 MB) would inflate every reading.
+        print(f"building {args.articles:,} articles in {db} …", file=sys.stderr)
+        build_s = float(subprocess.run(
+            [sys.executable, "-m", "bench.tui_bench", "--build-only", "--articles",
+             str(args.articles)], check=True, capture_output=True, text=True, cwd=ROOT
+        ).stdout.split()[-1])
+        print(f"built in {build_s:.1f} s ({db.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        if args.profile:
+            profile_startup(db, home)
+            return
+        first_paint(db, home)  # warm the page cache and .pyc files; not counted
+        paints = [first_paint(db, home) for _ in range(args.repeat)]
+        opens = [open_article(db, home) for _ in range(args.repeat)]
+    qs = queries(args.queries)
+    searches = [search_latency(db, qs) for _ in range(args.repeat)]
+
+    result: dict[str, Any] = {
+        "articles": args.articles,
+        "repeat": args.repeat,
+        "db_mb": round(db.stat().st_size / 1e6, 1),
+        "build_s": build_s,
+        "bench_parent_maxrss_mb": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "first_paint_s": median([p["first_paint_s"] for p in paints]),
+        "peak_rss_mb": median([p["peak_rss_mb"] for p in paints]),
+        "open_article_s": median([o["open_article_s"] for o in opens]),
+        "reader_rows": opens[0]["rows"],  # summaries, title, caption, 5 paragraphs
+        "search_p50_s": median([s["search_p50_s"] for s in searches]),
+        "search_p95_s": median([s["search_p95_s"] for s in searches]),
+        "search_max_s": max(s["search_max_s"] for s in searches),
+        "search_mean_hits": searches[0]["search_mean_hits"],
+        "runs": {"first_paint": paints, "open_article": opens, "search": searches},
+        "targets": {"first_paint_s": FIRST_PAINT_TARGET_S, "peak_rss_mb": RSS_TARGET_MB},
+        "python": sys.version.split()[0],
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    rows = [
+        ("first paint (s)", result["first_paint_s"], f"< {FIRST_PAINT_TARGET_S}",
+         "ok" if result["first_paint_s"] < FIRST_PAINT_TARGET_S else "OVER"),
+        ("peak RSS (MB)", result["peak_rss_mb"], f"< {RSS_TARGET_MB:.0f}",
+         "ok" if result["peak_rss_mb"] < RSS_TARGET_MB else "OVER"),
+        ("open article (s)", result["open_article_s"], "", ""),
+        ("search p50 (s)", result["search_p50_s"], "", ""),
+        ("search p95 (s)", result["search_p95_s"], "", ""),
+    ]
+    print(f"{args.articles:,} articles, {result['db_mb']} MB, median of {args.repeat}")
+    print(table(["measure", "value", "target", ""], rows))
+    print(f"wrote {write_json('tui_bench.json', result)}")
+
+
+if __name__ == "__main__":
+    main()
