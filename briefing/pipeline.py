@@ -309,8 +309,8 @@ class _Runner:
         if result.teasers:
             articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
         outcomes = self.store.save_articles(articles, now=self.now)
-        stories.assign(self.store, [a.id for a, o in zip(articles, outcomes, strict=True)
-                                    if o != "unchanged"])
+        stories.assign_articles(self.store, [a for a, o in zip(articles, outcomes, strict=True)
+                                             if o != "unchanged"])
         self.report.added += outcomes.count("added")
         self.report.updated += outcomes.count("updated")
         self.report.unchanged += outcomes.count("unchanged") + result.unchanged

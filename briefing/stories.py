@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -40,7 +41,8 @@ from briefing.store import stories as db
 from briefing.store.stories import Story, StoryFlag, StoryMember
 from briefing.summarize import sentences
 
-__all__ = ["KNOWN_PUBLISHERS", "Story", "StoryFlag", "StoryMember", "assign", "get_story",
+__all__ = ["KNOWN_PUBLISHERS", "Story", "StoryFlag", "StoryMember", "assign", "assign_articles",
+           "get_story",
            "hashtag", "list_stories", "rebuild", "source_name", "story_json", "story_of",
            "sync"]
 
@@ -62,7 +64,7 @@ TOLERANCE = 0.01  # two amounts within 1% are the same figure ("$12bn" and "$12.
 _STEP = math.log1p(TOLERANCE)
 WINDOW = timedelta(days=7)  # copies and translations of a story appear within days
 MAX_POSTINGS = 100  # a key held by more articles in the window is too common to look up
-MAX_CANDIDATES = 25
+MAX_CANDIDATES = 8
 _PERMS, _BANDS = 64, 16  # MinHash: 16 bands of 4 rows find pairs above ~0.5 similarity
 _RNG = np.random.RandomState(20250121)  # fixed: signatures must not change between runs
 _A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
@@ -83,12 +85,19 @@ class Fig:
     weight: float
     context: frozenset[str]  # names, other figures and words of the figure's sentence
 
-    @property
+    @cached_property
     def bucket(self) -> int:
         return round(math.log(self.value) / _STEP)
 
+    @cached_property
+    def own_key(self) -> str:
+        return f"f:{self.kind}:{self.unit}:{self.bucket}"
+
     def key(self, bucket: int | None = None) -> str:
-        return f"f:{self.kind}:{self.unit}:{self.bucket if bucket is None else bucket}"
+        # Matching calls this ~1,000 times per new article: the figure's own key is cached.
+        if bucket is None or bucket == self.bucket:
+            return self.own_key
+        return f"f:{self.kind}:{self.unit}:{bucket}"
 
     def same_value(self, other: Fig) -> bool:
         """Money within 1% (rounding: "$12bn" / "$12.1bn", a conversion in brackets); other
@@ -373,11 +382,19 @@ def assign(store: Store, article_ids: Sequence[str]) -> None:
     if not ids:
         return
     with store._write():
-        prior = db.stored(store, ids)
-        for aid in ids:
-            art = store.get_article(aid)
-            if art is not None:
-                _assign_one(store, art, prior.get(aid))
+        arts = [a for a in (store.get_article(aid) for aid in ids) if a is not None]
+        assign_articles(store, arts)
+
+
+def assign_articles(store: Store, arts: Sequence[Article]) -> None:
+    """`assign` for articles already in memory (a fetch has just saved them): the same, without
+    reading each one back from the database."""
+    if not arts:
+        return
+    with store._write():
+        prior = db.stored(store, [a.id for a in arts])
+        for art in arts:
+            _assign_one(store, art, prior.get(art.id))
 
 
 def rebuild(store: Store) -> None:
