@@ -256,7 +256,10 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
                               feed_tags=feed_tags)
     return Article(
         id=aid, url=url, source=job.source, title=title, text=text, paragraphs=paras,
-        language=language, author=one_line(author), published=published, fetched=job.now,
+        # The store would date an undated article by its fetch; do it here so the article
+        # handed on (to story matching) is the one stored.
+        language=language, author=one_line(author), published=published or job.now,
+        fetched=job.now,
         site_name=one_line(site_name), content_hash=content_hash(text or f"{title}\n{url}"),
         tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
         summary=analysis.summary, tagger_version=tagger.TAGGER_VERSION,

@@ -42,6 +42,11 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         raise FeedError("empty document")
     if looks_binary(body):
         raise FeedError("binary data, not a feed")
+    from briefing.sources import fastfeed
+
+    fast = fastfeed.parse(body, url)
+    if fast is not None:
+        return fast
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     if url.startswith(("http://", "https://")) and "content-location" not in response_headers:
         # feedparser resolves relative links against this; we never let it fetch anything.
