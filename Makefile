@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB := $(CURDIR)/.briefing-demo/briefing.db
 
-.PHONY: run test lint bench demo-db clean
+.PHONY: run test lint bench demo-db clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefing tests bench
 	$(BIN)/mypy
 
+# Benchmarks, not tests: each prints a table and writes JSON under bench/results/.
 bench: $(STAMP)
-	$(BIN)/python bench/fetch_bench.py
+	$(BIN)/python -m bench.tag_bench
+	$(BIN)/python -m bench.extract_bench
+	$(BIN)/python -m bench.story_bench
+	$(BIN)/python -m bench.tui_bench
+	$(BIN)/python -m bench.memory_bench
+	$(BIN)/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
 
 clean:
 	rm -rf $(VENV) .briefing-demo .pytest_cache .mypy_cache .ruff_cache
