@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from briefing.models import Article, FeedEntry, Paragraph, Translation
@@ -63,19 +63,27 @@ class Result:
     unchanged: int = 0
     warning: str | None = None
     error: str | None = None
+    # Story signatures of `articles`, computed here so the database thread need not.
+    signatures: dict[str, Any] = field(default_factory=dict)
 
 
 def process(job: Job) -> Result:
     """Articles from one source. Never raises for bad input: the reason lands in `error`."""
     try:
         if job.kind == "feed":
-            return _process_feed(job)
-        if job.kind == "html":
-            return _process_html(job)
-        return _process_text(job)
+            result = _process_feed(job)
+        elif job.kind == "html":
+            result = _process_html(job)
+        else:
+            result = _process_text(job)
     except Exception as exc:  # one bad source must never end the run
         reason = one_line(str(exc), 300) or type(exc).__name__
         return Result(job.source, error=reason)
+    if result.articles:
+        from briefing.stories import signature
+
+        result = replace(result, signatures={a.id: signature(a) for a in result.articles})
+    return result
 
 
 def _process_feed(job: Job) -> Result:

@@ -308,9 +308,12 @@ class _Runner:
         articles = list(result.articles)
         if result.teasers:
             articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
-        outcomes = self.store.save_articles(articles, now=self.now)
-        stories.assign_articles(self.store, [a for a, o in zip(articles, outcomes, strict=True)
-                                             if o != "unchanged"])
+        # One transaction for the feed's articles and their story assignment: one commit.
+        with self.store.transaction():
+            outcomes = self.store.save_articles(articles, now=self.now)
+            stories.assign_articles(
+                self.store, [a for a, o in zip(articles, outcomes, strict=True)
+                             if o != "unchanged"], result.signatures)
         self.report.added += outcomes.count("added")
         self.report.updated += outcomes.count("updated")
         self.report.unchanged += outcomes.count("unchanged") + result.unchanged

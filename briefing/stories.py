@@ -22,8 +22,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -65,6 +64,8 @@ _STEP = math.log1p(TOLERANCE)
 WINDOW = timedelta(days=7)  # copies and translations of a story appear within days
 MAX_POSTINGS = 100  # a key held by more articles in the window is too common to look up
 MAX_CANDIDATES = 8
+# The most telling figures are looked up, not all: a copy shares several, so these find it.
+LOOKUP_FIGURES = 8
 _PERMS, _BANDS = 64, 16  # MinHash: 16 bands of 4 rows find pairs above ~0.5 similarity
 _RNG = np.random.RandomState(20250121)  # fixed: signatures must not change between runs
 _A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
@@ -386,15 +387,18 @@ def assign(store: Store, article_ids: Sequence[str]) -> None:
         assign_articles(store, arts)
 
 
-def assign_articles(store: Store, arts: Sequence[Article]) -> None:
+def assign_articles(store: Store, arts: Sequence[Article],
+                    signatures: Mapping[str, Signature] | None = None) -> None:
     """`assign` for articles already in memory (a fetch has just saved them): the same, without
-    reading each one back from the database."""
+    reading each one back from the database. `signatures` may carry what a worker process
+    already computed, keeping that CPU work off the thread that writes the database."""
     if not arts:
         return
     with store._write():
         prior = db.stored(store, [a.id for a in arts])
         for art in arts:
-            _assign_one(store, art, prior.get(art.id))
+            sig = (signatures or {}).get(art.id) or signature(art)
+            _assign_one(store, art, prior.get(art.id), sig)
 
 
 def rebuild(store: Store) -> None:
@@ -417,8 +421,7 @@ def sync(store: Store) -> None:
         assign(store, ids[i:i + SYNC_BATCH])
 
 
-def _assign_one(store: Store, art: Article, old: db.Stored | None) -> None:
-    sig = signature(art)
+def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signature) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
@@ -454,26 +457,22 @@ def _lookups(sig: Signature) -> Iterable[list[str]]:
     """Keys to look up, one at a time: each figure's own 1% bucket and each MinHash band.
     Only a candidate is wanted here, and a copy shares several figures: one found is enough,
     so the neighbouring buckets (three times the rows) are left to `_joins` to compare."""
-    yield from ([k] for k in sig.index_keys())
+    figs = sorted({f.key(): f for f in sig.figs if f.weight >= 0.5}.values(),
+                  key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
+    yield from ([f.key()] for f in figs)
+    yield from ([k] for k in sig.index_keys() if k.startswith("h:"))
 
 
 def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | None:
     """The story of the best matching candidate, or None to start a new story."""
     lo, hi = _window(stamp)
-    hits: Counter[str] = Counter()
-    bands: set[str] = set()
-    story: dict[str, str] = {}
-    for keys in _lookups(sig):
-        for aid, sid in db.lookup(store, keys, lo, hi, MAX_POSTINGS):
-            if aid != article_id:
-                hits[aid] += 1
-                story[aid] = sid
-                if keys[0].startswith("h:"):
-                    bands.add(aid)
+    keys = [k for group in _lookups(sig) for k in group]
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
     # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
-    able = [a for a in hits if hits[a] >= 2 or a in bands]
-    top = sorted(able, key=lambda a: (-hits[a], a))[:MAX_CANDIDATES]
+    found_rows = db.candidates(store, keys, lo, hi, exclude=article_id,
+                               max_postings=MAX_POSTINGS, limit=MAX_CANDIDATES)
+    story = {aid: sid for aid, sid, _shared, _band in found_rows}
+    top = [aid for aid, _sid, _shared, _band in found_rows]
     found = db.stored(store, top)
     best, best_score = None, 0.0
     for aid in top:

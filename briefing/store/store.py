@@ -89,6 +89,9 @@ class Store:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self.conn = conn
         self._db: Database | None = None
+        # Per-connection memo for derived facts that only grow (e.g. story keys too common to
+        # look up); it never holds rows a reader would need fresh.
+        self.cache: dict[str, Any] = {}
         self._migrate()
 
     @property
@@ -140,6 +143,12 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one transaction (all or nothing, one commit)."""
+        with self._write():
+            yield
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params)

@@ -96,6 +96,13 @@ def lookup(store: Store, keys: Iterable[str], lo: str, hi: str, limit: int
     caller drops them, which keeps the cost of one lookup flat however big the store grows."""
     keys = list(keys)
     marks = ",".join("?" * len(keys))
+    # Count first, from the index alone: a common key (a round figure, a boilerplate band)
+    # then costs a short index scan instead of a joined fetch of limit+1 rows to throw away.
+    (held,) = store.conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM story_keys WHERE key IN ({marks}) "
+        "AND published BETWEEN ? AND ? LIMIT ?)", [*keys, lo, hi, limit + 1]).fetchone()
+    if held > limit:
+        return []
     rows = _rows(
         store,
         "SELECT k.article_id, s.story_id FROM story_keys k "
@@ -103,6 +110,38 @@ def lookup(store: Store, keys: Iterable[str], lo: str, hi: str, limit: int
         f"WHERE k.key IN ({marks}) AND k.published BETWEEN ? AND ? LIMIT ?",
         [*keys, lo, hi, limit + 1])
     return [] if len(rows) > limit else [(r[0], r[1]) for r in rows]
+
+
+def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: str,
+               max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
+    """(article id, story id, keys shared, shares a MinHash band) for articles published in
+    [lo, hi] that share two keys or a band with `keys`, most shared first, at most `limit`.
+
+    Keys held by more than `max_postings` articles in the window tell nothing and are left
+    out; once seen that common, a key is remembered as such for the rest of this connection's
+    life (postings only grow), so it is never counted again. Two queries in all."""
+    hot: set[str] = store.cache.setdefault("story_hot_keys", set())
+    keys = [k for k in dict.fromkeys(keys) if k not in hot]
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    counts = store.conn.execute(
+        f"SELECT key, count(*) FROM story_keys WHERE key IN ({marks}) "
+        "AND published BETWEEN ? AND ? GROUP BY key", [*keys, lo, hi]).fetchall()
+    common = {k for k, n in counts if n > max_postings}
+    hot |= common
+    keys = [k for k, n in counts if n <= max_postings]
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    rows = store.conn.execute(
+        "SELECT k.article_id, s.story_id, count(*) AS shared, "
+        "max(substr(k.key, 1, 2) = 'h:') AS band FROM story_keys k "
+        "JOIN story_articles s ON s.article_id = k.article_id "
+        f"WHERE k.key IN ({marks}) AND k.published BETWEEN ? AND ? AND k.article_id != ? "
+        "GROUP BY k.article_id HAVING shared >= 2 OR band "
+        "ORDER BY shared DESC, k.article_id LIMIT ?", [*keys, lo, hi, exclude, limit]).fetchall()
+    return [(r[0], r[1], int(r[2]), bool(r[3])) for r in rows]
 
 
 def put(store: Store, row: Stored, keys: Iterable[str]) -> None:
