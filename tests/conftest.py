@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +30,21 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only(socket.getaddrinfo))
     yield
+
+
+def _loopback_only(real: Callable[..., Any]) -> Callable[..., Any]:
+    """Tests reach nothing beyond this machine: any other host name fails to resolve, as it
+    would offline, instead of being looked up."""
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name not in ("localhost", "") and not name.startswith(("127.", "::1")):
+            raise socket.gaierror(socket.EAI_NONAME, f"{name}: tests stay on 127.0.0.1")
+        return real(host, *args, **kwargs)
+
+    return getaddrinfo
 
 
 def seed(name: str) -> Path:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+# Longer than the 600-character teaser threshold, so no test item sends the pipeline off to
+# fetch its (off-machine) link for the full text.
 BODY = (
     "<p>The harbour authority in Port Meridian approved a $2.4bn expansion on Tuesday, "
     "adding 14 berths over three years.</p>"
     "<p>Officials said container traffic rose 18 per cent last year to 1.2mn boxes, and that "
     "the project would employ about 3,500 workers at its peak.</p>"
+    "<p>The plan also includes a new rail spur to the container terminal and a 40-hectare "
+    "logistics park, which the authority expects to attract warehouse operators and freight "
+    "forwarders from the wider region once the first berths open.</p>"
+    "<p>Fishing crews who use the old quay said they had not been consulted, and the city "
+    "council asked the authority to publish its environmental study before dredging starts.</p>"
 )
 
 

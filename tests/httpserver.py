@@ -172,10 +172,7 @@ class SilentListener:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/feed.xml"
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/feed.xml"
 
     def close(self) -> None:
         self.sock.close()

@@ -31,7 +31,7 @@ def test_fetch_stores_articles_and_second_run_is_all_304(server: TestServer,
     arts = store.list_articles()
     assert len(arts) == 3
     art = store.get_article(arts[0].id)
-    assert art is not None and len(art.paragraphs) == 2
+    assert art is not None and len(art.paragraphs) == 4
     assert "utm_source" in art.url  # the link is kept as given; only the id is canonical
     assert "Ports" in art.tags
 

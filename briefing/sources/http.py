@@ -161,8 +161,14 @@ class Fetcher:
             raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL: {_reason(exc)}") from None
+        except httpx.ReadError as exc:
+            raise FetchError(_explained("connection broken while reading the response", exc)
+                             ) from None
+        except httpx.WriteError as exc:
+            raise FetchError(_explained("connection broken while sending the request", exc)
+                             ) from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+            raise FetchError(_explained(type(exc).__name__, exc)) from None
 
     async def _finish(self, url: str, resp: httpx.Response, cap: int) -> Response:
         headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -197,6 +203,14 @@ class Fetcher:
                 return FetchError(f"{reason} (retry after {wait:.0f} s)", status=status,
                                   retry_after=wait)
         return FetchError(reason, status=status)
+
+
+def _explained(what: str, exc: BaseException) -> str:
+    """`what`, with httpx's own message when it has one worth adding."""
+    detail = str(exc).strip()
+    if not detail or detail == type(exc).__name__:
+        return what
+    return f"{what}: {_reason(exc)}"
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,0 +1,349 @@
+"""Shared benchmark helpers: a loopback feed server in its own process, and process timing.
+
+The server runs in a separate process (`python -m bench.common serve ...`) so it never competes
+with the client for the GIL. It serves N feeds x 20 items spread over 8 loopback addresses
+(127.0.0.1 .. 127.0.0.8), so feeds sit on several hosts as they do in real life and the client's
+per-host limit is exercised, not hit. Every item has a realistic title and link and a ~150-word
+body with money, percentages, counts, dates and names. ETags are per feed and generation: a
+matching If-None-Match gets a 304. GET /control/advance moves every feed on by `new` items (the
+memory benchmark's "new items each cycle"); GET /control/stats returns request counts as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+HOSTS = 8
+ITEMS = 20
+
+_COMPANIES = ["Meridian Ports", "Halvorsen Energy", "Cobalt Ridge Mining", "Tan Phat Textiles",
+              "Northwind Logistics", "Aurora Semiconductors", "Blue Delta Foods", "Kestrel Air",
+              "Saigon Harbour Group", "Lindqvist Steel", "Orchid Pharma", "Pacific Rail"]
+_PLACES = ["Port Meridian", "Da Nang", "Rotterdam", "Singapore", "Hamburg", "Osaka", "Lagos",
+           "Valparaiso", "Gdansk", "Mombasa", "Haiphong", "Santos"]
+_PEOPLE = ["Maria Lopez", "Nguyen Van An", "Erik Halvorsen", "Aisha Bello", "Kenji Sato",
+           "Sofia Rossi", "Tran Thi Mai", "James Okafor", "Ingrid Berg", "Rahul Mehta"]
+_TOPICS = ["expansion", "quarterly results", "wage deal", "new factory", "bond sale",
+           "export surge", "rail link", "merger talks", "price cut", "chip order"]
+_FILLER = ("Analysts said the move reflected stronger demand across the region, while unions "
+           "and local officials asked for more detail on timing, hiring and the effect on "
+           "smaller suppliers. The company declined to comment on further plans, but people "
+           "familiar with the matter said a formal announcement could follow within weeks.")
+
+
+def item_html(feed: int, k: int) -> tuple[str, str]:
+    """(title, body HTML) of item k of a feed: deterministic, ~150 words, full of figures."""
+    rng = random.Random(feed * 1_000_003 + k)
+    co, place, person = rng.choice(_COMPANIES), rng.choice(_PLACES), rng.choice(_PEOPLE)
+    topic = rng.choice(_TOPICS)
+    bn = rng.randint(12, 980) / 10
+    pct = rng.randint(5, 450) / 10
+    jobs = rng.randint(120, 9_000)
+    title = f"{co} unveils ${bn:g}bn {topic} in {place} (#{feed}-{k})"
+    paras = [
+        f"{co} said on Tuesday it would spend ${bn:g}bn on a {topic} in {place}, its largest "
+        f"investment in a decade, adding {jobs:,} jobs over three years.",
+        f"Revenue rose {pct:g} per cent to ${rng.randint(2, 90)}bn in the year to March, "
+        f"chief executive {person} told reporters, and margins widened by "
+        f"{rng.randint(1, 9)} percentage points as shipping costs eased.",
+        f"About {rng.randint(2, 60)},{rng.randint(100, 999)} households in {place} will "
+        f"benefit, officials said, and construction starts on {rng.randint(1, 28)} "
+        f"{rng.choice(['June', 'July', 'September', 'October'])} {2026 + rng.randint(0, 1)}.",
+        _FILLER,
+    ]
+    return title, "".join(f"<p>{escape(p)}</p>" for p in paras)
+
+
+def feed_xml(feed: int, first: int, base: str, items: int = ITEMS) -> bytes:
+    entries = []
+    for k in range(first + items - 1, first - 1, -1):
+        title, body = item_html(feed, k)
+        day = 1 + k % 28
+        entries.append(
+            f"<item><title>{escape(title)}</title>"
+            f"<link>https://news{feed % 50}.example.com/{feed}/story-{k}.html</link>"
+            f"<guid isPermaLink=\"false\">feed{feed}-item{k}</guid>"
+            f"<pubDate>Mon, {day:02d} Jun 2026 08:{k % 60:02d}:00 GMT</pubDate>"
+            f"<category>Business</category><description>{escape(body)}</description></item>")
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Bench feed {feed}</title><link>{base}/</link><description>bench"
+            "</description>" + "".join(entries) + "</channel></rss>").encode()
+
+
+class _State:
+    def __init__(self, feeds: int, new: int) -> None:
+        self.feeds = feeds
+        self.new = new
+        self.generation = 0
+        self.cache: dict[tuple[int, int], bytes] = {}
+        self.stats = {"requests": 0, "ok": 0, "not_modified": 0}
+        self.lock = threading.Lock()
+
+
+def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _reply(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path
+            if path == "/control/advance":
+                with state.lock:
+                    state.generation += 1
+                    state.cache.clear()
+                self._reply(200, str(state.generation).encode(), {})
+                return
+            if path == "/control/stats":
+                self._reply(200, json.dumps(state.stats).encode(),
+                            {"Content-Type": "application/json"})
+                return
+            if not (path.startswith("/feed/") and path.endswith(".xml")):
+                self._reply(404, b"not found", {})
+                return
+            try:
+                feed = int(path[6:-4])
+            except ValueError:
+                feed = -1
+            if not 0 <= feed < state.feeds:
+                self._reply(404, b"not found", {})
+                return
+            gen = state.generation
+            etag = f'"{feed}-{gen}"'
+            # newsboat revalidates with If-Modified-Since only, briefing sends both: each
+            # generation has its own Last-Modified so either gets its 304.
+            modified = f"Mon, 01 Jun 2026 {gen % 24:02d}:{gen // 24 % 60:02d}:00 GMT"
+            with state.lock:
+                state.stats["requests"] += 1
+            if (self.headers.get("If-None-Match") == etag
+                    or self.headers.get("If-Modified-Since") == modified):
+                with state.lock:
+                    state.stats["not_modified"] += 1
+                self._reply(304, b"", {"ETag": etag, "Last-Modified": modified})
+                return
+            key = (feed, gen)
+            body = state.cache.get(key)
+            if body is None:
+                base = f"http://{self.headers.get('Host', '127.0.0.1')}"
+                body = feed_xml(feed, gen * state.new, base)
+                state.cache[key] = body
+            with state.lock:
+                state.stats["ok"] += 1
+            self._reply(200, body, {"Content-Type": "application/rss+xml; charset=utf-8",
+                                    "ETag": etag, "Last-Modified": modified})
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections when a client opens 16 at once on a busy
+    # machine (seen as "could not connect within 10 s").
+    request_queue_size = 256
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up early (newsboat at exit) is not news
+
+
+def serve(feeds: int, new: int) -> None:
+    """Run the server until stdin closes; print one JSON line of base URLs first."""
+    state = _State(feeds, new)
+    handler = _handler(state)
+    servers = []
+    for h in range(HOSTS):
+        httpd = _Server((f"127.0.0.{h + 1}", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+    bases = [f"http://127.0.0.{h + 1}:{s.server_address[1]}" for h, s in enumerate(servers)]
+    print(json.dumps({"bases": bases}), flush=True)
+    sys.stdin.read()  # the parent closes our stdin (or dies) to stop us
+
+
+class FeedServer:
+    """The feed server process. Use as a context manager."""
+
+    def __init__(self, feeds: int, new: int = 2) -> None:
+        self.feeds = feeds
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.common", "serve", "--feeds", str(feeds),
+             "--new", str(new)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True)
+        assert self.proc.stdout is not None
+        self.bases: list[str] = json.loads(self.proc.stdout.readline())["bases"]
+
+    def urls(self) -> list[str]:
+        return [f"{self.bases[i % HOSTS]}/feed/{i}.xml" for i in range(self.feeds)]
+
+    def _get(self, path: str) -> bytes:
+        import urllib.request
+
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(self.bases[0] + path, timeout=30) as resp:
+            return bytes(resp.read())
+
+    def advance(self) -> int:
+        return int(self._get("/control/advance"))
+
+    def stats(self) -> dict[str, int]:
+        data: dict[str, int] = json.loads(self._get("/control/stats"))
+        return data
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> FeedServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class Measured:
+    wall: float
+    returncode: int
+    peak_rss_mb: float  # largest single process (ru_maxrss of the child and its descendants)
+    peak_tree_mb: float  # largest sum of RSS over the process tree, sampled every 20 ms
+    stdout: str
+    stderr: str
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        total += _rss_kb(p)
+        todo.extend(_children(p))
+    return total
+
+
+def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> Measured:
+    """Run `cmd` to completion: wall time, peak RSS of one process, peak RSS of the tree."""
+    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}-{time.time_ns()}"
+    with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
+        peak_tree = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
+                          max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read())
+    for suffix in (".out", ".err"):
+        Path(f"{out_path}{suffix}").unlink(missing_ok=True)
+    return result
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """Environment with HOME and XDG folders under `home`, and no proxies."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().endswith("_proxy") and not k.startswith("BRIEFING_")}
+    for sub in ("config", "data", "cache", "state"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
+               XDG_STATE_HOME=str(home / "state"), NO_PROXY="*")
+    return env
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def write_json(name: str, data: object) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    return str(value)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve", help="run the feed server (used by the benchmarks)")
+    s.add_argument("--feeds", type=int, default=100)
+    s.add_argument("--new", type=int, default=2, help="new items per feed per advance")
+    args = parser.parse_args(argv)
+    if args.cmd == "serve":
+        serve(args.feeds, args.new)
+
+
+if __name__ == "__main__":
+    main()

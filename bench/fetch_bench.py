@@ -1,0 +1,216 @@
+"""Fetch benchmark: `briefing fetch` cold (fresh database) and warm (every feed answers 304),
+beside newsboat (`newsboat -x reload`) when it is installed.
+
+    .venv/bin/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
+    .venv/bin/python -m bench.fetch_bench --profile 100     # cProfile of an in-process cold run
+
+Each run is a subprocess: wall time, feeds per second, peak RSS of the largest process and of
+the whole process tree (briefing's worker processes included). The feed server runs in its own
+process (bench/common.py). Results: a table on stdout and bench/results/fetch_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    FeedServer,
+    Measured,
+    isolated_env,
+    median,
+    run_measured,
+    table,
+    write_json,
+)
+
+# Targets from the issue: briefing's time over newsboat's 8-thread time.
+TARGET_COLD = 0.75
+TARGET_WARM = 0.2
+
+
+def _briefing(db: Path, urls: list[str], env: dict[str, str]) -> Measured:
+    cmd = [sys.executable, "-m", "briefing", "--db", str(db), "fetch", *urls, "--quiet"]
+    return run_measured(cmd, env=env)
+
+
+def _newsboat(work: Path, urls: list[str], threads: int, env: dict[str, str]) -> Measured:
+    cfg = work / "newsboat.conf"
+    cfg.write_text(f"reload-threads {threads}\nshow-read-feeds yes\n")
+    (work / "urls").write_text("\n".join(urls) + "\n")
+    cmd = ["newsboat", "-x", "reload", "-u", str(work / "urls"), "-c", str(work / "cache.db"),
+           "-C", str(cfg), "-q"]
+    return run_measured(cmd, env=env, cwd=work)
+
+
+def _check(m: Measured, what: str) -> int:
+    """Failed feeds in a run (0 when it exited 0); a run that failed outright stops here."""
+    if m.returncode == 0:
+        return 0
+    lines = [ln for ln in m.stderr.splitlines() if ln.startswith(("briefing: ", "Error"))]
+    if m.returncode != 1 or not lines:
+        raise SystemExit(f"{what} failed ({m.returncode}): {m.stderr.strip()[-500:]}")
+    print(f"warning: {what}: {len(lines)} feeds failed, e.g. {lines[0]}", file=sys.stderr)
+    return len(lines)
+
+
+def bench_size(n: int, repeat: int, newsboat_threads: list[int]) -> dict[str, Any]:
+    runs: dict[str, dict[str, list[float]]] = {}
+
+    def record(tool: str, phase: str, m: Measured, server: FeedServer,
+               before: dict[str, int]) -> None:
+        after = server.stats()
+        r = runs.setdefault(tool, {})
+        r.setdefault(f"{phase}_failed", []).append(_check(m, f"{tool} {phase}"))
+        r.setdefault(f"{phase}_s", []).append(m.wall)
+        r.setdefault(f"{phase}_rss_mb", []).append(m.peak_rss_mb)
+        r.setdefault(f"{phase}_tree_mb", []).append(m.peak_tree_mb)
+        r.setdefault(f"{phase}_304", []).append(after["not_modified"] - before["not_modified"])
+
+    with FeedServer(n) as server:
+        urls = server.urls()
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory(prefix="fetch-bench-") as tmp:
+                work = Path(tmp)
+                env = isolated_env(work / "home")
+                db = work / "briefing.db"
+                for phase in ("cold", "warm"):
+                    before = server.stats()
+                    m = _briefing(db, urls, env)
+                    record("briefing", phase, m, server, before)
+                for threads in newsboat_threads:
+                    nb = work / f"newsboat-{threads}"
+                    nb.mkdir()
+                    for phase in ("cold", "warm"):
+                        before = server.stats()
+                        m = _newsboat(nb, urls, threads, env)
+                        record(f"newsboat-{threads}t", phase, m, server, before)
+    summary = {tool: {k: median(v) for k, v in r.items()} for tool, r in runs.items()}
+    return {"feeds": n, "repeat": repeat, "medians": summary, "runs": runs}
+
+
+def _rows(result: dict[str, Any]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    n = result["feeds"]
+    for tool, m in result["medians"].items():
+        for phase in ("cold", "warm"):
+            secs = m[f"{phase}_s"]
+            rows.append([n, tool, phase, secs, n / secs, m[f"{phase}_rss_mb"],
+                         m[f"{phase}_tree_mb"], int(m[f"{phase}_304"]),
+                         int(m[f"{phase}_failed"])])
+    return rows
+
+
+def _ratios(result: dict[str, Any]) -> list[list[object]]:
+    med = result["medians"]
+    out: list[list[object]] = []
+    b = med["briefing"]
+    for tool in med:
+        if not tool.startswith("newsboat"):
+            continue
+        cold = b["cold_s"] / med[tool]["cold_s"]
+        warm = b["warm_s"] / med[tool]["warm_s"]
+        row: list[object] = [result["feeds"], tool, cold, warm]
+        if tool == "newsboat-8t":
+            row += [f"<= {TARGET_COLD} {'ok' if cold <= TARGET_COLD else 'MISSED'}",
+                    f"<= {TARGET_WARM} {'ok' if warm <= TARGET_WARM else 'MISSED'}"]
+        else:
+            row += ["", ""]
+        out.append(row)
+    return out
+
+
+def profile(n: int, top: int = 25) -> str:
+    """cProfile of one cold in-process run_fetch with workers=1, its CPU work run inline on
+    the profiled thread (cProfile sees one thread only)."""
+    from briefing.config import Settings
+    from briefing.pipeline import run_fetch
+    from briefing.store import Store
+
+    out = io.StringIO()
+    with FeedServer(n) as server, tempfile.TemporaryDirectory() as tmp:
+        settings = Settings()
+        settings.fetch.workers = 1
+        store = Store(Path(tmp) / "p.db")
+        prof = cProfile.Profile()
+        prof.enable()
+        report = _profiled_run(run_fetch, settings, store, server.urls())
+        prof.disable()
+        stats = pstats.Stats(prof, stream=out).strip_dirs()
+        print(f"profiled cold run of {n} feeds: {report.added} added", file=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def _profiled_run(run_fetch: Any, settings: Any, store: Any, urls: list[str]) -> Any:
+    # The pipeline hands CPU work to a 1-thread executor; to see it in one profile, run the
+    # executor's jobs inline: a ThreadPoolExecutor replaced by one that calls on submit.
+    from concurrent.futures import Executor, Future
+
+    from briefing import pipeline
+
+    class Inline(Executor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            fut: Future[Any] = Future()
+            try:
+                fut.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                fut.set_exception(exc)
+            return fut
+
+    original = pipeline._executor
+    pipeline._executor = lambda n, s: Inline()  # type: ignore[assignment]
+    try:
+        return run_fetch(settings, store, urls)
+    finally:
+        pipeline._executor = original
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000", help="feed counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (medians shown)")
+    parser.add_argument("--newsboat-threads", default="8,1",
+                        help="newsboat reload-threads values to compare ('' to skip)")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="instead: profile one in-process cold run of N feeds")
+    args = parser.parse_args(argv)
+    if args.profile:
+        text = profile(args.profile)
+        print(text)
+        write_json("fetch_profile.json", {"feeds": args.profile, "text": text})
+        return
+    threads = [int(t) for t in args.newsboat_threads.split(",") if t.strip()]
+    if threads and shutil.which("newsboat") is None:
+        print("newsboat not on PATH: briefing only (apt-get install -y newsboat)",
+              file=sys.stderr)
+        threads = []
+    results = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
+        results.append(bench_size(n, args.repeat, threads))
+    headers = ["feeds", "tool", "phase", "median s", "feeds/s", "peak RSS MB",
+               "tree RSS MB", "304s", "failed"]
+    print(table(headers, [r for res in results for r in _rows(res)]))
+    ratio_rows = [r for res in results for r in _ratios(res)]
+    if ratio_rows:
+        print()
+        print(table(["feeds", "vs", "cold ratio", "warm ratio", "cold target", "warm target"],
+                    ratio_rows))
+    path = write_json("fetch_bench.json", {"results": results,
+                                           "targets": {"cold": TARGET_COLD,
+                                                       "warm": TARGET_WARM}})
+    print(f"\nwritten {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Local sources: files and folders a user points `briefing fetch` at. Each bad file fails on its
+own with a reason naming it; good files beside it are stored; nothing crashes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.models import FetchReport
+from briefing.pipeline import run_fetch
+from briefing.store import Store
+from tests.feedgen import rss
+
+ARTICLE = (
+    "Harbour expansion approved\n\n"
+    "The harbour authority in Port Meridian approved a $2.4bn expansion on Tuesday, adding 14 "
+    "berths over three years.\n\n"
+    "Officials said container traffic rose 18 per cent last year to 1.2mn boxes.\n"
+)
+
+
+def _fetch(db_file: Path, *sources: Path | str) -> tuple[FetchReport, Store]:
+    store = Store(db_file)
+    report = run_fetch(Settings(), store, [str(s) for s in sources], extract=False)
+    assert report.sources_ok + len(report.failed) == report.sources_total
+    for source, reason in report.failed:
+        assert reason.strip() and "\n" not in reason, (source, reason)
+    return report, store
+
+
+def _article_sources(store: Store) -> set[str]:
+    return {a.source for a in store.list_articles(limit=10_000)}
+
+
+def test_empty_files(tmp_path: Path, db_file: Path) -> None:
+    for name in ("empty.txt", "empty.xml", "empty.html", "blank.md"):
+        (tmp_path / name).write_bytes(b"" if name != "blank.md" else b"  \n\n \t\n")
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE)
+    report, _ = _fetch(db_file, *(tmp_path / n for n in
+                                      ("empty.txt", "empty.xml", "empty.html", "blank.md")), good)
+    reasons = dict(report.failed)
+    assert reasons[str(tmp_path / "empty.txt")] == "empty file"
+    assert reasons[str(tmp_path / "blank.md")] == "empty file"
+    assert reasons[str(tmp_path / "empty.xml")] == "empty document"
+    assert reasons[str(tmp_path / "empty.html")] == "page is empty"
+    assert report.added == 1 and report.sources_ok == 1
+
+
+def test_binary_files(tmp_path: Path, db_file: Path) -> None:
+    blob = bytes(range(256)) * 64
+    for name in ("photo.txt", "photo.xml", "photo.html"):
+        (tmp_path / name).write_bytes(blob)
+    report, store = _fetch(db_file, *(tmp_path / n for n in ("photo.txt", "photo.xml",
+                                                            "photo.html")))
+    reasons = dict(report.failed)
+    assert reasons[str(tmp_path / "photo.txt")] == "binary file, not a feed or an article"
+    assert reasons[str(tmp_path / "photo.xml")] == "binary data, not a feed"
+    assert str(tmp_path / "photo.html") in reasons
+    assert store.count_articles() == 0
+
+
+def test_file_over_the_size_cap(tmp_path: Path, db_file: Path) -> None:
+    big = tmp_path / "big.xml"
+    with big.open("wb") as fh:  # sparse: 50 MB on paper, no disk used
+        fh.write(b"<rss>")
+        fh.truncate(50_000_000)
+    good = tmp_path / "good.xml"
+    good.write_bytes(rss(2))
+    report, _ = _fetch(db_file, big, good)
+    assert dict(report.failed)[str(big)] == (
+        "file is 50,000,000 bytes, over the 20,000,000-byte cap")
+    assert report.added == 2
+
+
+def test_invalid_utf8_text_article(tmp_path: Path, db_file: Path) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Café prices rose 12% in São Paulo this year.\n".encode("latin-1"))
+    report, store = _fetch(db_file, bad)
+    assert dict(report.failed)[str(bad)] == "not valid UTF-8 text (byte 0xe9 at offset 3)"
+    assert store.count_articles() == 0
+
+
+def test_directory_is_walked_recursively(tmp_path: Path, db_file: Path) -> None:
+    root = tmp_path / "news"
+    (root / "world" / "asia").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "top.txt").write_text(ARTICLE)
+    (root / "world" / "feed.xml").write_bytes(rss(2, prefix="world"))
+    (root / "world" / "asia" / "deep.md").write_text(ARTICLE.replace("Port Meridian", "Da Nang"))
+    (root / ".hidden" / "secret.txt").write_text(ARTICLE.replace("Port", "Hidden"))
+    (root / "README.md").write_text("# notes, not news\n")
+    (root / "image.png").write_bytes(b"\x89PNG\r\n")
+    report, store = _fetch(db_file, root)
+    assert report.failed == []
+    assert report.sources_total == 3 and report.added == 4
+    sources = _article_sources(store)
+    assert str(root / "world" / "feed.xml") in sources
+    assert str(root / "world" / "asia") in sources  # loose articles are filed under their folder
+    assert not any(".hidden" in s for s in sources)
+
+
+def test_malformed_opml(tmp_path: Path, db_file: Path) -> None:
+    broken = tmp_path / "subs.opml"
+    broken.write_text("<opml><body><outline text='a'")
+    not_opml = tmp_path / "other.opml"
+    not_opml.write_text("<?xml version='1.0'?><html><body/></html>")
+    no_body = tmp_path / "nobody.opml"
+    no_body.write_text("<opml version='2.0'><head/></opml>")
+    report, _ = _fetch(db_file, broken, not_opml, no_body)
+    reasons = dict(report.failed)
+    assert reasons[str(broken)].startswith("malformed OPML:")
+    assert reasons[str(not_opml)] == "not OPML (root element is <html>)"
+    assert reasons[str(no_body)] == "OPML has no <body>"
+
+
+def test_missing_path(tmp_path: Path, db_file: Path) -> None:
+    missing = tmp_path / "nowhere" / "feed.xml"
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE)
+    report, _ = _fetch(db_file, missing, good)
+    assert report.failed == [(str(missing), "no such file or directory")]
+    assert report.added == 1
+
+
+def test_unreadable_file(tmp_path: Path, db_file: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text(ARTICLE)
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads anything; nothing to test then
+            return
+        report, _ = _fetch(db_file, locked)
+        assert dict(report.failed)[str(locked)].startswith("cannot read:")
+    finally:
+        locked.chmod(0o644)
+
+
+def test_cli_on_a_directory_names_each_bad_file(tmp_path: Path, db_file: Path) -> None:
+    root = tmp_path / "inbox"
+    (root / "sub").mkdir(parents=True)
+    (root / "good.txt").write_text(ARTICLE)
+    (root / "sub" / "feed.xml").write_bytes(rss(2))
+    bad = {
+        root / "empty.txt": "empty file",
+        root / "binary.txt": "binary file, not a feed or an article",
+        root / "sub" / "latin1.md": "not valid UTF-8 text",
+        root / "broken.opml": "malformed OPML",
+        root / "junk.xml": "not",
+    }
+    (root / "empty.txt").write_bytes(b"")
+    (root / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 300)
+    (root / "sub" / "latin1.md").write_bytes("Résumé of 12% growth".encode("latin-1"))
+    (root / "broken.opml").write_text("<opml><body><outline")
+    (root / "junk.xml").write_text("this is not xml at all, just words")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(db_file), "fetch", str(root)],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == len(bad), proc.stderr
+    for path, reason in bad.items():
+        (line,) = [ln for ln in lines if ln.startswith(f"briefing: {path}: ")]
+        assert reason in line, line
+    assert "2/7 sources ok, 3 added" in proc.stdout

@@ -1,0 +1,282 @@
+"""Whole `briefing fetch` processes under faults: killed at random moments, two at once on one
+database, and a full disk. The database must stay sound and never hold half an article."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.feedgen import rss
+from tests.httpserver import Route, TestServer
+
+N_FEEDS = 50
+ITEMS = 4
+KILLS = 20
+SEED = 20260601
+# Long enough (> teaser_chars) that no item is a teaser: no article pages are fetched.
+BODY = "".join(
+    f"<p>Paragraph {k}: the harbour authority in Port Meridian approved a $2.4bn expansion on "
+    f"Tuesday, adding 14 berths over three years, while traffic rose 18 per cent to 1.2mn boxes "
+    f"and Maria Lopez of Meridian Ports said 3,500 workers would be hired.</p>" for k in range(4))
+
+
+def _config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "config.toml"
+    # Every feed is on 127.0.0.1, so lift the per-host limit to the global one.
+    cfg.write_text("[fetch]\nper_host = 8\nconcurrency = 8\nread_timeout = 10\n"
+                   "total_timeout = 20\n")
+    return cfg
+
+
+def _feeds(server: TestServer, n: int = N_FEEDS, *, max_delay: float = 0.4) -> list[str]:
+    rng = random.Random(SEED)
+    urls = []
+    for i in range(n):
+        body = rss(ITEMS, base=server.base, prefix=f"feed{i}", body=BODY)
+        urls.append(server.add(f"/feed{i}.xml", Route(body, etag=f'"f{i}"',
+                                                      delay=rng.uniform(0.05, max_delay))))
+    return urls
+
+
+def _cmd(db: Path, cfg: Path, urls: list[str]) -> list[str]:
+    return [sys.executable, "-m", "briefing", "--db", str(db), "--config", str(cfg), "fetch",
+            *urls, "--no-extract", "--quiet"]
+
+
+def _run(db: Path, cfg: Path, urls: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_cmd(db, cfg, urls), capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def kill_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(db), timeout=30)
+
+
+def _assert_sound(db: Path) -> int:
+    """integrity_check ok and every article whole; returns the number of articles."""
+    if not db.exists():
+        return 0
+    conn = _connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if "articles" not in tables:
+            return 0  # killed before the schema was committed
+        no_paragraphs = conn.execute(
+            "SELECT id FROM articles a WHERE a.text != '' AND NOT EXISTS "
+            "(SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)").fetchall()
+        assert no_paragraphs == []
+        wrong_facts = conn.execute(
+            "SELECT id, fact_count FROM articles a WHERE fact_count != "
+            "(SELECT count(*) FROM facts f WHERE f.article_id = a.id)").fetchall()
+        assert wrong_facts == []
+        for aid, text in conn.execute("SELECT id, text FROM articles"):
+            paras = [r[0] for r in conn.execute(
+                "SELECT text FROM paragraphs WHERE article_id = ? ORDER BY idx", (aid,))]
+            assert "\n\n".join(paras) == text, aid
+        fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+        count: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert fts == count
+        return count
+    finally:
+        conn.close()
+
+
+def _ids(db: Path) -> set[str]:
+    conn = _connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT id FROM articles")}
+    finally:
+        conn.close()
+
+
+def test_sigkill_at_random_moments_never_half_stores(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    urls = _feeds(server)
+    cfg = _config(tmp_path)
+    reference = tmp_path / "reference.db"
+    started = time.monotonic()
+    ref = _run(reference, cfg, urls)
+    full_run = time.monotonic() - started
+    assert ref.returncode == 0, ref.stderr
+    expected = _ids(reference)
+    assert len(expected) == N_FEEDS * ITEMS
+
+    db = tmp_path / "killed.db"
+    rng = random.Random(SEED)
+    landed = 0
+    # Later runs are shorter (stored feeds answer 304), so when a run ends before its kill,
+    # the window shrinks to keep the kills landing mid-run.
+    window = full_run * 0.9
+    for _ in range(KILLS):
+        proc = subprocess.Popen(_cmd(db, cfg, urls), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        kill_on_exit.append(proc)
+        delay = rng.uniform(0.1, window)
+        time.sleep(delay)
+        if proc.poll() is None:
+            landed += 1
+            os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its worker processes
+        else:
+            window = max(0.5, delay * 0.7)
+        proc.wait()
+        _assert_sound(db)
+    assert landed >= KILLS * 3 // 4, f"only {landed} kills landed mid-run"
+
+    final = _run(db, cfg, urls)
+    assert final.returncode == 0, final.stderr
+    assert _assert_sound(db) == len(expected)
+    assert _ids(db) == expected
+
+
+def test_two_fetches_at_once_on_one_database(server: TestServer, tmp_path: Path) -> None:
+    urls = _feeds(server, 30, max_delay=0.1)
+    cfg = _config(tmp_path)
+    db = tmp_path / "shared.db"  # fresh: both processes also race to create the schema
+    procs = [subprocess.Popen(_cmd(db, cfg, urls), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, outs, strict=True):
+        assert "database is locked" not in err
+        assert "Traceback" not in err
+        assert proc.returncode == 0, err
+    assert _assert_sound(db) == 30 * ITEMS
+    conn = _connect(db)
+    try:
+        dup_urls = conn.execute(
+            "SELECT url, count(*) FROM articles GROUP BY url HAVING count(*) > 1").fetchall()
+        dup_hashes = conn.execute(
+            "SELECT content_hash, count(*) FROM articles GROUP BY content_hash "
+            "HAVING count(*) > 1").fetchall()
+        sources = conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+        runs = conn.execute("SELECT count(*) FROM fetch_runs").fetchone()[0]
+    finally:
+        conn.close()
+    assert dup_urls == [] and dup_hashes == []
+    assert sources == 30 and runs == 2
+
+
+def _ignore_sigxfsz() -> None:
+    # In the child, before exec: a write past RLIMIT_FSIZE then fails with EFBIG instead of
+    # killing the process (the disposition survives exec).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+# py3langid unpacks its 68 MB model through a temporary file the first time a process detects a
+# language, so under a file-size limit every worker would fail on that file (each feed then fails
+# with "[Errno 27] File too large") before the database is ever full. So this child loads the
+# model first, then sets RLIMIT_FSIZE on itself and runs the CLI with one worker thread
+# (workers = 1): the database is the only file left to grow.
+_FULL_DISK_CHILD = """
+import resource, sys
+from briefing.clean.language import _model
+_model()
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["briefing", *sys.argv[2:]]
+from briefing.cli import main
+main()
+"""
+
+
+def _full_disk_run(server: TestServer, tmp_path: Path
+                   ) -> tuple[subprocess.CompletedProcess[str], Path, Path, list[str]]:
+    urls = _feeds(server, 30, max_delay=0.3)  # slow enough that feeds are in flight at the error
+    cfg = _config(tmp_path)
+    cfg.write_text(cfg.read_text() + "workers = 1\n")
+    db = tmp_path / "small.db"
+    first = _run(db, cfg, urls[:1])  # schema and one feed, with no limit
+    assert first.returncode == 0, first.stderr
+    limit = db.stat().st_size + 64_000
+    args = _cmd(db, cfg, urls)[3:]  # after `python -m briefing`
+    proc = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK_CHILD, str(limit), *args], capture_output=True,
+        text=True, timeout=120, preexec_fn=_ignore_sigxfsz)
+    return proc, db, cfg, urls
+
+
+def test_full_disk_is_a_clear_store_error(server: TestServer, tmp_path: Path) -> None:
+    proc, db, cfg, urls = _full_disk_run(server, tmp_path)
+    assert proc.returncode == 4, (proc.returncode, proc.stderr)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("briefing: error:") and "database" in last, proc.stderr
+    stored = _assert_sound(db)
+    assert ITEMS <= stored < 30 * ITEMS
+    again = _run(db, cfg, urls)  # room again: the run completes what was missing
+    assert again.returncode == 0, again.stderr
+    assert _assert_sound(db) == 30 * ITEMS
+
+
+# Regression: a store error used to leave the other source tasks running while the HTTP client
+# closed under them, and asyncio.run's shutdown printed a traceback after the error line.
+def test_full_disk_error_is_one_line_without_traceback(server: TestServer,
+                                                       tmp_path: Path) -> None:
+    proc, _, _, _ = _full_disk_run(server, tmp_path)
+    assert proc.returncode == 4
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+# Regression: a dead worker's BrokenProcessPool was once swallowed (gather with
+# return_exceptions=True): 0 ok, 0 failed of 30, exit 0, and --quiet printed nothing.
+def test_a_worker_process_killed_mid_run(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    # The OOM killer picks the biggest process: a worker holding the language model. The run
+    # must report what it could not do, not die with a traceback, and store nothing half-done.
+    urls = _feeds(server, 30, max_delay=0.5)
+    cfg = _config(tmp_path)
+    db = tmp_path / "worker.db"
+    cmd = [*_cmd(db, cfg, urls)[:-1], "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    kill_on_exit.append(proc)
+    deadline = time.monotonic() + 30
+    victim = None
+    while victim is None and time.monotonic() < deadline and proc.poll() is None:
+        # CLI -> forkserver -> workers: a worker is a grandchild.
+        grandchildren = [g for c in _children(proc.pid) for g in _children(c)]
+        if grandchildren:
+            time.sleep(0.3)  # let it start on a job
+            victim = grandchildren[0]
+            os.kill(victim, signal.SIGKILL)
+        time.sleep(0.02)
+    assert victim is not None, "no worker process appeared"
+    out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err, err[-3000:]
+    _assert_sound(db)
+    report = json.loads(out)
+    # Every source is accounted for: stored, or failed with a reason the user sees.
+    assert report["sources_ok"] + report["sources_failed"] == report["sources_total"] == 30
+    assert proc.returncode == (1 if report["failed"] else 0), err
+    stored = {s for (s,) in _connect(db).execute("SELECT DISTINCT source_url FROM articles")}
+    assert stored | {f["source"] for f in report["failed"]} == set(urls)
