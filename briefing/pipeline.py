@@ -16,8 +16,9 @@ from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from briefing import ingest, stories
 from briefing.config import Settings
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 POOL_THRESHOLD = 12
 
 ProgressCallback = Callable[[FetchProgress], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
     # can deadlock the child on a lock some other thread held.
     ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["briefing._preload"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
@@ -178,6 +181,9 @@ class _Runner:
         self.fatal: sqlite3.Error | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
+        self._queue: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
+            asyncio.Queue())
+        writer = asyncio.create_task(self._writer())
         try:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.fetcher = fetcher
@@ -193,12 +199,40 @@ class _Runner:
                         await self._guard(p.key, self._local(p))
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
+            writer.cancel()
             executor.shutdown(wait=True, cancel_futures=True)
             if self._pages is not None:
                 self._pages.shutdown(wait=True, cancel_futures=True)
         if self.fatal is not None:
             raise StoreError(f"{self.store.path}: cannot write to the database: {self.fatal}"
                              ) from self.fatal
+
+    async def _write(self, write: Callable[[], T]) -> T:
+        """Run `write` in the next database transaction and wait for it to commit."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((write, done))
+        return await done
+
+    async def _writer(self) -> None:
+        """The one writer: each transaction takes every write that is waiting, so when
+        sources finish faster than a commit (WAL pages, FTS segments) takes, commits are
+        shared, and when they trickle in, each is written at once. Every article is still
+        whole: a failure rolls back the batch, and each waiting source hears why."""
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                with self.store.transaction():
+                    results = [write() for write, _done in batch]
+            except Exception as exc:
+                for _write, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for (_write, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        done.set_result(result)
 
     async def _guard(self, key: str, work: Coroutine[Any, Any, None]) -> None:
         """A database failure (disk full, I/O error) ends the whole run: no source can be
@@ -271,13 +305,14 @@ class _Runner:
             resp = await self.fetcher.get(p.key, etag=src.etag if src else None,
                                           last_modified=src.last_modified if src else None)
         except FetchError as exc:
-            self.store.record_source(p.key, kind="feed", status=exc.status, now=self.now,
-                                     error=str(exc), gone=exc.gone,
-                                     retry_after=self._retry_stamp(exc.retry_after))
+            await self._write(partial(
+                self.store.record_source, p.key, kind="feed", status=exc.status, now=self.now,
+                error=str(exc), gone=exc.gone, retry_after=self._retry_stamp(exc.retry_after)))
             self._fail(p.key, str(exc))
             return
         if resp.status == 304:
-            self.store.record_source(p.key, kind="feed", status=304, now=self.now)
+            await self._write(partial(self.store.record_source, p.key, kind="feed",
+                                      status=304, now=self.now))
             self.report.sources_ok += 1
             self.report.not_modified += 1
             self._progress(p.key, "not modified")
@@ -301,24 +336,28 @@ class _Runner:
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self.executor, ingest.process, job)
         if result.error is not None:
-            self.store.record_source(key, kind=kind, status=status, now=self.now,
-                                     error=result.error)
+            await self._write(partial(self.store.record_source, key, kind=kind, status=status,
+                                      now=self.now, error=result.error))
             self._fail(key, result.error)
             return
         articles = list(result.articles)
         if result.teasers:
             articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
-        # One transaction for the feed's articles and their story assignment: one commit.
-        with self.store.transaction():
+        def write() -> list[str]:
+            # The feed's articles, their stories and its validators, in one transaction: a
+            # crash before it commits leaves the old ETag, so the next run fetches again.
             outcomes = self.store.save_articles(articles, now=self.now)
             stories.assign_articles(
                 self.store, [a for a, o in zip(articles, outcomes, strict=True)
                              if o != "unchanged"], result.signatures)
+            self.store.record_source(key, kind=kind, status=status, now=self.now,
+                                     title=result.title, etag=etag, last_modified=last_modified)
+            return list(outcomes)
+
+        outcomes = await self._write(write)
         self.report.added += outcomes.count("added")
         self.report.updated += outcomes.count("updated")
         self.report.unchanged += outcomes.count("unchanged") + result.unchanged
-        self.store.record_source(key, kind=kind, status=status, now=self.now, title=result.title,
-                                 etag=etag, last_modified=last_modified)
         self.report.sources_ok += 1
         if result.warning:
             log.debug("%s: %s", key, result.warning)

@@ -457,7 +457,9 @@ def _lookups(sig: Signature) -> Iterable[list[str]]:
     """Keys to look up, one at a time: each figure's own 1% bucket and each MinHash band.
     Only a candidate is wanted here, and a copy shares several figures: one found is enough,
     so the neighbouring buckets (three times the rows) are left to `_joins` to compare."""
-    figs = sorted({f.key(): f for f in sig.figs if f.weight >= 0.5}.values(),
+    # Round figures (weight 0.5: "50%", "$1bn") are everywhere; they count in _joins but
+    # make poor lookup keys, pulling in unrelated candidates.
+    figs = sorted({f.key(): f for f in sig.figs if f.weight >= 1.0}.values(),
                   key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
     yield from ([f.key()] for f in figs)
     yield from ([k] for k in sig.index_keys() if k.startswith("h:"))

@@ -115,7 +115,8 @@ def lookup(store: Store, keys: Iterable[str], lo: str, hi: str, limit: int
 def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: str,
                max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
     """(article id, story id, keys shared, shares a MinHash band) for articles published in
-    [lo, hi] that share two keys or a band with `keys`, most shared first, at most `limit`.
+    [lo, hi] that share two figure keys or two bands with `keys`, most shared first, at most
+    `limit`.
 
     Keys held by more than `max_postings` articles in the window tell nothing and are left
     out; once seen that common, a key is remembered as such for the rest of this connection's
@@ -134,14 +135,16 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
     if not keys:
         return []
     marks = ",".join("?" * len(keys))
+    # Two figures in common, or two MinHash bands: one band alone is what a shared stock
+    # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
     rows = store.conn.execute(
         "SELECT k.article_id, s.story_id, count(*) AS shared, "
-        "max(substr(k.key, 1, 2) = 'h:') AS band FROM story_keys k "
+        "sum(substr(k.key, 1, 2) = 'h:') AS bands FROM story_keys k "
         "JOIN story_articles s ON s.article_id = k.article_id "
         f"WHERE k.key IN ({marks}) AND k.published BETWEEN ? AND ? AND k.article_id != ? "
-        "GROUP BY k.article_id HAVING shared >= 2 OR band "
+        "GROUP BY k.article_id HAVING shared - bands >= 2 OR bands >= 2 "
         "ORDER BY shared DESC, k.article_id LIMIT ?", [*keys, lo, hi, exclude, limit]).fetchall()
-    return [(r[0], r[1], int(r[2]), bool(r[3])) for r in rows]
+    return [(r[0], r[1], int(r[2]), int(r[3]) > 0) for r in rows]
 
 
 def put(store: Store, row: Stored, keys: Iterable[str]) -> None:
