@@ -126,6 +126,38 @@ async def test_translate_calls_the_engine_module_in_a_worker(
         assert "No translation yet" in screen_text(app)  # the fake saved nothing
 
 
+async def test_translate_through_a_real_engine_server(db: Path) -> None:
+    """`t` with LibreTranslate configured: the worker calls the engine over HTTP (a fake
+    LibreTranslate on 127.0.0.1), stores the translation, and the reader shows it beside
+    the original; escape sequences in the engine's reply never reach the screen."""
+    from tests.test_translate_engines import FakeLibreTranslate
+
+    server = FakeLibreTranslate()
+    server.mode = "escape"
+    try:
+        settings = Settings()
+        settings.translation.engine = "libretranslate"
+        settings.translation.libretranslate.url = server.url
+        with Store(db) as store:
+            store.save_article(plain_article(78, title="Harbour plan approved"))
+        app = BriefingApp(db, settings, now=NOW)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            app.open_article("a-00078")
+            await settle(pilot)
+            await pilot.press("t")
+            await settle(pilot)
+            text = screen_text(app)
+            assert "VI: Harbour plan approved" in text
+            assert "pwned" not in text and "\x1b" not in text
+        with Store(db) as store:
+            art = store.get_article("a-00078")
+        assert art is not None and art.translations[0].engine == "libretranslate"
+        assert all(p.translation.startswith("VI: ") for p in art.translations[0].pairs)
+    finally:
+        server.close()
+
+
 async def test_star_in_reader_updates_list(make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await _open(pilot, make_app)
