@@ -24,7 +24,9 @@ NOW = "2026-06-01T08:00:00+00:00"
 
 
 def _feed_files() -> list[Path]:
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_FEEDS)
+    # Resolved, as the pipeline names sources (../shared may be a symlink).
+    return sorted(p.resolve() for p in CORPUS.rglob("*")
+                  if p.is_file() and p.name not in NOT_FEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -101,4 +103,4 @@ def test_cli_over_the_corpus_exits_1_without_a_traceback(tmp_path: Path) -> None
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert lines and all(ln.startswith(f"briefing: {CORPUS}/") for ln in lines), lines[:5]
+    assert lines and all(ln.startswith(f"briefing: {CORPUS.resolve()}/") for ln in lines), lines[:5]
