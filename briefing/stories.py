@@ -405,6 +405,7 @@ def rebuild(store: Store) -> None:
     """Forget every story and assign all articles again, oldest first."""
     with store._write():
         db.clear(store)
+        store.cache.pop("story_signatures", None)
         ids = store.article_ids()
         for i in range(0, len(ids), 500):
             assign(store, ids[i:i + 500])
@@ -440,6 +441,7 @@ def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signatur
         if m.article_id != art.id:
             flags += _disagreements(m, row)
     db.put(store, row, sig.index_keys())
+    store.cache.setdefault("story_signatures", {})[art.id] = (row.content_hash, sig)
     db.add_flags(store, story_id, flags)
     db.refresh(store, story_id)
 
@@ -475,13 +477,28 @@ def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | 
                                max_postings=MAX_POSTINGS, limit=MAX_CANDIDATES)
     story = {aid: sid for aid, sid, _shared, _band in found_rows}
     top = [aid for aid, _sid, _shared, _band in found_rows]
-    found = db.stored(store, top)
     best, best_score = None, 0.0
-    for aid in top:
-        score = _joins(sig, Signature.from_json(found[aid].signature)) if aid in found else 0
+    for aid, other in _signatures(store, top).items():
+        score = _joins(sig, other)
         if score > best_score:
             best, best_score = aid, score
     return story[best] if best else None
+
+
+SIGNATURE_CACHE = 20_000  # decoded signatures kept per connection: recent articles recur
+
+
+def _signatures(store: Store, ids: Sequence[str]) -> dict[str, Signature]:
+    """Candidates' stored signatures, decoded once per connection: during a fetch the same
+    recent articles come up as candidates again and again."""
+    cache: dict[str, tuple[str, Signature]] = store.cache.setdefault("story_signatures", {})
+    missing = [aid for aid in ids if aid not in cache]
+    if missing:
+        if len(cache) > SIGNATURE_CACHE:
+            cache.clear()
+        for aid, row in db.stored(store, missing).items():
+            cache[aid] = (row.content_hash, Signature.from_json(row.signature))
+    return {aid: cache[aid][1] for aid in ids if aid in cache}
 
 
 # -- reading ---------------------------------------------------------------------------------
