@@ -64,3 +64,17 @@ def db_file(tmp_path: Path) -> Path:
 def server() -> Iterator[TestServer]:
     """A real HTTP server on 127.0.0.1 with routes added per test."""
     yield from serve()
+
+
+def quick_settings(*, connect: float, read: float, total: float, **fetch: object) -> Any:
+    """Settings with short network timeouts (tests wait on stalled servers), plus any other
+    [fetch] values to override."""
+    from briefing.config import Settings
+
+    settings = Settings()
+    settings.fetch.connect_timeout = connect
+    settings.fetch.read_timeout = read
+    settings.fetch.total_timeout = total
+    for key, value in fetch.items():
+        setattr(settings.fetch, key, value)
+    return settings

@@ -19,6 +19,7 @@ from briefing.config import Settings
 from briefing.models import FetchReport
 from briefing.pipeline import run_fetch
 from briefing.store import QueryError, Store
+from tests.conftest import quick_settings
 from tests.feedgen import rss
 from tests.httpserver import Route, SilentListener, TestServer, refused_port
 
@@ -26,13 +27,8 @@ PASSWD = Path("/etc/passwd")
 
 
 def _settings(**fetch: object) -> Settings:
-    s = Settings()
-    s.fetch.connect_timeout = 1
-    s.fetch.read_timeout = 1.5
-    s.fetch.total_timeout = 3
-    for key, value in fetch.items():
-        setattr(s.fetch, key, value)
-    return s
+    settings: Settings = quick_settings(connect=1, read=1.5, total=3, **fetch)
+    return settings
 
 
 def _healthy(server: TestServer, n: int = 2) -> list[str]:

@@ -5,18 +5,14 @@ from pathlib import Path
 from briefing.config import Settings
 from briefing.pipeline import run_fetch
 from briefing.store import Store
+from tests.conftest import quick_settings
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
 
 
 def _settings(**fetch: object) -> Settings:
-    s = Settings()
-    s.fetch.read_timeout = 2
-    s.fetch.total_timeout = 4
-    s.fetch.connect_timeout = 2
-    for k, v in fetch.items():
-        setattr(s.fetch, k, v)
-    return s
+    settings: Settings = quick_settings(connect=2, read=2, total=4, **fetch)
+    return settings
 
 
 def test_fetch_stores_articles_and_second_run_is_all_304(server: TestServer,
