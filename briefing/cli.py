@@ -291,19 +291,22 @@ def tag(obj: Context, retag_all: bool, since: str | None, quiet: bool) -> None:
     from briefing.pipeline import run_tag
 
     with obj.store() as store:
-        report = run_tag(store, retag_all=retag_all, since=_date(since))
+        report = run_tag(store, retag_all=retag_all, since=parse_since(since))
     if not quiet:
         click.echo(f"{report.tagged} articles tagged")
 
 
-def _date(value: str | None) -> str | None:
-    """Accept YYYY-MM-DD or a full ISO timestamp; refuse anything else plainly."""
+def parse_since(value: str | None) -> str | None:
+    """A --since value (YYYY-MM-DD or an ISO timestamp) as the stored timestamps' prefix form,
+    which compares correctly with them as text; anything else is a usage error. Every
+    command's --since goes through here."""
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value).isoformat()[: len(value) if len(value) > 10 else 10]
+        when = datetime.fromisoformat(value)
     except ValueError:
-        fail(f"bad date {value!r}: use YYYY-MM-DD", ExitCode.USAGE)
+        fail(f"bad date {value!r}: expected a date like 2025-01-31", ExitCode.USAGE)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @cli.group()

@@ -10,7 +10,6 @@ there is nothing to do.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,15 +22,9 @@ if TYPE_CHECKING:
 
 
 def _since(value: str | None) -> str | None:
-    from briefing.cli import fail
+    from briefing.cli import parse_since
 
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"bad date {value!r}: use YYYY-MM-DD", ExitCode.USAGE)
-    return when.strftime("%Y-%m-%dT%H:%M:%S")
+    return parse_since(value)
 
 
 @click.command("stories")

@@ -44,7 +44,7 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
     Paragraphs are cached, so translating again costs no engine calls. Figures the
     translation drops or changes are flagged (the numbers check).
     """
-    from briefing.cli import fail
+    from briefing.cli import fail, parse_since
 
     if model_file is not None:
         _install(model_file)
@@ -57,7 +57,7 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
     if since is not None:
         if not untranslated:
             fail("--since goes with --untranslated", ExitCode.USAGE)
-        _check_date(since)
+        since = parse_since(since)
     settings = obj.settings
     target = target or settings.translation.target
     engine = _engine(settings, engine_name)
@@ -156,10 +156,3 @@ def _install(path: Path) -> None:
     click.echo(f"installed argos model {one_line(name, 200)}")
 
 
-def _check_date(value: str) -> None:
-    from briefing.cli import fail
-
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--since {value!r}: expected a date like 2025-01-31", ExitCode.USAGE)
