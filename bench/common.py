@@ -238,7 +238,8 @@ class Measured:
     stderr: str
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """Process ids of `pid`'s children, from /proc (empty once it is gone)."""
     out: list[int] = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -268,7 +269,7 @@ def tree_rss_kb(pid: int) -> int:
             continue
         seen.add(p)
         total += _rss_kb(p)
-        todo.extend(_children(p))
+        todo.extend(children(p))
     return total
 
 

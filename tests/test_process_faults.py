@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import children
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
 
@@ -236,17 +237,6 @@ def test_full_disk_error_is_one_line_without_traceback(server: TestServer,
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out.extend(int(c) for c in fh.read().split())
-    except (OSError, ValueError):
-        pass
-    return out
-
-
 # Regression: a dead worker's BrokenProcessPool was once swallowed (gather with
 # return_exceptions=True): 0 ok, 0 failed of 30, exit 0, and --quiet printed nothing.
 def test_a_worker_process_killed_mid_run(
@@ -264,7 +254,7 @@ def test_a_worker_process_killed_mid_run(
     victim = None
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
         # CLI -> forkserver -> workers: a worker is a grandchild.
-        grandchildren = [g for c in _children(proc.pid) for g in _children(c)]
+        grandchildren = [g for c in children(proc.pid) for g in children(c)]
         if grandchildren:
             time.sleep(0.3)  # let it start on a job
             victim = grandchildren[0]
