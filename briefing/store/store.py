@@ -65,7 +65,7 @@ class ArticleFilter:
     facts: tuple[FactFilter, ...] = field(default_factory=tuple)
 
 
-_SUMMARY_COLUMNS = """
+SUMMARY_COLUMNS = """
     a.id, a.title, a.url, a.source_url, a.source_title, a.published, a.language, a.read,
     a.starred, a.fact_count, a.summary,
     EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) AS has_translation
@@ -441,9 +441,9 @@ class Store:
                       offset: int = 0) -> list[ArticleSummary]:
         where, params = self._where(flt or ArticleFilter())
         rows = self._rows(
-            f"SELECT {_SUMMARY_COLUMNS} FROM articles a {where} "
+            f"SELECT {SUMMARY_COLUMNS} FROM articles a {where} "
             "ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
-        return [_summary(r) for r in rows]
+        return [summary_from_row(r) for r in rows]
 
     def count_articles(self, flt: ArticleFilter | None = None) -> int:
         where, params = self._where(flt or ArticleFilter())
@@ -457,13 +457,13 @@ class Store:
         where = where.replace(" WHERE ", " AND ", 1)
         try:
             rows = self._rows(
-                f"SELECT {_SUMMARY_COLUMNS} FROM articles_fts f "
+                f"SELECT {SUMMARY_COLUMNS} FROM articles_fts f "
                 "JOIN articles a ON a.rowid = f.rowid "
                 f"WHERE articles_fts MATCH ? {where} ORDER BY f.rank LIMIT ?",
                 [query, *params, limit])
         except sqlite3.OperationalError as exc:
             raise QueryError(f"malformed search query {query!r}: {exc}") from exc
-        return [_summary(r) for r in rows]
+        return [summary_from_row(r) for r in rows]
 
     def set_read(self, article_id: str, read: bool = True) -> None:
         with self._write() as c:
@@ -547,7 +547,7 @@ def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
     )
 
 
-def _summary(r: dict[str, Any]) -> ArticleSummary:
+def summary_from_row(r: dict[str, Any]) -> ArticleSummary:
     return ArticleSummary(
         id=r["id"], title=r["title"], url=r["url"], source=r["source_url"],
         source_title=r["source_title"], published=r["published"], language=r["language"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefing.models import ArticleSummary
-from briefing.store.store import _SUMMARY_COLUMNS, Store, _summary
+from briefing.store.store import SUMMARY_COLUMNS, Store, summary_from_row
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def listing(store: Store, *, since: str | None = None, min_size: int = 1,
 def summaries(store: Store, story_id: str) -> list[ArticleSummary]:
     """The story's articles as list rows, best source first."""
     cur = store.conn.execute(
-        f"SELECT {_SUMMARY_COLUMNS} FROM story_articles s JOIN articles a ON a.id = s.article_id "
+        f"SELECT {SUMMARY_COLUMNS} FROM story_articles s JOIN articles a ON a.id = s.article_id "
         "WHERE s.story_id = ? ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
     cols = [d[0] for d in cur.description]
-    return [_summary(dict(zip(cols, r, strict=True))) for r in cur.fetchall()]
+    return [summary_from_row(dict(zip(cols, r, strict=True))) for r in cur.fetchall()]
