@@ -184,19 +184,21 @@ class _Runner:
         self._queue: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
             asyncio.Queue())
         writer = asyncio.create_task(self._writer())
+        self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
+                                                   or 1))
         try:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.fetcher = fetcher
                 self.executor = executor
-                local_items = [p for p in planned if p.kind != "remote"]
-                remote = [p for p in planned if p.kind == "remote"]
-                self.tasks = [asyncio.create_task(self._guard(p.key, self._remote(p)))
-                              for p in remote]
-                # Local files go in order, so a feed's teaser pages win over the same page
-                # read again as a loose article; remote feeds fetch meanwhile.
-                for p in local_items:
-                    if self.fatal is None:
-                        await self._guard(p.key, self._local(p))
+                feeds = [p for p in planned if p.kind in ("remote", "feed")]
+                loose = [p for p in planned if p.kind not in ("remote", "feed")]
+                self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
+                              for p in feeds]
+                await asyncio.gather(*self.tasks, return_exceptions=True)
+                # Loose articles after every feed, so a page a local feed links to is stored
+                # under the feed's item and the same page read again is "unchanged".
+                self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
+                              for p in loose if self.fatal is None]
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
             writer.cancel()
@@ -269,6 +271,15 @@ class _Runner:
     def _fail(self, source: str, reason: str) -> None:
         self.report.failed.append((source, reason))
         self._progress(source, reason)
+
+    async def _source(self, p: Planned) -> None:
+        if p.kind == "remote":
+            await self._remote(p)  # bounded by the Fetcher's own limits
+            return
+        # A few local files in flight at once: enough to keep every worker busy, without
+        # holding a whole folder's bytes in memory.
+        async with self._local_slots:
+            await self._local(p)
 
     async def _local(self, p: Planned) -> None:
         path = Path(p.key)
