@@ -200,10 +200,20 @@ def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.save_articles(arts)
         stories.assign(store, [a.id for a in arts])
-        key = stories.signature(arts[0]).figs[0].key()
-        assert key.startswith("f:percent:%:")
-        assert story_rows.lookup(store, [key], "", "~", stories.MAX_POSTINGS) == []
         assert len(stories.list_stories(store)) == len(arts)
+    # A fresh connection: nothing remembered, postings read from the file.
+    with Store(tmp_path / "s.db") as store:
+        pct, staff = (f.key() for f in stories.signature(arts[0]).figs)
+        assert pct.startswith("f:percent:%:") and staff.startswith("f:count:")
+        # Both keys counted: the first article shares two, the others one each.
+        found = story_rows.candidates(store, [pct, staff], "", "~", exclude="-",
+                                      max_postings=10_000, limit=8)
+        assert [row[0] for row in found] == [arts[0].id]
+        # The percent is too common: only one key is left, and one key joins nothing.
+        assert story_rows.candidates(store, [pct, staff], "", "~", exclude="-",
+                                     max_postings=stories.MAX_POSTINGS, limit=8) == []
+        assert pct in store.cache["story_hot_keys"]
+        assert staff not in store.cache["story_hot_keys"]
 
 
 def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
@@ -226,3 +236,59 @@ def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
     assert res.exit_code == 0 and res.output == ""
     res = runner.invoke(cli, ["--db", str(db), "stories", "--since", "soon"])
     assert res.exit_code == 2
+
+
+COPY = ["Halvorsen Energy will spend $11.6bn on a plant in Da Nang, adding 4,350 jobs.",
+        "Chief executive Erik Halvorsen said revenue rose 17.3 per cent to $2.37bn."]
+
+
+def test_a_copy_stored_by_another_connection_is_found(tmp_path: Path) -> None:
+    """The writer keeps story keys in memory; a copy that another process (a second cron
+    run, say) commits meanwhile must still be found: PRAGMA data_version drops the memo."""
+    # Three weeks older: outside the new articles' window, but its lookup loads the same
+    # figure keys for a range that covers them.
+    old = build("a1", "https://one.example/a", "Plant", COPY, published="2026-11-06T09:00:00")
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    reworded = build("c1", "https://three.example/c", "Plant", [
+        "Erik Halvorsen, chief executive, reported sales up 17.3 per cent at $2.37bn.",
+        "Halvorsen Energy plans to invest $11.6bn in Da Nang and create 4,350 jobs."])
+    with Store(tmp_path / "s.db") as writer, Store(tmp_path / "s.db") as other:
+        writer.save_articles([old])
+        stories.assign_articles(writer, [old])
+        assert "story_key_index" in writer.cache
+        other.save_articles([copy])
+        stories.assign_articles(other, [copy])
+        writer.save_articles([reworded])
+        stories.assign_articles(writer, [reworded])
+        story = stories.story_of(writer, "c1")
+        assert story is not None
+        assert {m.article_id for m in story.members} == {"b1", "c1"}
+
+
+def test_a_rolled_back_batch_leaves_nothing_remembered(tmp_path: Path) -> None:
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    with Store(tmp_path / "s.db") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save_articles([first])
+            stories.assign_articles(store, [first])
+            assert store.cache
+            raise RuntimeError("the batch fails after its stories were assigned")
+        assert store.cache == {}
+        store.save_articles([copy])
+        stories.assign_articles(store, [copy])  # must not join the rolled-back article
+        story = stories.story_of(store, "b1")
+        assert story is not None and [m.article_id for m in story.members] == ["b1"]
+
+
+def test_signatures_round_trip_and_old_rows_still_read(tmp_path: Path) -> None:
+    art = build("a1", "https://one.example/a", "Plant", COPY)
+    sig = stories.signature(art)
+    stored = json.loads(json.dumps(sig.as_json()))
+    assert stored["v"] == 2 and stories.Signature.from_json(stored) == sig
+    # A version 1 row (each figure's context whole, the MinHash as a list of ints).
+    v1 = {"figs": [[f.kind, f.unit, f.value, f.text, f.weight, sorted(f.context)]
+                   for f in sig.figs],
+          "names": sorted(sig.names), "minhash": list(sig.minhash), "name": sig.name}
+    assert stories.Signature.from_json(v1) == sig
+    assert len(json.dumps(stored)) < 0.75 * len(json.dumps(v1))

@@ -73,6 +73,10 @@ SUMMARY_COLUMNS = """
 _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
 
 
+CHECKPOINT_PAGES = 10_000
+CACHE_KIB = 64 * 1024  # an upper bound: SQLite allocates pages only as it reads them
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -85,6 +89,10 @@ class Store:
             # NORMAL is safe in WAL mode against process crashes (SIGKILL); only a power cut
             # can lose the last commits, never corrupt the file.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # A fetch touches the article, FTS and story-key B-trees all over: with SQLite's
+            # default 2 MB page cache every batch re-reads pages through the kernel.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self.conn = conn
@@ -140,6 +148,8 @@ class Store:
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            # Whatever was memoised inside the transaction may describe rows that are gone.
+            self.cache.clear()
             raise
         else:
             conn.execute("COMMIT")
@@ -261,7 +271,7 @@ class Store:
                     "tagger_version=?, fact_count=?, feed_tags=?, updated=? WHERE id=?",
                     (*values, now, art.id),
                 )
-            self._replace_children(c, art)
+            self._replace_children(c, art, new=row is None)
             for tr in art.translations:
                 self._save_translation(c, art.id, tr, now)
             return "added" if row is None else "updated"
@@ -278,9 +288,11 @@ class Store:
         return {r["id"]: r["content_hash"] for r in self._rows(
             "SELECT id, content_hash FROM articles WHERE source_url = ?", (source,))}
 
-    def _replace_children(self, c: sqlite3.Connection, art: Article) -> None:
-        for table in ("paragraphs", "facts", "key_facts", "article_tags"):
-            c.execute(f"DELETE FROM {table} WHERE article_id = ?", (art.id,))
+    def _replace_children(self, c: sqlite3.Connection, art: Article, *, new: bool = False
+                          ) -> None:
+        if not new:  # a new article has no children yet (they reference its row)
+            for table in ("paragraphs", "facts", "key_facts", "article_tags"):
+                c.execute(f"DELETE FROM {table} WHERE article_id = ?", (art.id,))
         c.executemany(
             "INSERT INTO paragraphs (article_id, idx, text, language, kind) VALUES (?,?,?,?,?)",
             [(art.id, p.index, p.text, p.language, p.kind) for p in art.paragraphs],
