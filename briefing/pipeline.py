@@ -184,6 +184,7 @@ class _Runner:
         self._queue: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
             asyncio.Queue())
         writer = asyncio.create_task(self._writer())
+        self._remote_slots = asyncio.Semaphore(4 * max(1, self.settings.fetch.concurrency))
         self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
                                                    or 1))
         try:
@@ -274,7 +275,10 @@ class _Runner:
 
     async def _source(self, p: Planned) -> None:
         if p.kind == "remote":
-            await self._remote(p)  # bounded by the Fetcher's own limits
+            # Downloads are bounded by the Fetcher; this bounds what waits to be written, so
+            # when the writer is the slowest part, parsed feeds do not pile up in memory.
+            async with self._remote_slots:
+                await self._remote(p)
             return
         # A few local files in flight at once: enough to keep every worker busy, without
         # holding a whole folder's bytes in memory.

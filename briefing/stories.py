@@ -67,6 +67,7 @@ MAX_POSTINGS = 100  # a key held by more articles in the window is too common to
 MAX_CANDIDATES = 8
 # The most telling figures are looked up, not all: a copy shares several, so these find it.
 LOOKUP_FIGURES = 8
+LOOKUP_WEIGHT = 1.0  # round figures (weight 0.5) count in _joins but are never looked up
 _PERMS, _BANDS = 64, 16  # MinHash: 16 bands of 4 rows find pairs above ~0.5 similarity
 _RNG = np.random.RandomState(20250121)  # fixed: signatures must not change between runs
 _A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
@@ -118,7 +119,8 @@ class Signature:
     name: str  # the source's name in flags ("ft.com")
 
     def index_keys(self) -> list[str]:
-        figs = sorted({f.key() for f in self.figs if f.weight >= 0.5})
+        # Only what `_lookups` may ask for: a round figure's posting would never be read.
+        figs = sorted({f.key() for f in self.figs if f.weight >= LOOKUP_WEIGHT})
         bands = [f"h:{b}:{zlib.crc32(repr(self.minhash[b::_BANDS]).encode()):08x}"
                  for b in range(_BANDS)] if self.minhash else []
         return figs + bands
@@ -460,7 +462,7 @@ def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signatur
         story_id = _choose(store, sig, _stamp(art.published), art.id) or art.id
     row = db.Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
                     art.tagger_version, sig.as_json())
-    store.cache.setdefault("story_signatures", {})[art.id] = (row.content_hash, sig)
+    _remember(store, art.id, row.content_hash, sig)
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
         db.put(store, row, sig.index_keys(), new=True)
@@ -490,7 +492,7 @@ def _lookups(sig: Signature) -> Iterable[list[str]]:
     so the neighbouring buckets (three times the rows) are left to `_joins` to compare."""
     # Round figures (weight 0.5: "50%", "$1bn") are everywhere; they count in _joins but
     # make poor lookup keys, pulling in unrelated candidates.
-    figs = sorted({f.key(): f for f in sig.figs if f.weight >= 1.0}.values(),
+    figs = sorted({f.key(): f for f in sig.figs if f.weight >= LOOKUP_WEIGHT}.values(),
                   key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
     yield from ([f.key()] for f in figs)
     yield from ([k] for k in sig.index_keys() if k.startswith("h:"))
@@ -514,20 +516,30 @@ def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | 
     return story[best] if best else None
 
 
-SIGNATURE_CACHE = 20_000  # decoded signatures kept per connection: recent articles recur
+SIGNATURE_CACHE = 4_000  # decoded signatures kept per connection (~16 KB each)
+
+
+def _remember(store: Store, article_id: str, content_hash: str, sig: Signature) -> None:
+    """Keep a decoded signature for later comparisons, the oldest dropped past the cap: a
+    fetch of 20,000 articles once held them all (300 MB)."""
+    cache: dict[str, tuple[str, Signature]] = store.cache.setdefault("story_signatures", {})
+    cache.pop(article_id, None)
+    cache[article_id] = (content_hash, sig)
+    while len(cache) > SIGNATURE_CACHE:
+        del cache[next(iter(cache))]
 
 
 def _signatures(store: Store, ids: Sequence[str]) -> dict[str, Signature]:
     """Candidates' stored signatures, decoded once per connection: during a fetch the same
     recent articles come up as candidates again and again."""
     cache: dict[str, tuple[str, Signature]] = store.cache.setdefault("story_signatures", {})
+    found = {aid: cache[aid][1] for aid in ids if aid in cache}
     missing = [aid for aid in ids if aid not in cache]
     if missing:
-        if len(cache) > SIGNATURE_CACHE:
-            cache.clear()
         for aid, row in db.stored(store, missing).items():
-            cache[aid] = (row.content_hash, Signature.from_json(row.signature))
-    return {aid: cache[aid][1] for aid in ids if aid in cache}
+            found[aid] = Signature.from_json(row.signature)
+            _remember(store, aid, row.content_hash, found[aid])
+    return {aid: found[aid] for aid in ids if aid in found}
 
 
 # -- reading ---------------------------------------------------------------------------------

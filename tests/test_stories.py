@@ -192,10 +192,10 @@ def test_rebuild_and_repeated_assign_give_the_same_stories(tmp_path: Path, seeds
 
 
 def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
-    """A figure every article carries (a round 50%) stops being a lookup key once more than
-    MAX_POSTINGS articles hold it inside the window, so lookups stay bounded."""
+    """A figure every article carries (a boilerplate 57.3%) stops being a lookup key once
+    more than MAX_POSTINGS articles hold it inside the window, so lookups stay bounded."""
     arts = [build(f"n{i}", f"https://x.example/{i}", f"Item {i}",
-                  [f"Firm{i} Ltd said 50% of its {1000 + 7 * i:,} staff work remotely."])
+                  [f"Firm{i} Ltd said 57.3% of its {1003 + 97 * i:,} staff work remotely."])
             for i in range(stories.MAX_POSTINGS + 5)]
     with Store(tmp_path / "s.db") as store:
         store.save_articles(arts)
@@ -292,3 +292,19 @@ def test_signatures_round_trip_and_old_rows_still_read(tmp_path: Path) -> None:
           "names": sorted(sig.names), "minhash": list(sig.minhash), "name": sig.name}
     assert stories.Signature.from_json(v1) == sig
     assert len(json.dumps(stored)) < 0.75 * len(json.dumps(v1))
+
+
+def test_decoded_signatures_kept_are_capped(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big fetch must not keep every decoded signature (~16 KB each) for its whole run."""
+    monkeypatch.setattr(stories, "SIGNATURE_CACHE", 3)
+    arts = [build(f"a{i}", f"https://x.example/{i}", f"Item {i}",
+                  [f"Firm{i} Ltd will spend ${11 + i}.{i + 1}bn, adding {4301 + 97 * i:,} jobs."])
+            for i in range(6)]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        stories.assign_articles(store, arts)
+        assert list(store.cache["story_signatures"]) == ["a3", "a4", "a5"]
+        # One dropped is read back from the file when it comes up again.
+        assert stories._signatures(store, ["a0"])["a0"] == stories.signature(arts[0])
+        assert list(store.cache["story_signatures"]) == ["a4", "a5", "a0"]
