@@ -141,7 +141,10 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
         extract_timeout=settings.fetch.extract_timeout,
     )
     runner = _Runner(settings, store, report, options, stamp, on_progress)
-    asyncio.run(runner.run(planned))
+    try:
+        asyncio.run(runner.run(planned))
+    finally:
+        stories.release(store)  # the TUI keeps its Store open between fetches
     report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
     store.record_run(report)
     return report
@@ -422,4 +425,5 @@ def run_tag(store: Store, *, retag_all: bool = False, since: str | None = None,
             on_progress(n, len(ids))
     if report.tagged:
         stories.sync(store)  # new facts can move an article to another story
+        stories.release(store)
     return report

@@ -43,7 +43,8 @@ from briefing.summarize import sentences
 
 __all__ = ["KNOWN_PUBLISHERS", "Story", "StoryFlag", "StoryMember", "assign", "assign_articles",
            "get_story",
-           "hashtag", "list_stories", "rebuild", "source_name", "story_json", "story_of",
+           "hashtag", "list_stories", "rebuild", "release", "source_name", "story_json",
+           "story_of",
            "sync"]
 
 # Publishers whose own site is the original: a copy on one of these domains is preferred as
@@ -438,6 +439,13 @@ def rebuild(store: Store) -> None:
 
 
 SYNC_BATCH = 200  # articles per transaction, so a big sync never holds the lock for long
+
+
+def release(store: Store) -> None:
+    """Drop what assigning keeps in memory (key postings, decoded signatures): worth it within
+    one fetch, which looks the same keys up again and again, but not between fetches of a
+    long-lived process."""
+    db.forget(store)
 
 
 def sync(store: Store) -> None:

@@ -308,3 +308,13 @@ def test_decoded_signatures_kept_are_capped(tmp_path: Path,
         # One dropped is read back from the file when it comes up again.
         assert stories._signatures(store, ["a0"])["a0"] == stories.signature(arts[0])
         assert list(store.cache["story_signatures"]) == ["a4", "a5", "a0"]
+
+
+def test_a_fetch_leaves_no_story_memos_behind(tmp_path: Path, seeds: Path) -> None:
+    """The TUI keeps one Store open for days: what a fetch memoised for assigning stories
+    goes when the fetch ends."""
+    with Store(tmp_path / "s.db") as store:
+        report = run_fetch(Settings(), store, [str(seeds)])
+        assert report.added >= 2 and report.failed == []
+        assert stories.story_of(store, _id(store, "ft.com")) is not None
+        assert not [k for k in store.cache if k.startswith("story_")]

@@ -104,7 +104,7 @@ class KeyIndex:
     MAX_ROWS."""
 
     SLACK = timedelta(days=30)
-    MAX_ROWS = 2_000_000
+    MAX_ROWS = 1_000_000  # ~100 MB
 
     def __init__(self, version: int) -> None:
         self.version = version
@@ -297,6 +297,12 @@ def clear(store: Store) -> None:
     with store._write() as c:
         for table in ("story_keys", "story_flags", "story_articles", "stories"):
             c.execute(f"DELETE FROM {table}")
+    forget(store)
+
+
+def forget(store: Store) -> None:
+    """Drop this connection's story memos: key postings, too-common keys, decoded signatures
+    (the last kept here for briefing.stories)."""
     for memo in ("story_key_index", "story_hot_keys", "story_signatures"):
         store.cache.pop(memo, None)
 
