@@ -145,6 +145,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
         asyncio.run(runner.run(planned))
     finally:
         stories.release(store)  # the TUI keeps its Store open between fetches
+        store.shrink_memory()
     report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
     store.record_run(report)
     return report

@@ -74,7 +74,7 @@ _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="
 
 
 CHECKPOINT_PAGES = 10_000
-CACHE_KIB = 64 * 1024  # an upper bound: SQLite allocates pages only as it reads them
+CACHE_KIB = 16 * 1024  # an upper bound, filled as pages are read; 64 MB gained only ~5%
 
 
 class Store:
@@ -522,6 +522,10 @@ class Store:
 
     def last_run(self) -> dict[str, Any] | None:
         return self._one("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")
+
+    def shrink_memory(self) -> None:
+        """Hand the page cache back: a long-lived process (the TUI) between fetches."""
+        self.conn.execute("PRAGMA shrink_memory")
 
     def data_version(self) -> int:
         """Changes when another connection commits: a cheap way for the TUI to notice cron."""
