@@ -171,14 +171,17 @@ def key_index(store: Store, *, check: bool = False) -> KeyIndex:
     return index
 
 
-def preload(store: Store, keys: Iterable[str], lo: str, hi: str) -> None:
+def preload(store: Store, keys: Iterable[str], lo: str, hi: str, *, check: bool = True
+            ) -> KeyIndex:
     """Load the postings of `keys` for [lo, hi] in one query: what a batch of articles will
-    look up one by one with `candidates`. Call it at the start of each batch."""
-    index = key_index(store, check=True)
+    look up one by one with `candidates`. Call it at the start of each batch (`check`: see
+    whether another connection has committed since)."""
+    index = key_index(store, check=check)
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
     if missing:
         index.load(store.conn, missing, lo, hi)
+    return index
 
 
 def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: str,
@@ -192,10 +195,7 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
     life (postings only grow), so it is never counted again."""
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     keys = [k for k in dict.fromkeys(keys) if k not in hot]
-    index = key_index(store)
-    missing = [k for k in keys if not index.covers(k, lo, hi)]
-    if missing:
-        index.load(store.conn, missing, lo, hi)
+    index = preload(store, keys, lo, hi, check=False)
     shared: dict[str, int] = {}
     bands: dict[str, int] = {}
     for key in keys:
