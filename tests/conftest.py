@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,6 +54,19 @@ def seed(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not found: the seeds live in ../shared, which a user's clone lacks")
     return path
+
+
+SEED_000 = "000_be20d156f46645ba.txt"  # the scraped, spun copy
+SEED_004 = "004_23fcfc9bf839688f.txt"  # the finished briefing post
+
+
+def seed_folder(tmp_path: Path) -> Path:
+    """Both seed documents copied into a folder of their own (a fetch source), or a skip."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in (SEED_000, SEED_004):
+        shutil.copy(seed(name), folder / name)
+    return folder
 
 
 @pytest.fixture

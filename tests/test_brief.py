@@ -4,7 +4,6 @@ and a `--full` post read back gives the same article, pairs, bullets and summary
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,11 @@ from briefing.cli import cli
 from briefing.cli_stories import brief_command, stories_command
 from briefing.models import Article
 from briefing.store import Store
-from tests.conftest import ROOT, seed
+from tests.conftest import ROOT, SEED_004, seed, seed_folder
 
 cli.add_command(stories_command)
 cli.add_command(brief_command)
 
-SEED_000 = "000_be20d156f46645ba.txt"
-SEED_004 = "004_23fcfc9bf839688f.txt"
 FT = "https://www.ft.com/content/0815c8fb-e6ed-478b-abb1-c67d6f48fd3a"
 
 
@@ -32,10 +29,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for name in (SEED_000, SEED_004):
-        shutil.copy(seed(name), folder / name)
+    folder = seed_folder(tmp_path)
     path = tmp_path / "b.db"
     code, _out, err = run("--db", str(path), "fetch", str(folder), "--quiet")
     assert code == 0, err

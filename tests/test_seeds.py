@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,15 +9,12 @@ import pytest
 from briefing.config import Settings
 from briefing.pipeline import run_fetch
 from briefing.store import Store
-from tests.conftest import seed
+from tests.conftest import seed, seed_folder
 
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> Store:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for name in ("000_be20d156f46645ba.txt", "004_23fcfc9bf839688f.txt"):
-        shutil.copy(seed(name), folder / name)
+    folder = seed_folder(tmp_path)
     store = Store(tmp_path / "seeds.db")
     report = run_fetch(Settings(), store, [str(folder)])
     assert report.failed == [] and report.added == 2

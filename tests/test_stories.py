@@ -4,7 +4,6 @@ rewriting (figures, names, time), with disagreements and changed figures flagged
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,13 +19,11 @@ from briefing.models import Article
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from briefing.store import stories as story_rows
-from tests.conftest import ROOT, seed
+from tests.conftest import ROOT, SEED_000, SEED_004, seed, seed_folder
 
 cli.add_command(stories_command)
 cli.add_command(brief_command)
 
-SEED_000 = "000_be20d156f46645ba.txt"
-SEED_004 = "004_23fcfc9bf839688f.txt"
 NOW = "2026-11-27T09:00:00+00:00"
 
 
@@ -43,11 +40,7 @@ def _id(store: Store, needle: str) -> str:
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    for name in (SEED_000, SEED_004):
-        shutil.copy(seed(name), folder / name)
-    return folder
+    return seed_folder(tmp_path)
 
 
 def build(aid: str, url: str, title: str, paragraphs: list[str], *, published: str | None = NOW,
