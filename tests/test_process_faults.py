@@ -4,6 +4,7 @@ database, and a full disk. The database must stay sound and never hold half an a
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -13,10 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.common import children
+from briefing.store import Store, StoreError
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
 
@@ -174,6 +177,33 @@ def test_two_fetches_at_once_on_one_database(server: TestServer, tmp_path: Path)
         conn.close()
     assert dup_urls == [] and dup_hashes == []
     assert sources == 30 and runs == 2
+
+
+def _open_at_barrier(path: str, barrier: Any, errors: Any) -> None:
+    barrier.wait()
+    try:
+        Store(path).close()
+    except StoreError as exc:
+        errors.put(str(exc))
+
+
+def test_processes_opening_a_new_database_together_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL makes SQLite answer "database is locked" at once, without
+    waiting, when another process switches it at the same moment (it hit two cron runs
+    started together on a new database about one time in five)."""
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for trial in range(25):
+        path = str(tmp_path / f"new-{trial}.db")
+        barrier = ctx.Barrier(3)
+        procs = [ctx.Process(target=_open_at_barrier, args=(path, barrier, errors))
+                 for _ in range(3)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=60)
+            assert proc.exitcode == 0
+    assert errors.empty(), errors.get()
 
 
 def _ignore_sigxfsz() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,15 +78,35 @@ CHECKPOINT_PAGES = 10_000
 CACHE_KIB = 16 * 1024  # an upper bound, filled as pages are read; 64 MB gained only ~5%
 
 
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for another process that is switching the same new file too.
+    SQLite answers "database is locked" at once there instead of calling the busy handler
+    (two `briefing fetch` runs started together on a new database hit it one time in five)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay, other_mode = 0.005, 0
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        else:
+            other_mode += 1
+            # Another mode persists only where a process holds the file open in it; reads
+            # still work then, so that is not worth waiting the whole timeout for.
+            if str(mode).lower() == "wal" or other_mode > 3:
+                return
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # another process may hold it; not fatal for reads
-                conn.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(conn)
             # NORMAL is safe in WAL mode against process crashes (SIGKILL); only a power cut
             # can lose the last commits, never corrupt the file.
             conn.execute("PRAGMA synchronous = NORMAL")
