@@ -82,7 +82,8 @@ def process(job: Job) -> Result:
     if result.articles:
         from briefing.stories import signature
 
-        result = replace(result, signatures={a.id: signature(a) for a in result.articles})
+        result = replace(result, signatures={
+            a.id: signature(a).prepared() for a in result.articles})
     return result
 
 

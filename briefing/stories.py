@@ -20,10 +20,12 @@ flat as the database grows; `rebuild` replays every article through the same pat
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -75,6 +77,7 @@ _A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
 _B = _RNG.randint(0, 2**31 - 1, size=_PERMS).astype(np.uint64)
 _PRIME = np.uint64(2**31 - 1)
 _WORD = re.compile(r"[^\W_]+")
+_NO_CONTEXT: frozenset[str] = frozenset()
 _CONTEXT_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -119,12 +122,43 @@ class Signature:
     minhash: tuple[int, ...]
     name: str  # the source's name in flags ("ft.com")
 
-    def index_keys(self) -> list[str]:
-        # Only what `_lookups` may ask for: a round figure's posting would never be read.
+    # The derived forms below are cached on the instance: a worker process computes them with
+    # the signature (`prepared`), and they travel with it to the thread that writes the
+    # database, which then only looks them up.
+
+    @cached_property
+    def index_keys(self) -> tuple[str, ...]:
+        # Only what `lookup_keys` may ask for: a round figure's posting would never be read.
         figs = sorted({f.key() for f in self.figs if f.weight >= LOOKUP_WEIGHT})
         bands = [f"h:{b}:{zlib.crc32(repr(self.minhash[b::_BANDS]).encode()):08x}"
                  for b in range(_BANDS)] if self.minhash else []
-        return figs + bands
+        return (*figs, *bands)
+
+    @cached_property
+    def lookup_keys(self) -> tuple[str, ...]:
+        """Keys to look up: each telling figure's own 1% bucket and each MinHash band.
+        Only a candidate is wanted here, and a copy shares several figures: one found is
+        enough, so the neighbouring buckets (three times the rows) are left to `_joins`."""
+        # Round figures (weight 0.5: "50%", "$1bn") are everywhere; they count in _joins but
+        # make poor lookup keys, pulling in unrelated candidates.
+        figs = sorted({f.key(): f for f in self.figs if f.weight >= LOOKUP_WEIGHT}.values(),
+                      key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
+        return (*(f.key() for f in figs), *(k for k in self.index_keys if k.startswith("h:")))
+
+    @cached_property
+    def stored(self) -> str:
+        """`as_json` as the text story_articles keeps."""
+        return json.dumps(self.as_json(), ensure_ascii=False, separators=(",", ":"))
+
+    @cached_property
+    def match(self) -> Match:
+        return Match.of(self)
+
+    def prepared(self) -> Signature:
+        """This signature with its derived forms computed (see above)."""
+        for attr in ("index_keys", "lookup_keys", "stored", "match"):
+            getattr(self, attr)
+        return self
 
     def as_json(self) -> dict[str, Any]:
         """The stored form (version 2). A sentence's words and names are kept once, not once
@@ -143,18 +177,50 @@ class Signature:
                     np.asarray(self.minhash, dtype="<u4").tobytes()).decode("ascii")}
 
     @staticmethod
-    def from_json(data: dict[str, Any]) -> Signature:
+    def from_json(data: dict[str, Any], *, contexts: bool = True) -> Signature:
+        """The signature `as_json` stored; without `contexts`, its figures' sentence contexts
+        are left empty (matching does not read them, and they are most of its memory)."""
         if data.get("v") == 2:
-            words = [frozenset(w) for w in data["words"]]
-            figs = tuple(Fig(k, u, float(v), t, float(w), words[i] | frozenset(others))
+            words = [frozenset(w) for w in data["words"]] if contexts else []
+            figs = tuple(Fig(k, u, float(v), t, float(w),
+                             words[i] | frozenset(others) if contexts else _NO_CONTEXT)
                          for k, u, v, t, w, i, others in data["figs"])
             minhash = tuple(int(x) for x in np.frombuffer(
                 base64.b64decode(data["minhash"]), dtype="<u4"))
         else:  # version 1: each figure's context whole, the MinHash as a list
-            figs = tuple(Fig(k, u, float(v), t, float(w), frozenset(c))
+            figs = tuple(Fig(k, u, float(v), t, float(w),
+                             frozenset(c) if contexts else _NO_CONTEXT)
                          for k, u, v, t, w, c in data.get("figs", []))
             minhash = tuple(data.get("minhash", []))
         return Signature(figs, frozenset(data.get("names", [])), minhash, data.get("name", ""))
+
+
+@dataclass(frozen=True, eq=False)
+class Match:
+    """What `_joins` compares of a signature, without the sentence contexts only flags read:
+    a small part of a decoded Signature's memory, so one can be kept for every article a
+    fetch compares with, and the per-figure work (the keys of the neighbouring 1% buckets,
+    the tolerance) done once per article instead of once per comparison."""
+
+    # Distinct figures of weight >= 0.5, the last of each key as in a dict: the keys of buckets
+    # b-1, b and b+1, the value, the weight, the tolerance.
+    probes: tuple[tuple[str, str, str, float, float, float], ...]
+    values: dict[str, tuple[float, ...]]  # key -> the values of every figure under it
+    names: frozenset[str]
+    minhash: np.ndarray[Any, np.dtype[np.uint32]]  # empty when the text is too short
+
+    @staticmethod
+    def of(sig: Signature) -> Match:
+        values: dict[str, list[float]] = {}
+        for f in sig.figs:
+            values.setdefault(f.key(), []).append(f.value)
+        distinct = {f.key(): f for f in sig.figs if f.weight >= 0.5}
+        # A key names its kind and unit, so two figures under neighbouring keys can differ
+        # only in value: Fig.same_value's tolerance is all that is left to check.
+        probes = tuple((f.key(f.bucket - 1), f.key(), f.key(f.bucket + 1), f.value, f.weight,
+                        TOLERANCE if f.kind == "money" else 1e-9) for f in distinct.values())
+        return Match(probes, {k: tuple(v) for k, v in values.items()}, sig.names,
+                     np.asarray(sig.minhash, dtype=np.uint32))
 
 
 # -- signatures ------------------------------------------------------------------------------
@@ -315,6 +381,11 @@ def _index(sig: Signature) -> dict[str, list[Fig]]:
 
 
 def _joins(a: Signature, b: Signature) -> float:
+    """A score above zero when `a` and `b` tell the same story, else 0: see `_score`."""
+    return _score(a.match, b.match)
+
+
+def _score(a: Match, b: Match) -> float:
     """A score above zero when `a` and `b` tell the same story, else 0.
 
     Figures: the weights of `a`'s distinct figures that `b` also states (half for an amount
@@ -323,28 +394,32 @@ def _joins(a: Signature, b: Signature) -> float:
     or more weight joins without one. Text: a MinHash similarity of 0.6 with a shared name, or
     0.8 alone (a near-identical copy), and only when half the figures agree or there are
     hardly any."""
-    index = _index(b)
-    distinct = {f.key(): f for f in a.figs if f.weight >= 0.5}
-    found = {k: _found(f, index) for k, f in distinct.items()}
-    matched = [f for k, f in distinct.items() if found[k]]
-    weight = sum(f.weight * found[f.key()] for f in matched)
-    smaller = min(len(distinct), len({f.key() for f in b.figs if f.weight >= 0.5})) or 1
+    weight, matched, exact = 0.0, 0, 0
+    values = b.values
+    for below, own, above, value, w, tolerance in a.probes:
+        near = stated = False
+        for key in (below, own, above):
+            for v in values.get(key, ()):
+                if abs(value - v) <= tolerance * max(value, v):
+                    near = True
+                    # Copies repeat figures verbatim; a near value is weaker evidence.
+                    if abs(v - value) <= 1e-9 * value:
+                        stated = True
+        if near:
+            matched += 1
+            exact += stated
+            weight += w * (1.0 if stated else 0.5)
+    smaller = min(len(a.probes), len(b.probes)) or 1
     names = len(a.names & b.names)
-    sim = _similarity(a.minhash, b.minhash)
-    exact = sum(1 for v in found.values() if v == 1.0)
-    by_figures = weight >= 2.0 and exact >= 2 and len(matched) >= smaller / 3 and (
+    sim = (float(np.count_nonzero(a.minhash == b.minhash)) / len(a.minhash)
+           if len(a.minhash) and len(b.minhash) else 0.0)
+    by_figures = weight >= 2.0 and exact >= 2 and matched >= smaller / 3 and (
         names >= 1 or weight >= 5.0)
     # Similar words with different figures are two stories from one template (a market wire's
     # "Gold rose 1.8%..." every day), so text joins only where figures agree or are few.
-    figures_agree = smaller < 2 or len(matched) >= smaller / 2
+    figures_agree = smaller < 2 or matched >= smaller / 2
     by_text = figures_agree and (sim >= 0.8 or (sim >= 0.6 and names >= 1))
     return weight + 0.5 * names + 4 * sim if by_figures or by_text else 0.0
-
-
-def _similarity(a: Sequence[int], b: Sequence[int]) -> float:
-    if not a or not b:
-        return 0.0
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
 def conflicts(a: Signature, b: Signature) -> list[tuple[Fig, Fig]]:
@@ -422,8 +497,7 @@ def assign_articles(store: Store, arts: Sequence[Article],
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
             windows = [_window(_stamp(a.published)) for a in fresh]
-            db.preload(store, [k for a in fresh for group in _lookups(sigs[a.id])
-                               for k in group],
+            db.preload(store, [k for a in fresh for k in sigs[a.id].lookup_keys],
                        min(w[0] for w in windows), max(w[1] for w in windows))
         for art in arts:
             _assign_one(store, art, prior.get(art.id), sigs[art.id])
@@ -469,84 +543,78 @@ def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signatur
     else:
         story_id = _choose(store, sig, _stamp(art.published), art.id) or art.id
     row = db.Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
-                    art.tagger_version, sig.as_json())
-    _remember(store, art.id, row.content_hash, sig)
+                    art.tagger_version)
+    _remember(store, art.id, sig.match)
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
-        db.put(store, row, sig.index_keys(), new=True)
+        db.put(store, row, sig.stored, sig.index_keys, new=True)
         db.new_story(store, story_id, art.title, row.published)
         return
     flags = []
     for m in db.members(store, story_id):
         if m.article_id != art.id:
-            flags += _disagreements(m, row)
-    db.put(store, row, sig.index_keys(), new=old is None)
+            flags += _disagreements(m, Signature.from_json(m.signature), row, sig)
+    db.put(store, row, sig.stored, sig.index_keys, new=old is None)
     db.add_flags(store, story_id, flags)
     db.refresh(store, story_id)
 
 
-def _disagreements(a: db.Stored, b: db.Stored) -> list[StoryFlag]:
+def _disagreements(a: db.Stored, sa: Signature, b: db.Stored, sb: Signature
+                   ) -> list[StoryFlag]:
     """Flags for two copies, the better source's statement first."""
     if (-b.quality, b.published, b.article_id) < (-a.quality, a.published, a.article_id):
-        a, b = b, a
-    sa, sb = Signature.from_json(a.signature), Signature.from_json(b.signature)
+        a, b, sa, sb = b, a, sb, sa
     return [_flag("disagreement", f"{f.text} in {sa.name}, {g.text} in {sb.name}", f, g,
                   a.article_id, b.article_id, sa.name, sb.name) for f, g in conflicts(sa, sb)]
-
-
-def _lookups(sig: Signature) -> Iterable[list[str]]:
-    """Keys to look up, one at a time: each figure's own 1% bucket and each MinHash band.
-    Only a candidate is wanted here, and a copy shares several figures: one found is enough,
-    so the neighbouring buckets (three times the rows) are left to `_joins` to compare."""
-    # Round figures (weight 0.5: "50%", "$1bn") are everywhere; they count in _joins but
-    # make poor lookup keys, pulling in unrelated candidates.
-    figs = sorted({f.key(): f for f in sig.figs if f.weight >= LOOKUP_WEIGHT}.values(),
-                  key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
-    yield from ([f.key()] for f in figs)
-    yield from ([k] for k in sig.index_keys() if k.startswith("h:"))
 
 
 def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | None:
     """The story of the best matching candidate, or None to start a new story."""
     lo, hi = _window(stamp)
-    keys = [k for group in _lookups(sig) for k in group]
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
     # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
-    found_rows = db.candidates(store, keys, lo, hi, exclude=article_id,
+    found_rows = db.candidates(store, sig.lookup_keys, lo, hi, exclude=article_id,
                                max_postings=MAX_POSTINGS, limit=MAX_CANDIDATES)
+    if not found_rows:
+        return None
     story = {aid: sid for aid, sid, _shared, _band in found_rows}
-    top = [aid for aid, _sid, _shared, _band in found_rows]
     best, best_score = None, 0.0
-    for aid, other in _signatures(store, top).items():
-        score = _joins(sig, other)
+    mine = sig.match
+    for aid, other in _matches(store, [aid for aid, _sid, _shared, _band in found_rows]).items():
+        score = _score(mine, other)
         if score > best_score:
             best, best_score = aid, score
     return story[best] if best else None
 
 
-SIGNATURE_CACHE = 4_000  # decoded signatures kept per connection (~16 KB each)
+MATCH_CACHE = 20_000  # match forms kept per connection (~2 KB each)
 
 
-def _remember(store: Store, article_id: str, content_hash: str, sig: Signature) -> None:
-    """Keep a decoded signature for later comparisons, the oldest dropped past the cap: a
-    fetch of 20,000 articles once held them all (300 MB)."""
-    cache: dict[str, tuple[str, Signature]] = store.cache.setdefault("story_signatures", {})
-    cache.pop(article_id, None)
-    cache[article_id] = (content_hash, sig)
-    while len(cache) > SIGNATURE_CACHE:
-        del cache[next(iter(cache))]
+def _memo(store: Store) -> OrderedDict[str, Match]:
+    memo: OrderedDict[str, Match] = store.cache.setdefault("story_matches", OrderedDict())
+    return memo
 
 
-def _signatures(store: Store, ids: Sequence[str]) -> dict[str, Signature]:
-    """Candidates' stored signatures, decoded once per connection: during a fetch the same
-    recent articles come up as candidates again and again."""
-    cache: dict[str, tuple[str, Signature]] = store.cache.setdefault("story_signatures", {})
-    found = {aid: cache[aid][1] for aid in ids if aid in cache}
-    missing = [aid for aid in ids if aid not in cache]
+def _remember(store: Store, article_id: str, match: Match) -> None:
+    """Keep an article's match form for later comparisons, the oldest dropped past the cap
+    (a fetch of 20,000 articles once kept every decoded signature: 300 MB)."""
+    memo = _memo(store)
+    memo[article_id] = match
+    memo.move_to_end(article_id)
+    while len(memo) > MATCH_CACHE:
+        memo.popitem(last=False)
+
+
+def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
+    """Candidates' match forms, decoded from their stored signatures once per connection:
+    during a fetch the same recent articles come up as candidates again and again."""
+    memo = _memo(store)
+    found = {aid: memo[aid] for aid in ids if aid in memo}
+    missing = [aid for aid in ids if aid not in memo]
     if missing:
         for aid, row in db.stored(store, missing).items():
-            found[aid] = Signature.from_json(row.signature)
-            _remember(store, aid, row.content_hash, found[aid])
+            found[aid] = Signature.from_json(row.signature, contexts=False).match
+            _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
 
 

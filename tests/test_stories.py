@@ -287,20 +287,22 @@ def test_signatures_round_trip_and_old_rows_still_read(tmp_path: Path) -> None:
     assert len(json.dumps(stored)) < 0.75 * len(json.dumps(v1))
 
 
-def test_decoded_signatures_kept_are_capped(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A big fetch must not keep every decoded signature (~16 KB each) for its whole run."""
-    monkeypatch.setattr(stories, "SIGNATURE_CACHE", 3)
+def test_match_forms_kept_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big fetch must not keep a match form for every article of its run."""
+    monkeypatch.setattr(stories, "MATCH_CACHE", 3)
     arts = [build(f"a{i}", f"https://x.example/{i}", f"Item {i}",
                   [f"Firm{i} Ltd will spend ${11 + i}.{i + 1}bn, adding {4301 + 97 * i:,} jobs."])
             for i in range(6)]
     with Store(tmp_path / "s.db") as store:
         store.save_articles(arts)
         stories.assign_articles(store, arts)
-        assert list(store.cache["story_signatures"]) == ["a3", "a4", "a5"]
-        # One dropped is read back from the file when it comes up again.
-        assert stories._signatures(store, ["a0"])["a0"] == stories.signature(arts[0])
-        assert list(store.cache["story_signatures"]) == ["a4", "a5", "a0"]
+        assert list(store.cache["story_matches"]) == ["a3", "a4", "a5"]
+        # One dropped is read back from the file when it comes up again, the same as made.
+        read = stories._matches(store, ["a0"])["a0"]
+        made = stories.signature(arts[0]).match
+        assert (read.probes, read.values, read.names) == (made.probes, made.values, made.names)
+        assert read.minhash.tolist() == made.minhash.tolist()
+        assert list(store.cache["story_matches"]) == ["a4", "a5", "a0"]
 
 
 def test_a_fetch_leaves_no_story_memos_behind(tmp_path: Path, seeds: Path) -> None:

@@ -9,7 +9,8 @@ hands back the small frozen dataclasses below.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -109,7 +110,10 @@ class KeyIndex:
     def __init__(self, version: int) -> None:
         self.version = version
         self.ranges: dict[str, tuple[str, str]] = {}  # key -> published range loaded
-        self.rows: dict[str, list[tuple[str, str]]] = {}  # key -> [(published, article id)]
+        # key -> publication stamps (sorted) and, in step, the article ids: two flat lists, so
+        # a window is two bisects and its ids one slice for Counter to count.
+        self.stamps: dict[str, list[str]] = {}
+        self.ids: dict[str, list[str]] = {}
         self.stories: dict[str, str] = {}  # article id -> story id, as far as seen
         self.size = 0
 
@@ -120,37 +124,43 @@ class KeyIndex:
     def load(self, conn: Any, keys: Sequence[str], lo: str, hi: str) -> None:
         lo, hi = _widen(lo, -self.SLACK), _widen(hi, self.SLACK)
         for key in keys:
-            self.size -= len(self.rows.get(key, ()))
+            self.size -= len(self.ids.get(key, ()))
             self.ranges[key] = (lo, hi)
-            self.rows[key] = []
+            self.stamps[key] = []
+            self.ids[key] = []
         for i in range(0, len(keys), 500):
             for key, published, article_id in conn.execute(
                     "SELECT key, published, article_id FROM story_keys WHERE key IN "
                     "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
                     "ORDER BY key, published, article_id",
                     (json.dumps(list(keys[i:i + 500])), lo, hi)):
-                self.rows[key].append((published, article_id))
+                self.stamps[key].append(published)
+                self.ids[key].append(article_id)
                 self.size += 1
 
-    def window(self, key: str, lo: str, hi: str) -> list[tuple[str, str]]:
-        rows = self.rows[key]
-        # "" sorts before every stamp and any article id after "": the slice is inclusive.
-        return rows[bisect_left(rows, (lo, "")):bisect_right(rows, (hi, "\U0010ffff"))]
+    def window(self, key: str, lo: str, hi: str) -> list[str]:
+        """Ids of the articles holding `key` published in [lo, hi]."""
+        stamps = self.stamps[key]
+        return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
 
     def add(self, keys: Iterable[str], published: str, article_id: str) -> None:
         for key in keys:
             have = self.ranges.get(key)
             if have is not None and have[0] <= published <= have[1]:
-                insort(self.rows[key], (published, article_id))
+                stamps = self.stamps[key]
+                at = bisect_right(stamps, published)
+                stamps.insert(at, published)
+                self.ids[key].insert(at, article_id)
                 self.size += 1
 
     def remove(self, keys: Iterable[str], article_id: str) -> None:
         for key in keys:
-            rows = self.rows.get(key)
-            if rows:
-                kept = [r for r in rows if r[1] != article_id]
-                self.size -= len(rows) - len(kept)
-                self.rows[key] = kept
+            ids = self.ids.get(key)
+            if ids and article_id in ids:
+                kept = [i for i, aid in enumerate(ids) if aid != article_id]
+                self.size -= len(ids) - len(kept)
+                self.stamps[key] = [self.stamps[key][i] for i in kept]
+                self.ids[key] = [ids[i] for i in kept]
 
 
 def _widen(stamp: str, by: timedelta) -> str:
@@ -196,19 +206,18 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     keys = [k for k in dict.fromkeys(keys) if k not in hot]
     index = preload(store, keys, lo, hi, check=False)
-    shared: dict[str, int] = {}
-    bands: dict[str, int] = {}
+    shared: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
     for key in keys:
         held = index.window(key, lo, hi)
         if len(held) > max_postings:
             hot.add(key)
             continue
-        band = key.startswith("h:")
-        for _published, aid in held:
-            if aid != exclude:
-                shared[aid] = shared.get(aid, 0) + 1
-                if band:
-                    bands[aid] = bands.get(aid, 0) + 1
+        shared.update(held)
+        if key.startswith("h:"):
+            bands.update(held)
+    shared.pop(exclude, None)
+    bands.pop(exclude, None)
     # Two figures in common, or two MinHash bands: one band alone is what a shared stock
     # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
     found = sorted((aid for aid, n in shared.items()
@@ -223,9 +232,10 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
             for aid in found if aid in index.stories]
 
 
-def put(store: Store, row: Stored, keys: Iterable[str], *, new: bool = False) -> None:
-    """Insert or replace an article's membership, signature and index keys (`new`: it has
-    none yet, so there are no old keys to delete)."""
+def put(store: Store, row: Stored, signature: str, keys: Iterable[str], *, new: bool = False
+        ) -> None:
+    """Insert or replace an article's membership, signature (as stored: JSON text) and index
+    keys (`new`: it has none yet, so there are no old keys to delete)."""
     index = key_index(store)
     with store._write() as c:
         if not new:
@@ -237,8 +247,7 @@ def put(store: Store, row: Stored, keys: Iterable[str], *, new: bool = False) ->
             "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
             "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
             (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
-             row.tagger_version, json.dumps(row.signature, ensure_ascii=False,
-                                            separators=(",", ":"))))
+             row.tagger_version, signature))
         keys = list(dict.fromkeys(keys))
         c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article_id) "
                       "VALUES (?,?,?)", [(k, row.published, row.article_id) for k in keys])
@@ -302,8 +311,8 @@ def clear(store: Store) -> None:
 
 def forget(store: Store) -> None:
     """Drop this connection's story memos: key postings, too-common keys, decoded signatures
-    (the last kept here for briefing.stories)."""
-    for memo in ("story_key_index", "story_hot_keys", "story_signatures"):
+    (match forms: kept here for briefing.stories)."""
+    for memo in ("story_key_index", "story_hot_keys", "story_matches"):
         store.cache.pop(memo, None)
 
 
