@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import PurePosixPath
+from sys import intern
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -211,13 +212,15 @@ class Match:
 
     @staticmethod
     def of(sig: Signature) -> Match:
+        # Keys are interned: thousands of kept forms share the same few thousand keys.
         values: dict[str, list[float]] = {}
         for f in sig.figs:
-            values.setdefault(f.key(), []).append(f.value)
+            values.setdefault(intern(f.key()), []).append(f.value)
         distinct = {f.key(): f for f in sig.figs if f.weight >= 0.5}
         # A key names its kind and unit, so two figures under neighbouring keys can differ
         # only in value: Fig.same_value's tolerance is all that is left to check.
-        probes = tuple((f.key(f.bucket - 1), f.key(), f.key(f.bucket + 1), f.value, f.weight,
+        probes = tuple((intern(f.key(f.bucket - 1)), intern(f.key()),
+                        intern(f.key(f.bucket + 1)), f.value, f.weight,
                         TOLERANCE if f.kind == "money" else 1e-9) for f in distinct.values())
         return Match(probes, {k: tuple(v) for k, v in values.items()}, sig.names,
                      np.asarray(sig.minhash, dtype=np.uint32))
@@ -587,7 +590,7 @@ def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | 
     return story[best] if best else None
 
 
-MATCH_CACHE = 20_000  # match forms kept per connection (~2 KB each)
+MATCH_CACHE = 20_000  # match forms kept per connection (~2 KB each: 40 MB at most)
 
 
 def _memo(store: Store) -> OrderedDict[str, Match]:
