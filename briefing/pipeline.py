@@ -8,6 +8,7 @@ store is written from the event-loop thread only, one transaction per feed, each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 # Below this many sources a process pool costs more to start (~0.4 s of imports per worker)
 # than it saves.
 POOL_THRESHOLD = 12
+
+# The longest a transaction stays open waiting for more sources' writes (see _writer): what
+# another process writing the same database (the TUI marking an article read) may wait.
+COMMIT_SECONDS = 0.5
 
 ProgressCallback = Callable[[FetchProgress], None]
 T = TypeVar("T")
@@ -187,6 +192,8 @@ class _Runner:
         self._pages: ProcessPoolExecutor | None = None
         self._queue: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
             asyncio.Queue())
+        self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
+        self._busy = 0  # sources holding a slot, each of which may still queue a write
         writer = asyncio.create_task(self._writer())
         self._remote_slots = asyncio.Semaphore(4 * max(1, self.settings.fetch.concurrency))
         self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
@@ -218,20 +225,36 @@ class _Runner:
         """Run `write` in the next database transaction and wait for it to commit."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((write, done))
+        self._wake.set()
         return await done
 
     async def _writer(self) -> None:
-        """The one writer: each transaction takes every write that is waiting, so when
-        sources finish faster than a commit (WAL pages, FTS segments) takes, commits are
-        shared, and when they trickle in, each is written at once. Every article is still
-        whole: a failure rolls back the batch, and each waiting source hears why."""
+        """The one writer. A transaction stays open while sources still running may add to
+        it, up to COMMIT_SECONDS, and commits once every running source waits on it: a
+        commit writes out every page the batch touched, and story keys scatter over the
+        whole index, so a batch of 30 feeds costs little more to commit than one feed
+        (measured: 20,000 articles' story keys take 4.3 s to insert 80 articles per commit,
+        2.6 s at 400). Every article is still whole: a failure rolls back the batch, and each
+        waiting source hears why."""
+        loop = asyncio.get_running_loop()
         while True:
             batch = [await self._queue.get()]
-            while not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            results: list[Any] = []
             try:
                 with self.store.transaction():
-                    results = [write() for write, _done in batch]
+                    deadline = loop.time() + COMMIT_SECONDS
+                    while True:
+                        while not self._queue.empty():
+                            batch.append(self._queue.get_nowait())
+                        if len(results) < len(batch):
+                            results += [write() for write, _done in batch[len(results):]]
+                            continue
+                        remaining = deadline - loop.time()
+                        if len(batch) >= self._busy or remaining <= 0:
+                            break
+                        self._wake.clear()
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._wake.wait(), remaining)
             except Exception as exc:
                 for _write, done in batch:
                     if not done.done():
@@ -282,12 +305,20 @@ class _Runner:
             # Downloads are bounded by the Fetcher; this bounds what waits to be written, so
             # when the writer is the slowest part, parsed feeds do not pile up in memory.
             async with self._remote_slots:
-                await self._remote(p)
+                await self._counted(self._remote(p))
             return
         # A few local files in flight at once: enough to keep every worker busy, without
         # holding a whole folder's bytes in memory.
         async with self._local_slots:
-            await self._local(p)
+            await self._counted(self._local(p))
+
+    async def _counted(self, work: Coroutine[Any, Any, None]) -> None:
+        self._busy += 1
+        try:
+            await work
+        finally:
+            self._busy -= 1
+            self._wake.set()
 
     async def _local(self, p: Planned) -> None:
         path = Path(p.key)

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from briefing import pipeline
 from briefing.config import Settings
 from briefing.pipeline import run_fetch
 from briefing.store import Store
@@ -97,3 +104,53 @@ def test_retry_after_is_remembered(server: TestServer, db_file: Path) -> None:
     second = run_fetch(_settings(), store, [url])
     assert server.hits["/busy.xml"] == hits
     assert "Retry-After" in dict(second.failed)[url]
+
+
+def test_sources_written_together_share_one_commit(server: TestServer, db_file: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer keeps a transaction open while running sources may still add to it, and
+    commits once all of them wait on it: with no time limit, five feeds make one commit, and
+    the run does not wait for the limit."""
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS", 60.0)
+    urls = [server.add(f"/f{i}.xml", rss(2, prefix=f"f{i}")) for i in range(5)]
+    urls.append(server.add("/broken.xml", Route(b"oops", status=500)))
+    store = Store(db_file)
+    commits = 0
+    real = store.transaction
+
+    @contextmanager
+    def counted() -> Iterator[None]:
+        nonlocal commits
+        with real():
+            yield
+        commits += 1
+
+    monkeypatch.setattr(store, "transaction", counted)
+    started = time.monotonic()
+    report = run_fetch(_settings(), store, urls)
+    assert time.monotonic() - started < 30
+    assert (report.added, report.sources_ok, len(report.failed)) == (10, 5, 1)
+    assert commits == 1
+    src = store.get_source(urls[-1])
+    assert src is not None and src.last_status == 500
+
+
+def test_a_stalled_source_does_not_hold_back_the_others(server: TestServer,
+                                                        db_file: Path) -> None:
+    """Articles land (another connection sees them) while a slow source is still waited for:
+    an open batch commits after COMMIT_SECONDS whatever is still running."""
+    good = server.add("/good.xml", rss(2))
+    stalled = server.add("/stall.xml", Route(stall=True))
+    settings: Settings = quick_settings(connect=2, read=8, total=10)
+    seen_at: list[float] = []
+    with Store(db_file) as store, ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        fetch = pool.submit(run_fetch, settings, store, [good, stalled])
+        with Store(db_file) as reader:
+            while not fetch.done() and not seen_at:
+                if reader.count_articles() == 2:
+                    seen_at.append(time.monotonic() - started)
+                time.sleep(0.05)
+        report = fetch.result()
+    assert report.added == 2 and len(report.failed) == 1
+    assert seen_at and seen_at[0] < 6, "the good feed's articles waited for the stalled one"
