@@ -29,7 +29,12 @@ _ESC_SEQ = re.compile(
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi overrides can reorder what a user sees versus what is stored (Trojan Source).
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Every character the three patterns above remove: text without any is left as it is, and
+# most text has none, so one scan for them saves running the three.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# What _SPACES would change: a run of two, or one space that is not " ".
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u3000]| [ \t\u00a0\u2000-\u200b\u3000]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -43,9 +48,10 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
         return ""
     text = value if isinstance(value, str) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ESC_SEQ.sub("", text)
-    text = _CONTROLS.sub("", text)
-    text = _BIDI.sub("", text)
+    if _UNSAFE.search(text):
+        text = _ESC_SEQ.sub("", text)
+        text = _CONTROLS.sub("", text)
+        text = _BIDI.sub("", text)
     text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
@@ -63,6 +69,8 @@ def one_line(value: Any, limit: int = 500) -> str:
 def normalize_paragraph(text: str) -> str:
     """Collapse runs of spaces inside one paragraph and NFC-normalise it."""
     text = unicodedata.normalize("NFC", text)
+    if "\n" not in text and not _ODD_SPACES.search(text):
+        return text.strip()
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return " ".join(line for line in lines if line)
 

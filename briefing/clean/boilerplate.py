@@ -104,6 +104,7 @@ RULES: tuple[Rule, ...] = (
 # Markdown that hides a junk line from the table: link syntax, emphasis, heading and quote marks.
 _MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"^[#>\s]+|[*_`]+")
+_MD_CHARS = "[#>*_`"  # a line with none of these is untouched by the two above, but for strip()
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -117,6 +118,8 @@ class CleanDoc:
 
 def _bare(line: str) -> str:
     """The line as a reader sees it: Markdown link text only, no emphasis or heading marks."""
+    if not any(mark in line for mark in _MD_CHARS):
+        return line.strip()  # what the two substitutions leave of a line without Markdown
     return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)).strip()
 
 
