@@ -223,3 +223,61 @@ def test_sample_markets_keeps_hostile_text_literal() -> None:
     first = feed.entries[0]
     assert first["title"] == "[UPDATE] Markets close higher"
     assert any("[bold]" in p for p in html_to_paragraphs(first["summary"]))
+
+
+def _bare_fragments() -> list[str]:
+    """Random runs of <p>text</p> built from the pieces most likely to part the two paths:
+    every kind of whitespace, '>', combining marks (NFC), wide and bidi characters."""
+    import random
+
+    rng = random.Random(3)
+    pieces = ["word", "Đà Nẵng", "e\u0301", " ", "  ", "\n", "\n\n", "\t", "\xa0", "\u2003",
+              "\u3000", "\u200b", "\u2028", "\u2029", "\x85", "\x0c", "\ufeff", ">", "a > b",
+              "🙂", "日本", "\u202e", "©", "Share", "Photo: Reuters", "\r\n", ".", "\ud83d"]
+    fragments = []
+    for _ in range(3000):
+        paras = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+                 for _ in range(rng.randint(1, 5))]
+        gaps = [rng.choice(["", " ", "\n", " \n "]) for _ in range(len(paras) + 1)]
+        body = "".join(f"<p>{p}</p>{g}" for p, g in zip(paras, gaps[1:], strict=True))
+        fragments.append(gaps[0] + body)
+    return fragments
+
+
+def test_bare_paragraphs_are_what_lxml_makes_of_them() -> None:
+    """The shortcut for <p>-only items gives the parsed walk's paragraphs, or stands aside."""
+    from briefing.text import sanitize
+
+    taken = 0
+    for raw in _bare_fragments():
+        fragment = sanitize(raw)
+        bare = extract._bare_paragraphs(fragment)
+        if bare is None:
+            continue
+        taken += 1
+        assert bare == extract._parsed_paragraphs(fragment), raw
+    assert taken > 1000
+    assert extract._bare_paragraphs(sanitize("<p>x</p><p>AT&amp;T</p>")) is None
+    assert extract._bare_paragraphs(sanitize("<p>x</p>tail")) is None
+    assert extract._bare_paragraphs(sanitize("<p>x<br>y</p>")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain words", " edge spaces ", "two  spaces", "tab\there", "nbsp\xa0here", "ideo\u3000sp",
+     "zw\u200bsp", "lines\nand\n\nmore", "e\u0301 combining", "\u2028sep\u2029", "", "   "],
+)
+def test_text_shortcuts_change_nothing(text: str) -> None:
+    """sanitize and normalize_paragraph skip their substitutions when these cannot apply."""
+    import re
+    import unicodedata
+
+    from briefing import text as t
+
+    spaces = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+    nfc = unicodedata.normalize("NFC", text)
+    lines = [spaces.sub(" ", line).strip() for line in nfc.split("\n")]
+    assert t.normalize_paragraph(text) == " ".join(line for line in lines if line)
+    for dirty in (text, text + "\x1b[31m", "\u202e" + text + "\x9b"):
+        slow = t._BIDI.sub("", t._CONTROLS.sub("", t._ESC_SEQ.sub("", dirty)))
+        assert t.sanitize(dirty) == slow.replace("\t", " ")

@@ -41,6 +41,14 @@ _WS = re.compile(r"\s+")
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # Something that starts a tag, comment or entity; "profit < 5%" is plain text.
 _TAG = re.compile(r"<[A-Za-z!/?]|&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+# Most feed items are nothing but <p>text</p>, which needs no parser: each text, its whitespace
+# collapsed, is a paragraph, as the walk below would make it. Only text libxml2 takes as it is:
+# no markup or entity, and none of the characters it refuses or replaces (lone surrogates,
+# U+FFFE, U+FFFF; sanitize has removed the controls). Anything else, or anything big enough to
+# meet libxml2's size limits, goes to lxml.
+_BARE_PARAS = re.compile(r"[ \n]*(?:<p>[^<&\ud800-\udfff\ufffe\uffff]*</p>[ \n]*)+")
+_BARE_TEXT = re.compile(r"<p>([^<]*)</p>")
+_BARE_MAX = 100_000
 
 
 class ExtractError(Exception):
@@ -196,6 +204,23 @@ def _mark_blocks(root: Any) -> None:
             el.tail = tail
 
 
+def _bare_paragraphs(fragment: str) -> list[str] | None:
+    """The paragraphs of a fragment made only of bare <p>text</p>, or None for other HTML."""
+    if len(fragment) > _BARE_MAX or not _BARE_PARAS.fullmatch(fragment):
+        return None
+    texts = (_WS.sub(" ", t) for t in _BARE_TEXT.findall(fragment))
+    return [p for p in map(normalize_paragraph, texts) if p]
+
+
+def _parsed_paragraphs(fragment: str) -> list[str]:
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for bad in list(root.iter(*_DROP_TAGS)):
+        bad.drop_tree()  # keeps the tail text, which belongs to the parent
+    _mark_blocks(root)
+    chunks = _PARA_BREAK.split(sanitize(root.text_content()))
+    return [p for p in map(normalize_paragraph, chunks) if p]
+
+
 def html_to_paragraphs(fragment: str) -> list[str]:
     """Paragraphs of a feed item's summary or content HTML (or plain text). Never raises:
     garbage in gives [] out. Runs on every feed item, so lxml only, no trafilatura."""
@@ -206,12 +231,10 @@ def html_to_paragraphs(fragment: str) -> list[str]:
         if not _TAG.search(fragment):
             # Plain text: its newlines are the only layout there is, so keep them.
             return strip_paragraphs(split_paragraphs(html_lib.unescape(fragment)))
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-        for bad in list(root.iter(*_DROP_TAGS)):
-            bad.drop_tree()  # keeps the tail text, which belongs to the parent
-        _mark_blocks(root)
-        chunks = _PARA_BREAK.split(sanitize(root.text_content()))
-        return strip_paragraphs([p for p in map(normalize_paragraph, chunks) if p])
+        paragraphs = _bare_paragraphs(fragment)
+        if paragraphs is None:
+            paragraphs = _parsed_paragraphs(fragment)
+        return strip_paragraphs(paragraphs)
     except Exception:  # the contract: hostile feed HTML must never stop a fetch
         log.debug("feed item HTML could not be parsed", exc_info=True)
         return []
