@@ -57,7 +57,13 @@ class BatchClassifier:
         """The batch classifier, or None when the model or its settings are not the ones the
         window was proved for (then py3langid's classify is the way)."""
         window = WINDOW_BY_MODEL.get(model_digest(model_path))
-        if window is None or identifier._norm_probs or identifier.min_confidence is not None:
+        # The walk reads py3langid's private parts: a release that renames any of them gets
+        # its own classify, not a crash at the first paragraph.
+        needed = ("_encode", "_alias_pairs", "_norm_probs", "min_confidence", "tk_nextmove",
+                  "tk_row", "tk_output", "nb_ptc", "nb_pc", "nb_classes")
+        if window is None or not all(hasattr(identifier, name) for name in needed):
+            return None
+        if identifier._norm_probs or identifier.min_confidence is not None:
             return None
         if identifier.tk_nextmove.itemsize != 4 or identifier.nb_ptc.dtype != np.float16:
             return None
