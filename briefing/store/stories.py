@@ -153,6 +153,13 @@ class KeyIndex:
                 self.ids[key].insert(at, article_id)
                 self.size += 1
 
+    def drop(self, key: str) -> None:
+        """Forget a key's postings (one too common to look up again): memory back, and
+        `add` no longer keeps them in order."""
+        self.size -= len(self.ids.pop(key, ()))
+        self.stamps.pop(key, None)
+        self.ranges.pop(key, None)
+
     def remove(self, keys: Iterable[str], article_id: str) -> None:
         for key in keys:
             ids = self.ids.get(key)
@@ -212,6 +219,7 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
         held = index.window(key, lo, hi)
         if len(held) > max_postings:
             hot.add(key)
+            index.drop(key)
             continue
         shared.update(held)
         if key.startswith("h:"):
