@@ -28,6 +28,28 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _trie(words: Iterable[str]) -> str:
+    """What _alt matches, as a trie: a long flat alternation of literals tries every spelling
+    at each position that starts one; a trie reads each character once. Where spellings nest
+    ("Sept", "September"), the longer one is tried first, as in _alt, so matches are the same."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
+
+    return emit(root)
+
+
 def _cased(words: Iterable[str]) -> list[str]:
     # Literal spellings with both first-letter cases: a literal alternation is scanned for fast,
     # while (?i:...) or a lookbehind up front is tried at every character, 5-15 times slower.
@@ -39,7 +61,7 @@ _ORD = r"(?:st|nd|rd|th)?"
 # "January 5, 2025", "August 2023", "December": a month name is a date. A day written before
 # it ("5 January") is read backwards by _DAY_BEFORE. Month names are capitalised by rule.
 DATE_EN = re.compile(
-    rf"(?P<mon>{_alt(gz.MONTHS_EN)})(?:\s(?P<d2>[0-3]?\d){_ORD}(?!\d))?"
+    rf"(?P<mon>{_trie(gz.MONTHS_EN)})(?:\s(?P<d2>[0-3]?\d){_ORD}(?!\d))?"
     rf"(?:,?\s(?P<y>{_YEAR}))?(?!\w)"
 )
 _DAY_BEFORE = re.compile(rf"(?P<d1>[0-3]?\d){_ORD}\s$")
@@ -51,9 +73,9 @@ DATE_VI_MONTH = re.compile(
     r"(?P<m>1[0-2]|0?[1-9])(?:(?:/|\snăm\s)(?P<y>\d{4}))?(?![\w/])"
 )
 DATE_VI_YEAR = re.compile(rf"(?:năm|Năm)\s(?P<y>{_YEAR})(?!\w)")
-RELATIVE = re.compile(rf"(?:{_alt(_cased(gz.RELATIVE_DATES))})(?!\w)")
+RELATIVE = re.compile(rf"(?:{_trie(_cased(gz.RELATIVE_DATES))})(?!\w)")
 # Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
-WEEKDAY = re.compile(rf"(?:{_alt(gz.WEEKDAYS)})(?!\w)")
+WEEKDAY = re.compile(rf"(?:{_trie(gz.WEEKDAYS)})(?!\w)")
 
 _UP = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()}
                      | {c for c in map(chr, range(0x1E00, 0x1F00)) if c.isupper()}))
@@ -67,6 +89,10 @@ _PERSON_AFTER = re.compile(
     rf" (?:in|tại|ở) [{re.escape(_UP)}]|, (?i:who|editor|founder|chief|head|the)\b| said\b"
 )
 _POSSESSIVE = ("’s", "'s")
+# First words of whatever _classify_run cuts off the front of a run; any other word ends the
+# cutting at once, without building the two-word candidate.
+_OPENERS = frozenset({t.split(" ")[0] for t in gz.PERSON_TITLES} | gz.NOT_NAMES
+                     | set(gz.MONTHS_EN))
 
 
 def extract(text: str, *, paragraph: int, language: str,
@@ -208,7 +234,7 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
     before = _prev_words(text, start)
     person_cue = False
     # Leading openers and titles are not part of the name; a title makes the rest a person.
-    while words:
+    while words and words[0] in _OPENERS:
         two = " ".join(words[:2])
         if two in gz.PERSON_TITLES and len(words) > 2:
             cut, person_cue = two, True
@@ -240,24 +266,31 @@ def _known(words: list[str], start: int) -> Iterator[Hit]:
         offsets.append(offsets[-1] + len(w) + 1)
     i = 0
     while i < len(words):
-        for j in range(len(words), i, -1):
-            name = " ".join(words[i:j])
-            found = _lookup(name)
-            if found:
-                kind, canon = found
-                yield Hit(5, offsets[i], offsets[i] + len(name), kind, canon, "")
-                i = j
-                break
+        # Most capitalised words start no known name: skip them without building any.
+        if words[i] in _NAME_HEADS:
+            for j in range(min(len(words), i + _NAME_WORDS), i, -1):
+                name = " ".join(words[i:j])
+                found = _KNOWN_NAMES.get(name)
+                if found:
+                    kind, canon = found
+                    yield Hit(5, offsets[i], offsets[i] + len(name), kind, canon, "")
+                    i = j
+                    break
+            else:
+                i += 1
         else:
             i += 1
 
 
-def _lookup(name: str) -> tuple[str, str] | None:
-    for kind, table in (("person", gz.PEOPLE), ("place", gz.PLACES), ("org", gz.ORGS)):
-        canon = table.get(name)
-        if canon:
-            return kind, canon
-    return None
+# The gazetteer's names in one table, a person before a place before an org as lookups always
+# went; an empty canonical name never matched, so it is left out.
+_KNOWN_NAMES: dict[str, tuple[str, str]] = {}
+for _kind, _table in (("person", gz.PEOPLE), ("place", gz.PLACES), ("org", gz.ORGS)):
+    for _name, _canon in _table.items():
+        if _canon:
+            _KNOWN_NAMES.setdefault(_name, (_kind, _canon))
+_NAME_HEADS = frozenset(name.split(" ")[0] for name in _KNOWN_NAMES)
+_NAME_WORDS = max(len(name.split(" ")) for name in _KNOWN_NAMES)
 
 
 def _guess_kind(text: str, start: int, words: list[str], before: str,

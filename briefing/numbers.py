@@ -61,6 +61,7 @@ COUNT_TAIL = re.compile(rf"(?:{_MULT})?{_AFTER}")
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{_alternation(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
 _NUMBER_BEFORE = re.compile(rf"(?P<num>{_NUM}|{_WORDNUM})[\s-]$")
+_LONGEST_NUMBER_WORD = max(map(len, gz.NUMBER_WORDS))
 # "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration.
 _AGO = re.compile(r"\s+(?:ago|trước)(?!\w)")
 # A plain four-digit number in this range is a year, which makes it a date.
@@ -173,14 +174,33 @@ def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) 
 def ends_with_number(text: str, pos: int) -> bool:
     """Whether a number and a space end just before `pos`: "3 năm tới" is "the next three
     years", a duration, not "next year"."""
-    return _NUMBER_BEFORE.search(text, max(0, pos - 24), pos) is not None
+    return _number_before(text, pos) is not None
+
+
+def _number_before(text: str, pos: int) -> re.Match[str] | None:
+    """`_NUMBER_BEFORE.search(text, max(0, pos - 24), pos)`, but the search starts where a
+    match can: trying number words at all 24 places costs about 5 µs, and this runs for every
+    unit word ("the year", "a decade")."""
+    low = max(0, pos - 24)
+    if pos < 2 or text[pos - 1] == "\n":  # `$` also matches before a final newline
+        return _NUMBER_BEFORE.search(text, low, pos)
+    if not (text[pos - 1].isspace() or text[pos - 1] == "-"):
+        return None
+    start = pos - 1
+    if text[start - 1].isdecimal():
+        # Digits: the number lies in the run of digits and separators before the space.
+        while start > low and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
+            start -= 1
+    else:
+        start -= _LONGEST_NUMBER_WORD  # no digit: only a number word can end here
+    return _NUMBER_BEFORE.search(text, max(low, start), pos)
 
 
 def _durations(text: str, language: str) -> Iterator[Hit]:
     for m in DURATION_UNIT.finditer(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
-        before = _NUMBER_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        before = _number_before(text, m.start())
         if before is None or _glued(text, before.start()):
             continue
         ago = _AGO.match(text, m.end())
