@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from briefing import gazetteer as gz
 from briefing.facts import extract
 from briefing.models import Fact, KeyFact, Paragraph
-from briefing.summarize import key_facts, summary
+from briefing.summarize import key_facts_and_summary
 
 __all__ = ["TAGGER_VERSION", "Analysis", "analyse"]
 
@@ -49,10 +49,11 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
                 fact = Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
                             fact.start, fact.end, fact.link + base)
             facts.append(fact)
+    bullets, summary = key_facts_and_summary(paragraphs, facts, language, title)
     return Analysis(
         facts=tuple(facts),
-        key_facts=tuple(key_facts(paragraphs, facts, language, title)),
-        summary=summary(paragraphs, facts, language, title),
+        key_facts=tuple(bullets),
+        summary=summary,
         tags=tuple(_tags(paragraphs, facts, title, language, feed_tags)),
     )
 
