@@ -231,7 +231,7 @@ def _names(text: str) -> Iterator[Hit]:
 
 def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
     words = run.split(" ")
-    before = _prev_words(text, start)
+    first = start
     person_cue = False
     # Leading openers and titles are not part of the name; a title makes the rest a person.
     while words and words[0] in _OPENERS:
@@ -246,13 +246,14 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
             break
         start += len(cut) + 1
         words = words[len(cut.split(" ")):]
-        before = ""
     if not words:
         return
     known = list(_known(words, start))
     if known:
         yield from known
         return
+    # The words before matter only to an unknown name, and not once an opener was cut off.
+    before = _prev_words(text, start) if start == first else ""
     kind = _guess_kind(text, start, words, before, person_cue)
     if kind:
         name = " ".join(words)
