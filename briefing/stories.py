@@ -271,13 +271,12 @@ def signature(art: Article) -> Signature:
 
 def _minhash(text: str) -> tuple[int, ...]:
     words = _WORD.findall(text.casefold())
-    shingles = {" ".join(words[i:i + 3]) for i in range(max(0, len(words) - 2))}
+    shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
     if len(shingles) < 8:
         return ()
-    x = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64,
-                    count=len(shingles))
+    x = np.array(list(map(zlib.crc32, map(str.encode, shingles))), dtype=np.uint64)
     hashed = (_A[:, None] * x[None, :] + _B[:, None]) % _PRIME
-    return tuple(int(v) for v in hashed.min(axis=1))
+    return tuple(hashed.min(axis=1).tolist())
 
 
 def quality(art: Article) -> float:
