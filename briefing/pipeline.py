@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import multiprocessing
 import os
@@ -21,12 +22,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefing import ingest, stories
+from briefing import ingest
 from briefing.config import Settings
 from briefing.models import Article, FetchProgress, FetchReport
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
+from briefing.store.stories import forget as forget_stories
 from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -149,7 +151,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     try:
         asyncio.run(runner.run(planned))
     finally:
-        stories.release(store)  # the TUI keeps its Store open between fetches
+        forget_stories(store)  # the TUI keeps its Store open between fetches
         store.shrink_memory()
     report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
     store.record_run(report)
@@ -171,6 +173,24 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
     return _process_pool(workers)
 
 
+class _Slot:
+    """A source's place in its semaphore, given back once: after its write has run, or when
+    the source ends, whichever comes first."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore: asyncio.Semaphore | None = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+# The slot of the source a task is running for: `_write` hands it to the writer with the write.
+_slot: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("briefing_slot",
+                                                                     default=None)
+
+
 class _Runner:
     def __init__(self, settings: Settings, store: Store, report: FetchReport,
                  options: ingest.Options, now: str, on_progress: ProgressCallback | None) -> None:
@@ -190,10 +210,10 @@ class _Runner:
         self.fatal: sqlite3.Error | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
-        self._queue: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]]] = (
-            asyncio.Queue())
+        self._queue: asyncio.Queue[
+            tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
-        self._busy = 0  # sources holding a slot, each of which may still queue a write
+        self._busy = 0  # sources running, each of which may still queue a write
         writer = asyncio.create_task(self._writer())
         self._remote_slots = asyncio.Semaphore(4 * max(1, self.settings.fetch.concurrency))
         self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
@@ -224,7 +244,7 @@ class _Runner:
     async def _write(self, write: Callable[[], T]) -> T:
         """Run `write` in the next database transaction and wait for it to commit."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((write, done))
+        self._queue.put_nowait((write, done, _slot.get()))
         self._wake.set()
         return await done
 
@@ -234,33 +254,43 @@ class _Runner:
         commit writes out every page the batch touched, and story keys scatter over the
         whole index, so a batch of 30 feeds costs little more to commit than one feed
         (measured: 20,000 articles' story keys take 4.3 s to insert 80 articles per commit,
-        2.6 s at 400). Every article is still whole: a failure rolls back the batch, and each
-        waiting source hears why."""
+        2.6 s at 400). A source's slot is handed on as soon as its write has run, so the
+        next sources fetch and parse while the batch fills. Every article is still whole: a
+        failure rolls back the batch, and each waiting source hears why."""
         loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
+            item: tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None] | None
+            item = await self._queue.get()
+            waiting: list[asyncio.Future[Any]] = []
             results: list[Any] = []
             try:
                 with self.store.transaction():
                     deadline = loop.time() + COMMIT_SECONDS
                     while True:
-                        while not self._queue.empty():
-                            batch.append(self._queue.get_nowait())
-                        if len(results) < len(batch):
-                            results += [write() for write, _done in batch[len(results):]]
+                        if item is None and not self._queue.empty():
+                            item = self._queue.get_nowait()
+                        if item is not None:
+                            write, done, slot = item
+                            item = None
+                            waiting.append(done)
+                            results.append(write())
+                            if slot is not None:
+                                slot.release()
                             continue
                         remaining = deadline - loop.time()
-                        if len(batch) >= self._busy or remaining <= 0:
+                        if len(waiting) >= self._busy or remaining <= 0:
                             break
                         self._wake.clear()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), remaining)
             except Exception as exc:
-                for _write, done in batch:
+                if item is not None:
+                    waiting.append(item[1])
+                for done in waiting:
                     if not done.done():
                         done.set_exception(exc)
             else:
-                for (_write, done), result in zip(batch, results, strict=True):
+                for done, result in zip(waiting, results, strict=True):
                     if not done.done():
                         done.set_result(result)
 
@@ -301,22 +331,21 @@ class _Runner:
         self._progress(source, reason)
 
     async def _source(self, p: Planned) -> None:
-        if p.kind == "remote":
-            # Downloads are bounded by the Fetcher; this bounds what waits to be written, so
-            # when the writer is the slowest part, parsed feeds do not pile up in memory.
-            async with self._remote_slots:
-                await self._counted(self._remote(p))
-            return
-        # A few local files in flight at once: enough to keep every worker busy, without
-        # holding a whole folder's bytes in memory.
-        async with self._local_slots:
-            await self._counted(self._local(p))
-
-    async def _counted(self, work: Coroutine[Any, Any, None]) -> None:
+        # Remote downloads are bounded by the Fetcher; the slots bound what waits to be
+        # written, so when the writer is the slowest part, parsed feeds do not pile up in
+        # memory. Local files: a few in flight at once keep every worker busy without holding
+        # a whole folder's bytes in memory. A slot is given back once the source's write has
+        # run (see _writer), or when the source ends.
+        slots = self._remote_slots if p.kind == "remote" else self._local_slots
+        await slots.acquire()
+        slot = _Slot(slots)
+        token = _slot.set(slot)
         self._busy += 1
         try:
-            await work
+            await (self._remote(p) if p.kind == "remote" else self._local(p))
         finally:
+            slot.release()
+            _slot.reset(token)
             self._busy -= 1
             self._wake.set()
 
@@ -396,6 +425,10 @@ class _Runner:
         def write() -> list[str]:
             # The feed's articles, their stories and its validators, in one transaction: a
             # crash before it commits leaves the old ETag, so the next run fetches again.
+            # Imported here: story grouping brings numpy (~70 ms of imports), which a cron run
+            # with nothing new (all 304) never needs.
+            from briefing import stories
+
             outcomes = self.store.save_articles(articles, now=self.now)
             stories.assign_articles(
                 self.store, [a for a, o in zip(articles, outcomes, strict=True)
@@ -456,6 +489,8 @@ def run_tag(store: Store, *, retag_all: bool = False, since: str | None = None,
         if on_progress is not None:
             on_progress(n, len(ids))
     if report.tagged:
+        from briefing import stories
+
         stories.sync(store)  # new facts can move an article to another story
         stories.release(store)
     return report

@@ -106,11 +106,15 @@ def test_retry_after_is_remembered(server: TestServer, db_file: Path) -> None:
     assert "Retry-After" in dict(second.failed)[url]
 
 
+@pytest.mark.parametrize("concurrency", [8, 1])
 def test_sources_written_together_share_one_commit(server: TestServer, db_file: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   concurrency: int) -> None:
     """The writer keeps a transaction open while running sources may still add to it, and
-    commits once all of them wait on it: with no time limit, five feeds make one commit, and
-    the run does not wait for the limit."""
+    commits once all of them wait on it: with no time limit, six sources make one commit, and
+    the run does not wait for the limit. With concurrency 1 there are only 4 slots for 6
+    sources: the last two run because a slot is handed on once its source's write has run,
+    not when it commits."""
     monkeypatch.setattr(pipeline, "COMMIT_SECONDS", 60.0)
     urls = [server.add(f"/f{i}.xml", rss(2, prefix=f"f{i}")) for i in range(5)]
     urls.append(server.add("/broken.xml", Route(b"oops", status=500)))
@@ -127,7 +131,7 @@ def test_sources_written_together_share_one_commit(server: TestServer, db_file: 
 
     monkeypatch.setattr(store, "transaction", counted)
     started = time.monotonic()
-    report = run_fetch(_settings(), store, urls)
+    report = run_fetch(_settings(concurrency=concurrency), store, urls)
     assert time.monotonic() - started < 30
     assert (report.added, report.sources_ok, len(report.failed)) == (10, 5, 1)
     assert commits == 1
