@@ -2,7 +2,9 @@
 
 The event loop fetches; parsing, cleaning and tagging run in worker processes when there are
 enough sources to pay for starting them, so fetching overlaps with CPU work on both cores. The
-store is written from the event-loop thread only, one transaction per feed, each article whole.
+store is written from the event-loop thread only, a feed's articles, stories and validators
+always in one transaction (several feeds share one when they finish together), each article
+whole.
 """
 
 from __future__ import annotations
