@@ -16,7 +16,9 @@ install: $(STAMP)
 
 demo-db: $(STAMP)
 	@mkdir -p $(dir $(DB))
-	BRIEFING_DB=$(DB) $(BIN)/briefing fetch sample_feeds/ || [ $$? -eq 1 ]
+	@# Subscribed, not fetched once: then `r` in the app fetches the samples again.
+	BRIEFING_DB=$(DB) $(BIN)/briefing feeds add sample_feeds/ >/dev/null
+	BRIEFING_DB=$(DB) $(BIN)/briefing fetch || [ $$? -eq 1 ]
 
 run: demo-db
 	BRIEFING_DB=$(DB) $(BIN)/briefing
