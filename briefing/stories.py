@@ -501,8 +501,10 @@ def assign_articles(store: Store, arts: Sequence[Article],
             windows = [_window(_stamp(a.published)) for a in fresh]
             db.preload(store, [k for a in fresh for k in sigs[a.id].lookup_keys],
                        min(w[0] for w in windows), max(w[1] for w in windows))
+        rows = db.rowids(store, [a.id for a in arts])
         for art in arts:
-            _assign_one(store, art, prior.get(art.id), sigs[art.id])
+            if art.id in rows:  # saved: an article must be stored before it joins a story
+                _assign_one(store, art, prior.get(art.id), sigs[art.id], rows[art.id])
 
 
 def rebuild(store: Store) -> None:
@@ -532,7 +534,8 @@ def sync(store: Store) -> None:
         assign(store, ids[i:i + SYNC_BATCH])
 
 
-def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signature) -> None:
+def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signature,
+                rowid: int) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
@@ -543,20 +546,20 @@ def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signatur
             for f, g in conflicts(before, sig)])
         story_id = old.story_id
     else:
-        story_id = _choose(store, sig, _stamp(art.published), art.id) or art.id
+        story_id = _choose(store, sig, _stamp(art.published), rowid) or art.id
     row = db.Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
                     art.tagger_version)
     _remember(store, art.id, sig.match)
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
-        db.put(store, row, sig.stored, sig.index_keys, new=True)
+        db.put(store, row, sig.stored, sig.index_keys, rowid, new=True)
         db.new_story(store, story_id, art.title, row.published)
         return
     flags = []
     for m in db.members(store, story_id):
         if m.article_id != art.id:
             flags += _disagreements(m, Signature.from_json(m.signature), row, sig)
-    db.put(store, row, sig.stored, sig.index_keys, new=old is None)
+    db.put(store, row, sig.stored, sig.index_keys, rowid, new=old is None)
     db.add_flags(store, story_id, flags)
     db.refresh(store, story_id)
 
@@ -570,12 +573,12 @@ def _disagreements(a: db.Stored, sa: Signature, b: db.Stored, sb: Signature
                   a.article_id, b.article_id, sa.name, sb.name) for f, g in conflicts(sa, sb)]
 
 
-def _choose(store: Store, sig: Signature, stamp: str, article_id: str) -> str | None:
+def _choose(store: Store, sig: Signature, stamp: str, rowid: int) -> str | None:
     """The story of the best matching candidate, or None to start a new story."""
     lo, hi = _window(stamp)
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
     # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
-    found_rows = db.candidates(store, sig.lookup_keys, lo, hi, exclude=article_id,
+    found_rows = db.candidates(store, sig.lookup_keys, lo, hi, exclude=rowid,
                                max_postings=MAX_POSTINGS, limit=MAX_CANDIDATES)
     if not found_rows:
         return None

@@ -4,6 +4,7 @@ rewriting (figures, names, time), with disagreements and changed figures flagged
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -199,11 +200,11 @@ def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
         pct, staff = (f.key() for f in stories.signature(arts[0]).figs)
         assert pct.startswith("f:percent:%:") and staff.startswith("f:count:")
         # Both keys counted: the first article shares two, the others one each.
-        found = story_rows.candidates(store, [pct, staff], "", "~", exclude="-",
+        found = story_rows.candidates(store, [pct, staff], "", "~", exclude=-1,
                                       max_postings=10_000, limit=8)
         assert [row[0] for row in found] == [arts[0].id]
         # The percent is too common: only one key is left, and one key joins nothing.
-        assert story_rows.candidates(store, [pct, staff], "", "~", exclude="-",
+        assert story_rows.candidates(store, [pct, staff], "", "~", exclude=-1,
                                      max_postings=stories.MAX_POSTINGS, limit=8) == []
         assert pct in store.cache["story_hot_keys"]
         assert staff not in store.cache["story_hot_keys"]
@@ -313,3 +314,34 @@ def test_a_fetch_leaves_no_story_memos_behind(tmp_path: Path, seeds: Path) -> No
         assert report.added >= 2 and report.failed == []
         assert stories.story_of(store, _id(store, "ft.com")) is not None
         assert not [k for k in store.cache if k.startswith("story_")]
+
+
+def test_a_database_with_text_story_keys_is_converted_and_still_joins(tmp_path: Path) -> None:
+    """Schema 4 kept story keys as text; opening such a file converts them (m005), and a copy
+    fetched afterwards finds the story through the converted rows."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save_articles([first])
+        stories.assign_articles(store, [first])
+        rowid = story_rows.rowids(store, ["a1"])["a1"]
+    keys = stories.signature(first).index_keys
+    published = stories._stamp(first.published)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(
+        "DROP TABLE story_keys; CREATE TABLE story_keys (key TEXT NOT NULL, published TEXT NOT "
+        "NULL, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY "
+        "(key, published, article_id)) WITHOUT ROWID; CREATE INDEX story_keys_article ON "
+        "story_keys(article_id); DELETE FROM _sqlite_migrations WHERE name = "
+        "'m005_story_keys_as_integers'; PRAGMA user_version = 4;")
+    conn.executemany("INSERT INTO story_keys VALUES (?,?,?)", [(k, published, "a1") for k in keys])
+    conn.close()
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    with Store(path) as store:
+        rows = set(store.conn.execute("SELECT key, published, article FROM story_keys"))
+        assert rows == {(story_rows.key_id(k), story_rows.epoch(published), rowid)
+                        for k in keys}
+        store.save_articles([copy])
+        stories.assign_articles(store, [copy])
+        story = stories.story_of(store, "b1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1"}

@@ -210,3 +210,28 @@ def m004_stories(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m005_story_keys_as_integers(db: Database) -> None:
+    # story_keys is what a fetch writes most: ~22 rows an article, scattered over the index so
+    # that each commit rewrites much of it. As integers (a 64-bit hash of the key, the time in
+    # seconds, the article's rowid) its rows are a third of the size, and replaying a 20,000-
+    # article fetch's writes took 8.0 s of SQLite instead of 11.5 s. The articles' rowids are
+    # stable: articles are never deleted by briefing, and VACUUM keeps rowids (the full-text
+    # index relies on that already). No foreign key: a key of an article deleted by hand is
+    # skipped when it comes up (it has no story row).
+    from briefing.store.stories import epoch, key_id
+
+    db.conn.create_function("briefing_key_id", 1, key_id, deterministic=True)
+    db.conn.create_function("briefing_epoch", 1, epoch, deterministic=True)
+    db.execute(
+        "CREATE TABLE story_keys_new (key INTEGER NOT NULL, published INTEGER NOT NULL, "
+        "article INTEGER NOT NULL, PRIMARY KEY (key, published, article)) WITHOUT ROWID")
+    db.execute(
+        "INSERT OR IGNORE INTO story_keys_new (key, published, article) "
+        "SELECT briefing_key_id(k.key), briefing_epoch(k.published), a.rowid "
+        "FROM story_keys k JOIN articles a ON a.id = k.article_id")
+    db.execute("DROP TABLE story_keys")
+    db.execute("ALTER TABLE story_keys_new RENAME TO story_keys")
+    db.execute("CREATE INDEX story_keys_article ON story_keys(article)")

@@ -13,7 +13,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
+from hashlib import blake2b
 from typing import Any
 
 from briefing.models import ArticleSummary
@@ -92,6 +93,30 @@ def members(store: Store, story_id: str) -> list[Stored]:
         store, f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
 
 
+def key_id(key: str) -> int:
+    """A story key as story_keys stores it: 64 bits of its BLAKE2b hash. Integer rows make the
+    index a third of text keys' size, and it is what a fetch writes most of; two keys sharing
+    an id would only add a candidate, which matching then compares and turns down."""
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+UNKNOWN_TIME = -(2**62)  # an unknown publication time: inside the open window only
+OPEN_END = 2**62
+
+
+def epoch(stamp: str) -> int:
+    """A UTC stamp ("2026-06-01T08:00:00", as briefing.stories makes them) as story_keys
+    stores it: seconds since 1970; "" (unknown) as UNKNOWN_TIME."""
+    if not stamp:
+        return UNKNOWN_TIME
+    return int(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp())
+
+
+def _bounds(lo: str, hi: str) -> tuple[int, int]:
+    """A window's text bounds as integers; "" and "~" are the open ends."""
+    return (UNKNOWN_TIME if lo == "" else epoch(lo)), (OPEN_END if hi == "~" else epoch(hi))
+
+
 class KeyIndex:
     """Story-key postings held in memory for one connection, so that finding a new article's
     candidates is a few dict lookups instead of two queries (at 20,000 articles a fetch, the
@@ -100,57 +125,64 @@ class KeyIndex:
     Postings are loaded from story_keys per key for a published range (the window asked for,
     widened by SLACK, so the other articles of a fetch fall inside it), kept sorted by
     publication time so a window is a slice, and kept in step with what this connection
-    writes. A commit by another connection (PRAGMA data_version, checked once per batch in
+    writes. Times are seconds (see `epoch`) and articles their rowids, as story_keys has them.
+    A commit by another connection (PRAGMA data_version, checked once per batch in
     `preload`) or a rollback (Store.cache is cleared) drops it all, as does growing past
     MAX_ROWS."""
 
-    SLACK = timedelta(days=30)
+    SLACK = 30 * 86_400
     MAX_ROWS = 1_000_000  # ~100 MB
 
     def __init__(self, version: int) -> None:
         self.version = version
-        self.ranges: dict[str, tuple[str, str]] = {}  # key -> published range loaded
-        # key -> publication stamps (sorted) and, in step, the article ids: two flat lists, so
-        # a window is two bisects and its ids one slice for Counter to count.
-        self.stamps: dict[str, list[str]] = {}
-        self.ids: dict[str, list[str]] = {}
-        self.stories: dict[str, str] = {}  # article id -> story id, as far as seen
+        self.ranges: dict[str, tuple[int, int]] = {}  # key -> published range loaded
+        # key -> publication times (sorted) and, in step, the articles' rowids: two flat
+        # lists, so a window is two bisects and its articles one slice for Counter to count.
+        self.stamps: dict[str, list[int]] = {}
+        self.ids: dict[str, list[int]] = {}
+        self.names: dict[int, str] = {}  # key id -> key, for the keys loaded
+        self.members: dict[int, tuple[str, str]] = {}  # rowid -> (article id, story id)
         self.size = 0
 
-    def covers(self, key: str, lo: str, hi: str) -> bool:
+    def covers(self, key: str, lo: int, hi: int) -> bool:
         have = self.ranges.get(key)
         return have is not None and have[0] <= lo and hi <= have[1]
 
-    def load(self, conn: Any, keys: Sequence[str], lo: str, hi: str) -> None:
-        lo, hi = _widen(lo, -self.SLACK), _widen(hi, self.SLACK)
+    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int) -> None:
+        lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
+        hi = hi if hi == OPEN_END else hi + self.SLACK
+        ids = {key_id(key): key for key in keys}
         for key in keys:
             self.size -= len(self.ids.get(key, ()))
             self.ranges[key] = (lo, hi)
             self.stamps[key] = []
             self.ids[key] = []
-        for i in range(0, len(keys), 500):
-            for key, published, article_id in conn.execute(
-                    "SELECT key, published, article_id FROM story_keys WHERE key IN "
+        self.names.update(ids)
+        wanted = list(ids)
+        for i in range(0, len(wanted), 500):
+            for kid, published, rowid in conn.execute(
+                    "SELECT key, published, article FROM story_keys WHERE key IN "
                     "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
-                    "ORDER BY key, published, article_id",
-                    (json.dumps(list(keys[i:i + 500])), lo, hi)):
+                    "ORDER BY key, published, article",
+                    (json.dumps(wanted[i:i + 500]), lo, hi)):
+                key = ids[kid]
                 self.stamps[key].append(published)
-                self.ids[key].append(article_id)
+                self.ids[key].append(rowid)
                 self.size += 1
 
-    def window(self, key: str, lo: str, hi: str) -> list[str]:
-        """Ids of the articles holding `key` published in [lo, hi]."""
+    def window(self, key: str, lo: int, hi: int) -> list[int]:
+        """Rowids of the articles holding `key` published in [lo, hi]."""
         stamps = self.stamps[key]
         return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
 
-    def add(self, keys: Iterable[str], published: str, article_id: str) -> None:
+    def add(self, keys: Iterable[str], published: int, rowid: int) -> None:
         for key in keys:
             have = self.ranges.get(key)
             if have is not None and have[0] <= published <= have[1]:
                 stamps = self.stamps[key]
                 at = bisect_right(stamps, published)
                 stamps.insert(at, published)
-                self.ids[key].insert(at, article_id)
+                self.ids[key].insert(at, rowid)
                 self.size += 1
 
     def drop(self, key: str) -> None:
@@ -160,21 +192,15 @@ class KeyIndex:
         self.stamps.pop(key, None)
         self.ranges.pop(key, None)
 
-    def remove(self, keys: Iterable[str], article_id: str) -> None:
-        for key in keys:
-            ids = self.ids.get(key)
-            if ids and article_id in ids:
-                kept = [i for i, aid in enumerate(ids) if aid != article_id]
+    def remove(self, key_ids: Iterable[int], rowid: int) -> None:
+        for kid in key_ids:
+            key = self.names.get(kid)
+            ids = self.ids.get(key) if key is not None else None
+            if key is not None and ids and rowid in ids:
+                kept = [i for i, r in enumerate(ids) if r != rowid]
                 self.size -= len(ids) - len(kept)
                 self.stamps[key] = [self.stamps[key][i] for i in kept]
                 self.ids[key] = [ids[i] for i in kept]
-
-
-def _widen(stamp: str, by: timedelta) -> str:
-    """A window bound moved by `by`; the open bounds "" and "~" stay open."""
-    if stamp in ("", "~"):
-        return stamp
-    return (datetime.fromisoformat(stamp) + by).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def key_index(store: Store, *, check: bool = False) -> KeyIndex:
@@ -193,6 +219,10 @@ def preload(store: Store, keys: Iterable[str], lo: str, hi: str, *, check: bool 
     """Load the postings of `keys` for [lo, hi] in one query: what a batch of articles will
     look up one by one with `candidates`. Call it at the start of each batch (`check`: see
     whether another connection has committed since)."""
+    return _preload(store, keys, *_bounds(lo, hi), check=check)
+
+
+def _preload(store: Store, keys: Iterable[str], lo: int, hi: int, *, check: bool) -> KeyIndex:
     index = key_index(store, check=check)
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
@@ -201,22 +231,33 @@ def preload(store: Store, keys: Iterable[str], lo: str, hi: str, *, check: bool 
     return index
 
 
-def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: str,
+def rowids(store: Store, article_ids: Sequence[str]) -> dict[str, int]:
+    """Article id -> its row in `articles`, which story_keys refers to."""
+    out: dict[str, int] = {}
+    for i in range(0, len(article_ids), 500):
+        out.update(_rows(store, "SELECT id, rowid FROM articles WHERE id IN "
+                                "(SELECT value FROM json_each(?))",
+                         (json.dumps(list(article_ids[i:i + 500])),)))
+    return out
+
+
+def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: int,
                max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
     """(article id, story id, keys shared, shares a MinHash band) for articles published in
     [lo, hi] that share two figure keys or two bands with `keys`, most shared first, then by
-    id, at most `limit`.
+    id, at most `limit`; `exclude` is the rowid of the article asking.
 
     Keys held by more than `max_postings` articles in the window tell nothing and are left
     out; once seen that common, a key is remembered as such for the rest of this connection's
     life (postings only grow), so it is never counted again."""
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     keys = [k for k in dict.fromkeys(keys) if k not in hot]
-    index = preload(store, keys, lo, hi, check=False)
-    shared: Counter[str] = Counter()
-    bands: Counter[str] = Counter()
+    start, end = _bounds(lo, hi)
+    index = _preload(store, keys, start, end, check=False)
+    shared: Counter[int] = Counter()
+    bands: Counter[int] = Counter()
     for key in keys:
-        held = index.window(key, lo, hi)
+        held = index.window(key, start, end)
         if len(held) > max_postings:
             hot.add(key)
             index.drop(key)
@@ -228,39 +269,41 @@ def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: 
     bands.pop(exclude, None)
     # Two figures in common, or two MinHash bands: one band alone is what a shared stock
     # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
-    found = sorted((aid for aid, n in shared.items()
-                    if n - bands.get(aid, 0) >= 2 or bands.get(aid, 0) >= 2),
-                   key=lambda aid: (-shared[aid], aid))[:limit]
-    unknown = [aid for aid in found if aid not in index.stories]
+    found = [r for r, n in shared.items() if n - bands.get(r, 0) >= 2 or bands.get(r, 0) >= 2]
+    unknown = [r for r in found if r not in index.members]
     if unknown:
-        index.stories.update(_rows(
-            store, "SELECT article_id, story_id FROM story_articles WHERE article_id IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(unknown),)))
-    return [(aid, index.stories[aid], shared[aid], aid in bands)
-            for aid in found if aid in index.stories]
+        for rowid, aid, story_id in _rows(
+                store, "SELECT a.rowid, a.id, s.story_id FROM articles a JOIN story_articles s "
+                "ON s.article_id = a.id WHERE a.rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(unknown),)):
+            index.members[rowid] = (aid, story_id)
+    # An article gone since its keys were written has no member row: nothing to join.
+    known = sorted(((index.members[r], shared[r], r in bands) for r in found
+                    if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
+    return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
 
-def put(store: Store, row: Stored, signature: str, keys: Iterable[str], *, new: bool = False
-        ) -> None:
+def put(store: Store, row: Stored, signature: str, keys: Iterable[str], rowid: int, *,
+        new: bool = False) -> None:
     """Insert or replace an article's membership, signature (as stored: JSON text) and index
-    keys (`new`: it has none yet, so there are no old keys to delete)."""
+    keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to delete."""
     index = key_index(store)
     with store._write() as c:
         if not new:
             index.remove([k for (k,) in c.execute(
-                "SELECT key FROM story_keys WHERE article_id = ?", (row.article_id,))],
-                row.article_id)
-            c.execute("DELETE FROM story_keys WHERE article_id = ?", (row.article_id,))
+                "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
+            c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
         c.execute(
             "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
             "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
             (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
              row.tagger_version, signature))
         keys = list(dict.fromkeys(keys))
-        c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article_id) "
-                      "VALUES (?,?,?)", [(k, row.published, row.article_id) for k in keys])
-    index.add(keys, row.published, row.article_id)
-    index.stories[row.article_id] = row.story_id
+        published = epoch(row.published)
+        c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
+                      "VALUES (?,?,?)", [(key_id(k), published, rowid) for k in keys])
+    index.add(keys, published, rowid)
+    index.members[rowid] = (row.article_id, row.story_id)
 
 
 def refresh(store: Store, story_id: str) -> None:
