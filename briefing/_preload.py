@@ -9,9 +9,9 @@ import lxml.html  # noqa: F401
 
 import briefing.clean.extract
 import briefing.ingest
-import briefing.stories
+import briefing.signatures
 import briefing.tagger
 from briefing.clean import language
 
 language.detect("Loading the language model once, in the fork server, before any worker.")
-_ = briefing.clean.extract, briefing.ingest, briefing.stories
+_ = briefing.clean.extract, briefing.ingest, briefing.signatures

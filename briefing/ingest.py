@@ -80,7 +80,7 @@ def process(job: Job) -> Result:
         reason = one_line(str(exc), 300) or type(exc).__name__
         return Result(job.source, error=reason)
     if result.articles:
-        from briefing.stories import signature
+        from briefing.signatures import signature
 
         result = replace(result, signatures={
             a.id: signature(a).prepared() for a in result.articles})

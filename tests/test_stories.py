@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefing import ingest, stories
+from briefing import ingest, signatures, stories
 from briefing.clean import bilingual
 from briefing.cli import cli
 from briefing.cli_stories import brief_command, stories_command
@@ -95,7 +95,7 @@ def test_sample_feeds_stay_apart_and_off_the_seed_story(tmp_path: Path, seeds: P
         for a in sigs:
             for b in sigs:
                 if a < b and not {a, b} <= seed_ids:
-                    assert stories._joins(sigs[a], sigs[b]) == 0, (a, b)
+                    assert signatures._joins(sigs[a], sigs[b]) == 0, (a, b)
 
 
 def test_years_and_one_round_number_do_not_join(tmp_path: Path) -> None:

@@ -1,0 +1,70 @@
+"""Which publisher a copy comes from: the names stories, flags and briefing posts use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from briefing.models import Article
+    from briefing.store.stories import StoryMember
+
+_WORD = re.compile(r"[^\W_]+")
+
+# Publishers whose own site is the original: a copy on one of these domains is preferred as
+# a story's best source. Domain -> the hashtag a briefing post gives it (seed 004: "#FT").
+KNOWN_PUBLISHERS: dict[str, str] = {
+    "ft.com": "FT", "reuters.com": "Reuters", "bloomberg.com": "Bloomberg", "wsj.com": "WSJ",
+    "nytimes.com": "NYT", "washingtonpost.com": "WashingtonPost", "apnews.com": "AP",
+    "bbc.co.uk": "BBC", "bbc.com": "BBC", "theguardian.com": "Guardian", "economist.com":
+    "Economist", "cnbc.com": "CNBC", "nikkei.com": "Nikkei", "scmp.com": "SCMP",
+    "theinformation.com": "TheInformation", "techcrunch.com": "TechCrunch", "theverge.com":
+    "TheVerge", "arstechnica.com": "ArsTechnica", "axios.com": "Axios", "politico.com":
+    "Politico", "lemonde.fr": "LeMonde", "spiegel.de": "Spiegel", "aljazeera.com": "AlJazeera",
+    "vnexpress.net": "VnExpress", "tuoitre.vn": "TuoiTre", "thanhnien.vn": "ThanhNien",
+    "vietnamnet.vn": "VietNamNet", "nhandan.vn": "NhanDan", "vir.com.vn": "VIR",
+}
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").removeprefix("www.")
+
+
+def publisher(host: str) -> str | None:
+    """The hashtag of a known publisher for a host (or a subdomain of one)."""
+    while host:
+        if host in KNOWN_PUBLISHERS:
+            return KNOWN_PUBLISHERS[host]
+        host = host.partition(".")[2]
+    return None
+
+
+def source_name(art: Article | StoryMember) -> str:
+    """A short name for an article's source in flags: its web domain, else the file name."""
+    host = host_of(art.url)
+    if host:
+        return host
+    if art.url.startswith("file:"):
+        return PurePosixPath(unquote(urlsplit(art.url).path)).name
+    return art.source_title or art.source
+
+
+def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
+    """The source's hashtag: a known publisher's; for a loose file, one it came with; else one
+    made of the source's name ("The Meridian Post: World" -> "TheMeridianPostWorld")."""
+    tag = publisher(host_of(art.url))
+    if tag:
+        return tag
+    # A loose file's source is its folder, named after it: the tags it came with (a post's own
+    # hashtags) name the source better. A feed item's source is the feed, whose title does.
+    loose = not art.source_title or PurePosixPath(art.source).name == art.source_title
+    if loose and tags:
+        return tags[0]
+    words = _WORD.findall(art.source_title or host_of(art.url).split(".")[0] or "source")
+    return "".join(w[:1].upper() + w[1:] for w in words) or "source"

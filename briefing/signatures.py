@@ -1,0 +1,340 @@
+"""Story signatures: what survives spinning and translation (figures, names, a MinHash of
+the words), and the comparison of two of them that decides whether they tell one story.
+
+Built in worker processes (briefing.ingest) and compared on the thread that writes the
+database (briefing.stories), so a signature carries its derived forms with it (see
+`Signature.prepared`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from functools import cached_property
+from sys import intern
+from typing import Any
+
+import numpy as np
+
+from briefing import gazetteer as gz
+from briefing.facts import FIGURE_KINDS
+from briefing.models import Article
+from briefing.publishers import source_name
+from briefing.summarize import sentences
+
+TOLERANCE = 0.01  # two amounts within 1% are the same figure ("$12bn" and "$12.1bn")
+_STEP = math.log1p(TOLERANCE)
+# The most telling figures are looked up, not all: a copy shares several, so these find it.
+LOOKUP_FIGURES = 8
+LOOKUP_WEIGHT = 1.0  # round figures (weight 0.5) count in _joins but are never looked up
+_PERMS, _BANDS = 64, 16  # MinHash: 16 bands of 4 rows find pairs above ~0.5 similarity
+_RNG = np.random.RandomState(20250121)  # fixed: signatures must not change between runs
+_A = _RNG.randint(1, 2**31 - 1, size=_PERMS).astype(np.uint64)
+_B = _RNG.randint(0, 2**31 - 1, size=_PERMS).astype(np.uint64)
+_PRIME = np.uint64(2**31 - 1)
+_WORD = re.compile(r"[^\W_]+")
+_NO_CONTEXT: frozenset[str] = frozenset()
+_CONTEXT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass(frozen=True)
+class Fig:
+    kind: str
+    # The currency for money, % or pp, the duration's unit; "" for counts, whose nouns differ
+    # between languages ("users", "người dùng").
+    unit: str
+    value: float
+    text: str
+    weight: float
+    context: frozenset[str]  # names, other figures and words of the figure's sentence
+
+    @cached_property
+    def bucket(self) -> int:
+        return round(math.log(self.value) / _STEP)
+
+    @cached_property
+    def own_key(self) -> str:
+        return f"f:{self.kind}:{self.unit}:{self.bucket}"
+
+    def key(self, bucket: int | None = None) -> str:
+        # Matching calls this ~1,000 times per new article: the figure's own key is cached.
+        if bucket is None or bucket == self.bucket:
+            return self.own_key
+        return f"f:{self.kind}:{self.unit}:{bucket}"
+
+    def same_value(self, other: Fig) -> bool:
+        """Money within 1% (rounding: "$12bn" / "$12.1bn", a conversion in brackets); other
+        figures are written exactly in every copy, so they must be equal."""
+        if self.kind != other.kind or self.unit != other.unit:
+            return False
+        tolerance = TOLERANCE if self.kind == "money" else 1e-9
+        return abs(self.value - other.value) <= tolerance * max(self.value, other.value)
+
+
+@dataclass(frozen=True)
+class Signature:
+    figs: tuple[Fig, ...]
+    names: frozenset[str]
+    minhash: tuple[int, ...]
+    name: str  # the source's name in flags ("ft.com")
+
+    # The derived forms below are cached on the instance: a worker process computes them with
+    # the signature (`prepared`), and they travel with it to the thread that writes the
+    # database, which then only looks them up.
+
+    @cached_property
+    def index_keys(self) -> tuple[str, ...]:
+        # Only what `lookup_keys` may ask for: a round figure's posting would never be read.
+        figs = sorted({f.key() for f in self.figs if f.weight >= LOOKUP_WEIGHT})
+        bands = [f"h:{b}:{zlib.crc32(repr(self.minhash[b::_BANDS]).encode()):08x}"
+                 for b in range(_BANDS)] if self.minhash else []
+        return (*figs, *bands)
+
+    @cached_property
+    def lookup_keys(self) -> tuple[str, ...]:
+        """Keys to look up: each telling figure's own 1% bucket and each MinHash band.
+        Only a candidate is wanted here, and a copy shares several figures: one found is
+        enough, so the neighbouring buckets (three times the rows) are left to `_joins`."""
+        # Round figures (weight 0.5: "50%", "$1bn") are everywhere; they count in _joins but
+        # make poor lookup keys, pulling in unrelated candidates.
+        figs = sorted({f.key(): f for f in self.figs if f.weight >= LOOKUP_WEIGHT}.values(),
+                      key=lambda f: (-f.weight, f.key()))[:LOOKUP_FIGURES]
+        return (*(f.key() for f in figs), *(k for k in self.index_keys if k.startswith("h:")))
+
+    @cached_property
+    def stored(self) -> str:
+        """`as_json` as the text story_articles keeps."""
+        return json.dumps(self.as_json(), ensure_ascii=False, separators=(",", ":"))
+
+    @cached_property
+    def match(self) -> Match:
+        return Match.of(self)
+
+    def prepared(self) -> Signature:
+        """This signature with its derived forms computed (see above)."""
+        for attr in ("index_keys", "lookup_keys", "stored", "match"):
+            getattr(self, attr)
+        return self
+
+    def as_json(self) -> dict[str, Any]:
+        """The stored form (version 2). A sentence's words and names are kept once, not once
+        per figure (figures share their sentence's context), and the MinHash as base64 of
+        32-bit values: a third of version 1's size, which stored every context whole."""
+        words: dict[tuple[str, ...], int] = {}
+        figs = []
+        for f in self.figs:
+            shared = tuple(sorted(t for t in f.context if not t.startswith("f:")))
+            figs.append([f.kind, f.unit, f.value, f.text, f.weight,
+                         words.setdefault(shared, len(words)),
+                         sorted(t for t in f.context if t.startswith("f:"))])
+        return {"v": 2, "words": [list(w) for w in words], "figs": figs,
+                "names": sorted(self.names), "name": self.name,
+                "minhash": base64.b64encode(
+                    np.asarray(self.minhash, dtype="<u4").tobytes()).decode("ascii")}
+
+    @staticmethod
+    def from_json(data: dict[str, Any], *, contexts: bool = True) -> Signature:
+        """The signature `as_json` stored; without `contexts`, its figures' sentence contexts
+        are left empty (matching does not read them, and they are most of its memory)."""
+        if data.get("v") == 2:
+            words = [frozenset(w) for w in data["words"]] if contexts else []
+            figs = tuple(Fig(k, u, float(v), t, float(w),
+                             words[i] | frozenset(others) if contexts else _NO_CONTEXT)
+                         for k, u, v, t, w, i, others in data["figs"])
+            minhash = tuple(int(x) for x in np.frombuffer(
+                base64.b64decode(data["minhash"]), dtype="<u4"))
+        else:  # version 1: each figure's context whole, the MinHash as a list
+            figs = tuple(Fig(k, u, float(v), t, float(w),
+                             frozenset(c) if contexts else _NO_CONTEXT)
+                         for k, u, v, t, w, c in data.get("figs", []))
+            minhash = tuple(data.get("minhash", []))
+        return Signature(figs, frozenset(data.get("names", [])), minhash, data.get("name", ""))
+
+
+@dataclass(frozen=True, eq=False)
+class Match:
+    """What `_joins` compares of a signature, without the sentence contexts only flags read:
+    a small part of a decoded Signature's memory, so one can be kept for every article a
+    fetch compares with, and the per-figure work (the keys of the neighbouring 1% buckets,
+    the tolerance) done once per article instead of once per comparison."""
+
+    # Distinct figures of weight >= 0.5, the last of each key as in a dict: the keys of buckets
+    # b-1, b and b+1, the value, the weight, the tolerance.
+    probes: tuple[tuple[str, str, str, float, float, float], ...]
+    values: dict[str, tuple[float, ...]]  # key -> the values of every figure under it
+    names: frozenset[str]
+    minhash: np.ndarray[Any, np.dtype[np.uint32]]  # empty when the text is too short
+
+    @staticmethod
+    def of(sig: Signature) -> Match:
+        # Keys are interned: thousands of kept forms share the same few thousand keys.
+        values: dict[str, list[float]] = {}
+        for f in sig.figs:
+            values.setdefault(intern(f.key()), []).append(f.value)
+        distinct = {f.key(): f for f in sig.figs if f.weight >= 0.5}
+        # A key names its kind and unit, so two figures under neighbouring keys can differ
+        # only in value: Fig.same_value's tolerance is all that is left to check.
+        probes = tuple((intern(f.key(f.bucket - 1)), intern(f.key()),
+                        intern(f.key(f.bucket + 1)), f.value, f.weight,
+                        TOLERANCE if f.kind == "money" else 1e-9) for f in distinct.values())
+        return Match(probes, {k: tuple(v) for k, v in values.items()}, sig.names,
+                     np.asarray(sig.minhash, dtype=np.uint32))
+
+
+# -- signatures ------------------------------------------------------------------------------
+
+
+def _weight(kind: str, value: float) -> float:
+    """How telling a figure is. Two significant digits ("$12bn", "170mn") count 1; a round one
+    ("50%", "$1bn", "300mn") counts half; three or more ("$11.6bn", "485,000") count 1.5; tiny
+    numbers ("2 people", "3 quarters") hardly count."""
+    if kind in ("count", "duration") and value < 10:
+        return 0.25
+    mantissa = f"{value:.6e}".split("e")[0].replace(".", "").rstrip("0")
+    return {1: 0.5, 2: 1.0}.get(len(mantissa), 1.5)
+
+
+def _name_token(value: object) -> str:
+    return "n:" + str(value).casefold()
+
+
+def signature(art: Article) -> Signature:
+    by_para: dict[int, list[Any]] = {}
+    for f in art.facts:
+        by_para.setdefault(f.paragraph, []).append(f)
+    texts = {p.index: p.text for p in art.paragraphs}
+    figs: list[Fig] = []
+    for index, facts in sorted(by_para.items()):
+        text = texts.get(index, "")
+        spans = sentences(text) or [(0, len(text))]
+        for start, end in spans:
+            inside = [f for f in facts if start <= f.start < end]
+            tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
+            tokens |= {w for w in (m.casefold() for m in _CONTEXT_WORD.findall(text[start:end]))
+                       if w not in gz.STOPWORDS}
+            numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
+                f.value, int | float) and f.value > 0]
+            made = [Fig(f.kind, "" if f.kind == "count" else f.unit, float(f.value), f.text,
+                        _weight(f.kind, float(f.value)), frozenset()) for f in numbers]
+            for fig in made:
+                others = {o.key() for o in made if o is not fig}
+                figs.append(Fig(fig.kind, fig.unit, fig.value, fig.text, fig.weight,
+                                frozenset(tokens | others)))
+    names = frozenset(_name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person"))
+    return Signature(tuple(figs), names, _minhash(art.text), source_name(art))
+
+
+def _minhash(text: str) -> tuple[int, ...]:
+    words = _WORD.findall(text.casefold())
+    shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    if len(shingles) < 8:
+        return ()
+    x = np.array(list(map(zlib.crc32, map(str.encode, shingles))), dtype=np.uint64)
+    hashed = (_A[:, None] * x[None, :] + _B[:, None]) % _PRIME
+    return tuple(hashed.min(axis=1).tolist())
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _found(fig: Fig, index: dict[str, list[Fig]]) -> float:
+    """1 when the other article states the figure exactly, 0.5 when only within tolerance
+    (copies repeat figures verbatim; a near value is weaker evidence), 0 when not at all."""
+    near = [g for b in (fig.bucket - 1, fig.bucket, fig.bucket + 1)
+            for g in index.get(fig.key(b), ()) if fig.same_value(g)]
+    if not near:
+        return 0.0
+    return 1.0 if any(abs(g.value - fig.value) <= 1e-9 * fig.value for g in near) else 0.5
+
+
+def _present(fig: Fig, index: dict[str, list[Fig]]) -> bool:
+    return _found(fig, index) > 0
+
+
+def _index(sig: Signature) -> dict[str, list[Fig]]:
+    out: dict[str, list[Fig]] = {}
+    for f in sig.figs:
+        out.setdefault(f.key(), []).append(f)
+    return out
+
+
+def _joins(a: Signature, b: Signature) -> float:
+    """A score above zero when `a` and `b` tell the same story, else 0: see `score`."""
+    return score(a.match, b.match)
+
+
+def score(a: Match, b: Match) -> float:
+    """A score above zero when `a` and `b` tell the same story, else 0.
+
+    Figures: the weights of `a`'s distinct figures that `b` also states (half for an amount
+    only within 1%) must reach 2 (two specific figures, or four round ones), two of them stated
+    exactly, cover a third of the smaller article's figures, and come with a shared name; five
+    or more weight joins without one. Text: a MinHash similarity of 0.6 with a shared name, or
+    0.8 alone (a near-identical copy), and only when half the figures agree or there are
+    hardly any."""
+    weight, matched, exact = 0.0, 0, 0
+    values = b.values
+    for below, own, above, value, w, tolerance in a.probes:
+        near = stated = False
+        for key in (below, own, above):
+            for v in values.get(key, ()):
+                if abs(value - v) <= tolerance * max(value, v):
+                    near = True
+                    # Copies repeat figures verbatim; a near value is weaker evidence.
+                    if abs(v - value) <= 1e-9 * value:
+                        stated = True
+        if near:
+            matched += 1
+            exact += stated
+            weight += w * (1.0 if stated else 0.5)
+    smaller = min(len(a.probes), len(b.probes)) or 1
+    names = len(a.names & b.names)
+    sim = (float(np.count_nonzero(a.minhash == b.minhash)) / len(a.minhash)
+           if len(a.minhash) and len(b.minhash) else 0.0)
+    by_figures = weight >= 2.0 and exact >= 2 and matched >= smaller / 3 and (
+        names >= 1 or weight >= 5.0)
+    # Similar words with different figures are two stories from one template (a market wire's
+    # "Gold rose 1.8%..." every day), so text joins only where figures agree or are few.
+    figures_agree = smaller < 2 or matched >= smaller / 2
+    by_text = figures_agree and (sim >= 0.8 or (sim >= 0.6 and names >= 1))
+    return weight + 0.5 * names + 4 * sim if by_figures or by_text else 0.0
+
+
+def conflicts(a: Signature, b: Signature) -> list[tuple[Fig, Fig]]:
+    """Figures that state the same fact with different values: same kind and unit, the same
+    subject nearby (at least two shared names, figures or words in the sentence, and half of
+    the smaller context; across languages only names and figures are shared, so they are
+    also compared alone), and neither value found anywhere in the other article."""
+    ia, ib = _index(a), _index(b)
+    only_a = [f for f in a.figs if f.weight >= 0.5 and not _present(f, ib)]
+    only_b = [g for g in b.figs if g.weight >= 0.5 and not _present(g, ia)]
+    out: list[tuple[Fig, Fig]] = []
+    used: set[int] = set()
+    for f in only_a:
+        best, best_score = -1, 0.0
+        for j, g in enumerate(only_b):
+            if j in used or g.kind != f.kind or g.unit != f.unit:
+                continue
+            score = max(_overlap(f.context, g.context), _overlap(_anchors(f), _anchors(g)))
+            if score > best_score:
+                best, best_score = j, score
+        if best >= 0:
+            used.add(best)
+            out.append((f, only_b[best]))
+    return out
+
+
+def _anchors(f: Fig) -> frozenset[str]:
+    """The context tokens every language shares: names and figures."""
+    return frozenset(t for t in f.context if t.startswith(("n:", "f:")))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared tokens over the smaller set, when at least two are shared and half of it."""
+    shared = len(a & b)
+    ratio = shared / (min(len(a), len(b)) or 1)
+    return ratio if shared >= 2 and ratio >= 0.5 else 0.0
