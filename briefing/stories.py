@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from briefing.models import Article
@@ -34,9 +34,9 @@ from briefing.store.stories import Story, StoryFlag, StoryMember
 # Publishers and signatures are re-exported: callers know them as parts of stories.
 __all__ = ["KNOWN_PUBLISHERS", "Signature", "Story", "StoryFlag", "StoryMember", "assign",
            "assign_articles", "get_story", "hashtag", "list_stories", "publisher", "rebuild",
-           "release", "signature", "source_name", "story_json", "story_of", "sync"]
+           "signature", "source_name", "story_json", "story_of", "sync"]
 
-WINDOW = timedelta(days=7)  # copies and translations of a story appear within days
+WINDOW = 7 * 86_400  # seconds: copies and translations of a story appear within days
 MAX_POSTINGS = 100  # a key held by more articles in the window is too common to look up
 MAX_CANDIDATES = 8
 
@@ -71,12 +71,13 @@ def _stamp(published: str | None) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _window(stamp: str) -> tuple[str, str]:
+def _window(stamp: str) -> tuple[int, int]:
+    """The publication times (seconds, as story_keys has them) a copy may have; an article of
+    unknown time may match any."""
     if not stamp:
-        return "", "~"
-    when = datetime.fromisoformat(stamp)
-    return ((when - WINDOW).strftime("%Y-%m-%dT%H:%M:%S"),
-            (when + WINDOW).strftime("%Y-%m-%dT%H:%M:%S"))
+        return db.UNKNOWN_TIME, db.OPEN_END
+    when = db.epoch(stamp)
+    return when - WINDOW, when + WINDOW
 
 
 def _flag(kind: str, text: str, f: Fig, g: Fig, a_id: str, b_id: str, a_name: str,
@@ -136,13 +137,6 @@ def rebuild(store: Store) -> None:
 
 
 SYNC_BATCH = 200  # articles per transaction, so a big sync never holds the lock for long
-
-
-def release(store: Store) -> None:
-    """Drop what assigning keeps in memory (key postings, decoded signatures): worth it within
-    one fetch, which looks the same keys up again and again, but not between fetches of a
-    long-lived process."""
-    db.forget(store)
 
 
 def sync(store: Store) -> None:

@@ -26,6 +26,7 @@ cli.add_command(stories_command)
 cli.add_command(brief_command)
 
 NOW = "2026-11-27T09:00:00+00:00"
+OPEN = (story_rows.UNKNOWN_TIME, story_rows.OPEN_END)  # a window of all times
 
 
 def _fetch(store: Store, *paths: Path | str) -> None:
@@ -200,11 +201,11 @@ def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
         pct, staff = (f.key() for f in stories.signature(arts[0]).figs)
         assert pct.startswith("f:percent:%:") and staff.startswith("f:count:")
         # Both keys counted: the first article shares two, the others one each.
-        found = story_rows.candidates(store, [pct, staff], "", "~", exclude=-1,
+        found = story_rows.candidates(store, [pct, staff], *OPEN, exclude=-1,
                                       max_postings=10_000, limit=8)
         assert [row[0] for row in found] == [arts[0].id]
         # The percent is too common: only one key is left, and one key joins nothing.
-        assert story_rows.candidates(store, [pct, staff], "", "~", exclude=-1,
+        assert story_rows.candidates(store, [pct, staff], *OPEN, exclude=-1,
                                      max_postings=stories.MAX_POSTINGS, limit=8) == []
         assert pct in store.cache["story_hot_keys"]
         assert staff not in store.cache["story_hot_keys"]

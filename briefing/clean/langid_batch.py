@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-# The window holds for one model file only: tests/test_clean_language.py proves it for the
+# The window holds for one model file only: tests/test_clean_langid_batch.py proves it for the
 # installed model (and that it is this file). Any other model keeps py3langid's own walk.
 WINDOW_BY_MODEL = {"f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca522963": 6}
 # Never a byte of UTF-8, and no feature contains it, so every state goes back to the start on

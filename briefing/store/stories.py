@@ -1,4 +1,4 @@
-"""SQL for stories (copies of one news story): the tables of migration m004_stories.
+"""SQL for stories (copies of one news story): the tables of migrations m004 and m005.
 
 Functions take a Store and use its connection; writers run inside `store._write()`, so a
 caller holding the write lock (briefing.stories.assign) makes a whole batch one transaction.
@@ -31,6 +31,7 @@ class Stored:
     quality: float
     content_hash: str
     tagger_version: int
+    # As read back; a row being written leaves it empty and hands `put` the stored text.
     signature: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,8 +101,8 @@ def key_id(key: str) -> int:
     return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-UNKNOWN_TIME = -(2**62)  # an unknown publication time: inside the open window only
-OPEN_END = 2**62
+UNKNOWN_TIME = -(2**62)  # an unknown publication time, and the open start of a window
+OPEN_END = 2**62  # the open end of a window
 
 
 def epoch(stamp: str) -> int:
@@ -110,11 +111,6 @@ def epoch(stamp: str) -> int:
     if not stamp:
         return UNKNOWN_TIME
     return int(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp())
-
-
-def _bounds(lo: str, hi: str) -> tuple[int, int]:
-    """A window's text bounds as integers; "" and "~" are the open ends."""
-    return (UNKNOWN_TIME if lo == "" else epoch(lo)), (OPEN_END if hi == "~" else epoch(hi))
 
 
 class KeyIndex:
@@ -214,15 +210,11 @@ def key_index(store: Store, *, check: bool = False) -> KeyIndex:
     return index
 
 
-def preload(store: Store, keys: Iterable[str], lo: str, hi: str, *, check: bool = True
+def preload(store: Store, keys: Iterable[str], lo: int, hi: int, *, check: bool = True
             ) -> KeyIndex:
-    """Load the postings of `keys` for [lo, hi] in one query: what a batch of articles will
-    look up one by one with `candidates`. Call it at the start of each batch (`check`: see
-    whether another connection has committed since)."""
-    return _preload(store, keys, *_bounds(lo, hi), check=check)
-
-
-def _preload(store: Store, keys: Iterable[str], lo: int, hi: int, *, check: bool) -> KeyIndex:
+    """Load the postings of `keys` for [lo, hi] (seconds, see `epoch`) in one query: what a
+    batch of articles will look up one by one with `candidates`. Call it at the start of each
+    batch (`check`: see whether another connection has committed since)."""
     index = key_index(store, check=check)
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
@@ -241,23 +233,22 @@ def rowids(store: Store, article_ids: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def candidates(store: Store, keys: Sequence[str], lo: str, hi: str, *, exclude: int,
+def candidates(store: Store, keys: Sequence[str], lo: int, hi: int, *, exclude: int,
                max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
     """(article id, story id, keys shared, shares a MinHash band) for articles published in
-    [lo, hi] that share two figure keys or two bands with `keys`, most shared first, then by
-    id, at most `limit`; `exclude` is the rowid of the article asking.
+    [lo, hi] (seconds, see `epoch`) that share two figure keys or two bands with `keys`, most
+    shared first, then by id, at most `limit`; `exclude` is the rowid of the article asking.
 
     Keys held by more than `max_postings` articles in the window tell nothing and are left
     out; once seen that common, a key is remembered as such for the rest of this connection's
     life (postings only grow), so it is never counted again."""
     hot: set[str] = store.cache.setdefault("story_hot_keys", set())
     keys = [k for k in dict.fromkeys(keys) if k not in hot]
-    start, end = _bounds(lo, hi)
-    index = _preload(store, keys, start, end, check=False)
+    index = preload(store, keys, lo, hi, check=False)
     shared: Counter[int] = Counter()
     bands: Counter[int] = Counter()
     for key in keys:
-        held = index.window(key, start, end)
+        held = index.window(key, lo, hi)
         if len(held) > max_postings:
             hot.add(key)
             index.drop(key)
@@ -361,8 +352,9 @@ def clear(store: Store) -> None:
 
 
 def forget(store: Store) -> None:
-    """Drop this connection's story memos: key postings, too-common keys, decoded signatures
-    (match forms: kept here for briefing.stories)."""
+    """Drop this connection's story memos: key postings, too-common keys and the match forms
+    briefing.stories keeps. Worth keeping within one fetch, which looks the same keys up again
+    and again, but not between the fetches of a long-lived process (the TUI)."""
     for memo in ("story_key_index", "story_hot_keys", "story_matches"):
         store.cache.pop(memo, None)
 
