@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import multiprocessing
 import os
 import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
@@ -27,6 +26,7 @@ from typing import Any, TypeVar
 from briefing import ingest
 from briefing.config import Settings
 from briefing.models import Article, FetchProgress, FetchReport
+from briefing.procpool import process_pool
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
@@ -160,19 +160,11 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     return report
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
-    # can deadlock the child on a lock some other thread held.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["briefing._preload"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
 def _executor(n_sources: int, settings: Settings) -> Executor:
     workers = settings.fetch.workers or os.cpu_count() or 1
     if n_sources < POOL_THRESHOLD or workers <= 1:
         return ThreadPoolExecutor(max_workers=1)
-    return _process_pool(workers)
+    return process_pool(workers)
 
 
 class _Slot:
@@ -320,7 +312,7 @@ class _Runner:
         if isinstance(self.executor, ProcessPoolExecutor):
             return self.executor
         if self._pages is None:
-            self._pages = _process_pool(1)
+            self._pages = process_pool(1)
         return self._pages
 
     def _progress(self, source: str, outcome: str) -> None:

@@ -300,3 +300,80 @@ def test_a_worker_process_killed_mid_run(
     assert proc.returncode == (1 if report["failed"] else 0), err
     stored = {s for (s,) in _connect(db).execute("SELECT DISTINCT source_url FROM articles")}
     assert stored | {f["source"] for f in report["failed"]} == set(urls)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for whoever adopted it to reap it counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for c in children(todo.pop()):
+            found.append(c)
+            todo.append(c)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_helper_processes_exit_with_the_main_process(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]],
+        sig: signal.Signals) -> None:
+    # Found: after the main process was killed, the fork server, the resource tracker and two
+    # workers (~380 MB) stayed alive for good.
+    urls = _feeds(server, 30, max_delay=2.0)
+    db, cfg = tmp_path / "orphans.db", _config(tmp_path)
+    # No pipes: helpers that outlive the main process would hold them open.
+    proc = subprocess.Popen(_cmd(db, cfg, urls), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    kill_on_exit.append(proc)
+    deadline = time.monotonic() + 120
+    helpers: list[int] = []
+    # CLI -> fork server -> workers, and CLI -> resource tracker: wait for the workers.
+    while time.monotonic() < deadline and proc.poll() is None:
+        helpers = _descendants(proc.pid)
+        if len(helpers) >= 4:
+            break
+        time.sleep(0.05)
+    assert len(helpers) >= 4 and proc.poll() is None, "the worker pool never started"
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    # Each helper notices a closed pipe and exits: no timer, so only scheduling delays this.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_alive(p) for p in helpers):
+        time.sleep(0.1)
+    left = [p for p in helpers if _alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"{len(left)} of {len(helpers)} helper processes outlived the main process"
+
+
+@pytest.mark.slow
+def test_workers_import_only_from_the_install(tmp_path: Path) -> None:
+    # Found: the fork server ran as `python -c`, which puts the current directory first on the
+    # import path, so a numpy.py in the folder the user fetched from ran in every worker.
+    script = Path(sys.executable).with_name("briefing")
+    if not script.exists():
+        pytest.skip(f"{script} not found: the console script comes with `make install`")
+    trap, marker = tmp_path / "trap", tmp_path / "trap-ran"
+    (trap / "briefing").mkdir(parents=True)
+    payload = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    for name in ("numpy.py", "feedparser.py", "lxml.py", "py3langid.py", "multiprocessing.py",
+                 "briefing/__init__.py"):
+        (trap / name).write_text(payload)
+    for i in range(14):  # enough local feeds for the worker pool
+        (trap / f"feed{i}.xml").write_bytes(rss(2, prefix=f"trap{i}", body=BODY))
+    db = tmp_path / "trap.db"
+    proc = subprocess.run([str(script), "--db", str(db), "fetch", ".", "--quiet"], cwd=trap,
+                          capture_output=True, text=True, timeout=300)
+    assert not marker.exists(), marker.read_text()
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    with _connect(db) as conn:
+        stored = conn.execute("SELECT count(*) FROM articles WHERE title LIKE 'trap%'")
+        assert stored.fetchone()[0] == 28

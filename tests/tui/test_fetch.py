@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from briefing.models import FetchProgress, FetchReport
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.widgets.article_list import ArticleList
+from tests.feedgen import rss
+from tests.httpserver import TestServer
 
 from .conftest import plain_article, screen_text, settle
 
@@ -62,3 +65,42 @@ async def test_fetch_with_the_real_pipeline_adds_a_subscribed_feed(db: Path) -> 
         titles = [a.title for a in app.screen.query_one(ArticleList).summaries.values()]
         assert "[UPDATE] Markets close higher" in titles
         assert "[UPDATE] Markets close higher" in screen_text(app)
+
+
+PAGE = ("<html><head><title>Full story {n}</title></head><body><article><h1>Full story {n}"
+        "</h1><p>The full text of story {n}: the council approved a 120-berth marina on "
+        "Tuesday after a two-year review, and the port said it would hire 85 people.</p>"
+        "<p>Residents had asked for a smaller plan; the vote was 7 to 2.</p></article>"
+        "</body></html>")
+
+
+async def test_fetch_many_subscribed_feeds_with_teasers_through_the_pool(
+        db: Path, server: TestServer) -> None:
+    """30 subscribed feeds (enough for the worker pool) and teaser items whose pages must be
+    fetched. Inside Textual, stderr is a capture object whose fileno() is -1, which the pool's
+    helper processes used to be handed: every fetch of 12 or more feeds failed with 'bad
+    value(s) in fds_to_keep' and teaser feeds failed with no reason."""
+    n_feeds = 30
+    with Store(db) as store:
+        for i in range(n_feeds):
+            if i % 3 == 0:  # teasers: short descriptions, the page holds the article
+                for k in range(2):
+                    server.add(f"/t{i}/story/{k}?utm_source=rss", PAGE.format(n=f"{i}-{k}"))
+                body = rss(2, base=f"{server.base}/t{i}", prefix="story",
+                           body="<p>Short teaser.</p>")
+            else:
+                body = rss(2, base="https://news.example.com", prefix=f"feed{i}")
+            store.add_source(server.add(f"/feed{i}.xml", body))
+    settings = Settings()
+    settings.fetch.per_host = 8
+    settings.fetch.workers = 2
+    app = BriefingApp(db, settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status.startswith(f"Fetched {n_feeds}/{n_feeds} sources: 60 new"), app.status
+    with sqlite3.connect(db) as conn:
+        texts = " ".join(t for (t,) in conn.execute("SELECT text FROM articles"))
+    for page in ("0-1", "27-0"):  # teaser items got their pages' full text
+        assert f"The full text of story {page}:" in texts

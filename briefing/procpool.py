@@ -1,0 +1,96 @@
+"""The worker processes a fetch parses and tags in: started safely from any front end.
+
+Three things the standard library gets wrong for an app like this one, each fixed here once:
+
+- Inside Textual, `sys.stderr` is a capture object whose `fileno()` is -1. The resource
+  tracker hands `sys.stderr.fileno()` to its child, so starting it from the TUI failed with
+  "bad value(s) in fds_to_keep" (every fetch of 12 or more feeds, and every teaser page).
+- The fork server and the resource tracker are started as `python -c ...`, which puts the
+  current directory first on the import path: a `numpy.py` or a `briefing/` folder where the
+  user runs `briefing fetch .` would be imported into every worker. PYTHONSAFEPATH (3.11+)
+  keeps it off, and workers inherit the setting.
+- Killed with SIGKILL or SIGTERM, the main process leaves its workers waiting on a queue that
+  nobody else writes: each worker watches its parent and exits with it, and the fork server
+  and the resource tracker exit once the last worker has (they wait on pipes the workers hold).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver, resource_tracker
+
+_start_lock = threading.Lock()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes forked from a fork server that preloads the parsers."""
+    # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
+    # can deadlock the child on a lock some other thread held.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["briefing._preload"])
+    _ensure_helpers()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_worker_start)
+
+
+def _ensure_helpers() -> None:
+    """Start the resource tracker and the fork server now, under our conditions, instead of
+    lazily on the first submit (whose caller cannot choose them)."""
+    with _start_lock, _real_stderr(), _safe_path():
+        resource_tracker.ensure_running()
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _real_stderr() -> Iterator[None]:
+    try:
+        valid = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        valid = False
+    if valid:
+        yield
+        return
+    saved = sys.stderr
+    # Only the descriptor is handed on (kept open in the child); nothing is written to it.
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    saved = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
+
+
+def _worker_start() -> None:
+    """Runs first in every worker: exit as soon as the process that started the pool is gone.
+    The parent's sentinel is a pipe whose only writer lives in the parent, so it becomes
+    readable exactly when the parent dies (however it died)."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefing-parent-watch", daemon=True).start()
