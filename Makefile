@@ -23,10 +23,12 @@ demo-db: $(STAMP)
 run: demo-db
 	BRIEFING_DB=$(DB) $(BIN)/briefing
 
+# Three test processes: most of the suite waits on loopback servers, subprocesses and timers,
+# so the waits overlap even on two cores.
 test: $(STAMP)
 	$(BIN)/ruff check briefing tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check briefing tests bench

@@ -87,12 +87,14 @@ def test_empty_or_garbage_is_an_error(page: str | bytes) -> None:
         extract_html(page)
 
 
-def test_huge_page_is_refused_before_parsing() -> None:
+def test_huge_page_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse(html: Any, url: Any) -> None:
+        raise AssertionError("a page over the cap was parsed")
+
+    monkeypatch.setattr(extract, "_with_trafilatura", parse)
     page = "<html><body>" + "<p>filler words here.</p>" * 300_000 + "</body></html>"
-    started = time.perf_counter()
     with pytest.raises(ExtractError, match=r"page is \d+ bytes, over the 5000000-byte cap"):
         extract_html(page)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_lxml_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +106,7 @@ def test_lxml_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.Monkey
 
 
 def _slow(html: Any, url: Any) -> None:
-    time.sleep(3)
+    time.sleep(30)
 
 
 def test_timeout_in_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,7 +114,7 @@ def test_timeout_in_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     started = time.perf_counter()
     with pytest.raises(ExtractError, match=r"extraction took longer than 0.2s"):
         extract_html(NEWS_PAGE, timeout=0.2)
-    assert time.perf_counter() - started < 1.5
+    assert time.perf_counter() - started < 15  # cut off, not waited out (30 s)
 
 
 def test_timeout_is_skipped_outside_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,17 +169,6 @@ def test_html_to_paragraphs_never_raises(garbage: str) -> None:
 
 def test_html_to_paragraphs_non_string_gives_empty() -> None:
     assert html_to_paragraphs(None) == []  # type: ignore[arg-type]
-
-
-def test_html_to_paragraphs_is_fast() -> None:
-    item = "".join(f"<p>{p}</p>" for p in BODY) + "<p>" + "word " * 50 + "end.</p>"
-    html_to_paragraphs(item)
-    runs = 500
-    started = time.perf_counter()
-    for _ in range(runs):
-        html_to_paragraphs(item)
-    per_item = (time.perf_counter() - started) / runs
-    assert per_item < 0.002  # ~0.1 ms measured; the bound leaves room for slow CI machines
 
 
 # ---- the project's own sample pages and feeds ----

@@ -53,6 +53,7 @@ def test_the_installed_model_is_the_one_proved_below(identifier: Any) -> None:
     assert language._batch is not None
 
 
+@pytest.mark.slow
 def test_model_is_a_window_automaton(identifier: Any) -> None:
     """The DFA is Aho-Corasick's: from any state, a byte leads to the state named by the longest
     suffix of (state's name + byte) that names a state. So after any input the state is the one
@@ -101,6 +102,7 @@ def _texts() -> list[str]:
     return [t[:language.SAMPLE_CHARS] for t in texts]
 
 
+@pytest.mark.slow
 def test_scores_are_py3langid_scores_to_the_bit(identifier: Any) -> None:
     batch = BatchClassifier.for_model(identifier, _model_path())
     if batch is None:

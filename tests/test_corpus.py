@@ -22,6 +22,8 @@ from tests.conftest import CORPUS
 NOT_FEEDS = {"README.md", "LICENSE"}
 NOW = "2026-06-01T08:00:00+00:00"
 
+pytestmark = pytest.mark.slow  # every file of the corpus, twice
+
 
 def _feed_files() -> list[Path]:
     # Resolved, as the pipeline names sources (../shared may be a symlink).

@@ -147,7 +147,9 @@ def test_server_that_accepts_and_never_answers(server: TestServer, db_file: Path
     for url in (stalled, silent.url):
         reason = _assert_failed_cleanly(store, report, url)
         assert reason == "server sent nothing for 1.5 s"
-    assert elapsed < 3 + 2
+    # Both would wait for ever: any bound proves the timeouts ended them; a generous one holds
+    # on a machine busy with other work.
+    assert elapsed < 60
 
 
 def test_drip_feed_ends_at_total_timeout(server: TestServer, db_file: Path) -> None:
@@ -157,14 +159,17 @@ def test_drip_feed_ends_at_total_timeout(server: TestServer, db_file: Path) -> N
     report, store, _ = _run(server, db_file, [url])
     elapsed = time.monotonic() - started
     assert _assert_failed_cleanly(store, report, url) == "no complete answer within 3 s"
-    assert 2.5 < elapsed < 3 + 2
+    # The drip would take one second per byte of the feed (over 1,000 s); the total timeout
+    # (3 s) must end it long before, however busy the machine.
+    assert 2.5 < elapsed < len(rss(1)) / 10
 
 
 def test_unresolvable_host_fails_fast(server: TestServer, db_file: Path) -> None:
     url = "http://nonexistent.invalid/feed"  # .invalid never resolves (RFC 2606)
     started = time.monotonic()
-    report, store, _ = _run(server, db_file, [url])
-    assert time.monotonic() - started < 3
+    report, store, _ = _run(server, db_file, [url], connect_timeout=30, total_timeout=60)
+    # A failed lookup is an answer: no waiting for the connect timeout.
+    assert time.monotonic() - started < 30
     assert _assert_failed_cleanly(store, report, url).startswith("cannot connect:")
 
 
@@ -284,7 +289,7 @@ def test_billion_laughs_finishes_fast_and_small(server: TestServer, db_file: Pat
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     report, store, _ = _run(server, db_file, [url])
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # expanded, it would be 10^9 copies: no bound holds
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200
     assert "lol" * 10_000 not in _all_stored_text(store)
     if url in dict(report.failed):
@@ -335,6 +340,7 @@ def test_slow_extraction_is_cut_off_by_extract_timeout(server: TestServer, db_fi
     assert art is not None and art.text == "The council approved its budget."
 
 
+@pytest.mark.slow
 def test_feed_of_ten_thousand_items(server: TestServer, db_file: Path) -> None:
     body = ("<p>The port handled 1.2mn boxes, up 18 per cent, and hired 3,500 workers for "
             "its $2.4bn expansion.</p>")
@@ -350,7 +356,9 @@ def test_feed_of_ten_thousand_items(server: TestServer, db_file: Path) -> None:
     elapsed = time.monotonic() - started
     assert url not in dict(report.failed)
     assert len(store.known_hashes(url)) == 10_000 and report.added == 10_004
-    assert elapsed < 40, f"10,000 items took {elapsed:.1f} s"
+    # Speed is bench/fetch_bench.py's job; this bound only catches work growing with the square
+    # of the item count (10^8 steps here), which no busy machine hides.
+    assert elapsed < 300, f"10,000 items took {elapsed:.1f} s"
 
 
 def test_opml_that_lists_itself(server: TestServer, db_file: Path, tmp_path: Path) -> None:

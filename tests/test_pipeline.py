@@ -145,7 +145,7 @@ def test_a_stalled_source_does_not_hold_back_the_others(server: TestServer,
     an open batch commits after COMMIT_SECONDS whatever is still running."""
     good = server.add("/good.xml", rss(2))
     stalled = server.add("/stall.xml", Route(stall=True))
-    settings: Settings = quick_settings(connect=2, read=8, total=10)
+    settings: Settings = quick_settings(connect=2, read=30, total=30)
     seen_at: list[float] = []
     with Store(db_file) as store, ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
@@ -157,4 +157,7 @@ def test_a_stalled_source_does_not_hold_back_the_others(server: TestServer,
                 time.sleep(0.05)
         report = fetch.result()
     assert report.added == 2 and len(report.failed) == 1
-    assert seen_at and seen_at[0] < 6, "the good feed's articles waited for the stalled one"
+    # Before the stalled source was given up on (its total timeout), the good feed's articles
+    # were already visible to another connection.
+    assert seen_at and seen_at[0] < settings.fetch.total_timeout, \
+        "the good feed's articles waited for the stalled one"

@@ -34,12 +34,25 @@ BODY = "".join(
     f"and Maria Lopez of Meridian Ports said 3,500 workers would be hired.</p>" for k in range(4))
 
 
+# Every feed is on 127.0.0.1, so the per-host limit is lifted to the global one. The timeouts
+# are not what these tests are about: they are long enough for a test server starved of CPU by
+# other work on the machine (read 10 s and total 20 s failed feeds under a load of 12).
+CONCURRENCY = 8
+TOTAL_TIMEOUT = 60
+
+
 def _config(tmp_path: Path) -> Path:
     cfg = tmp_path / "config.toml"
-    # Every feed is on 127.0.0.1, so lift the per-host limit to the global one.
-    cfg.write_text("[fetch]\nper_host = 8\nconcurrency = 8\nread_timeout = 10\n"
-                   "total_timeout = 20\n")
+    cfg.write_text(f"[fetch]\nper_host = {CONCURRENCY}\nconcurrency = {CONCURRENCY}\n"
+                   f"connect_timeout = 30\nread_timeout = 30\n"
+                   f"total_timeout = {TOTAL_TIMEOUT}\n")
     return cfg
+
+
+def _deadline(n_sources: int) -> float:
+    """The longest a fetch of `n_sources` feeds may take before it counts as hung: start-up,
+    then every source using its whole total timeout, CONCURRENCY at a time."""
+    return 60 + -(-n_sources // CONCURRENCY) * TOTAL_TIMEOUT
 
 
 def _feeds(server: TestServer, n: int = N_FEEDS, *, max_delay: float = 0.4) -> list[str]:
@@ -58,7 +71,8 @@ def _cmd(db: Path, cfg: Path, urls: list[str]) -> list[str]:
 
 
 def _run(db: Path, cfg: Path, urls: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(_cmd(db, cfg, urls), capture_output=True, text=True, timeout=120)
+    return subprocess.run(_cmd(db, cfg, urls), capture_output=True, text=True,
+                          timeout=_deadline(len(urls)))
 
 
 @pytest.fixture
@@ -113,6 +127,7 @@ def _ids(db: Path) -> set[str]:
         conn.close()
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_half_stores(
         server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
     urls = _feeds(server)
@@ -152,13 +167,14 @@ def test_sigkill_at_random_moments_never_half_stores(
     assert _ids(db) == expected
 
 
+@pytest.mark.slow
 def test_two_fetches_at_once_on_one_database(server: TestServer, tmp_path: Path) -> None:
     urls = _feeds(server, 30, max_delay=0.1)
     cfg = _config(tmp_path)
     db = tmp_path / "shared.db"  # fresh: both processes also race to create the schema
     procs = [subprocess.Popen(_cmd(db, cfg, urls), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outs = [p.communicate(timeout=120) for p in procs]
+    outs = [p.communicate(timeout=_deadline(len(urls))) for p in procs]
     for proc, (_, err) in zip(procs, outs, strict=True):
         assert "database is locked" not in err
         assert "Traceback" not in err
@@ -187,6 +203,7 @@ def _open_at_barrier(path: str, barrier: Any, errors: Any) -> None:
         errors.put(str(exc))
 
 
+@pytest.mark.slow
 def test_processes_opening_a_new_database_together_all_succeed(tmp_path: Path) -> None:
     """Switching a new file to WAL makes SQLite answer "database is locked" at once, without
     waiting, when another process switches it at the same moment (it hit two cron runs
@@ -241,10 +258,11 @@ def _full_disk_run(server: TestServer, tmp_path: Path
     args = _cmd(db, cfg, urls)[3:]  # after `python -m briefing`
     proc = subprocess.run(
         [sys.executable, "-c", _FULL_DISK_CHILD, str(limit), *args], capture_output=True,
-        text=True, timeout=120, preexec_fn=_ignore_sigxfsz)
+        text=True, timeout=_deadline(len(urls)), preexec_fn=_ignore_sigxfsz)
     return proc, db, cfg, urls
 
 
+@pytest.mark.slow
 def test_full_disk_is_a_clear_store_error(server: TestServer, tmp_path: Path) -> None:
     proc, db, cfg, urls = _full_disk_run(server, tmp_path)
     assert proc.returncode == 4, (proc.returncode, proc.stderr)
@@ -291,7 +309,7 @@ def test_a_worker_process_killed_mid_run(
             os.kill(victim, signal.SIGKILL)
         time.sleep(0.02)
     assert victim is not None, "no worker process appeared"
-    out, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=_deadline(len(urls)))
     assert "Traceback" not in err, err[-3000:]
     _assert_sound(db)
     report = json.loads(out)
