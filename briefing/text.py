@@ -28,13 +28,28 @@ _ESC_SEQ = re.compile(
 # C0 and C1 controls except \t and \n; DEL too. \r becomes \n first (old Mac line ends).
 _CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
 _CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
-# Bidi overrides can reorder what a user sees versus what is stored (Trojan Source).
-_BIDI_CHARS = r"\u202a-\u202e\u2066-\u2069"
-_BIDI = re.compile(f"[{_BIDI_CHARS}]")
-# Every character the three patterns above remove (each escape sequence starts with a control):
+# Format characters (Unicode category Cf): invisible, yet they reorder text (bidi overrides and
+# marks: Trojan Source, U+200F, U+061C), hide text (the U+E0000 tag block), or take a column
+# in some terminals and none in others (U+FEFF, U+2060, U+00AD), which misaligns the TUI's
+# columns. Every Cf code point of Unicode 15.1 (tests check the running Python's unicodedata
+# against this list: computing it at import would cost ~0.15 s). U+13439-1343F became Cf in
+# Unicode 15; on an older Python they are unassigned, and removing them is harmless.
+_FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+_FORMAT = re.compile(f"[{_FORMAT_CHARS}]")
+# ZWNJ and ZWJ are the two format characters that change how a word looks: Persian and Indic
+# words are spelt with them, and ZWJ glues emoji sequences (family, profession, skin tone).
+# Between two letters, marks, digits or symbols (emoji, skin-tone modifiers) they stay;
+# anywhere else they do nothing but hide.
+_JOINERS = "\u200c\u200d"
+# Every character the patterns above remove (each escape sequence starts with a control):
 # text without any is left as it is, and most text has none, so one scan for them saves running
 # the three. Built from the same classes, so the shortcut cannot drift from the filter.
-_UNSAFE = re.compile(f"[{_CONTROL_CHARS}{_BIDI_CHARS}]")
+_UNSAFE = re.compile(f"[{_CONTROL_CHARS}{_FORMAT_CHARS}]")
 _SPACE_CHARS = r"\t\u00a0\u2000-\u200b\u3000"  # besides " " itself
 _SPACES = re.compile(f"[ {_SPACE_CHARS}]+")
 # What _SPACES would change: a run of two, or one space that is not " ".
@@ -53,13 +68,30 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
     text = value if isinstance(value, str) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _UNSAFE.search(text):
-        text = _ESC_SEQ.sub("", text)
-        text = _CONTROLS.sub("", text)
-        text = _BIDI.sub("", text)
+        text = _strip_unsafe(text)
     text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
     return text
+
+
+def _strip_unsafe(text: str) -> str:
+    """Escape sequences, controls and format characters out (the joiners kept in words)."""
+    text = _CONTROLS.sub("", _ESC_SEQ.sub("", text))
+    return _FORMAT.sub(_format_char, text)
+
+
+def _format_char(m: re.Match[str]) -> str:
+    char, text, i = m.group(), m.string, m.start()
+    if char in _JOINERS and 0 < i < len(text) - 1 and _joinable(text[i - 1]) \
+            and _joinable(text[i + 1]):
+        return char
+    return ""
+
+
+def _joinable(char: str) -> bool:
+    cat = unicodedata.category(char)
+    return cat[0] in "LMN" or cat in ("So", "Sk")
 
 
 def one_line(value: Any, limit: int = 500) -> str:
