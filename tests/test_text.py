@@ -37,6 +37,15 @@ def test_every_format_character_is_removed() -> None:
     assert kept == []
 
 
+def test_the_shortcut_stops_at_exactly_what_the_filter_removes() -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    stops = set(t._UNSAFE.findall(every))
+    filtered = {*t._CONTROLS.findall(every), *t._FORMAT.findall(every),
+                *t._JOINER.findall(every)}
+    assert stops == filtered
+    assert set(FORMAT_CHARS) <= filtered
+
+
 def test_the_one_scan_shortcut_sees_every_format_character() -> None:
     """The shortcut skips the filter for text with none of its characters: each Cf one is
     among them, and text with none comes back as it went in."""
