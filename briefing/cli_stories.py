@@ -81,8 +81,8 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
 def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: str | None,
                   fmt: str, lang: str | None, full: bool) -> None:
     """Write the briefing: for each story, key-fact bullets, a 📌 summary, the best source's
-    link and hashtag (and with --full the translation and the original), in the reader's
-    language when a translation has them. IDs are story or article ids.
+    link (http(s) only) and hashtag (and with --full the translation and the original), in the
+    reader's language when a translation has them. IDs are story or article ids.
 
     Output depends only on the database, so it can be diffed. Notes (a post written in
     another language than asked, copies that disagree) go to stderr.
