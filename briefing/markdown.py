@@ -22,7 +22,7 @@ _INLINE = re.compile(r"([\\`*_\[\]<&~])")
 # At a line's start: ATX headings, block quotes, bullets, setext underlines, ordered lists
 # ("2024. A year" would become a list starting at 2024). Indented code and hard breaks need
 # leading or trailing spaces, which one-line text has none of.
-_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
+_LINE_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)])(?=\s|$))")
 # CommonMark: a backslash before any ASCII punctuation character is an escape.
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Characters an autolink cannot hold (CommonMark 6.5): spaces, controls, < and >.

@@ -24,7 +24,7 @@ NASTY = [
     "- - -", "<https://example.com>", "<!-- comment -->", "<div>block</div>",
     "&amp; &#65; &copy;", "[ref]: https://example.com", "[ref]", "a\\", "\\*", "\\\\",
     "trailing backslash \\", "| a | b |", "a <b> c", "x_y_z", "#tag", "1.5 per cent",
-    "📌 not a pin", "\\# escaped already",
+    "📌 not a pin", "\\# escaped already", "1234567890. ten digits", "2024.",
 ]
 
 
