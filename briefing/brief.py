@@ -1,17 +1,22 @@
-"""The briefing: one post per story in the shape of seed 004, as Markdown or JSON.
+"""The briefing: one post per story in the shape of seed 004, as Markdown, plain text or JSON.
 
     - key-fact bullet
     - ...
     📌 summary
-    <link to the best source>
-    #<source hashtag>
+    <link to the best source: http(s) only; none for a local file or any other scheme>
+    #<source hashtag: letters and digits>
     [--full: the translation, title then paragraphs, one a line; then the original likewise]
+
+`render_text` writes exactly that (the seed's shape). `render_markdown` writes the same parts as
+CommonMark: the bullets as a list, then each other part a paragraph of its own, blank lines
+between; feed text escaped so it renders as the same text whatever it holds (briefing.markdown).
 
 Bullets and summary are in the reader's language when a translation into it has them (or a
 copy was written in it); otherwise they are the original's, and the post says nothing about it
 itself: `Post.note` says which language was used, for stderr and the JSON. The output depends
 only on the database (stable order, no clock), so a daily briefing can be diffed and committed.
-A `--full` post read back by `briefing fetch` gives the same article, pairs, bullets and summary.
+A `--full` post (either format) read back by `briefing fetch` gives the same article, pairs,
+bullets and summary.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from typing import Any
 
 from briefing import stories
 from briefing.facts import extract
+from briefing.markdown import autolink, escape, http_link
 from briefing.models import TITLE_PARAGRAPH, Article, Translation
 from briefing.store import Store
 from briefing.text import one_line
 
-__all__ = ["Post", "build", "post_json", "render_json", "render_markdown"]
+__all__ = ["Post", "build", "post_json", "render_json", "render_markdown", "render_text"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,11 @@ class Post:
     translation_lang: str = ""
     original: tuple[str, ...] = ()  # --full: title first
     original_lang: str = ""
+
+    @property
+    def link(self) -> str:
+        """The best source's URL when it is http(s), else "" (a file's path stays private)."""
+        return http_link(self.article.url)
 
 
 def build(store: Store, story: stories.Story, lang: str, *, full: bool = False) -> Post | None:
@@ -143,16 +154,36 @@ def _line(text: str) -> str:
     return one_line(text, 100_000)
 
 
-def render_markdown(posts: Sequence[Post]) -> str:
-    """Posts one after another, a blank line between them."""
+def _lines(texts: Sequence[str]) -> list[str]:
+    return [x for x in (_line(t) for t in texts) if x]
+
+
+def render_text(posts: Sequence[Post]) -> str:
+    """Posts in seed 004's plain shape, one part a line; a blank line between posts."""
     out = []
     for post in posts:
-        lines = [f"- {_line(b)}" for b in post.bullets]
-        if post.summary:
-            lines.append(f"📌 {_line(post.summary)}")
-        lines += [_line(post.article.url), f"#{_line(post.hashtag)}"]
-        lines += [_line(x) for x in (*post.translation, *post.original)]
+        lines = [f"- {b}" for b in _lines(post.bullets)]
+        lines += [f"📌 {s}" for s in _lines([post.summary])]
+        lines += [post.link] if post.link else []
+        lines.append(f"#{post.hashtag}")
+        lines += _lines([*post.translation, *post.original])
         out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def render_markdown(posts: Sequence[Post]) -> str:
+    """Posts as CommonMark: the bullets a list, every other part a paragraph (a line with no
+    blank line before it would continue the last bullet). Feed text is escaped; the link is
+    an autolink, http(s) only; the hashtag is letters and digits, which need no escaping."""
+    out = []
+    for post in posts:
+        bullets = [f"- {escape(b)}" for b in _lines(post.bullets)]
+        blocks = ["\n".join(bullets)] if bullets else []
+        blocks += [f"📌 {escape(s)}" for s in _lines([post.summary])]
+        blocks += [autolink(post.link)] if post.link else []
+        blocks.append(f"#{post.hashtag}")
+        blocks += [escape(x) for x in _lines([*post.translation, *post.original])]
+        out.append("\n\n".join(blocks) + "\n")
     return "\n".join(out)
 
 
@@ -170,18 +201,25 @@ def _part(lines: Sequence[str], lang: str) -> dict[str, Any] | None:
 def post_json(post: Post) -> dict[str, Any]:
     out: dict[str, Any] = {
         "story": post.story.id, "title": post.story.title, "article": post.article.id,
-        "url": post.article.url, "hashtag": post.hashtag, "lang": post.lang,
+        "url": post.link or None, "hashtag": post.hashtag, "lang": post.lang,
         "requested_lang": post.requested, "basis": post.basis,
         "basis_article": post.basis_article, "note": post.note,
         "bullets": [{"text": b, "facts": _facts(b, post.lang)} for b in post.bullets],
         "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang)},
-        "sources": stories.story_dict(post.story)["sources"],
+        "sources": [_public(s) for s in stories.story_dict(post.story)["sources"]],
         "flags": [stories.flag_json(f) for f in post.story.flags],
     }
     if post.translation or post.original:
         out["translation"] = _part(post.translation, post.translation_lang)
         out["original"] = _part(post.original, post.original_lang)
     return out
+
+
+def _public(source: dict[str, Any]) -> dict[str, Any]:
+    """A copy's entry as a post publishes it: its URL and source only when they are http(s)
+    (a local copy's are paths on the user's disk), null otherwise; the keys stay."""
+    return {**source, "url": http_link(source["url"]) or None,
+            "source": http_link(source["source"]) or None}
 
 
 def render_json(posts: Sequence[Post], lang: str) -> dict[str, Any]:

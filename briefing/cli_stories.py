@@ -72,16 +72,17 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @click.option("--since", metavar="DATE", help="Stories with a copy published on or after DATE.")
 @click.option("--story", "story_id", metavar="ID", help="One story (or an article's story).")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "text", "json"]), default="md",
+              show_default=True, help="md: CommonMark, feed text escaped; text: the plain "
+                                      "shape, one part a line; json: the posts as data.")
 @click.option("--lang", metavar="LANG", help="The reader's language [config: translation.target].")
 @click.option("--full", is_flag=True, help="Append the full translation and the original.")
 @click.pass_obj
 def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: str | None,
                   fmt: str, lang: str | None, full: bool) -> None:
     """Write the briefing: for each story, key-fact bullets, a 📌 summary, the best source's
-    link and hashtag (and with --full the translation and the original), in the reader's
-    language when a translation has them. IDs are story or article ids.
+    link (http(s) only) and hashtag (and with --full the translation and the original), in the
+    reader's language when a translation has them. IDs are story or article ids.
 
     Output depends only on the database, so it can be diffed. Notes (a post written in
     another language than asked, copies that disagree) go to stderr.
@@ -97,12 +98,12 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
     for post in posts:
         for note in ([post.note] if post.note else []) + [f.text for f in post.story.flags]:
             click.echo(f"briefing: story {post.story.id}: {one_line(note, 300)}", err=True)
-    from briefing.brief import render_json, render_markdown
+    from briefing.brief import render_json, render_markdown, render_text
 
     if fmt == "json":
         click.echo(json.dumps(render_json(posts, lang), indent=2, ensure_ascii=False))
     elif posts:
-        click.echo(render_markdown(posts), nl=False)
+        click.echo((render_text if fmt == "text" else render_markdown)(posts), nl=False)
 
 
 def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -> list[Any]:

@@ -57,14 +57,16 @@ def source_name(art: Article | StoryMember) -> str:
 
 def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
     """The source's hashtag: a known publisher's; for a loose file, one it came with; else one
-    made of the source's name ("The Meridian Post: World" -> "TheMeridianPostWorld")."""
+    made of the source's name ("The Meridian Post: World" -> "TheMeridianPostWorld"). Letters
+    and digits only, so it reads as one hashtag and needs no escaping in Markdown."""
     tag = publisher(host_of(art.url))
     if tag:
         return tag
     # A loose file's source is its folder, named after it: the tags it came with (a post's own
     # hashtags) name the source better. A feed item's source is the feed, whose title does.
     loose = not art.source_title or PurePosixPath(art.source).name == art.source_title
-    if loose and tags:
-        return tags[0]
+    own = "".join(_WORD.findall(tags[0])) if loose and tags else ""
+    if own:
+        return own
     words = _WORD.findall(art.source_title or host_of(art.url).split(".")[0] or "source")
     return "".join(w[:1].upper() + w[1:] for w in words) or "source"

@@ -25,16 +25,54 @@ _ESC_SEQ = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A regex character class's inside from inclusive code point ranges."""
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+def _outside(ranges: tuple[tuple[int, int], ...], top: int) -> tuple[tuple[int, int], ...]:
+    """The code points up to `top` that are in none of `ranges` (sorted, disjoint, <= top)."""
+    out, start = [], 0
+    for a, b in ranges:
+        if a > start:
+            out.append((start, a - 1))
+        start = b + 1
+    return (*out, (start, top)) if start <= top else tuple(out)
+
+
 # C0 and C1 controls except \t and \n; DEL too. \r becomes \n first (old Mac line ends).
-_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
-_CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
-# Bidi overrides can reorder what a user sees versus what is stored (Trojan Source).
-_BIDI_CHARS = r"\u202a-\u202e\u2066-\u2069"
-_BIDI = re.compile(f"[{_BIDI_CHARS}]")
-# Every character the three patterns above remove (each escape sequence starts with a control):
-# text without any is left as it is, and most text has none, so one scan for them saves running
-# the three. Built from the same classes, so the shortcut cannot drift from the filter.
-_UNSAFE = re.compile(f"[{_CONTROL_CHARS}{_BIDI_CHARS}]")
+_CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x1F), (0x7F, 0x9F))
+_CONTROLS = re.compile(f"[{_class(_CONTROL_RANGES)}]")
+# Format characters (Unicode category Cf): invisible, yet they reorder text (bidi overrides and
+# marks: Trojan Source, U+200F, U+061C), hide text (the U+E0000 tag block), or take a column
+# in some terminals and none in others (U+FEFF, U+2060, U+00AD), which misaligns the TUI's
+# columns. Every Cf code point of Unicode 15.1 (tests check the running Python's unicodedata
+# against this list: computing it at import would cost ~0.15 s). U+13439-1343F became Cf in
+# Unicode 15; on an older Python they are unassigned, and removing them is harmless.
+_FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200B), (0x200C, 0x200D),
+    (0x200E, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
+# ZWNJ and ZWJ are the two format characters that change how a word looks: Persian and Indic
+# words are spelt with them, and ZWJ glues emoji sequences (family, profession, skin tone).
+# Between two letters, marks, digits or symbols (emoji, skin-tone modifiers) they stay;
+# anywhere else they do nothing but hide. Every other format character goes.
+_JOINER_RANGES = ((0x200C, 0x200D),)
+_JOINER = re.compile(f"[{_class(_JOINER_RANGES)}]")
+_FORMAT = re.compile(f"[{_class(tuple(r for r in _FORMAT_RANGES if r not in _JOINER_RANGES))}]")
+# Every character the patterns above remove (each escape sequence starts with a control):
+# text without any is left as it is, and most text has none, so one scan for them saves
+# running the filter. Built from the same ranges, so the shortcut cannot drift from the filter.
+# Written as "anything but the safe ranges": a class with code points past U+FFFF is tried
+# range by range, and common letters then stop at the first few safe ranges instead of being
+# compared with every unsafe one (5x faster on a 5 KB paragraph).
+_UNSAFE_RANGES = tuple(sorted(_CONTROL_RANGES + _FORMAT_RANGES))
+_UNSAFE = re.compile(f"[^{_class(_outside(_UNSAFE_RANGES, 0x10FFFF))}]")
 _SPACE_CHARS = r"\t\u00a0\u2000-\u200b\u3000"  # besides " " itself
 _SPACES = re.compile(f"[ {_SPACE_CHARS}]+")
 # What _SPACES would change: a run of two, or one space that is not " ".
@@ -52,14 +90,37 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
         return ""
     text = value if isinstance(value, str) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _UNSAFE.search(text):
-        text = _ESC_SEQ.sub("", text)
-        text = _CONTROLS.sub("", text)
-        text = _BIDI.sub("", text)
+    # ASCII text can hold controls only (every format character is past U+00AC), and their
+    # class is one table lookup a character: 1.5-2.5x faster on English text (measured).
+    if (_CONTROLS if text.isascii() else _UNSAFE).search(text):
+        text = _strip_unsafe(text)
     text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
     return text
+
+
+def _strip_unsafe(text: str) -> str:
+    """Escape sequences, controls and format characters out (the joiners kept in words).
+    Each step only when its characters are there: the escape pattern alone costs as much as
+    the scan that brought the text here."""
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub("", _ESC_SEQ.sub("", text))
+    text = _FORMAT.sub("", text)
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER.sub(_joiner, text)
+    return text
+
+
+def _joiner(m: re.Match[str]) -> str:
+    text, i = m.string, m.start()
+    keep = 0 < i < len(text) - 1 and _joinable(text[i - 1]) and _joinable(text[i + 1])
+    return m.group() if keep else ""
+
+
+def _joinable(char: str) -> bool:
+    cat = unicodedata.category(char)
+    return cat[0] in "LMN" or cat in ("So", "Sk")
 
 
 def one_line(value: Any, limit: int = 500) -> str:

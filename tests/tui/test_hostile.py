@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from briefing.config import Settings
@@ -17,6 +18,8 @@ HOSTILE = {
     "h-update": "[UPDATE] Markets",
     "h-osc": "\x1b]0;pwned\x07Quiet title",
     "h-bold": "[bold red]Not bold[/] really",
+    # Invisible format characters (stored by an older version): none may take a column.
+    "h-cf": "\u200f\u061cHidden\u2060 marks\ufeff\u00ad in\U000e0041\U000e007f title",
 }
 
 
@@ -40,6 +43,8 @@ async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
         cells = [c.plain for row in app.screen.query_one(ArticleList).ordered_rows
                  for c in app.screen.query_one(ArticleList).get_row(row.key)]
         assert not any("\x1b" in c or "\x07" in c for c in cells)
+        assert "Hidden marks in title" in text
+        assert not any(unicodedata.category(ch) == "Cf" for c in cells for ch in c)
         # Clicking the quit-markup title must not quit: open it and read it.
         lst = app.screen.query_one(ArticleList)
         lst.move_cursor(row=lst.order.index("h-click"))
