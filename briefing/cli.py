@@ -347,7 +347,8 @@ def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag:
 @click.pass_obj
 @handles_errors
 def show(obj: Context, article_id: str, as_json: bool) -> None:
-    """Print one article: its summary, key facts, facts and text."""
+    """Print one article: its summary, key facts, facts and text. ARTICLE_ID may be a unique
+    prefix of at least 4 characters."""
     from briefing.report import article_json, article_text
     from briefing.stories import story_json
 

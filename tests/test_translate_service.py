@@ -293,11 +293,15 @@ def test_cli_translates_ids_and_reports_failures(libre: FakeLibreTranslate,
                                                  tmp_path: Path) -> None:
     db = _db_with(tmp_path, make_article("a1", ["One."]), make_article("a2", ["Two."]))
     args = ["--db", db, "--config", _config(tmp_path, "libretranslate", libre.url), "translate"]
+    # An id naming no article is a usage error, as for `show`, before any engine call.
     result = CliRunner().invoke(_cli(), [*args, "a1", "nope", "a2"])
-    assert result.exit_code == 1
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.strip() == "briefing: error: no article with id 'nope'"
+    assert libre.calls == 0
+    result = CliRunner().invoke(_cli(), [*args, "a1", "a2"])
+    assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "a1  vi  2 paragraphs  libretranslate", "a2  vi  2 paragraphs  libretranslate"]
-    assert result.stderr.strip() == "briefing: nope: no article with id 'nope'"
     calls = libre.calls
     result = CliRunner().invoke(_cli(), [*args, "--untranslated"])
     assert result.exit_code == 0 and result.stdout == "nothing to translate into vi\n"
