@@ -77,9 +77,12 @@ def stdout_gone() -> NoReturn:
     as git and ripgrep do, since the output was wanted only that far."""
     # What is still buffered goes to devnull, or the interpreter's last flush would print
     # "Exception ignored ... BrokenPipeError" and exit 120.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout is no file (an embedding caller's): nothing of ours is left to flush
     sys.exit(int(ExitCode.OK))
 
 
@@ -290,25 +293,24 @@ def list_(obj: Context, as_json: bool, unread: bool, starred: bool, source: str 
 
 
 def resolve_source(store: Any, given: str) -> str:
-    """The source `given` names: its exact URL or path, else the one source whose title or
-    URL contains it (without case). None or several is a usage error naming them."""
+    """The source `given` names: its exact URL or path, else the one source whose title is
+    `given` or whose title or URL contains it (without case), looked for first among the
+    sources that have articles. None or several is a usage error naming them."""
     from briefing.urls import is_http_url
 
     if not given.strip():
         fail("--source: empty source", ExitCode.USAGE)
-    known = {url: title for url, title, _, _ in store.source_counts()}
+    stored = {url: title or "" for url, title, _, _ in store.source_counts()}
+    known = dict(stored)
     for s in store.list_sources(subscribed_only=False):
         known.setdefault(s.url, s.title or "")
-    exact = [given]
-    if not is_http_url(given) and given.strip():
-        exact.append(str(Path(given).expanduser().resolve()))
+    exact = [given] if is_http_url(given) else [given, str(Path(given).expanduser().resolve())]
     for candidate in exact:
         if candidate in known:
             return candidate
-    needle = given.casefold()
-    named = [u for u, t in known.items() if (t or "").casefold() == needle]
-    found = named or [u for u, t in known.items()
-                      if needle and (needle in (t or "").casefold() or needle in u.casefold())]
+    # A source with no articles cannot add to the list, so it only counts when no other fits
+    # (a folder's files, say, whose articles are stored under the folder).
+    found = _sources_matching(stored, given) or _sources_matching(known, given)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -316,6 +318,14 @@ def resolve_source(store: Any, given: str) -> str:
     shown = "; ".join(f"{one_line(known[u] or u, 60)} ({one_line(u, 100)})" for u in found[:5])
     more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
     fail(f"source {given!r} matches {len(found)} sources: {shown}{more}", ExitCode.USAGE)
+
+
+def _sources_matching(titles: dict[str, str], given: str) -> list[str]:
+    needle = given.casefold()
+    # A whole title wins over a longer one containing it ("Daily" beside "Daily Extra").
+    named = [u for u, t in titles.items() if t.casefold() == needle]
+    return named or [u for u, t in titles.items()
+                     if needle in t.casefold() or needle in u.casefold()]
 
 
 @cli.command()

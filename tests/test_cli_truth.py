@@ -128,6 +128,16 @@ def test_list_source_by_title_or_unique_part(tmp_path: Path, db_file: Path) -> N
     assert "matches 3 sources" in several.stderr
     for title in ("Harbour Daily", "Harbour Daily Extra", "Harbour Weekly"):
         assert f"{title} (" in several.stderr
+    # A folder's files are sources too, named after the folder, but their articles are
+    # stored under the folder: the one source with articles is the one meant.
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("one", "two"):
+        (notes / f"{name}.txt").write_text(f"Quay {name} reopens\n\n" + "The old quay reopened "
+                                           f"on Monday for crews of boat {name}. " * 20)
+    assert _run(db_file, "fetch", str(notes), "-q").returncode == 0
+    assert sources_listed("--source", "notes") == {str(notes)}
+
     none = _run(db_file, "list", "--source", "Gazette")
     assert none.returncode == 2 and "no source matches 'Gazette'" in none.stderr
     empty = _run(db_file, "list", "--source", "")
