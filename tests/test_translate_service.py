@@ -341,3 +341,22 @@ def test_cli_usage_errors(tmp_path: Path, argv: list[str], message: str) -> None
     result = CliRunner().invoke(_cli(), ["--db", str(tmp_path / "u.db"), "translate", *argv])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_cli_translate_into_a_closed_pipe_exits_quietly(libre: FakeLibreTranslate,
+                                                        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = _db_with(tmp_path, make_article("a1", ["One."]), make_article("a2", ["Two."]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--db", db, "--config",
+         _config(tmp_path, "libretranslate", libre.url), "translate", "--untranslated"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child starts: its first line meets no reader
+    code = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert (code, err) == (0, "")
+    assert libre.calls == 1  # it stopped at the first line nobody would read
