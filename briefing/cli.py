@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,6 +72,51 @@ def fail(message: str, code: ExitCode) -> NoReturn:
     sys.exit(int(code))
 
 
+def stdout_gone() -> NoReturn:
+    """The reader of our output went away (`briefing list | head -1`): stop quietly with 0,
+    as git and ripgrep do, since the output was wanted only that far."""
+    # What is still buffered goes to devnull, or the interpreter's last flush would print
+    # "Exception ignored ... BrokenPipeError" and exit 120.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout is no file (an embedding caller's): nothing of ours is left to flush
+    sys.exit(int(ExitCode.OK))
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Every command's output passes through here, so one catch covers them all (click
+        # would exit 1 on a closed stdout, and handles_errors lets it through to here).
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            stdout_gone()
+
+
+MIN_ID_PREFIX = 4  # shorter prefixes name too many articles to be worth resolving
+
+
+def resolve_article_id(store: Any, given: str, *, noun: str = "article") -> str:
+    """The article id `given` names: the id itself or, as git takes abbreviated hashes, a
+    unique prefix of at least MIN_ID_PREFIX characters. Anything else is a usage error
+    naming the candidates. Every command that takes an article id resolves it here."""
+    found = store.match_article_ids(given, limit=6) if given.strip() else []
+    if found == [given]:
+        return given
+    if not found:
+        fail(f"no {noun} with id {given!r}", ExitCode.USAGE)
+    if len(given) < MIN_ID_PREFIX:
+        fail(f"article id {given!r} is too short: give at least {MIN_ID_PREFIX} characters",
+             ExitCode.USAGE)
+    if len(found) > 1:
+        shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        fail(f"article id {given!r} is ambiguous: it may be {shown}", ExitCode.USAGE)
+    return str(found[0])
+
+
 def handles_errors(fn: F) -> F:
     """Turn expected failures deep in a command into one line and the right exit code."""
 
@@ -88,6 +134,8 @@ def handles_errors(fn: F) -> F:
             fail(str(exc), ExitCode.STORE)
         except sqlite3.Error as exc:
             fail(f"database error: {exc}", ExitCode.STORE)
+        except BrokenPipeError:
+            raise  # stdout closed by its reader: not a store error (see _Group)
         except OSError as exc:
             fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
                  ExitCode.STORE)
@@ -95,7 +143,7 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=_Group, invoke_without_command=True)
 @click.option("--db", metavar="PATH", help="Database file [env BRIEFING_DB].")
 @click.option("--config", "config_path", metavar="PATH", help="Config file [env BRIEFING_CONFIG].")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")
@@ -194,15 +242,23 @@ def _filter(unread: bool = False, source: str | None = None, tag: str | None = N
                          facts=tuple(parse_fact_filter(f) for f in facts))
 
 
-def _summary_json(a: Any) -> dict[str, Any]:
+def _summary_json(a: Any, details: tuple[tuple[str, ...], tuple[Any, ...]]) -> dict[str, Any]:
+    from briefing.report import iso_time, key_facts_json
+
+    tags, key_facts = details
+    # "facts" is a count here (the list is in `show --json`): a list stays light to print.
     return {"id": a.id, "title": a.title, "url": a.url, "source": a.source,
-            "language": a.language, "published": a.published, "read": a.read,
-            "starred": a.starred, "facts": a.fact_count, "translated": a.has_translation}
+            "language": a.language, "published": iso_time(a.published), "read": a.read,
+            "starred": a.starred, "tags": list(tags), "summary": a.summary,
+            "key_facts": key_facts_json(key_facts), "facts": a.fact_count,
+            "translated": a.has_translation}
 
 
-def _print_summaries(items: list[Any], as_json: bool) -> None:
+def _print_summaries(items: list[Any], as_json: bool, store: Any) -> None:
     if as_json:
-        click.echo(json.dumps([_summary_json(a) for a in items], indent=2, ensure_ascii=False))
+        details = store.list_details([a.id for a in items])
+        click.echo(json.dumps([_summary_json(a, details[a.id]) for a in items], indent=2,
+                              ensure_ascii=False))
         return
     for a in items:
         mark = " " if a.read else "*"
@@ -216,7 +272,9 @@ def _print_summaries(items: list[Any], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
-@click.option("--source", "source", metavar="S", help="Only articles from this source.")
+@click.option("--source", "source", metavar="S",
+              help="Only articles from this source: its URL or path, or a unique part of its "
+                   "title or URL.")
 @click.option("--tag", metavar="T", help="Only articles with this tag.")
 @click.option("--fact", "facts", multiple=True, metavar="FILTER", help=FACT_HELP)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
@@ -225,9 +283,49 @@ def _print_summaries(items: list[Any], as_json: bool) -> None:
 def list_(obj: Context, as_json: bool, unread: bool, starred: bool, source: str | None,
           tag: str | None, facts: tuple[str, ...], limit: int) -> None:
     """List articles, newest first. `*` marks unread."""
+    from dataclasses import replace
+
     flt = _filter(unread, source, tag, facts, starred=starred)
     with obj.store() as store:
-        _print_summaries(store.list_articles(flt, limit=limit), as_json)
+        if source is not None:
+            flt = replace(flt, source=resolve_source(store, source))
+        _print_summaries(store.list_articles(flt, limit=limit), as_json, store)
+
+
+def resolve_source(store: Any, given: str) -> str:
+    """The source `given` names: its exact URL or path, else the one source whose title is
+    `given` or whose title or URL contains it (without case), looked for first among the
+    sources that have articles. None or several is a usage error naming them."""
+    from briefing.urls import is_http_url
+
+    if not given.strip():
+        fail("--source: empty source", ExitCode.USAGE)
+    stored = {url: title or "" for url, title, _, _ in store.source_counts()}
+    known = dict(stored)
+    for s in store.list_sources(subscribed_only=False):
+        known.setdefault(s.url, s.title or "")
+    exact = [given] if is_http_url(given) else [given, str(Path(given).expanduser().resolve())]
+    for candidate in exact:
+        if candidate in known:
+            return candidate
+    # A source with no articles cannot add to the list, so it only counts when no other fits
+    # (a folder's files, say, whose articles are stored under the folder).
+    found = _sources_matching(stored, given) or _sources_matching(known, given)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        fail(f"no source matches {given!r} (see `briefing feeds list`)", ExitCode.USAGE)
+    shown = "; ".join(f"{one_line(known[u] or u, 60)} ({one_line(u, 100)})" for u in found[:5])
+    more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
+    fail(f"source {given!r} matches {len(found)} sources: {shown}{more}", ExitCode.USAGE)
+
+
+def _sources_matching(titles: dict[str, str], given: str) -> list[str]:
+    needle = given.casefold()
+    # A whole title wins over a longer one containing it ("Daily" beside "Daily Extra").
+    named = [u for u, t in titles.items() if t.casefold() == needle]
+    return named or [u for u, t in titles.items()
+                     if needle in t.casefold() or needle in u.casefold()]
 
 
 @cli.command()
@@ -250,7 +348,7 @@ def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag:
     with obj.store() as store:
         items = store.search(text, flt, limit=limit) if text else store.list_articles(
             flt, limit=limit)
-    _print_summaries(items, as_json)
+        _print_summaries(items, as_json, store)
 
 
 @cli.command()
@@ -259,11 +357,13 @@ def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag:
 @click.pass_obj
 @handles_errors
 def show(obj: Context, article_id: str, as_json: bool) -> None:
-    """Print one article: its summary, key facts, facts and text."""
+    """Print one article: its summary, key facts, facts and text. ARTICLE_ID may be a unique
+    prefix of at least 4 characters."""
     from briefing.report import article_json, article_text
     from briefing.stories import story_json
 
     with obj.store() as store:
+        article_id = resolve_article_id(store, article_id)
         art = store.get_article(article_id)
         story = story_json(store, article_id) if art is not None and as_json else None
     if art is None:
@@ -320,17 +420,27 @@ def feeds() -> None:
 @click.pass_obj
 @handles_errors
 def feeds_add(obj: Context, url: str, tags: tuple[str, ...]) -> None:
-    """Subscribe to a feed URL (or a local feed file)."""
+    """Subscribe to a feed URL (or a local feed file). Adding one already subscribed adds
+    only the tags it lacks."""
     from briefing.urls import is_http_url
 
+    if not url.strip():
+        # Path("") is the current folder, which would subscribe whatever the user stands in.
+        fail("empty source: pass a feed URL or a file", ExitCode.USAGE)
     if not is_http_url(url):
         path = Path(url).expanduser()
         if not path.exists():
             fail(f"{url}: not an http(s) URL and no such file", ExitCode.USAGE)
         url = str(path.resolve())
     with obj.store() as store:
+        before = store.get_source(url)
         store.add_source(url, tags=tags, now=_now())
-    click.echo(f"added {url}")
+    if before is None or not before.subscribed:
+        click.echo(f"added {url}")
+        return
+    new_tags = [t for t in dict.fromkeys(tags) if t not in before.tags]
+    click.echo(f"already subscribed: {url}"
+               + (f" (tags added: {', '.join(new_tags)})" if new_tags else ""))
 
 
 @feeds.command("list")
@@ -379,7 +489,9 @@ def import_opml(obj: Context, file: Path) -> None:
     with obj.store() as store:
         for f in items:
             url = f.url if is_http_url(f.url) else str((file.parent / f.url).resolve())
-            store.add_source(url, tags=f.tags, now=_now())
+            # A list that names a feed by its address gives no title worth keeping.
+            title = f.title if f.title not in (f.url, url) else ""
+            store.add_source(url, tags=f.tags, now=_now(), title=title)
     click.echo(f"imported {len(items)} feeds from {file}")
 
 
@@ -391,12 +503,21 @@ def export_opml(obj: Context, file: Path | None) -> None:
     """Write subscribed feeds as OPML to FILE (or stdout)."""
     from briefing.sources import opml
 
+    if file is not None and not file.parent.is_dir():
+        fail(f"{file}: cannot write: no such directory", ExitCode.USAGE)
     with obj.store() as store:
-        doc = opml.render([(s.url, s.title, s.tags) for s in store.list_sources()])
+        # A feed's own title, else the one its stored articles carry; never its address.
+        named = {url: title for url, title, _, _ in store.source_counts() if title != url}
+        doc = opml.render([(s.url, s.title or named.get(s.url, ""), s.tags)
+                           for s in store.list_sources()])
     if file is None:
         click.echo(doc, nl=False)
-    else:
+        return
+    try:
         file.write_text(doc, encoding="utf-8")
+    except OSError as exc:
+        # The user's file, not the database: a usage error naming the path.
+        fail(f"{file}: cannot write: {exc.strerror or exc}", ExitCode.USAGE)
 
 
 def _now() -> str:

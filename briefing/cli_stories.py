@@ -108,14 +108,16 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
 
 def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -> list[Any]:
     from briefing import brief, stories
-    from briefing.cli import fail, handles_errors
+    from briefing.cli import fail, handles_errors, resolve_article_id
 
     @handles_errors
     def run() -> list[Any]:
         with obj.store() as store:
             stories.sync(store)
             if ids:
-                found = [stories.get_story(store, i) for i in dict.fromkeys(ids)]
+                found = [stories.get_story(store, i) or stories.get_story(
+                    store, resolve_article_id(store, i, noun="story or article"))
+                         for i in dict.fromkeys(ids)]
                 missing = [i for i, s in zip(dict.fromkeys(ids), found, strict=True) if s is None]
                 if missing:
                     fail(f"no story or article with id {missing[0]!r}", ExitCode.USAGE)

@@ -44,7 +44,7 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
     Paragraphs are cached, so translating again costs no engine calls. Figures the
     translation drops or changes are flagged (the numbers check).
     """
-    from briefing.cli import fail, parse_since
+    from briefing.cli import fail, parse_since, resolve_article_id
 
     if model_file is not None:
         _install(model_file)
@@ -60,12 +60,17 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
         since = parse_since(since)
     settings = obj.settings
     target = target or settings.translation.target
-    engine = _engine(settings, engine_name)
     try:
         with obj.store() as store:
+            # An id naming no article is a usage error (as for `show`), found before any
+            # engine is asked for, so one typo does not cost a partial run.
+            article_ids = tuple(resolve_article_id(store, i) for i in article_ids)
+            engine = _engine(settings, engine_name)
             failed = _run(settings, store, engine, article_ids, untranslated, since, target)
     except sqlite3.Error as exc:
         fail(f"database error: {exc}", ExitCode.STORE)
+    except BrokenPipeError:
+        raise  # stdout closed by its reader: briefing.cli ends the run quietly
     except OSError as exc:
         fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
              ExitCode.STORE)

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from briefing.models import Article
+from briefing.models import Article, KeyFact
 from briefing.text import one_line, sanitize
+
+
+def iso_time(value: str | None) -> str | None:
+    """A stored time in the one form every JSON output uses: ISO 8601 in UTC with the zone
+    written out (`2026-06-01T09:00:00+00:00`), so scripts parse one shape and text order is
+    time order. Stored times without a zone are UTC (the app writes UTC), and a date alone
+    is its midnight. Unknown ("" or None) is None; text that is not a time stays as it is,
+    since changing it would lose what the source said."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def key_facts_json(key_facts: tuple[KeyFact, ...]) -> list[dict[str, Any]]:
+    return [{"text": k.text, "paragraph": k.paragraph} for k in key_facts]
 
 
 def article_json(art: Article) -> dict[str, Any]:
     return {
         "id": art.id, "title": art.title, "url": art.url, "source": art.source,
-        "source_title": art.source_title, "language": art.language, "published": art.published,
-        "fetched": art.fetched, "author": art.author, "site_name": art.site_name,
+        "source_title": art.source_title, "language": art.language,
+        "published": iso_time(art.published), "fetched": iso_time(art.fetched),
+        "author": art.author, "site_name": art.site_name,
         "read": art.read, "starred": art.starred, "tags": list(art.tags),
         "summary": art.summary,
-        "key_facts": [{"text": k.text, "paragraph": k.paragraph} for k in art.key_facts],
+        "key_facts": key_facts_json(art.key_facts),
         "facts": [
             {"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit,
              "paragraph": f.paragraph, "start": f.start, "end": f.end, "link": f.link}

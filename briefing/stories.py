@@ -26,6 +26,7 @@ from typing import Any
 
 from briefing.models import Article
 from briefing.publishers import KNOWN_PUBLISHERS, hashtag, host_of, publisher, source_name
+from briefing.report import iso_time
 from briefing.signatures import Fig, Match, Signature, conflicts, score, signature
 from briefing.store import Store
 from briefing.store import stories as db
@@ -272,10 +273,11 @@ def story_json(store: Store, article_id: str) -> dict[str, Any] | None:
 def story_dict(s: Story) -> dict[str, Any]:
     return {
         "id": s.id, "title": s.title, "size": s.size, "best": s.best_article,
-        "first_published": s.first_published, "last_published": s.last_published,
+        "first_published": iso_time(s.first_published),
+        "last_published": iso_time(s.last_published),
         "sources": [{"article": m.article_id, "title": m.title, "url": m.url,
                      "source": m.source, "name": source_name(m), "language": m.language,
-                     "published": m.published, "best": m.best,
+                     "published": iso_time(m.published), "best": m.best,
                      "translated": m.has_translation} for m in s.members],
         "flags": [flag_json(f) for f in s.flags],
     }

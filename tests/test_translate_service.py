@@ -293,11 +293,15 @@ def test_cli_translates_ids_and_reports_failures(libre: FakeLibreTranslate,
                                                  tmp_path: Path) -> None:
     db = _db_with(tmp_path, make_article("a1", ["One."]), make_article("a2", ["Two."]))
     args = ["--db", db, "--config", _config(tmp_path, "libretranslate", libre.url), "translate"]
+    # An id naming no article is a usage error, as for `show`, before any engine call.
     result = CliRunner().invoke(_cli(), [*args, "a1", "nope", "a2"])
-    assert result.exit_code == 1
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.strip() == "briefing: error: no article with id 'nope'"
+    assert libre.calls == 0
+    result = CliRunner().invoke(_cli(), [*args, "a1", "a2"])
+    assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "a1  vi  2 paragraphs  libretranslate", "a2  vi  2 paragraphs  libretranslate"]
-    assert result.stderr.strip() == "briefing: nope: no article with id 'nope'"
     calls = libre.calls
     result = CliRunner().invoke(_cli(), [*args, "--untranslated"])
     assert result.exit_code == 0 and result.stdout == "nothing to translate into vi\n"
@@ -337,3 +341,22 @@ def test_cli_usage_errors(tmp_path: Path, argv: list[str], message: str) -> None
     result = CliRunner().invoke(_cli(), ["--db", str(tmp_path / "u.db"), "translate", *argv])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_cli_translate_into_a_closed_pipe_exits_quietly(libre: FakeLibreTranslate,
+                                                        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = _db_with(tmp_path, make_article("a1", ["One."]), make_article("a2", ["Two."]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--db", db, "--config",
+         _config(tmp_path, "libretranslate", libre.url), "translate", "--untranslated"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child starts: its first line meets no reader
+    code = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert (code, err) == (0, "")
+    assert libre.calls == 1  # it stopped at the first line nobody would read

@@ -59,11 +59,16 @@ def _walk(node: ET.Element, path: tuple[str, ...], out: list[OPMLFeed]) -> None:
 
 
 def render(feeds: list[tuple[str, str, tuple[str, ...]]]) -> str:
-    """An OPML 2.0 document for (url, title, tags) triples."""
+    """An OPML 2.0 document for (url, title, tags) triples. `text` (required) and `title`
+    are the feed's title; a feed never fetched has none yet, and then `text` alone shows its
+    address (which `parse` callers can tell from a title, as it equals `xmlUrl`)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
              "  <head><title>briefing subscriptions</title></head>", "  <body>"]
     for url, title, tags in feeds:
-        attrs = f'type="rss" text={quoteattr(title or url)} xmlUrl={quoteattr(url)}'
+        attrs = f'type="rss" text={quoteattr(title or url)}'
+        if title:
+            attrs += f" title={quoteattr(title)}"
+        attrs += f" xmlUrl={quoteattr(url)}"
         if tags:
             attrs += f" category={quoteattr(','.join(tags))}"
         lines.append(f"    <outline {attrs}/>")

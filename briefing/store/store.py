@@ -193,12 +193,15 @@ class Store:
     # -- sources -------------------------------------------------------------------------
 
     def add_source(self, url: str, *, kind: str = "feed", tags: Sequence[str] = (),
-                   subscribed: bool = True, now: str | None = None) -> None:
+                   subscribed: bool = True, now: str | None = None, title: str = "") -> None:
+        """Subscribe (or re-subscribe) to `url`, adding `tags` to those it has. `title` (an
+        OPML list's name for it) is kept only until a fetch tells the feed's own."""
         with self._write() as c:
             c.execute(
-                "INSERT INTO sources (url, kind, subscribed, added) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET subscribed = MAX(subscribed, excluded.subscribed)",
-                (url, kind, int(subscribed), now),
+                "INSERT INTO sources (url, kind, subscribed, added, title) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET subscribed = MAX(subscribed, excluded.subscribed),"
+                " title = CASE WHEN title = '' THEN excluded.title ELSE title END",
+                (url, kind, int(subscribed), now, title),
             )
             c.executemany(
                 "INSERT OR IGNORE INTO source_tags (source_url, tag) VALUES (?, ?)",
@@ -426,6 +429,33 @@ class Store:
             out.append(Translation(t["lang"], t["engine"], t["model"], pairs, bullets,
                                    t["summary"]))
         return tuple(out)
+
+    def match_article_ids(self, prefix: str, *, limit: int = 5) -> list[str]:
+        """Ids of the articles `prefix` may name: the exact id alone when one has it, else up
+        to `limit` ids starting with it (more than one: the prefix is ambiguous). A range on
+        the primary key, so a prefix costs an index seek, not a scan."""
+        if self._one("SELECT 1 AS found FROM articles WHERE id = ?", (prefix,)):
+            return [prefix]
+        # U+10FFFF sorts after every character an id can continue with (BINARY collation).
+        rows = self._rows("SELECT id FROM articles WHERE id > ? AND id < ? ORDER BY id LIMIT ?",
+                          (prefix, prefix + "\U0010ffff", limit))
+        return [r["id"] for r in rows]
+
+    def list_details(self, ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...],
+                                                               tuple[KeyFact, ...]]]:
+        """Article id -> (tags, key-fact bullets) for a list's articles, in a few queries."""
+        tags: dict[str, list[str]] = {i: [] for i in ids}
+        bullets: dict[str, list[KeyFact]] = {i: [] for i in ids}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self._rows(f"SELECT article_id, tag FROM article_tags WHERE article_id IN "
+                                f"({marks}) ORDER BY article_id, rowid", chunk):
+                tags[r["article_id"]].append(r["tag"])
+            for r in self._rows(f"SELECT article_id, text, paragraph FROM key_facts WHERE "
+                                f"article_id IN ({marks}) ORDER BY article_id, idx", chunk):
+                bullets[r["article_id"]].append(KeyFact(r["text"], r["paragraph"]))
+        return {i: (tuple(tags[i]), tuple(bullets[i])) for i in ids}
 
     def article_ids(self, *, since: str | None = None,
                     below_tagger_version: int | None = None) -> list[str]:
