@@ -478,21 +478,30 @@ def feeds_remove(obj: Context, url: str) -> None:
 @click.pass_obj
 @handles_errors
 def import_opml(obj: Context, file: Path) -> None:
-    """Subscribe to every feed listed in an OPML FILE."""
+    """Subscribe to every feed listed in an OPML FILE (http(s) URLs, and files in FILE's own
+    folder; any other entry is skipped with a line naming it)."""
     from briefing.sources import opml
-    from briefing.urls import is_http_url
 
     try:
         items = opml.read_file(file, obj.settings.fetch.max_bytes)
     except opml.OPMLError as exc:
         fail(str(exc), ExitCode.USAGE)
+    skipped = 0
     with obj.store() as store:
         for f in items:
-            url = f.url if is_http_url(f.url) else str((file.parent / f.url).resolve())
+            try:
+                url = opml.entry_target(f.url, file)
+            except opml.OPMLError as exc:
+                click.echo(f"briefing: {one_line(str(file), 300)}: {exc}", err=True)
+                skipped += 1
+                continue
             # A list that names a feed by its address gives no title worth keeping.
             title = f.title if f.title not in (f.url, url) else ""
             store.add_source(url, tags=f.tags, now=_now(), title=title)
-    click.echo(f"imported {len(items)} feeds from {file}")
+    click.echo(f"imported {len(items) - skipped} feeds from {file}"
+               + (f" ({skipped} skipped)" if skipped else ""))
+    if skipped:
+        sys.exit(int(ExitCode.PARTIAL))
 
 
 @cli.command("export-opml")

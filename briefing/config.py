@@ -46,6 +46,14 @@ class FetchSettings:
     """Processes for parsing and tagging; 0 means one per core."""
     user_agent: str = USER_AGENT
     """Sent with every request."""
+    allow_private: list[str] = field(default_factory=list)
+    """Networks (CIDR) and host names that links from feeds may reach although they are
+    internal (loopback, private, link-local), e.g. ["192.168.1.0/24", "feeds.home.lan"]."""
+
+    def __post_init__(self) -> None:
+        from briefing.sources.addresses import parse_allow
+
+        parse_allow(self.allow_private)  # a bad entry is a config error naming it
 
 
 @dataclass

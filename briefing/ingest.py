@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from briefing.models import Article, FeedEntry, Paragraph, Translation
+from briefing.sources.local import LocalError, read_bytes
 from briefing.text import content_hash, one_line
 from briefing.urls import article_id, canonical_url, is_http_url
 
@@ -142,10 +143,8 @@ def _local_page(job: Job, link: str) -> Path | None:
 
 def _from_local_page(job: Job, teaser: Article, path: Path) -> Article | None:
     try:
-        if path.stat().st_size > job.options.extract_max_bytes:
-            return None
-        body = path.read_bytes()
-    except OSError:
+        body = read_bytes(path, job.options.extract_max_bytes)  # regular files only
+    except LocalError:
         return None
     return page_article(job, teaser, body)
 

@@ -93,7 +93,7 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
         return
     path = path.resolve()
     if path.is_dir():
-        for child in local.walk(path):
+        for child in local.walk(path, failed):
             _add_file(planned, failed, child, tags, title, store, settings, seen)
     else:
         _add_file(planned, failed, path, tags, title, store, settings, seen)
@@ -103,10 +103,9 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
               tags: tuple[str, ...], title: str, store: Store, settings: Settings,
               seen: set[Path]) -> None:
     try:
-        with path.open("rb") as fh:
-            head = fh.read(512)
-    except OSError as exc:
-        failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        head = local.read_bytes(path, 512, head=True)
+    except local.LocalError as exc:  # a FIFO or device named directly: never opened to wait
+        failed.append((str(path), str(exc)))
         return
     kind = local.classify(path, head)
     if kind in ("html", "text") and local.sidecar_of(path) is not None:
@@ -126,7 +125,11 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
         failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
         return
     for feed in feeds:
-        target = feed.url if is_http_url(feed.url) else str(path.parent / feed.url)
+        try:
+            target = opml.entry_target(feed.url, path)
+        except opml.OPMLError as exc:
+            failed.append((str(path), str(exc)))
+            continue
         if not is_http_url(target) and Path(target).resolve() == path:
             failed.append((str(path), "OPML file lists itself; that entry skipped"))
             continue
@@ -375,8 +378,11 @@ class _Runner:
             self._fail(p.key, f"server asked us to wait until {src.retry_after} (Retry-After)")
             return
         try:
+            # Every remote source is one the user chose (named, subscribed, or listed in an
+            # OPML file they passed), so its own host may be internal.
             resp = await self.fetcher.get(p.key, etag=src.etag if src else None,
-                                          last_modified=src.last_modified if src else None)
+                                          last_modified=src.last_modified if src else None,
+                                          trusted=p.key)
         except FetchError as exc:
             await self._write(partial(
                 self.store.record_source, p.key, kind="feed", status=exc.status, now=self.now,
@@ -444,7 +450,8 @@ class _Runner:
         try:
             page = await self.fetcher.get(teaser.entry.link,
                                           max_bytes=self.options.extract_max_bytes,
-                                          accept="text/html,application/xhtml+xml")
+                                          accept="text/html,application/xhtml+xml",
+                                          trusted=job.source)  # the feed's own host only
         except FetchError as exc:
             log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
             return teaser.fallback

@@ -3,21 +3,38 @@
 Redirects are followed by hand so each hop's scheme is checked (a feed must not redirect us to
 file:// or gopher://) and a loop stops after `max_redirects`. Bodies are streamed and counted
 after decoding, so a small gzip bomb stops at the cap instead of filling memory.
+
+Every request, each redirect hop and teaser link included, goes through `GuardedTransport`: it
+resolves the host itself, refuses internal addresses (see addresses.py) unless the user chose
+that host, and the connection is then made to the very addresses it checked. Resolving twice
+(once to check, once to connect) would let a name answer a public address to the check and
+127.0.0.1 to the connect (DNS rebinding).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
+import ipaddress
+import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from briefing.config import FetchSettings
+from briefing.sources.addresses import (
+    AllowList,
+    not_public,
+    origin,
+    parse_allow,
+    trusted_origins,
+)
 from briefing.urls import is_http_url
 
 # Longest Retry-After we wait for inside one run; a longer one defers the host to a later run.
@@ -65,11 +82,121 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+class AddressRefused(httpx.ConnectError):
+    """The host resolves to an address a stranger's link may not send us to."""
+
+
+# Request extension naming the (host, port) pairs the user chose for this request.
+TRUSTED = "briefing.trusted"
+# The addresses checked for each (host, port) of the request under way in this task, which the
+# connection must use. httpcore connects in the requesting task, so a context variable reaches
+# its network backend without any private hook.
+_pinned: contextvars.ContextVar[dict[tuple[str, int], tuple[str, ...]]] = (
+    contextvars.ContextVar("briefing_pinned", default={}))  # noqa: B039 (never mutated)
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system's resolver gives for `host`, in its order."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses the transport checked for the host, never to a fresh lookup;
+    a host with none (a code path that skipped the check) is refused, not resolved."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                          ) -> httpcore.AsyncNetworkStream:
+        addresses = _pinned.get().get((host.lower().rstrip("."), port))
+        if not addresses:
+            raise httpcore.ConnectError(f"{host}: address not checked; not connecting")
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout,
+                                                     local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, with each request's host resolved and checked here and its
+    connections pinned to the checked addresses (TLS still verifies the host name)."""
+
+    def __init__(self, *, allow: AllowList, limits: httpx.Limits,
+                 resolver: Resolver = system_resolver) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # The pool httpx builds has no way to take a network backend, so it is built again with
+        # ours; the pinning test fails if a future httpx stops using this attribute.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(),
+        )
+        self.allow = allow
+        self.resolver = resolver
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        host, port = origin(url.scheme, url.raw_host.decode("ascii"), url.port)
+        trusted = request.extensions.get(TRUSTED, frozenset())
+        addresses = await self._addresses(request, host, port)
+        if (host, port) not in trusted and not self.allow.allows_host(host):
+            for address in addresses:
+                reason = not_public(address)
+                if reason is not None and not self.allow.allows_address(address):
+                    shown = host if host == address else f"{host} ({address})"
+                    article = "an" if reason[0] in "aeiou" else "a"
+                    raise AddressRefused(
+                        f"refused {shown}: {article} {reason}; only hosts you name or list "
+                        "in [fetch] allow_private may be internal", request=request)
+        token = _pinned.set({**_pinned.get(), (host, port): tuple(addresses)})
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            _pinned.reset(token)
+
+    async def _addresses(self, request: httpx.Request, host: str, port: int) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+            return [host]  # a literal address needs no lookup
+        except ValueError:
+            pass
+        try:
+            found = await self.resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpx.ConnectError(f"cannot resolve {host}: {exc}", request=request) from None
+        if not found:
+            raise httpx.ConnectError(f"cannot resolve {host}: no address", request=request)
+        return found
+
+
 class Fetcher:
     """An async HTTP client with global and per-host limits. Use as `async with Fetcher(s)`."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *, resolver: Resolver = system_resolver) -> None:
         self.settings = settings
+        self.resolver = resolver
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -77,12 +204,14 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
+        limits = httpx.Limits(max_connections=max(1, s.concurrency) * 2,
+                              max_keepalive_connections=max(1, s.concurrency))
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
                                   write=s.read_timeout, pool=None),
-            limits=httpx.Limits(max_connections=max(1, s.concurrency) * 2,
-                                max_keepalive_connections=max(1, s.concurrency)),
+            transport=GuardedTransport(allow=parse_allow(s.allow_private), limits=limits,
+                                       resolver=self.resolver),
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             trust_env=False,  # a stray proxy variable must not reroute cron's fetches
         )
@@ -108,8 +237,13 @@ class Fetcher:
             await asyncio.sleep(wait)
 
     async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                  max_bytes: int | None = None, accept: str | None = None) -> Response:
-        """GET `url` with conditional headers; a 304 comes back as a Response with no body."""
+                  max_bytes: int | None = None, accept: str | None = None,
+                  trusted: str | None = None) -> Response:
+        """GET `url` with conditional headers; a 304 comes back as a Response with no body.
+
+        `trusted` is a URL the user named (a feed they subscribed to): its host may be
+        internal, for this request and every redirect hop that stays on it. Every other host
+        on the way must resolve to public addresses (or be listed in allow_private)."""
         cap = self.settings.max_bytes if max_bytes is None else max_bytes
         headers: dict[str, str] = {}
         if etag:
@@ -121,17 +255,20 @@ class Fetcher:
         total = self.settings.total_timeout
         async with self._global:
             try:
-                return await asyncio.wait_for(self._follow(url, headers, cap), timeout=total)
+                return await asyncio.wait_for(self._follow(url, headers, cap, _trust(trusted)),
+                                              timeout=total)
             except TimeoutError:
                 raise FetchError(f"no complete answer within {total:g} s") from None
 
-    async def _follow(self, url: str, headers: dict[str, str], cap: int) -> Response:
+    async def _follow(self, url: str, headers: dict[str, str], cap: int,
+                      trusted: frozenset[tuple[str, int]]) -> Response:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             if not is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
-            async with self._host_slot(current), self._stream(current, headers) as resp:
+            async with self._host_slot(current), self._stream(current, headers,
+                                                                  trusted) as resp:
                 if resp.status_code in (301, 302, 303, 307, 308):
                     location = resp.headers.get("location")
                     if not location:
@@ -143,12 +280,16 @@ class Fetcher:
         raise FetchError(f"more than {self.settings.max_redirects} redirects (a loop?)")
 
     @asynccontextmanager
-    async def _stream(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+    async def _stream(self, url: str, headers: dict[str, str],
+                      trusted: frozenset[tuple[str, int]]) -> AsyncIterator[httpx.Response]:
         assert self._client is not None, "use Fetcher as an async context manager"
         s = self.settings
         try:
-            async with self._client.stream("GET", url, headers=headers) as resp:
+            async with self._client.stream("GET", url, headers=headers,
+                                           extensions={TRUSTED: trusted}) as resp:
                 yield resp
+        except AddressRefused as exc:
+            raise FetchError(str(exc)) from None
         except httpx.ConnectTimeout:
             raise FetchError(f"could not connect within {s.connect_timeout:g} s") from None
         except httpx.ReadTimeout:
@@ -203,6 +344,16 @@ class Fetcher:
                 return FetchError(f"{reason} (retry after {wait:.0f} s)", status=status,
                                   retry_after=wait)
         return FetchError(reason, status=status)
+
+
+def _trust(url: str | None) -> frozenset[tuple[str, int]]:
+    if url is None:
+        return frozenset()
+    try:
+        parts = httpx.URL(url)
+        return trusted_origins(parts.scheme, parts.raw_host.decode("ascii"), parts.port)
+    except (httpx.InvalidURL, UnicodeError):
+        return frozenset()
 
 
 def _explained(what: str, exc: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -48,7 +49,8 @@ def sidecars(path: Path) -> list[tuple[str, Path]]:
     out = []
     for cand in sorted(path.parent.glob(f"{glob.escape(path.stem)}.??.*")):
         m = _SIDECAR.match(cand.name)
-        if m and m["stem"] == path.stem and sidecar_of(cand) == path:
+        if m and m["stem"] == path.stem and sidecar_of(cand) == path and (
+                _outside_reason(cand, path.parent.resolve()) is None):
             out.append((m["lang"], cand))
     return out
 
@@ -73,30 +75,79 @@ def classify(path: Path, head: bytes) -> LocalKind:
     return "text"
 
 
-def walk(root: Path) -> Iterator[Path]:
-    """Files under `root` with a known suffix, sorted, hidden and note files skipped."""
+def walk(root: Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[Path]:
+    """Files under `root` with a known suffix, sorted, hidden and note files skipped.
+
+    The walk stays inside `root`: a symbolic link that leads out of it (to /etc/passwd, say)
+    and anything that is not a regular file (a FIFO would hang the read) are left out, each
+    added to `skipped` as (path, reason). Linked folders are not entered (os.walk's
+    default)."""
+    real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             p = Path(dirpath) / name
             if name.startswith(".") or p.stem.lower() in SKIPPED_NAMES:
                 continue
-            if p.suffix.lower() in KNOWN_SUFFIXES:
+            if p.suffix.lower() not in KNOWN_SUFFIXES:
+                continue
+            reason = _outside_reason(p, real_root)
+            if reason is None:
                 yield p
+            elif skipped is not None:
+                skipped.append((str(p), reason))
 
 
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, or a LocalError naming the reason (missing, unreadable, too big)."""
+def _outside_reason(path: Path, real_root: Path) -> str | None:
+    """Why a file met in a folder is not read as part of it, or None when it is."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LocalError(f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
-        with path.open("rb") as fh:
-            return fh.read(max_bytes + 1)
+        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+            return "a symbolic link to a file outside the folder; skipped"
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return f"{_not_regular(mode)}; skipped"
+    return None
+
+
+def _not_regular(mode: int) -> str:
+    kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special")
+    return f"not a regular file ({kind})"
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor for `path` if it is a regular file. The mode is checked before opening (a
+    device may act on open) and again on the open descriptor, in case the name was swapped
+    meanwhile; O_NONBLOCK keeps open() itself from waiting for a FIFO's writer."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise LocalError(_not_regular(mode))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise LocalError(_not_regular(mode))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bytes(path: Path, max_bytes: int, *, head: bool = False) -> bytes:
+    """The file's bytes (or only its first `max_bytes` with `head`), or a LocalError naming the
+    reason (missing, not a regular file, unreadable, too big). Only regular files are read."""
+    try:
+        fd = _open_regular(path)
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes and not head:
+                raise LocalError(f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
+            return fh.read(max_bytes if head else max_bytes + 1)
     except FileNotFoundError:
         raise LocalError("no such file or directory") from None
-    except IsADirectoryError:
-        raise LocalError("is a directory") from None
     except OSError as exc:
         raise LocalError(f"cannot read: {exc.strerror or exc}") from None
 

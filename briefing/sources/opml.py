@@ -6,12 +6,17 @@ The standard-library parser is safe here: expat refuses external entities by def
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from briefing.sources import local
 from briefing.text import one_line
+from briefing.urls import is_http_url
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 class OPMLError(Exception):
@@ -78,10 +83,33 @@ def render(feeds: list[tuple[str, str, tuple[str, ...]]]) -> str:
 
 def read_file(path: Path, max_bytes: int) -> list[OPMLFeed]:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise OPMLError(f"{path}: OPML file is {size:,} bytes, over the {max_bytes:,} cap")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise OPMLError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = local.read_bytes(path, max_bytes)
+    except local.LocalError as exc:
+        raise OPMLError(f"{path}: {exc}") from None
     return parse(data, origin=str(path))
+
+
+def entry_target(entry: str, opml_file: Path) -> str:
+    """What an OPML entry subscribes to: its http(s) URL, or the real path of a file inside
+    the OPML file's own folder (so a folder of feeds with its OPML index works where it
+    lies). An OPML file is a list from a stranger: an absolute path, a way out with `..` or a
+    link, a `file:` URL or a newsboat `|command` is refused with an OPMLError naming the
+    entry, since reading /etc/passwd or running a command is no subscription."""
+    if is_http_url(entry):
+        return entry
+    shown = repr(one_line(entry, 120))
+    if entry.startswith("|") or entry.startswith("exec:"):
+        return _refuse(shown, "a command (newsboat exec feed); commands are never run")
+    if _SCHEME.match(entry):
+        return _refuse(shown, "only http(s) URLs and files in the OPML file's folder")
+    if Path(entry).is_absolute() or entry.startswith("~"):
+        return _refuse(shown, "an absolute path; only files in the OPML file's folder")
+    folder = opml_file.parent.resolve()
+    target = (folder / entry).resolve()
+    if not target.is_relative_to(folder):
+        return _refuse(shown, "leads out of the OPML file's folder")
+    return str(target)
+
+
+def _refuse(shown: str, reason: str) -> str:
+    raise OPMLError(f"entry {shown} skipped: {reason}")
