@@ -1,0 +1,72 @@
+"""Bad input a user can hand the CLI, each answered with one line and its exit code.
+
+Real subprocesses, so the exit code, the stderr line and the absence of a traceback are what a
+shell or cron sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+# -- databases ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["list"], ["fetch", "x.xml"], ["search", "x"]])
+def test_a_foreign_database_exits_4_unchanged(tmp_path: Path, command: list[str]) -> None:
+    other = tmp_path / "app" / "data.db"
+    other.parent.mkdir()
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    before = _digest(other)
+    proc = _run("--db", str(other), *command)
+    assert proc.returncode == 4
+    assert _one_error_line(proc) == (f"briefing: error: {other}: not a briefing database (it "
+                                     "has tables invoices); refusing to change it")
+    assert _digest(other) == before
+    assert [p.name for p in other.parent.iterdir()] == ["data.db"]
+
+
+def test_a_newer_database_exits_4_unchanged(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from briefing.store.store import SCHEMA_VERSION
+
+    db = tmp_path / "b.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = _digest(db)
+    for command in (["list"], ["feeds", "add", "https://example.org/feed"]):
+        proc = _run("--db", str(db), *command)
+        assert proc.returncode == 4
+        assert _one_error_line(proc) == (
+            f"briefing: error: {db}: made by a newer briefing (schema 99, this one knows "
+            f"{SCHEMA_VERSION}); refusing to write to it")
+    assert _digest(db) == before
