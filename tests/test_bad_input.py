@@ -70,3 +70,35 @@ def test_a_newer_database_exits_4_unchanged(tmp_path: Path) -> None:
             f"briefing: error: {db}: made by a newer briefing (schema 99, this one knows "
             f"{SCHEMA_VERSION}); refusing to write to it")
     assert _digest(db) == before
+
+
+# -- config ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["fetch", "x.xml"], ["list"], ["search", "chips"], ["show", "a1"], ["tag"], ["stories"],
+    ["feeds", "list"], ["export-opml"], ["brief"], ["translate", "a1"],
+])
+@pytest.mark.parametrize(("text", "key"), [
+    ("[fetch]\nworkers = -3\n", "fetch.workers must be at least 0"),
+    ("[keys]\nstar = \"q\"\n", 'keys.star = "q": q is also the key of quit'),
+])
+def test_every_command_refuses_a_bad_config_alike(tmp_path: Path, command: list[str],
+                                                  text: str, key: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text)
+    db = tmp_path / "b.db"
+    proc = _run("--config", str(cfg), "--db", str(db), *command)
+    assert proc.returncode == 3
+    assert _one_error_line(proc).startswith(f"briefing: error: {cfg}: {key}")
+    assert not db.exists()  # refused before the store was touched
+
+
+def test_a_named_config_file_that_does_not_exist_exits_3(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.toml"
+    for args, env in ((["--config", str(missing)], None),
+                      ([], {"BRIEFING_CONFIG": str(missing)})):
+        proc = _run(*args, "--db", str(tmp_path / "b.db"), "list", env=env)
+        assert proc.returncode == 3
+        assert _one_error_line(proc) == f"briefing: error: {missing}: no such config file"
+    # The default location may be absent: that is the default config.
+    assert _run("--db", str(tmp_path / "b.db"), "list").returncode == 0

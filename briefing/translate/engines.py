@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
+from briefing.config import ENGINES  # one list for the config check and --engine
 from briefing.text import one_line
 
 if TYPE_CHECKING:
     from briefing.config import Settings
 
-ENGINES = ("libretranslate", "openai", "argos", "none")
 # A batch small enough for one request: LibreTranslate's default char limit is 5,000 per request
 # on public instances, and a local LLM keeps paragraph markers straight more reliably on a few
 # paragraphs than on a whole article.
