@@ -11,9 +11,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from tests.httpserver import Route, TestServer
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -102,3 +105,41 @@ def test_a_named_config_file_that_does_not_exist_exits_3(tmp_path: Path) -> None
         assert _one_error_line(proc) == f"briefing: error: {missing}: no such config file"
     # The default location may be absent: that is the default config.
     assert _run("--db", str(tmp_path / "b.db"), "list").returncode == 0
+
+
+# -- Retry-After ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("120", 120.0),
+    pytest.param("9" * 40, 7 * 24 * 3600.0, id="40 nines"),
+    pytest.param("9" * 5000, 7 * 24 * 3600.0, id="5000 nines"),
+    ("0", 0.0),
+    ("²", None),  # a digit to str.isdigit(), not to float()
+    ("-5", None),
+    ("1e40", None),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # in the past: no wait
+    ("Fri, 31 Dec 9999 23:59:59 GMT", 7 * 24 * 3600.0),
+    ("Mon, 01 Jan 99999 00:00:00 GMT", None),
+    ("soon", None),
+    ("", None),
+])
+def test_retry_after_is_capped_and_never_raises(header: str, expected: float | None) -> None:
+    from briefing.sources.http import parse_retry_after
+
+    assert parse_retry_after(header, now=1_700_000_000.0) == expected
+
+
+def test_a_huge_retry_after_is_one_line_and_a_week(server: TestServer, tmp_path: Path) -> None:
+    from briefing.store import Store
+
+    url = server.add("/busy.xml", Route(status=429, headers={"Retry-After": "9" * 40}))
+    db = tmp_path / "b.db"
+    proc = _run("--db", str(db), "fetch", url)
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == (f"briefing: {url}: HTTP 429 Too Many Requests "
+                                     "(retry after 604800 s)")
+    with Store(db) as store:
+        src = store.get_source(url)
+    assert src is not None and src.retry_after is not None and src.last_fetched is not None
+    waited = datetime.fromisoformat(src.retry_after) - datetime.fromisoformat(src.last_fetched)
+    assert abs(waited.total_seconds() - 7 * 24 * 3600) < 120
