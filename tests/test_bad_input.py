@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -143,3 +144,30 @@ def test_a_huge_retry_after_is_one_line_and_a_week(server: TestServer, tmp_path:
     assert src is not None and src.retry_after is not None and src.last_fetched is not None
     waited = datetime.fromisoformat(src.retry_after) - datetime.fromisoformat(src.last_fetched)
     assert abs(waited.total_seconds() - 7 * 24 * 3600) < 120
+
+
+# -- engine deadlines -----------------------------------------------------------------------
+
+def test_translate_gives_up_on_a_dripping_engine_at_its_timeout(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from tests.test_translate_engines import FakeLibreTranslate
+    from tests.test_translate_service import make_article
+
+    db = tmp_path / "b.db"
+    with Store(db) as store:
+        store.save_article(make_article("a1", ["Nvidia sold chips worth $12bn."]))
+    engine = FakeLibreTranslate()
+    engine.mode = "drip"  # a byte a second: over a minute for the whole reply
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[translation]\nengine = "libretranslate"\ntimeout = 2\n'
+                   f'[translation.libretranslate]\nurl = "{engine.url}"\n')
+    try:
+        start = time.monotonic()
+        proc = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+        elapsed = time.monotonic() - start
+    finally:
+        engine.close()
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == (f"briefing: a1: libretranslate at {engine.url}/translate: "
+                                     "timed out after 2s")
+    assert elapsed < 30  # start-up included; the drip alone takes 60 s or more
