@@ -171,3 +171,32 @@ def test_translate_gives_up_on_a_dripping_engine_at_its_timeout(tmp_path: Path) 
     assert _one_error_line(proc) == (f"briefing: a1: libretranslate at {engine.url}/translate: "
                                      "timed out after 2s")
     assert elapsed < 30  # start-up included; the drip alone takes 60 s or more
+
+
+# -- suspect translations -------------------------------------------------------------------
+
+def test_translating_again_replaces_a_translation_whose_figures_changed(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from tests.test_translate_engines import FakeLibreTranslate
+    from tests.test_translate_service import make_article
+
+    db = tmp_path / "b.db"
+    with Store(db) as store:
+        store.save_article(make_article("a1", ["Nvidia sold chips worth $12bn."], title="Chips"))
+    engine = FakeLibreTranslate()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[translation]\nengine = "libretranslate"\n'
+                   f'[translation.libretranslate]\nurl = "{engine.url}"\n')
+    try:
+        engine.mode = "figures"  # a bad first answer: $12bn -> $23bn
+        first = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+        engine.mode = "ok"
+        second = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+    finally:
+        engine.close()
+    assert (first.returncode, second.returncode) == (0, 0)
+    assert first.stdout.strip() == "a1  vi  2 paragraphs  libretranslate  1 flagged"
+    assert second.stdout.strip() == "a1  vi  2 paragraphs  libretranslate"
+    with Store(db) as store:
+        art = store.get_article("a1")
+    assert art is not None and art.translations[0].pairs[1].translation.endswith("$12bn.")

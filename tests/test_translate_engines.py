@@ -139,6 +139,8 @@ class FakeLibreTranslate(FakeServer):
         out = [fake_translate(t) for t in q] if isinstance(q, list) else fake_translate(q)
         if self.mode == "short":
             out = out[:-1]
+        if self.mode == "figures":  # every digit one up: $12bn -> $23bn, like a bad model
+            out = [re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), t) for t in out]
         if self.mode == "escape":
             out = [f"\x1b]0;pwned\x07{t}\x1b[2J\x9b31m" for t in out]
         return 200, json.dumps({"translatedText": out}).encode()
