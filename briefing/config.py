@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from briefing import keymap
+
 USER_AGENT = "briefing/0.1 (+terminal news reader)"
 
 
@@ -171,9 +173,7 @@ def check(settings: Settings) -> None:
     for i, feed in enumerate(settings.feeds, 1):
         if not feed.url.strip():
             raise ValueError(f"feeds: entry {i} has no url")
-    from briefing.keymap import check as check_keys
-
-    check_keys(settings.keys)
+    keymap.check(settings.keys)
 
 
 def _build(cls: type[Any], data: Any, where: str) -> Any:
