@@ -2,13 +2,12 @@
 
 Every paragraph's translation is cached under a hash of (text, source language, target
 language, engine, model), so nothing is sent to an engine twice and a re-run costs no calls.
-A reply the numbers check flags (a figure dropped or changed) is kept in the article's
-translation for the reader to see, but never cached, and a flagged cache entry counts as a
-miss: translating again asks the engine again and replaces it. Each batch is cached as soon as
-it comes back: when an engine fails half way, what it already
-translated stays in the cache and the next run only asks for the rest. The article's
-Translation row is saved only when every paragraph has its translation, so a reader never sees
-a half-translated article.
+Each batch is cached as soon as it comes back: when an engine fails half way, what it already
+translated stays in the cache and the next run only asks for the rest. A reply the numbers
+check flags (a figure dropped or changed) is kept in the article's translation for the reader
+to see, but never cached, and a flagged cache entry counts as a miss: translating again asks
+the engine again and replaces it. The article's Translation row is saved only when every
+paragraph has its translation, so a reader never sees a half-translated article.
 """
 
 from __future__ import annotations
