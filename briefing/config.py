@@ -78,7 +78,7 @@ class TranslationSettings:
     engine: str = "none"
     """libretranslate | openai | argos | none"""
     timeout: float = 120.0
-    """Seconds for one engine call."""
+    """Seconds for one engine request, from connecting to the last byte of the reply."""
     libretranslate: LibreTranslateSettings = field(default_factory=LibreTranslateSettings)
     openai: OpenAISettings = field(default_factory=OpenAISettings)
     argos: ArgosSettings = field(default_factory=ArgosSettings)
