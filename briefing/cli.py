@@ -35,13 +35,15 @@ class Context:
     def __init__(self, db: str | None, config_path: str | None) -> None:
         self.db_arg = db
         self.config_path = Path(config_path) if config_path else locations.config_file()
+        # A file the user named (--config or $BRIEFING_CONFIG) must exist; the default need not.
+        self.config_named = bool(config_path or os.environ.get("BRIEFING_CONFIG"))
         self._settings: config.Settings | None = None
 
     @property
     def settings(self) -> config.Settings:
         if self._settings is None:
             try:
-                self._settings = config.load(self.config_path)
+                self._settings = config.load(self.config_path, required=self.config_named)
             except config.ConfigError as exc:
                 fail(str(exc), ExitCode.CONFIG)
         return self._settings
@@ -57,6 +59,9 @@ class Context:
     def store(self) -> Iterator[Any]:
         from briefing.store import Store, StoreError
 
+        # Every command that touches the store checks the whole config first, the same way,
+        # so a bad file is refused by `list` as it is by `fetch` (the result is kept: once).
+        _ = self.settings
         try:
             store = Store(self.db_path)
         except StoreError as exc:

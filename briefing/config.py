@@ -1,15 +1,20 @@
 """Typed settings, loaded once from TOML by the CLI and passed down.
 
-Every field has a default, so a missing config file is a valid config. Unknown keys are an
-error naming the key, because a typo silently ignored is worse than a refusal.
+Every field has a default, so a missing config file is a valid config (unless the user named
+it: then it must exist). Unknown keys and values out of range are an error naming the key,
+because a typo silently ignored is worse than a refusal; every command checks the whole file
+the same way before doing anything.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
+
+from briefing import keymap
 
 USER_AGENT = "briefing/0.1 (+terminal news reader)"
 
@@ -81,7 +86,7 @@ class TranslationSettings:
     engine: str = "none"
     """libretranslate | openai | argos | none"""
     timeout: float = 120.0
-    """Seconds for one engine call."""
+    """Seconds for one engine request, from connecting to the last byte of the reply."""
     libretranslate: LibreTranslateSettings = field(default_factory=LibreTranslateSettings)
     openai: OpenAISettings = field(default_factory=OpenAISettings)
     argos: ArgosSettings = field(default_factory=ArgosSettings)
@@ -105,9 +110,12 @@ class Settings:
     """How often the open TUI checks the database for articles a cron fetch added."""
 
 
-def load(path: Path | None) -> Settings:
-    """Read settings from `path`; a missing file gives the defaults."""
+def load(path: Path | None, *, required: bool = False) -> Settings:
+    """Read and check settings from `path`; a missing file gives the defaults, unless
+    `required` (the user named the file)."""
     if path is None or not path.exists():
+        if path is not None and required:
+            raise ConfigError(f"{path}: no such config file")
         return Settings()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -116,9 +124,64 @@ def load(path: Path | None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     try:
-        return _build(Settings, data, "")
+        settings: Settings = _build(Settings, data, "")
+        check(settings)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    return settings
+
+
+ENGINES = ("libretranslate", "openai", "argos", "none")
+_DAY = 86_400.0
+# (where, lowest, highest, what it is): the values past which every fetch or call would fail
+# (a zero timeout, a negative cap) or the machine would suffer (a million worker processes).
+_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("fetch.concurrency", 1, 1000, "feeds at once"),
+    ("fetch.per_host", 1, 100, "requests at once to one host"),
+    ("fetch.connect_timeout", 0, _DAY, "seconds"),
+    ("fetch.read_timeout", 0, _DAY, "seconds"),
+    ("fetch.total_timeout", 0, _DAY, "seconds"),
+    ("fetch.max_bytes", 1, 2**40, "bytes"),
+    ("fetch.max_redirects", 0, 100, "redirects"),
+    ("fetch.extract_max_bytes", 1, 2**40, "bytes"),
+    ("fetch.extract_timeout", 0, _DAY, "seconds"),
+    ("fetch.teaser_chars", 0, 10_000_000, "characters"),
+    ("fetch.workers", 0, 1024, "processes, 0 for one per core"),
+    ("translation.timeout", 0, _DAY, "seconds"),
+    ("refresh_seconds", 1, _DAY, "seconds"),
+)
+
+
+def check(settings: Settings) -> None:
+    """Raise ValueError naming the first setting whose value no run could work with."""
+    for where, low, high, unit in _RANGES:
+        value: Any = settings
+        for part in where.split("."):
+            value = getattr(value, part)
+        # A float setting is a duration, and a duration of 0 ends every call at once. The
+        # comparisons also refuse nan, which TOML allows.
+        above = isinstance(value, float)
+        if not ((low < value) if above else (low <= value)) or not value <= high:
+            bounds = f"above {low:g}" if above else f"at least {low:g}"
+            raise ValueError(f"{where} must be {bounds} and at most {high:g} ({unit}), "
+                             f"not {value!r}")
+    agent = settings.fetch.user_agent
+    if not agent.strip() or not agent.isprintable():
+        raise ValueError(f"fetch.user_agent must be one line of printable text, not {agent!r}")
+    tr = settings.translation
+    if tr.engine.strip().lower() not in ENGINES:
+        raise ValueError(f"translation.engine must be one of {', '.join(ENGINES)}, "
+                         f"not {tr.engine!r}")
+    if not tr.target.strip():
+        raise ValueError("translation.target must name a language, like \"vi\"")
+    for where, url in (("translation.libretranslate.url", tr.libretranslate.url),
+                       ("translation.openai.base_url", tr.openai.base_url)):
+        if not re.match(r"https?://[^/\s]", url):
+            raise ValueError(f"{where} must be an http(s) URL, not {url!r}")
+    for i, feed in enumerate(settings.feeds, 1):
+        if not feed.url.strip():
+            raise ValueError(f"feeds: entry {i} has no url")
+    keymap.check(settings.keys)
 
 
 def _build(cls: type[Any], data: Any, where: str) -> Any:

@@ -100,3 +100,61 @@ def test_schema_version_counts_the_migrations(db_file: Path) -> None:
     assert len(migrations.pending(Store(db_file).db)) == 0
     assert len(migrations.applied(Store(db_file).db)) == SCHEMA_VERSION
     assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_foreign_database_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    other = tmp_path / "firefox" / "places.sqlite"
+    other.parent.mkdir()
+    conn = sqlite3.connect(other)
+    conn.executescript("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT);"
+                       "CREATE TABLE moz_bookmarks (id INTEGER PRIMARY KEY);"
+                       "INSERT INTO moz_places (url) VALUES ('https://example.org/');")
+    conn.close()
+    before = _digest(other)
+    with pytest.raises(StoreError) as info:
+        Store(other)
+    assert str(info.value) == (f"{other}: not a briefing database (it has tables moz_bookmarks,"
+                               " moz_places); refusing to change it")
+    assert _digest(other) == before
+    assert [p.name for p in other.parent.iterdir()] == ["places.sqlite"]  # no -wal, no -shm
+    assert sqlite3.connect(other).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_a_database_from_a_newer_briefing_is_refused_unchanged(db_file: Path) -> None:
+    from briefing.store.store import SCHEMA_VERSION
+
+    Store(db_file).close()
+    conn = sqlite3.connect(db_file)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
+    conn.close()
+    before = _digest(db_file)
+    with pytest.raises(StoreError) as info:
+        Store(db_file)
+    assert str(info.value) == (
+        f"{db_file}: made by a newer briefing (schema {SCHEMA_VERSION + 3}, this one knows "
+        f"{SCHEMA_VERSION}); refusing to write to it")
+    assert _digest(db_file) == before
+
+
+def test_an_empty_file_and_an_older_briefing_file_are_opened(db_file: Path) -> None:
+    db_file.touch()
+    Store(db_file).close()  # an empty file is a new database
+    conn = sqlite3.connect(db_file)
+    conn.execute("PRAGMA user_version = 4")  # as an older briefing left it
+    conn.close()
+    Store(db_file).close()
+    assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == 5
+
+
+def test_the_migration_set_name_marks_our_files() -> None:
+    from briefing.store.migrations import migrations
+    from briefing.store.store import MIGRATION_SET, MIGRATIONS_TABLE
+
+    assert migrations.name == MIGRATION_SET
+    assert migrations.migrations_table == MIGRATIONS_TABLE

@@ -8,10 +8,12 @@ turn into one clear EngineError: HTTP errors, malformed JSON, wrong counts, stal
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -56,6 +58,9 @@ class FakeServer:
                 fake.calls += 1
                 payload = json.loads(raw)
                 fake.requests.append((self.path, dict(self.headers.items()), payload))
+                if fake.mode in ("drip", "drip_headers"):
+                    _drip(self, fake.stop, headers_too=fake.mode == "drip_headers")
+                    return
                 if fake.mode == "stall" or self.path == "/stall":
                     fake.stop.wait(30)
                     return
@@ -92,6 +97,24 @@ class FakeServer:
         self.httpd.server_close()
 
 
+def _drip(h: BaseHTTPRequestHandler, stop: threading.Event, *, headers_too: bool) -> None:
+    """A valid reply sent one byte a second (its headers too, with `headers_too`): over a
+    minute in all, though no single read ever waits more than a second."""
+    body = json.dumps({"translatedText": ["x"] * 3}).encode() + b" " * 60
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    try:
+        if not headers_too:
+            h.wfile.write(head)
+        for i, byte in enumerate(head + body if headers_too else body):
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            if stop.wait(1.0) or i > 200:
+                return
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 def fake_translate(text: str) -> str:
     return f"VI: {text}"
 
@@ -116,6 +139,8 @@ class FakeLibreTranslate(FakeServer):
         out = [fake_translate(t) for t in q] if isinstance(q, list) else fake_translate(q)
         if self.mode == "short":
             out = out[:-1]
+        if self.mode == "figures":  # every digit one up: $12bn -> $23bn, like a bad model
+            out = [re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), t) for t in out]
         if self.mode == "escape":
             out = [f"\x1b]0;pwned\x07{t}\x1b[2J\x9b31m" for t in out]
         return 200, json.dumps({"translatedText": out}).encode()
@@ -228,6 +253,27 @@ def test_libretranslate_timeout(libre: FakeLibreTranslate) -> None:
                        ) as info:
         LibreTranslateEngine(libre.url, "", timeout=0.5).translate(TEXTS, "en", "vi")
     assert info.value.fatal
+
+
+@pytest.mark.parametrize("mode", ["drip", "drip_headers"])
+def test_timeout_is_a_deadline_for_the_whole_reply(libre: FakeLibreTranslate, mode: str) -> None:
+    # httpx's timeouts are per read, and a byte a second never trips a 2 s read timeout: the
+    # whole reply would take over a minute. The bound is loose for a loaded machine, and still
+    # far below the drip.
+    libre.mode = mode
+    start = time.monotonic()
+    with pytest.raises(EngineError, match=r"libretranslate at .*/translate: timed out after 2s$"
+                       ) as info:
+        LibreTranslateEngine(libre.url, "", timeout=2).translate(TEXTS, "en", "vi")
+    assert time.monotonic() - start < 20
+    assert info.value.fatal
+
+
+def test_an_engine_called_from_a_coroutine_still_works(libre: FakeLibreTranslate) -> None:
+    async def inside_a_loop() -> list[str]:
+        return LibreTranslateEngine(libre.url, "", timeout=5).translate(TEXTS, "en", "vi")
+
+    assert asyncio.run(inside_a_loop()) == [fake_translate(t) for t in TEXTS]
 
 
 def test_libretranslate_unreachable() -> None:

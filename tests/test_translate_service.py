@@ -199,6 +199,43 @@ def test_pairs_carry_the_numbers_check_flags(store: Store, settings: Settings) -
     assert stored is not None and stored.translations[0].pairs[2].flags == tr.pairs[2].flags
 
 
+def test_a_reply_with_changed_figures_is_shown_flagged_and_asked_again(
+        libre: FakeLibreTranslate, store: Store, settings: Settings) -> None:
+    paras = ["ByteDance plans to spend $12bn on AI chips.", "No figures in this one.",
+             "In 2024, it ordered about 230,000 chips."]
+    store.save_article(make_article("a1", paras))
+    engine = libre_engine(libre)
+    libre.mode = "figures"
+    first = translate_article(settings, store, "a1", engine=engine, now=NOW)
+    assert [bool(p.flags) for p in first.pairs] == [False, True, False, True]
+    assert first.pairs[1].flags == ("changed figure: $12bn → $23bn",)
+    stored = store.get_article("a1")
+    assert stored is not None and stored.translations[0].pairs == first.pairs  # the reader sees it
+    libre.mode = "ok"
+    calls = libre.calls
+    second = translate_article(settings, store, "a1", engine=engine, now=NOW)
+    assert libre.calls == calls + 1
+    assert libre.requests[-1][2]["q"] == [paras[0], paras[2]]  # only the flagged ones
+    assert all(not p.flags for p in second.pairs)
+    stored = store.get_article("a1")
+    assert stored is not None and len(stored.translations) == 1
+    assert stored.translations[0].pairs == second.pairs  # replaced
+    assert stored.translations[0].pairs[1].translation == fake_translate(paras[0])
+    translate_article(settings, store, "a1", engine=engine, now=NOW)
+    assert libre.calls == calls + 1  # right answers are cached
+
+
+def test_a_flagged_translation_cached_by_an_older_version_is_asked_again(
+        libre: FakeLibreTranslate, store: Store, settings: Settings) -> None:
+    text = "Huawei shipped 230,000 chips."
+    store.save_article(make_article("a1", [text], title="Huawei"))
+    key = cache_key(text, "en", "vi", "libretranslate", "")
+    store.cache_put({key: "VI: Huawei shipped 320,000 chips."}, now=NOW)
+    tr = translate_article(settings, store, "a1", engine=libre_engine(libre), now=NOW)
+    assert tr.pairs[1].translation == fake_translate(text) and not tr.pairs[1].flags
+    assert libre.requests[-1][2]["q"] == ["Huawei", text]
+
+
 def test_progress_is_reported_per_batch(libre: FakeLibreTranslate, store: Store,
                                         settings: Settings) -> None:
     store.save_article(make_article("a1", PARAS))

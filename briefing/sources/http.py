@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import email.utils
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -39,6 +40,9 @@ from briefing.urls import is_http_url
 
 # Longest Retry-After we wait for inside one run; a longer one defers the host to a later run.
 MAX_INLINE_WAIT_S = 5.0
+# Longest Retry-After we honour at all: a server asking for more (or for 10^40 s, which no
+# clock can add) is tried again after a week rather than never.
+MAX_RETRY_AFTER_S = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -69,17 +73,19 @@ class FetchError(Exception):
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER_S; None when the header is absent or unreadable."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if re.fullmatch(r"[0-9]+", value):  # ASCII only: str.isdigit() takes "²", float() does not
+        return min(float(value), MAX_RETRY_AFTER_S)  # float() of 400 nines is inf, no error
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    wait = when - (time.time() if now is None else now)
+    return min(max(0.0, wait), MAX_RETRY_AFTER_S)
 
 
 class AddressRefused(httpx.ConnectError):

@@ -37,6 +37,10 @@ BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
 SCHEMA_VERSION = 5
+# The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
+# needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
+MIGRATION_SET = "briefing"
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 class StoreError(Exception):
@@ -100,11 +104,42 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
         delay = min(delay * 2, 0.1)
 
 
+def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before any change, a file another application made or a newer briefing made.
+
+    An empty file (or a new one) is ours to set up. A file with tables is ours only when our
+    migration set is recorded in it: a foreign database switched to WAL and given our tables
+    would be damaged for its owner. A newer schema may have changed what our queries assume,
+    so a newer file is refused whole rather than written to by code that cannot know its rules.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+        "ESCAPE '\\'"))
+    if tables:
+        ours = MIGRATIONS_TABLE in tables and conn.execute(
+            f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE migration_set = ? LIMIT 1",
+            (MIGRATION_SET,)).fetchone() is not None
+        if not ours:
+            shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5
+                                             else "")
+            raise StoreError(f"{path}: not a briefing database (it has tables {shown}); "
+                             "refusing to change it")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: made by a newer briefing (schema {version}, this one knows "
+                         f"{SCHEMA_VERSION}); refusing to write to it")
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        try:
+            # Before anything writes: switching to WAL alone rewrites the file's header.
+            _check_ours(conn, self.path)
             conn.execute("PRAGMA foreign_keys = ON")
             _enter_wal(conn)
             # NORMAL is safe in WAL mode against process crashes (SIGKILL); only a power cut
@@ -114,7 +149,10 @@ class Store:
             # default 2 MB page cache every batch re-reads pages through the kernel.
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
             conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:
+            conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self.conn = conn
         self._db: Database | None = None

@@ -2,26 +2,30 @@
 
 An engine takes a batch of paragraphs and returns the same number of translated paragraphs, or
 raises `EngineError` with one line naming the engine, its URL and the reason. Engines are the
-only code besides `sources/http.py` that touches the network, each through its own short-lived
-httpx client. Replies are untrusted: the service sanitises them before anything is stored.
+only code besides `sources/http.py` that touches the network, each request through its own
+short-lived httpx client under one deadline (`[translation] timeout`, connect to last byte).
+Replies are untrusted: the service sanitises them before anything is stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
+from briefing.config import ENGINES  # one list for the config check and --engine
 from briefing.text import one_line
 
 if TYPE_CHECKING:
     from briefing.config import Settings
 
-ENGINES = ("libretranslate", "openai", "argos", "none")
+_T = TypeVar("_T")
 # A batch small enough for one request: LibreTranslate's default char limit is 5,000 per request
 # on public instances, and a local LLM keeps paragraph markers straight more reliably on a few
 # paragraphs than on a whole article.
@@ -89,12 +93,9 @@ class _HTTPEngine:
               headers: dict[str, str] | None = None) -> Any:
         url = f"{self.url}{path}"
         where = f"{self.name} at {url}"
-        timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client, \
-                    client.stream("POST", url, json=payload, headers=headers) as resp:
-                body = _read_capped(resp, where)
-        except httpx.TimeoutException as exc:
+            resp, body = _run(self._request(url, payload, headers, where))
+        except (TimeoutError, httpx.TimeoutException) as exc:
             raise EngineError(f"{where}: timed out after {self.timeout:g}s", fatal=True) from exc
         except httpx.ConnectError as exc:
             raise EngineError(f"{where}: cannot connect ({one_line(exc, 200)})",
@@ -112,11 +113,33 @@ class _HTTPEngine:
         except (ValueError, UnicodeDecodeError) as exc:
             raise EngineError(f"{where}: malformed reply (not JSON)") from exc
 
+    async def _request(self, url: str, payload: dict[str, Any], headers: dict[str, str] | None,
+                       where: str) -> tuple[httpx.Response, bytes]:
+        """One request under one deadline, `timeout` seconds from connect to the last byte.
+        httpx's own timeouts are per read: a server dripping a byte a second held a
+        `timeout = 5` call for 105 s."""
+        limits = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
+        async with asyncio.timeout(self.timeout), httpx.AsyncClient(
+                timeout=limits, follow_redirects=False, trust_env=False) as client, \
+                client.stream("POST", url, json=payload, headers=headers) as resp:
+            return resp, await _read_capped(resp, where)
 
-def _read_capped(resp: httpx.Response, where: str) -> bytes:
+
+def _run(coro: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coro` to the end from blocking code (the CLI, a TUI worker thread). Called from a
+    coroutine, it gets a loop of its own in a helper thread rather than failing."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _read_capped(resp: httpx.Response, where: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    for chunk in resp.iter_bytes():
+    async for chunk in resp.aiter_bytes():
         size += len(chunk)
         if size > MAX_REPLY_BYTES:
             raise EngineError(f"{where}: reply larger than {MAX_REPLY_BYTES:,} bytes")

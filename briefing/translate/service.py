@@ -3,9 +3,11 @@
 Every paragraph's translation is cached under a hash of (text, source language, target
 language, engine, model), so nothing is sent to an engine twice and a re-run costs no calls.
 Each batch is cached as soon as it comes back: when an engine fails half way, what it already
-translated stays in the cache and the next run only asks for the rest. The article's
-Translation row is saved only when every paragraph has its translation, so a reader never sees
-a half-translated article.
+translated stays in the cache and the next run only asks for the rest. A reply the numbers
+check flags (a figure dropped or changed) is kept in the article's translation for the reader
+to see, but never cached, and a flagged cache entry counts as a miss: translating again asks
+the engine again and replaces it. The article's Translation row is saved only when every
+paragraph has its translation, so a reader never sees a half-translated article.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class _Item:
     source: str
     key: str = ""
     translation: str | None = None
+    flags: tuple[str, ...] = ()
 
 
 def cache_key(text: str, source: str, target: str, engine: str, model: str) -> str:
@@ -76,9 +79,12 @@ def translate_article(settings: Settings, store: Store, article_id: str, *,
     cached = store.cache_get(sorted({it.key for it in items if it.key}))
     for it in items:
         it.translation = it.text if not it.key else cached.get(it.key)
-    _run_engine(store, engine, [it for it in items if it.translation is None], target,
+        if it.key and it.translation is not None and _check(it, art, target):
+            it.translation = None  # cached before flagged replies were kept out: ask again
+    _run_engine(store, engine, art, [it for it in items if it.translation is None], target,
                 now=now, on_progress=on_progress, total=len(items))
-    pairs = tuple(_pair(it, art, target) for it in items)
+    pairs = tuple(TranslationPair(it.paragraph, it.text, it.translation or "", it.flags)
+                  for it in items)
     tr = Translation(lang=target, engine=engine.name, model=engine.model, pairs=pairs)
     store.save_translation(article_id, tr, now=now)
     return tr
@@ -95,10 +101,10 @@ def _items(art: Article, target: str) -> list[_Item]:
     return items
 
 
-def _run_engine(store: Store, engine: Engine, todo: list[_Item], target: str, *,
+def _run_engine(store: Store, engine: Engine, art: Article, todo: list[_Item], target: str, *,
                 now: str | None, on_progress: Progress | None, total: int) -> None:
     """Send what the cache lacks, grouped by source language, one batch at a time, caching
-    each batch before asking for the next."""
+    each batch's unflagged replies before asking for the next."""
     by_key: dict[str, list[_Item]] = {}
     for it in todo:
         by_key.setdefault(it.key, []).append(it)  # a repeated paragraph is sent once
@@ -112,11 +118,14 @@ def _run_engine(store: Store, engine: Engine, todo: list[_Item], target: str, *,
             if len(replies) != len(batch):
                 raise EngineError(f"{engine.name}: engine returned {len(replies)} paragraphs "
                                   f"for {len(batch)}")
-            clean = [_clean_reply(engine, r, it) for r, it in zip(replies, batch, strict=True)]
-            store.cache_put({it.key: t for it, t in zip(batch, clean, strict=True)}, now=now)
-            for it, text in zip(batch, clean, strict=True):
+            for it, reply in zip(batch, replies, strict=True):
+                it.translation = _clean_reply(engine, reply, it)
+                _check(it, art, target)
+            store.cache_put({it.key: it.translation for it in batch
+                             if it.translation is not None and not it.flags}, now=now)
+            for it in batch:
                 for same in by_key[it.key]:
-                    same.translation = text
+                    same.translation, same.flags = it.translation, it.flags
                     done += 1
             if on_progress is not None:
                 on_progress(done, total)
@@ -133,13 +142,11 @@ def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
     return text
 
 
-def _pair(it: _Item, art: Article, target: str) -> TranslationPair:
-    translation = it.translation or ""
-    flags: tuple[str, ...] = ()
-    if it.key:
-        source = it.source if it.source != "auto" else (art.language or "en")
-        flags = check_pair(it.text, translation, source_lang=source, target_lang=target)
-    return TranslationPair(it.paragraph, it.text, translation, flags)
+def _check(it: _Item, art: Article, target: str) -> tuple[str, ...]:
+    """The numbers check's flags for the item's translation, kept on the item."""
+    source = it.source if it.source != "auto" else (art.language or "en")
+    it.flags = check_pair(it.text, it.translation or "", source_lang=source, target_lang=target)
+    return it.flags
 
 
 def needs_translation(art: Article, target: str) -> bool:

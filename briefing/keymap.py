@@ -1,0 +1,126 @@
+"""Every key binding in one table, so the screens, the help screen, the command palette and the
+config check agree.
+
+Each binding carries an id; a `[keys]` config section maps ids to other keys (`star = "f"`)
+and the app applies it with `App.set_keymap` (posting does the same). This module imports no
+Textual, so the CLI can check `[keys]` when it loads the config; `briefing.tui.keys` turns the
+table into Textual bindings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    key: str
+    action: str
+    description: str
+    scope: str  # app | list (the list widget) | article (screens with a current article) | reader
+    show: bool = True  # in the footer
+    palette: bool = True  # in the command palette
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("quit", "q", "quit", "Quit", "app"),
+    Command("help", "question_mark", "help", "Help", "app"),
+    Command("search", "slash", "search", "Search", "app"),
+    Command("fetch", "r", "fetch", "Fetch now", "app"),
+    Command("refresh", "ctrl+r", "refresh", "Reload from the database", "app", show=False),
+    Command("stories", "S", "stories", "Stories: copies of one story", "app", show=False),
+    Command("down", "j,down", "cursor_down", "Down", "list", show=False, palette=False),
+    Command("up", "k,up", "cursor_up", "Up", "list", show=False, palette=False),
+    Command("open", "enter", "select_cursor", "Open", "list", palette=False),
+    Command("star", "s", "star", "Star", "article"),
+    Command("toggle_read", "m", "toggle_read", "Read/unread", "article"),
+    Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article"),
+    Command("open_link", "o", "open_link", "Open link in browser", "article", show=False),
+    Command("copy_link", "c", "copy_link", "Copy link", "article", show=False),
+    Command("back", "escape", "back", "Back", "reader"),
+    Command("view_mode", "v", "cycle_mode", "View mode", "reader"),
+    Command("translate", "t", "translate", "Translate", "reader"),
+    Command("scroll_down", "j", "scroll_body(1)", "Scroll down", "reader", show=False,
+            palette=False),
+    Command("scroll_up", "k", "scroll_body(-1)", "Scroll up", "reader", show=False,
+            palette=False),
+)
+
+# The reader shares these with the lists; same ids, so one remap changes both.
+SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_link")
+
+# Keys Textual itself binds on every app and screen (textual 8: App.BINDINGS, Screen.BINDINGS,
+# App.COMMAND_PALETTE_BINDING), with the action each runs; a test compares this with Textual.
+# A remap onto one of them would silently lose either ours or Textual's.
+RESERVED: Mapping[str, str] = {
+    "ctrl+q": "quit", "ctrl+c": "copy text or quit", "ctrl+p": "the command palette",
+    "tab": "focus next", "shift+tab": "focus previous",
+}
+
+# The bindings active together, by where the user stands: one key means one thing in each.
+# The search screen adds `back` to the article list; the stories list uses `down`/`up`.
+_PLACES = (("the article list", ("app", "list", "article"), ("back",)),
+           ("the reader", ("app", "reader"), ()))
+
+
+def commands(scope: str) -> list[Command]:
+    found = [c for c in COMMANDS if c.scope == scope]
+    if scope == "reader":
+        found += [c for c in COMMANDS if c.id in SHARED_WITH_READER]
+    return found
+
+
+def keys_for(command: Command, keymap: Mapping[str, str]) -> str:
+    """The keys a command is bound to after the user's remaps, for the help screen."""
+    return keymap.get(command.id, command.key)
+
+
+def unique(cmds: Iterable[Command]) -> list[Command]:
+    seen: set[str] = set()
+    out = []
+    for c in cmds:
+        if c.id not in seen:
+            seen.add(c.id)
+            out.append(c)
+    return out
+
+
+def check(keymap: Mapping[str, str]) -> None:
+    """Raise ValueError naming the first `[keys]` entry that is not a binding id, is not a key,
+    or takes a key another binding (or Textual) already answers to where both are active."""
+    ids = {c.id for c in COMMANDS}
+    for name, value in keymap.items():
+        if name not in ids:
+            raise ValueError(f"keys.{name}: no such binding (ids: {', '.join(sorted(ids))})")
+        keys = [k.strip() for k in value.split(",")]
+        if any(not k or any(ch.isspace() or not ch.isprintable() for ch in k) for k in keys):
+            raise ValueError(f"keys.{name} = {_quoted(value)} is not a key or comma-separated keys "
+                             "(like \"f\", \"ctrl+r\" or \"j,down\")")
+        command = next(c for c in COMMANDS if c.id == name)
+        for k in keys:
+            if k in RESERVED and RESERVED[k] != command.action:
+                raise ValueError(f"keys.{name} = {_quoted(value)}: {k} is Textual's key for "
+                                 f"{RESERVED[k]}")
+    for place, scopes, extra in _PLACES:
+        _check_place(keymap, place, unique(
+            [c for s in scopes for c in commands(s)] + [c for c in COMMANDS if c.id in extra]))
+
+
+def _check_place(keymap: Mapping[str, str], place: str, active: list[Command]) -> None:
+    owner: dict[str, Command] = {}
+    for c in active:
+        for k in (k.strip() for k in keys_for(c, keymap).split(",")):
+            other = owner.setdefault(k, c)
+            if other is c:
+                continue
+            mine, theirs = (c, other) if c.id in keymap else (other, c)
+            raise ValueError(f"keys.{mine.id} = {_quoted(keys_for(mine, keymap))}: {k} is also the "
+                             f"key of {theirs.id} in {place}")
+
+
+def _quoted(value: str) -> str:
+    """As the TOML file spells it."""
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,202 @@
+"""Bad input a user can hand the CLI, each answered with one line and its exit code.
+
+Real subprocesses, so the exit code, the stderr line and the absence of a traceback are what a
+shell or cron sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.httpserver import Route, TestServer
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+# -- databases ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["list"], ["fetch", "x.xml"], ["search", "x"]])
+def test_a_foreign_database_exits_4_unchanged(tmp_path: Path, command: list[str]) -> None:
+    other = tmp_path / "app" / "data.db"
+    other.parent.mkdir()
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    before = _digest(other)
+    proc = _run("--db", str(other), *command)
+    assert proc.returncode == 4
+    assert _one_error_line(proc) == (f"briefing: error: {other}: not a briefing database (it "
+                                     "has tables invoices); refusing to change it")
+    assert _digest(other) == before
+    assert [p.name for p in other.parent.iterdir()] == ["data.db"]
+
+
+def test_a_newer_database_exits_4_unchanged(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from briefing.store.store import SCHEMA_VERSION
+
+    db = tmp_path / "b.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = _digest(db)
+    for command in (["list"], ["feeds", "add", "https://example.org/feed"]):
+        proc = _run("--db", str(db), *command)
+        assert proc.returncode == 4
+        assert _one_error_line(proc) == (
+            f"briefing: error: {db}: made by a newer briefing (schema 99, this one knows "
+            f"{SCHEMA_VERSION}); refusing to write to it")
+    assert _digest(db) == before
+
+
+# -- config ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["fetch", "x.xml"], ["list"], ["search", "chips"], ["show", "a1"], ["tag"], ["stories"],
+    ["feeds", "list"], ["export-opml"], ["brief"], ["translate", "a1"],
+])
+@pytest.mark.parametrize(("text", "key"), [
+    ("[fetch]\nworkers = -3\n", "fetch.workers must be at least 0"),
+    ("[keys]\nstar = \"q\"\n", 'keys.star = "q": q is also the key of quit'),
+])
+def test_every_command_refuses_a_bad_config_alike(tmp_path: Path, command: list[str],
+                                                  text: str, key: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text)
+    db = tmp_path / "b.db"
+    proc = _run("--config", str(cfg), "--db", str(db), *command)
+    assert proc.returncode == 3
+    assert _one_error_line(proc).startswith(f"briefing: error: {cfg}: {key}")
+    assert not db.exists()  # refused before the store was touched
+
+
+def test_a_named_config_file_that_does_not_exist_exits_3(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.toml"
+    for args, env in ((["--config", str(missing)], None),
+                      ([], {"BRIEFING_CONFIG": str(missing)})):
+        proc = _run(*args, "--db", str(tmp_path / "b.db"), "list", env=env)
+        assert proc.returncode == 3
+        assert _one_error_line(proc) == f"briefing: error: {missing}: no such config file"
+    # The default location may be absent: that is the default config.
+    assert _run("--db", str(tmp_path / "b.db"), "list").returncode == 0
+
+
+# -- Retry-After ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("120", 120.0),
+    pytest.param("9" * 40, 7 * 24 * 3600.0, id="40 nines"),
+    pytest.param("9" * 5000, 7 * 24 * 3600.0, id="5000 nines"),
+    ("0", 0.0),
+    ("²", None),  # a digit to str.isdigit(), not to float()
+    ("-5", None),
+    ("1e40", None),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # in the past: no wait
+    ("Fri, 31 Dec 9999 23:59:59 GMT", 7 * 24 * 3600.0),
+    ("Mon, 01 Jan 99999 00:00:00 GMT", None),
+    ("soon", None),
+    ("", None),
+])
+def test_retry_after_is_capped_and_never_raises(header: str, expected: float | None) -> None:
+    from briefing.sources.http import parse_retry_after
+
+    assert parse_retry_after(header, now=1_700_000_000.0) == expected
+
+
+def test_a_huge_retry_after_is_one_line_and_a_week(server: TestServer, tmp_path: Path) -> None:
+    from briefing.store import Store
+
+    url = server.add("/busy.xml", Route(status=429, headers={"Retry-After": "9" * 40}))
+    db = tmp_path / "b.db"
+    proc = _run("--db", str(db), "fetch", url)
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == (f"briefing: {url}: HTTP 429 Too Many Requests "
+                                     "(retry after 604800 s)")
+    with Store(db) as store:
+        src = store.get_source(url)
+    assert src is not None and src.retry_after is not None and src.last_fetched is not None
+    waited = datetime.fromisoformat(src.retry_after) - datetime.fromisoformat(src.last_fetched)
+    assert abs(waited.total_seconds() - 7 * 24 * 3600) < 120
+
+
+# -- engine deadlines -----------------------------------------------------------------------
+
+def test_translate_gives_up_on_a_dripping_engine_at_its_timeout(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from tests.test_translate_engines import FakeLibreTranslate
+    from tests.test_translate_service import make_article
+
+    db = tmp_path / "b.db"
+    with Store(db) as store:
+        store.save_article(make_article("a1", ["Nvidia sold chips worth $12bn."]))
+    engine = FakeLibreTranslate()
+    engine.mode = "drip"  # a byte a second: over a minute for the whole reply
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[translation]\nengine = "libretranslate"\ntimeout = 2\n'
+                   f'[translation.libretranslate]\nurl = "{engine.url}"\n')
+    try:
+        start = time.monotonic()
+        proc = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+        elapsed = time.monotonic() - start
+    finally:
+        engine.close()
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == (f"briefing: a1: libretranslate at {engine.url}/translate: "
+                                     "timed out after 2s")
+    assert elapsed < 30  # start-up included; the drip alone takes 60 s or more
+
+
+# -- suspect translations -------------------------------------------------------------------
+
+def test_translating_again_replaces_a_translation_whose_figures_changed(tmp_path: Path) -> None:
+    from briefing.store import Store
+    from tests.test_translate_engines import FakeLibreTranslate
+    from tests.test_translate_service import make_article
+
+    db = tmp_path / "b.db"
+    with Store(db) as store:
+        store.save_article(make_article("a1", ["Nvidia sold chips worth $12bn."], title="Chips"))
+    engine = FakeLibreTranslate()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[translation]\nengine = "libretranslate"\n'
+                   f'[translation.libretranslate]\nurl = "{engine.url}"\n')
+    try:
+        engine.mode = "figures"  # a bad first answer: $12bn -> $23bn
+        first = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+        engine.mode = "ok"
+        second = _run("--config", str(cfg), "--db", str(db), "translate", "a1")
+    finally:
+        engine.close()
+    assert (first.returncode, second.returncode) == (0, 0)
+    assert first.stdout.strip() == "a1  vi  2 paragraphs  libretranslate  1 flagged"
+    assert second.stdout.strip() == "a1  vi  2 paragraphs  libretranslate"
+    with Store(db) as store:
+        art = store.get_article("a1")
+    assert art is not None and art.translations[0].pairs[1].translation.endswith("$12bn.")

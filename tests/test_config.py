@@ -1,0 +1,89 @@
+"""The config check: every value no run could work with is refused with the key's name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing import config, keymap
+
+
+def _load(tmp_path: Path, text: str) -> config.Settings:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return config.load(path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[fetch]\nworkers = -3", "fetch.workers must be at least 0 and at most 1024"),
+    ("[fetch]\nmax_bytes = -1", "fetch.max_bytes must be at least 1"),
+    ("[fetch]\nmax_redirects = -2", "fetch.max_redirects must be at least 0"),
+    ("[fetch]\nread_timeout = 0", "fetch.read_timeout must be above 0"),
+    ("[fetch]\nconnect_timeout = -5", "fetch.connect_timeout must be above 0"),
+    ("[fetch]\ntotal_timeout = nan", "fetch.total_timeout must be above 0"),
+    ("[fetch]\nextract_timeout = inf", "fetch.extract_timeout must be above 0 and at most 86400"),
+    ("[fetch]\nconcurrency = 0", "fetch.concurrency must be at least 1"),
+    ("[fetch]\nper_host = 0", "fetch.per_host must be at least 1"),
+    ("[fetch]\nextract_max_bytes = 0", "fetch.extract_max_bytes must be at least 1"),
+    ("[fetch]\nteaser_chars = -1", "fetch.teaser_chars must be at least 0"),
+    ("[fetch]\nuser_agent = \"a\\nX-Evil: 1\"", "fetch.user_agent must be one line"),
+    ("[translation]\ntimeout = -1", "translation.timeout must be above 0"),
+    ("[translation]\nengine = \"deepl\"", "translation.engine must be one of libretranslate"),
+    ("[translation]\ntarget = \" \"", "translation.target must name a language"),
+    ("[translation.libretranslate]\nurl = \"localhost:5000\"",
+     "translation.libretranslate.url must be an http(s) URL"),
+    ("refresh_seconds = 0", "refresh_seconds must be at least 1"),
+    ("[[feeds]]\ntags = [\"x\"]", "feeds: entry 1 has no url"),
+    ("[keys]\nstra = \"x\"", "keys.stra: no such binding (ids: back, copy_link"),
+    ("[keys]\nstar = \"q\"", 'keys.star = "q": q is also the key of quit in the article list'),
+    ("[keys]\nstar = \"f\"\nopen_link = \"f\"", "f is also the key of"),
+    ("[keys]\nscroll_down = \"t\"", 'keys.scroll_down = "t": t is also the key of translate in '
+     "the reader"),
+    ("[keys]\nstar = \"ctrl+p\"", "ctrl+p is Textual's key for the command palette"),
+    ("[keys]\nstar = \"a,,b\"", "is not a key or comma-separated keys"),
+])
+def test_a_bad_value_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(config.ConfigError) as info:
+        _load(tmp_path, text)
+    assert str(info.value).startswith(f"{tmp_path / 'c.toml'}: ")
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_good_values_and_remaps_are_accepted(tmp_path: Path) -> None:
+    s = _load(tmp_path, "[fetch]\nworkers = 0\nmax_redirects = 0\nread_timeout = 0.5\n"
+                        "[keys]\nstar = \"f\"\nquit = \"ctrl+q\"\n"
+                        "open_link = \"s\"\n")  # s is free once star moved away
+    assert s.fetch.workers == 0 and s.fetch.read_timeout == 0.5
+    assert s.keys == {"star": "f", "quit": "ctrl+q", "open_link": "s"}
+
+
+def test_the_default_settings_and_bindings_pass_the_check() -> None:
+    config.check(config.Settings())
+    keymap.check({})
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    assert config.load(missing) == config.Settings()  # the default path may be absent
+    with pytest.raises(config.ConfigError, match=r"nope\.toml: no such config file$"):
+        config.load(missing, required=True)
+
+
+def test_textual_reserved_keys_are_the_ones_textual_binds() -> None:
+    from textual.app import App
+    from textual.screen import Screen
+
+    bound = {k.strip() for b in (*App.BINDINGS, *Screen.BINDINGS)
+             for k in getattr(b, "key", "").split(",")}
+    bound.add(App.COMMAND_PALETTE_BINDING)
+    bound.discard("super+c")  # macOS copy; no terminal sends it to a TUI
+    assert bound == set(keymap.RESERVED)
+
+
+def test_the_tui_table_is_the_keymap_table() -> None:
+    from briefing.tui import keys
+
+    assert keys.COMMANDS is keymap.COMMANDS
+    assert [b.id for b in keys.bindings("reader")] == [c.id for c in keymap.commands("reader")]
