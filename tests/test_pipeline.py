@@ -161,3 +161,17 @@ def test_a_stalled_source_does_not_hold_back_the_others(server: TestServer,
     # were already visible to another connection.
     assert seen_at and seen_at[0] < settings.fetch.total_timeout, \
         "the good feed's articles waited for the stalled one"
+
+
+def test_waiting_for_a_hosts_slot_does_not_count_against_the_total_timeout(
+        server: TestServer, db_file: Path) -> None:
+    """Many feeds on one host queue for its per_host slot; the total timeout is the time a
+    request itself takes. (Found: every feed queued longer than total_timeout behind others on
+    the same host failed with 'no complete answer'.)"""
+    delay = 1.0
+    urls = [server.add(f"/q{i}.xml", Route(rss(1, prefix=f"q{i}"), delay=delay))
+            for i in range(4)]
+    # One at a time: the last waits 3 x delay for its turn, more than the total timeout.
+    settings = quick_settings(connect=30, read=30, total=2.5 * delay, per_host=1, concurrency=8)
+    report = run_fetch(settings, Store(db_file), urls)
+    assert report.failed == [] and report.added == 4

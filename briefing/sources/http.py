@@ -258,31 +258,38 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        total = self.settings.total_timeout
         async with self._global:
-            try:
-                return await asyncio.wait_for(self._follow(url, headers, cap, _trust(trusted)),
-                                              timeout=total)
-            except TimeoutError:
-                raise FetchError(f"no complete answer within {total:g} s") from None
+            return await self._follow(url, headers, cap, _trust(trusted))
 
     async def _follow(self, url: str, headers: dict[str, str], cap: int,
                       trusted: frozenset[tuple[str, int]]) -> Response:
+        """The request and its redirects. total_timeout counts only the time spent on them:
+        waiting for a host's slot (per_host) or a Retry-After pause is not the server's
+        slowness, and counting it failed feeds queued behind others on the same host."""
+        total = self.settings.total_timeout
+        left = total
+        loop = asyncio.get_running_loop()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             if not is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
-            async with self._host_slot(current), self._stream(current, headers,
-                                                                  trusted) as resp:
-                if resp.status_code in (301, 302, 303, 307, 308):
-                    location = resp.headers.get("location")
-                    if not location:
-                        raise FetchError(f"HTTP {resp.status_code} redirect without a Location",
-                                         status=resp.status_code)
-                    current = urljoin(current, location.strip())
-                    continue
-                return await self._finish(current, resp, cap)
+            async with self._host_slot(current):
+                started = loop.time()
+                try:
+                    async with asyncio.timeout(left), self._stream(current, headers,
+                                                                   trusted) as resp:
+                        if resp.status_code in (301, 302, 303, 307, 308):
+                            location = resp.headers.get("location")
+                            if not location:
+                                raise FetchError(f"HTTP {resp.status_code} redirect without "
+                                                 "a Location", status=resp.status_code)
+                            current = urljoin(current, location.strip())
+                        else:
+                            return await self._finish(current, resp, cap)
+                except TimeoutError:
+                    raise FetchError(f"no complete answer within {total:g} s") from None
+                left -= loop.time() - started
         raise FetchError(f"more than {self.settings.max_redirects} redirects (a loop?)")
 
     @asynccontextmanager
