@@ -203,10 +203,13 @@ class _Runner:
     async def run(self, planned: list[Planned]) -> None:
         for source, reason in self.report.failed:
             self._progress(source, reason)
-        executor = _executor(len(planned), self.settings)
+        # Started in a thread: a process pool's start blocks for seconds (see process_pool).
+        executor = await asyncio.get_running_loop().run_in_executor(
+            None, _executor, len(planned), self.settings)
         self.fatal: sqlite3.Error | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
+        self._pages_lock = asyncio.Lock()
         self._queue: asyncio.Queue[
             tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
@@ -308,14 +311,17 @@ class _Runner:
             log.debug("%s: unexpected failure", key, exc_info=True)
             self._fail(key, f"internal error: {type(exc).__name__}: {exc}")
 
-    def _page_executor(self) -> Executor:
+    async def _page_executor(self) -> Executor:
         """Where fetched pages are extracted: always a process, since only a process's main
         thread can enforce extract_timeout (SIGALRM) on a page built to make trafilatura
-        crawl. Started on the first teaser page, so runs without any pay nothing."""
+        crawl. Started on the first teaser page, so runs without any pay nothing; started in
+        a thread, once, however many pages arrive meanwhile."""
         if isinstance(self.executor, ProcessPoolExecutor):
             return self.executor
-        if self._pages is None:
-            self._pages = process_pool(1)
+        async with self._pages_lock:
+            if self._pages is None:
+                self._pages = await asyncio.get_running_loop().run_in_executor(
+                    None, process_pool, 1)
         return self._pages
 
     def _progress(self, source: str, outcome: str) -> None:
@@ -456,7 +462,7 @@ class _Runner:
             log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
             return teaser.fallback
         loop = asyncio.get_running_loop()
-        full = await loop.run_in_executor(self._page_executor(), ingest.page_article, job,
+        full = await loop.run_in_executor(await self._page_executor(), ingest.page_article, job,
                                           teaser.fallback, page.body)
         return full or teaser.fallback
 

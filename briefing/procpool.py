@@ -30,14 +30,26 @@ _start_lock = threading.Lock()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` processes forked from a fork server that preloads the parsers."""
+    """A pool of `workers` processes forked from a fork server that preloads the parsers,
+    with every worker started before it returns. Blocks for the fork server's start-up (its
+    imports: about a second, many on a busy machine), so call it from a thread, never from
+    the event loop: a pool starting on its first submit blocked the loop that long, and
+    requests in flight ran out their total timeout."""
     # forkserver, not fork: the TUI calls this from a thread, and forking a threaded process
     # can deadlock the child on a lock some other thread held.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["briefing._preload"])
     _ensure_helpers()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=_worker_start)
+    # Each submit that finds no idle worker starts one, so `workers` at once start them all.
+    for started in [pool.submit(_ready) for _ in range(workers)]:
+        started.result()
+    return pool
+
+
+def _ready() -> None:
+    """A job that does nothing: its answer says a worker is up."""
 
 
 def _ensure_helpers() -> None:

@@ -395,3 +395,18 @@ def test_workers_import_only_from_the_install(tmp_path: Path) -> None:
     with _connect(db) as conn:
         stored = conn.execute("SELECT count(*) FROM articles WHERE title LIKE 'trap%'")
         assert stored.fetchone()[0] == 28
+
+
+def test_a_pool_returns_with_every_worker_started() -> None:
+    # A pool that starts its workers on the first submits blocks the caller (the fetch's
+    # event loop) while the fork server imports the parsers: on a busy machine long enough
+    # for the requests in flight to run out their total timeout. The pipeline starts pools in
+    # a thread, and they must come back ready.
+    from briefing.procpool import process_pool
+
+    pool = process_pool(2)
+    try:
+        workers = list(pool._processes.values())
+        assert len(workers) == 2 and all(w.is_alive() for w in workers)
+    finally:
+        pool.shutdown()
