@@ -199,6 +199,13 @@ class BriefingApp(App[None]):
         failed = f", {r.sources_failed} failed" if r.failed else ""
         self.status = (f"Fetched {r.sources_ok}/{r.sources_total} sources: {r.added} new, "
                        f"{r.updated} updated{failed}")
+        if r.failed:
+            # The reasons, not only their count: cron writes them to stderr, the reader sees
+            # them here (the first few; `briefing feeds list` keeps each feed's last error).
+            shown = [f"{one_line(src, 60)}: {one_line(why, 120)}" for src, why in r.failed[:3]]
+            more = f"\n… and {len(r.failed) - 3} more" if len(r.failed) > 3 else ""
+            self.notify("\n".join(shown) + more, title=f"{len(r.failed)} failed",
+                        severity="warning", markup=False, timeout=15)
         self.post_message(DataChanged(articles_changed=True))
 
     def on_fetch_failed(self, msg: FetchFailed) -> None:

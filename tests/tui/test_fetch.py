@@ -16,7 +16,7 @@ from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.widgets.article_list import ArticleList
 from tests.feedgen import rss
-from tests.httpserver import TestServer
+from tests.httpserver import Route, TestServer
 
 from .conftest import plain_article, screen_text, settle
 
@@ -104,3 +104,18 @@ async def test_fetch_many_subscribed_feeds_with_teasers_through_the_pool(
         texts = " ".join(t for (t,) in conn.execute("SELECT text FROM articles"))
     for page in ("0-1", "27-0"):  # teaser items got their pages' full text
         assert f"The full text of story {page}:" in texts
+
+
+async def test_a_failed_feed_shows_its_reason(db: Path, server: TestServer) -> None:
+    """The status line counted failures; the reader could not see why without the CLI."""
+    with Store(db) as store:
+        store.add_source(server.add("/ok.xml", rss(1, prefix="fine")))
+        store.add_source(server.add("/gone.xml", Route(b"gone", status=410)))
+    app = BriefingApp(db, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status.startswith("Fetched 1/2 sources: 1 new, 0 updated, 1 failed")
+        (note,) = [n for n in app._notifications if n.title == "1 failed"]
+        assert "/gone.xml: " in note.message and "410" in note.message, note.message
