@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from briefing import __version__, config, locations
+from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
 
@@ -127,18 +128,10 @@ def handles_errors(fn: F) -> F:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import sqlite3
-
-        from briefing.store import QueryError, StoreError
-
         try:
             return fn(*args, **kwargs)
-        except QueryError as exc:
-            fail(str(exc), ExitCode.USAGE)
-        except StoreError as exc:
-            fail(str(exc), ExitCode.STORE)
-        except sqlite3.Error as exc:
-            fail(f"database error: {exc}", ExitCode.STORE)
+        except BriefingError as exc:  # each carries its own exit code
+            fail(str(exc), exc.exit_code)
         except BrokenPipeError:
             raise  # stdout closed by its reader: not a store error (see _Group)
         except OSError as exc:

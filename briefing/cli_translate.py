@@ -8,13 +8,13 @@ imports briefing.cli only inside the command, so either module may be imported f
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
 
@@ -67,8 +67,8 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
             article_ids = tuple(resolve_article_id(store, i) for i in article_ids)
             engine = _engine(settings, engine_name)
             failed = _run(settings, store, engine, article_ids, untranslated, since, target)
-    except sqlite3.Error as exc:
-        fail(f"database error: {exc}", ExitCode.STORE)
+    except BriefingError as exc:  # the store's, which wraps the database's own
+        fail(str(exc), exc.exit_code)
     except BrokenPipeError:
         raise  # stdout closed by its reader: briefing.cli ends the run quietly
     except OSError as exc:

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from briefing import keymap
+from briefing.errors import BriefingError
+from briefing.exit_codes import ExitCode
 
 USER_AGENT = "briefing/0.1 (+terminal news reader)"
 
 
-class ConfigError(Exception):
+class ConfigError(BriefingError):
     """The config file is unreadable or invalid; the message names the file and the reason."""
+
+    exit_code = ExitCode.CONFIG
 
 
 @dataclass

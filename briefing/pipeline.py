@@ -14,7 +14,6 @@ import contextlib
 import contextvars
 import logging
 import os
-import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -206,7 +205,7 @@ class _Runner:
         # Started in a thread: a process pool's start blocks for seconds (see process_pool).
         executor = await asyncio.get_running_loop().run_in_executor(
             None, _executor, len(planned), self.settings)
-        self.fatal: sqlite3.Error | None = None
+        self.fatal: StoreError | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
         self._pages_lock = asyncio.Lock()
@@ -238,7 +237,8 @@ class _Runner:
             if self._pages is not None:
                 self._pages.shutdown(wait=True, cancel_futures=True)
         if self.fatal is not None:
-            raise StoreError(f"{self.store.path}: cannot write to the database: {self.fatal}"
+            cause = self.fatal.__cause__ or self.fatal
+            raise StoreError(f"{self.store.path}: cannot write to the database: {cause}"
                              ) from self.fatal
 
     async def _write(self, write: Callable[[], T]) -> T:
@@ -300,7 +300,7 @@ class _Runner:
         escapes one source (a worker process killed, a bug) fails that source alone."""
         try:
             await work
-        except sqlite3.Error as exc:
+        except StoreError as exc:
             if self.fatal is None:
                 self.fatal = exc
                 for task in self.tasks:

@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 
 from briefing.clean.boilerplate import strip_paragraphs
+from briefing.errors import BriefingError
 from briefing.text import normalize_paragraph, one_line, sanitize, split_paragraphs
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ _BARE_TEXT = re.compile(r"<p>([^<]*)</p>")
 _BARE_MAX = 100_000
 
 
-class ExtractError(Exception):
+class ExtractError(BriefingError):
     """A page that yields no article: too big, too slow, empty, or not HTML."""
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from briefing.errors import BriefingError
 from briefing.models import FeedEntry, ParsedFeed
 from briefing.text import one_line, sanitize
 
@@ -21,7 +22,7 @@ _TAG = re.compile(r"<[^>]*>")
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
 
 
-class FeedError(Exception):
+class FeedError(BriefingError):
     """The bytes are not a feed; `str(err)` is the reason."""
 
 

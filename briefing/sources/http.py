@@ -29,6 +29,7 @@ import httpcore
 import httpx
 
 from briefing.config import FetchSettings
+from briefing.errors import BriefingError
 from briefing.sources.addresses import (
     AllowList,
     not_public,
@@ -61,7 +62,7 @@ class Response:
         return self.headers.get("last-modified")
 
 
-class FetchError(Exception):
+class FetchError(BriefingError):
     """A request failed; `str(err)` is the one-line reason a user sees."""
 
     def __init__(self, reason: str, *, status: int | None = None, gone: bool = False,

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from briefing.errors import BriefingError
+
 LocalKind = Literal["feed", "opml", "html", "text"]
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".cdf", ".json"}
@@ -23,8 +25,8 @@ SKIPPED_NAMES = {"readme", "license", "licence", "copying", "changelog", "notice
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel", b"<?xml")
 
 
-class LocalError(Exception):
-    pass
+class LocalError(BriefingError):
+    """A local path that cannot be read as a source; the message names it and why."""
 
 
 # `story.vi.md` beside `story.html` is story's Vietnamese translation.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from briefing.errors import BriefingError
 from briefing.sources import local
 from briefing.text import one_line
 from briefing.urls import is_http_url
@@ -19,8 +20,8 @@ from briefing.urls import is_http_url
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
-class OPMLError(Exception):
-    pass
+class OPMLError(BriefingError):
+    """An OPML file, or one of its entries, that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)

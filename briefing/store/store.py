@@ -8,15 +8,19 @@ writer wait instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from briefing.errors import BriefingError, UsageError
+from briefing.exit_codes import ExitCode
 from briefing.models import (
     Article,
     ArticleSummary,
@@ -41,13 +45,16 @@ SCHEMA_VERSION = 5
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
 MIGRATIONS_TABLE = "_sqlite_migrations"
+T = TypeVar("T")
 
 
-class StoreError(Exception):
+class StoreError(BriefingError):
     """The database cannot be opened or written. The message names the path and reason."""
 
+    exit_code = ExitCode.STORE
 
-class QueryError(ValueError):
+
+class QueryError(UsageError, ValueError):
     """A malformed search or filter query."""
 
 
@@ -130,6 +137,32 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
                          f"{SCHEMA_VERSION}); refusing to write to it")
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def wraps_sqlite_errors(fn: F) -> F:
+    """`fn`'s sqlite3.Error as a StoreError naming the file (lemon24/reader's
+    wrap_exceptions): callers above the store catch briefing's own errors, never the
+    driver's. For methods of Store and functions whose first argument is a Store."""
+
+    @functools.wraps(fn)
+    def wrapper(store: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(store, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{store.path}: database error: {exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _wrap_public_methods(cls: type[T]) -> type[T]:
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, wraps_sqlite_errors(member))
+    return cls
+
+
+@_wrap_public_methods
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -215,9 +248,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group several writes into one transaction (all or nothing, one commit)."""
-        with self._write():
-            yield
+        """Group several writes into one transaction (all or nothing, one commit). A database
+        failure inside it, or at its commit, comes out as a StoreError."""
+        try:
+            with self._write():
+                yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: database error: {exc}") from exc
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params)

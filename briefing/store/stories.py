@@ -18,7 +18,7 @@ from hashlib import blake2b
 from typing import Any
 
 from briefing.models import ArticleSummary
-from briefing.store.store import SUMMARY_COLUMNS, Store, summary_from_row
+from briefing.store.store import SUMMARY_COLUMNS, Store, summary_from_row, wraps_sqlite_errors
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ _STORED = ("SELECT article_id, story_id, published, quality, content_hash, tagge
            "signature FROM story_articles")
 
 
+@wraps_sqlite_errors
 def stored(store: Store, article_ids: Sequence[str]) -> dict[str, Stored]:
     out: dict[str, Stored] = {}
     for i in range(0, len(article_ids), 500):
@@ -89,6 +90,7 @@ def stored(store: Store, article_ids: Sequence[str]) -> dict[str, Stored]:
     return out
 
 
+@wraps_sqlite_errors
 def members(store: Store, story_id: str) -> list[Stored]:
     return [_stored(r) for r in _rows(
         store, f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
@@ -199,6 +201,7 @@ class KeyIndex:
                 self.ids[key] = [ids[i] for i in kept]
 
 
+@wraps_sqlite_errors
 def key_index(store: Store, *, check: bool = False) -> KeyIndex:
     """This connection's KeyIndex; with `check`, a new one if another connection has
     committed since it was made."""
@@ -210,6 +213,7 @@ def key_index(store: Store, *, check: bool = False) -> KeyIndex:
     return index
 
 
+@wraps_sqlite_errors
 def preload(store: Store, keys: Iterable[str], lo: int, hi: int, *, check: bool = True
             ) -> KeyIndex:
     """Load the postings of `keys` for [lo, hi] (seconds, see `epoch`) in one query: what a
@@ -223,6 +227,7 @@ def preload(store: Store, keys: Iterable[str], lo: int, hi: int, *, check: bool 
     return index
 
 
+@wraps_sqlite_errors
 def rowids(store: Store, article_ids: Sequence[str]) -> dict[str, int]:
     """Article id -> its row in `articles`, which story_keys refers to."""
     out: dict[str, int] = {}
@@ -233,6 +238,7 @@ def rowids(store: Store, article_ids: Sequence[str]) -> dict[str, int]:
     return out
 
 
+@wraps_sqlite_errors
 def candidates(store: Store, keys: Sequence[str], lo: int, hi: int, *, exclude: int,
                max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
     """(article id, story id, keys shared, shares a MinHash band) for articles published in
@@ -274,6 +280,7 @@ def candidates(store: Store, keys: Sequence[str], lo: int, hi: int, *, exclude: 
     return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
 
+@wraps_sqlite_errors
 def put(store: Store, row: Stored, signature: str, keys: Iterable[str], rowid: int, *,
         new: bool = False) -> None:
     """Insert or replace an article's membership, signature (as stored: JSON text) and index
@@ -297,6 +304,7 @@ def put(store: Store, row: Stored, signature: str, keys: Iterable[str], rowid: i
     index.members[rowid] = (row.article_id, row.story_id)
 
 
+@wraps_sqlite_errors
 def refresh(store: Store, story_id: str) -> None:
     """Recompute a story's row from its members: size, span, best article and title.
     The best article is the highest quality, then the earliest published, then the lowest id."""
@@ -318,6 +326,7 @@ def refresh(store: Store, story_id: str) -> None:
                                                      last))
 
 
+@wraps_sqlite_errors
 def new_story(store: Store, story_id: str, title: str, published: str) -> None:
     """The row of a story whose one member is its first article (what `refresh` would
     compute, without reading it back)."""
@@ -328,6 +337,7 @@ def new_story(store: Store, story_id: str, title: str, published: str) -> None:
                                                       published))
 
 
+@wraps_sqlite_errors
 def add_flags(store: Store, story_id: str, flags: Iterable[StoryFlag]) -> None:
     with store._write() as c:
         c.executemany(
@@ -336,6 +346,7 @@ def add_flags(store: Store, story_id: str, flags: Iterable[StoryFlag]) -> None:
              for f in flags])
 
 
+@wraps_sqlite_errors
 def add_changes(store: Store, article_id: str, flags: Iterable[StoryFlag]) -> None:
     with store._write() as c:
         c.executemany(
@@ -343,6 +354,7 @@ def add_changes(store: Store, article_id: str, flags: Iterable[StoryFlag]) -> No
             [(article_id, f.text, json.dumps(f.detail, ensure_ascii=False)) for f in flags])
 
 
+@wraps_sqlite_errors
 def clear(store: Store) -> None:
     """Forget every story (not the history of changed figures, which a rebuild cannot redo)."""
     with store._write() as c:
@@ -359,6 +371,7 @@ def forget(store: Store) -> None:
         store.cache.pop(memo, None)
 
 
+@wraps_sqlite_errors
 def stale_ids(store: Store) -> list[str]:
     """Articles with no story yet, or changed (text or tagger) since they were assigned."""
     return [r[0] for r in _rows(
@@ -368,6 +381,7 @@ def stale_ids(store: Store) -> list[str]:
         "OR s.tagger_version != a.tagger_version ORDER BY a.published, a.id")]
 
 
+@wraps_sqlite_errors
 def story_id_of(store: Store, article_id: str) -> str | None:
     row = store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?",
                              (article_id,)).fetchone()
@@ -403,11 +417,13 @@ _STORY = ("SELECT id, title, best_article, size, first_published, last_published
           "FROM stories")
 
 
+@wraps_sqlite_errors
 def get(store: Store, story_id: str) -> Story | None:
     rows = _rows(store, f"{_STORY} WHERE id = ?", (story_id,))
     return _story(store, rows[0]) if rows else None
 
 
+@wraps_sqlite_errors
 def listing(store: Store, *, since: str | None = None, min_size: int = 1,
             limit: int | None = None) -> list[Story]:
     """Stories newest first (by their latest copy), then by id: a stable order."""
@@ -423,6 +439,7 @@ def listing(store: Store, *, since: str | None = None, min_size: int = 1,
     return [_story(store, r) for r in _rows(store, sql, params)]
 
 
+@wraps_sqlite_errors
 def summaries(store: Store, story_id: str) -> list[ArticleSummary]:
     """The story's articles as list rows, best source first."""
     cur = store.conn.execute(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import httpx
 
 from briefing.config import ENGINES  # one list for the config check and --engine
+from briefing.errors import BriefingError
 from briefing.text import one_line
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ NO_ENGINE_MESSAGE = (
 )
 
 
-class EngineError(Exception):
+class EngineError(BriefingError):
     """An engine failed; the message is one line naming the engine, where, and why.
 
     `fatal` marks failures no other article would escape (engine unreachable, timing out, not

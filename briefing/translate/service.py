@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefing.errors import UsageError
 from briefing.models import TITLE_PARAGRAPH, Article, Translation, TranslationPair
 from briefing.text import normalize_paragraph, sanitize
 from briefing.translate.check import check_pair
@@ -34,7 +35,7 @@ Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 ArticleDone = Callable[[str, "Translation | None", "str | None"], None]  # (id, result, error)
 
 
-class ArticleNotFound(LookupError):
+class ArticleNotFound(UsageError, LookupError):
     """No stored article has the id asked for."""
 
 
