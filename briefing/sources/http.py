@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -37,6 +38,7 @@ from briefing.sources.addresses import (
     parse_allow,
     trusted_origins,
 )
+from briefing.text import one_line
 from briefing.urls import is_http_url
 
 # Longest Retry-After we wait for inside one run; a longer one defers the host to a later run.
@@ -198,6 +200,67 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         return found
 
 
+def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList,
+               resolver: Resolver = system_resolver,
+               headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """The one way briefing makes an HTTP client, for feeds, pages and engines alike: every
+    request through the guarded transport (address rules, pinned connections), redirects
+    followed by hand or not at all, and no proxy taken from the environment (a stray proxy
+    variable must not reroute cron's fetches)."""
+    return httpx.AsyncClient(
+        follow_redirects=False, timeout=timeout, headers=headers, trust_env=False,
+        transport=GuardedTransport(allow=allow, limits=limits, resolver=resolver))
+
+
+async def read_capped(resp: httpx.Response, cap: int) -> bytes:
+    """The body, counted after decoding, so a small gzip bomb stops at the cap."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class NoAnswer(FetchError):
+    """The host could not be reached, or did not answer in time: another request to it now
+    would most likely fail the same way."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+async def post_json(url: str, payload: Any, *, timeout: float, max_bytes: int,
+                    headers: dict[str, str] | None = None) -> Reply:
+    """POST `payload` as JSON to a service the user configured (a translation engine), under
+    one deadline from connect to the last byte: httpx's own timeouts are per read, and a
+    server dripping a byte a second held a `timeout = 5` call for 105 s. The host is the
+    user's choice, so it may be internal (the address rules still pin the connection to the
+    address checked); a redirect is returned, not followed, so a POST body never wanders."""
+    try:
+        async with asyncio.timeout(timeout), new_client(
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
+                allow=parse_allow([])) as client, client.stream(
+                    "POST", url, json=payload, headers=headers,
+                    extensions={TRUSTED: _trust(url)}) as resp:
+            body = await read_capped(resp, max_bytes)
+            return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
+                         body)
+    except (TimeoutError, httpx.TimeoutException):
+        raise NoAnswer(f"timed out after {timeout:g}s") from None
+    except httpx.ConnectError as exc:
+        raise NoAnswer(f"cannot connect ({one_line(exc, 200)})") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"request failed ({one_line(exc, 200)})") from None
+
+
 class Fetcher:
     """An async HTTP client with global and per-host limits. Use as `async with Fetcher(s)`."""
 
@@ -213,14 +276,11 @@ class Fetcher:
         s = self.settings
         limits = httpx.Limits(max_connections=max(1, s.concurrency) * 2,
                               max_keepalive_connections=max(1, s.concurrency))
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
+        self._client = new_client(
             timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
                                   write=s.read_timeout, pool=None),
-            transport=GuardedTransport(allow=parse_allow(s.allow_private), limits=limits,
-                                       resolver=self.resolver),
+            limits=limits, allow=parse_allow(s.allow_private), resolver=self.resolver,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
-            trust_env=False,  # a stray proxy variable must not reroute cron's fetches
         )
         return self
 
@@ -335,14 +395,7 @@ class Fetcher:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap and "content-encoding" not in headers:
             raise FetchError(f"body is {int(declared):,} bytes, over the {cap:,}-byte cap")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
-            chunks.append(chunk)
-        return Response(url, status, headers, b"".join(chunks))
+        return Response(url, status, headers, await read_capped(resp, cap))
 
     def _status_error(self, url: str, status: int, phrase: str,
                       headers: dict[str, str]) -> FetchError:

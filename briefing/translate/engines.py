@@ -1,9 +1,9 @@
 """Translation engines: one protocol, three HTTP-free-to-the-caller implementations.
 
 An engine takes a batch of paragraphs and returns the same number of translated paragraphs, or
-raises `EngineError` with one line naming the engine, its URL and the reason. Engines are the
-only code besides `sources/http.py` that touches the network, each request through its own
-short-lived httpx client under one deadline (`[translation] timeout`, connect to last byte).
+raises `EngineError` with one line naming the engine, its URL and the reason. Their requests
+go through `sources/http.py` like every other (`post_json`: one deadline from connect to the
+last byte, a capped reply, the address rules with the engine's own host allowed).
 Replies are untrusted: the service sanitises them before anything is stored.
 """
 
@@ -17,10 +17,9 @@ from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import httpx
-
 from briefing.config import ENGINES  # one list for the config check and --engine
 from briefing.errors import BriefingError
+from briefing.sources.http import FetchError, NoAnswer, post_json
 from briefing.text import one_line
 
 if TYPE_CHECKING:
@@ -95,35 +94,22 @@ class _HTTPEngine:
         url = f"{self.url}{path}"
         where = f"{self.name} at {url}"
         try:
-            resp, body = _run(self._request(url, payload, headers, where))
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            raise EngineError(f"{where}: timed out after {self.timeout:g}s", fatal=True) from exc
-        except httpx.ConnectError as exc:
-            raise EngineError(f"{where}: cannot connect ({one_line(exc, 200)})",
-                              fatal=True) from exc
-        except httpx.HTTPError as exc:
-            raise EngineError(f"{where}: request failed ({one_line(exc, 200)})") from exc
-        if resp.status_code >= 400:
-            raise EngineError(f"{where}: HTTP {resp.status_code}{_error_detail(body)}")
-        if resp.status_code >= 300:  # not followed: a POST body must not wander elsewhere
-            target = one_line(resp.headers.get("Location", "?"), 200)
-            raise EngineError(f"{where}: HTTP {resp.status_code} redirect to {target}; "
+            reply = _run(post_json(url, payload, headers=headers, timeout=self.timeout,
+                                   max_bytes=MAX_REPLY_BYTES))
+        except NoAnswer as exc:
+            raise EngineError(f"{where}: {exc}", fatal=True) from exc
+        except FetchError as exc:
+            raise EngineError(f"{where}: {exc}") from exc
+        if reply.status >= 400:
+            raise EngineError(f"{where}: HTTP {reply.status}{_error_detail(reply.body)}")
+        if reply.status >= 300:  # not followed: a POST body must not wander elsewhere
+            target = one_line(reply.headers.get("location", "?"), 200)
+            raise EngineError(f"{where}: HTTP {reply.status} redirect to {target}; "
                               "set the engine URL to that address")
         try:
-            return json.loads(body)
+            return json.loads(reply.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise EngineError(f"{where}: malformed reply (not JSON)") from exc
-
-    async def _request(self, url: str, payload: dict[str, Any], headers: dict[str, str] | None,
-                       where: str) -> tuple[httpx.Response, bytes]:
-        """One request under one deadline, `timeout` seconds from connect to the last byte.
-        httpx's own timeouts are per read: a server dripping a byte a second held a
-        `timeout = 5` call for 105 s."""
-        limits = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
-        async with asyncio.timeout(self.timeout), httpx.AsyncClient(
-                timeout=limits, follow_redirects=False, trust_env=False) as client, \
-                client.stream("POST", url, json=payload, headers=headers) as resp:
-            return resp, await _read_capped(resp, where)
 
 
 def _run(coro: Coroutine[Any, Any, _T]) -> _T:
@@ -135,17 +121,6 @@ def _run(coro: Coroutine[Any, Any, _T]) -> _T:
         return asyncio.run(coro)
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
-
-
-async def _read_capped(resp: httpx.Response, where: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_REPLY_BYTES:
-            raise EngineError(f"{where}: reply larger than {MAX_REPLY_BYTES:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _error_detail(body: bytes) -> str:
