@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from briefing import stories
 from briefing.cli import cli
-from briefing.cli_stories import brief_command, stories_command
+from briefing.cli.stories import brief_command, stories_command
 from briefing.models import Article
 from briefing.store import Store
 from briefing.text import one_line

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from briefing import ingest, signatures, stories
 from briefing.clean import bilingual
 from briefing.cli import cli
-from briefing.cli_stories import brief_command, stories_command
+from briefing.cli.stories import brief_command, stories_command
 from briefing.config import Settings
 from briefing.models import Article
 from briefing.pipeline import run_fetch

@@ -296,7 +296,7 @@ def test_translate_untranslated_goes_on_after_an_article_fails(
 def _cli() -> click.Group:
     """A group like briefing's own, with the translate command added the same way."""
     from briefing.cli import Context
-    from briefing.cli_translate import translate_command
+    from briefing.cli.translate import translate_command
 
     @click.group()
     @click.option("--db")

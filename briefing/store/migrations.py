@@ -221,7 +221,7 @@ def m005_story_keys_as_integers(db: Database) -> None:
     # stable: articles are never deleted by briefing, and VACUUM keeps rowids (the full-text
     # index relies on that already). No foreign key: a key of an article deleted by hand is
     # skipped when it comes up (it has no story row).
-    from briefing.store.stories import epoch, key_id
+    from briefing.store.keys import epoch, key_id
 
     db.conn.create_function("briefing_key_id", 1, key_id, deterministic=True)
     db.conn.create_function("briefing_epoch", 1, epoch, deterministic=True)

@@ -13,11 +13,10 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from hashlib import blake2b
 from typing import Any
 
 from briefing.models import ArticleSummary
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
 from briefing.store.store import SUMMARY_COLUMNS, Store, summary_from_row, wraps_sqlite_errors
 
 
@@ -94,25 +93,6 @@ def stored(store: Store, article_ids: Sequence[str]) -> dict[str, Stored]:
 def members(store: Store, story_id: str) -> list[Stored]:
     return [_stored(r) for r in _rows(
         store, f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
-
-
-def key_id(key: str) -> int:
-    """A story key as story_keys stores it: 64 bits of its BLAKE2b hash. Integer rows make the
-    index a third of text keys' size, and it is what a fetch writes most of; two keys sharing
-    an id would only add a candidate, which matching then compares and turns down."""
-    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
-
-
-UNKNOWN_TIME = -(2**62)  # an unknown publication time, and the open start of a window
-OPEN_END = 2**62  # the open end of a window
-
-
-def epoch(stamp: str) -> int:
-    """A UTC stamp ("2026-06-01T08:00:00", as briefing.stories makes them) as story_keys
-    stores it: seconds since 1970; "" (unknown) as UNKNOWN_TIME."""
-    if not stamp:
-        return UNKNOWN_TIME
-    return int(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp())
 
 
 class KeyIndex:

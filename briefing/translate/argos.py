@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.text import split_sentences
-from briefing.translate.engines import EngineError
+from briefing.translate.errors import EngineError
 
 NOT_INSTALLED = "argos-translate-lt is not installed: pip install 'briefing[argos]'"
 _lock = threading.Lock()  # a CTranslate2 translator is loaded once per model and process

@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from briefing.config import ENGINES  # one list for the config check and --engine
-from briefing.errors import BriefingError
 from briefing.sources.http import FetchError, NoAnswer, post_json
 from briefing.text import one_line
+from briefing.translate.errors import EngineError
 
 if TYPE_CHECKING:
     from briefing.config import Settings
@@ -38,18 +38,6 @@ NO_ENGINE_MESSAGE = (
     "(with [translation.libretranslate] url) or engine = \"openai\" (with "
     "[translation.openai] base_url and model) in the config file shown by `briefing locate`"
 )
-
-
-class EngineError(BriefingError):
-    """An engine failed; the message is one line naming the engine, where, and why.
-
-    `fatal` marks failures no other article would escape (engine unreachable, timing out, not
-    configured or not installed), so a batch run stops asking instead of repeating them.
-    """
-
-    def __init__(self, message: str, *, fatal: bool = False) -> None:
-        super().__init__(message)
-        self.fatal = fatal
 
 
 class Engine(Protocol):

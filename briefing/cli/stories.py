@@ -1,8 +1,6 @@
 """`briefing stories` and `briefing brief`: copies of one story, and the briefing posts.
 
-Registered in briefing/cli.py with `cli.add_command(stories_command)` and
-`cli.add_command(brief_command)`; this module imports briefing.cli only inside the commands,
-so either module may be imported first. Both commands first assign any article stored without
+Added to the group in cli/main.py. Both commands first assign any article stored without
 a story (a database from before stories, or a fetch that did not assign), which is cheap when
 there is nothing to do.
 """
@@ -14,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from briefing.cli.common import fail, handles_errors, parse_since, resolve_article_id
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 
 def _since(value: str | None) -> str | None:
-    from briefing.cli import parse_since
 
     return parse_since(value)
 
@@ -39,7 +37,6 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
     """List stories told by more than one article (copies across sources and languages),
     newest first, with the best source marked `*` and disagreements flagged `!`."""
     from briefing import stories
-    from briefing.cli import handles_errors
 
     stamp = _since(since)
 
@@ -87,7 +84,6 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
     Output depends only on the database, so it can be diffed. Notes (a post written in
     another language than asked, copies that disagree) go to stderr.
     """
-    from briefing.cli import fail
 
     chosen = [x for x in (bool(ids), since is not None, story_id is not None) if x]
     if len(chosen) > 1:
@@ -108,7 +104,6 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
 
 def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -> list[Any]:
     from briefing import brief, stories
-    from briefing.cli import fail, handles_errors, resolve_article_id
 
     @handles_errors
     def run() -> list[Any]:

@@ -2,8 +2,7 @@
 
 stdout gets one line per translated article; stderr one line per failure. Exit codes: 0 all
 translated, 1 some failed, 2 usage, 3 config (no engine, unknown engine, argos missing),
-4 store. Registered in briefing/cli.py with `cli.add_command(translate_command)`; this module
-imports briefing.cli only inside the command, so either module may be imported first.
+4 store. Added to the group in cli/main.py.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from briefing.cli.common import fail, parse_since, resolve_article_id
 from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -44,7 +44,6 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
     Paragraphs are cached, so translating again costs no engine calls. Figures the
     translation drops or changes are flagged (the numbers check).
     """
-    from briefing.cli import fail, parse_since, resolve_article_id
 
     if model_file is not None:
         _install(model_file)
@@ -80,7 +79,6 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
 
 def _run(settings: Any, store: Any, engine: Engine, ids: tuple[str, ...], untranslated: bool,
          since: str | None, target: str) -> int:
-    from briefing.cli import fail
     from briefing.store import StoreError
     from briefing.translate.service import translate_untranslated
 
@@ -137,7 +135,6 @@ def _done_line(article_id: str, tr: Translation) -> str:
 
 
 def _engine(settings: Any, name: str | None) -> Engine:
-    from briefing.cli import fail
     from briefing.translate.engines import NO_ENGINE_MESSAGE, EngineError, make_engine
 
     chosen = (name or settings.translation.engine or "none").strip().lower()
@@ -150,7 +147,6 @@ def _engine(settings: Any, name: str | None) -> Engine:
 
 
 def _install(path: Path) -> None:
-    from briefing.cli import fail
     from briefing.translate.argos import NOT_INSTALLED, install_model
     from briefing.translate.engines import EngineError
 

@@ -1,0 +1,156 @@
+"""What every command shares: the context (config and store, each loaded once), the
+one way to fail with a line and an exit code, error handling, and argument parsing that
+several commands need (dates, article ids)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from briefing import config, locations
+from briefing.errors import BriefingError
+from briefing.exit_codes import ExitCode
+from briefing.text import one_line
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+FACT_HELP = (
+    "Filter by fact: KIND OP VALUE, repeatable. KIND is money, percent, count, duration, "
+    "date, org, person or place; OP is =, !=, >, >=, <, <=. Examples: --fact org=Nvidia "
+    "--fact 'money>1e9' (amounts compare in the stated currency; 5bn and 1e9 both work)."
+)
+
+
+class Context:
+    def __init__(self, db: str | None, config_path: str | None) -> None:
+        self.db_arg = db
+        self.config_path = Path(config_path) if config_path else locations.config_file()
+        # A file the user named (--config or $BRIEFING_CONFIG) must exist; the default need not.
+        self.config_named = bool(config_path or os.environ.get("BRIEFING_CONFIG"))
+        self._settings: config.Settings | None = None
+
+    @property
+    def settings(self) -> config.Settings:
+        if self._settings is None:
+            try:
+                self._settings = config.load(self.config_path, required=self.config_named)
+            except config.ConfigError as exc:
+                fail(str(exc), ExitCode.CONFIG)
+        return self._settings
+
+    @property
+    def db_path(self) -> Path:
+        try:
+            return locations.db_path(self.db_arg)
+        except OSError as exc:
+            fail(f"cannot create the database folder: {exc}", ExitCode.STORE)
+
+    @contextmanager
+    def store(self) -> Iterator[Any]:
+        from briefing.store import Store, StoreError
+
+        # Every command that touches the store checks the whole config first, the same way,
+        # so a bad file is refused by `list` as it is by `fetch` (the result is kept: once).
+        _ = self.settings
+        try:
+            store = Store(self.db_path)
+        except StoreError as exc:
+            fail(str(exc), ExitCode.STORE)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"briefing: error: {one_line(message, 1000)}", err=True)
+    sys.exit(int(code))
+
+
+def stdout_gone() -> NoReturn:
+    """The reader of our output went away (`briefing list | head -1`): stop quietly with 0,
+    as git and ripgrep do, since the output was wanted only that far."""
+    # What is still buffered goes to devnull, or the interpreter's last flush would print
+    # "Exception ignored ... BrokenPipeError" and exit 120.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout is no file (an embedding caller's): nothing of ours is left to flush
+    sys.exit(int(ExitCode.OK))
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Every command's output passes through here, so one catch covers them all (click
+        # would exit 1 on a closed stdout, and handles_errors lets it through to here).
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            stdout_gone()
+
+
+MIN_ID_PREFIX = 4  # shorter prefixes name too many articles to be worth resolving
+
+
+def resolve_article_id(store: Any, given: str, *, noun: str = "article") -> str:
+    """The article id `given` names: the id itself or, as git takes abbreviated hashes, a
+    unique prefix of at least MIN_ID_PREFIX characters. Anything else is a usage error
+    naming the candidates. Every command that takes an article id resolves it here."""
+    found = store.match_article_ids(given, limit=6) if given.strip() else []
+    if found == [given]:
+        return given
+    if not found:
+        fail(f"no {noun} with id {given!r}", ExitCode.USAGE)
+    if len(given) < MIN_ID_PREFIX:
+        fail(f"article id {given!r} is too short: give at least {MIN_ID_PREFIX} characters",
+             ExitCode.USAGE)
+    if len(found) > 1:
+        shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        fail(f"article id {given!r} is ambiguous: it may be {shown}", ExitCode.USAGE)
+    return str(found[0])
+
+
+def handles_errors(fn: F) -> F:
+    """Turn expected failures deep in a command into one line and the right exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BriefingError as exc:  # each carries its own exit code
+            fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            raise  # stdout closed by its reader: not a store error (see Group)
+        except OSError as exc:
+            fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
+                 ExitCode.STORE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_since(value: str | None) -> str | None:
+    """A --since value (YYYY-MM-DD or an ISO timestamp) as the stored timestamps' prefix form,
+    which compares correctly with them as text; anything else is a usage error. Every
+    command's --since goes through here."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"bad date {value!r}: expected a date like 2025-01-31", ExitCode.USAGE)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,123 @@
+"""The `briefing` command group: options every command shares, `read` (the TUI), `locate`
+and `fetch`; the other commands live in a module per group and are added here, so no
+command module imports this one (and none imports another)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from briefing import __version__
+from briefing.cli import articles, feeds, stories, translate
+from briefing.cli.common import Context, Group, fail, handles_errors
+from briefing.exit_codes import ExitCode
+from briefing.text import one_line
+
+
+@click.group(cls=Group, invoke_without_command=True)
+@click.option("--db", metavar="PATH", help="Database file [env BRIEFING_DB].")
+@click.option("--config", "config_path", metavar="PATH", help="Config file [env BRIEFING_CONFIG].")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="briefing")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, config_path: str | None, verbose: int) -> None:
+    """Terminal news briefings: feeds in, clean articles, key facts, translations.
+
+    With no command, opens the reader (the same as `briefing read`).
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr)
+    ctx.obj = Context(db, config_path)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(read)
+
+
+@cli.command()
+@click.pass_obj
+def read(obj: Context) -> None:
+    """Open the reader (Textual TUI)."""
+    settings = obj.settings
+    path = obj.db_path
+    with obj.store():
+        pass  # open once here so a bad database fails with a message, not inside the TUI
+    from briefing.tui import run  # deferred: Textual costs ~150 ms to import
+
+    run(path, settings)
+
+
+@cli.command()
+@click.pass_obj
+def locate(obj: Context) -> None:
+    """Print the config file and database paths in use."""
+    click.echo(f"config: {obj.config_path}")
+    click.echo(f"database: {obj.db_path}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when every source succeeded.")
+@click.option("--no-extract", is_flag=True, help="Keep teasers; do not fetch linked pages.")
+@click.pass_obj
+@handles_errors
+def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
+          no_extract: bool) -> None:
+    """Fetch, clean, tag and store articles.
+
+    A SOURCE is a feed URL (http/https), an OPML file, a local feed file, a local article
+    (HTML, text, Markdown) or a directory (walked recursively). With no SOURCE, the
+    configured feeds (`briefing feeds add`, and [[feeds]] in the config file).
+
+    Exit codes: 0 all good, 1 some sources failed, 2 usage, 3 config, 4 store.
+    """
+    from briefing.pipeline import run_fetch
+
+    settings = obj.settings
+    progress = _progress_printer() if sys.stderr.isatty() and not quiet and not as_json else None
+    with obj.store() as store:
+        if not sources and not store.list_sources() and not settings.feeds:
+            fail("no sources: pass a SOURCE, or add feeds with `briefing feeds add URL`",
+                 ExitCode.USAGE)
+        report = run_fetch(settings, store, list(sources), on_progress=progress,
+                           extract=False if no_extract else None)
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    for source, reason in report.failed:
+        click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    elif not (quiet and not report.failed):
+        click.echo(
+            f"{report.sources_ok}/{report.sources_total} sources ok, {report.added} added, "
+            f"{report.updated} updated, {report.unchanged} unchanged"
+            + (f", {report.not_modified} not modified" if report.not_modified else "")
+            + (f", {report.sources_failed} failed" if report.failed else "")
+        )
+    sys.exit(int(ExitCode.PARTIAL if report.failed else ExitCode.OK))
+
+
+def _progress_printer() -> Callable[[Any], None]:
+    def show(p: Any) -> None:
+        name = one_line(p.source, 60)
+        click.echo(f"\r\033[K[{p.done}/{p.total}] {name}", err=True, nl=False)
+
+    return show
+
+
+for _command in (articles.list_, articles.search, articles.show, articles.tag, feeds.feeds,
+                 feeds.import_opml, feeds.export_opml, translate.translate_command,
+                 stories.stories_command, stories.brief_command):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="briefing", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("briefing: interrupted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
