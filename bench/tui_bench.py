@@ -119,7 +119,7 @@ def _article_rows(i: int, rng: random.Random, start: datetime) -> dict[str, list
         "translations": [],
     }
     if i % 10 == 0:
-        pairs = [(-1, title, f"[vi] {title}")]
+        pairs: list[tuple[int | None, str, str]] = [(-1, title, f"[vi] {title}")]
         pairs += [(k, p, f"[vi] {p}") for k, p in enumerate(paras)]
         pairs.insert(2, (None, "Photo: the harbour at dawn", "Ảnh: bến cảng lúc bình minh"))
         out["translations"].append((aid, pairs))
@@ -165,7 +165,7 @@ def build_db(path: Path, n: int, seed: int = 7) -> float:
             rows = _article_rows(i, rng, start)
             for k in sql:
                 batch[k].extend(rows[k])
-            translations.extend(rows["translations"])  # type: ignore[arg-type]
+            translations.extend(rows["translations"])
             if len(batch["articles"]) >= 5000 or i == n - 1:
                 for k, q in sql.items():
                     conn.executemany(q, batch[k])

@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def _rows(db: Path) -> tuple[list[Any], dict[str, list[str]], dict[str, dict[Any
     return order, columns, rows
 
 
-def replay(db: Path, target: Path, batch: int) -> tuple[float, Counter[str], int]:
+def replay(db: Path, target: Path, batch: int) -> tuple[float, dict[str, float], int]:
     from briefing.store import Store
 
     order, columns, rows = _rows(db)
@@ -70,7 +70,7 @@ def replay(db: Path, target: Path, batch: int) -> tuple[float, Counter[str], int
 
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
-    spent: Counter[str] = Counter()
+    spent: dict[str, float] = defaultdict(float)
     started = time.perf_counter()
     for i in range(0, len(order), batch):
         conn.execute("BEGIN IMMEDIATE")
@@ -102,12 +102,13 @@ def main() -> None:
         size_mb = (Path(tmp) / "replay.db").stat().st_size / 1e6
     print(f"write_bench: {articles:,} articles' rows replayed, {args.batch} per transaction, "
           f"{total:.2f} s, database {size_mb:.0f} MB\n")
+    parts = sorted(spent.items(), key=lambda kv: -kv[1])
     print(table(["part", "seconds", "share"],
-                [[k, round(v, 2), f"{v / total:.0%}"] for k, v in spent.most_common()]))
+                [[k, round(v, 2), f"{v / total:.0%}"] for k, v in parts]))
     path = write_json("write_bench.json", {
         "feeds": args.feeds, "articles": articles, "batch": args.batch,
         "total_s": round(total, 3), "database_mb": round(size_mb, 1),
-        "seconds": {k: round(v, 3) for k, v in spent.most_common()}})
+        "seconds": {k: round(v, 3) for k, v in parts}})
     print(f"\nwrote {path}")
 
 

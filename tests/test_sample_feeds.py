@@ -47,7 +47,7 @@ def test_bilingual_post_and_hostile_title(demo: Store) -> None:
 def test_every_article_is_tagged(demo: Store) -> None:
     for summary in demo.list_articles(limit=100):
         art = demo.get_article(summary.id)
-        assert art is not None and art.summary and art.facts, art.title
+        assert art is not None and art.summary and art.facts, summary.title
 
 
 def test_opml_lists_the_feeds() -> None:

@@ -156,7 +156,7 @@ async def test_only_web_links_are_opened(make_app: BriefingApp) -> None:
         assert make_app.opened == []  # type: ignore[attr-defined]
 
 
-async def settle_cursor(pilot, lst: ArticleList) -> None:  # type: ignore[no-untyped-def]
+async def settle_cursor(pilot, lst: ArticleList) -> None:
     """Wait out the highlight debounce (a real timer), then the preview worker."""
     for _ in range(100):
         if not lst.highlight_pending:
@@ -196,8 +196,11 @@ async def test_held_key_loads_only_the_settled_row(make_app: BriefingApp) -> Non
         lst = screen.query_one(ArticleList)
         loads: list[str] = []
         real = screen._load_preview
-        screen._load_preview = lambda article_id: (loads.append(article_id),  # type: ignore[method-assign]
-                                                   real(article_id))[-1]
+        def counting(article_id: str) -> None:
+            loads.append(article_id)
+            real(article_id)
+
+        screen._load_preview = counting  # type: ignore[method-assign, assignment]
         for _ in range(4):  # a held `j`: moves closer together than the debounce
             lst.action_cursor_down()
         assert lst.highlight_pending

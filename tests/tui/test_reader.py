@@ -18,7 +18,7 @@ from briefing.tui.widgets.reader_body import ReaderBody
 from .conftest import NOW, nvidia, plain_article, screen_text, settle
 
 
-async def _open(pilot, app: BriefingApp) -> ReaderScreen:  # type: ignore[no-untyped-def]
+async def _open(pilot, app: BriefingApp) -> ReaderScreen:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)

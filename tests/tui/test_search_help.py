@@ -14,7 +14,7 @@ from briefing.tui.widgets.article_list import ArticleList
 from .conftest import screen_text, settle
 
 
-async def _search(pilot, app: BriefingApp, query: str) -> SearchScreen:  # type: ignore[no-untyped-def]
+async def _search(pilot, app: BriefingApp, query: str) -> SearchScreen:
     await settle(pilot)
     await pilot.press("slash")  # opens search, or goes back to its query box
     await pilot.pause()
