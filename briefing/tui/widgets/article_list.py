@@ -10,8 +10,6 @@ settles on, `HIGHLIGHT_DEBOUNCE_S` after the last move, is announced.
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import replace
 from datetime import datetime
 
@@ -49,7 +47,6 @@ class ArticleList(DataTable[Text]):
         self.total = 0
         self._asked_at = -1
         self._filling = False
-        self._bench_out = os.environ.get("BRIEFING_BENCH_EXIT")  # see _bench_painted
 
     def on_mount(self) -> None:
         for key, width in _FIXED.items():
@@ -93,17 +90,6 @@ class ArticleList(DataTable[Text]):
             self._add(rows)
         finally:
             self._filling = False
-        if self._bench_out and rows:
-            self.call_after_refresh(self._bench_painted, self._bench_out)
-            self._bench_out = None
-
-    def _bench_painted(self, out: str) -> None:
-        # bench/tui_bench.py sets BRIEFING_BENCH_EXIT to a file: the first page, once painted,
-        # records the seconds since BRIEFING_BENCH_T0 (the parent's clock at spawn) and quits.
-        elapsed = time.time() - float(os.environ.get("BRIEFING_BENCH_T0") or "nan")
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(f"{elapsed:.6f}\n")
-        self.app.exit()
 
     def _add(self, rows: list[ArticleSummary]) -> None:
         for a in rows:
