@@ -24,7 +24,7 @@ from briefing import gazetteer as gz
 from briefing.facts import FIGURE_KINDS
 from briefing.models import Article
 from briefing.publishers import source_name
-from briefing.summarize import sentences
+from briefing.text import split_sentences
 
 TOLERANCE = 0.01  # two amounts within 1% are the same figure ("$12bn" and "$12.1bn")
 _STEP = math.log1p(TOLERANCE)
@@ -210,7 +210,7 @@ def signature(art: Article) -> Signature:
     figs: list[Fig] = []
     for index, facts in sorted(by_para.items()):
         text = texts.get(index, "")
-        spans = sentences(text) or [(0, len(text))]
+        spans = split_sentences(text, art.language) or [(0, len(text))]
         for start, end in spans:
             inside = [f for f in facts if start <= f.start < end]
             tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}

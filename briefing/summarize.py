@@ -5,8 +5,7 @@ holds the figures), in article order, one per figure. The summary is TextRank ov
 TF-IDF vectors (numpy, own code: sumy needs NLTK data that cannot be fetched offline), boosted
 by the figures a sentence carries, its closeness to the title and its position.
 
-Sentences are split by a rule-based splitter here rather than pysbd: pysbd costs about 1 ms
-per paragraph, which alone would break the budget of 1,000 short items per second.
+Sentences are split by text.split_sentences, the one splitter every module uses.
 """
 
 from __future__ import annotations
@@ -19,26 +18,15 @@ import numpy as np
 from briefing import gazetteer as gz
 from briefing.facts import FIGURE_KINDS
 from briefing.models import Fact, KeyFact, Paragraph
+from briefing.text import split_sentences
 
-__all__ = ["MAX_BULLETS", "MIN_BULLETS", "key_facts", "key_facts_and_summary", "sentences",
-           "summary"]
+__all__ = ["MAX_BULLETS", "MIN_BULLETS", "key_facts", "key_facts_and_summary", "summary"]
 
 MIN_BULLETS = 5
 MAX_BULLETS = 12
 # Paragraph kinds a reader would quote; captions and bylines carry credits, not claims.
 _QUOTABLE = frozenset({"body", "standfirst", ""})
 
-_UPPER = "".join(c for c in map(chr, range(0x1F00)) if c.isupper())
-# A sentence ends at . ! ? … (plus closing quotes) before a space and a capital, digit or
-# opening quote. Abbreviations are checked in code, where a lookbehind cannot reach.
-_BOUNDARY = re.compile(rf"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[{re.escape(_UPPER)}0-9])")
-# Words whose trailing period is not a sentence end ("Mr. Smith", "U.S. export").
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "etc", "e.g",
-    "i.e", "u.s", "u.k", "no", "gen", "gov", "sen", "rep", "prof", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "tp", "ths", "ts", "pgs",
-})
-_LAST_WORD = re.compile(r"([\w.]+)$")
 # Clause breaks inside a long sentence, where a bullet may be cut.
 _CLAUSE = re.compile(r"\s*(?:;|,|\s[—–])\s+|\s+(?=(?:while|whereas|although|though|because|"
                      r"unless|after|but|trong khi|mặc dù|nhưng|sau khi)\s)")
@@ -52,24 +40,6 @@ _ANAPHORA = re.compile(r"(?:This|That|These|Those|It|Its|He|She|They|Such|Con s�
 _KIND_WEIGHT = {"money": 1.5, "percent": 1.5, "count": 1.0, "duration": 0.75}
 # Words of two characters or more: TextRank drops shorter ones, cheaper unmatched than dropped.
 _WORD = re.compile(r"[^\W\d_][\w’'-]+")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in one paragraph, by rule; fast enough for every item."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        # The word before the stop has no space in it: searching from the last space finds the
-        # same word, where a search from 0 scans the paragraph again at every boundary.
-        word = _LAST_WORD.search(text, text.rfind(" ", 0, m.start()) + 1, m.start())
-        token = word.group(1).lower() if word else ""
-        if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-            continue
-        spans.append((start, m.start() + len(m.group(0).rstrip())))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
 
 
 def _quotable(paragraph: Paragraph, language: str) -> bool:
@@ -88,7 +58,7 @@ def _units(paragraphs: Sequence[Paragraph], facts: Sequence[Fact],
         if not _quotable(p, language):
             continue
         own = by_para.get(p.index, [])
-        for s, e in sentences(p.text):
+        for s, e in split_sentences(p.text, language):
             out.append((p, s, e, [f for f in own if s <= f.start < e]))
     return out
 

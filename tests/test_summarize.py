@@ -6,7 +6,8 @@ import pytest
 
 from briefing.facts import FIGURE_KINDS, extract
 from briefing.models import Fact, KeyFact, Paragraph
-from briefing.summarize import MAX_BULLETS, MIN_BULLETS, key_facts, sentences, summary
+from briefing.summarize import MAX_BULLETS, MIN_BULLETS, key_facts, summary
+from briefing.text import split_sentences
 from tests.test_facts import PUBLISHED, seed_parts
 
 ARTICLE = [
@@ -44,7 +45,7 @@ def all_facts(paras: list[Paragraph]) -> list[Fact]:
     ("", []),
 ])
 def test_sentences(text: str, expected: list[str]) -> None:
-    assert [text[s:e] for s, e in sentences(text)] == expected
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
 
 
 def check_bullets(bullets: list[KeyFact], paras: list[Paragraph], facts: list[Fact]) -> None:
@@ -117,7 +118,7 @@ def test_summary_is_two_or_three_article_sentences() -> None:
     paras = paragraphs(ARTICLE)
     facts = all_facts(paras)
     text = summary(paras, facts, "en", TITLE)
-    picked = [text[s:e] for s, e in sentences(text)]
+    picked = [text[s:e] for s, e in split_sentences(text)]
     assert 2 <= len(picked) <= 3
     body = " ".join(ARTICLE)
     assert all(s in body for s in picked)
@@ -151,3 +152,14 @@ def test_seed_summary(part: str) -> None:
     text = summary(paras, all_facts(paras), language, lines[0])
     assert 100 < len(text) < 900
     assert "©" not in text
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    ("es", "La Sra. López dijo que sí. Luego se fue.", ["La Sra. López dijo que sí.",
+                                                         "Luego se fue."]),
+    ("pt", "A Dra. Silva chegou. O voo atrasou.", ["A Dra. Silva chegou.", "O voo atrasou."]),
+    ("en", "The Dra. Silva case. It closed.", ["The Dra.", "Silva case.", "It closed."]),
+])
+def test_sentences_know_each_languages_abbreviations(language: str, text: str,
+                                                     expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text, language)] == expected
