@@ -27,7 +27,6 @@ from pathlib import Path
 from briefing import ingest, stories
 from briefing.models import Article
 from briefing.store import Store
-from briefing.store import stories as story_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,7 +106,7 @@ def generate(n: int, seed: int = 7) -> tuple[list[Article], dict[str, str]]:
 
 def quality(store: Store, arts: list[Article], copy_of: dict[str, str]) -> dict[str, float]:
     truth = {a.id: copy_of.get(a.id, a.id) for a in arts}
-    got = {a.id: story_rows.story_id_of(store, a.id) for a in arts}
+    got = {a.id: store.stories.story_id_of(a.id) for a in arts}
     assert None not in got.values(), "every generated article is stored and assigned"
     joined = sum(got[c] == got[o] for c, o in copy_of.items())
     groups: dict[str | None, set[str]] = {}

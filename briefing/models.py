@@ -6,7 +6,7 @@ Frozen dataclasses: cheap to build, safe to hand across threads and processes (t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 SourceKind = Literal["feed", "file", "directory", "opml"]
 SaveOutcome = Literal["added", "updated", "unchanged"]
@@ -191,3 +191,51 @@ class FetchProgress:
     total: int
     source: str
     outcome: str  # "ok", "not modified", or the failure reason
+
+
+# -- stories: copies of one news story across sources and languages --
+
+@dataclass(frozen=True)
+class Stored:
+    """One article's row in story_articles: its story and its signature as last assigned."""
+
+    article_id: str
+    story_id: str
+    published: str
+    quality: float
+    content_hash: str
+    tagger_version: int
+    # As read back; a row being written leaves it empty and hands `put` the stored text.
+    signature: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryFlag:
+    kind: str  # disagreement | changed
+    text: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    article_id: str
+    title: str
+    url: str
+    source: str
+    source_title: str
+    language: str
+    published: str
+    best: bool
+    has_translation: bool = False
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    best_article: str
+    size: int
+    first_published: str
+    last_published: str
+    members: tuple[StoryMember, ...] = ()
+    flags: tuple[StoryFlag, ...] = ()

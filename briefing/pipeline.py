@@ -29,7 +29,6 @@ from briefing.procpool import process_pool
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
-from briefing.store.stories import forget as forget_stories
 from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     try:
         asyncio.run(runner.run(planned))
     finally:
-        forget_stories(store)  # the TUI keeps its Store open between fetches
+        store.stories.forget()  # the TUI keeps its Store open between fetches
         store.shrink_memory()
     report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
     store.record_run(report)
@@ -499,5 +498,5 @@ def run_tag(store: Store, *, retag_all: bool = False, since: str | None = None,
         from briefing import stories
 
         stories.sync(store)  # new facts can move an article to another story
-        forget_stories(store)
+        store.stories.forget()
     return report

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from briefing.models import Article
-    from briefing.store.stories import StoryMember
+    from briefing.models import Article, StoryMember
 
 _WORD = re.compile(r"[^\W_]+")
 

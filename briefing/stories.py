@@ -24,13 +24,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from briefing.models import Article
+from briefing.models import Article, Stored, Story, StoryFlag, StoryMember
 from briefing.publishers import KNOWN_PUBLISHERS, hashtag, host_of, publisher, source_name
 from briefing.report import iso_time
 from briefing.signatures import Fig, Match, Signature, conflicts, score, signature
 from briefing.store import Store
-from briefing.store import stories as db
-from briefing.store.stories import Story, StoryFlag, StoryMember
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch
 
 # Publishers and signatures are re-exported: callers know them as parts of stories.
 __all__ = ["KNOWN_PUBLISHERS", "Signature", "Story", "StoryFlag", "StoryMember", "assign",
@@ -45,7 +44,7 @@ MAX_CANDIDATES = 8
 def quality(art: Article) -> float:
     """How likely this copy is the original: a web link on a known publisher's domain beats
     an unknown site, which beats a scraped file with no link (content farms rarely name
-    themselves). Ties go to the earliest published (see store.stories.refresh)."""
+    themselves). Ties go to the earliest published (see StoryStore.refresh)."""
     host = host_of(art.url)
     score = 0.0
     if host:
@@ -76,8 +75,8 @@ def _window(stamp: str) -> tuple[int, int]:
     """The publication times (seconds, as story_keys has them) a copy may have; an article of
     unknown time may match any."""
     if not stamp:
-        return db.UNKNOWN_TIME, db.OPEN_END
-    when = db.epoch(stamp)
+        return UNKNOWN_TIME, OPEN_END
+    when = epoch(stamp)
     return when - WINDOW, when + WINDOW
 
 
@@ -102,7 +101,7 @@ def assign(store: Store, article_ids: Sequence[str]) -> None:
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return
-    with store._write():
+    with store.write():
         arts = [a for a in (store.get_article(aid) for aid in ids) if a is not None]
         assign_articles(store, arts)
 
@@ -114,15 +113,15 @@ def assign_articles(store: Store, arts: Sequence[Article],
     already computed, keeping that CPU work off the thread that writes the database."""
     if not arts:
         return
-    with store._write():
-        prior = db.stored(store, [a.id for a in arts])
+    with store.write():
+        prior = store.stories.stored([a.id for a in arts])
         sigs = {a.id: (signatures or {}).get(a.id) or signature(a) for a in arts}
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
             windows = [_window(_stamp(a.published)) for a in fresh]
-            db.preload(store, [k for a in fresh for k in sigs[a.id].lookup_keys],
+            store.stories.preload([k for a in fresh for k in sigs[a.id].lookup_keys],
                        min(w[0] for w in windows), max(w[1] for w in windows))
-        rows = db.rowids(store, [a.id for a in arts])
+        rows = store.stories.rowids([a.id for a in arts])
         for art in arts:
             if art.id in rows:  # saved: an article must be stored before it joins a story
                 _assign_one(store, art, prior.get(art.id), sigs[art.id], rows[art.id])
@@ -130,8 +129,8 @@ def assign_articles(store: Store, arts: Sequence[Article],
 
 def rebuild(store: Store) -> None:
     """Forget every story and assign all articles again, oldest first."""
-    with store._write():
-        db.clear(store)
+    with store.write():
+        store.stories.clear()
         ids = store.article_ids()
         for i in range(0, len(ids), 500):
             assign(store, ids[i:i + 500])
@@ -143,42 +142,42 @@ SYNC_BATCH = 200  # articles per transaction, so a big sync never holds the lock
 def sync(store: Store) -> None:
     """Assign articles stored without a story (a database older than stories, a re-tag).
     The reader never calls this: it is a write, and on an old database a long one."""
-    ids = db.stale_ids(store)
+    ids = store.stories.stale_ids()
     for i in range(0, len(ids), SYNC_BATCH):
         assign(store, ids[i:i + SYNC_BATCH])
 
 
-def _assign_one(store: Store, art: Article, old: db.Stored | None, sig: Signature,
+def _assign_one(store: Store, art: Article, old: Stored | None, sig: Signature,
                 rowid: int) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
         before = Signature.from_json(old.signature)
-        db.add_changes(store, art.id, [
+        store.stories.add_changes(art.id, [
             _flag("changed", f"{sig.name}: {f.text} changed to {g.text} since the first fetch",
                   f, g, art.id, art.id, before.name, sig.name)
             for f, g in conflicts(before, sig)])
         story_id = old.story_id
     else:
         story_id = _choose(store, sig, _stamp(art.published), rowid) or art.id
-    row = db.Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
+    row = Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
                     art.tagger_version)
     _remember(store, art.id, sig.match)
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
-        db.put(store, row, sig.stored, sig.index_keys, rowid, new=True)
-        db.new_story(store, story_id, art.title, row.published)
+        store.stories.put(row, sig.stored, sig.index_keys, rowid, new=True)
+        store.stories.new_story(story_id, art.title, row.published)
         return
     flags = []
-    for m in db.members(store, story_id):
+    for m in store.stories.members(story_id):
         if m.article_id != art.id:
             flags += _disagreements(m, Signature.from_json(m.signature), row, sig)
-    db.put(store, row, sig.stored, sig.index_keys, rowid, new=old is None)
-    db.add_flags(store, story_id, flags)
-    db.refresh(store, story_id)
+    store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None)
+    store.stories.add_flags(story_id, flags)
+    store.stories.refresh(story_id)
 
 
-def _disagreements(a: db.Stored, sa: Signature, b: db.Stored, sb: Signature
+def _disagreements(a: Stored, sa: Signature, b: Stored, sb: Signature
                    ) -> list[StoryFlag]:
     """Flags for two copies, the better source's statement first."""
     if (-b.quality, b.published, b.article_id) < (-a.quality, a.published, a.article_id):
@@ -192,7 +191,7 @@ def _choose(store: Store, sig: Signature, stamp: str, rowid: int) -> str | None:
     lo, hi = _window(stamp)
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
     # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
-    found_rows = db.candidates(store, sig.lookup_keys, lo, hi, exclude=rowid,
+    found_rows = store.stories.candidates(sig.lookup_keys, lo, hi, exclude=rowid,
                                max_postings=MAX_POSTINGS, limit=MAX_CANDIDATES)
     if not found_rows:
         return None
@@ -210,7 +209,7 @@ MATCH_CACHE = 20_000  # match forms kept per connection (~2 KB each: 40 MB at mo
 
 
 def _memo(store: Store) -> OrderedDict[str, Match]:
-    memo: OrderedDict[str, Match] = store.cache.setdefault("story_matches", OrderedDict())
+    memo: OrderedDict[str, Match] = store.stories.matches
     return memo
 
 
@@ -231,7 +230,7 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
     found = {aid: memo[aid] for aid in ids if aid in memo}
     missing = [aid for aid in ids if aid not in memo]
     if missing:
-        for aid, row in db.stored(store, missing).items():
+        for aid, row in store.stories.stored(missing).items():
             found[aid] = Signature.from_json(row.signature, contexts=False).match
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
@@ -242,21 +241,21 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
 
 def get_story(store: Store, story_or_article_id: str) -> Story | None:
     """A story by its id, or the story an article belongs to."""
-    found = db.get(store, story_or_article_id)
+    found = store.stories.get(story_or_article_id)
     if found is not None:
         return found
-    sid = db.story_id_of(store, story_or_article_id)
-    return db.get(store, sid) if sid else None
+    sid = store.stories.story_id_of(story_or_article_id)
+    return store.stories.get(sid) if sid else None
 
 
 def story_of(store: Store, article_id: str) -> Story | None:
-    sid = db.story_id_of(store, article_id)
-    return db.get(store, sid) if sid else None
+    sid = store.stories.story_id_of(article_id)
+    return store.stories.get(sid) if sid else None
 
 
 def list_stories(store: Store, *, since: str | None = None, min_size: int = 1,
                  limit: int | None = None) -> list[Story]:
-    return db.listing(store, since=since, min_size=min_size, limit=limit)
+    return store.stories.listing(since=since, min_size=min_size, limit=limit)
 
 
 def flag_json(flag: StoryFlag) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from briefing.sources.http import FetchError
 from briefing.sources.local import LocalError
 from briefing.sources.opml import OPMLError
 from briefing.store import QueryError, Store, StoreError
-from briefing.store import stories as story_store
 from briefing.translate.engines import EngineError
 from briefing.translate.service import ArticleNotFound
 
@@ -43,6 +42,6 @@ def test_database_errors_come_out_of_the_store_as_store_errors(tmp_path: Path) -
         with pytest.raises(StoreError, match=r"b\.db: database error: no such table"):
             store.list_sources()
         with pytest.raises(StoreError, match="no such table"):
-            story_store.listing(store)
+            store.stories.listing()
         with pytest.raises(StoreError, match="no such table"), store.transaction():
             store.add_source("https://news.example.com/feed")

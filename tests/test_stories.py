@@ -19,14 +19,14 @@ from briefing.config import Settings
 from briefing.models import Article
 from briefing.pipeline import run_fetch
 from briefing.store import Store
-from briefing.store import stories as story_rows
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
 from tests.conftest import ROOT, SEED_000, SEED_004, seed, seed_folder
 
 cli.add_command(stories_command)
 cli.add_command(brief_command)
 
 NOW = "2026-11-27T09:00:00+00:00"
-OPEN = (story_rows.UNKNOWN_TIME, story_rows.OPEN_END)  # a window of all times
+OPEN = (UNKNOWN_TIME, OPEN_END)  # a window of all times
 
 
 def _fetch(store: Store, *paths: Path | str) -> None:
@@ -109,7 +109,7 @@ def test_years_and_one_round_number_do_not_join(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.save_articles([one, two])
         stories.assign(store, ["one", "two"])
-        assert story_rows.story_id_of(store, "one") != story_rows.story_id_of(store, "two")
+        assert store.stories.story_id_of("one") != store.stories.story_id_of("two")
 
 
 def test_specific_figures_with_a_shared_name_join(tmp_path: Path) -> None:
@@ -124,8 +124,8 @@ def test_specific_figures_with_a_shared_name_join(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.save_articles([a, b, far])
         stories.assign(store, ["a", "b", "far"])
-        assert story_rows.story_id_of(store, "b") == story_rows.story_id_of(store, "a")
-        assert story_rows.story_id_of(store, "far") == "far"  # a month later: another story
+        assert store.stories.story_id_of("b") == store.stories.story_id_of("a")
+        assert store.stories.story_id_of("far") == "far"  # a month later: another story
 
 
 def test_disagreement_is_flagged_with_both_values_and_sources(tmp_path: Path,
@@ -201,14 +201,14 @@ def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
         pct, staff = (f.key() for f in stories.signature(arts[0]).figs)
         assert pct.startswith("f:percent:%:") and staff.startswith("f:count:")
         # Both keys counted: the first article shares two, the others one each.
-        found = story_rows.candidates(store, [pct, staff], *OPEN, exclude=-1,
+        found = store.stories.candidates([pct, staff], *OPEN, exclude=-1,
                                       max_postings=10_000, limit=8)
         assert [row[0] for row in found] == [arts[0].id]
         # The percent is too common: only one key is left, and one key joins nothing.
-        assert story_rows.candidates(store, [pct, staff], *OPEN, exclude=-1,
+        assert store.stories.candidates([pct, staff], *OPEN, exclude=-1,
                                      max_postings=stories.MAX_POSTINGS, limit=8) == []
-        assert pct in store.cache["story_hot_keys"]
-        assert staff not in store.cache["story_hot_keys"]
+        assert pct in store.stories.hot_keys
+        assert staff not in store.stories.hot_keys
 
 
 def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
@@ -250,7 +250,7 @@ def test_a_copy_stored_by_another_connection_is_found(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as writer, Store(tmp_path / "s.db") as other:
         writer.save_articles([old])
         stories.assign_articles(writer, [old])
-        assert "story_key_index" in writer.cache
+        assert writer.stories.index is not None
         other.save_articles([copy])
         stories.assign_articles(other, [copy])
         writer.save_articles([reworded])
@@ -267,9 +267,9 @@ def test_a_rolled_back_batch_leaves_nothing_remembered(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError), store.transaction():
             store.save_articles([first])
             stories.assign_articles(store, [first])
-            assert store.cache
+            assert store.stories.holds_memos
             raise RuntimeError("the batch fails after its stories were assigned")
-        assert store.cache == {}
+        assert not store.stories.holds_memos
         store.save_articles([copy])
         stories.assign_articles(store, [copy])  # must not join the rolled-back article
         story = stories.story_of(store, "b1")
@@ -298,13 +298,13 @@ def test_match_forms_kept_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with Store(tmp_path / "s.db") as store:
         store.save_articles(arts)
         stories.assign_articles(store, arts)
-        assert list(store.cache["story_matches"]) == ["a3", "a4", "a5"]
+        assert list(store.stories.matches) == ["a3", "a4", "a5"]
         # One dropped is read back from the file when it comes up again, the same as made.
         read = stories._matches(store, ["a0"])["a0"]
         made = stories.signature(arts[0]).match
         assert (read.probes, read.values, read.names) == (made.probes, made.values, made.names)
         assert read.minhash.tolist() == made.minhash.tolist()
-        assert list(store.cache["story_matches"]) == ["a4", "a5", "a0"]
+        assert list(store.stories.matches) == ["a4", "a5", "a0"]
 
 
 def test_a_fetch_leaves_no_story_memos_behind(tmp_path: Path, seeds: Path) -> None:
@@ -314,7 +314,7 @@ def test_a_fetch_leaves_no_story_memos_behind(tmp_path: Path, seeds: Path) -> No
         report = run_fetch(Settings(), store, [str(seeds)])
         assert report.added >= 2 and report.failed == []
         assert stories.story_of(store, _id(store, "ft.com")) is not None
-        assert not [k for k in store.cache if k.startswith("story_")]
+        assert not store.stories.holds_memos
 
 
 def test_a_database_with_text_story_keys_is_converted_and_still_joins(tmp_path: Path) -> None:
@@ -325,7 +325,7 @@ def test_a_database_with_text_story_keys_is_converted_and_still_joins(tmp_path: 
     with Store(path) as store:
         store.save_articles([first])
         stories.assign_articles(store, [first])
-        rowid = story_rows.rowids(store, ["a1"])["a1"]
+        rowid = store.stories.rowids(["a1"])["a1"]
     keys = stories.signature(first).index_keys
     published = stories._stamp(first.published)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -340,7 +340,7 @@ def test_a_database_with_text_story_keys_is_converted_and_still_joins(tmp_path: 
     copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
     with Store(path) as store:
         rows = set(store.conn.execute("SELECT key, published, article FROM story_keys"))
-        assert rows == {(story_rows.key_id(k), story_rows.epoch(published), rowid)
+        assert rows == {(key_id(k), epoch(published), rowid)
                         for k in keys}
         store.save_articles([copy])
         stories.assign_articles(store, [copy])

@@ -8,19 +8,16 @@ writer wait instead of failing with "database is locked".
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from briefing.errors import BriefingError, UsageError
-from briefing.exit_codes import ExitCode
 from briefing.models import (
     Article,
     ArticleSummary,
@@ -33,6 +30,14 @@ from briefing.models import (
     Translation,
     TranslationPair,
 )
+from briefing.store.base import (
+    SUMMARY_COLUMNS,
+    QueryError,
+    StoreError,
+    summary_from_row,
+    wraps_sqlite_errors,
+)
+from briefing.store.story_store import StoryStore
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -46,16 +51,6 @@ SCHEMA_VERSION = 5
 MIGRATION_SET = "briefing"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 T = TypeVar("T")
-
-
-class StoreError(BriefingError):
-    """The database cannot be opened or written. The message names the path and reason."""
-
-    exit_code = ExitCode.STORE
-
-
-class QueryError(UsageError, ValueError):
-    """A malformed search or filter query."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +72,6 @@ class ArticleFilter:
     facts: tuple[FactFilter, ...] = field(default_factory=tuple)
 
 
-SUMMARY_COLUMNS = """
-    a.id, a.title, a.url, a.source_url, a.source_title, a.published, a.language, a.read,
-    a.starred, a.fact_count, a.summary,
-    EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) AS has_translation
-"""
 _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
 
 
@@ -137,24 +127,6 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
                          f"{SCHEMA_VERSION}); refusing to write to it")
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def wraps_sqlite_errors(fn: F) -> F:
-    """`fn`'s sqlite3.Error as a StoreError naming the file (lemon24/reader's
-    wrap_exceptions): callers above the store catch briefing's own errors, never the
-    driver's. For methods of Store and functions whose first argument is a Store."""
-
-    @functools.wraps(fn)
-    def wrapper(store: Store, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(store, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{store.path}: database error: {exc}") from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _wrap_public_methods(cls: type[T]) -> type[T]:
     for name, member in list(vars(cls).items()):
         if not name.startswith("_") and inspect.isfunction(member):
@@ -189,9 +161,8 @@ class Store:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self.conn = conn
         self._db: Database | None = None
-        # Per-connection memo for derived facts that only grow (e.g. story keys too common to
-        # look up); it never holds rows a reader would need fresh.
-        self.cache: dict[str, Any] = {}
+        # The story tables, with this connection's memos for matching (see StoryStore).
+        self.stories = StoryStore(self)
         self._migrate()
 
     @property
@@ -213,7 +184,7 @@ class Store:
             from briefing.store.migrations import migrations
 
             # Under the write lock, so two processes starting together apply each step once.
-            with self._write():
+            with self.write():
                 migrations.apply(self.db)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
         except sqlite3.Error as exc:
@@ -229,7 +200,10 @@ class Store:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write on this connection: inside an open transaction it joins it; otherwise it
+        takes the write lock up front (BEGIN IMMEDIATE), commits, or rolls back and forgets
+        the story memos (they may describe rows that are gone)."""
         conn = self.conn
         if conn.in_transaction:
             yield conn
@@ -241,7 +215,7 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             # Whatever was memoised inside the transaction may describe rows that are gone.
-            self.cache.clear()
+            self.stories.forget()
             raise
         else:
             conn.execute("COMMIT")
@@ -251,7 +225,7 @@ class Store:
         """Group several writes into one transaction (all or nothing, one commit). A database
         failure inside it, or at its commit, comes out as a StoreError."""
         try:
-            with self._write():
+            with self.write():
                 yield
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: database error: {exc}") from exc
@@ -271,7 +245,7 @@ class Store:
                    subscribed: bool = True, now: str | None = None, title: str = "") -> None:
         """Subscribe (or re-subscribe) to `url`, adding `tags` to those it has. `title` (an
         OPML list's name for it) is kept only until a fetch tells the feed's own."""
-        with self._write() as c:
+        with self.write() as c:
             c.execute(
                 "INSERT INTO sources (url, kind, subscribed, added, title) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET subscribed = MAX(subscribed, excluded.subscribed),"
@@ -284,7 +258,7 @@ class Store:
             )
 
     def remove_source(self, url: str) -> bool:
-        with self._write() as c:
+        with self.write() as c:
             cur = c.execute("UPDATE sources SET subscribed = 0 WHERE url = ? AND subscribed = 1",
                             (url,))
             return cur.rowcount > 0
@@ -310,7 +284,7 @@ class Store:
                       last_modified: str | None = None, error: str | None = None,
                       gone: bool = False, retry_after: str | None = None) -> None:
         """Remember how a fetch of `url` went: validators on success, the error otherwise."""
-        with self._write() as c:
+        with self.write() as c:
             c.execute(
                 "INSERT INTO sources (url, kind, added) VALUES (?, ?, ?) "
                 "ON CONFLICT(url) DO NOTHING", (url, kind, now))
@@ -334,7 +308,7 @@ class Store:
 
     def save_article(self, art: Article, *, now: str | None = None) -> SaveOutcome:
         """Store an article with its paragraphs, facts, key facts and tags, all or nothing."""
-        with self._write() as c:
+        with self.write() as c:
             row = c.execute(
                 "SELECT content_hash, tagger_version, source_url FROM articles WHERE id = ?",
                 (art.id,),
@@ -379,7 +353,7 @@ class Store:
                       ) -> list[SaveOutcome]:
         """Save a feed's worth of articles in one transaction (faster than one each; every
         article is still whole, since a failure rolls back the lot)."""
-        with self._write():
+        with self.write():
             return [self.save_article(a, now=now) for a in arts]
 
     def known_hashes(self, source: str) -> dict[str, str]:
@@ -420,7 +394,7 @@ class Store:
                       key_facts: Sequence[KeyFact], summary: str, tags: Sequence[str],
                       tagger_version: int) -> None:
         """Replace an article's facts, bullets, summary and tags (a re-tag), atomically."""
-        with self._write() as c:
+        with self.write() as c:
             for table in ("facts", "key_facts", "article_tags"):
                 c.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             self._insert_analysis(c, article_id, facts, key_facts, tags)
@@ -449,7 +423,7 @@ class Store:
         )
 
     def save_translation(self, article_id: str, tr: Translation, *, now: str | None = None) -> None:
-        with self._write() as c:
+        with self.write() as c:
             self._save_translation(c, article_id, tr, now)
 
     def get_article(self, article_id: str) -> Article | None:
@@ -604,16 +578,16 @@ class Store:
         return [summary_from_row(r) for r in rows]
 
     def set_read(self, article_id: str, read: bool = True) -> None:
-        with self._write() as c:
+        with self.write() as c:
             c.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
 
     def set_starred(self, article_id: str, starred: bool = True) -> None:
-        with self._write() as c:
+        with self.write() as c:
             c.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
 
     def mark_all_read(self, flt: ArticleFilter | None = None) -> int:
         where, params = self._where(flt or ArticleFilter())
-        with self._write() as c:
+        with self.write() as c:
             return c.execute(
                 f"UPDATE articles SET read = 1 WHERE id IN (SELECT a.id FROM articles a {where})",
                 params).rowcount
@@ -637,7 +611,7 @@ class Store:
     # -- runs ----------------------------------------------------------------------------
 
     def record_run(self, report: FetchReport) -> None:
-        with self._write() as c:
+        with self.write() as c:
             c.execute(
                 "INSERT INTO fetch_runs (started, finished, sources_total, sources_ok, "
                 "sources_failed, added, updated, unchanged, failures) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -670,7 +644,7 @@ class Store:
         return out
 
     def cache_put(self, items: dict[str, str], *, now: str | None = None) -> None:
-        with self._write() as c:
+        with self.write() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO translation_cache (key, text, created) VALUES (?,?,?)",
                 [(k, v, now) for k, v in items.items()])
@@ -689,10 +663,3 @@ def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
     )
 
 
-def summary_from_row(r: dict[str, Any]) -> ArticleSummary:
-    return ArticleSummary(
-        id=r["id"], title=r["title"], url=r["url"], source=r["source_url"],
-        source_title=r["source_title"], published=r["published"], language=r["language"],
-        read=bool(r["read"]), starred=bool(r["starred"]), fact_count=r["fact_count"],
-        has_translation=bool(r["has_translation"]), summary=r["summary"],
-    )

@@ -102,7 +102,7 @@ class BriefingApp(App[None]):
             self.push_screen(SearchScreen())
 
     def action_stories(self) -> None:
-        from briefing.tui.screens.stories import StoriesScreen
+        from briefing.tui.screens.story_list import StoriesScreen
 
         if not isinstance(self.screen, StoriesScreen):
             self.push_screen(StoriesScreen())

@@ -15,7 +15,7 @@ from briefing.models import Fact, Paragraph
 from briefing.store import ArticleFilter, Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.main import MainScreen
-from briefing.tui.screens.stories import StoriesScreen
+from briefing.tui.screens.story_list import StoriesScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.sidebar import Sidebar
 

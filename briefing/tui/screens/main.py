@@ -99,9 +99,8 @@ class MainScreen(ArticleScreen):
         story_id = story_of_option(self.filter_id)
         with open_store(self.bapp.db_path) as store:
             if story_id is not None:  # a story's copies: few, so one page holds them all
-                from briefing.store import stories as story_rows
 
-                rows = story_rows.summaries(store, story_id) if offset == 0 else []
+                rows = store.stories.summaries(story_id) if offset == 0 else []
                 total = len(rows) if offset == 0 else -1
             else:
                 rows = store.list_articles(flt, limit=limit, offset=offset)

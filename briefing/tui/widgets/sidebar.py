@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from briefing.models import Story
 from briefing.store import ArticleFilter
-from briefing.store.stories import Story
 from briefing.text import one_line
 from briefing.tui import keys
 from briefing.tui.messages import CountsLoaded

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from briefing.store.stories import Story
+from briefing.models import Story
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
 from briefing.tui.widgets.sidebar import StoriesLoaded

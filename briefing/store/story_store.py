@@ -1,0 +1,385 @@
+"""SQL for stories (copies of one news story): the tables of migrations m004 and m005, as
+`store.stories` (a StoryStore).
+
+It shares the Store's connection; writers run inside the Store's write transaction, so a
+caller holding it (briefing.stories.assign) makes a whole batch one transaction. The grouping
+logic lives in briefing/stories.py; this module only reads and writes rows and hands back the
+story dataclasses of briefing.models.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefing.models import ArticleSummary, Stored, Story, StoryFlag, StoryMember
+from briefing.store.base import SUMMARY_COLUMNS, summary_from_row, wraps_sqlite_errors
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
+
+if TYPE_CHECKING:
+    from briefing.store.store import Store
+
+_STORED = ("SELECT article_id, story_id, published, quality, content_hash, tagger_version, "
+           "signature FROM story_articles")
+_STORY = "SELECT id, title, best_article, size, first_published, last_published FROM stories"
+
+
+def _stored(row: Sequence[Any]) -> Stored:
+    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
+
+
+class KeyIndex:
+    """Story-key postings held in memory for one connection, so that finding a new article's
+    candidates is a few dict lookups instead of two queries (at 20,000 articles a fetch, the
+    queries were a third of the writer's time).
+
+    Postings are loaded from story_keys per key for a published range (the window asked for,
+    widened by SLACK, so the other articles of a fetch fall inside it), kept sorted by
+    publication time so a window is a slice, and kept in step with what this connection
+    writes. Times are seconds (see `epoch`) and articles their rowids, as story_keys has them.
+    A commit by another connection (PRAGMA data_version, checked once per batch in
+    `preload`) or a rollback (`forget`) drops it all, as does growing past
+    MAX_ROWS."""
+
+    SLACK = 30 * 86_400
+    MAX_ROWS = 1_000_000  # ~100 MB
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.ranges: dict[str, tuple[int, int]] = {}  # key -> published range loaded
+        # key -> publication times (sorted) and, in step, the articles' rowids: two flat
+        # lists, so a window is two bisects and its articles one slice for Counter to count.
+        self.stamps: dict[str, list[int]] = {}
+        self.ids: dict[str, list[int]] = {}
+        self.names: dict[int, str] = {}  # key id -> key, for the keys loaded
+        self.members: dict[int, tuple[str, str]] = {}  # rowid -> (article id, story id)
+        self.size = 0
+
+    def covers(self, key: str, lo: int, hi: int) -> bool:
+        have = self.ranges.get(key)
+        return have is not None and have[0] <= lo and hi <= have[1]
+
+    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int) -> None:
+        lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
+        hi = hi if hi == OPEN_END else hi + self.SLACK
+        ids = {key_id(key): key for key in keys}
+        for key in keys:
+            self.size -= len(self.ids.get(key, ()))
+            self.ranges[key] = (lo, hi)
+            self.stamps[key] = []
+            self.ids[key] = []
+        self.names.update(ids)
+        wanted = list(ids)
+        for i in range(0, len(wanted), 500):
+            for kid, published, rowid in conn.execute(
+                    "SELECT key, published, article FROM story_keys WHERE key IN "
+                    "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
+                    "ORDER BY key, published, article",
+                    (json.dumps(wanted[i:i + 500]), lo, hi)):
+                key = ids[kid]
+                self.stamps[key].append(published)
+                self.ids[key].append(rowid)
+                self.size += 1
+
+    def window(self, key: str, lo: int, hi: int) -> list[int]:
+        """Rowids of the articles holding `key` published in [lo, hi]."""
+        stamps = self.stamps[key]
+        return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
+
+    def add(self, keys: Iterable[str], published: int, rowid: int) -> None:
+        for key in keys:
+            have = self.ranges.get(key)
+            if have is not None and have[0] <= published <= have[1]:
+                stamps = self.stamps[key]
+                at = bisect_right(stamps, published)
+                stamps.insert(at, published)
+                self.ids[key].insert(at, rowid)
+                self.size += 1
+
+    def drop(self, key: str) -> None:
+        """Forget a key's postings (one too common to look up again): memory back, and
+        `add` no longer keeps them in order."""
+        self.size -= len(self.ids.pop(key, ()))
+        self.stamps.pop(key, None)
+        self.ranges.pop(key, None)
+
+    def remove(self, key_ids: Iterable[int], rowid: int) -> None:
+        for kid in key_ids:
+            key = self.names.get(kid)
+            ids = self.ids.get(key) if key is not None else None
+            if key is not None and ids and rowid in ids:
+                kept = [i for i, r in enumerate(ids) if r != rowid]
+                self.size -= len(ids) - len(kept)
+                self.stamps[key] = [self.stamps[key][i] for i in kept]
+                self.ids[key] = [ids[i] for i in kept]
+
+
+class StoryStore:
+    """The store's story tables, as `store.stories`: memberships, story keys and their
+    in-memory index, flags, and reading stories back. Part of the store (the only place SQL
+    runs): it shares the Store's connection and transactions."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        # This connection's postings of story keys (see KeyIndex), keys found too common to
+        # look up again, and briefing.stories' match forms: memos worth keeping within one
+        # fetch, dropped by `forget` and by a rollback (they may describe rows that are gone).
+        self.index: KeyIndex | None = None
+        self.hot_keys: set[str] = set()
+        self.matches: OrderedDict[str, Any] = OrderedDict()
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def holds_memos(self) -> bool:
+        return self.index is not None or bool(self.hot_keys) or bool(self.matches)
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self._store.conn.execute(sql, params).fetchall())
+
+    @wraps_sqlite_errors
+    def stored(self, article_ids: Sequence[str]) -> dict[str, Stored]:
+        out: dict[str, Stored] = {}
+        for i in range(0, len(article_ids), 500):
+            chunk = list(article_ids[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(f"{_STORED} WHERE article_id IN ({marks})", chunk):
+                out[row[0]] = _stored(row)
+        return out
+
+    @wraps_sqlite_errors
+    def members(self, story_id: str) -> list[Stored]:
+        return [_stored(r) for r in self._rows(
+            f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
+
+    @wraps_sqlite_errors
+    def key_index(self, *, check: bool = False) -> KeyIndex:
+        """This connection's KeyIndex; with `check`, a new one if another connection has
+        committed since it was made."""
+        index = self.index
+        if index is None or check:
+            version = self._store.data_version()
+            if index is None or index.version != version or index.size > KeyIndex.MAX_ROWS:
+                index = self.index = KeyIndex(version)
+        return index
+
+    @wraps_sqlite_errors
+    def preload(self, keys: Iterable[str], lo: int, hi: int, *, check: bool = True
+                ) -> KeyIndex:
+        """Load the postings of `keys` for [lo, hi] (seconds, see `epoch`) in one query: what a
+        batch of articles will look up one by one with `candidates`. Call it at the start of each
+        batch (`check`: see whether another connection has committed since)."""
+        index = self.key_index(check=check)
+        hot = self.hot_keys
+        missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
+        if missing:
+            index.load(self._store.conn, missing, lo, hi)
+        return index
+
+    @wraps_sqlite_errors
+    def rowids(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """Article id -> its row in `articles`, which story_keys refers to."""
+        out: dict[str, int] = {}
+        for i in range(0, len(article_ids), 500):
+            out.update(self._rows("SELECT id, rowid FROM articles WHERE id IN "
+                                    "(SELECT value FROM json_each(?))",
+                             (json.dumps(list(article_ids[i:i + 500])),)))
+        return out
+
+    @wraps_sqlite_errors
+    def candidates(self, keys: Sequence[str], lo: int, hi: int, *, exclude: int,
+                   max_postings: int, limit: int) -> list[tuple[str, str, int, bool]]:
+        """(article id, story id, keys shared, shares a MinHash band) for articles published in
+        [lo, hi] (seconds, see `epoch`) that share two figure keys or two bands with `keys`, most
+        shared first, then by id, at most `limit`; `exclude` is the rowid of the article asking.
+
+        Keys held by more than `max_postings` articles in the window tell nothing and are left
+        out; once seen that common, a key is remembered as such for the rest of this connection's
+        life (postings only grow), so it is never counted again."""
+        hot = self.hot_keys
+        keys = [k for k in dict.fromkeys(keys) if k not in hot]
+        index = self.preload(keys, lo, hi, check=False)
+        shared: Counter[int] = Counter()
+        bands: Counter[int] = Counter()
+        for key in keys:
+            held = index.window(key, lo, hi)
+            if len(held) > max_postings:
+                hot.add(key)
+                index.drop(key)
+                continue
+            shared.update(held)
+            if key.startswith("h:"):
+                bands.update(held)
+        shared.pop(exclude, None)
+        bands.pop(exclude, None)
+        # Two figures in common, or two MinHash bands: one band alone is what a shared stock
+        # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
+        found = [r for r, n in shared.items() if n - bands.get(r, 0) >= 2 or bands.get(r, 0) >= 2]
+        unknown = [r for r in found if r not in index.members]
+        if unknown:
+            for rowid, aid, story_id in self._rows(
+                    "SELECT a.rowid, a.id, s.story_id FROM articles a JOIN story_articles s "
+                    "ON s.article_id = a.id WHERE a.rowid IN (SELECT value FROM json_each(?))",
+                    (json.dumps(unknown),)):
+                index.members[rowid] = (aid, story_id)
+        # An article gone since its keys were written has no member row: nothing to join.
+        known = sorted(((index.members[r], shared[r], r in bands) for r in found
+                        if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
+        return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
+
+    @wraps_sqlite_errors
+    def put(self, row: Stored, signature: str, keys: Iterable[str], rowid: int, *,
+            new: bool = False) -> None:
+        """Insert or replace an article's membership, signature (as stored: JSON text) and index
+        keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to delete."""
+        index = self.key_index()
+        with self._store.write() as c:
+            if not new:
+                index.remove([k for (k,) in c.execute(
+                    "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
+                c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
+            c.execute(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
+                "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
+                (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
+                 row.tagger_version, signature))
+            keys = list(dict.fromkeys(keys))
+            published = epoch(row.published)
+            c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
+                          "VALUES (?,?,?)", [(key_id(k), published, rowid) for k in keys])
+        index.add(keys, published, rowid)
+        index.members[rowid] = (row.article_id, row.story_id)
+
+    @wraps_sqlite_errors
+    def refresh(self, story_id: str) -> None:
+        """Recompute a story's row from its members: size, span, best article and title.
+        The best article is the highest quality, then the earliest published, then the lowest id."""
+        with self._store.write() as c:
+            best = c.execute(
+                "SELECT s.article_id, a.title FROM story_articles s JOIN articles a "
+                "ON a.id = s.article_id WHERE s.story_id = ? "
+                "ORDER BY s.quality DESC, s.published, s.article_id LIMIT 1",
+                (story_id,)).fetchone()
+            if best is None:
+                c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+                c.execute("DELETE FROM story_flags WHERE story_id = ?", (story_id,))
+                return
+            size, first, last = c.execute(
+                "SELECT count(*), MIN(published), MAX(published) FROM story_articles "
+                "WHERE story_id = ?", (story_id,)).fetchone()
+            c.execute(
+                "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
+                "last_published) VALUES (?,?,?,?,?,?)", (story_id, best[0], best[1], size, first,
+                                                         last))
+
+    @wraps_sqlite_errors
+    def new_story(self, story_id: str, title: str, published: str) -> None:
+        """The row of a story whose one member is its first article (what `refresh` would
+        compute, without reading it back)."""
+        with self._store.write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
+                "last_published) VALUES (?,?,?,1,?,?)", (story_id, story_id, title, published,
+                                                          published))
+
+    @wraps_sqlite_errors
+    def add_flags(self, story_id: str, flags: Iterable[StoryFlag]) -> None:
+        with self._store.write() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO story_flags (story_id, kind, text, detail) VALUES (?,?,?,?)",
+                [(story_id, f.kind, f.text, json.dumps(f.detail, ensure_ascii=False))
+                 for f in flags])
+
+    @wraps_sqlite_errors
+    def add_changes(self, article_id: str, flags: Iterable[StoryFlag]) -> None:
+        with self._store.write() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO story_changes (article_id, text, detail) VALUES (?,?,?)",
+                [(article_id, f.text, json.dumps(f.detail, ensure_ascii=False)) for f in flags])
+
+    @wraps_sqlite_errors
+    def clear(self) -> None:
+        """Forget every story (not the history of changed figures, which a rebuild cannot redo)."""
+        with self._store.write() as c:
+            for table in ("story_keys", "story_flags", "story_articles", "stories"):
+                c.execute(f"DELETE FROM {table}")
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop this connection's story memos: key postings, too-common keys and the match forms
+        briefing.stories keeps. Worth keeping within one fetch, which looks the same keys up again
+        and again, but not between the fetches of a long-lived process (the TUI)."""
+        self.index = None
+        self.hot_keys = set()
+        self.matches = OrderedDict()
+
+    @wraps_sqlite_errors
+    def stale_ids(self) -> list[str]:
+        """Articles with no story yet, or changed (text or tagger) since they were assigned."""
+        return [r[0] for r in self._rows(
+            "SELECT a.id FROM articles a LEFT JOIN story_articles s ON s.article_id = a.id "
+            "WHERE s.article_id IS NULL OR s.content_hash != a.content_hash "
+            "OR s.tagger_version != a.tagger_version ORDER BY a.published, a.id")]
+
+    @wraps_sqlite_errors
+    def story_id_of(self, article_id: str) -> str | None:
+        row = self._store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?",
+                                 (article_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _flags(self, story_id: str) -> tuple[StoryFlag, ...]:
+        rows = self._rows("SELECT kind, text, detail FROM story_flags WHERE story_id = ? "
+                            "ORDER BY kind, text", (story_id,))
+        rows += self._rows("SELECT 'changed', c.text, c.detail FROM story_changes c "
+                             "JOIN story_articles s ON s.article_id = c.article_id "
+                             "WHERE s.story_id = ? ORDER BY c.article_id, c.text", (story_id,))
+        return tuple(StoryFlag(r[0], r[1], json.loads(r[2])) for r in rows)
+
+    def _members(self, story_id: str, best: str) -> tuple[StoryMember, ...]:
+        rows = self._rows(
+            "SELECT a.id, a.title, a.url, a.source_url, a.source_title, a.language, s.published, "
+            "EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) "
+            "FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
+            "ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
+        return tuple(StoryMember(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[0] == best,
+                                 bool(r[7])) for r in rows)
+
+    def _story(self, row: Sequence[Any]) -> Story:
+        return Story(row[0], row[1], row[2], row[3], row[4], row[5],
+                     self._members(row[0], row[2]), self._flags(row[0]))
+
+    @wraps_sqlite_errors
+    def get(self, story_id: str) -> Story | None:
+        rows = self._rows(f"{_STORY} WHERE id = ?", (story_id,))
+        return self._story(rows[0]) if rows else None
+
+    @wraps_sqlite_errors
+    def listing(self, *, since: str | None = None, min_size: int = 1,
+                limit: int | None = None) -> list[Story]:
+        """Stories newest first (by their latest copy), then by id: a stable order."""
+        sql = f"{_STORY} WHERE size >= ?"
+        params: list[Any] = [min_size]
+        if since:
+            sql += " AND last_published >= ?"
+            params.append(since)
+        sql += " ORDER BY last_published DESC, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._story(r) for r in self._rows(sql, params)]
+
+    @wraps_sqlite_errors
+    def summaries(self, story_id: str) -> list[ArticleSummary]:
+        """The story's articles as list rows, best source first."""
+        cur = self._store.conn.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM story_articles s "
+            "JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
+            "ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
+        cols = [d[0] for d in cur.description]
+        return [summary_from_row(dict(zip(cols, r, strict=True))) for r in cur.fetchall()]
