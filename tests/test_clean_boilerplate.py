@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.clean.boilerplate import CleanDoc, clean_text_document, strip_paragraphs
+from briefing.clean.boilerplate import (
+    CleanDoc,
+    clean_text_document,
+    drop_headline,
+    strip_paragraphs,
+)
 from tests.conftest import seed
 
 SEED_000 = "000_be20d156f46645ba.txt"
@@ -100,6 +105,51 @@ BODY2 = "Work on the second runway will start in May and should take about 30 mo
         "**LEAVE A REPLY**",
         "## Popular",
         "[Share on Twitter](https://twitter.com/share)",
+        # Related-links headings and promos, with or without trailing punctuation.
+        "Read more:",
+        "READ MORE",
+        "Related:",
+        "Related »",
+        "See more:",
+        "See also",
+        "Also on Harbour Ledger",
+        "You may also like...",
+        "Most read:",
+        "Popular on Harbour Ledger",
+        "Explore further",
+        # A link to another story behind such a label.
+        "Read more: Council delays vote on tram extension",
+        "RELATED: Port strike enters its second week",
+        "See also | Five charts on the housing market",
+        # Follow-us lines.
+        "Follow us on Instagram",
+        "Follow Maja Lind on X @majalind",
+        "Like us on Facebook and follow us on Threads",
+        "Follow @harbourledger for the latest news",
+        # Agency credits.
+        "(Reporting by Maja Lind in Gdansk; Editing by Tom Berg)",
+        "(Additional reporting by Ana Costa)",
+        "Maja Lind contributed to this report.",
+        "Associated Press writer Tom Berg in Oslo contributed reporting.",
+        # Newsletter and inbox promos.
+        "Thanks for signing up!",
+        "Get the week's best stories delivered to your inbox.",
+        "Sign up",
+        "By signing up, you agree to our Privacy Policy and Terms of Use.",
+        "Enter your email address",
+        "Our morning briefing newsletter: the news you need, every weekday at 7am.",
+        # Tool bars, reprints and copyright.
+        "Print",
+        "Email this article",
+        "Reprints & Permissions",
+        "Click to share on LinkedIn (Opens in new window)",
+        "Link copied!",
+        "This article is republished from The Harbour Ledger under a Creative Commons license.",
+        "Copyright 2026 The Harbour Ledger. All rights reserved.",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+        # Reading time.
+        "5 min read",
+        "Reading time: 4 minutes",
     ],
 )
 def test_each_rule_drops_its_junk_mid_article(junk: str) -> None:
@@ -117,6 +167,26 @@ def test_each_rule_drops_its_junk_mid_article(junk: str) -> None:
         "Popular opposition to the runway has grown since 2024, a poll by Civica found.",
         "The photo agency Getty Images said it would appeal the ruling.",
         "The statement was distributed to shareholders via Reuters.",
+        # Look-alikes of the related-links, follow, credit, promo and tool-bar rules: sentences.
+        "Read more about how the harbour fund works in the council's 40-page report.",
+        "Also on Tuesday, the board approved a €12mn contract for cranes at the eastern quay.",
+        "Also on the agenda",
+        "Related costs rose 12 per cent to €4.1mn in the first quarter, the company said.",
+        "See more: that was the mayor's answer to every question about the budget.",
+        "Followers of the project on Instagram doubled to 40,000 after the launch.",
+        "Follow-up inspections on the quay found no further cracks, the agency said.",
+        "Several staff contributed to the report, which runs to 300 pages, the ministry said.",
+        "Reporting by Oskar Lindqvist; editing by Maria Holm",
+        "The newsletter, which has 40,000 subscribers, was sold to a rival in March.",
+        "Thanks to the new cranes, the port handled 12 per cent more containers.",
+        "Print runs fell 8 per cent last year as readers moved online, the publisher said.",
+        "Copyright lawyers said the ruling, due in 2027, would affect thousands of artists.",
+        "This article of the treaty was first published in 1998, the court noted.",
+        "Five minutes later, the ferry left the harbour with 300 passengers on board.",
+        # What real bodies keep: subheads in capitals, date lines, link lists.
+        "THE NEW TERMINAL",
+        "10 March 2026, 08:30 GMT",
+        "Port of Kessel annual report 2025 (PDF)",
     ],
 )
 def test_prose_mentioning_chrome_words_survives(prose: str) -> None:
@@ -199,3 +269,52 @@ def test_sample_harbour_article_is_cleaned_like_seed_000() -> None:
     for junk in ("Date:", "newsletter", "©", "Cranes at", "LEAVE A REPLY", "Share post",
                  "Popular", "Tram extension", "More like this", "Source link"):
         assert junk not in text
+
+
+# ---- the headline repeated at the top of the text ----
+
+HEADLINE = "Nordvik orders twelve electric ferries"
+LEDE = ("Nordvik orders twelve electric ferries, the company said on Tuesday, in a $1.2bn deal "
+        "that makes it the largest buyer of battery ships in the Baltic.")
+
+
+@pytest.mark.parametrize(
+    ("line", "titles"),
+    [
+        (HEADLINE, [f"{HEADLINE} | The Harbour Ledger"]),
+        (f"‘{HEADLINE}’", [f"{HEADLINE} - The Harbour Ledger"]),
+        (HEADLINE.upper(), ["The Harbour Ledger: news", f"{HEADLINE} – The Harbour Ledger"]),
+        ("Nordvik orders 12 electric ferries", ["", f"The Harbour Ledger | {HEADLINE}"]),
+        ("Nordvik orders twelve new electric ferries", [HEADLINE]),
+    ],
+)
+def test_headline_matched_loosely_is_dropped(line: str, titles: list[str]) -> None:
+    assert drop_headline(["Business", line, BODY, BODY2], titles) == ["Business", BODY, BODY2]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        [LEDE, BODY],  # the opening paragraph starts like the headline: prose, kept
+        ["Nordvik's ferries: what the order means for Gdansk", BODY],  # another line, shorter
+        [BODY, BODY2, BODY, BODY2, HEADLINE],  # a repeat further down is not the headline
+    ],
+)
+def test_lines_that_only_resemble_the_headline_stay(paragraphs: list[str]) -> None:
+    assert drop_headline(paragraphs, [f"{HEADLINE} | The Harbour Ledger"]) == paragraphs
+
+
+def test_no_title_drops_nothing() -> None:
+    assert drop_headline([HEADLINE, BODY], ["", "   "]) == [HEADLINE, BODY]
+
+
+# ---- a second copy of the text ----
+
+
+def test_a_repeated_run_of_paragraphs_is_dropped_and_a_repeated_paragraph_kept() -> None:
+    third = "Passengers will pay the same fares, the operator said, and the old ships go for scrap."
+    quote = "“We will not wait for the money,” the mayor said."
+    copy = [BODY, quote, BODY2, third]
+    assert strip_paragraphs([*copy, quote, *copy]) == [*copy, quote]
+    assert strip_paragraphs([BODY, quote, BODY2, quote, third]) == [BODY, quote, BODY2, quote,
+                                                                  third]

@@ -30,8 +30,22 @@ class Rule:
     block: bool = False  # heads a list of links: drop the short lines after it too
 
 
-def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False) -> Rule:
+# What sites put after a heading or a link label: "Read more:", "You may also like...",
+# "Related »", "More →". A heading rule tolerates any run of these at its end.
+_TRAILING = r"\s*[:.…!»›>→|\-–—]*"
+
+
+def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False,
+          heading: bool = False) -> Rule:
+    if heading:
+        regex = f"(?:{regex}){_TRAILING}"
     return Rule(name, re.compile(regex, re.IGNORECASE), marker=marker, block=block)
+
+
+# Social networks named by follow-us and share lines.
+_NETWORKS = (r"(twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon"
+             r"|telegram|whatsapp|snapchat|pinterest|reddit|google news|flipboard|apple news)")
+_WEEKDAY = r"(mon|tues|wednes|thurs|fri|satur|sun)day"
 
 
 RULES: tuple[Rule, ...] = (
@@ -54,6 +68,19 @@ RULES: tuple[Rule, ...] = (
         r"|copy link|tweet|pin it)[\s|·,/]*){1,8}",
         marker=True,
     ),
+    # The rest of the tool bar around a story: print, e-mail, save, gift and listen buttons,
+    # reprint links, "Click to share on X (Opens in new window)". Each is a whole line of a
+    # few words; a sentence about printing or reprints is longer and does not match.
+    _rule(
+        "article-tools",
+        r"(print|e-?mail|save|gift|bookmark|listen( to)?|share)( this)?"
+        r"( (article|story|page|link|post))?( \(opens in new window\))?"
+        r"|(click to )?(share|e-?mail|print) (on|via|to|this|with)( [\w.'’-]+){1,4}"
+        r"( \(opens in new window\))?"
+        r"|reprints?( (and|&) permissions| rights)?|(request|order) (a )?reprints?"
+        r"|link copied( to clipboard)?!?|copy (the )?link|(text|font) size|save for later",
+        heading=True,
+    ),
     # Lists of other stories: these headings start the site's footer, and everything after them
     # is headlines of other articles.
     _rule(
@@ -63,6 +90,66 @@ RULES: tuple[Rule, ...] = (
         r"|related( (posts|articles|stories|coverage))?:?|trending( now)?|latest (news|posts)"
         r"|read next|don'?t miss",
         marker=True,
+        heading=True,
+    ),
+    # Headings of a related-links block or a promo, in the middle of the text as well as at
+    # its end: "Read more:", "See also", "Also on Example News", "Popular on Example",
+    # "Explore further" (each with or without trailing punctuation). The short link lines
+    # after them go too. "Also on" and "Popular on" take a capitalised name of a few words and
+    # no weekday, so "Also on Tuesday, the board..." and a subhead "Also on the agenda" stay.
+    _rule(
+        "related-heading",
+        r"(read|see|watch|listen) (more|also|next)( (news|stories|articles|videos))?"
+        r"|also (read|see|watch)|related( (articles?|stories|story|content|links|reading|news"
+        r"|topics|videos?|coverage|posts))?|more (on|about) (this|these)( (story|stories|topics?))?"
+        r"|(you )?(may|might) also (like|enjoy|be interested in)|explore further"
+        r"|further reading|what to read next|keep reading|more stories|top stories"
+        r"|editor'?s picks|(most|more) (shared|watched|commented)"
+        rf"|also on (?!{_WEEKDAY}\b)(?-i:[A-Z])[\w&'’]*( [\w&'’.]+){{0,3}}"
+        r"|popular (on|at|in|from) (?-i:[A-Z])[\w&'’]*( [\w&'’.]+){0,3}",
+        marker=True,
+        block=True,
+        heading=True,
+    ),
+    # A link to another story behind such a label: "Read more: Council approves budget",
+    # "RELATED: ...", "See also | ...". The label and its separator make it a link, whatever
+    # the headline says. Without a separator ("Read more about how the plan works in our
+    # guide.") or ending in a full stop ("See more: that was his answer."), it is prose.
+    _rule(
+        "related-link",
+        r"((read|see|watch|listen) (more|also|next)|also (read|see|watch)|related( (articles?"
+        r"|stories|story|content|coverage|video))?|explore further|must read|don'?t miss"
+        r"|recommended|more( on this story)?|trending)"
+        r"\s*[:|»›>→]\s*\S.{0,200}(?<![.;,])",
+    ),
+    # Follow-us lines: "Follow us on Instagram", "Follow Jane Roe on X @janeroe", "Like us on
+    # Facebook". They start with the invitation and name a network or a handle; prose about a
+    # follower count ("Followers on TikTok doubled") does not start with "follow ".
+    _rule(
+        "follow-us",
+        rf"(follow|like|find|join|connect with) (us|me)\b.{{0,150}}"
+        rf"|follow\s.{{0,120}}\b(on|via|at) {_NETWORKS}\b.{{0,100}}"
+        r"|follow\s.{0,120}@\w{2,30}.{0,100}",
+    ),
+    # News agencies' credits: "(Reporting by Jane Roe; Editing by John Doe)" and "Jane Roe
+    # contributed to this report." They name the staff, not the story. Only the bracketed form
+    # and the "contributed" sentence: an unbracketed "Reporting by ..." closing line is kept,
+    # as the sample articles do.
+    _rule(
+        "reporting-credit",
+        r"\((additional )?(reporting|writing|editing|research|compiled|written|reported)"
+        r"( and [a-z]+)? by [^()]{1,300}\)\.?"
+        r"|[^.!?]{1,200}\b(also )?contributed (reporting( to this (report|story|article))?"
+        r"|to this (report|story|article))( from [^.!?]{1,60})?\.?",
+    ),
+    # Reprint notices: "This article is republished from ... under a Creative Commons
+    # license." They describe the page, not the story.
+    _rule(
+        "reprint-notice",
+        r"this (article|story|piece|post|report|interview) (was|is|has been|first) "
+        r"(originally |first |also )?(re)?(published|printed|appeared|syndicated)\b.{0,300}"
+        r"|(originally|first) (published|appeared) (on|in|at|by) .{1,200}"
+        r"|(re)?(published|printed) with (the )?permission( of| from)? .{0,200}",
     ),
     # Content farms append the link to the copied original; "Supply hyperlink" is "Source link"
     # after their synonym spinner went through it (seed 000).
@@ -70,7 +157,15 @@ RULES: tuple[Rule, ...] = (
     # WordPress appends this to every feed item; it names the blog, not the story.
     _rule("feed-footer", r"the post .{1,300} appeared first on .{1,120}", marker=True),
     # Copyright footers ("© 2026 Example News Ltd. All rights reserved.").
-    _rule("copyright", r"(copyright\s*)?©\s*(19|20)\d\d\b.*|all rights reserved\.?", marker=True),
+    _rule(
+        "copyright",
+        r"(copyright\s*)?©\s*(19|20)\d\d\b.*|all rights reserved\.?"
+        # Without "©": "Copyright 2026 Example Media. All rights reserved." (a line that
+        # begins so is never prose), and the agencies' redistribution notice.
+        r"|(copyright|\(c\))\s+(19|20)\d\d\b.{0,300}|.{0,150}\ball rights reserved\b.{0,100}"
+        r"|this material may not be (published|reproduced).{0,200}",
+        marker=True,
+    ),
     # Newsletter promos: the FT's "Unlock the Editor's Digest for free" (spun to "without cost"
     # in seed 000) and the generic sign-up lines.
     _rule(
@@ -78,7 +173,24 @@ RULES: tuple[Rule, ...] = (
         r"unlock the editor.s digest\b.*"
         r"|.{0,80}\bselects? (her|his|their) favourite stories in this weekly newsletter\.?"
         r"|(sign up|subscribe) (now |today )?(for|to) (our|the|my) .{0,60}newsletter.{0,60}"
-        r"|get (our|the) .{0,40}newsletter.{0,40}",
+        r"|get (our|the) .{0,40}newsletter.{0,40}"
+        # The sign-up box's other lines: thanks, the confirmation, the small print.
+        r"|thanks? (you )?for (signing up|subscribing|registering|joining)\b.{0,200}"
+        r"|(sign up|subscribe|register)( now| today| here| for free)?[.!]?"
+        r"|by (signing up|subscribing|registering|clicking).{0,200}\b(privacy|terms)\b.{0,120}"
+        r"|(enter )?(your )?e-?mail( address)?( here)?:?|invalid e-?mail( address)?\.?"
+        # Any other short line about a newsletter or an inbox that speaks to the reader or
+        # asks for a sign-up ("Get our best stories delivered to your inbox every week.").
+        # Prose about a newsletter tells, with no "you", "our" or "sign up".
+        r"|(?=.{0,200}\b(newsletters?|inbox(es)?)\b)"
+        r"(?=.{0,200}\b(you|your|our|sign(ing)?[ -]?up|subscrib(e|ing))\b).{1,200}",
+    ),
+    # Reading-time lines: "5 min read", "Reading time: 4 minutes".
+    _rule(
+        "reading-time",
+        r"((estimated )?(reading|read|listening) time:?\s*)?(about |approx\.? |~)?\d{1,3}"
+        r"\s?(-\s?)?(min(ute)?s?\.?|m)( (read|listen|reading))?"
+        r"|(estimated )?(reading|read|listening) time:?\s*(about |approx\.? |~)?\d{1,3}.{0,20}",
     ),
     # A metadata label the scraper found no value for: "Date:" with nothing after it.
     _rule("empty-label", r"(date|published|updated|posted( on)?|by|author|tags|category):?"),
@@ -167,6 +279,34 @@ def _footer_start(lines: Sequence[str], rules: Sequence[Rule | None]) -> int:
     return start
 
 
+# A second copy of the article (a hidden print or mobile version that the extractor also took)
+# repeats a run of lines in order. A single repeated paragraph is a pull quote or a refrain
+# and stays; a run this long, of this many words, is a copy.
+_REPEAT_LINES = 3
+_REPEAT_WORDS = 40
+
+
+def _repeated_run_lines(lines: Sequence[str]) -> list[int]:
+    """Indexes of the lines that repeat, in order, a run of earlier lines long enough to be a
+    copy of the text. Linear: a repeat is compared only with the first place its line was
+    seen, and a run found is skipped whole."""
+    first: dict[str, int] = {}
+    found: list[int] = []
+    i = 0
+    while i < len(lines):
+        j = first.setdefault(lines[i], i)
+        k = 0
+        while j + k < i and i + k < len(lines) and lines[j + k] == lines[i + k]:
+            k += 1
+        words = sum(len(line.split()) for line in lines[i : i + k]) if k >= _REPEAT_LINES else 0
+        if words >= _REPEAT_WORDS:
+            found.extend(range(i, i + k))
+            i += k
+        else:
+            i += 1
+    return found
+
+
 def _keep_flags(lines: Sequence[str]) -> list[bool]:
     """For each line, whether it stays. The whole-line rules first, then the block rules."""
     rules = [match_rule(line) for line in lines]
@@ -183,7 +323,54 @@ def _keep_flags(lines: Sequence[str]) -> list[bool]:
             in_block = False
     for i in range(_footer_start(lines, rules), len(lines)):
         keep[i] = False
+    for i in _repeated_run_lines(lines):
+        keep[i] = False
     return keep
+
+
+# The headline as trafilatura's text repeats it: the title with a " | Site" or " - Site" tail,
+# other quotes, other case. These split a title into the parts that may be the headline.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»/]{1,2}\s+")
+_WORD = re.compile(r"\w+")
+_HEADLINE_LINES = 4  # the headline comes before the body: a kicker, byline or date at most
+_HEADLINE_SHARE = 0.8  # of the longer word list's words, shared with the other
+
+
+def _headline_forms(titles: Sequence[str]) -> list[list[str]]:
+    """Each title's words, and those of every run of its parts between separators: "Port
+    expands | Example News" gives the whole, "port expands" and "example news"."""
+    forms: list[list[str]] = []
+    for title in titles:
+        parts = _TITLE_SEPARATORS.split(title)[:6]
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts) + 1):
+                words = _WORD.findall(" ".join(parts[i:j]).lower())
+                if words and words not in forms:
+                    forms.append(words)
+    return forms
+
+
+def _shares_words(line: list[str], title: list[str]) -> bool:
+    if not line or len(line) > 2 * len(title):
+        return False
+    common = sum(min(line.count(w), title.count(w)) for w in set(line))
+    return common >= _HEADLINE_SHARE * max(len(line), len(title))
+
+
+def drop_headline(paragraphs: Sequence[str], titles: Sequence[str]) -> list[str]:
+    """The paragraphs without the headline repeated among the first few lines.
+
+    trafilatura's text often opens with the page's <h1>, and its title (or the page's <title>)
+    says the same with a site name on the end, other quotes or other capitals; an exact match
+    missed most of them. A line whose words mostly are the title's is that headline. Only
+    short lines near the top qualify, so an opening paragraph that starts like the headline,
+    or later text that quotes it, stays."""
+    forms = _headline_forms(titles)
+    if not forms:
+        return list(paragraphs)
+    out = list(paragraphs[:_HEADLINE_LINES])
+    out = [p for p in out if not any(_shares_words(_WORD.findall(p.lower()), f) for f in forms)]
+    return out + list(paragraphs[_HEADLINE_LINES:])
 
 
 def strip_paragraphs(paragraphs: Sequence[str]) -> list[str]:
