@@ -183,6 +183,8 @@ def test_each_rule_drops_its_junk_mid_article(junk: str) -> None:
         "Copyright lawyers said the ruling, due in 2027, would affect thousands of artists.",
         "This article of the treaty was first published in 1998, the court noted.",
         "Five minutes later, the ferry left the harbour with 300 passengers on board.",
+        "25 min.",  # a recipe's cooking time, not a reading time
+        "Thanks for joining us! To start, could you tell us how the port began?",
         # What real bodies keep: subheads in capitals, date lines, link lists.
         "THE NEW TERMINAL",
         "10 March 2026, 08:30 GMT",
@@ -318,3 +320,29 @@ def test_a_repeated_run_of_paragraphs_is_dropped_and_a_repeated_paragraph_kept()
     assert strip_paragraphs([*copy, quote, *copy]) == [*copy, quote]
     assert strip_paragraphs([BODY, quote, BODY2, quote, third]) == [BODY, quote, BODY2, quote,
                                                                   third]
+
+
+# ---- closing sections: the author's biography, the company's standard paragraph ----
+
+BIO = "Maja Lind is a senior reporter at The Harbour Ledger, where she covers shipping and energy."
+COMPANY = ("Nordvik Shipping is a Baltic ferry operator with 40 vessels and 3,100 employees, "
+           "listed in Oslo since 2004. For more information, visit its website.")
+THIRD = "Passengers will pay the same fares, the operator said, and the old ships go for scrap."
+
+
+@pytest.mark.parametrize("heading", ["About the author", "About the authors:", "ABOUT NORDVIK",
+                                     "About Nordvik Shipping"])
+def test_closing_section_near_the_end_is_cut_whole(heading: str) -> None:
+    assert strip_paragraphs([BODY, BODY2, THIRD, heading, BIO, COMPANY]) == [BODY, BODY2, THIRD]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["About Nordvik Shipping", COMPANY, BODY, BODY2, THIRD, BIO],  # the page's subject
+        [BODY, BODY2, THIRD, "About the money", BIO],  # a subhead in lower case
+        [BODY, "About Nordvik Shipping", BODY2, THIRD, BIO, COMPANY],  # too high up
+    ],
+)
+def test_about_lines_elsewhere_stay(paragraphs: list[str]) -> None:
+    assert strip_paragraphs(paragraphs) == paragraphs

@@ -7,10 +7,15 @@ body paragraph that merely mentions a comment or a share price is never touched.
 matched in a bare form (Markdown links, emphasis and heading marks removed) so "**LEAVE A REPLY**"
 and "## Popular" are caught too.
 
-Two rules work on more than one line, in code below the table:
+Some rules work on more than one line, in code below the table:
 - a trailing block that starts with a chrome marker is cut whole (the site's footer: "Popular",
   then headlines of other stories, which no line rule could tell from a short paragraph);
-- a "Recommended" block drops the short link lines that follow it, up to the next body paragraph.
+- a "Recommended" or "Read more:" heading drops the short link lines that follow it, up to the
+  next body paragraph;
+- in the second half of the text, "About the author" or "About Example Corp" cuts what follows
+  (a biography or a company's standard paragraph reads like body text);
+- a run of paragraphs that repeats an earlier run (a second copy of the article) is dropped;
+- `drop_headline` takes the headline off the top of an extracted text.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class Rule:
     pattern: re.Pattern[str]
     marker: bool = False  # chrome that starts the site's footer: cut it and what follows it
     block: bool = False  # heads a list of links: drop the short lines after it too
+    tail: bool = False  # heads the closing boilerplate: near the end, cut it and all after it
 
 
 # What sites put after a heading or a link label: "Read more:", "You may also like...",
@@ -36,10 +42,10 @@ _TRAILING = r"\s*[:.…!»›>→|\-–—]*"
 
 
 def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False,
-          heading: bool = False) -> Rule:
+          heading: bool = False, tail: bool = False) -> Rule:
     if heading:
         regex = f"(?:{regex}){_TRAILING}"
-    return Rule(name, re.compile(regex, re.IGNORECASE), marker=marker, block=block)
+    return Rule(name, re.compile(regex, re.IGNORECASE), marker=marker, block=block, tail=tail)
 
 
 # Social networks named by follow-us and share lines.
@@ -175,7 +181,7 @@ RULES: tuple[Rule, ...] = (
         r"|(sign up|subscribe) (now |today )?(for|to) (our|the|my) .{0,60}newsletter.{0,60}"
         r"|get (our|the) .{0,40}newsletter.{0,40}"
         # The sign-up box's other lines: thanks, the confirmation, the small print.
-        r"|thanks? (you )?for (signing up|subscribing|registering|joining)\b.{0,200}"
+        r"|thanks? (you )?for (signing up|subscribing|registering)\b.{0,150}"
         r"|(sign up|subscribe|register)( now| today| here| for free)?[.!]?"
         r"|by (signing up|subscribing|registering|clicking).{0,200}\b(privacy|terms)\b.{0,120}"
         r"|(enter )?(your )?e-?mail( address)?( here)?:?|invalid e-?mail( address)?\.?"
@@ -185,11 +191,22 @@ RULES: tuple[Rule, ...] = (
         r"|(?=.{0,200}\b(newsletters?|inbox(es)?)\b)"
         r"(?=.{0,200}\b(you|your|our|sign(ing)?[ -]?up|subscrib(e|ing))\b).{1,200}",
     ),
-    # Reading-time lines: "5 min read", "Reading time: 4 minutes".
+    # "About the author" and a press release's "About Example Corp": the author's biography
+    # and the company's standard paragraph follow, which read like body text, so no line rule
+    # could catch them. Only in the second half of the text (see `_TAIL_FROM`), where these
+    # sections sit; a name needs its capitals, so a subhead "About the money" stays.
+    _rule(
+        "about-section",
+        r"(about|über) (the|den|die) (authors?|writers?|autor(in|en)?)"
+        r"|about (?-i:[A-Z])[\w&.'’-]*( (?-i:[A-Z&])[\w&.'’-]*){0,3}",
+        heading=True,
+        tail=True,
+    ),
+    # Reading-time lines: "5 min read", "Reading time: 4 minutes". The word "read" (or
+    # "listen") is required: a bare "25 min." is a recipe's cooking time.
     _rule(
         "reading-time",
-        r"((estimated )?(reading|read|listening) time:?\s*)?(about |approx\.? |~)?\d{1,3}"
-        r"\s?(-\s?)?(min(ute)?s?\.?|m)( (read|listen|reading))?"
+        r"(about |approx\.? |~)?\d{1,3}\s?(-\s?)?(min(ute)?s?\.?|m) (read|listen)"
         r"|(estimated )?(reading|read|listening) time:?\s*(about |approx\.? |~)?\d{1,3}.{0,20}",
     ),
     # A metadata label the scraper found no value for: "Date:" with nothing after it.
@@ -279,6 +296,10 @@ def _footer_start(lines: Sequence[str], rules: Sequence[Rule | None]) -> int:
     return start
 
 
+# Where the closing boilerplate may start, as a share of the lines: "About ..." higher up is a
+# subhead or the subject ("About Python" opening a page about Python).
+_TAIL_FROM = 1 / 2
+
 # A second copy of the article (a hidden print or mobile version that the extractor also took)
 # repeats a run of lines in order. A single repeated paragraph is a pull quote or a refrain
 # and stays; a run this long, of this many words, is a copy.
@@ -310,7 +331,7 @@ def _repeated_run_lines(lines: Sequence[str]) -> list[int]:
 def _keep_flags(lines: Sequence[str]) -> list[bool]:
     """For each line, whether it stays. The whole-line rules first, then the block rules."""
     rules = [match_rule(line) for line in lines]
-    keep = [rule is None for rule in rules]
+    keep = [rule is None or rule.tail for rule in rules]  # a tail heading counts only late
     in_block = False
     for i, rule in enumerate(rules):
         if rule is not None:
@@ -323,6 +344,11 @@ def _keep_flags(lines: Sequence[str]) -> list[bool]:
             in_block = False
     for i in range(_footer_start(lines, rules), len(lines)):
         keep[i] = False
+    for i in range(int(len(lines) * _TAIL_FROM), len(lines)):
+        rule = rules[i]
+        if rule is not None and rule.tail:
+            keep[i:] = [False] * (len(lines) - i)
+            break
     for i in _repeated_run_lines(lines):
         keep[i] = False
     return keep
@@ -337,16 +363,19 @@ _HEADLINE_SHARE = 0.8  # of the longer word list's words, shared with the other
 
 
 def _headline_forms(titles: Sequence[str]) -> list[list[str]]:
-    """Each title's words, and those of every run of its parts between separators: "Port
-    expands | Example News" gives the whole, "port expands" and "example news"."""
+    """Each title's words, and those of the title with parts cut off at either end, at its
+    separators: "Port expands | Example News" gives the whole, "port expands" and "example
+    news" (some sites put their name first). Middle parts alone are sections ("News | World |
+    Port expands | Example") and are left out."""
     forms: list[list[str]] = []
     for title in titles:
-        parts = _TITLE_SEPARATORS.split(title)[:6]
-        for i in range(len(parts)):
-            for j in range(i + 1, len(parts) + 1):
-                words = _WORD.findall(" ".join(parts[i:j]).lower())
-                if words and words not in forms:
-                    forms.append(words)
+        parts = _TITLE_SEPARATORS.split(title)[:8]
+        runs = [parts[:j] for j in range(1, len(parts) + 1)] + [parts[i:] for i in
+                                                                range(1, len(parts))]
+        for run in runs:
+            words = _WORD.findall(" ".join(run).lower())
+            if words and words not in forms:
+                forms.append(words)
     return forms
 
 
