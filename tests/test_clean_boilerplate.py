@@ -121,6 +121,8 @@ BODY2 = "Work on the second runway will start in May and should take about 30 mo
         "Read more: Council delays vote on tram extension",
         "RELATED: Port strike enters its second week",
         "See also | Five charts on the housing market",
+        "Lea también: Puerto de Kessel amplía su terminal",
+        "Lesen Sie auch: Hafen Kessel baut neues Terminal",
         # Follow-us lines.
         "Follow us on Instagram",
         "Follow Maja Lind on X @majalind",

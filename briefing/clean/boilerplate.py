@@ -125,7 +125,10 @@ RULES: tuple[Rule, ...] = (
         "related-link",
         r"((read|see|watch|listen) (more|also|next)|also (read|see|watch)|related( (articles?"
         r"|stories|story|content|coverage|video))?|explore further|must read|don'?t miss"
-        r"|recommended|more( on this story)?|trending)"
+        r"|recommended|more( on this story)?|trending"
+        # The same labels on Spanish, German, French and Italian sites.
+        r"|le[ae] (también|más|además)|leer más|lesen sie (auch|mehr)|mehr zum thema"
+        r"|auch interessant|(à )?lire aussi|voir aussi|leggi anche)"
         r"\s*[:|»›>→]\s*\S.{0,200}(?<![.;,])",
     ),
     # Follow-us lines: "Follow us on Instagram", "Follow Jane Roe on X @janeroe", "Like us on
