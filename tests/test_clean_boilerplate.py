@@ -147,6 +147,8 @@ BODY2 = "Work on the second runway will start in May and should take about 30 mo
         "Click to share on LinkedIn (Opens in new window)",
         "Link copied!",
         "This article is republished from The Harbour Ledger under a Creative Commons license.",
+        "Originally published on The Harbour Ledger",
+        "This interview has been edited for length and clarity.",
         "Copyright 2026 The Harbour Ledger. All rights reserved.",
         "This material may not be published, broadcast, rewritten or redistributed.",
         # Reading time.
@@ -186,6 +188,11 @@ def test_each_rule_drops_its_junk_mid_article(junk: str) -> None:
         "This article of the treaty was first published in 1998, the court noted.",
         "Five minutes later, the ferry left the harbour with 300 passengers on board.",
         "25 min.",  # a recipe's cooking time, not a reading time
+        "Like me, many residents fear the new cranes will block the view of the bay.",
+        "Like many on Facebook, she shared photos of the flooded quay with her neighbours.",
+        "Follow me, the harbour master said, and led us past the new cranes.",
+        "First published in 1865, the Harbour Ledger is the oldest paper in the region.",
+        "This report was published on Tuesday by the ministry and shows a 12 per cent rise.",
         "Thanks for joining us! To start, could you tell us how the port began?",
         # What real bodies keep: subheads in capitals, date lines, link lists.
         "THE NEW TERMINAL",

@@ -52,6 +52,8 @@ def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False,
 _NETWORKS = (r"(twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon"
              r"|telegram|whatsapp|snapchat|pinterest|reddit|google news|flipboard|apple news)")
 _WEEKDAY = r"(mon|tues|wednes|thurs|fri|satur|sun)day"
+# How a follow-us line starts; "like" and "find" only with "us" ("Like many on Facebook, ...").
+_INVITE = r"(follow|connect with|(like|find|join) us)"
 
 
 RULES: tuple[Rule, ...] = (
@@ -132,13 +134,14 @@ RULES: tuple[Rule, ...] = (
         r"\s*[:|»›>→]\s*\S.{0,200}(?<![.;,])",
     ),
     # Follow-us lines: "Follow us on Instagram", "Follow Jane Roe on X @janeroe", "Like us on
-    # Facebook". They start with the invitation and name a network or a handle; prose about a
-    # follower count ("Followers on TikTok doubled") does not start with "follow ".
+    # Facebook", or the bare "Follow us:" above the icons. Past the invitation they must name a
+    # network or a handle, so "Follow me, the guide said, ..." and "Like me, many residents..."
+    # stay, and prose about followers ("Followers on TikTok doubled") never starts with one.
     _rule(
         "follow-us",
-        rf"(follow|like|find|join|connect with) (us|me)\b.{{0,150}}"
-        rf"|follow\s.{{0,120}}\b(on|via|at) {_NETWORKS}\b.{{0,100}}"
-        r"|follow\s.{0,120}@\w{2,30}.{0,100}",
+        rf"(follow|like|find|join|connect with) (us|me)( online| here)?{_TRAILING}"
+        rf"|{_INVITE}\s.{{0,120}}\b{_NETWORKS}\b.{{0,100}}"
+        rf"|{_INVITE}\s.{{0,120}}@\w{{2,30}}.{{0,100}}",
     ),
     # News agencies' credits: "(Reporting by Jane Roe; Editing by John Doe)" and "Jane Roe
     # contributed to this report." They name the staff, not the story. Only the bracketed form
@@ -152,13 +155,17 @@ RULES: tuple[Rule, ...] = (
         r"|to this (report|story|article))( from [^.!?]{1,60})?\.?",
     ),
     # Reprint notices: "This article is republished from ... under a Creative Commons
-    # license." They describe the page, not the story.
+    # license.", "Originally published on ...", "This interview has been edited for length".
+    # They describe the page, not the story. "This report was published on Tuesday" (a report
+    # the story is about) and "First published in 1865, the paper..." are prose and stay.
     _rule(
         "reprint-notice",
-        r"this (article|story|piece|post|report|interview) (was|is|has been|first) "
+        r"this (article|story|piece|post) (was|is|has been|first) "
         r"(originally |first |also )?(re)?(published|printed|appeared|syndicated)\b.{0,300}"
-        r"|(originally|first) (published|appeared) (on|in|at|by) .{1,200}"
-        r"|(re)?(published|printed) with (the )?permission( of| from)? .{0,200}",
+        r"|originally (published|appeared) (on|in|at|by) [^,;]{1,150}"
+        r"|(re)?(published|printed) with (the )?permission( of| from)? .{0,200}"
+        r"|this (interview|conversation|transcript) (has been|was) (edited|condensed|lightly)"
+        r".{0,150}",
     ),
     # Content farms append the link to the copied original; "Supply hyperlink" is "Source link"
     # after their synonym spinner went through it (seed 000).
