@@ -72,138 +72,157 @@ BODY2 = "Work on the second runway will start in May and should take about 30 mo
 
 
 # One synthetic example per rule: each junk line between two body paragraphs must go.
-@pytest.mark.parametrize(
-    "junk",
-    [
-        "LEAVE A REPLY",
-        "Leave a comment",
-        "Please enter your comment!",
-        "Please enter your name here",
-        "You have entered an incorrect email address!",
-        "Share post:",
-        "Share this article",
-        "Facebook Twitter WhatsApp Email",
-        "Popular",
-        "Most read",
-        "More like this",
-        "You may also like",
-        "Related stories:",
-        "Supply hyperlink",
-        "Source link",
-        "The post Runway plans approved appeared first on Airport Daily.",
-        "© 2026 Example Media Ltd. All rights reserved.",
-        "Unlock the Editor's Digest for free",
-        "Sign up for our morning newsletter",
-        "Date:",
-        "Published:",
-        "Harbour cranes at dusk © Jane Roe/Example via Getty Images",
-        "The mayor at the opening © City Hall",
-        "Workers on site. Photo: Reuters",
-        "![a crane at the port](https://example.com/crane.jpg)",
-        "[![logo](https://example.com/l.png)](https://example.com)",
-        "Advertisement",
-        "**LEAVE A REPLY**",
-        "## Popular",
-        "[Share on Twitter](https://twitter.com/share)",
-        # Related-links headings and promos, with or without trailing punctuation.
-        "Read more:",
-        "READ MORE",
-        "Related:",
-        "Related »",
-        "See more:",
-        "See also",
-        "Also on Harbour Ledger",
-        "You may also like...",
-        "Most read:",
-        "Popular on Harbour Ledger",
-        "Explore further",
-        # A link to another story behind such a label.
-        "Read more: Council delays vote on tram extension",
-        "RELATED: Port strike enters its second week",
-        "See also | Five charts on the housing market",
-        "Lea también: Puerto de Kessel amplía su terminal",
-        "Lesen Sie auch: Hafen Kessel baut neues Terminal",
-        # Follow-us lines.
-        "Follow us on Instagram",
-        "Follow Maja Lind on X @majalind",
-        "Like us on Facebook and follow us on Threads",
-        "Follow @harbourledger for the latest news",
-        # Agency credits.
-        "(Reporting by Maja Lind in Gdansk; Editing by Tom Berg)",
-        "(Additional reporting by Ana Costa)",
-        "Maja Lind contributed to this report.",
-        "Associated Press writer Tom Berg in Oslo contributed reporting.",
-        # Newsletter and inbox promos.
-        "Thanks for signing up!",
-        "Get the week's best stories delivered to your inbox.",
-        "Sign up",
-        "By signing up, you agree to our Privacy Policy and Terms of Use.",
-        "Enter your email address",
-        "Our morning briefing newsletter: the news you need, every weekday at 7am.",
-        # Tool bars, reprints and copyright.
-        "Print",
-        "Email this article",
-        "Reprints & Permissions",
-        "Click to share on LinkedIn (Opens in new window)",
-        "Link copied!",
-        "This article is republished from The Harbour Ledger under a Creative Commons license.",
-        "Originally published on The Harbour Ledger",
-        "This interview has been edited for length and clarity.",
-        "Copyright 2026 The Harbour Ledger. All rights reserved.",
-        "This material may not be published, broadcast, rewritten or redistributed.",
-        # Reading time.
-        "5 min read",
-        "Reading time: 4 minutes",
-    ],
-)
+JUNK = [
+    "LEAVE A REPLY",
+    "Leave a comment",
+    "Please enter your comment!",
+    "Please enter your name here",
+    "You have entered an incorrect email address!",
+    "Share post:",
+    "Share this article",
+    "Facebook Twitter WhatsApp Email",
+    "Popular",
+    "Most read",
+    "More like this",
+    "You may also like",
+    "Related stories:",
+    "Supply hyperlink",
+    "Source link",
+    "The post Runway plans approved appeared first on Airport Daily.",
+    "© 2026 Example Media Ltd. All rights reserved.",
+    "Unlock the Editor's Digest for free",
+    "Sign up for our morning newsletter",
+    "Date:",
+    "Published:",
+    "Harbour cranes at dusk © Jane Roe/Example via Getty Images",
+    "The mayor at the opening © City Hall",
+    "Workers on site. Photo: Reuters",
+    "![a crane at the port](https://example.com/crane.jpg)",
+    "[![logo](https://example.com/l.png)](https://example.com)",
+    "Advertisement",
+    "**LEAVE A REPLY**",
+    "## Popular",
+    "[Share on Twitter](https://twitter.com/share)",
+    # Related-links headings and promos, with or without trailing punctuation.
+    "Read more:",
+    "READ MORE",
+    "Related:",
+    "Related »",
+    "See more:",
+    "See also",
+    "Also on Harbour Ledger",
+    "You may also like...",
+    "Most read:",
+    "Popular on Harbour Ledger",
+    "Explore further",
+    # A link to another story behind such a label.
+    "Read more: Council delays vote on tram extension",
+    "RELATED: Port strike enters its second week",
+    "See also | Five charts on the housing market",
+    "Lea también: Puerto de Kessel amplía su terminal",
+    "Lesen Sie auch: Hafen Kessel baut neues Terminal",
+    # Follow-us lines.
+    "Follow us on Instagram",
+    "Follow Maja Lind on X @majalind",
+    "Like us on Facebook and follow us on Threads",
+    "Follow @harbourledger for the latest news",
+    # Agency credits.
+    "(Reporting by Maja Lind in Gdansk; Editing by Tom Berg)",
+    "(Additional reporting by Ana Costa)",
+    "Maja Lind contributed to this report.",
+    "Associated Press writer Tom Berg in Oslo contributed reporting.",
+    # Newsletter and inbox promos.
+    "Thanks for signing up!",
+    "Get the week's best stories delivered to your inbox.",
+    "Sign up",
+    "By signing up, you agree to our Privacy Policy and Terms of Use.",
+    "Enter your email address",
+    "Our morning briefing newsletter: the news you need, every weekday at 7am.",
+    # Tool bars, reprints and copyright.
+    "Print",
+    "Email this article",
+    "Reprints & Permissions",
+    "Click to share on LinkedIn (Opens in new window)",
+    "Link copied!",
+    "This article is republished from The Harbour Ledger under a Creative Commons license.",
+    "Originally published on The Harbour Ledger",
+    "This interview has been edited for length and clarity.",
+    "Copyright 2026 The Harbour Ledger. All rights reserved.",
+    "This material may not be published, broadcast, rewritten or redistributed.",
+    # Reading time.
+    "5 min read",
+    "Reading time: 4 minutes",
+]
+
+
+@pytest.mark.parametrize("junk", JUNK)
 def test_each_rule_drops_its_junk_mid_article(junk: str) -> None:
     doc = _doc(BODY, junk, BODY2)
     assert doc.paragraphs == (BODY, BODY2)
     assert doc.removed == (junk,)
 
 
-@pytest.mark.parametrize(
-    "prose",
-    [
-        "Readers can leave a comment on the proposal until 3 June, the council said.",
-        "Shares in the operator rose 4 per cent after the announcement on Friday.",
-        "The minister declined to comment on the share sale, which raised $300mn.",
-        "Popular opposition to the runway has grown since 2024, a poll by Civica found.",
-        "The photo agency Getty Images said it would appeal the ruling.",
-        "The statement was distributed to shareholders via Reuters.",
-        # Look-alikes of the related-links, follow, credit, promo and tool-bar rules: sentences.
-        "Read more about how the harbour fund works in the council's 40-page report.",
-        "Also on Tuesday, the board approved a €12mn contract for cranes at the eastern quay.",
-        "Also on the agenda",
-        "Related costs rose 12 per cent to €4.1mn in the first quarter, the company said.",
-        "See more: that was the mayor's answer to every question about the budget.",
-        "Followers of the project on Instagram doubled to 40,000 after the launch.",
-        "Follow-up inspections on the quay found no further cracks, the agency said.",
-        "Several staff contributed to the report, which runs to 300 pages, the ministry said.",
-        "Reporting by Oskar Lindqvist; editing by Maria Holm",
-        "The newsletter, which has 40,000 subscribers, was sold to a rival in March.",
-        "Thanks to the new cranes, the port handled 12 per cent more containers.",
-        "Print runs fell 8 per cent last year as readers moved online, the publisher said.",
-        "Copyright lawyers said the ruling, due in 2027, would affect thousands of artists.",
-        "This article of the treaty was first published in 1998, the court noted.",
-        "Five minutes later, the ferry left the harbour with 300 passengers on board.",
-        "25 min.",  # a recipe's cooking time, not a reading time
-        "Like me, many residents fear the new cranes will block the view of the bay.",
-        "Like many on Facebook, she shared photos of the flooded quay with her neighbours.",
-        "Follow me, the harbour master said, and led us past the new cranes.",
-        "First published in 1865, the Harbour Ledger is the oldest paper in the region.",
-        "This report was published on Tuesday by the ministry and shows a 12 per cent rise.",
-        "Thanks for joining us! To start, could you tell us how the port began?",
-        # What real bodies keep: subheads in capitals, date lines, link lists.
-        "THE NEW TERMINAL",
-        "10 March 2026, 08:30 GMT",
-        "Port of Kessel annual report 2025 (PDF)",
-    ],
-)
+PROSE = [
+    "Readers can leave a comment on the proposal until 3 June, the council said.",
+    "Shares in the operator rose 4 per cent after the announcement on Friday.",
+    "The minister declined to comment on the share sale, which raised $300mn.",
+    "Popular opposition to the runway has grown since 2024, a poll by Civica found.",
+    "The photo agency Getty Images said it would appeal the ruling.",
+    "The statement was distributed to shareholders via Reuters.",
+    # Look-alikes of the related-links, follow, credit, promo and tool-bar rules: sentences.
+    "Read more about how the harbour fund works in the council's 40-page report.",
+    "Also on Tuesday, the board approved a €12mn contract for cranes at the eastern quay.",
+    "Also on the agenda",
+    "Related costs rose 12 per cent to €4.1mn in the first quarter, the company said.",
+    "See more: that was the mayor's answer to every question about the budget.",
+    "Followers of the project on Instagram doubled to 40,000 after the launch.",
+    "Follow-up inspections on the quay found no further cracks, the agency said.",
+    "Several staff contributed to the report, which runs to 300 pages, the ministry said.",
+    "Reporting by Oskar Lindqvist; editing by Maria Holm",
+    "The newsletter, which has 40,000 subscribers, was sold to a rival in March.",
+    "Thanks to the new cranes, the port handled 12 per cent more containers.",
+    "Print runs fell 8 per cent last year as readers moved online, the publisher said.",
+    "Copyright lawyers said the ruling, due in 2027, would affect thousands of artists.",
+    "This article of the treaty was first published in 1998, the court noted.",
+    "Five minutes later, the ferry left the harbour with 300 passengers on board.",
+    "25 min.",  # a recipe's cooking time, not a reading time
+    "Like me, many residents fear the new cranes will block the view of the bay.",
+    "Like many on Facebook, she shared photos of the flooded quay with her neighbours.",
+    "Follow me, the harbour master said, and led us past the new cranes.",
+    "First published in 1865, the Harbour Ledger is the oldest paper in the region.",
+    "This report was published on Tuesday by the ministry and shows a 12 per cent rise.",
+    "Thanks for joining us! To start, could you tell us how the port began?",
+    # What real bodies keep: subheads in capitals, date lines, link lists.
+    "THE NEW TERMINAL",
+    "10 March 2026, 08:30 GMT",
+    "Port of Kessel annual report 2025 (PDF)",
+]
+
+
+@pytest.mark.parametrize("prose", PROSE)
 def test_prose_mentioning_chrome_words_survives(prose: str) -> None:
     doc = _doc(BODY, prose, BODY2)
     assert doc.paragraphs == (BODY, prose, BODY2)
     assert doc.removed == ()
+
+
+def test_a_rules_needed_words_never_change_what_it_matches() -> None:
+    """`needs` only skips patterns that cannot match: the same rule wins with or without it."""
+    from briefing.clean.boilerplate import RULES, _bare, match_rule
+
+    def without_needs(line: str) -> str | None:
+        for rule in RULES:
+            target = line.strip() if rule.name == "markdown-image" else _bare(line)
+            if rule.pattern.fullmatch(target):
+                return rule.name
+        return None
+
+    lines = [*JUNK, *PROSE, BODY, BODY2, "Getty Images via AFP", "NEWSLETTER: YOUR INBOX",
+             "All Rights Reserved by Example", "JANE ROE CONTRIBUTED TO THIS REPORT"]
+    for line in [*lines, *(ln.upper() for ln in lines), *(ln.lower() for ln in lines)]:
+        found = match_rule(line)
+        assert (found.name if found else None) == without_needs(line), line
+    assert sum(rule.needs != () for rule in RULES) >= 4
 
 
 def test_trailing_chrome_block_is_cut_whole() -> None:
