@@ -204,7 +204,45 @@ RULES: tuple[Rule, ...] = (
         r"|thanks? (you )?for (signing up|subscribing|registering)\b.{0,150}"
         r"|(sign up|subscribe|register)( now| today| here| for free)?[.!]?"
         r"|by (signing up|subscribing|registering|clicking).{0,200}\b(privacy|terms)\b.{0,120}"
-        r"|(enter )?(your )?e-?mail( address)?( here)?:?|invalid e-?mail( address)?\.?",
+        r"|(enter )?(your )?e-?mail( address)?( here)?:?|invalid e-?mail( address)?\.?"
+        # A sign-up line of any topic ("Sign up to get the best of the week, as picked by
+        # the editors.", "Subscribe now to our print edition for the full story."), the box's
+        # title ("Example Weekly Newsletter"), or a question ending in "Sign up here".
+        r"|(sign up|subscribe)( now| today| here| free)? (to|for) [^\n]{1,200}"
+        r"|([\w'’&.-]+ ){0,4}newsletters?[:.!]?"
+        r"|[^\n]{1,150}[.?!] sign up( here| now| today)?[.!]?",
+    ),
+    # Paywall notices: "To view the full story, please subscribe", "Already a subscriber? Log
+    # in". They talk about access to the story, not about its subject.
+    _rule(
+        "paywall",
+        r".{0,150}\b(please subscribe|already (a )?subscriber|subscribe (now )?(to|for) (read|"
+        r"continue|view|unlock|access|the full)|for the full (story|article)|to (read|view|"
+        r"continue reading) the (full|rest of the|whole) (story|article)|subscribers? only)\b"
+        r".{0,200}",
+        needs=("subscri", "full story", "full article", "rest of the", "whole story"),
+    ),
+    # App promos: "For the latest news download the Example apps for iOS and Android",
+    # "Get our app". A story about an app ("Users must download the tracker app to ...")
+    # names no store or platform and says "the", not "our".
+    _rule(
+        "app-promo",
+        r".{0,150}\b(download|install|get) our ([\w'’-]+ ){0,4}apps?\b.{0,150}"
+        r"|.{0,150}\b(download|install|get) .{0,80}\bapps? (for|on|in) (the )?(ios|android"
+        r"|iphone|app store|google play)\b.{0,100}",
+        needs=("app",),
+    ),
+    # Calls for letters and disclosures about advertisers or affiliate links: about the
+    # site, not the story.
+    _rule(
+        "site-notice",
+        r".{0,150}\b(submit|send|write) (a|your) letter to the editor\b.{0,200}"
+        r"|.{0,100}\bthis (post|article|page|story) (contains|includes|may contain) "
+        r"(affiliate|references|links|sponsored)\b.{0,300}"
+        r"|.{0,150}\b(we may (receive|earn) (a )?(compensation|commission)|advertisers do not "
+        r"influence)\b.{0,300}",
+        needs=("letter to the editor", "this post", "this article", "this page", "this story",
+               "compensation", "commission", "advertisers"),
     ),
     # Any other short line about a newsletter or an inbox that speaks to the reader or asks
     # for a sign-up ("Get our best stories delivered to your inbox every week."). Prose about
@@ -234,7 +272,11 @@ RULES: tuple[Rule, ...] = (
         r"|(estimated )?(reading|read|listening) time:?\s*(about |approx\.? |~)?\d{1,3}.{0,20}",
     ),
     # A metadata label the scraper found no value for: "Date:" with nothing after it.
-    _rule("empty-label", r"(date|published|updated|posted( on)?|by|author|tags|category):?"),
+    _rule(
+        "empty-label",
+        r"(date|published|updated|posted( on)?|by|author|tags|category|release date"
+        r"|last updated|filed under|topics|source|credit):?",
+    ),
     # Photo credits: a line with "©" and no sentence end after it is a caption's credit
     # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose, which ends in a stop.
     _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}"),
@@ -244,8 +286,9 @@ RULES: tuple[Rule, ...] = (
         "photo-agency",
         r".{0,200}\b(via|by way of|photo:|photograph:|image:) "
         r"(getty (images|photos)|shutterstock|alamy|afp|reuters|ap)\b[^.!?]{0,40}"
-        r"|(photo|image|picture|illustration)s?( credit)?: [^.!?]{1,80}",
-        needs=("via ", "by way of", "photo", "image", "picture", "illustration"),
+        r"|(photo|image|picture|illustration)s?( credit)?: [^.!?]{1,80}"
+        r"|\(?(photo |image )?credits?: [^.!?()]{1,80}\)?",
+        needs=("via ", "by way of", "photo", "image", "picture", "illustration", "credit"),
     ),
     # Markdown images, linked or not: the picture itself never reaches a terminal.
     _rule("markdown-image", r"\[?!\[[^\]]*\]\([^)]*\)(\]\([^)]*\))?"),
