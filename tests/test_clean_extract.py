@@ -121,6 +121,13 @@ def test_headline_repeated_loosely_is_dropped(title: str, h1: str) -> None:
     assert list(doc.paragraphs) == BODY
 
 
+def test_opening_paragraph_equal_to_the_meta_description_stays() -> None:
+    head = (f'<meta name="description" content="{BODY[0]}">'
+            f'<meta property="og:description" content="{BODY[0]}">')
+    doc = extract_html(_page("".join(f"<p>{p}</p>" for p in BODY), head=head))
+    assert list(doc.paragraphs) == BODY
+
+
 def test_bytes_input_is_accepted() -> None:
     doc = extract_html(NEWS_PAGE.encode("utf-8"))
     assert list(doc.paragraphs) == BODY
