@@ -162,6 +162,15 @@ JUNK = [
     "This post contains affiliate links; we may earn a commission if you buy.",
     "Release Date:",
     "(Credit: Maja Lind / Harbour Ledger)",
+    # Embedded media, site controls, metadata lists.
+    "WATCH: The ferry's first crossing to Gdansk",
+    "Advertisement - Scroll to continue",
+    "Sign in",
+    "Log in / Register",
+    "Skip to main content",
+    "Loading...",
+    "Please enable JavaScript to view the comments.",
+    "Tags: ferries, shipping, Baltic, Gdansk",
     # Reading time.
     "5 min read",
     "Reading time: 4 minutes",
@@ -200,6 +209,10 @@ PROSE = [
     "Five minutes later, the ferry left the harbour with 300 passengers on board.",
     "25 min.",  # a recipe's cooking time, not a reading time
     "Users must download the tracker app to get the discount, the ministry said.",
+    "Watch the ferries arrive: the first crossing is on Friday at 6am.",
+    "Registered voters in the harbour district backed the plan by 61 per cent.",
+    "Loading the ferries will take two hours, the operator said.",
+    "Topics: the minister listed three. The first was the budget.",
     "The App Store fee rose to 30 per cent in 2021, the regulator found.",
     "Subscribers to the scheme rose 12 per cent, to 40,000, the ministry said.",
     "Credit card spending rose 4 per cent in March, the central bank said.",

@@ -115,6 +115,8 @@ RULES: tuple[Rule, ...] = (
         r"((read|see|watch|listen) (more|also|next)|also (read|see|watch)|related( (articles?"
         r"|stories|story|content|coverage|video))?|explore further|must read|don'?t miss"
         r"|recommended|more( on this story)?|trending"
+        # Embedded media announce themselves the same way: "WATCH: The ferry's first trip".
+        r"|watch|video|photos|gallery|listen|podcast"
         # The same labels on Spanish, German, French and Italian sites.
         r"|le[ae] (también|más|además)|leer más|lesen sie (auch|mehr)|mehr zum thema"
         r"|auch interessant|(à )?lire aussi|voir aussi|leggi anche)"
@@ -276,7 +278,29 @@ RULES: tuple[Rule, ...] = (
     # Markdown images, linked or not: the picture itself never reaches a terminal.
     _rule("markdown-image", r"\[?!\[[^\]]*\]\([^)]*\)(\]\([^)]*\))?"),
     # Ad slots label themselves.
-    _rule("advert", r"advertisement|sponsored( content)?|ad|story continues below( advert\w*)?"),
+    _rule(
+        "advert",
+        r"advertisement|sponsored( content)?|ad|story continues below( advert\w*)?"
+        r"|advertisement\s*[-–—:|]\s*(scroll|story|article) (down )?(to )?continue[^.!?]{0,30}",
+    ),
+    # The site's own controls, scraped as text: account links, skip links, loading messages,
+    # browser warnings.
+    _rule(
+        "site-controls",
+        r"(sign|log) ?(in|out|on)( (or|/) (register|sign up|subscribe))?|register|my account"
+        r"|create (a|an|your)( free)? account|skip (to|navigation)( (the )?(main )?content"
+        r"| navigation)?|loading( comments)?|please enable javascript.{0,100}"
+        r"|javascript is (disabled|required|not enabled).{0,100}"
+        r"|your browser (is out of date|is not supported|does not support).{0,100}",
+        heading=True,
+    ),
+    # Metadata lists: "Tags: ferries, shipping, Baltic", "Topics: ...", "Filed under: ...".
+    # A list of labels, not a sentence: no full stop inside.
+    _rule(
+        "metadata-list",
+        r"(tags|topics|keywords|categories|filed under|related topics|more about)\s*:"
+        r"\s*[^.!?]{1,200}",
+    ),
     # "Recommended" heads a few related-story links in the middle of FT pages (seed 004).
     _rule("recommended", r"recommended( (for you|reading|stories|articles))?:?", block=True),
 )
