@@ -196,6 +196,8 @@ RULES: tuple[Rule, ...] = (
         r"|(sign up|subscribe)( now| today| here| free)? (to|for) [^\n]{1,200}"
         r"|([\w'’&.-]+ ){0,4}newsletters?[:.!]?"
         r"|[^\n]{1,150}[.?!] sign up( here| now| today)?[.!]?",
+        needs=("digest", "newsletter", "thank", "sign up", "subscribe", "register", "privacy",
+               "terms", "mail"),
     ),
     # Paywall notices: "To view the full story, please subscribe", "Already a subscriber? Log
     # in". They talk about access to the story, not about its subject.
