@@ -1,7 +1,8 @@
 """HTML to article text: trafilatura for whole pages, a cheap lxml walk for feed item HTML.
 
 Whole pages go through trafilatura with `include_comments=False` (measured best on news pages:
-readers' comments are not the article). When it finds nothing, a plain walk of the page's <p>
+readers' comments are not the article) in its precision mode, with the default mode as a safety
+net for short results (see `_SHORT_WORDS`). When it finds nothing, a plain walk of the page's <p>
 elements is tried before giving up, since some small sites have no structure trafilatura
 recognises. Either way the paragraphs pass through `sanitize`, `normalize_paragraph` and the
 boilerplate line rules, so what leaves this module is plain printable text.
