@@ -190,16 +190,16 @@ RULES: tuple[Rule, ...] = (
         r"|(sign up|subscribe|register)( now| today| here| for free)?[.!]?"
         r"|by (signing up|subscribing|registering|clicking).{0,200}\b(privacy|terms)\b.{0,120}"
         r"|(enter )?(your )?e-?mail( address)?( here)?:?|invalid e-?mail( address)?\.?"
-        # A sign-up line of any topic ("Sign up to get the best of the week, as picked by
-        # the editors.", "Subscribe now to our print edition for the full story."), the box's
-        # title ("Example Weekly Newsletter"), or a question ending in "Sign up here".
+        # A sign-up line of any topic ("Sign up to get our timetable updates every Monday.",
+        # "Subscribe today to the print edition."), the box's title ("Example Weekly
+        # Newsletter"), or a question ending in "Sign up here".
         r"|(sign up|subscribe)( now| today| here| free)? (to|for) [^\n]{1,200}"
         r"|([\w'’&.-]+ ){0,4}newsletters?[:.!]?"
         r"|[^\n]{1,150}[.?!] sign up( here| now| today)?[.!]?",
         needs=("digest", "newsletter", "thank", "sign up", "subscribe", "register", "privacy",
                "terms", "mail"),
     ),
-    # Paywall notices: "To view the full story, please subscribe", "Already a subscriber? Log
+    # Paywall notices: "Please subscribe to keep reading", "Already a subscriber? Sign
     # in". They talk about access to the story, not about its subject.
     _rule(
         "paywall",
@@ -209,7 +209,7 @@ RULES: tuple[Rule, ...] = (
         r".{0,200}",
         needs=("subscri", "full story", "full article", "rest of the", "whole story"),
     ),
-    # App promos: "For the latest news download the Example apps for iOS and Android",
+    # App promos: "Download the Example app for iPhone to get alerts",
     # "Get our app". A story about an app ("Users must download the tracker app to ...")
     # names no store or platform and says "the", not "our".
     _rule(
