@@ -70,6 +70,64 @@ def test_news_page_keeps_body_and_drops_chrome() -> None:
         assert junk not in text
 
 
+def _page(body: str, *, title: str = "Nordvik orders electric ferries | The Harbour Ledger",
+          head: str = "") -> str:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            f"{head}</head><body><nav><a href='/'>Home</a> <a href='/business'>Business</a></nav>"
+            f"<main><article>{body}</article></main></body></html>")
+
+
+def test_a_paragraph_that_is_only_a_link_to_another_story_is_dropped() -> None:
+    # trafilatura's default mode keeps it; precision mode drops link-only paragraphs. No line
+    # rule could: it reads like a short paragraph.
+    other = "Port of Tallinn opens a new terminal for cruise ships"
+    body = "".join(f"<p>{p}</p>" for p in BODY[:2]) + f"<p><a href='/tallinn'>{other}</a></p>"
+    doc = extract_html(_page(body + "".join(f"<p>{p}</p>" for p in BODY[2:])))
+    assert list(doc.paragraphs) == BODY
+
+
+def test_when_precision_mode_keeps_little_the_default_mode_is_used() -> None:
+    # The visible page is a teaser; the article is in the page's JSON-LD, which trafilatura's
+    # default mode falls back to and precision mode does not. 18 words against 116: the
+    # default mode's text wins.
+    import json
+
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": "Nordvik orders twelve electric ferries",
+                     "articleBody": " ".join(BODY)})
+    body = f"<h1>Nordvik orders twelve electric ferries</h1><p>{BODY[0][:90]}.</p>"
+    doc = extract_html(_page(body, head=f'<script type="application/ld+json">{ld}</script>'))
+    assert " ".join(doc.paragraphs) == " ".join(BODY)
+
+
+@pytest.mark.parametrize(
+    ("title", "h1"),
+    [
+        ("Nordvik orders twelve electric ferries | The Harbour Ledger",
+         "‘Nordvik Orders Twelve Electric Ferries’"),
+        ("The Harbour Ledger - Nordvik orders twelve electric ferries",
+         "NORDVIK ORDERS TWELVE ELECTRIC FERRIES"),
+        ("Nordvik orders 12 electric ferries – The Harbour Ledger",
+         "Nordvik orders twelve electric ferries"),
+    ],
+)
+def test_headline_repeated_loosely_is_dropped(title: str, h1: str) -> None:
+    # With og:title set, trafilatura's title is the site's "Headline | Site" and its text opens
+    # with the <h1>: the two never matched exactly.
+    body = f"<h1>{h1}</h1>" + "".join(f"<p>{p}</p>" for p in BODY)
+    og_title = f'<meta property="og:title" content="{title}">'
+    doc = extract_html(_page(body, title=title, head=og_title))
+    assert doc.title == title
+    assert list(doc.paragraphs) == BODY
+
+
+def test_opening_paragraph_equal_to_the_meta_description_stays() -> None:
+    head = (f'<meta name="description" content="{BODY[0]}">'
+            f'<meta property="og:description" content="{BODY[0]}">')
+    doc = extract_html(_page("".join(f"<p>{p}</p>" for p in BODY), head=head))
+    assert list(doc.paragraphs) == BODY
+
+
 def test_bytes_input_is_accepted() -> None:
     doc = extract_html(NEWS_PAGE.encode("utf-8"))
     assert list(doc.paragraphs) == BODY

@@ -2,15 +2,20 @@
 
 Scraped copies of news articles (seed 000 is one) carry the site around the story: comment forms,
 share widgets, "Popular" lists, newsletter promos, photo captions with agency credits. The rules
-below are data: each names one kind of junk, says why it is junk, and matches a WHOLE line, so a
-body paragraph that merely mentions a comment or a share price is never touched. Lines are
-matched in a bare form (Markdown links, emphasis and heading marks removed) so "**LEAVE A REPLY**"
-and "## Popular" are caught too.
+(`briefing.clean.rules`) are data: each names one kind of junk, says why it is junk, and matches
+a WHOLE line, so a body paragraph that merely mentions a comment or a share price is never
+touched. Lines are matched in a bare form (Markdown links, emphasis and heading marks removed)
+so "**LEAVE A REPLY**" and "## Popular" are caught too.
 
-Two rules work on more than one line, in code below the table:
+Some rules work on more than one line, in code below:
 - a trailing block that starts with a chrome marker is cut whole (the site's footer: "Popular",
   then headlines of other stories, which no line rule could tell from a short paragraph);
-- a "Recommended" block drops the short link lines that follow it, up to the next body paragraph.
+- a "Recommended" or "Read more:" heading drops the short link lines that follow it, up to the
+  next body paragraph;
+- in the second half of the text, "About the author" or "About Example Corp" cuts what follows
+  (a biography or a company's standard paragraph reads like body text);
+- a run of paragraphs that repeats an earlier run (a second copy of the article) is dropped;
+- `drop_headline` takes the headline off the top of an extracted text.
 """
 
 from __future__ import annotations
@@ -19,87 +24,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from briefing.clean.rules import RULES, Rule
 from briefing.text import normalize_paragraph, sanitize
 
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    pattern: re.Pattern[str]
-    marker: bool = False  # chrome that starts the site's footer: cut it and what follows it
-    block: bool = False  # heads a list of links: drop the short lines after it too
-
-
-def _rule(name: str, regex: str, *, marker: bool = False, block: bool = False) -> Rule:
-    return Rule(name, re.compile(regex, re.IGNORECASE), marker=marker, block=block)
-
-
-RULES: tuple[Rule, ...] = (
-    # WordPress comment forms scrape as their field labels, one per line; seed 000 ends with
-    # three of them. Whole-line matching keeps "readers can leave a comment until June".
-    _rule(
-        "comment-form",
-        r"leave a (reply|comment)|post (a )?comment|comments?( \(\d+\))?|\d+ comments?"
-        r"|please enter your (comment|name here|email address here)!?"
-        r"|you have entered an incorrect email address!?"
-        r"|save my name, email,? and website in this browser.*",
-        marker=True,
-    ),
-    # Share widgets: a line made only of "Share"/"Share post:" or network names. Real prose
-    # about shares ("Shares rose 4%") has more words and never matches the whole line.
-    _rule(
-        "share-widget",
-        r"share( (this|post|article|story|on [a-z]+))?( (article|story))?:?"
-        r"|((facebook|twitter|x|linkedin|whatsapp|telegram|email|print|pinterest|reddit"
-        r"|copy link|tweet|pin it)[\s|·,/]*){1,8}",
-        marker=True,
-    ),
-    # Lists of other stories: these headings start the site's footer, and everything after them
-    # is headlines of other articles.
-    _rule(
-        "more-stories",
-        r"popular( (posts|now|stories|articles|today))?|most (read|popular|viewed)"
-        r"|more like this|more (from|in) [\w &]{1,30}|you (may|might) (also )?like"
-        r"|related( (posts|articles|stories|coverage))?:?|trending( now)?|latest (news|posts)"
-        r"|read next|don'?t miss",
-        marker=True,
-    ),
-    # Content farms append the link to the copied original; "Supply hyperlink" is "Source link"
-    # after their synonym spinner went through it (seed 000).
-    _rule("source-link", r"(source|supply) (link|hyperlink)", marker=True),
-    # WordPress appends this to every feed item; it names the blog, not the story.
-    _rule("feed-footer", r"the post .{1,300} appeared first on .{1,120}", marker=True),
-    # Copyright footers ("© 2026 Example News Ltd. All rights reserved.").
-    _rule("copyright", r"(copyright\s*)?©\s*(19|20)\d\d\b.*|all rights reserved\.?", marker=True),
-    # Newsletter promos: the FT's "Unlock the Editor's Digest for free" (spun to "without cost"
-    # in seed 000) and the generic sign-up lines.
-    _rule(
-        "newsletter",
-        r"unlock the editor.s digest\b.*"
-        r"|.{0,80}\bselects? (her|his|their) favourite stories in this weekly newsletter\.?"
-        r"|(sign up|subscribe) (now |today )?(for|to) (our|the|my) .{0,60}newsletter.{0,60}"
-        r"|get (our|the) .{0,40}newsletter.{0,40}",
-    ),
-    # A metadata label the scraper found no value for: "Date:" with nothing after it.
-    _rule("empty-label", r"(date|published|updated|posted( on)?|by|author|tags|category):?"),
-    # Photo credits: a line with "©" and no sentence end after it is a caption's credit
-    # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose, which ends in a stop.
-    _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}"),
-    # Credits without "©", by the agencies' own wording (and its spun form "by way of"). A line
-    # ending in a full stop after the agency's name is a sentence about it, and stays.
-    _rule(
-        "photo-agency",
-        r".{0,200}\b(via|by way of|photo:|photograph:|image:) "
-        r"(getty (images|photos)|shutterstock|alamy|afp|reuters|ap)\b[^.!?]{0,40}"
-        r"|(photo|image|picture|illustration)s?( credit)?: [^.!?]{1,80}",
-    ),
-    # Markdown images, linked or not: the picture itself never reaches a terminal.
-    _rule("markdown-image", r"\[?!\[[^\]]*\]\([^)]*\)(\]\([^)]*\))?"),
-    # Ad slots label themselves.
-    _rule("advert", r"advertisement|sponsored( content)?|ad|story continues below( advert\w*)?"),
-    # "Recommended" heads a few related-story links in the middle of FT pages (seed 004).
-    _rule("recommended", r"recommended( (for you|reading|stories|articles))?:?", block=True),
-)
+__all__ = ["RULES", "CleanDoc", "Rule", "clean_text_document", "drop_headline", "match_rule",
+           "strip_paragraphs"]
 
 # Markdown that hides a junk line from the table: link syntax, emphasis, heading and quote marks.
 _MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
@@ -126,7 +55,10 @@ def _bare(line: str) -> str:
 def match_rule(line: str) -> Rule | None:
     """The first rule whose pattern matches the whole of `line`, or None for a body line."""
     bare = _bare(line)
+    low = bare.lower()
     for rule in RULES:
+        if rule.needs and not any(word in low for word in rule.needs):
+            continue
         # Markdown images are matched raw: the bare form strips the syntax that marks them.
         target = line.strip() if rule.name == "markdown-image" else bare
         if rule.pattern.fullmatch(target):
@@ -167,10 +99,42 @@ def _footer_start(lines: Sequence[str], rules: Sequence[Rule | None]) -> int:
     return start
 
 
+# Where the closing boilerplate may start, as a share of the lines: "About ..." higher up is a
+# subhead or the subject ("About Python" opening a page about Python).
+_TAIL_FROM = 1 / 2
+
+# A second copy of the article (a hidden print or mobile version that the extractor also took)
+# repeats a run of lines in order. A single repeated paragraph is a pull quote or a refrain
+# and stays; a run this long, of this many words, is a copy.
+_REPEAT_LINES = 3
+_REPEAT_WORDS = 40
+
+
+def _repeated_run_lines(lines: Sequence[str]) -> list[int]:
+    """Indexes of the lines that repeat, in order, a run of earlier lines long enough to be a
+    copy of the text. Linear: a repeat is compared only with the first place its line was
+    seen, and a run found is skipped whole."""
+    first: dict[str, int] = {}
+    found: list[int] = []
+    i = 0
+    while i < len(lines):
+        j = first.setdefault(lines[i], i)
+        k = 0
+        while j + k < i and i + k < len(lines) and lines[j + k] == lines[i + k]:
+            k += 1
+        words = sum(len(line.split()) for line in lines[i : i + k]) if k >= _REPEAT_LINES else 0
+        if words >= _REPEAT_WORDS:
+            found.extend(range(i, i + k))
+            i += k
+        else:
+            i += 1
+    return found
+
+
 def _keep_flags(lines: Sequence[str]) -> list[bool]:
     """For each line, whether it stays. The whole-line rules first, then the block rules."""
     rules = [match_rule(line) for line in lines]
-    keep = [rule is None for rule in rules]
+    keep = [rule is None or rule.tail for rule in rules]  # a tail heading counts only late
     in_block = False
     for i, rule in enumerate(rules):
         if rule is not None:
@@ -183,7 +147,62 @@ def _keep_flags(lines: Sequence[str]) -> list[bool]:
             in_block = False
     for i in range(_footer_start(lines, rules), len(lines)):
         keep[i] = False
+    for i in range(int(len(lines) * _TAIL_FROM), len(lines)):
+        rule = rules[i]
+        if rule is not None and rule.tail:
+            keep[i:] = [False] * (len(lines) - i)
+            break
+    for i in _repeated_run_lines(lines):
+        keep[i] = False
     return keep
+
+
+# The headline as trafilatura's text repeats it: the title with a " | Site" or " - Site" tail,
+# other quotes, other case. These split a title into the parts that may be the headline.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»/]{1,2}\s+")
+_WORD = re.compile(r"\w+")
+_HEADLINE_LINES = 4  # the headline comes before the body: a kicker, byline or date at most
+_HEADLINE_SHARE = 0.8  # of the longer word list's words, shared with the other
+
+
+def _headline_forms(titles: Sequence[str]) -> list[list[str]]:
+    """Each title's words, and those of the title with parts cut off at either end, at its
+    separators: "Port expands | Example News" gives the whole, "port expands" and "example
+    news" (some sites put their name first). Middle parts alone are sections ("News | World |
+    Port expands | Example") and are left out."""
+    forms: list[list[str]] = []
+    for title in titles:
+        parts = _TITLE_SEPARATORS.split(title)[:8]
+        runs = [parts[:j] for j in range(1, len(parts) + 1)] + [parts[i:] for i in
+                                                                range(1, len(parts))]
+        for run in runs:
+            words = _WORD.findall(" ".join(run).lower())
+            if words and words not in forms:
+                forms.append(words)
+    return forms
+
+
+def _shares_words(line: list[str], title: list[str]) -> bool:
+    if not line or len(line) > 2 * len(title):
+        return False
+    common = sum(min(line.count(w), title.count(w)) for w in set(line))
+    return common >= _HEADLINE_SHARE * max(len(line), len(title))
+
+
+def drop_headline(paragraphs: Sequence[str], titles: Sequence[str]) -> list[str]:
+    """The paragraphs without the headline repeated among the first few lines.
+
+    trafilatura's text often opens with the page's <h1>, and its title (or the page's <title>)
+    says the same with a site name on the end, other quotes or other capitals; an exact match
+    missed most of them. A line whose words mostly are the title's is that headline. Only
+    short lines near the top qualify, so an opening paragraph that starts like the headline,
+    or later text that quotes it, stays."""
+    forms = _headline_forms(titles)
+    if not forms:
+        return list(paragraphs)
+    out = list(paragraphs[:_HEADLINE_LINES])
+    out = [p for p in out if not any(_shares_words(_WORD.findall(p.lower()), f) for f in forms)]
+    return out + list(paragraphs[_HEADLINE_LINES:])
 
 
 def strip_paragraphs(paragraphs: Sequence[str]) -> list[str]:
