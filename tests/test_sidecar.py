@@ -59,4 +59,5 @@ def test_changed_figure_in_sidecar_is_flagged(tmp_path: Path) -> None:
     assert art is not None
     flagged = [p for p in art.translations[0].pairs if p.flags]
     assert [p.paragraph for p in flagged] == [1]
-    assert any("3,500" in f or "3500" in f for f in flagged[0].flags)
+    assert [(f.kind, f.original, f.translation) for f in flagged[0].flags] == [
+        ("changed", "3,500", "5.300")]

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.config import Settings
-from briefing.models import TITLE_PARAGRAPH, Article, Paragraph, Translation
+from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Paragraph, Translation
 from briefing.store import Store
 from briefing.translate import (
     ArticleNotFound,
@@ -194,7 +194,8 @@ def test_pairs_carry_the_numbers_check_flags(store: Store, settings: Settings) -
         bad: "Năm 2024, công ty đã đặt hàng khoảng 320.000 chip Nvidia.",
     })
     tr = translate_article(settings, store, "a1", engine=engine, now=NOW)
-    assert [p.flags for p in tr.pairs] == [(), (), ("changed figure: 230,000 → 320.000",)]
+    assert [p.flags for p in tr.pairs] == [(), (), (FigureFlag(
+        "changed", "changed figure: 230,000 → 320.000", "230,000", "320.000"),)]
     stored = store.get_article("a1")
     assert stored is not None and stored.translations[0].pairs[2].flags == tr.pairs[2].flags
 

@@ -135,11 +135,11 @@ def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
 
 def _pair(it: _Item, art: Article, target: str) -> TranslationPair:
     translation = it.translation or ""
-    flags: tuple[str, ...] = ()
-    if it.key:
-        source = it.source if it.source != "auto" else (art.language or "en")
-        flags = check_pair(it.text, translation, source_lang=source, target_lang=target)
-    return TranslationPair(it.paragraph, it.text, translation, flags)
+    if not it.key:
+        return TranslationPair(it.paragraph, it.text, translation)
+    source = it.source if it.source != "auto" else (art.language or "en")
+    found = check_pair(it.text, translation, source_lang=source, target_lang=target)
+    return TranslationPair(it.paragraph, it.text, translation, found.flags, found.notes)
 
 
 def needs_translation(art: Article, target: str) -> bool:
