@@ -89,9 +89,10 @@ def _sentence_start(text: str, m: re.Match[str]) -> bool:
 def anchors(text: str, lang: str) -> frozenset[str]:
     nums = {normalise_number(m.group(), lang) for m in _NUMBER.finditer(text)}
     names = {m.group().lower() for m in _NAME.finditer(text) if not _sentence_start(text, m)}
-    # Numbers written as words ("seven million", "bảy") meet their digits on the other side.
-    # Ones are left out: "one", "a" and "một" are everywhere and tell paragraphs apart poorly.
-    nums |= {f"{f.number:g}" for f in read_figures(text, lang) if f.number > 1 and not f.digits}
+    # Numbers as read with their words ("seven million" / "7 triệu", "bảy") meet on both
+    # sides. Ones are left out: "one", "a" and "một" are everywhere and tell paragraphs apart
+    # poorly.
+    nums |= {f"{f.number:g}" for f in read_figures(text, lang) if f.number > 1}
     urls = {m.group().rstrip(".,)") for m in _URL.finditer(text)}
     months = {f"month:{_MONTHS_EN.index(m.group(1)) + 1}" for m in _MONTH_EN.finditer(text)}
     months |= {f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text)}

@@ -100,3 +100,25 @@ def test_schema_version_counts_the_migrations(db_file: Path) -> None:
     assert len(migrations.pending(Store(db_file).db)) == 0
     assert len(migrations.applied(Store(db_file).db)) == SCHEMA_VERSION
     assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_pair_flags_and_notes_roundtrip_and_old_string_flags_still_read(db_file: Path) -> None:
+    from briefing.models import FigureFlag, Translation, TranslationPair
+
+    store = Store(db_file)
+    store.save_article(_article(1))
+    flag = FigureFlag("changed", "changed figure: $12bn → 21 tỷ USD", "$12bn", "21 tỷ USD")
+    note = FigureFlag("added", "added figure: 1", "", "1")
+    pair = TranslationPair(0, "Nvidia sold chips worth $12bn.", "Nvidia bán 1 lô chip 21 tỷ USD.",
+                           (flag,), (note,))
+    store.save_translation("a1", Translation("vi", "test", "", (pair,)))
+    art = store.get_article("a1")
+    assert art is not None and art.translations[0].pairs == (pair,)
+    # A file written before flags were records held plain strings: they read as flags still.
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE translation_pairs SET flags = ?, notes = '[]'",
+                     ('["missing figure: $12bn", "changed figure: 5 → 6"]',))
+    art = Store(db_file).get_article("a1")
+    assert art is not None
+    assert [(f.kind, f.text) for f in art.translations[0].pairs[0].flags] == [
+        ("missing", "missing figure: $12bn"), ("changed", "changed figure: 5 → 6")]

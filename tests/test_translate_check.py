@@ -4,16 +4,21 @@ Every sentence here was written for these tests."""
 
 from __future__ import annotations
 
+import html
+import random
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from briefing.bilingual_ingest import sidecar_translation
 from briefing.config import Settings
 from briefing.models import FigureFlag
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from briefing.translate.check import check_pair
-from tests.conftest import ROOT, seed
+from tests.conftest import ROOT, SHARED, seed
 
 EN_TITLE = "TikTok owner ByteDance plans to spend $12bn on AI chips in 2025"
 
@@ -244,3 +249,92 @@ def test_a_paragraph_full_of_numbers_is_checked_in_linear_time() -> None:
     assert flags(en, vi) == []
     assert flags(en, vi.replace("giá 1500 tỷ", "giá 9500 tỷ")) == [
         "changed figure: $1500bn → 9500 tỷ USD"]
+
+
+# --- the goals, on real human translations ------------------------------------------------
+
+IWSLT = SHARED / "corpora" / "iwslt15-envi-dev"
+SENTENCES, PER_PARAGRAPH = 45, 3
+
+
+def _detokenise(line: str) -> str:
+    """Undo the corpus's Moses tokenisation ("word ," -> "word,")."""
+    s = html.unescape(line.strip().lstrip("\ufeff"))
+    s = re.sub(r" ([,.?!:;%)\]])", r"\1", s)
+    s = re.sub(r"([(\[]) ", r"\1", s)
+    s = re.sub(r" '(s|re|ve|ll|d|m|t)\b", r"'\1", s).replace(" n't", "n't")
+    return re.sub(r'" ?(.*?) ?"', r'"\1"', s)
+
+
+@dataclass
+class _Score:
+    right: int = 0
+    total: int = 0
+    faithful: int = 0  # faithful pairs with digits
+    flagged: int = 0  # ... of which flagged
+    tampers: int = 0
+    caught: int = 0
+    shown: list[str] = field(default_factory=list)
+
+
+def _score(score: _Score, en: list[str], vi: list[str | None], expect: list[str], *,
+           merged: tuple[int, ...] = (), tampered: int | None = None) -> None:
+    """Align and check one document the way `briefing fetch` does with a sidecar, and count."""
+    text = "\n\n".join(["Bài nói", *(p for p in vi if p is not None)])
+    tr = sidecar_translation("Talk", en, "en", "vi", text)
+    for i, (e, want) in enumerate(zip(en, expect, strict=True)):
+        # A merged pair holds both originals: each of them counts as paired with it.
+        got = [p for p in tr.pairs if p.original == e] or [p for p in tr.pairs if e in p.original]
+        translation = " ".join(p.translation for p in got if p.translation)
+        ok = want in translation and len(translation) <= len(want) * 1.15 + 5 if want else \
+            not translation
+        found = [f.text for p in got for f in p.flags]
+        if tampered is not None:
+            if i == tampered:
+                score.tampers += 1
+                score.caught += bool(found)
+            continue
+        score.right += ok
+        score.total += 1
+        if ok and want and i not in merged and re.search(r"\d", e + want):
+            score.faithful += 1
+            score.flagged += bool(found)
+            if found:
+                score.shown.append(f"{found}: {e[:60]}")
+
+
+def test_goals_on_human_translations() -> None:
+    """At most 5% of faithful pairs with digits flagged, at least 95% of changed figures
+    flagged, alignment at least 0.98: documents cut from real TED translations as
+    ../shared/tools/parallel_dev.py cuts them (faithful, one paragraph dropped, two merged;
+    three copies with one figure changed)."""
+    if not IWSLT.is_dir():
+        pytest.skip(f"{IWSLT} not found: the corpus lives in ../shared, which a clone lacks")
+    en_lines = [_detokenise(x) for x in (IWSLT / "tst2012.en").read_text("utf-8-sig").splitlines()]
+    vi_lines = [_detokenise(x) for x in (IWSLT / "tst2012.vi").read_text("utf-8-sig").splitlines()]
+    rng = random.Random(2012)
+    score = _Score()
+    for k, start in enumerate(range(0, len(en_lines) - SENTENCES + 1, SENTENCES)):
+        cut = range(start, start + SENTENCES, PER_PARAGRAPH)
+        en = [" ".join(en_lines[i:i + PER_PARAGRAPH]) for i in cut]
+        vi = [" ".join(vi_lines[i:i + PER_PARAGRAPH]) for i in cut]
+        out: list[str | None] = list(vi)
+        expect = list(vi)
+        if k % 3 == 1:
+            out[5], expect[5] = None, ""
+        elif k % 3 == 2:
+            out[7], out[8] = vi[7] + " " + vi[8], None
+            expect[7] = expect[8] = out[7] or ""
+        _score(score, en, out, expect, merged=(7, 8) if k % 3 == 2 else ())
+        with_digits = [i for i, p in enumerate(vi) if re.search(r"\d", p)]
+        for _ in range(min(3, len(with_digits))):
+            i = rng.choice(with_digits)
+            digits = rng.choice(list(re.finditer(r"\d+", vi[i])))
+            new = str(int(digits.group()) + rng.choice([1, 3, 7, 10]))
+            changed = list(vi)
+            changed[i] = vi[i][:digits.start()] + new + vi[i][digits.end():]
+            _score(score, en, list[str | None](changed), changed, tampered=i)
+    assert score.total > 400 and score.faithful > 100 and score.tampers > 60
+    assert score.right / score.total >= 0.98
+    assert score.flagged / score.faithful <= 0.05, score.shown
+    assert score.caught / score.tampers >= 0.95

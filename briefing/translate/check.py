@@ -139,7 +139,8 @@ def _strong(f: Figure) -> bool:
 
 
 def _article(f: Figure) -> bool:
-    return not f.digits and f.number <= 1 and f.dim in ("", "ordinal")
+    """"một", "one", "first", "a year" (also "per year": "40,000 tonnes a year")."""
+    return not f.digits and f.number <= 1 and f.dim in ("", "ordinal", "time")
 
 
 def _comparable(a: Figure, b: Figure) -> bool:
