@@ -202,7 +202,9 @@ EN_NUMBER_WORDS: dict[str, float] = {
          "eighteen", "nineteen"])
 } | {w: float(10 * i) for i, w in enumerate(
     ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)
-} | {"dozen": 12.0, "half": 0.5, "double": 2.0, "twice": 2.0, "triple": 3.0}
+} | {w + "ies": float(10 * i) for i, w in enumerate(  # "the nineties", "những năm 90"
+    ["twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"], 2)
+} | {"dozen": 12.0, "half": 0.5, "double": 2.0, "twice": 2.0, "triple": 3.0, "both": 2.0}
 VI_NUMBER_WORDS: dict[str, float] = {
     "một": 1.0, "hai": 2.0, "ba": 3.0, "bốn": 4.0, "sáu": 6.0, "bảy": 7.0,
     "bẩy": 7.0, "tám": 8.0, "chín": 9.0, "mười": 10.0, "nửa": 0.5,
@@ -222,6 +224,12 @@ VI_NOT_SCALE_AFTER: frozenset[str] = frozenset({"lệ", "giá", "số", "phú", 
 # "hàng triệu". A translator may render them freely; there is nothing exact to compare.
 APPROX_BEFORE: frozenset[str] = frozenset({
     "several", "few", "many", "some", "hàng", "vài", "mấy", "nhiều", "hằng", "dăm",
+})
+# Words for a small, loose quantity: "a few people" may come back as "3 người", so a small
+# number with no counterpart is only a note when the other side has one of these. ("some" is
+# left out: it is in every other English paragraph, and would hide a changed small number.)
+QUANTITY_WORDS: frozenset[str] = frozenset({
+    "couple", "few", "several", "handful", "pair", "vài", "mấy", "dăm", "cặp",
 })
 # English ordinals: "the second thing" is "điều thứ 2".
 EN_ORDINALS: dict[str, float] = {

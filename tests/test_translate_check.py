@@ -153,6 +153,8 @@ def test_a_changed_count_is_flagged_with_both_forms() -> None:
     ("They tested a dozen prototypes.", "Họ thử nghiệm 12 nguyên mẫu."),
     ("Half of the crew stayed behind.", "Một nửa thủy thủ đoàn ở lại."),
     ("Ticket sales were twice the forecast.", "Doanh số vé gấp đôi dự báo."),
+    ("Both sides signed.", "Cả 2 bên đã ký."),
+    ("The style began in the nineties.", "Phong cách này bắt đầu từ những năm 90."),
     ("The shop stocks 48 teas.", "Cửa hàng có bốn mươi tám loại trà."),
     ("It is the ninth largest harbour.", "Đây là cảng lớn thứ 9."),
     ("The sequel is called Voyage II.", "Phần tiếp theo tên là Voyage 2."),
@@ -228,6 +230,13 @@ def test_one_as_an_article_is_a_note_not_a_flag() -> None:
     en, vi = "We set up a little tasting stall.", "Chúng tôi dựng 1 quầy nếm thử nhỏ."
     assert flags(en, vi) == []
     assert notes(en, vi) == ["added figure: 1"]
+
+
+def test_a_small_number_for_a_quantity_word_is_a_note() -> None:
+    en, vi = "A few neighbours came to help.", "3 người hàng xóm đã đến giúp."
+    assert flags(en, vi) == []
+    assert notes(en, vi) == ["added figure: 3"]
+    assert flags("Four neighbours came to help.", vi) == ["changed figure: Four → 3"]
 
 
 def test_a_small_number_word_without_counterpart_is_a_note() -> None:

@@ -261,4 +261,3 @@ def _vi_noun(text: str, pos: int) -> str | None:
     if len(words) == 2 and f"{words[0]} {words[1]}" in _VI_COMPOUNDS:
         return f"{words[0]} {words[1]}"
     return words[0]
-

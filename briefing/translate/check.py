@@ -18,9 +18,11 @@ changed figure shows as a value the other side lacks. What is left over is judge
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from briefing.gazetteer import QUANTITY_WORDS
 from briefing.models import FigureFlag
 from briefing.numbers.figures import Figure, read_figures
 
@@ -61,13 +63,29 @@ def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
     found.changed_values(left, right)
     # A lone "một", "one" or "first" is everywhere a translator writes an article or leaves
     # one out; even a note would be noise.
+    loose_in_original, loose_in_translation = _loose(original), _loose(translation)
     for a in left:
         if not _article(a):
-            found.add(a, None, "missing", strong=_strong(a))
+            found.add(a, None, "missing", strong=_strong(a) and not (
+                loose_in_translation and _small(a)))
     for b in right:
         if not _article(b):
-            found.add(None, b, "added", strong=_strong(b))
+            found.add(None, b, "added", strong=_strong(b) and not (
+                loose_in_original and _small(b)))
     return found.check()
+
+
+_QUANTITY = re.compile(rf"(?i:\b(?:{'|'.join(sorted(QUANTITY_WORDS))})\b)")
+
+
+def _loose(text: str) -> bool:
+    """Does the text count something loosely ("a few", "several", "vài")? Then a small number
+    on the other side may be the translator's reading of it."""
+    return _QUANTITY.search(text) is not None
+
+
+def _small(f: Figure) -> bool:
+    return f.number < 10 and f.dim in ("", "time")
 
 
 class _Findings:
