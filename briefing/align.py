@@ -92,7 +92,8 @@ def anchors(text: str, lang: str) -> frozenset[str]:
     # Numbers as read with their words ("seven million" / "7 triệu", "bảy") meet on both
     # sides. Ones are left out: "one", "a" and "một" are everywhere and tell paragraphs apart
     # poorly.
-    nums |= {f"{f.number:g}" for f in read_figures(text, lang) if f.number > 1}
+    nums |= {f"{f.number:g}" for f in read_figures(text, lang)
+             if f.number > 1 and f.dim != "approx"}
     urls = {m.group().rstrip(".,)") for m in _URL.finditer(text)}
     months = {f"month:{_MONTHS_EN.index(m.group(1)) + 1}" for m in _MONTH_EN.finditer(text)}
     months |= {f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text)}

@@ -187,6 +187,11 @@ def test_a_changed_count_is_flagged_with_both_forms() -> None:
     ("It was 100°F at noon.", "Buổi trưa trời nóng 38 độ C."),
     ("The tank holds 2 gallons.", "Bình chứa 7,6 lít."),
     ("The first 1,000MW phase starts soon.", "Giai đoạn đầu 1.000 MW sắp bắt đầu."),
+    # rough amounts are ranges: an exact figure inside one is its counterpart
+    ("The plane has hundreds of thousands of parts.", "Máy bay có 300.000 chi tiết."),
+    ("Nerves took a few hundred million years.", "Hệ thần kinh mất vài trăm triệu năm."),
+    ("A hundred million people watched it.", "Hàng trăm triệu người đã xem nó."),
+    ("Millions of people watched it.", "Hàng triệu người đã xem nó."),
     # a repeated figure needs one counterpart
     ("One plan cost $2bn -- yes, $2bn.", "Một kế hoạch tốn 2 tỷ USD."),
 ])
@@ -213,6 +218,8 @@ def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
     ("Call the AED4EU line for help.", "Hãy gọi đường dây AED5EU.",
      ["changed figure: AED4EU → AED5EU"]),
     ("They stocked 24 kinds of jam.", "Họ bày nhiều loại mứt.", ["missing figure: 24"]),
+    ("The trees are a thousand years old.", "Những cái cây đã hàng trăm tuổi.",
+     ["missing figure: a thousand years"]),
     ("We set up a little tasting stall.", "Chúng tôi dựng 4 quầy nếm thử nhỏ.",
      ["added figure: 4"]),
 ])

@@ -36,6 +36,46 @@ _VI_NOT_FIVE_AFTER = frozenset({"bao", "hàng", "mỗi", "những", "các", "nhi
 _STARTS: dict[str, re.Pattern[str]] = {}
 
 
+# Rough amounts: "several hundred", "hundreds of thousands", "millions", "a few thousand",
+# "hàng triệu", "vài trăm", "trăm nghìn". They carry no exact figure, but a translator may
+# render one as an exact number ("a hundred million" as "hàng trăm triệu"): they are read as a
+# range, match any figure inside it, and are never flagged themselves.
+_EN_SCALE = (r"(?:hundreds|thousands|millions|billions|trillions|dozens|tens"
+             r"|hundred|thousand|million|billion|trillion)")
+_APPROX = {
+    "en": re.compile(
+        rf"(?<![\w’'])(?i:(?:(?:several|a few|few|many)\s+{_EN_SCALE}"
+        rf"|(?:hundreds|thousands|millions|billions|trillions|dozens|tens)(?=\s+of\b|[^\w’']|$))"
+        rf"(?:\s+(?:of\s+)?{_EN_SCALE})*)(?![\w’'])"),
+    "vi": re.compile(
+        r"(?<![\w’'])(?i:(?:(?:hàng|hằng|vài|mấy|nhiều|dăm)\s+)?(?:trăm|nghìn|ngàn|triệu|tỷ|tỉ|chục)"
+        r"(?:\s+(?:trăm|nghìn|ngàn|triệu|tỷ|tỉ))*)(?![\w’'])"),
+}
+_PLURAL_SCALES = {"hundreds": 100.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+                  "trillions": 1e12, "dozens": 12.0, "tens": 10.0}
+_FEW = frozenset({"several", "few", "a few", "vài", "mấy", "dăm"})
+
+
+def _approximate(text: str, m: re.Match[str], lang: str) -> Figure | None:
+    """A rough amount as a range [low, high): "several hundred" is 100 to 1,000, "millions"
+    1e6 to 1e9, "hàng trăm triệu" 1e8 to 1e9."""
+    words = m.group(0).lower().split()
+    marker = words[0] if words[0] in ("several", "few", "many", "a", *_VI_MARKERS) else ""
+    scales = [w for w in words if w in _PLURAL_SCALES or w in gz.SCALE_WORDS]
+    if not scales or (lang == "vi" and not is_scale(text, m.end(), scales[-1])):
+        return None
+    low = 1.0
+    for w in scales:
+        low *= _PLURAL_SCALES.get(w) or gz.SCALE_WORDS[w]
+    first = _PLURAL_SCALES.get(scales[0]) or gz.SCALE_WORDS[scales[0]]
+    few = marker in _FEW or (marker == "a" and "few" in words)
+    high = low * (10 if few or first < 1000 else 1000)
+    return Figure(m.start(), m.end(), low, "approx", "", high, False)
+
+
+_VI_MARKERS = ("hàng", "hằng", "vài", "mấy", "nhiều", "dăm")
+
+
 def starts(lang: str) -> re.Pattern[str]:
     """Where a figure may start: digits, and in English and Vietnamese the number words, month
     and weekday names, ordinals and "thứ N" / "tháng N"."""
@@ -53,7 +93,8 @@ def starts(lang: str) -> re.Pattern[str]:
             table, extra = [], ""
         words = rf"|(?<![\w’'])(?i:{_alternation(table)})(?![\w’'])" if table else ""
         roman = r"|\b[IVX]{2,5}\b" if lang in ("en", "vi") else ""
-        pattern = re.compile(rf"\d+(?:[.,]\d+)*{words}{extra}{roman}")
+        approx = rf"(?P<approx>{_APPROX[lang].pattern})|" if lang in _APPROX else ""
+        pattern = re.compile(rf"{approx}\d+(?:[.,]\d+)*{words}{extra}{roman}")
         _STARTS[lang] = pattern
     return pattern
 
@@ -62,6 +103,8 @@ def word_figure(text: str, m: re.Match[str], lang: str) -> Figure | None:
     """The figure a word starts (`m` matched one of `starts(lang)`'s words), if any."""
     raw = m.group(0)
     low = raw.lower()
+    if m.lastgroup == "approx":
+        return _approximate(text, m, lang)
     if raw[0] in "IVX" and raw.isupper() and raw.isalpha():
         return _roman(text, m)
     if lang == "en":

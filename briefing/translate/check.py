@@ -181,16 +181,28 @@ def _unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
     (and, for units that convert, in buckets of the value's logarithm), so a paragraph with
     thousands of numbers costs a linear scan, not a product of the two sides."""
     index: dict[tuple[str, float], list[Figure]] = {}
+    ranges: dict[int, list[Figure]] = {}
     for f in other:
+        if f.dim == "approx":
+            for decade in range(_decade(f.number), _decade(f.value)):
+                ranges.setdefault(decade, []).append(f)
+            continue
         for key in {*_exact_keys(f), *_bucket_keys(f)}:
             index.setdefault(key, []).append(f)
     out = []
     for f in side:
+        if f.dim == "approx":
+            continue  # a rough amount ("hàng triệu") is never a flag, only a counterpart
         keys = {*_exact_keys(f), *(near for key in _bucket_keys(f) for near in _near(key))}
         candidates = {id(c): c for key in keys for c in index.get(key, ())}
-        if not any(_same(f, c) for c in candidates.values()):
+        if not any(_same(f, c) for c in candidates.values()) and not any(
+                r.number <= f.number < r.value for r in ranges.get(_decade(f.number), ())):
             out.append(f)
     return out
+
+
+def _decade(value: float) -> int:
+    return math.floor(math.log10(value)) if value > 0 else -99
 
 
 def _readings(f: Figure) -> Iterable[tuple[str, str, float]]:
