@@ -33,8 +33,6 @@ _VI_NOT_FIVE_AFTER = frozenset({"bao", "hàng", "mỗi", "những", "các", "nhi
                                 "cả", "từng", "hằng", "của"})
 
 
-_STARTS: dict[str, re.Pattern[str]] = {}
-
 
 # Rough amounts: "several hundred", "hundreds of thousands", "millions", "a few thousand",
 # "hàng triệu", "vài trăm", "trăm nghìn". They carry no exact figure, but a translator may
@@ -74,6 +72,9 @@ def _approximate(text: str, m: re.Match[str], lang: str) -> Figure | None:
 
 
 _VI_MARKERS = ("hàng", "hằng", "vài", "mấy", "nhiều", "dăm")
+
+
+_STARTS: dict[str, re.Pattern[str]] = {}
 
 
 def starts(lang: str) -> re.Pattern[str]:
