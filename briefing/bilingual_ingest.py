@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from briefing.align import align
 from briefing.clean.bilingual import Post
 from briefing.models import TITLE_PARAGRAPH as TITLE
-from briefing.models import Translation, TranslationPair
+from briefing.models import FigureFlag, Translation, TranslationPair
+
+# A line of the original with nothing beside it in the translation.
+NOT_TRANSLATED = FigureFlag("missing", "not translated")
 
 
 def kept_indexes(lines: Sequence[str]) -> list[int | None]:
@@ -46,12 +49,14 @@ def build_pairs(original: Sequence[str], translation: Sequence[str], *, source_l
         if group.source:
             first = group.source[0]
             paragraph = TITLE if first == 0 else body_index[first - 1]
-        flags: tuple[str, ...] = ()
+        flags: tuple[FigureFlag, ...] = ()
+        notes: tuple[FigureFlag, ...] = ()
         if orig and trans:
-            flags = check_pair(orig, trans, source_lang=source_lang, target_lang=target_lang)
+            found = check_pair(orig, trans, source_lang=source_lang, target_lang=target_lang)
+            flags, notes = found.flags, found.notes
         elif orig and paragraph is not None:
-            flags = ("not translated",)
-        pairs.append(TranslationPair(paragraph, orig, trans, flags))
+            flags = (NOT_TRANSLATED,)
+        pairs.append(TranslationPair(paragraph, orig, trans, flags, notes))
     return tuple(pairs)
 
 

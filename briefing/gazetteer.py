@@ -188,3 +188,136 @@ STOPWORDS: frozenset[str] = frozenset({
     "để", "đã", "sẽ", "này", "đó", "khi", "theo", "từ", "tại", "ở", "về", "như", "cũng", "không",
     "người", "năm", "nhưng", "thì", "mà", "vào", "ra", "lại", "nên", "bị", "hơn", "rất", "nhiều"
 })
+
+
+# --- tables for reading every number (numbers.read_figures, the translation check) ----------
+
+# Number words by language. A translator writes "seven" as "7" and "bảy" as "seven", so both
+# sides must read words as well as digits. "năm" (five, but also "year") and "tư" (four, but
+# also "private") are read by rule in numbers.py, not from here.
+EN_NUMBER_WORDS: dict[str, float] = {
+    w: float(i) for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"])
+} | {w: float(10 * i) for i, w in enumerate(
+    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)
+} | {w + "ies": float(10 * i) for i, w in enumerate(  # "the nineties", "những năm 90"
+    ["twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"], 2)
+} | {"dozen": 12.0, "half": 0.5, "double": 2.0, "twice": 2.0, "triple": 3.0, "both": 2.0}
+VI_NUMBER_WORDS: dict[str, float] = {
+    "một": 1.0, "hai": 2.0, "ba": 3.0, "bốn": 4.0, "sáu": 6.0, "bảy": 7.0,
+    "bẩy": 7.0, "tám": 8.0, "chín": 9.0, "mười": 10.0, "nửa": 0.5,
+}
+# Forms a Vietnamese number takes only inside a compound: "hai mươi lăm" (25), "hai mươi mốt"
+# (21), "hai mươi tư" (24).
+VI_COMPOUND_ONLY: dict[str, float] = {"lăm": 5.0, "mốt": 1.0, "tư": 4.0}
+# Scale words multiply what comes before them ("2.3 million", "7 triệu", "hai nghìn").
+SCALE_WORDS: dict[str, float] = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "bn": 1e9, "mn": 1e6, "tn": 1e12, "trăm": 1e2, "chục": 10.0, "nghìn": 1e3, "ngàn": 1e3,
+    "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9, "mươi": 10.0, "tá": 12.0,
+}
+# "tỷ lệ" is a rate, "tỷ giá" an exchange rate, "tỷ phú" a billionaire: not "billion".
+VI_NOT_SCALE_AFTER: frozenset[str] = frozenset({"lệ", "giá", "số", "phú", "trọng"})
+# Before a scale word these make it a rough amount, not a figure: "hundreds of", "vài trăm",
+# "hàng triệu". A translator may render them freely; there is nothing exact to compare.
+APPROX_BEFORE: frozenset[str] = frozenset({
+    "several", "few", "many", "some", "hàng", "vài", "mấy", "nhiều", "hằng", "dăm",
+})
+# Words for a small, loose quantity: "a few people" may come back as "3 người", so a small
+# number with no counterpart is only a note when the other side has one of these. ("some" is
+# left out: it is in every other English paragraph, and would hide a changed small number.)
+QUANTITY_WORDS: frozenset[str] = frozenset({
+    "couple", "few", "several", "handful", "pair", "vài", "mấy", "dăm", "cặp",
+})
+# English ordinals: "the second thing" is "điều thứ 2".
+EN_ORDINALS: dict[str, float] = {
+    w: float(i) for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+         "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+         "seventeenth", "eighteenth", "nineteenth", "twentieth"], 1)
+} | {"thirtieth": 30.0, "fortieth": 40.0, "fiftieth": 50.0, "hundredth": 100.0}
+
+# Weekdays as Vietnamese number them: "thứ 6" is Friday, "thứ 2" Monday, Sunday is "Chủ nhật".
+# An English name and a Vietnamese numeral are then one value.
+WEEKDAY_NUMBERS: dict[str, float] = {
+    "monday": 2.0, "tuesday": 3.0, "wednesday": 4.0, "thursday": 5.0, "friday": 6.0,
+    "saturday": 7.0, "sunday": 8.0, "chủ nhật": 8.0,
+}
+# "Tháng Bảy" / "tháng 7": Vietnamese month names are numerals after "tháng", with two old
+# names of their own.
+VI_MONTH_WORDS: dict[str, float] = {
+    "giêng": 1.0, "hai": 2.0, "ba": 3.0, "tư": 4.0, "năm": 5.0, "sáu": 6.0, "bảy": 7.0,
+    "tám": 8.0, "chín": 9.0, "mười": 10.0, "mười một": 11.0, "mười hai": 12.0, "chạp": 12.0,
+}
+
+# Units of measure: surface form -> (dimension, unit, factor to the dimension's base unit).
+# A translator gives feet in metres and miles in kilometres, so a figure is compared in the
+# base unit when the two sides use different units (numbers.CONVERSION_TOLERANCE).
+_LENGTH = {
+    "ft": ("feet", "foot", "ft", "bộ Anh"), "in": ("inches", "inch"),
+    "yd": ("yards", "yard"), "mi": ("miles", "mile", "dặm"),
+    "m": ("metres", "meters", "metre", "meter", "m", "mét", "thước"),
+    "km": ("kilometres", "kilometers", "kilometre", "kilometer", "km", "cây số", "ki-lô-mét",
+           "kilômét", "kilomet"),
+    "cm": ("centimetres", "centimeters", "centimetre", "centimeter", "cm", "phân"),
+    "mm": ("millimetres", "millimeters", "mm", "li"),
+}
+_LENGTH_FACTOR = {"ft": 0.3048, "in": 0.0254, "yd": 0.9144, "mi": 1609.344, "m": 1.0,
+                  "km": 1000.0, "cm": 0.01, "mm": 0.001}
+_AREA = {
+    "sqmi": (("square miles", "square mile", "sq mi", "dặm vuông"), 2_589_988.0),
+    "km2": (("square kilometres", "square kilometers", "square kilometre", "square kilometer",
+             "sq km", "km²", "km2", "ki-lô-mét vuông", "cây số vuông"), 1e6),
+    "sqft": (("square feet", "square foot", "sq ft", "feet vuông"), 0.092903),
+    "m2": (("square metres", "square meters", "square metre", "square meter", "m²", "m2",
+            "mét vuông"), 1.0),
+    "acre": (("acres", "acre", "mẫu Anh"), 4046.86),
+    "ha": (("hectares", "hectare", "ha", "héc-ta", "hécta", "hecta", "héc ta"), 1e4),
+}
+_MASS = {
+    "lb": (("pounds", "pound", "lbs", "lb", "pao"), 0.453592),
+    "kg": (("kilograms", "kilogrammes", "kilogram", "kilos", "kilo", "kg", "ki-lô-gam",
+            "kilôgam", "cân", "ký", "ki-lô"), 1.0),
+    "t": (("tonnes", "tons", "tonne", "ton", "tấn"), 1000.0),
+    "g": (("grams", "grammes", "gram", "g", "gam", "gờ-ram"), 0.001),
+    "oz": (("ounces", "ounce", "oz"), 0.0283495),
+}
+_VOLUME = {
+    "gal": (("gallons", "gallon", "ga-lông", "galông", "gallon"), 3.78541),
+    "l": (("litres", "liters", "litre", "liter", "l", "lít"), 1.0),
+    "ml": (("millilitres", "milliliters", "ml"), 0.001),
+}
+_POWER = {
+    "kW": (("kilowatts", "kilowatt", "kW"), 1e3), "MW": (("megawatts", "megawatt", "MW"), 1e6),
+    "GW": (("gigawatts", "gigawatt", "GW"), 1e9), "kWh": (("kWh", "kilowatt hours"), 1.0),
+    "MWh": (("MWh", "megawatt hours"), 1e3), "GWh": (("GWh", "gigawatt hours"), 1e6),
+}
+MEASURE_UNITS: dict[str, tuple[str, str, float]] = {
+    **{s: ("length", u, _LENGTH_FACTOR[u]) for u, forms in _LENGTH.items() for s in forms},
+    **{s: ("area", u, f) for u, (forms, f) in _AREA.items() for s in forms},
+    **{s: ("mass", u, f) for u, (forms, f) in _MASS.items() for s in forms},
+    **{s: ("volume", u, f) for u, (forms, f) in _VOLUME.items() for s in forms},
+    **{s: ("energy" if u.endswith("h") else "power", u, f)
+       for u, (forms, f) in _POWER.items() for s in forms},
+    # Temperatures are converted by rule (numbers._celsius), not by a factor.
+    **{s: ("temp", "F", 1.0) for s in ("°F", "degrees Fahrenheit", "độ F", "F")},
+    **{s: ("temp", "C", 1.0) for s in ("°C", "degrees Celsius", "độ C", "C")},
+    # "degrees" / "độ" alone: the scale is whatever the writer's country uses.
+    **{s: ("temp", "", 1.0) for s in ("degrees", "độ", "°")},
+}
+# Written glued to the digits only ("50m", "5g", "10l"): spaced, these letters are words.
+GLUED_UNITS: frozenset[str] = frozenset({"m", "g", "l", "C", "F", "in", "ha", "li", "t"})
+
+# Time units -> seconds, so "48 hours" and "2 ngày", "a year" and "12 tháng" compare.
+TIME_UNITS: dict[str, float] = {
+    "second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0,
+    "fortnight": 1_209_600.0, "month": 2_629_746.0, "quarter": 7_889_238.0,
+    "year": 31_556_952.0, "decade": 315_569_520.0, "century": 3_155_695_200.0,
+    "centuries": 3_155_695_200.0, "quý": 7_889_238.0, "giây": 1.0, "phút": 60.0,
+    "giờ": 3600.0, "tiếng": 3600.0, "ngày": 86400.0, "tuần": 604800.0, "tháng": 2_629_746.0,
+    "năm": 31_556_952.0, "thập kỷ": 315_569_520.0,
+    "thập kỉ": 315_569_520.0, "thập niên": 315_569_520.0, "thế kỷ": 3_155_695_200.0,
+    "thế kỉ": 3_155_695_200.0,
+}

@@ -85,13 +85,27 @@ TITLE_PARAGRAPH = -1  # TranslationPair.paragraph of the title's pair
 
 
 @dataclass(frozen=True)
+class FigureFlag:
+    """What the numbers check found about one figure of a translated paragraph."""
+
+    kind: str  # "changed", "missing" (from the translation) or "added" (by it)
+    text: str  # the line a reader sees: "changed figure: 230,000 → 320.000"
+    original: str = ""  # the figure as the original writes it ("" when added)
+    translation: str = ""  # the figure as the translation writes it ("" when missing)
+
+
+@dataclass(frozen=True)
 class TranslationPair:
     # The original paragraph's index; TITLE_PARAGRAPH for the title; None for a line that has
     # no counterpart among the article's paragraphs (a dropped caption, say).
     paragraph: int | None
     original: str
     translation: str
-    flags: tuple[str, ...] = ()
+    # What shows ⚠: a changed figure, or a missing or added one that matters.
+    flags: tuple[FigureFlag, ...] = ()
+    # Left-over small numbers that read as an article or a quantity word ("1 quầy" for "a
+    # booth"): shown quietly, never counted as a problem.
+    notes: tuple[FigureFlag, ...] = ()
 
 
 @dataclass(frozen=True)

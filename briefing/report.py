@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from briefing.models import Article, KeyFact
+from briefing.models import Article, FigureFlag, KeyFact
 from briefing.text import one_line, sanitize
 
 
@@ -51,10 +51,17 @@ def article_json(art: Article) -> dict[str, Any]:
             {"lang": t.lang, "engine": t.engine, "model": t.model, "summary": t.summary,
              "key_facts": list(t.key_facts),
              "pairs": [{"paragraph": p.paragraph, "original": p.original,
-                        "translation": p.translation, "flags": list(p.flags)} for p in t.pairs]}
+                        "translation": p.translation, "flags": [flag_json(f) for f in p.flags],
+                        "notes": [flag_json(f) for f in p.notes]} for p in t.pairs]}
             for t in art.translations
         ],
     }
+
+
+def flag_json(flag: FigureFlag) -> dict[str, str]:
+    """One finding of the numbers check: `flags` hold what shows ⚠, `notes` the rest."""
+    return {"kind": flag.kind, "text": flag.text, "original": flag.original,
+            "translation": flag.translation}
 
 
 def article_text(art: Article) -> str:

@@ -59,4 +59,29 @@ def test_changed_figure_in_sidecar_is_flagged(tmp_path: Path) -> None:
     assert art is not None
     flagged = [p for p in art.translations[0].pairs if p.flags]
     assert [p.paragraph for p in flagged] == [1]
-    assert any("3,500" in f or "3500" in f for f in flagged[0].flags)
+    assert [(f.kind, f.original, f.translation) for f in flagged[0].flags] == [
+        ("changed", "3,500", "5.300")]
+
+
+def test_show_json_gives_flags_as_records_and_notes_apart(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+
+    (tmp_path / "story.html").write_text(STORY, encoding="utf-8")
+    # One changed figure, and a "1" the translator wrote for an article (a note, not a flag).
+    changed = STORY_VI.replace("3.500", "5.300").replace("các quan chức", "1 quan chức")
+    (tmp_path / "story.vi.txt").write_text(changed, encoding="utf-8")
+    db = tmp_path / "x.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "fetch", str(tmp_path), "-q"]).exit_code == 0
+    (listed,) = json.loads(runner.invoke(cli, ["--db", str(db), "list", "--json"]).output)
+    shown = json.loads(runner.invoke(cli, ["--db", str(db), "show", listed["id"], "--json"]).output)
+    pairs = shown["translations"][0]["pairs"]
+    assert [p["flags"] for p in pairs if p["flags"]] == [[{
+        "kind": "changed", "text": "changed figure: 3,500 → 5.300", "original": "3,500",
+        "translation": "5.300"}]]
+    assert [p["notes"] for p in pairs if p["notes"]] == [[{
+        "kind": "added", "text": "added figure: 1", "original": "", "translation": "1"}]]

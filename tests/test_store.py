@@ -149,7 +149,9 @@ def test_an_empty_file_and_an_older_briefing_file_are_opened(db_file: Path) -> N
     conn.execute("PRAGMA user_version = 4")  # as an older briefing left it
     conn.close()
     Store(db_file).close()
-    assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == 5
+    from briefing.store.store import SCHEMA_VERSION
+
+    assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_the_migration_set_name_marks_our_files() -> None:
@@ -158,3 +160,25 @@ def test_the_migration_set_name_marks_our_files() -> None:
 
     assert migrations.name == MIGRATION_SET
     assert migrations.migrations_table == MIGRATIONS_TABLE
+
+
+def test_pair_flags_and_notes_roundtrip_and_old_string_flags_still_read(db_file: Path) -> None:
+    from briefing.models import FigureFlag, Translation, TranslationPair
+
+    store = Store(db_file)
+    store.save_article(_article(1))
+    flag = FigureFlag("changed", "changed figure: $12bn → 21 tỷ USD", "$12bn", "21 tỷ USD")
+    note = FigureFlag("added", "added figure: 1", "", "1")
+    pair = TranslationPair(0, "Nvidia sold chips worth $12bn.", "Nvidia bán 1 lô chip 21 tỷ USD.",
+                           (flag,), (note,))
+    store.save_translation("a1", Translation("vi", "test", "", (pair,)))
+    art = store.get_article("a1")
+    assert art is not None and art.translations[0].pairs == (pair,)
+    # A file written before flags were records held plain strings: they read as flags still.
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE translation_pairs SET flags = ?, notes = '[]'",
+                     ('["missing figure: $12bn", "changed figure: 5 → 6"]',))
+    art = Store(db_file).get_article("a1")
+    assert art is not None
+    assert [(f.kind, f.text) for f in art.translations[0].pairs[0].flags] == [
+        ("missing", "missing figure: $12bn"), ("changed", "changed figure: 5 → 6")]

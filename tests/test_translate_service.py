@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.config import Settings
-from briefing.models import TITLE_PARAGRAPH, Article, Paragraph, Translation
+from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Paragraph, Translation
 from briefing.store import Store
 from briefing.translate import (
     ArticleNotFound,
@@ -194,7 +194,8 @@ def test_pairs_carry_the_numbers_check_flags(store: Store, settings: Settings) -
         bad: "Năm 2024, công ty đã đặt hàng khoảng 320.000 chip Nvidia.",
     })
     tr = translate_article(settings, store, "a1", engine=engine, now=NOW)
-    assert [p.flags for p in tr.pairs] == [(), (), ("changed figure: 230,000 → 320.000",)]
+    assert [p.flags for p in tr.pairs] == [(), (), (FigureFlag(
+        "changed", "changed figure: 230,000 → 320.000", "230,000", "320.000"),)]
     stored = store.get_article("a1")
     assert stored is not None and stored.translations[0].pairs[2].flags == tr.pairs[2].flags
 
@@ -203,12 +204,12 @@ def test_a_reply_with_changed_figures_is_shown_flagged_and_asked_again(
         libre: FakeLibreTranslate, store: Store, settings: Settings) -> None:
     paras = ["ByteDance plans to spend $12bn on AI chips.", "No figures in this one.",
              "In 2024, it ordered about 230,000 chips."]
-    store.save_article(make_article("a1", paras))
+    store.save_article(make_article("a1", paras, title="ByteDance orders chips"))
     engine = libre_engine(libre)
     libre.mode = "figures"
     first = translate_article(settings, store, "a1", engine=engine, now=NOW)
     assert [bool(p.flags) for p in first.pairs] == [False, True, False, True]
-    assert first.pairs[1].flags == ("changed figure: $12bn → $23bn",)
+    assert [f.text for f in first.pairs[1].flags] == ["changed figure: $12bn → $23bn"]
     stored = store.get_article("a1")
     assert stored is not None and stored.translations[0].pairs == first.pairs  # the reader sees it
     libre.mode = "ok"

@@ -235,3 +235,12 @@ def m005_story_keys_as_integers(db: Database) -> None:
     db.execute("DROP TABLE story_keys")
     db.execute("ALTER TABLE story_keys_new RENAME TO story_keys")
     db.execute("CREATE INDEX story_keys_article ON story_keys(article)")
+
+
+@migrations()
+def m006_translation_pair_notes(db: Database) -> None:
+    # The numbers check splits what it finds into flags (shown with ⚠) and notes (a left-over
+    # "1" that reads as an article, shown quietly). Both are JSON lists of {kind, text,
+    # original, translation}; flags written before this held plain strings, which the store
+    # still reads.
+    db.execute("ALTER TABLE translation_pairs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")

@@ -23,6 +23,7 @@ from briefing.models import (
     ArticleSummary,
     Fact,
     FetchReport,
+    FigureFlag,
     KeyFact,
     Paragraph,
     SaveOutcome,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -413,8 +414,9 @@ class Store:
         tid = cur.lastrowid
         c.executemany(
             "INSERT INTO translation_pairs (translation_id, idx, paragraph, original, translation,"
-            " flags) VALUES (?,?,?,?,?,?)",
-            [(tid, i, p.paragraph, p.original, p.translation, json.dumps(list(p.flags)))
+            " flags, notes) VALUES (?,?,?,?,?,?,?)",
+            [(tid, i, p.paragraph, p.original, p.translation, _findings_json(p.flags),
+              _findings_json(p.notes))
              for i, p in enumerate(tr.pairs)],
         )
         c.executemany(
@@ -467,7 +469,7 @@ class Store:
                             (article_id,)):
             pairs = tuple(
                 TranslationPair(p["paragraph"], p["original"], p["translation"],
-                                tuple(json.loads(p["flags"])))
+                                _findings(p["flags"]), _findings(p["notes"]))
                 for p in self._rows(
                     "SELECT * FROM translation_pairs WHERE translation_id = ? ORDER BY idx",
                     (t["id"],))
@@ -651,6 +653,26 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _findings_json(found: Sequence[FigureFlag]) -> str:
+    return json.dumps([{"kind": f.kind, "text": f.text, "original": f.original,
+                        "translation": f.translation} for f in found], ensure_ascii=False)
+
+
+def _findings(stored: str) -> tuple[FigureFlag, ...]:
+    """Flags or notes as stored; a file written before m006 holds plain strings ("changed
+    figure: 230,000 → 320.000"), whose kind is their first word."""
+    out = []
+    for item in json.loads(stored or "[]"):
+        if isinstance(item, str):
+            kind = item.split(" ", 1)[0]
+            out.append(FigureFlag(kind if kind in ("changed", "added") else "missing", item))
+        elif isinstance(item, dict):
+            out.append(FigureFlag(str(item.get("kind", "")), str(item.get("text", "")),
+                                  str(item.get("original", "")),
+                                  str(item.get("translation", ""))))
+    return tuple(out)
 
 
 def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:

@@ -1,173 +1,272 @@
-"""The numbers check: does a translated paragraph keep every figure of its original?
+"""The numbers check: does a translated paragraph keep every number of its original?
 
-Both sides go through `briefing.facts.extract` in their own language, so `$12bn` and
-`12 tỷ USD`, `230,000` and `230.000`, `60 per cent` and `60%`, `December` and `tháng 12`
-come out as the same normalised values. We compare money, percent, count, duration and date
-facts as multisets; names are left alone (transliteration and word order make them noisy).
+Both sides are read by `briefing.numbers.read_figures` in their own language: every numeral
+and number word, with its unit, so "$12bn" and "12 tỷ USD", "seven million" and "7 triệu",
+"150 feet" and "50m", "Friday" and "thứ 6", "March" and "tháng 3" come out comparable.
 
-A flag is a short line for the reader: `missing figure: $12bn` when the original's figure has
-no counterpart, `changed figure: 230,000 → 320.000` when a figure of the same kind took its
-place, `added figure: 5%` when the translation has a figure the original lacks.
+Every figure on either side must find a counterpart on the other, by value. A figure repeated
+in one paragraph needs one counterpart, not one per repeat: translators drop repetitions, and a
+changed figure shows as a value the other side lacks. What is left over is judged:
+- changed: a left-over figure with a left-over counterpart of another value -> a flag;
+- missing or added, with a unit (money, percent, a measure, a month, a clock time), of two
+  digits or more, or a small number in digits -> a flag;
+- a number word or a 1 with no counterpart ("1 quầy" for "a tasting booth", "first",
+  "a half") -> a note: translators add and drop those freely, and a reader who sees ⚠ on every
+  third faithful paragraph stops looking.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from briefing.models import Fact
+from briefing.gazetteer import QUANTITY_WORDS
+from briefing.models import FigureFlag
+from briefing.numbers.figures import Figure, read_figures
 
-NUMERIC = ("money", "percent", "count", "duration")
-CHECKED = (*NUMERIC, "date")
-# Rounding a translator may do ("$5.46bn" → "5,5 tỷ USD" is not faithful, "$5.5bn" → "5,5 tỷ
-# USD" is): half a percent is below any rounding a news figure survives.
-REL_TOL = 0.005
+# Figures in one unit must be equal: "$5.46bn" → "5,5 tỷ USD" is not faithful, and neither is
+# "257" → "258" (any tolerance for rounding hides a changed last digit). This is float noise.
+REL_TOL = 1e-9
+# A converted figure is rounded by the translator: "150 feet" (45.7 m) given as "50m" is
+# faithful, "26 square miles" (67 km²) given as "42 km²" is not. Units of time convert
+# exactly but for months, so they are held closer ("13 tháng" is not "a year").
+CONVERSION_TOL = {"time": 0.05}
+DEFAULT_CONVERSION_TOL = 0.10
+# Dimensions whose figure is a flag whenever it has no counterpart, whatever its size.
+_UNIT_DIMS = frozenset({"%", "pp", "length", "area", "mass", "volume", "temp", "power",
+                        "energy", "month", "quarter", "clock"})
 
-_MONTHS = {
-    **{m: i for i, m in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"), 1)},
-    **{m[:3]: i for i, m in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"), 1)},
-    "sept": 9,
-}
-_WEEKDAYS = {
-    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
-    "sunday": 7, "thứ hai": 1, "thứ ba": 2, "thứ tư": 3, "thứ năm": 4, "thứ sáu": 5,
-    "thứ bảy": 6, "chủ nhật": 7, "thứ 2": 1, "thứ 3": 2, "thứ 4": 3, "thứ 5": 4, "thứ 6": 5,
-    "thứ 7": 6,
-}
-# Relative dates the extractor leaves as text when it has no publication date to resolve them.
-_RELATIVE = {
-    "today": "d0", "hôm nay": "d0", "yesterday": "d-1", "hôm qua": "d-1", "tomorrow": "d1",
-    "ngày mai": "d1", "this week": "w0", "tuần này": "w0", "last week": "w-1",
-    "tuần trước": "w-1", "tuần qua": "w-1", "next week": "w1", "tuần tới": "w1",
-    "tuần sau": "w1", "this month": "m0", "tháng này": "m0", "last month": "m-1",
-    "tháng trước": "m-1", "tháng qua": "m-1", "next month": "m1", "tháng tới": "m1",
-    "tháng sau": "m1", "this year": "y0", "năm nay": "y0", "last year": "y-1",
-    "năm ngoái": "y-1", "năm trước": "y-1", "năm qua": "y-1", "next year": "y1",
-    "năm tới": "y1", "năm sau": "y1",
-}
-_VI_MONTH = re.compile(r"^tháng\s+(\d{1,2})$")
+
+@dataclass(frozen=True)
+class Check:
+    """The check of one pair: flags show ⚠, notes are for the curious."""
+
+    flags: tuple[FigureFlag, ...] = ()
+    notes: tuple[FigureFlag, ...] = ()
 
 
 def check_pair(original: str, translation: str, *, source_lang: str,
-               target_lang: str) -> tuple[str, ...]:
-    """Flags for figures of `original` that `translation` drops or changes (empty when all
-    figures survive)."""
-    from briefing.facts import extract
-
-    orig = [f for f in extract(original, paragraph=0, language=source_lang)
-            if f.kind in CHECKED]
-    trans = [f for f in extract(translation, paragraph=0, language=target_lang)
-             if f.kind in CHECKED]
-    return compare(orig, trans, original=original, translation=translation)
+               target_lang: str) -> Check:
+    """Flags and notes for the figures of `original` and `translation` that do not match."""
+    return compare(read_figures(original, source_lang), read_figures(translation, target_lang),
+                   original=original, translation=translation)
 
 
-def compare(orig: Sequence[Fact], trans: Sequence[Fact], *, original: str = "",
-            translation: str = "") -> tuple[str, ...]:
-    """Match facts one to one, strictest rule first, and describe what is left over."""
-    # A small number one side spells out ("two people") may be a digit on the other ("2
-    # người"), and extractors rightly refuse to read every bare small word as a count. Such a
-    # leftover is not flagged when the other side's text has the same number in any form.
-    left = [f for f in orig if not _small_number_in(f, translation)]
-    right = [f for f in trans if not _small_number_in(f, original)]
-    # 1. same kind, same value (money: same currency too).
-    _match(left, right, lambda a, b: a.kind == b.kind and _same(a, b))
-    # 2. a figure the two extractors typed differently ("3 quý" as a count on one side, a
-    #    duration on the other) but with the same number is still the same figure.
-    _match(left, right, lambda a, b: a.kind in NUMERIC and b.kind in NUMERIC
-           and a.kind != "money" and b.kind != "money" and _close(a.value, b.value))
-    # Dates we cannot normalise (odd phrasings) are not judged either way.
-    left = [f for f in left if f.kind != "date" or _date_key(f) is not None]
-    right = [f for f in right if f.kind != "date" or _date_key(f) is not None]
-    flags: list[str] = []
+def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
+            translation: str) -> Check:
+    """Match figures by value, then judge what is left over on each side."""
+    left, right = _unmatched(orig, trans), _unmatched(trans, orig)
+    found = _Findings(original, translation)
+    found.changed_codes(left, right, orig, trans)
+    found.changed_values(left, right)
+    # A lone "một", "one" or "first" is everywhere a translator writes an article or leaves
+    # one out; even a note would be noise.
+    loose_in_original, loose_in_translation = _loose(original), _loose(translation)
     for a in left:
-        b = next((b for b in right if _comparable(a, b)), None)
-        if b is None:
-            flags.append(f"missing figure: {a.text}")
-        else:
-            right.remove(b)
-            flags.append(f"changed figure: {a.text} → {b.text}")
-    flags.extend(f"added figure: {b.text}" for b in right)
-    return tuple(flags)
+        if not _article(a):
+            found.add(a, None, "missing", strong=_strong(a) and not (
+                loose_in_translation and _small(a)))
+    for b in right:
+        if not _article(b):
+            found.add(None, b, "added", strong=_strong(b) and not (
+                loose_in_original and _small(b)))
+    return found.check()
 
 
-_EN_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-             "fourteen fifteen sixteen seventeen eighteen nineteen twenty")
-# Vietnamese "năm" is also "year" (năm 2025), so five is left out ("_").
-_VI_WORDS = "không một hai ba bốn _ sáu bảy tám chín mười"
-_WORDS = {
-    **{w: i for i, w in enumerate(_EN_WORDS.split())},
-    **{w: i for i, w in enumerate(_VI_WORDS.split()) if i and w != "_"},
-    "hai mươi": 20,
-}
-_WORD_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
-                      + r")\b", re.IGNORECASE)
+_QUANTITY = re.compile(rf"(?i:\b(?:{'|'.join(sorted(QUANTITY_WORDS))})\b)")
 
 
-def _small_number_in(f: Fact, other: str) -> bool:
-    """Is the fact a small count or duration whose number `other` writes in some form?"""
-    if f.kind not in ("count", "duration") or isinstance(f.value, str) or not other:
+def _loose(text: str) -> bool:
+    """Does the text count something loosely ("a few", "several", "vài")? Then a small number
+    on the other side may be the translator's reading of it."""
+    return _QUANTITY.search(text) is not None
+
+
+def _small(f: Figure) -> bool:
+    return f.number < 10 and f.dim in ("", "time")
+
+
+class _Findings:
+    """Flags and notes of one pair, kept in the original's order."""
+
+    def __init__(self, original: str, translation: str) -> None:
+        self.original, self.translation = original, translation
+        self.flags: list[tuple[float, FigureFlag]] = []
+        self.notes: list[tuple[float, FigureFlag]] = []
+
+    def add(self, a: Figure | None, b: Figure | None, kind: str, *, strong: bool) -> None:
+        was = self.original[a.start:a.end] if a else ""
+        now = self.translation[b.start:b.end] if b else ""
+        text = {"changed": f"changed figure: {was} → {now}", "missing": f"missing figure: {was}",
+                "added": f"added figure: {now}"}[kind]
+        where = a.start / max(1, len(self.original)) if a else \
+            b.start / max(1, len(self.translation)) if b else 0.0
+        (self.flags if strong else self.notes).append((where, FigureFlag(kind, text, was, now)))
+
+    def changed_codes(self, left: list[Figure], right: list[Figure], orig: Sequence[Figure],
+                      trans: Sequence[Figure]) -> None:
+        """A name whose digits changed ("AED4EU" → "AED5EU") is a changed figure, whether or
+        not the old name found a counterpart elsewhere; a name the other side leaves out or
+        spells otherwise ("CO2" → "carbon dioxide") is only a note."""
+        for a in [a for a in left if a.dim == "code"]:
+            now = next((c for c in trans if c.dim == "code" and c.unit == a.unit), None)
+            if now is not None:
+                left.remove(a)
+                if now in right:
+                    right.remove(now)
+                self.add(a, now, "changed", strong=True)
+        for b in [b for b in right if b.dim == "code"]:
+            was = next((c for c in orig if c.dim == "code" and c.unit == b.unit), None)
+            if was is not None:
+                right.remove(b)
+                self.add(was, b, "changed", strong=True)
+
+    def changed_values(self, left: list[Figure], right: list[Figure]) -> None:
+        """Strong leftovers claim their nearest comparable leftover on the other side: a
+        figure whose value changed shows up as one leftover on each side."""
+        o_size, t_size = max(1, len(self.original)), max(1, len(self.translation))
+        for a in [f for f in left if _strong(f)]:
+            now = _nearest(a.start / o_size, [c for c in right if _comparable(a, c)], t_size)
+            if now is not None:
+                left.remove(a)
+                right.remove(now)
+                self.add(a, now, "changed", strong=True)
+        for b in [f for f in right if _strong(f)]:
+            was = _nearest(b.start / t_size, [c for c in left if _comparable(c, b)], o_size)
+            if was is not None:
+                left.remove(was)
+                right.remove(b)
+                self.add(was, b, "changed", strong=True)
+
+    def check(self) -> Check:
+        return Check(tuple(f for _, f in sorted(self.flags, key=lambda x: x[0])),
+                     tuple(f for _, f in sorted(self.notes, key=lambda x: x[0])))
+
+
+def _strong(f: Figure) -> bool:
+    """Does a figure with no counterpart deserve ⚠? See the module docstring."""
+    if f.dim == "code":
         return False
-    value = float(f.value)
-    if value != int(value) or not 0 < value <= 20:
-        return False
-    n = int(value)
-    if re.search(rf"(?<![\d.,]){n}(?![\d]|[.,]\d)", other):
+    if f.dim in _UNIT_DIMS or f.dim.startswith("money:") or f.number >= 10:
         return True
-    return any(_WORDS[m.group(1).lower()] == n for m in _WORD_RE.finditer(other))
+    if f.number <= 1:
+        return False  # "1 quầy", "a half", "the first": an article or a quantity word
+    return f.digits
 
 
-def _match(left: list[Fact], right: list[Fact], same: Callable[[Fact, Fact], bool]) -> None:
-    for a in list(left):
-        b = next((b for b in right if same(a, b)), None)
-        if b is not None:
-            left.remove(a)
-            right.remove(b)
+def _article(f: Figure) -> bool:
+    """"một", "one", "first", "a year" (also "per year": "40,000 tonnes a year")."""
+    return not f.digits and f.number <= 1 and f.dim in ("", "ordinal", "time")
 
 
-def _same(a: Fact, b: Fact) -> bool:
-    if a.kind == "date":
-        key = _date_key(a)
-        return key is not None and key == _date_key(b)
-    if a.kind == "money" and a.unit.upper() != b.unit.upper():
-        return False
-    if a.kind == "duration" and a.unit and b.unit and a.unit != b.unit:
-        return False
-    # counts: the unit is a noun in each language ("chips" / "chip"), so only the value counts.
-    return _close(a.value, b.value)
+def _comparable(a: Figure, b: Figure) -> bool:
+    """Could `b` be `a` with its value changed? Same kind of figure ("Friday" and "thứ 7",
+    which may also be "seventh"), or one of them bare."""
+    if not a.dim or not b.dim or (a.dim.startswith("money:") and b.dim.startswith("money:")):
+        return True
+    return bool({r[0] for r in _readings(a)} & {r[0] for r in _readings(b)})
 
 
-def _comparable(a: Fact, b: Fact) -> bool:
-    """Could `b` be `a` changed? Same kind, and for money the same currency."""
-    if a.kind != b.kind:
-        return False
-    return a.kind != "money" or a.unit.upper() == b.unit.upper()
+def _nearest(where: float, candidates: list[Figure], size: int) -> Figure | None:
+    return min(candidates, key=lambda f: abs(f.start / size - where), default=None)
 
 
-def _close(x: float | str, y: float | str) -> bool:
-    if isinstance(x, str) or isinstance(y, str):
-        return str(x) == str(y)
-    return math.isclose(float(x), float(y), rel_tol=REL_TOL, abs_tol=1e-9)
+# --- matching ------------------------------------------------------------------------------
 
 
-def _date_key(f: Fact) -> str | None:
-    """A language-free key for a date fact: "2024-12" stays, "December" and "tháng 12" become
-    "month:12", "Sunday" and "Chủ nhật" become "weekday:7", "last year" and "năm ngoái" "y-1"."""
-    value = str(f.value).strip()
-    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return value
-    low = " ".join(value.lower().replace("/", " ").split())
-    if low in _RELATIVE:
-        return _RELATIVE[low]
-    if low in _WEEKDAYS:
-        return f"weekday:{_WEEKDAYS[low]}"
-    if low in _MONTHS:
-        return f"month:{_MONTHS[low]}"
-    m = _VI_MONTH.match(low)
-    if m and 1 <= int(m.group(1)) <= 12:
-        return f"month:{int(m.group(1))}"
-    return None
+def _unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
+    """Figures of `side` with no counterpart in `other`. Candidates are looked up by value
+    (and, for units that convert, in buckets of the value's logarithm), so a paragraph with
+    thousands of numbers costs a linear scan, not a product of the two sides."""
+    index: dict[tuple[str, float], list[Figure]] = {}
+    ranges: dict[int, list[Figure]] = {}
+    for f in other:
+        if f.dim == "approx":
+            for decade in range(_decade(f.number), _decade(f.value)):
+                ranges.setdefault(decade, []).append(f)
+            continue
+        for key in {*_exact_keys(f), *_bucket_keys(f)}:
+            index.setdefault(key, []).append(f)
+    out = []
+    for f in side:
+        if f.dim == "approx":
+            continue  # a rough amount ("hàng triệu") is never a flag, only a counterpart
+        keys = {*_exact_keys(f), *(near for key in _bucket_keys(f) for near in _near(key))}
+        candidates = {id(c): c for key in keys for c in index.get(key, ())}
+        if not any(_same(f, c) for c in candidates.values()) and not any(
+                r.number <= f.number < r.value for r in ranges.get(_decade(f.number), ())):
+            out.append(f)
+    return out
+
+
+def _decade(value: float) -> int:
+    return math.floor(math.log10(value)) if value > 0 else -99
+
+
+def _readings(f: Figure) -> Iterable[tuple[str, str, float]]:
+    yield f.dim, f.unit, f.value
+    yield from f.alt
+
+
+def _exact_keys(f: Figure) -> Iterable[tuple[str, float]]:
+    yield "=", float(f"{f.number:.9g}")
+    for _, _, value in _readings(f):
+        yield "=", float(f"{value:.9g}")
+    if f.number == int(f.number) and (10 <= f.number < 100 or 1800 <= f.number < 2100):
+        yield "yy", float(int(f.number) % 100)  # "'71" and "1971"
+
+
+# Units a translator converts: their figures are also compared within a tolerance.
+_CONVERTED = frozenset({"length", "area", "mass", "volume", "power", "energy", "time"})
+
+
+def _bucket_keys(f: Figure) -> Iterable[tuple[str, float]]:
+    for dim, _, value in _readings(f):
+        if dim == "temp":  # near zero a logarithm is no use: buckets of 5 degrees
+            yield "temp", float(round(value / 5))
+        elif dim in _CONVERTED and value > 0:
+            # Twenty buckets a decade: the widest tolerance (10%) spans at most two.
+            yield dim, float(round(math.log10(value) * 20))
+
+
+def _near(key: tuple[str, float]) -> Iterable[tuple[str, float]]:
+    for step in (-3, -2, -1, 0, 1, 2, 3):
+        yield key[0], key[1] + step
+
+
+def _same(a: Figure, b: Figure) -> bool:
+    """Is `b` a faithful rendering of `a`? One of their readings must agree."""
+    for da, ua, va in _readings(a):
+        for db, ub, vb in _readings(b):
+            if da == db:
+                if _same_dim(da, ua, va, a.number, ub, vb, b.number):
+                    return True
+            elif not (da.startswith("money:") and db.startswith("money:")) and \
+                    _close(a.number, b.number, REL_TOL):
+                return True
+    return _same_year(a.number, b.number)
+
+
+def _same_dim(dim: str, ua: str, va: float, na: float, ub: str, vb: float, nb: float) -> bool:
+    if dim == "code":  # "AED4EU" spelt "AED4U" keeps its figure
+        return _close(na, nb, REL_TOL)
+    if dim == "temp":
+        if not ua or not ub:  # "degrees" alone: either scale
+            return _close(na, nb, REL_TOL) or abs(va - vb) <= max(1.0, 0.1 * abs(vb))
+        return abs(va - vb) <= max(1.0, 0.1 * max(abs(va), abs(vb)))
+    if ua == ub or not ua or not ub:
+        return _close(va, vb, REL_TOL) or _close(na, nb, REL_TOL)
+    return _close(va, vb, CONVERSION_TOL.get(dim, DEFAULT_CONVERSION_TOL))
+
+
+def _same_year(x: float, y: float) -> bool:
+    """"in '71" is "năm 1971", "the '60s" "những năm 1960"."""
+    small, big = sorted((x, y))
+    return (10 <= small < 100 and small == int(small) and 1800 <= big < 2100
+            and big == int(big) and int(big) % 100 == int(small))
+
+
+def _close(x: float, y: float, tol: float) -> bool:
+    return math.isclose(x, y, rel_tol=tol, abs_tol=1e-9)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefing.errors import UsageError
-from briefing.models import TITLE_PARAGRAPH, Article, Translation, TranslationPair
+from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Translation, TranslationPair
 from briefing.text import normalize_paragraph, sanitize
 from briefing.translate.check import check_pair
 from briefing.translate.engines import Engine, EngineError, batches, make_engine
@@ -48,7 +48,8 @@ class _Item:
     source: str
     key: str = ""
     translation: str | None = None
-    flags: tuple[str, ...] = ()
+    flags: tuple[FigureFlag, ...] = ()
+    notes: tuple[FigureFlag, ...] = ()
 
 
 def cache_key(text: str, source: str, target: str, engine: str, model: str) -> str:
@@ -84,7 +85,8 @@ def translate_article(settings: Settings, store: Store, article_id: str, *,
             it.translation = None  # cached before flagged replies were kept out: ask again
     _run_engine(store, engine, art, [it for it in items if it.translation is None], target,
                 now=now, on_progress=on_progress, total=len(items))
-    pairs = tuple(TranslationPair(it.paragraph, it.text, it.translation or "", it.flags)
+    pairs = tuple(TranslationPair(it.paragraph, it.text, it.translation or "", it.flags,
+                                  it.notes)
                   for it in items)
     tr = Translation(lang=target, engine=engine.name, model=engine.model, pairs=pairs)
     store.save_translation(article_id, tr, now=now)
@@ -126,7 +128,8 @@ def _run_engine(store: Store, engine: Engine, art: Article, todo: list[_Item], t
                              if it.translation is not None and not it.flags}, now=now)
             for it in batch:
                 for same in by_key[it.key]:
-                    same.translation, same.flags = it.translation, it.flags
+                    same.translation, same.flags, same.notes = (it.translation, it.flags,
+                                                                it.notes)
                     done += 1
             if on_progress is not None:
                 on_progress(done, total)
@@ -143,10 +146,11 @@ def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
     return text
 
 
-def _check(it: _Item, art: Article, target: str) -> tuple[str, ...]:
-    """The numbers check's flags for the item's translation, kept on the item."""
+def _check(it: _Item, art: Article, target: str) -> tuple[FigureFlag, ...]:
+    """The numbers check's flags (and notes) for the item's translation, kept on the item."""
     source = it.source if it.source != "auto" else (art.language or "en")
-    it.flags = check_pair(it.text, it.translation or "", source_lang=source, target_lang=target)
+    found = check_pair(it.text, it.translation or "", source_lang=source, target_lang=target)
+    it.flags, it.notes = found.flags, found.notes
     return it.flags
 
 

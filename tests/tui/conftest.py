@@ -13,7 +13,15 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from briefing.config import Settings
-from briefing.models import Article, Fact, KeyFact, Paragraph, Translation, TranslationPair
+from briefing.models import (
+    Article,
+    Fact,
+    FigureFlag,
+    KeyFact,
+    Paragraph,
+    Translation,
+    TranslationPair,
+)
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 
@@ -43,7 +51,7 @@ def nvidia() -> Article:
     tr = Translation("vi", "test", "m", (
         TranslationPair(0, P0, "Nvidia cho biết hôm thứ Ba doanh thu tăng 12% lên 35 tỷ USD."),
         TranslationPair(1, P1, "Jensen Huang nói với các nhà phân tích công ty sẽ tuyển kỹ sư.",
-                        flags=("missing figure 2,000",)),
+                        flags=(FigureFlag("missing", "missing figure 2,000", "2,000"),)),
         TranslationPair(2, P2, "Cổ phiếu đã tăng gấp đôi trong 18 tháng."),
     ), key_facts=("Doanh thu tăng 12% lên 35 tỷ USD",), summary="Doanh thu Nvidia tăng 12%.")
     return Article(

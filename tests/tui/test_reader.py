@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefing.config import Settings
-from briefing.models import TITLE_PARAGRAPH, Translation, TranslationPair
+from briefing.models import TITLE_PARAGRAPH, FigureFlag, Translation, TranslationPair
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
@@ -237,3 +237,26 @@ async def test_side_by_side_puts_the_summaries_on_one_row(make_app: BriefingApp)
         row = next(line for line in lines if "📌 Nvidia's quarterly" in line)
         assert "Doanh thu" not in row
         assert any("📌 Doanh thu Nvidia tăng 12%." in line for line in lines)
+
+
+async def test_a_note_is_shown_quietly_without_the_warning_sign(
+        make_app: BriefingApp, db: Path) -> None:
+    """Notes (a "1" the translator wrote for "a") show dim, with no ⚠ and no flagged row."""
+    art = nvidia()
+    tr = art.translations[0]
+    noted = TranslationPair(2, tr.pairs[2].original, "Cổ phiếu đã tăng gấp đôi trong 1 năm rưỡi.",
+                            notes=(FigureFlag("added", "added figure: 1", "", "1"),))
+    with Store(db) as store:
+        store.save_translation(art.id, Translation(tr.lang, tr.engine, tr.model,
+                                                   (*tr.pairs[:2], noted), tr.key_facts,
+                                                   tr.summary))
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        screen.action_set_mode("side")
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+        assert any("· added figure: 1" in line for line in lines)
+        assert not any("⚠ added figure: 1" in line for line in lines)
+        assert any("⚠ missing figure 2,000" in line for line in lines)  # the flag still warns
+        rows = [w for w in screen.query(".pair") if "-flagged" in w.classes]
+        assert len(rows) == 1

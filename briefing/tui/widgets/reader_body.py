@@ -99,9 +99,13 @@ def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Itera
         # Offsets are the original's; in the translation only literal matches are marked.
         yield Static(render.highlight(pair.translation, facts, by_offset=False))
         for flag in pair.flags:
-            note = Text("⚠ ", style="bold yellow")
-            note.append(render.plain(flag, limit=300))
-            yield Static(note, classes="flag")
+            line = Text("⚠ ", style="bold yellow")
+            line.append(render.plain(flag.text, limit=300))
+            yield Static(line, classes="flag")
+        for note in pair.notes:
+            # A note is no warning (a "1" that reads as an article): dim, and no ⚠.
+            yield Static(render.plain(f"· {note.text}", style="dim", limit=300),
+                         classes="note")
 
 
 class ReaderBody(Vertical):

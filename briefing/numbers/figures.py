@@ -1,0 +1,115 @@
+"""Every number in a paragraph, for the translation check (`read_figures`).
+
+facts.py reads figures a reader would list (money, counts of things, durations); the
+translation check needs more: every numeral and number word on either side must find its
+counterpart on the other, so "seven million" must meet "7 triệu", "the ninth largest" "thứ
+9", "150 feet" "50m" and "Friday" "thứ 6". Each figure comes with its unit, converted to the
+unit's base, so the check can compare across conventions. The word and unit tables are in
+gazetteer.py; units.py reads what follows a number, words.py numbers written as words, and
+this module digits and names with digits in them ("AED4EU").
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefing.numbers import parse_number
+from briefing.numbers.units import (
+    CLOCK_H,
+    CURRENCY_BEFORE,
+    MEASURE_AFTER,
+    SCALE_AFTER,
+    Figure,
+    apply_scale,
+    tails,
+)
+from briefing.numbers.words import starts, word_figure
+
+__all__ = ["Figure", "read_figures"]
+
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)(?!\w)")
+_DECADE_SUFFIX = re.compile(r"['’]?s(?!\w)")
+
+
+def read_figures(text: str, language: str) -> list[Figure]:
+    """Every numeral and number word in `text`, left to right, with its unit."""
+    lang = language[:2].lower()
+    words = starts(lang)
+    out: list[Figure] = []
+    pos = 0
+    for m in words.finditer(text):
+        if m.start() < pos:
+            continue
+        fig = _digits_at(text, m, lang) if m.group(0)[0].isdigit() else \
+            word_figure(text, m, lang)
+        if fig is not None:
+            out.append(fig)
+            pos = fig.end
+    return out
+
+
+def _digits_at(text: str, m: re.Match[str], lang: str) -> Figure | None:
+    start, end, raw = m.start(), m.end(), m.group(0)
+    if _glued_name(text, start) and not CURRENCY_BEFORE.search(text, max(0, start - 6), start):
+        return _code(text, start, end)
+    try:
+        number = parse_number(raw, lang)
+    except ValueError:
+        return None
+    if end < len(text) and text[end].isalpha():
+        suffix = _ORDINAL_SUFFIX.match(text, end)
+        if suffix:
+            return Figure(start, suffix.end(), number, "ordinal", "", number, True)
+        decade = _DECADE_SUFFIX.match(text, end)
+        if decade:  # "the 1980s", "the '70s"
+            return Figure(start, decade.end(), number, "", "", number, True)
+        glued = SCALE_AFTER.match(text, end) or MEASURE_AFTER.match(text, end)
+        clock = CLOCK_H.match(text, end) if lang == "vi" else None
+        if glued is None and clock is None:
+            return _code(text, start, end)  # "5G", "3D", "4K": names, not figures
+    if lang == "en" and re.match(r"m(?![\w²])", text[end:end + 2]) and not \
+            CURRENCY_BEFORE.search(text, max(0, start - 6), start):
+        # English "50m" is usually 50 million, but it may be 50 metres.
+        return Figure(start, end + 1, number * 1e6, "", "", number * 1e6, True,
+                      (("length", "m", number),))
+    number, stop, scaled = apply_scale(text, end, number, glued_ok=True, lang=lang)
+    return tails(text, start, stop, number, lang, digits=True, scaled=scaled)
+
+
+def _code(text: str, start: int, end: int) -> Figure | None:
+    """Digits inside a name ("AED4EU", "COVID-19", "Tosh.0"): the name must come back with the
+    same digits. `unit` is what leads to its first digits ("aed#"), so a changed digit pairs
+    with its old self even where the translator spelt the rest otherwise ("AED4U")."""
+    left = start
+    while left > 0 and (text[left - 1].isalnum() or text[left - 1] in ".-_") and \
+            (text[left - 1] not in ".-" or (left > 1 and text[left - 2].isalnum())):
+        left -= 1
+    right = end
+    while right < len(text) and (text[right].isalnum() or text[right] == "_"):
+        right += 1
+    token = text[left:right]
+    try:
+        number = float(re.sub(r"[.,]", "", text[start:end]))
+    except ValueError:
+        return None
+    lead = text[left:start].lower()
+    shape = lead + "#" if lead else re.sub(r"\d+(?:[.,]\d+)*", "#", token.lower())
+    return Figure(left, right, number, "code", shape, number, True)
+
+
+def _glued_name(text: str, start: int) -> bool:
+    """Digits that belong to a name: "H20", "Tosh.0", "COVID-19", "GPT-4" (but "15-30",
+    "mid-70s" and "9/11" are numbers)."""
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before.isalpha() or before == "_":
+        return True
+    if before in ".-" and start > 1 and text[start - 2].isalpha():
+        word = _WORD_BEFORE.search(text, max(0, start - 24), start - 1)
+        return word is None or any(c.isupper() or c.isdigit() for c in word.group(0))
+    return False
+
+
+_WORD_BEFORE = re.compile(r"[\w.]+$")
+
