@@ -66,15 +66,15 @@ def feed_with_description(size: int, seed: int = 2) -> bytes:
 
 
 def feed_with_items(count: int, seed: int = 3) -> bytes:
-    """An RSS feed of `count` items, each a few full sentences (not teasers)."""
+    """An RSS feed of `count` short items (a title and one sentence: about 300 bytes each)."""
     rng = random.Random(seed)
     parts = ["<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>"
              "<title>Many items</title><link>https://example.com/</link>"
              "<description>many items</description>"]
     for k in range(count):
-        body = "".join(f"<p>{' '.join(sentence(rng) for _ in range(4))}</p>" for _ in range(3))
-        parts.append(f"<item><title>Item {k}: {escape(sentence(rng))}</title>"
+        parts.append(f"<item><title>Item {k}: {escape(rng.choice(_COMPANIES))} in "
+                     f"{escape(rng.choice(_PLACES))}</title>"
                      f"<link>https://example.com/items/{k}</link><guid>item-{k}</guid>"
-                     f"<description>{escape(body)}</description></item>")
+                     f"<description>{escape(sentence(rng))}</description></item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode()

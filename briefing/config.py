@@ -46,6 +46,11 @@ class FetchSettings:
     """Processes for parsing and tagging; 0 means one per core."""
     user_agent: str = USER_AGENT
     """Sent with every request."""
+    source_seconds: float = 300.0
+    """Seconds one source may take, fetching and processing; past it the source is skipped
+    with a line saying so, and the run goes on."""
+    pages_per_feed: int = 50
+    """Teaser pages fetched per feed per run; the rest are fetched on later runs."""
 
 
 @dataclass

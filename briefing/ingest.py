@@ -79,6 +79,10 @@ def process(job: Job) -> Result:
     except Exception as exc:  # one bad source must never end the run
         reason = one_line(str(exc), 300) or type(exc).__name__
         return Result(job.source, error=reason)
+    return _signed(result)
+
+
+def _signed(result: Result) -> Result:
     if result.articles:
         from briefing.signatures import signature
 
@@ -87,17 +91,43 @@ def process(job: Job) -> Result:
     return result
 
 
-def _process_feed(job: Job) -> Result:
+@dataclass(frozen=True)
+class Item:
+    """A feed entry not stored yet (or changed), with its paragraphs: what `process_items`
+    turns into an article. The entry's HTML is dropped once read (see `split_feed`)."""
+
+    entry: FeedEntry
+    aid: str
+    paragraphs: tuple[str, ...]
+    short: bool
+
+
+@dataclass(frozen=True)
+class Split:
+    """A feed parsed, with the items that need work (see `split_feed`)."""
+
+    source: str
+    title: str = ""
+    items: tuple[Item, ...] = ()
+    unchanged: int = 0
+    warning: str | None = None
+    error: str | None = None
+
+
+def split_feed(job: Job) -> Split:
+    """A feed's entries that need work, without doing it: the pipeline hands them to the
+    workers in slices (`process_items`), so a feed of 100,000 items never has all of its
+    articles in memory at once. Never raises for bad input."""
     from briefing.clean.extract import html_to_paragraphs
     from briefing.sources.feeds import FeedError, parse
 
     try:
         feed = parse(job.body, job.headers, job.url)
     except FeedError as exc:
-        return Result(job.source, error=str(exc))
-    title = feed.title or job.source_title
-    articles: list[Article] = []
-    teasers: list[Teaser] = []
+        return Split(job.source, error=str(exc))
+    except Exception as exc:  # one bad source must never end the run
+        return Split(job.source, error=one_line(str(exc), 300) or type(exc).__name__)
+    items: list[Item] = []
     unchanged = 0
     for entry in feed.entries:
         html = entry.content_html or entry.summary_html
@@ -107,12 +137,40 @@ def _process_feed(job: Job) -> Result:
         if aid in job.known and (short or job.known[aid] == content_hash("\n\n".join(paragraphs))):
             unchanged += 1  # no re-parse, no re-extraction, no re-tagging for what we have
             continue
+        items.append(Item(replace(entry, content_html="", summary_html=""), aid,
+                          tuple(paragraphs), short))
+    return Split(job.source, feed.title or job.source_title, tuple(items), unchanged,
+                 feed.warning)
+
+
+def process_items(job: Job, title: str, items: Sequence[Item]) -> Result:
+    """Articles (and teasers) of some of a feed's items, with their signatures."""
+    try:
+        result = _items(job, title, items)
+    except Exception as exc:  # one bad source must never end the run
+        return Result(job.source, error=one_line(str(exc), 300) or type(exc).__name__)
+    return _signed(result)
+
+
+def _process_feed(job: Job) -> Result:
+    split = split_feed(job)
+    if split.error is not None:
+        return Result(job.source, error=split.error)
+    result = _items(job, split.title, split.items)
+    return replace(result, unchanged=split.unchanged, warning=split.warning)
+
+
+def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
+    articles: list[Article] = []
+    teasers: list[Teaser] = []
+    for item in items:
+        entry = item.entry
         art = build_article(
-            job, aid=aid, url=entry.link or job.url, title=entry.title, paragraphs=paragraphs,
-            published=entry.published, author=entry.author, entry_tags=entry.tags,
-            source_title=title,
+            job, aid=item.aid, url=entry.link or job.url, title=entry.title,
+            paragraphs=item.paragraphs, published=entry.published, author=entry.author,
+            entry_tags=entry.tags, source_title=title,
         )
-        if short and job.options.extract and entry.link:
+        if item.short and job.options.extract and entry.link:
             local = _local_page(job, entry.link)
             if local is not None:
                 art = _from_local_page(job, art, local) or art
@@ -120,7 +178,7 @@ def _process_feed(job: Job) -> Result:
                 teasers.append(Teaser(entry, art))
                 continue
         articles.append(art)
-    return Result(job.source, title, tuple(articles), tuple(teasers), unchanged, feed.warning)
+    return Result(job.source, title, tuple(articles), tuple(teasers))
 
 
 def _entry_id(source: str, entry: FeedEntry) -> str:

@@ -235,3 +235,14 @@ def m005_story_keys_as_integers(db: Database) -> None:
     db.execute("DROP TABLE story_keys")
     db.execute("ALTER TABLE story_keys_new RENAME TO story_keys")
     db.execute("CREATE INDEX story_keys_article ON story_keys(article)")
+
+
+@migrations()
+def m006_pending_pages(db: Database) -> None:
+    # Teaser items whose pages a run left for later (fetch.pages_per_feed): each is stored as
+    # its teaser meanwhile, and the feed's next runs fetch its page, even when the feed itself
+    # answers 304. Fetched in the order they were put off (rowid).
+    db.execute(
+        "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
+        "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
+    db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class StoreError(Exception):
@@ -251,6 +251,27 @@ class Store:
                     "WHERE url = ?",
                     (status, error, now, int(gone), retry_after, url),
                 )
+
+    def add_pending_pages(self, source: str, pages: Sequence[tuple[str, str]], *,
+                          now: str = "") -> None:
+        """Remember teaser pages (article id, page URL) of `source` to fetch on a later run."""
+        with self._write() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO pending_pages (article_id, source_url, url, added) "
+                "VALUES (?, ?, ?, ?)", [(aid, source, url, now) for aid, url in pages])
+
+    def pending_pages(self, source: str, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` pending pages of `source`, (article id, page URL), oldest first."""
+        if limit <= 0:
+            return []
+        return [(r["article_id"], r["url"]) for r in self._rows(
+            "SELECT article_id, url FROM pending_pages WHERE source_url = ? ORDER BY rowid "
+            "LIMIT ?", (source, limit))]
+
+    def drop_pending_pages(self, article_ids: Sequence[str]) -> None:
+        with self._write() as c:
+            c.executemany("DELETE FROM pending_pages WHERE article_id = ?",
+                          [(aid,) for aid in article_ids])
 
     # -- articles ------------------------------------------------------------------------
 
