@@ -352,9 +352,10 @@ class _Runner:
             self._fail(key, f"internal error: {type(exc).__name__}: {exc}")
 
     def _page_executor(self) -> Executor:
-        """Where fetched pages are extracted: always a process, since only a process's main
-        thread can enforce extract_timeout (SIGALRM) on a page built to make trafilatura
-        crawl. Started on the first teaser page, so runs without any pay nothing."""
+        """Where fetched pages are extracted (and big feeds processed): always a process,
+        since only a process's main thread can enforce extract_timeout (SIGALRM) on a page
+        built to make trafilatura crawl. Started on the first use, so runs without any pay
+        nothing."""
         if isinstance(self.executor, ProcessPoolExecutor):
             return self.executor
         if self._pages is None:
@@ -544,7 +545,10 @@ class _Runner:
         """A big feed: parsed in a worker, then its items processed STREAM_ITEMS at a time,
         each slice written before the next is kept. The validators come with the last write,
         so a run cut short fetches the feed again (and finds the slices already stored)."""
-        split = await self._cpu(lambda: self.executor, ingest.split_feed, job)
+        # In a process even when the other sources' work runs in a thread: parsing 100,000
+        # items peaks at ~250 MB, which the process gives back when the run ends, and the
+        # process holds the language model, not the CLI.
+        split = await self._cpu(self._page_executor, ingest.split_feed, job)
         if split.error is not None:
             await self._failed(key, split.error, record)
             return
@@ -579,7 +583,7 @@ class _Runner:
                i: int) -> asyncio.Future[ingest.Result]:
         items, slices[i] = slices[i], ()  # the worker's result replaces them in memory
         return asyncio.ensure_future(
-            self._cpu(lambda: self.executor, ingest.process_items, job, title, items))
+            self._cpu(self._page_executor, ingest.process_items, job, title, items))
 
     async def _failed(self, key: str, reason: str, record: dict[str, Any]) -> None:
         await self._write(partial(self.store.record_source, key, kind=record["kind"],
