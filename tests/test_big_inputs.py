@@ -98,3 +98,17 @@ def test_content_hash_in_pieces_is_the_hash_of_the_whole(monkeypatch: pytest.Mon
     for _ in range(2000):
         sample = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
         assert text_mod.content_hash(sample) == whole(sample), repr(sample)
+
+
+def test_a_long_translation_is_aligned_block_by_block() -> None:
+    from briefing.align import BLOCK, MAX_CELLS, align
+
+    paras = bigtext.paragraphs(200_000, seed=5)
+    assert (len(paras) + 1) ** 2 > MAX_CELLS  # the blocked path, not the whole table
+    groups = align(paras, paras, source_lang="en", target_lang="en")
+    # Every paragraph once on each side, in order; a translation identical to its original
+    # is matched one to one, across the block boundaries too.
+    assert [i for g in groups for i in g.source] == list(range(len(paras)))
+    assert [j for g in groups for j in g.target] == list(range(len(paras)))
+    assert all(g.source == g.target and len(g.source) == 1 for g in groups)
+    assert len(paras) > 2 * BLOCK
