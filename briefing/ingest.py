@@ -6,6 +6,7 @@ Pure CPU work with no network and no database, so the pipeline can run it in wor
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -104,29 +105,42 @@ class Item:
 
 @dataclass(frozen=True)
 class Split:
-    """A feed parsed, with the items that need work (see `split_feed`)."""
+    """A feed parsed, with the items that need work in slices (see `split_feed`)."""
 
     source: str
     title: str = ""
-    items: tuple[Item, ...] = ()
+    # Each slice pickled: the pipeline only passes them on to workers, and 100,000 items
+    # as bytes are a quarter of their size as objects.
+    slices: tuple[bytes, ...] = ()
     unchanged: int = 0
     warning: str | None = None
     error: str | None = None
 
 
-def split_feed(job: Job) -> Split:
-    """A feed's entries that need work, without doing it: the pipeline hands them to the
-    workers in slices (`process_items`), so a feed of 100,000 items never has all of its
-    articles in memory at once. Never raises for bad input."""
-    from briefing.clean.extract import html_to_paragraphs
-    from briefing.sources.feeds import FeedError, parse
+def split_feed(job: Job, size: int) -> Split:
+    """A feed's entries that need work, in slices of `size`, without doing it: the pipeline
+    hands the slices to the workers one by one (`process_items`), so a feed of 100,000 items
+    never has all of its articles in memory at once. Never raises for bad input."""
+    from briefing.sources.feeds import FeedError
 
     try:
-        feed = parse(job.body, job.headers, job.url)
+        title, items, unchanged, warning = _entries(job)
     except FeedError as exc:
         return Split(job.source, error=str(exc))
     except Exception as exc:  # one bad source must never end the run
         return Split(job.source, error=one_line(str(exc), 300) or type(exc).__name__)
+    slices = tuple(pickle.dumps(items[i:i + size], protocol=pickle.HIGHEST_PROTOCOL)
+                   for i in range(0, len(items), size))
+    return Split(job.source, title, slices, unchanged, warning)
+
+
+def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
+    """The feed's title, the items that need work, how many need none, and the parser's
+    warning. Raises FeedError for what is not a feed."""
+    from briefing.clean.extract import html_to_paragraphs
+    from briefing.sources.feeds import parse
+
+    feed = parse(job.body, job.headers, job.url)
     items: list[Item] = []
     unchanged = 0
     for entry in feed.entries:
@@ -139,25 +153,29 @@ def split_feed(job: Job) -> Split:
             continue
         items.append(Item(replace(entry, content_html="", summary_html=""), aid,
                           tuple(paragraphs), short))
-    return Split(job.source, feed.title or job.source_title, tuple(items), unchanged,
-                 feed.warning)
+    return feed.title or job.source_title, items, unchanged, feed.warning
 
 
-def process_items(job: Job, title: str, items: Sequence[Item]) -> Result:
-    """Articles (and teasers) of some of a feed's items, with their signatures."""
+def process_items(job: Job, title: str, items: bytes) -> Result:
+    """Articles (and teasers) of a slice of a feed's items (as `split_feed` pickled them),
+    with their signatures."""
     try:
-        result = _items(job, title, items)
+        # Our own worker pickled these moments ago: never bytes from a feed.
+        result = _items(job, title, pickle.loads(items))
     except Exception as exc:  # one bad source must never end the run
         return Result(job.source, error=one_line(str(exc), 300) or type(exc).__name__)
     return _signed(result)
 
 
 def _process_feed(job: Job) -> Result:
-    split = split_feed(job)
-    if split.error is not None:
-        return Result(job.source, error=split.error)
-    result = _items(job, split.title, split.items)
-    return replace(result, unchanged=split.unchanged, warning=split.warning)
+    from briefing.sources.feeds import FeedError
+
+    try:
+        title, items, unchanged, warning = _entries(job)
+    except FeedError as exc:
+        return Result(job.source, error=str(exc))
+    result = _items(job, title, items)
+    return replace(result, unchanged=unchanged, warning=warning)
 
 
 def _items(job: Job, title: str, items: Sequence[Item]) -> Result:

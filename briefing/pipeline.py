@@ -548,18 +548,18 @@ class _Runner:
         # In a process even when the other sources' work runs in a thread: parsing 100,000
         # items peaks at ~250 MB, which the process gives back when the run ends, and the
         # process holds the language model, not the CLI.
-        split = await self._cpu(self._page_executor, ingest.split_feed, job)
+        split = await self._cpu(self._page_executor, ingest.split_feed, job, STREAM_ITEMS)
         if split.error is not None:
             await self._failed(key, split.error, record)
             return
         job = replace(job, body=b"", known={})  # split_feed has used both
         pages = _Pages(self.settings.fetch.pages_per_feed)
         outcomes: list[str] = []
-        slices = [split.items[i:i + STREAM_ITEMS]
-                  for i in range(0, len(split.items), STREAM_ITEMS)]
-        split = replace(split, items=())  # each slice is let go once processed (see _slice)
-        next_result = self._slice(job, split.title, slices, 0)
+        slices = list(split.slices)
+        split = replace(split, slices=())  # each slice is let go once sent (see _slice)
+        next_result = self._slice(job, split.title, slices, 0) if slices else None
         for i in range(len(slices)):
+            assert next_result is not None
             result = await next_result
             if i + 1 < len(slices):  # the next slice is processed while this one is written
                 next_result = self._slice(job, split.title, slices, i + 1)
@@ -579,9 +579,9 @@ class _Runner:
             log.debug("%s: %s", key, split.warning)
         self._progress(key, "ok")
 
-    def _slice(self, job: ingest.Job, title: str, slices: list[tuple[ingest.Item, ...]],
+    def _slice(self, job: ingest.Job, title: str, slices: list[bytes],
                i: int) -> asyncio.Future[ingest.Result]:
-        items, slices[i] = slices[i], ()  # the worker's result replaces them in memory
+        items, slices[i] = slices[i], b""
         return asyncio.ensure_future(
             self._cpu(self._page_executor, ingest.process_items, job, title, items))
 

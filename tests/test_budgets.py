@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
+
+from briefing import pipeline
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from tests.conftest import quick_settings
@@ -27,14 +30,17 @@ def _page(i: int) -> bytes:
             f"<h1>Budget {i}</h1>{paras}</article></body></html>").encode()
 
 
-def _teaser_feed(server: TestServer) -> bytes:
-    items = "".join(
+def _teasers(server: TestServer, n: int = TEASERS) -> str:
+    return "".join(
         f"<item><title>Budget {i} approved</title><link>{server.base}/page/{i}</link>"
         f"<guid>budget-{i}</guid><description>{escape(f'District {i} approved its budget.')}"
-        "</description></item>" for i in range(TEASERS))
+        "</description></item>" for i in range(n))
+
+
+def _teaser_feed(server: TestServer) -> bytes:
     return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>'
-            f"<link>{server.base}/</link><description>t</description>{items}</channel></rss>"
-            ).encode()
+            f"<link>{server.base}/</link><description>t</description>{_teasers(server)}"
+            "</channel></rss>").encode()
 
 
 def _page_hits(server: TestServer) -> dict[str, int]:
@@ -100,3 +106,24 @@ def test_a_source_over_source_seconds_is_skipped_and_the_run_goes_on(
     store = Store(db)
     assert len(store.known_hashes(good)) == 2
     assert store.known_hashes(slow) == {}
+
+
+def test_a_big_feed_goes_to_the_workers_in_slices(server: TestServer, db_file: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every feed counts as big here, and a slice is 4 items: 25 full items and 10 teasers
+    # make 9 slices, and the page budget is shared by all of them.
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "STREAM_ITEMS", 4)
+    for i in range(10):
+        server.add(f"/page/{i}", Route(_page(i), headers={"Content-Type": "text/html"}))
+    full = rss(25, base=server.base, prefix="full").split(b"</channel>")[0]
+    url = server.add("/big.xml", full + _teasers(server, 10).encode() + b"</channel></rss>")
+    settings = quick_settings(connect=10, read=30, total=60, pages_per_feed=3)
+    store = Store(db_file)
+    first = run_fetch(settings, store, [url])
+    assert first.failed == [] and first.added == 35
+    assert len(_page_hits(server)) == 3
+    second = run_fetch(settings, store, [url])  # no ETag: the feed is read again
+    assert second.failed == [] and second.added == 0 and second.unchanged == 35
+    assert second.updated == 3 and len(_page_hits(server)) == 6
+    assert store.count_articles() == 35
