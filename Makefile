@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.memory_bench
 	$(BIN)/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
 	$(BIN)/python -m bench.write_bench
+	$(BIN)/python -m bench.big_bench
 
 clean:
 	rm -rf $(VENV) .briefing-demo .pytest_cache .mypy_cache .ruff_cache

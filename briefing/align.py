@@ -51,6 +51,8 @@ ORPHAN_SHORT = 120  # characters: below this an anchorless paragraph may be a ca
 # Translations keep the order, so a match near the diagonal is likelier: this is what pairs
 # two short titles that share no anchors instead of leaving both unmatched.
 DIAG_BONUS, DIAG_WIDTH = 0.5, 0.2
+MAX_CELLS = 201 * 201
+BLOCK = 25
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,27 @@ def _orphan(mine: frozenset[str], other: frozenset[str], text: str) -> bool:
 
 def align(source: Sequence[str], target: Sequence[str], *, source_lang: str = "en",
           target_lang: str = "") -> list[Group]:
-    """Monotonic alignment of `target` (a translation) to `source` (the original)."""
+    """Monotonic alignment of `target` (a translation) to `source` (the original).
+
+    The programme fills an n x m table: past MAX_CELLS (a 200-paragraph article and its
+    translation; news runs to a few dozen), both sides are cut into as many blocks of at most
+    BLOCK paragraphs, at the same fraction of each, and the blocks aligned pair by pair, so
+    a 15 MB text and its translation cost a linear amount, not 25,000 x 25,000 cells."""
+    n, m = len(source), len(target)
+    if (n + 1) * (m + 1) <= MAX_CELLS:
+        return _align(source, target, source_lang, target_lang)
+    blocks = max(-(-n // BLOCK), -(-m // BLOCK))
+    groups: list[Group] = []
+    for k in range(blocks):
+        s0, s1 = n * k // blocks, n * (k + 1) // blocks
+        t0, t1 = m * k // blocks, m * (k + 1) // blocks
+        groups += [Group(tuple(i + s0 for i in g.source), tuple(j + t0 for j in g.target))
+                   for g in _align(source[s0:s1], target[t0:t1], source_lang, target_lang)]
+    return groups
+
+
+def _align(source: Sequence[str], target: Sequence[str], source_lang: str,
+           target_lang: str) -> list[Group]:
     n, m = len(source), len(target)
     if not n or not m:
         return [Group((i,), ()) for i in range(n)] + [Group((), (j,)) for j in range(m)]

@@ -55,6 +55,12 @@ class FetchSettings:
     """Processes for parsing and tagging; 0 means one per core."""
     user_agent: str = USER_AGENT
     """Sent with every request."""
+    source_seconds: float = 300.0
+    """Seconds one source may take, fetching and processing; past it the source is skipped
+    with a line saying so, and the run goes on."""
+    pages_per_feed: int = 50
+    """Teaser pages fetched per feed per run; the rest are fetched on later runs."""
+
     allow_private: list[str] = field(default_factory=list)
     """Networks (CIDR) and host names that links from feeds may reach although they are
     internal (loopback, private, link-local), e.g. ["192.168.1.0/24", "feeds.home.lan"]."""
@@ -151,6 +157,8 @@ _RANGES: tuple[tuple[str, float, float, str], ...] = (
     ("fetch.extract_timeout", 0, _DAY, "seconds"),
     ("fetch.teaser_chars", 0, 10_000_000, "characters"),
     ("fetch.workers", 0, 1024, "processes, 0 for one per core"),
+    ("fetch.source_seconds", 0, 7 * _DAY, "seconds"),
+    ("fetch.pages_per_feed", 0, 1_000_000, "pages, 0 to keep every teaser"),
     ("translation.timeout", 0, _DAY, "seconds"),
     ("refresh_seconds", 1, _DAY, "seconds"),
 )

@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import logging
 import os
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from briefing import ingest
 from briefing.config import Settings
-from briefing.models import Article, FetchProgress, FetchReport
+from briefing.models import Article, FeedEntry, FetchProgress, FetchReport
 from briefing.procpool import process_pool
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
@@ -41,8 +41,30 @@ POOL_THRESHOLD = 12
 # another process writing the same database (the TUI marking an article read) may wait.
 COMMIT_SECONDS = 0.5
 
+# A feed bigger than this is parsed first, and its items go to the workers STREAM_ITEMS at a
+# time, each slice written before the next is kept: a feed of 100,000 items as one result
+# held every article at once (1.6 GB). Normal feeds (~100 KB) take one trip to a worker.
+STREAM_BYTES = 2_000_000
+STREAM_ITEMS = 500
+
 ProgressCallback = Callable[[FetchProgress], None]
 T = TypeVar("T")
+
+
+class _OverBudget(Exception):
+    """The source ran past fetch.source_seconds."""
+
+
+class _Pages:
+    """What is left of a feed's teaser pages for this run (fetch.pages_per_feed)."""
+
+    def __init__(self, left: int) -> None:
+        self.left = max(0, left)
+
+    def take(self, n: int) -> int:
+        taken = min(n, self.left)
+        self.left -= taken
+        return taken
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,18 @@ class _Slot:
 # The slot of the source a task is running for: `_write` hands it to the writer with the write.
 _slot: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("briefing_slot",
                                                                      default=None)
+# When the source a task runs for must be done (loop time), per fetch.source_seconds.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("briefing_deadline",
+                                                                         default=None)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes. A pool cannot stop one job, and a job past its budget
+    keeps its worker busy: the pool breaks, and the jobs that were in it run again (see
+    `_Runner._cpu`)."""
+    for proc in list((executor._processes or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
 
 
 class _Runner:
@@ -202,24 +236,26 @@ class _Runner:
         for source, reason in self.report.failed:
             self._progress(source, reason)
         # Started in a thread: a process pool's start blocks for seconds (see process_pool).
-        executor = await asyncio.get_running_loop().run_in_executor(
+        self.executor = await asyncio.get_running_loop().run_in_executor(
             None, _executor, len(planned), self.settings)
         self.fatal: StoreError | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
         self._pages_lock = asyncio.Lock()
+        self._renew_lock = asyncio.Lock()
         self._queue: asyncio.Queue[
             tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
         self._busy = 0  # sources running, each of which may still queue a write
         writer = asyncio.create_task(self._writer())
         self._remote_slots = asyncio.Semaphore(4 * max(1, self.settings.fetch.concurrency))
+        self._workers = self.settings.fetch.workers or os.cpu_count() or 1
+        self._alone = asyncio.Semaphore(self._workers)  # jobs run again after a pool broke
         self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
                                                    or 1))
         try:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.fetcher = fetcher
-                self.executor = executor
                 feeds = [p for p in planned if p.kind in ("remote", "feed")]
                 loose = [p for p in planned if p.kind not in ("remote", "feed")]
                 self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
@@ -232,7 +268,7 @@ class _Runner:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         finally:
             writer.cancel()
-            executor.shutdown(wait=True, cancel_futures=True)
+            self.executor.shutdown(wait=True, cancel_futures=True)  # the last, if renewed
             if self._pages is not None:
                 self._pages.shutdown(wait=True, cancel_futures=True)
         if self.fatal is not None:
@@ -306,6 +342,9 @@ class _Runner:
                     task.cancel()
         except BrokenExecutor:
             self._fail(key, "a worker process died while processing this source")
+        except _OverBudget:
+            self._fail(key, f"took longer than source_seconds="
+                            f"{self.settings.fetch.source_seconds:g}; skipped")
         except Exception as exc:
             log.debug("%s: unexpected failure", key, exc_info=True)
             self._fail(key, f"internal error: {type(exc).__name__}: {exc}")
@@ -322,6 +361,66 @@ class _Runner:
                 self._pages = await asyncio.get_running_loop().run_in_executor(
                     None, process_pool, 1)
         return self._pages
+
+    async def _within(self, work: Awaitable[T]) -> T:
+        """`work`, or _OverBudget once the source's time is up."""
+        deadline = _deadline.get()
+        if deadline is None:
+            return await work
+        limit = asyncio.timeout_at(deadline)
+        try:
+            async with limit:
+                return await work
+        except TimeoutError:
+            if limit.expired():
+                raise _OverBudget from None
+            raise
+
+    async def _cpu(self, executor_of: Callable[[], Awaitable[Executor]], fn: Callable[..., T],
+                   *args: Any) -> T:
+        """`fn(*args)` in a worker. When a worker process dies (killed, out of memory), the
+        pool breaks and every job in it fails, most of them blameless: the pool is replaced,
+        and the job runs once more in a process of its own, where only its own death can stop
+        it (and then its source fails alone)."""
+        executor = await executor_of()
+        try:
+            return await self._run_in(executor, fn, *args)
+        except BrokenExecutor:
+            await self._renew(executor)
+        async with self._alone:
+            alone = await asyncio.get_running_loop().run_in_executor(None, process_pool, 1)
+            try:
+                return await self._run_in(alone, fn, *args)
+            finally:
+                alone.shutdown(wait=False, cancel_futures=True)
+
+    async def _run_in(self, executor: Executor, fn: Callable[..., T], *args: Any) -> T:
+        future = executor.submit(fn, *args)
+        try:
+            return await self._within(asyncio.wrap_future(future))
+        except _OverBudget:
+            if not future.done() and isinstance(executor, ProcessPoolExecutor):
+                _kill_workers(executor)
+                await self._renew(executor)
+            # A thread cannot be stopped: the job finishes in the background, and every
+            # step of it is linear in the input or capped.
+            raise
+
+    async def _main_executor(self) -> Executor:
+        return self.executor
+
+    async def _renew(self, broken: Executor) -> None:
+        """Replace a broken pool, once (several of its jobs report the same break; the lock
+        makes the others find it replaced). The new pool starts in a thread, as the first."""
+        async with self._renew_lock:
+            if broken is self.executor:
+                self.executor = await asyncio.get_running_loop().run_in_executor(
+                    None, process_pool, self._workers)
+            elif broken is self._pages:
+                self._pages = None
+            else:
+                return
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def _progress(self, source: str, outcome: str) -> None:
         self.done += 1
@@ -342,11 +441,16 @@ class _Runner:
         await slots.acquire()
         slot = _Slot(slots)
         token = _slot.set(slot)
+        seconds = self.settings.fetch.source_seconds
+        # The budget starts once the source has its slot: waiting for one is not its fault.
+        budget = _deadline.set(asyncio.get_running_loop().time() + seconds
+                               if seconds > 0 else None)
         self._busy += 1
         try:
             await (self._remote(p) if p.kind == "remote" else self._local(p))
         finally:
             slot.release()
+            _deadline.reset(budget)
             _slot.reset(token)
             self._busy -= 1
             self._wake.set()
@@ -385,9 +489,9 @@ class _Runner:
         try:
             # Every remote source is one the user chose (named, subscribed, or listed in an
             # OPML file they passed), so its own host may be internal.
-            resp = await self.fetcher.get(p.key, etag=src.etag if src else None,
-                                          last_modified=src.last_modified if src else None,
-                                          trusted=p.key)
+            resp = await self._within(self.fetcher.get(
+                p.key, etag=src.etag if src else None,
+                last_modified=src.last_modified if src else None, trusted=p.key))
         except FetchError as exc:
             await self._write(partial(
                 self.store.record_source, p.key, kind="feed", status=exc.status, now=self.now,
@@ -395,8 +499,14 @@ class _Runner:
             self._fail(p.key, str(exc))
             return
         if resp.status == 304:
-            await self._write(partial(self.store.record_source, p.key, kind="feed",
-                                      status=304, now=self.now))
+            # The feed has nothing new, but pages put off by earlier runs are fetched now.
+            job = ingest.Job(source=p.key, kind="feed", body=b"", url=p.key, now=self.now,
+                             tags=p.tags, source_title=p.title, options=self.options)
+            later, done = await self._pending(job, _Pages(self.settings.fetch.pages_per_feed))
+            outcomes = await self._write(partial(
+                self._save, p.key, later, {}, later=(), done=done,
+                record={"kind": "feed", "status": 304, "now": self.now}))
+            self.report.updated += outcomes.count("updated")
             self.report.sources_ok += 1
             self.report.not_modified += 1
             self._progress(p.key, "not modified")
@@ -417,39 +527,133 @@ class _Runner:
 
     async def _ingest(self, key: str, job: ingest.Job, *, status: int | None, etag: str | None,
                       last_modified: str | None, kind: str) -> None:
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.executor, ingest.process, job)
-        if result.error is not None:
-            await self._write(partial(self.store.record_source, key, kind=kind, status=status,
-                                      now=self.now, error=result.error))
-            self._fail(key, result.error)
+        record = {"kind": kind, "status": status, "now": self.now, "etag": etag,
+                  "last_modified": last_modified}
+        if job.kind == "feed" and len(job.body) > STREAM_BYTES:
+            await self._ingest_slices(key, job, record)
             return
-        articles = list(result.articles)
-        if result.teasers:
-            articles += await asyncio.gather(*(self._teaser(job, t) for t in result.teasers))
-        def write() -> list[str]:
-            # The feed's articles, their stories and its validators, in one transaction: a
-            # crash before it commits leaves the old ETag, so the next run fetches again.
-            # Imported here: story grouping brings numpy (~70 ms of imports), which a cron run
-            # with nothing new (all 304) never needs.
-            from briefing import stories
-
-            outcomes = self.store.save_articles(articles, now=self.now)
-            stories.assign_articles(
-                self.store, [a for a, o in zip(articles, outcomes, strict=True)
-                             if o != "unchanged"], result.signatures)
-            self.store.record_source(key, kind=kind, status=status, now=self.now,
-                                     title=result.title, etag=etag, last_modified=last_modified)
-            return list(outcomes)
-
-        outcomes = await self._write(write)
-        self.report.added += outcomes.count("added")
-        self.report.updated += outcomes.count("updated")
-        self.report.unchanged += outcomes.count("unchanged") + result.unchanged
-        self.report.sources_ok += 1
+        result = await self._cpu(self._main_executor, ingest.process, job)
+        if result.error is not None:
+            await self._failed(key, result.error, record)
+            return
+        pages = _Pages(self.settings.fetch.pages_per_feed)
+        articles, later = await self._with_pages(job, result, pages)
+        more, done = await self._pending(job, pages)
+        # The feed's articles, their stories and its validators, in one transaction: a crash
+        # before it commits leaves the old ETag, so the next run fetches again.
+        outcomes = await self._write(partial(
+            self._save, key, articles + more, result.signatures, later=later, done=done,
+            record={**record, "title": result.title}))
+        self._count(outcomes, result.unchanged)
         if result.warning:
             log.debug("%s: %s", key, result.warning)
         self._progress(key, "ok")
+
+    async def _ingest_slices(self, key: str, job: ingest.Job, record: dict[str, Any]) -> None:
+        """A big feed: parsed in a worker, then its items processed STREAM_ITEMS at a time,
+        each slice written before the next is kept. The validators come with the last write,
+        so a run cut short fetches the feed again (and finds the slices already stored)."""
+        # In a process even when the other sources' work runs in a thread: parsing 100,000
+        # items peaks at ~250 MB, which the process gives back when the run ends, and the
+        # process holds the language model, not the CLI.
+        split = await self._cpu(self._page_executor, ingest.split_feed, job, STREAM_ITEMS)
+        if split.error is not None:
+            await self._failed(key, split.error, record)
+            return
+        job = replace(job, body=b"", known={})  # split_feed has used both
+        pages = _Pages(self.settings.fetch.pages_per_feed)
+        outcomes: list[str] = []
+        slices = list(split.slices)
+        split = replace(split, slices=())  # each slice is let go once sent (see _slice)
+        next_result = self._slice(job, split.title, slices, 0) if slices else None
+        for i in range(len(slices)):
+            assert next_result is not None
+            result = await next_result
+            if i + 1 < len(slices):  # the next slice is processed while this one is written
+                next_result = self._slice(job, split.title, slices, i + 1)
+            if result.error is not None:
+                await self._failed(key, result.error, record)
+                return
+            articles, later = await self._with_pages(job, result, pages)
+            outcomes += await self._write(partial(
+                self._save, key, articles, result.signatures, later=later, done=(),
+                record=None))
+        more, done = await self._pending(job, pages)
+        outcomes += await self._write(partial(
+            self._save, key, more, {}, later=(), done=done,
+            record={**record, "title": split.title}))
+        self._count(outcomes, split.unchanged)
+        if split.warning:
+            log.debug("%s: %s", key, split.warning)
+        self._progress(key, "ok")
+
+    def _slice(self, job: ingest.Job, title: str, slices: list[bytes],
+               i: int) -> asyncio.Future[ingest.Result]:
+        items, slices[i] = slices[i], b""
+        return asyncio.ensure_future(
+            self._cpu(self._page_executor, ingest.process_items, job, title, items))
+
+    async def _failed(self, key: str, reason: str, record: dict[str, Any]) -> None:
+        await self._write(partial(self.store.record_source, key, kind=record["kind"],
+                                  status=record["status"], now=self.now, error=reason))
+        self._fail(key, reason)
+
+    def _count(self, outcomes: list[str], unchanged: int) -> None:
+        self.report.added += outcomes.count("added")
+        self.report.updated += outcomes.count("updated")
+        self.report.unchanged += outcomes.count("unchanged") + unchanged
+        self.report.sources_ok += 1
+
+    def _save(self, key: str, articles: list[Article], signatures: dict[str, Any], *,
+              later: Sequence[tuple[str, str]], done: Sequence[str],
+              record: dict[str, Any] | None) -> list[str]:
+        """One write of a source: articles and their stories, the pages put off and those
+        done, and (with `record`) how the fetch went."""
+        # Imported here: story grouping brings numpy (~70 ms of imports), which a cron run
+        # with nothing new (all 304) never needs.
+        outcomes = self.store.save_articles(articles, now=self.now) if articles else []
+        if articles:
+            from briefing import stories
+
+            stories.assign_articles(self.store, [
+                a for a, o in zip(articles, outcomes, strict=True) if o != "unchanged"],
+                signatures)
+        if later:
+            self.store.add_pending_pages(key, later, now=self.now)
+        if done:
+            self.store.drop_pending_pages(done)
+        if record is not None:
+            self.store.record_source(key, **record)
+        return list(outcomes)
+
+    async def _with_pages(self, job: ingest.Job, result: ingest.Result, pages: _Pages
+                          ) -> tuple[list[Article], list[tuple[str, str]]]:
+        """The result's articles, with the full pages of up to `pages` of its teasers; the
+        other teasers are stored as they are, and their pages put off to later runs."""
+        articles = list(result.articles)
+        now = pages.take(len(result.teasers))
+        if now:
+            articles += await self._within(asyncio.gather(
+                *(self._teaser(job, t) for t in result.teasers[:now])))
+        put_off = result.teasers[now:]
+        articles += [t.fallback for t in put_off]
+        return articles, [(t.fallback.id, t.entry.link) for t in put_off]
+
+    async def _pending(self, job: ingest.Job, pages: _Pages
+                       ) -> tuple[list[Article], list[str]]:
+        """Pages earlier runs put off, as many as `pages` has left: the articles rebuilt
+        from them, and the ids of every page tried (a page that fails keeps its teaser, as on
+        the first run)."""
+        if not self.options.extract or job.local_root is not None or pages.left <= 0:
+            return [], []
+        rows = self.store.pending_pages(job.source, pages.left)
+        pages.take(len(rows))
+        teasers = [ingest.Teaser(_entry(url), art) for art, (_aid, url) in zip(
+            (self.store.get_article(aid) for aid, _url in rows), rows, strict=True)
+            if art is not None and art.source == job.source]
+        fetched = await self._within(asyncio.gather(*(self._teaser(job, t) for t in teasers)))
+        full = [a for a, t in zip(fetched, teasers, strict=True) if a is not t.fallback]
+        return full, [aid for aid, _url in rows]
 
     async def _teaser(self, job: ingest.Job, teaser: ingest.Teaser) -> Article:
         try:
@@ -460,10 +664,13 @@ class _Runner:
         except FetchError as exc:
             log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
             return teaser.fallback
-        loop = asyncio.get_running_loop()
-        full = await loop.run_in_executor(await self._page_executor(), ingest.page_article, job,
-                                          teaser.fallback, page.body)
+        full = await self._cpu(self._page_executor, ingest.page_article, job, teaser.fallback,
+                               page.body)
         return full or teaser.fallback
+
+
+def _entry(url: str) -> FeedEntry:
+    return FeedEntry(link=url, guid=url, title="")
 
 
 @dataclass

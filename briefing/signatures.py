@@ -13,8 +13,10 @@ import json
 import math
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from sys import intern
 from typing import Any
 
@@ -24,6 +26,7 @@ from briefing import gazetteer as gz
 from briefing.facts import FIGURE_KINDS
 from briefing.models import Article
 from briefing.publishers import source_name
+from briefing.summarize import facts_by_sentence
 from briefing.text import split_sentences
 
 TOLERANCE = 0.01  # two amounts within 1% are the same figure ("$12bn" and "$12.1bn")
@@ -39,6 +42,13 @@ _PRIME = np.uint64(2**31 - 1)
 _WORD = re.compile(r"[^\W_]+")
 _NO_CONTEXT: frozenset[str] = frozenset()
 _CONTEXT_WORD = re.compile(r"[^\W\d_]{4,}")
+# Bounds that keep a signature's cost linear in the article (a 15 MB text once made 300,000
+# figures, each with its sentence's words), far above what real articles reach (the longest
+# seeds: 26 figures, 21 names, 6,000 characters), so their signatures are unchanged.
+MAX_FIGS = 400
+MAX_NAMES = 200
+CONTEXT_CHARS = 2_000  # of one sentence, for its figures' context words
+MINHASH_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -203,29 +213,40 @@ def _name_token(value: object) -> str:
 
 
 def signature(art: Article) -> Signature:
+    """Figures (at most MAX_FIGS, in article order) with their sentence's context, names (at
+    most MAX_NAMES) and a MinHash of the text's first MINHASH_CHARS characters."""
     by_para: dict[int, list[Any]] = {}
     for f in art.facts:
         by_para.setdefault(f.paragraph, []).append(f)
     texts = {p.index: p.text for p in art.paragraphs}
     figs: list[Fig] = []
     for index, facts in sorted(by_para.items()):
+        if len(figs) >= MAX_FIGS:
+            break
         text = texts.get(index, "")
         spans = split_sentences(text, art.language) or [(0, len(text))]
-        for start, end in spans:
-            inside = [f for f in facts if start <= f.start < end]
-            tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
-            tokens |= {w for w in (m.casefold() for m in _CONTEXT_WORD.findall(text[start:end]))
-                       if w not in gz.STOPWORDS}
+        for (start, end), inside in zip(spans, facts_by_sentence(spans, facts), strict=True):
             numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
-                f.value, int | float) and f.value > 0]
+                f.value, int | float) and f.value > 0][:MAX_FIGS - len(figs)]
+            if not numbers:
+                continue  # the context below is only ever read through a figure
+            tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
+            tokens |= {w for w in (m.casefold() for m in _CONTEXT_WORD.findall(
+                text, start, min(end, start + CONTEXT_CHARS))) if w not in gz.STOPWORDS}
             made = [Fig(f.kind, "" if f.kind == "count" else f.unit, float(f.value), f.text,
                         _weight(f.kind, float(f.value)), frozenset()) for f in numbers]
+            keys = Counter(fig.key() for fig in made)
             for fig in made:
-                others = {o.key() for o in made if o is not fig}
+                # The other figures' keys: a key this figure shares with another stays.
+                own = fig.key()
+                others = {k for k in keys if k != own or keys[k] > 1}
                 figs.append(Fig(fig.kind, fig.unit, fig.value, fig.text, fig.weight,
                                 frozenset(tokens | others)))
-    names = frozenset(_name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person"))
-    return Signature(tuple(figs), names, _minhash(art.text), source_name(art))
+            if len(figs) >= MAX_FIGS:
+                break
+    names = frozenset(islice(dict.fromkeys(
+        _name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
+    return Signature(tuple(figs), names, _minhash(art.text[:MINHASH_CHARS]), source_name(art))
 
 
 def _minhash(text: str) -> tuple[int, ...]:

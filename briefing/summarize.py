@@ -11,7 +11,9 @@ Sentences are split by text.split_sentences, the one splitter every module uses.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import islice
 
 import numpy as np
 
@@ -20,10 +22,16 @@ from briefing.facts import FIGURE_KINDS
 from briefing.models import Fact, KeyFact, Paragraph
 from briefing.text import split_sentences
 
-__all__ = ["MAX_BULLETS", "MIN_BULLETS", "key_facts", "key_facts_and_summary", "summary"]
+__all__ = ["MAX_BULLETS", "MAX_RANKED", "MIN_BULLETS", "facts_by_sentence", "key_facts",
+           "key_facts_and_summary", "summary"]
 
 MIN_BULLETS = 5
 MAX_BULLETS = 12
+# The summary ranks an article's first MAX_RANKED summary-worthy sentences only. TextRank's
+# similarity matrix is n x n: a 15 MB text (150,000 sentences) asked for 24 GB. The news is at
+# the top (inverted pyramid, and the position boost below), and long reads run to about 300
+# sentences, so summaries of real articles are unchanged.
+MAX_RANKED = 300
 # Paragraph kinds a reader would quote; captions and bylines carry credits, not claims.
 _QUOTABLE = frozenset({"body", "standfirst", ""})
 
@@ -53,13 +61,27 @@ def _units(paragraphs: Sequence[Paragraph], facts: Sequence[Fact],
     by_para: dict[int, list[Fact]] = {}
     for fact in facts:
         by_para.setdefault(fact.paragraph, []).append(fact)
-    out = []
+    out: list[_Unit] = []
     for p in paragraphs:
         if not _quotable(p, language):
             continue
-        own = by_para.get(p.index, [])
-        for s, e in split_sentences(p.text, language):
-            out.append((p, s, e, [f for f in own if s <= f.start < e]))
+        spans = split_sentences(p.text, language)
+        out.extend((p, s, e, found) for (s, e), found in zip(
+            spans, facts_by_sentence(spans, by_para.get(p.index, [])), strict=True))
+    return out
+
+
+def facts_by_sentence(spans: Sequence[tuple[int, int]], facts: Sequence[Fact]
+                      ) -> list[list[Fact]]:
+    """The facts that start inside each sentence span, in their given order. One bisect per
+    fact: testing every fact against every sentence made one huge paragraph (a 15 MB file with
+    no blank line) cost sentences x facts."""
+    starts = [s for s, _ in spans]
+    out: list[list[Fact]] = [[] for _ in spans]
+    for fact in facts:
+        i = bisect_right(starts, fact.start) - 1
+        if i >= 0 and fact.start < spans[i][1]:
+            out[i].append(fact)
     return out
 
 
@@ -92,7 +114,7 @@ def _key_facts(units: list[_Unit], title: str) -> list[KeyFact]:
             chosen.append((order, p, s, e, [f for f in found if f.kind in FIGURE_KINDS]))
     if len(chosen) > MAX_BULLETS:
         # Sentences that stand alone first; then most figures, money and percentages first.
-        chosen.sort(key=lambda c: (_leans_back(c[1].text[c[2]:]), -_weight(c[4]), c[0]))
+        chosen.sort(key=lambda c: (_leans_back(c[1].text, c[2]), -_weight(c[4]), c[0]))
         chosen = sorted(chosen[:MAX_BULLETS], key=lambda c: c[0])
     if len(chosen) < MIN_BULLETS:
         chosen = _top_up(chosen, units)
@@ -103,8 +125,10 @@ def _weight(figures: list[Fact]) -> float:
     return sum(_KIND_WEIGHT.get(f.kind, 0.0) for f in figures)
 
 
-def _leans_back(sentence: str) -> bool:
-    return _ANAPHORA.match(sentence) is not None
+def _leans_back(text: str, start: int) -> bool:
+    # Matched in place: slicing from the sentence to the paragraph's end costs the rest of
+    # the paragraph for every bullet candidate.
+    return _ANAPHORA.match(text, start) is not None
 
 
 def _is_title(sentence: str, title: str) -> bool:
@@ -145,7 +169,8 @@ def summary(paragraphs: Sequence[Paragraph], facts: Sequence[Fact], language: st
 
 
 def _summary(units: list[_Unit], title: str) -> str:
-    units = [u for u in units if _summary_worthy(u[0].text[u[1]:u[2]], title)]
+    units = list(islice((u for u in units if _summary_worthy(u[0].text[u[1]:u[2]], title)),
+                        MAX_RANKED))
     if not units:
         return ""
     texts = [p.text[s:e].strip() for p, s, e, _ in units]

@@ -286,7 +286,8 @@ def test_full_disk_error_is_one_line_without_traceback(server: TestServer,
 
 
 # Regression: a dead worker's BrokenProcessPool was once swallowed (gather with
-# return_exceptions=True): 0 ok, 0 failed of 30, exit 0, and --quiet printed nothing.
+# return_exceptions=True): 0 ok, 0 failed of 30, exit 0, and --quiet printed nothing. Later it
+# failed every source in flight in the broken pool, not just the dead worker's.
 def test_a_worker_process_killed_mid_run(
         server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
     # The OOM killer picks the biggest process: a worker holding the language model. The run
@@ -313,11 +314,13 @@ def test_a_worker_process_killed_mid_run(
     assert "Traceback" not in err, err[-3000:]
     _assert_sound(db)
     report = json.loads(out)
-    # Every source is accounted for: stored, or failed with a reason the user sees.
-    assert report["sources_ok"] + report["sources_failed"] == report["sources_total"] == 30
-    assert proc.returncode == (1 if report["failed"] else 0), err
+    # The dead worker's jobs, and the others its pool broke, ran again each in a process of
+    # its own: killed from outside, no source was to blame, so every one is stored.
+    assert report["failed"] == [], report["failed"]
+    assert report["sources_ok"] == report["sources_total"] == 30
+    assert proc.returncode == 0, err
     stored = {s for (s,) in _connect(db).execute("SELECT DISTINCT source_url FROM articles")}
-    assert stored | {f["source"] for f in report["failed"]} == set(urls)
+    assert stored == set(urls)
 
 
 def _alive(pid: int) -> bool:

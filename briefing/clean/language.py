@@ -46,9 +46,16 @@ def _labels(texts: Sequence[str]) -> list[str]:
     """py3langid's label for each text."""
     identifier = _model()
     if _batch is not None:
-        return [label for label, _score in _batch.classify(texts)]
+        # In slices: the batch's arrays take tens of bytes per input byte, so a 15 MB text's
+        # 30,000 paragraphs at once took hundreds of MB. A text's label does not depend on the
+        # others in its batch.
+        return [label for i in range(0, len(texts), BATCH_TEXTS)
+                for label, _score in _batch.classify(texts[i:i + BATCH_TEXTS])]
     return [identifier.classify(t)[0] for t in texts]
 
+
+JUDGED_PARAGRAPHS = 2_000  # long reads have a few hundred
+BATCH_TEXTS = 1_000  # texts of up to SAMPLE_CHARS per call to the batch classifier
 
 # py3langid's cost grows with the text; a paragraph's first few hundred characters already
 # carry enough n-grams to decide, and cron runs this on every paragraph of every item.
@@ -93,7 +100,11 @@ def detect_paragraphs(
     with ten one-line Vietnamese bullets and five long English paragraphs is mostly English.
     Paragraphs too short to judge then take the article's language.
     """
-    raw = _detect_all(paragraphs, "")
+    # Paragraphs past the first JUDGED_PARAGRAPHS are not judged and take the article's
+    # language: a 15 MB text has 30,000 paragraphs, 8 s of the model, and no reader checks
+    # the language of its last one.
+    raw = _detect_all(paragraphs[:JUDGED_PARAGRAPHS], "")
+    raw += [""] * (len(paragraphs) - len(raw))
     weight: Counter[str] = Counter()
     for para, code in zip(paragraphs, raw, strict=True):
         if code:

@@ -244,3 +244,14 @@ def m006_translation_pair_notes(db: Database) -> None:
     # original, translation}; flags written before this held plain strings, which the store
     # still reads.
     db.execute("ALTER TABLE translation_pairs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m007_pending_pages(db: Database) -> None:
+    # Teaser items whose pages a run left for later (fetch.pages_per_feed): each is stored as
+    # its teaser meanwhile, and the feed's next runs fetch its page, even when the feed itself
+    # answers 304. Fetched in the order they were put off (rowid).
+    db.execute(
+        "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
+        "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
+    db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")

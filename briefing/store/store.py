@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -304,6 +304,27 @@ class Store:
                     "WHERE url = ?",
                     (status, error, now, int(gone), retry_after, url),
                 )
+
+    def add_pending_pages(self, source: str, pages: Sequence[tuple[str, str]], *,
+                          now: str = "") -> None:
+        """Remember teaser pages (article id, page URL) of `source` to fetch on a later run."""
+        with self.write() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO pending_pages (article_id, source_url, url, added) "
+                "VALUES (?, ?, ?, ?)", [(aid, source, url, now) for aid, url in pages])
+
+    def pending_pages(self, source: str, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` pending pages of `source`, (article id, page URL), oldest first."""
+        if limit <= 0:
+            return []
+        return [(r["article_id"], r["url"]) for r in self._rows(
+            "SELECT article_id, url FROM pending_pages WHERE source_url = ? ORDER BY rowid "
+            "LIMIT ?", (source, limit))]
+
+    def drop_pending_pages(self, article_ids: Sequence[str]) -> None:
+        with self.write() as c:
+            c.executemany("DELETE FROM pending_pages WHERE article_id = ?",
+                          [(aid,) for aid in article_ids])
 
     # -- articles ------------------------------------------------------------------------
 
