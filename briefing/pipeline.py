@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -157,9 +157,28 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
              store, settings, seen)
 
 
+AfterStore = Callable[[Store, Sequence[Article], Mapping[str, Any]], None]
+
+
+def group_stories(store: Store, articles: Sequence[Article],
+                  signatures: Mapping[str, Any]) -> None:
+    """Assign new and changed articles to stories, with the signatures the workers made."""
+    # Imported here: story grouping brings numpy (~70 ms of imports), which a cron run with
+    # nothing new (all 304) never needs.
+    from briefing import stories
+
+    stories.assign_articles(store, articles, signatures)
+
+
+# What runs once a source's new or changed articles are saved, in the same transaction: each
+# hook gets the store, those articles and the workers' signatures by article id.
+AFTER_STORE: tuple[AfterStore, ...] = (group_stories,)
+
+
 def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = None, *,
               now: datetime | None = None, on_progress: ProgressCallback | None = None,
-              extract: bool | None = None) -> FetchReport:
+              extract: bool | None = None,
+              after_store: Sequence[AfterStore] = AFTER_STORE) -> FetchReport:
     """Fetch, clean, tag and store every source; failures are collected, never raised."""
     now = now or datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
@@ -172,7 +191,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
         extract_max_bytes=settings.fetch.extract_max_bytes,
         extract_timeout=settings.fetch.extract_timeout,
     )
-    runner = _Runner(settings, store, report, options, stamp, on_progress)
+    runner = _Runner(settings, store, report, options, stamp, on_progress, after_store)
     try:
         asyncio.run(runner.run(planned))
     finally:
@@ -222,22 +241,22 @@ def _kill_workers(executor: ProcessPoolExecutor) -> None:
 
 class _Runner:
     def __init__(self, settings: Settings, store: Store, report: FetchReport,
-                 options: ingest.Options, now: str, on_progress: ProgressCallback | None) -> None:
+                 options: ingest.Options, now: str, on_progress: ProgressCallback | None,
+                 after_store: Sequence[AfterStore]) -> None:
         self.settings = settings
         self.store = store
         self.report = report
         self.options = options
         self.now = now
         self.on_progress = on_progress
+        self.after_store = tuple(after_store)
         self.done = 0
         self.total = report.sources_total
-
-    async def run(self, planned: list[Planned]) -> None:
-        for source, reason in self.report.failed:
-            self._progress(source, reason)
-        # Started in a thread: a process pool's start blocks for seconds (see process_pool).
-        self.executor = await asyncio.get_running_loop().run_in_executor(
-            None, _executor, len(planned), self.settings)
+        # asyncio's locks, events and queues bind to the loop that first uses them (3.10+),
+        # so they are made here, before asyncio.run starts the loop that runs `run`.
+        self.fetcher = Fetcher(settings.fetch)  # its client is opened by `run`
+        # Replaced by the pool `run` starts; a thread pool starts no thread until used.
+        self.executor: Executor = ThreadPoolExecutor(max_workers=1)
         self.fatal: StoreError | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
@@ -247,15 +266,20 @@ class _Runner:
             tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
         self._busy = 0  # sources running, each of which may still queue a write
-        writer = asyncio.create_task(self._writer())
-        self._remote_slots = asyncio.Semaphore(4 * max(1, self.settings.fetch.concurrency))
-        self._workers = self.settings.fetch.workers or os.cpu_count() or 1
+        self._workers = settings.fetch.workers or os.cpu_count() or 1
+        self._remote_slots = asyncio.Semaphore(4 * max(1, settings.fetch.concurrency))
+        self._local_slots = asyncio.Semaphore(2 * self._workers)
         self._alone = asyncio.Semaphore(self._workers)  # jobs run again after a pool broke
-        self._local_slots = asyncio.Semaphore(2 * (self.settings.fetch.workers or os.cpu_count()
-                                                   or 1))
+
+    async def run(self, planned: list[Planned]) -> None:
+        for source, reason in self.report.failed:
+            self._progress(source, reason)
+        # Started in a thread: a process pool's start blocks for seconds (see process_pool).
+        self.executor = await asyncio.get_running_loop().run_in_executor(
+            None, _executor, len(planned), self.settings)
+        writer = asyncio.create_task(self._writer())
         try:
-            async with Fetcher(self.settings.fetch) as fetcher:
-                self.fetcher = fetcher
+            async with self.fetcher:
                 feeds = [p for p in planned if p.kind in ("remote", "feed")]
                 loose = [p for p in planned if p.kind not in ("remote", "feed")]
                 self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
@@ -609,15 +633,11 @@ class _Runner:
               record: dict[str, Any] | None) -> list[str]:
         """One write of a source: articles and their stories, the pages put off and those
         done, and (with `record`) how the fetch went."""
-        # Imported here: story grouping brings numpy (~70 ms of imports), which a cron run
-        # with nothing new (all 304) never needs.
         outcomes = self.store.save_articles(articles, now=self.now) if articles else []
-        if articles:
-            from briefing import stories
-
-            stories.assign_articles(self.store, [
-                a for a, o in zip(articles, outcomes, strict=True) if o != "unchanged"],
-                signatures)
+        changed = [a for a, o in zip(articles, outcomes, strict=True) if o != "unchanged"]
+        if changed:
+            for hook in self.after_store:
+                hook(self.store, changed, signatures)
         if later:
             self.store.add_pending_pages(key, later, now=self.now)
         if done:

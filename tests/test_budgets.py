@@ -94,14 +94,14 @@ def test_a_source_over_source_seconds_is_skipped_and_the_run_goes_on(
     slow = server.add("/slow.xml", Route(stall=True))  # accepts, never answers
     cfg = tmp_path / "config.toml"
     # The read timeout is far longer than the budget: only the budget can end the wait.
-    cfg.write_text("[fetch]\nsource_seconds = 15\nread_timeout = 120\ntotal_timeout = 300\n")
+    cfg.write_text("[fetch]\nsource_seconds = 8\nread_timeout = 120\ntotal_timeout = 300\n")
     db = tmp_path / "b.db"
     proc = subprocess.run(
         [sys.executable, "-m", "briefing", "--db", str(db), "--config", str(cfg), "fetch",
          good, slow, "--no-extract"], capture_output=True, text=True, timeout=240)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"briefing: {slow}: took longer than source_seconds=15; skipped"]
+        f"briefing: {slow}: took longer than source_seconds=8; skipped"]
     assert "Traceback" not in proc.stderr
     store = Store(db)
     assert len(store.known_hashes(good)) == 2

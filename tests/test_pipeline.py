@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefing import pipeline
 from briefing.config import Settings
+from briefing.models import Article
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from tests.conftest import quick_settings
@@ -145,7 +147,7 @@ def test_a_stalled_source_does_not_hold_back_the_others(server: TestServer,
     an open batch commits after COMMIT_SECONDS whatever is still running."""
     good = server.add("/good.xml", rss(2))
     stalled = server.add("/stall.xml", Route(stall=True))
-    settings: Settings = quick_settings(connect=2, read=30, total=30)
+    settings: Settings = quick_settings(connect=2, read=12, total=12)
     seen_at: list[float] = []
     with Store(db_file) as store, ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
@@ -175,3 +177,25 @@ def test_waiting_for_a_hosts_slot_does_not_count_against_the_total_timeout(
     settings = quick_settings(connect=30, read=30, total=2.5 * delay, per_host=1, concurrency=8)
     report = run_fetch(settings, Store(db_file), urls)
     assert report.failed == [] and report.added == 4
+
+
+def test_hooks_run_on_what_each_source_stored(server: TestServer, db_file: Path) -> None:
+    """Story grouping is one hook after articles are stored (pipeline.AFTER_STORE); a run can
+    pass others, or none. A hook sees only new or changed articles, in their transaction."""
+    url = server.add("/feed.xml", Route(rss(3), etag='"v1"'))
+    seen: list[list[str]] = []
+
+    def record(store: Store, articles: Sequence[Article], signatures: Mapping[str, Any]) -> None:
+        assert store.path == db_file  # called with the store that saved them
+        seen.append(sorted(a.id for a in articles))
+        assert set(signatures) >= {a.id for a in articles}
+
+    store = Store(db_file)
+    report = run_fetch(_settings(), store, [url], after_store=[record])
+    assert report.added == 3 and len(seen) == 1 and len(seen[0]) == 3
+    assert store.stories.listing() == []  # grouping was not among the hooks
+    server.add("/feed.xml", Route(rss(3), etag='"v2"'))  # same items, new validator
+    run_fetch(_settings(), store, [url], after_store=[record])
+    assert len(seen) == 1  # nothing new or changed: no hook call
+    run_fetch(_settings(), store, [url])
+    assert (pipeline.group_stories,) == pipeline.AFTER_STORE
