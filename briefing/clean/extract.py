@@ -208,6 +208,11 @@ def extract_html(
         lambda: _with_trafilatura(html, url),
         lambda: _with_lxml(html),
     )
+    # Imported before the clock starts: the limit is for this page's extraction, and an
+    # alarm landing inside the first page's ~220 ms of imports would abort an import half
+    # done (a short limit on a busy machine did, now and then).
+    import trafilatura.utils  # noqa: F401
+
     with _time_limit(timeout):
         for step in steps:
             found = step()
