@@ -10,13 +10,8 @@ from __future__ import annotations
 import random
 from xml.sax.saxutils import escape
 
-_COMPANIES = ["Meridian Ports", "Halvorsen Energy", "Cobalt Ridge Mining", "Tan Phat Textiles",
-              "Northwind Logistics", "Aurora Semiconductors", "Blue Delta Foods", "Kestrel Air",
-              "Saigon Harbour Group", "Lindqvist Steel", "Orchid Pharma", "Pacific Rail"]
-_PLACES = ["Rotterdam", "Singapore", "Hamburg", "Osaka", "Lagos", "Da Nang", "Valparaiso",
-           "Gdansk", "Mombasa", "Haiphong", "Santos", "London"]
-_PEOPLE = ["Maria Lopez", "Nguyen Van An", "Erik Halvorsen", "Aisha Bello", "Kenji Sato",
-           "Sofia Rossi", "Tran Thi Mai", "James Okafor", "Ingrid Berg", "Rahul Mehta"]
+from bench.common import _COMPANIES, _PEOPLE, _PLACES  # the same names as the other benches
+
 _MONTHS = ["January", "March", "June", "July", "September", "October", "December"]
 _TEMPLATES = [
     "{co} said it would spend ${bn}bn on a new terminal in {place}, adding {jobs:,} jobs.",
