@@ -206,7 +206,13 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
     workers = settings.fetch.workers or os.cpu_count() or 1
     if n_sources < POOL_THRESHOLD or workers <= 1:
         return ThreadPoolExecutor(max_workers=1)
-    return process_pool(workers)
+    try:
+        return process_pool(workers)
+    except (BrokenExecutor, OSError) as exc:
+        # No worker could start (no memory, no processes left): the run goes on in a thread,
+        # slower, rather than failing every source.
+        log.warning("worker processes could not start (%s); working in one thread", exc)
+        return ThreadPoolExecutor(max_workers=1)
 
 
 class _Slot:

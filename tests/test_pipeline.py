@@ -199,3 +199,15 @@ def test_hooks_run_on_what_each_source_stored(server: TestServer, db_file: Path)
     assert len(seen) == 1  # nothing new or changed: no hook call
     run_fetch(_settings(), store, [url])
     assert (pipeline.group_stories,) == pipeline.AFTER_STORE
+
+
+def test_a_pool_that_cannot_start_leaves_the_run_to_a_thread(
+        server: TestServer, db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(workers: int) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pipeline, "process_pool", no_pool)
+    n = pipeline.POOL_THRESHOLD
+    urls = [server.add(f"/p{i}.xml", rss(1, prefix=f"p{i}")) for i in range(n)]
+    report = run_fetch(_settings(workers=2), Store(db_file), urls)
+    assert report.failed == [] and report.added == n
