@@ -133,16 +133,22 @@ def _same(a: Article, b: Article) -> None:
     assert [p for p in pa if p[0] is not None] == [p for p in pb if p[0] is not None]
 
 
+def _read_back(post: str, tmp_path: Path, fmt: str, *, folder: str = "back") -> Path:
+    """`post` written to a file of its own and fetched into a new database, which is returned."""
+    path = tmp_path / folder / f"post.{fmt}"
+    path.parent.mkdir()
+    path.write_text(post, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    code, _out, err = run("--db", str(fresh), "fetch", str(path))
+    assert code == 0, err
+    return fresh
+
+
 @pytest.mark.parametrize("fmt", ["md", "text"])
 def test_full_post_round_trips_through_fetch(db: Path, tmp_path: Path, fmt: str) -> None:
     code, out, _err = run("--db", str(db), "brief", "--full", "--format", fmt)
     assert code == 0
-    post = tmp_path / "post" / f"post.{fmt}"
-    post.parent.mkdir()
-    post.write_text(out, encoding="utf-8")
-    fresh = tmp_path / "fresh.db"
-    code, _out, err = run("--db", str(fresh), "fetch", str(post))
-    assert code == 0, err
+    fresh = _read_back(out, tmp_path, fmt, folder="post")
     with Store(db) as a, Store(fresh) as b:
         (aid,) = [x.id for x in b.list_articles()]
         before, after = a.get_article(aid), b.get_article(aid)
@@ -295,12 +301,7 @@ def test_hostile_post_reads_back_as_the_same_article(tmp_path: Path, fmt: str) -
     assert run("--db", str(path), "fetch", str(feed))[0] == 0
     code, out, _err = run("--db", str(path), "brief", "--full", "--format", fmt)
     assert code == 0
-    post = tmp_path / "back" / f"post.{fmt}"
-    post.parent.mkdir()
-    post.write_text(out, encoding="utf-8")
-    fresh = tmp_path / "fresh.db"
-    code, _out, err = run("--db", str(fresh), "fetch", str(post))
-    assert code == 0, err
+    fresh = _read_back(out, tmp_path, fmt)
     with Store(path) as a, Store(fresh) as b:
         (x,), (y,) = a.list_articles(), b.list_articles()
         before, after = a.get_article(x.id), b.get_article(y.id)
@@ -330,11 +331,7 @@ def test_local_files_post_has_no_link_and_the_folders_hashtag(tmp_path: Path) ->
     tree = _tree(outs["md"])
     assert (tree.items, tree.paragraphs, tree.hrefs) == (bullets, paragraphs, [])
     # Read back, the post (no link line) is still a post: the same title and text.
-    back = tmp_path / "back" / "post.md"
-    back.parent.mkdir()
-    back.write_text(outs["md"], encoding="utf-8")
-    fresh = tmp_path / "fresh.db"
-    assert run("--db", str(fresh), "fetch", str(back))[0] == 0
+    fresh = _read_back(outs["md"], tmp_path, "md")
     with Store(path) as a, Store(fresh) as b:
         (before,), (after,) = a.list_articles(), b.list_articles()
         old, new = a.get_article(before.id), b.get_article(after.id)
@@ -351,11 +348,7 @@ def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None
     assert run("--db", str(path), "fetch", str(sample))[0] == 0
     code, out, _err = run("--db", str(path), "brief", "--full", "--format", fmt)
     assert code == 0 and out.count("https://www.example.com/energy/") == 1
-    post = tmp_path / "back" / f"post.{fmt}"
-    post.parent.mkdir()
-    post.write_text(out, encoding="utf-8")
-    fresh = tmp_path / "fresh.db"
-    assert run("--db", str(fresh), "fetch", str(post))[0] == 0
+    fresh = _read_back(out, tmp_path, fmt)
     with Store(path) as a, Store(fresh) as b:
         (aid,) = [x.id for x in b.list_articles()]
         before, after = a.get_article(aid), b.get_article(aid)
