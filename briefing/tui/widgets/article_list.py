@@ -67,7 +67,12 @@ class ArticleList(DataTable[Text]):
         fixed = sum(c.width for k, c in self.columns.items() if k != "title")
         pad = 2 * self.cell_padding * len(self.columns)
         self.columns["title"].width = max(10, width - fixed - pad - 2)  # type: ignore[index]
-        self._require_update_dimensions = True
+        # The table's scrollable width follows column widths only when a cell asks for it;
+        # rewriting one cell with update_width is the public way to ask (Textual 8 has no
+        # call to resize a column).
+        if self.row_count:
+            title = Coordinate(0, self.get_column_index("title"))
+            self.update_cell_at(title, self.get_cell_at(title), update_width=True)
         self.refresh()
 
     @property
