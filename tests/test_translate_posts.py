@@ -482,3 +482,17 @@ def test_the_article_model_round_trips_bullet_flags(tmp_path: Path) -> None:
         store.save_translation("a1", tr, now=NOW)
         art: Article | None = store.get_article("a1")
         assert art is not None and art.translations == (tr,)
+
+
+def test_every_client_shares_one_tls_context() -> None:
+    """Each engine request makes a client; loading the CA bundle for each cost more than the
+    loopback request itself (bench/translate_bench.py)."""
+    import httpx
+
+    from briefing.sources.addresses import parse_allow
+    from briefing.sources.http import new_client, shared_ssl_context
+
+    clients = [new_client(timeout=httpx.Timeout(5), limits=httpx.Limits(), allow=parse_allow([]))
+               for _ in range(2)]
+    pools = [c._transport._pool for c in clients]  # type: ignore[attr-defined]
+    assert pools[0]._ssl_context is pools[1]._ssl_context is shared_ssl_context()
