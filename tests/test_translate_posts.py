@@ -496,3 +496,30 @@ def test_every_client_shares_one_tls_context() -> None:
                for _ in range(2)]
     pools = [c._transport._pool for c in clients]  # type: ignore[attr-defined]
     assert pools[0]._ssl_context is pools[1]._ssl_context is shared_ssl_context()
+
+
+def test_a_schema_7_database_keeps_its_translations_and_gains_the_flag_columns(
+        tmp_path: Path) -> None:
+    """A user's database from before m008: its translations (pairs, and the bullets of a
+    provided one) read back the same, with no flags, after the upgrade."""
+    import sqlite3
+
+    from briefing.models import Translation, TranslationPair
+
+    path = tmp_path / "old.db"
+    tr = Translation("vi", "provided", "", (TranslationPair(0, "a $12bn", "b 12 tỷ USD"),),
+                     ("một 12 tỷ USD",), "tóm tắt")
+    with Store(path) as store:
+        store.save_article(make_article("a1", ["a $12bn"]))
+        store.save_translation("a1", tr, now=NOW)
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "ALTER TABLE translation_key_facts DROP COLUMN flags; "
+        "ALTER TABLE translations DROP COLUMN summary_flags; "
+        "DELETE FROM _sqlite_migrations WHERE name = 'm008_translation_bullet_flags'; "
+        "PRAGMA user_version = 7;")
+    conn.close()
+    with Store(path) as store:
+        art = store.get_article("a1")
+        assert art is not None and art.translations == (tr,)
+        assert art.translations[0].bullet_flags(0) == () and not tr.summary_flags
