@@ -13,10 +13,10 @@ between; feed text escaped so it renders as the same text whatever it holds (bri
 
 Bullets and summary are in the reader's language when a translation into it has them (or a
 copy was written in it); otherwise they are the original's, and the post says nothing about it
-itself: `Post.note` says which language was used, for stderr and the JSON. The output depends
-only on the database (stable order, no clock), so a daily briefing can be diffed and committed.
-A `--full` post (either format) read back by `briefing fetch` gives the same article, pairs,
-bullets and summary.
+itself: `Post.note` says which language was used, for the JSON (and `brief --verbose`). The
+output depends only on the database (stable order, no clock), so a daily briefing can be
+diffed and committed. A `--full` post (either format) read back by `briefing fetch` gives the
+same article, pairs, bullets and summary.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from typing import Any
 from briefing import stories
 from briefing.facts import extract
 from briefing.markdown import autolink, escape, http_link
-from briefing.models import TITLE_PARAGRAPH, Article, Translation
+from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Translation
+from briefing.report import flag_json
 from briefing.store import Store
 from briefing.text import one_line
 
@@ -51,6 +52,9 @@ class Post:
     translation_lang: str = ""
     original: tuple[str, ...] = ()  # --full: title first
     original_lang: str = ""
+    # A translation's numbers check of each bullet (parallel to bullets) and of the summary.
+    bullet_flags: tuple[tuple[FigureFlag, ...], ...] = ()
+    summary_flags: tuple[FigureFlag, ...] = ()
 
     @property
     def link(self) -> str:
@@ -65,8 +69,11 @@ def build(store: Store, story: stories.Story, lang: str, *, full: bool = False) 
         return None
     basis, source, bullets, summary, used = _choose(store, story, best, lang)
     note = "" if used == lang else _note(best, lang, used)
+    checked = _translation(source, lang) if basis == "translation" else None
     post = Post(story, best, used, lang, basis, source.id, note, bullets, summary,
-                stories.hashtag(best, best.feed_tags))
+                stories.hashtag(best, best.feed_tags),
+                bullet_flags=checked.key_fact_flags if checked is not None else (),
+                summary_flags=checked.summary_flags if checked is not None else ())
     if not full:
         return post
     translation, tr_lang = _translation_lines(best, source, basis, lang)
@@ -192,6 +199,11 @@ def _facts(text: str, lang: str) -> list[dict[str, Any]]:
             for f in extract(text, paragraph=0, language=lang or "en")]
 
 
+def _flags(found: Sequence[FigureFlag]) -> list[dict[str, str]]:
+    """The numbers check's flags of a translated bullet or summary, as show --json has them."""
+    return [flag_json(f) for f in found]
+
+
 def _part(lines: Sequence[str], lang: str) -> dict[str, Any] | None:
     if not lines:
         return None
@@ -204,8 +216,12 @@ def post_json(post: Post) -> dict[str, Any]:
         "url": post.link or None, "hashtag": post.hashtag, "lang": post.lang,
         "requested_lang": post.requested, "basis": post.basis,
         "basis_article": post.basis_article, "note": post.note,
-        "bullets": [{"text": b, "facts": _facts(b, post.lang)} for b in post.bullets],
-        "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang)},
+        "bullets": [{"text": b, "facts": _facts(b, post.lang),
+                     "flags": _flags(post.bullet_flags[i] if i < len(post.bullet_flags)
+                                     else ())}
+                    for i, b in enumerate(post.bullets)],
+        "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang),
+                    "flags": _flags(post.summary_flags)},
         "sources": [_public(s) for s in stories.story_dict(post.story)["sources"]],
         "flags": [stories.flag_json(f) for f in post.story.flags],
     }

@@ -97,6 +97,8 @@ class TranslationSettings:
     """libretranslate | openai | argos | none"""
     timeout: float = 120.0
     """Seconds for one engine request, from connecting to the last byte of the reply."""
+    auto: bool = False
+    """Translate the articles each `briefing fetch` stores (as `fetch --translate`)."""
     libretranslate: LibreTranslateSettings = field(default_factory=LibreTranslateSettings)
     openai: OpenAISettings = field(default_factory=OpenAISettings)
     argos: ArgosSettings = field(default_factory=ArgosSettings)
@@ -184,6 +186,9 @@ def check(settings: Settings) -> None:
     if tr.engine.strip().lower() not in ENGINES:
         raise ValueError(f"translation.engine must be one of {', '.join(ENGINES)}, "
                          f"not {tr.engine!r}")
+    if tr.auto and tr.engine.strip().lower() == "none":
+        raise ValueError("translation.auto = true needs a translation.engine other than "
+                         "\"none\"")
     if not tr.target.strip():
         raise ValueError("translation.target must name a language, like \"vi\"")
     for where, url in (("translation.libretranslate.url", tr.libretranslate.url),

@@ -116,6 +116,13 @@ class Translation:
     pairs: tuple[TranslationPair, ...]
     key_facts: tuple[str, ...] = ()
     summary: str = ""
+    # The numbers check's flags of each bullet (parallel to key_facts; empty when unchecked,
+    # as for a provided post's bullets) and of the summary, against the original's.
+    key_fact_flags: tuple[tuple[FigureFlag, ...], ...] = ()
+    summary_flags: tuple[FigureFlag, ...] = ()
+
+    def bullet_flags(self, i: int) -> tuple[FigureFlag, ...]:
+        return self.key_fact_flags[i] if i < len(self.key_fact_flags) else ()
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ def article_json(art: Article) -> dict[str, Any]:
         "translations": [
             {"lang": t.lang, "engine": t.engine, "model": t.model, "summary": t.summary,
              "key_facts": list(t.key_facts),
+             "key_fact_flags": [[flag_json(f) for f in t.bullet_flags(i)]
+                                for i in range(len(t.key_facts))],
+             "summary_flags": [flag_json(f) for f in t.summary_flags],
              "pairs": [{"paragraph": p.paragraph, "original": p.original,
                         "translation": p.translation, "flags": [flag_json(f) for f in p.flags],
                         "notes": [flag_json(f) for f in p.notes]} for p in t.pairs]}

@@ -72,7 +72,8 @@ def test_english_reader_gets_the_originals_bullets(db: Path) -> None:
     assert f"\n\n<{FT}>\n\n#FT\n" in out and "\\$12bn" not in out
 
 
-def test_fallback_language_is_said_on_stderr_and_in_json(tmp_path: Path) -> None:
+def test_fallback_language_is_said_in_json_and_on_stderr_only_when_verbose(
+        tmp_path: Path) -> None:
     path = tmp_path / "f.db"
     code, _out, _err = run("--db", str(path), "fetch",
                            str(ROOT / "sample_feeds" / "articles" / "harbour-expansion.txt"))
@@ -80,10 +81,15 @@ def test_fallback_language_is_said_on_stderr_and_in_json(tmp_path: Path) -> None
     code, out, err = run("--db", str(path), "brief", "--lang", "vi")
     assert code == 0
     assert out.startswith("- The Port of Kessel will spend €2.1bn")
+    assert err == ""  # a cron's normal run writes nothing to its error log
+    code, out, err = run("--db", str(path), "brief", "--lang", "vi", "--verbose")
+    assert code == 0 and out.startswith("- The Port of Kessel will spend €2.1bn")
     assert "written in en (the original's): no vi translation" in err
-    code, out, _err = run("--db", str(path), "brief", "--lang", "vi", "--format", "json")
+    code, out, err = run("--db", str(path), "brief", "--lang", "vi", "--format", "json")
+    assert err == ""
     (post,) = json.loads(out)["stories"]
-    assert post["lang"] == "en" and post["requested_lang"] == "vi" and post["note"]
+    assert post["lang"] == "en" and post["requested_lang"] == "vi"
+    assert post["note"] == "written in en (the original's): no vi translation"
 
 
 def test_json_carries_fact_values_ids_and_sources(db: Path) -> None:

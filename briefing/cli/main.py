@@ -63,42 +63,68 @@ def locate(obj: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when every source succeeded.")
 @click.option("--no-extract", is_flag=True, help="Keep teasers; do not fetch linked pages.")
+@click.option("--translate/--no-translate", "translate_new", default=None,
+              help="Translate the articles this run stores, with their bullets and summary "
+                   "[config: translation.auto].")
 @click.pass_obj
 @handles_errors
 def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
-          no_extract: bool) -> None:
+          no_extract: bool, translate_new: bool | None) -> None:
     """Fetch, clean, tag and store articles.
 
     A SOURCE is a feed URL (http/https), an OPML file, a local feed file, a local article
     (HTML, text, Markdown) or a directory (walked recursively). With no SOURCE, the
     configured feeds (`briefing feeds add`, and [[feeds]] in the config file).
 
-    Exit codes: 0 all good, 1 some sources failed, 2 usage, 3 config, 4 store.
+    With --translate (or [translation] auto = true) the articles the run stores are
+    translated too, with their bullets and summary, so `briefing brief` has finished posts;
+    an article the engine fails on is one line on stderr and exit code 1.
+
+    Exit codes: 0 all good, 1 some sources (or translations) failed, 2 usage, 3 config,
+    4 store.
     """
-    from briefing.pipeline import run_fetch
+    from briefing.pipeline import AFTER_STORE, run_fetch
 
     settings = obj.settings
-    progress = _progress_printer() if sys.stderr.isatty() and not quiet and not as_json else None
+    if translate_new is None:
+        translate_new = settings.translation.auto
+    engine = translate.fetch_engine(settings) if translate_new else None
+    stored: list[str] = []
+    hooks = (*AFTER_STORE, lambda _s, arts, _sig: stored.extend(a.id for a in arts)) \
+        if translate_new else AFTER_STORE
+    tty = sys.stderr.isatty() and not quiet and not as_json
+    progress = _progress_printer() if tty else None
+    translated, not_translated = 0, list[tuple[str, str]]()
     with obj.store() as store:
         if not sources and not store.list_sources() and not settings.feeds:
             fail("no sources: pass a SOURCE, or add feeds with `briefing feeds add URL`",
                  ExitCode.USAGE)
         report = run_fetch(settings, store, list(sources), on_progress=progress,
-                           extract=False if no_extract else None)
-    if progress is not None:
-        click.echo("\r\033[K", err=True, nl=False)
-    for source, reason in report.failed:
-        click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}", err=True)
+                           extract=False if no_extract else None, after_store=hooks)
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+        for source, reason in report.failed:
+            click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}", err=True)
+        if engine is not None:
+            translated, not_translated = translate.translate_fetched(
+                settings, store, engine, stored, progress=tty)
+    failed = bool(report.failed or not_translated)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    elif not (quiet and not report.failed):
+        out = report.as_dict()
+        if engine is not None:
+            out["translated"] = translated
+            out["not_translated"] = [{"article": a, "reason": r} for a, r in not_translated]
+        click.echo(json.dumps(out, indent=2))
+    elif not (quiet and not failed):
         click.echo(
             f"{report.sources_ok}/{report.sources_total} sources ok, {report.added} added, "
             f"{report.updated} updated, {report.unchanged} unchanged"
             + (f", {report.not_modified} not modified" if report.not_modified else "")
             + (f", {report.sources_failed} failed" if report.failed else "")
+            + (f", {translated} translated" if engine is not None else "")
+            + (f", {len(not_translated)} not translated" if not_translated else "")
         )
-    sys.exit(int(ExitCode.PARTIAL if report.failed else ExitCode.OK))
+    sys.exit(int(ExitCode.PARTIAL if failed else ExitCode.OK))
 
 
 def _progress_printer() -> Callable[[Any], None]:

@@ -74,15 +74,19 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
                                       "shape, one part a line; json: the posts as data.")
 @click.option("--lang", metavar="LANG", help="The reader's language [config: translation.target].")
 @click.option("--full", is_flag=True, help="Append the full translation and the original.")
+@click.option("--verbose", is_flag=True,
+              help="Also print each post's notes (written in another language than asked, "
+                   "copies that disagree) to stderr.")
 @click.pass_obj
 def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: str | None,
-                  fmt: str, lang: str | None, full: bool) -> None:
+                  fmt: str, lang: str | None, full: bool, verbose: bool) -> None:
     """Write the briefing: for each story, key-fact bullets, a 📌 summary, the best source's
     link (http(s) only) and hashtag (and with --full the translation and the original), in the
     reader's language when a translation has them. IDs are story or article ids.
 
     Output depends only on the database, so it can be diffed. Notes (a post written in
-    another language than asked, copies that disagree) go to stderr.
+    another language than asked, copies that disagree) are in the JSON (`note`, `flags`),
+    and on stderr with --verbose only: a normal run writes nothing there.
     """
 
     chosen = [x for x in (bool(ids), since is not None, story_id is not None) if x]
@@ -91,7 +95,7 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
     stamp = _since(since)
     lang = lang or obj.settings.translation.target
     posts = _posts(obj, [*ids, *([story_id] if story_id else [])], stamp, lang, full)
-    for post in posts:
+    for post in posts if verbose else ():
         for note in ([post.note] if post.note else []) + [f.text for f in post.story.flags]:
             click.echo(f"briefing: story {post.story.id}: {one_line(note, 300)}", err=True)
     from briefing.brief import render_json, render_markdown, render_text

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import email.utils
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -146,17 +148,25 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client: loading the CA bundle costs 50-150 ms, and each
+    translation engine request makes a client of its own (so `fetch --translate` paid it twice
+    per request before). An SSLContext is safe to share across threads and event loops."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport, with each request's host resolved and checked here and its
     connections pinned to the checked addresses (TLS still verifies the host name)."""
 
     def __init__(self, *, allow: AllowList, limits: httpx.Limits,
                  resolver: Resolver = system_resolver) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=shared_ssl_context(), limits=limits, trust_env=False)
         # The pool httpx builds has no way to take a network backend, so it is built again with
         # ours; the pinning test fails if a future httpx stops using this attribute.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=shared_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

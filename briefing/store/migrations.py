@@ -255,3 +255,11 @@ def m007_pending_pages(db: Database) -> None:
         "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
         "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
     db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")
+
+
+@migrations()
+def m008_translation_bullet_flags(db: Database) -> None:
+    # An engine translation's bullets and summary are checked against the original's like its
+    # pairs; the numbers check's flags are kept beside them (JSON lists as in m006).
+    db.execute("ALTER TABLE translation_key_facts ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE translations ADD COLUMN summary_flags TEXT NOT NULL DEFAULT '[]'")

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -430,8 +430,10 @@ class Store:
         c.execute("DELETE FROM translations WHERE article_id = ? AND lang = ?",
                   (article_id, tr.lang))
         cur = c.execute(
-            "INSERT INTO translations (article_id, lang, engine, model, summary, created) "
-            "VALUES (?,?,?,?,?,?)", (article_id, tr.lang, tr.engine, tr.model, tr.summary, now))
+            "INSERT INTO translations (article_id, lang, engine, model, summary, created, "
+            "summary_flags) VALUES (?,?,?,?,?,?,?)",
+            (article_id, tr.lang, tr.engine, tr.model, tr.summary, now,
+             _findings_json(tr.summary_flags)))
         tid = cur.lastrowid
         c.executemany(
             "INSERT INTO translation_pairs (translation_id, idx, paragraph, original, translation,"
@@ -441,8 +443,9 @@ class Store:
              for i, p in enumerate(tr.pairs)],
         )
         c.executemany(
-            "INSERT INTO translation_key_facts (translation_id, idx, text) VALUES (?,?,?)",
-            [(tid, i, t) for i, t in enumerate(tr.key_facts)],
+            "INSERT INTO translation_key_facts (translation_id, idx, text, flags) "
+            "VALUES (?,?,?,?)",
+            [(tid, i, t, _findings_json(tr.bullet_flags(i))) for i, t in enumerate(tr.key_facts)],
         )
 
     def save_translation(self, article_id: str, tr: Translation, *, now: str | None = None) -> None:
@@ -495,11 +498,14 @@ class Store:
                     "SELECT * FROM translation_pairs WHERE translation_id = ? ORDER BY idx",
                     (t["id"],))
             )
-            bullets = tuple(r["text"] for r in self._rows(
-                "SELECT text FROM translation_key_facts WHERE translation_id = ? ORDER BY idx",
-                (t["id"],)))
-            out.append(Translation(t["lang"], t["engine"], t["model"], pairs, bullets,
-                                   t["summary"]))
+            rows = self._rows(
+                "SELECT text, flags FROM translation_key_facts WHERE translation_id = ? "
+                "ORDER BY idx", (t["id"],))
+            bullet_flags = tuple(_findings(r["flags"]) for r in rows)
+            out.append(Translation(t["lang"], t["engine"], t["model"], pairs,
+                                   tuple(r["text"] for r in rows), t["summary"],
+                                   bullet_flags if any(bullet_flags) else (),
+                                   _findings(t["summary_flags"])))
         return tuple(out)
 
     def match_article_ids(self, prefix: str, *, limit: int = 5) -> list[str]:

@@ -8,6 +8,11 @@ check flags (a figure dropped or changed) is kept in the article's translation f
 to see, but never cached, and a flagged cache entry counts as a miss: translating again asks
 the engine again and replaces it. The article's Translation row is saved only when every
 paragraph has its translation, so a reader never sees a half-translated article.
+
+The original's key-fact bullets and summary are sentences (or clauses) of its paragraphs, so
+they are translated with the paragraphs, through the same engine, batches and cache: a bullet
+that is a whole paragraph is the same text, hence the same cache entry and the pair's own
+translation, at no extra call. Each bullet and summary sentence gets the numbers check too.
 """
 
 from __future__ import annotations
@@ -20,8 +25,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefing.errors import UsageError
-from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Translation, TranslationPair
-from briefing.text import normalize_paragraph, sanitize
+from briefing.models import (
+    TITLE_PARAGRAPH,
+    Article,
+    FigureFlag,
+    Paragraph,
+    Translation,
+    TranslationPair,
+)
+from briefing.text import normalize_paragraph, sanitize, split_sentences
 from briefing.translate.check import check_pair
 from briefing.translate.engines import Engine, EngineError, batches, make_engine
 
@@ -41,11 +53,13 @@ class ArticleNotFound(UsageError, LookupError):
 
 @dataclass
 class _Item:
-    """One text to translate: the title (paragraph None) or a paragraph."""
+    """One text to translate: the title (paragraph TITLE_PARAGRAPH), a paragraph, or (with
+    `what`) one of the original's bullets or a sentence of its summary."""
 
     paragraph: int | None
     text: str
     source: str
+    what: str = ""  # "key fact N" or "the summary": not a pair
     key: str = ""
     translation: str | None = None
     flags: tuple[FigureFlag, ...] = ()
@@ -75,20 +89,27 @@ def translate_article(settings: Settings, store: Store, article_id: str, *,
     if art is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")
     items = _items(art, target)
-    for it in items:
+    bullets, summary = _bullet_items(art), _summary_items(art)
+    every = [*items, *bullets, *summary]
+    for it in every:
         if it.source != target:
             it.key = cache_key(it.text, it.source, target, engine.name, engine.model)
-    cached = store.cache_get(sorted({it.key for it in items if it.key}))
-    for it in items:
+    cached = store.cache_get(sorted({it.key for it in every if it.key}))
+    for it in every:
         it.translation = it.text if not it.key else cached.get(it.key)
         if it.key and it.translation is not None and _check(it, art, target):
             it.translation = None  # cached before flagged replies were kept out: ask again
-    _run_engine(store, engine, art, [it for it in items if it.translation is None], target,
-                now=now, on_progress=on_progress, total=len(items))
+    _run_engine(store, engine, art, [it for it in every if it.translation is None], target,
+                now=now, on_progress=on_progress, total=len(every))
     pairs = tuple(TranslationPair(it.paragraph, it.text, it.translation or "", it.flags,
                                   it.notes)
                   for it in items)
-    tr = Translation(lang=target, engine=engine.name, model=engine.model, pairs=pairs)
+    bullet_flags = tuple(it.flags for it in bullets)
+    tr = Translation(lang=target, engine=engine.name, model=engine.model, pairs=pairs,
+                     key_facts=tuple(it.translation or "" for it in bullets),
+                     summary=" ".join(it.translation or "" for it in summary),
+                     key_fact_flags=bullet_flags if any(bullet_flags) else (),
+                     summary_flags=tuple(f for it in summary for f in it.flags))
     store.save_translation(article_id, tr, now=now)
     return tr
 
@@ -102,6 +123,47 @@ def _items(art: Article, target: str) -> list[_Item]:
     items.extend(_Item(p.index, p.text, p.language or default)
                  for p in art.paragraphs if p.text.strip())
     return items
+
+
+def _whole_paragraphs(art: Article) -> dict[str, Paragraph]:
+    return {p.text.strip(): p for p in art.paragraphs if p.text.strip()}
+
+
+def _bullet_items(art: Article) -> list[_Item]:
+    """The original's bullets, each in its paragraph's language. A bullet that is its whole
+    paragraph is given as that paragraph's exact text, so it shares the pair's cache entry."""
+    default = art.language or "auto"
+    whole = _whole_paragraphs(art)
+    by_index = {p.index: p for p in art.paragraphs}
+    out = []
+    for i, fact in enumerate(art.key_facts, 1):
+        text = fact.text.strip()
+        if not text:
+            continue
+        para = whole.get(text) or by_index.get(fact.paragraph)
+        source = (para.language if para is not None else "") or default
+        out.append(_Item(None, whole[text].text if text in whole else text, source,
+                         what=f"key fact {i}"))
+    return out
+
+
+def _summary_items(art: Article) -> list[_Item]:
+    """The original's summary, sentence by sentence: the summariser wrote it from whole
+    sentences of the paragraphs, and a sentence that is a whole paragraph reuses its pair."""
+    summary = art.summary.strip()
+    if not summary:
+        return []
+    default = art.language or "auto"
+    whole = _whole_paragraphs(art)
+    out = []
+    for start, end in split_sentences(summary, art.language) or [(0, len(summary))]:
+        text = summary[start:end].strip()
+        if text:
+            para = whole.get(text)
+            out.append(_Item(None, para.text if para is not None else text,
+                             (para.language if para is not None else "") or default,
+                             what="the summary"))
+    return out
 
 
 def _run_engine(store: Store, engine: Engine, art: Article, todo: list[_Item], target: str, *,
@@ -141,7 +203,8 @@ def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
         raise EngineError(f"{engine.name}: engine returned {type(reply).__name__}, not text")
     text = normalize_paragraph(sanitize(reply))
     if not text:
-        where = "the title" if item.paragraph == TITLE_PARAGRAPH else f"paragraph {item.paragraph}"
+        where = item.what or ("the title" if item.paragraph == TITLE_PARAGRAPH
+                              else f"paragraph {item.paragraph}")
         raise EngineError(f"{engine.name}: engine returned an empty translation for {where}")
     return text
 
@@ -155,8 +218,22 @@ def _check(it: _Item, art: Article, target: str) -> tuple[FigureFlag, ...]:
 
 
 def needs_translation(art: Article, target: str) -> bool:
-    """False when the article already has a `target` translation, or is all in `target`."""
-    if any(tr.lang == target for tr in art.translations):
+    """False when the article already has a `target` translation, or is all in `target`.
+    An engine's translation made before bullets and summary were translated too still needs
+    them (translating again fills them from the cache, asking only for what is new)."""
+    tr = next((t for t in art.translations if t.lang == target), None)
+    if tr is not None:
+        return (tr.engine != "provided" and not (tr.key_facts or tr.summary)
+                and bool(art.key_facts or art.summary.strip()))
+    return any(it.source != target for it in _items(art, target))
+
+
+def wants_engine_translation(art: Article, target: str) -> bool:
+    """Should a fetch that translates new articles translate this (new or changed) one? Yes
+    unless it is all in `target` or came with its own translation (a bilingual post), which an
+    engine's must not replace. An earlier engine translation is made again: the text may have
+    changed, and the cache makes the unchanged paragraphs free."""
+    if any(tr.lang == target and tr.engine == "provided" for tr in art.translations):
         return False
     return any(it.source != target for it in _items(art, target))
 
