@@ -119,6 +119,44 @@ class Translation:
 
 
 @dataclass(frozen=True)
+class WriterFlag:
+    """The figure guard's finding about one written bullet or summary: a figure or a named
+    organisation or person that the original does not have."""
+
+    kind: str  # "figure" | "name"
+    text: str  # as the writer wrote it: "15 tỷ USD", "Jane Doe"
+
+    @property
+    def message(self) -> str:
+        return f"{self.text} is not in the original"
+
+
+@dataclass(frozen=True)
+class WrittenBullet:
+    text: str
+    flags: tuple[WriterFlag, ...] = ()
+
+
+@dataclass(frozen=True)
+class WrittenDigest:
+    """Bullets and a summary written by a model (the `llm` writer) in `lang`, with the
+    figure guard's flags; kept apart from the article's own and its translations'."""
+
+    article_id: str
+    lang: str
+    engine: str
+    model: str
+    bullets: tuple[WrittenBullet, ...]
+    summary: str
+    summary_flags: tuple[WriterFlag, ...] = ()
+    created: str | None = None
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for b in self.bullets if b.flags) + (1 if self.summary_flags else 0)
+
+
+@dataclass(frozen=True)
 class Article:
     """A cleaned article, whole: what the store saves in one transaction."""
 

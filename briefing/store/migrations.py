@@ -255,3 +255,17 @@ def m007_pending_pages(db: Database) -> None:
         "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
         "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
     db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")
+
+
+@migrations()
+def m009_written_digests(db: Database) -> None:
+    # Bullets and summary written by a model (briefing write), one row per article and
+    # language, replaced on a re-write. bullets is a JSON list of strings; flags is
+    # {"bullets": [[{kind, text}, ...] per bullet], "summary": [{kind, text}, ...]}, what the
+    # figure guard found when the digest was written.
+    db.execute(
+        "CREATE TABLE written_digests ("
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "lang TEXT NOT NULL, engine TEXT NOT NULL, model TEXT NOT NULL DEFAULT '', "
+        "bullets TEXT NOT NULL DEFAULT '[]', summary TEXT NOT NULL DEFAULT '', "
+        "flags TEXT NOT NULL DEFAULT '{}', created TEXT, PRIMARY KEY (article_id, lang))")
