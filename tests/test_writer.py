@@ -163,6 +163,9 @@ def test_a_changed_figure_is_flagged_everywhere_and_left_out_by_strict(
     lines = md.splitlines()
     at = lines.index(f"- {CHANGED['bullets'][0]}\\")
     assert lines[at + 1] == "  ⚠ 15 tỷ USD is not in the original"
+    code, text, err = run(config, db, "brief", "--format", "text")
+    assert text.splitlines()[:2] == [f"- {CHANGED['bullets'][0]}",
+                                     "  ⚠ 15 tỷ USD is not in the original"]
     strict = _brief_json(config, db, "--strict")
     assert [b["text"] for b in strict["bullets"]] == CHANGED["bullets"][1:]
     code, md, err = run(config, db, "brief", "--strict")
@@ -334,3 +337,38 @@ def test_only_whole_paragraphs_are_sent_and_the_prompt_says_what_is_left_out() -
     assert P0 in text and P1 not in text
     assert "2 of its 3 paragraphs" in text
     assert "left out" not in user_message(art, 10_000)
+
+
+def test_a_digest_goes_with_its_article(setup: tuple[Path, Path, str]) -> None:
+    from briefing.store import Store, written_store
+
+    config, db, article_id = setup
+    writer_text = run(config, db, "write", article_id)
+    assert writer_text[0] == 0, writer_text[2]
+    with Store(db) as store:
+        assert len(written_store.get(store, article_id, "vi")) == 1
+        with store.write() as c:
+            c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        assert written_store.get(store, article_id) == []
+        count = store.conn.execute("SELECT count(*) FROM written_digests").fetchone()[0]
+    assert count == 0
+
+
+def test_a_flagged_summary_is_marked_in_markdown_and_left_out_by_strict(
+        setup: tuple[Path, Path, str], writer_server: FakeWriter) -> None:
+    from markdown_it import MarkdownIt
+
+    config, db, article_id = setup
+    writer_server.content = {**CHANGED, "summary": "Khoản đầu tư 20 tỷ USD của Samsung."}
+    assert run(config, db, "write", article_id)[0] == 0
+    code, md, err = run(config, db, "brief")
+    assert code == 0, err
+    html = MarkdownIt("commonmark").render(md)
+    # Still one list of three bullets; each marker is a line inside its own bullet or paragraph.
+    assert html.count("<li>") == 3
+    assert "5 năm.<br />\n⚠ 15 tỷ USD is not in the original</li>" in html
+    assert ("Samsung.<br />\n⚠ 20 tỷ USD is not in the original<br />\n"
+            "⚠ Samsung is not in the original</p>") in html
+    strict = _brief_json(config, db, "--strict")
+    assert strict["summary"] == {"text": "", "facts": [], "flags": []}
+    assert len(strict["bullets"]) == 2
