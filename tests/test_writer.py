@@ -372,3 +372,19 @@ def test_a_flagged_summary_is_marked_in_markdown_and_left_out_by_strict(
     strict = _brief_json(config, db, "--strict")
     assert strict["summary"] == {"text": "", "facts": [], "flags": []}
     assert len(strict["bullets"]) == 2
+
+
+def test_the_guard_reads_the_original_only_as_far_as_its_cap() -> None:
+    from briefing.tagger import TAGGED_CHARS
+
+    filler = "The harbour was quiet all week, and the boats stayed in. " * 20
+    count = TAGGED_CHARS // len(filler) + 2
+    paragraphs = tuple(Paragraph(i, filler, "en") for i in range(count))
+    late = Paragraph(count, "In the end the port spent $77bn.", "en")
+    art = Article("big", "https://example.com/b", "https://example.com/feed", "The port",
+                  "", (*paragraphs, late), language="en")
+    # Past the cap (which is more than the writer ever sends) the text is not read: a 15 MB
+    # article costs what its first part costs.
+    assert [f.text for f in guard.check("77 tỷ USD", "vi", guard.original(art))] == ["77 tỷ USD"]
+    wide = guard.original(art, TAGGED_CHARS + len(filler) * 3)
+    assert guard.check("77 tỷ USD", "vi", wide) == ()

@@ -46,12 +46,13 @@ def make_writer(settings: Settings) -> LLMWriter:
 
 
 def digest(art: Article, draft: Draft, lang: str, *, engine: str, model: str,
-           now: str | None = None) -> WrittenDigest:
+           now: str | None = None, sent_chars: int = 0) -> WrittenDigest:
     """The draft with the figure guard's flags on each bullet and on the summary."""
-    orig = guard.original(art)
-    bullets = tuple(WrittenBullet(b, guard.check(b, lang, orig)) for b in draft.bullets)
-    return WrittenDigest(art.id, lang, engine, model, bullets, draft.summary,
-                         guard.check(draft.summary, lang, orig), now)
+    orig = guard.original(art, sent_chars)
+    *flags, summary_flags = guard.check_all([*draft.bullets, draft.summary], lang, orig)
+    bullets = tuple(WrittenBullet(b, f) for b, f in zip(draft.bullets, flags, strict=True))
+    return WrittenDigest(art.id, lang, engine, model, bullets, draft.summary, summary_flags,
+                         now)
 
 
 def write_article(store: Store, writer: LLMWriter, article_id: str, lang: str, *,
@@ -64,6 +65,6 @@ def write_article(store: Store, writer: LLMWriter, article_id: str, lang: str, *
     if art is None:
         raise ArticleMissing(f"no article with id {article_id!r}")
     found = digest(art, writer.write(art, lang), lang, engine=writer.name, model=writer.model,
-                   now=now)
+                   now=now, sent_chars=writer.max_chars)
     written_store.save(store, found)
     return found
