@@ -13,10 +13,12 @@ between; feed text escaped so it renders as the same text whatever it holds (bri
 
 Bullets and summary are in the reader's language when a translation into it has them (or a
 copy was written in it); otherwise they are the original's, and the post says nothing about it
-itself: `Post.note` says which language was used, for stderr and the JSON. The output depends
-only on the database (stable order, no clock), so a daily briefing can be diffed and committed.
-A `--full` post (either format) read back by `briefing fetch` gives the same article, pairs,
-bullets and summary.
+itself: `Post.note` says which language was used, for stderr and the JSON. With the llm writer
+on, bullets and summary it wrote in the language come first (basis "writer"), each with the
+figure guard's flags: a "⚠ ... is not in the original" line under it, `flags` in the JSON.
+The output depends only on the database (stable order, no clock), so a daily briefing can be
+diffed and committed. A `--full` post (either format) read back by `briefing fetch` gives the
+same article, pairs, bullets and summary.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from briefing import stories
 from briefing.facts import extract
 from briefing.markdown import autolink, escape, http_link
 from briefing.models import TITLE_PARAGRAPH, Article, Translation, WriterFlag, WrittenDigest
+from briefing.report import writer_flag_json
 from briefing.store import Store
 from briefing.text import one_line
 
@@ -209,8 +212,8 @@ def render_text(posts: Sequence[Post]) -> str:
     for post in posts:
         lines = []
         for i, bullet in enumerate(post.bullets):
-            lines += [f"- {b}" for b in _lines([bullet])]
-            lines += [f"  ⚠ {_line(f.message)}" for f in _flags_of(post, i) if lines]
+            shown = [f"- {b}" for b in _lines([bullet])]
+            lines += shown + [f"  ⚠ {_line(f.message)}" for f in _flags_of(post, i) if shown]
         lines += [f"📌 {s}" for s in _lines([post.summary])]
         lines += [f"⚠ {_line(f.message)}" for f in post.summary_flags if post.summary.strip()]
         lines += [post.link] if post.link else []
@@ -245,10 +248,6 @@ def _md_flagged(line: str, flags: Sequence[WriterFlag], indent: str) -> str:
     return "\\\n".join([line, *marks])
 
 
-def _flag_json(flag: WriterFlag) -> dict[str, str]:
-    return {"kind": flag.kind, "text": flag.text, "message": flag.message}
-
-
 def _facts(text: str, lang: str) -> list[dict[str, Any]]:
     return [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
             for f in extract(text, paragraph=0, language=lang or "en")]
@@ -267,10 +266,10 @@ def post_json(post: Post) -> dict[str, Any]:
         "requested_lang": post.requested, "basis": post.basis,
         "basis_article": post.basis_article, "note": post.note,
         "bullets": [{"text": b, "facts": _facts(b, post.lang),
-                     "flags": [_flag_json(f) for f in _flags_of(post, i)]}
+                     "flags": [writer_flag_json(f) for f in _flags_of(post, i)]}
                     for i, b in enumerate(post.bullets)],
         "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang),
-                    "flags": [_flag_json(f) for f in post.summary_flags]},
+                    "flags": [writer_flag_json(f) for f in post.summary_flags]},
         "sources": [_public(s) for s in stories.story_dict(post.story)["sources"]],
         "flags": [stories.flag_json(f) for f in post.story.flags],
     }
