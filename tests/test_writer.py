@@ -388,3 +388,39 @@ def test_the_guard_reads_the_original_only_as_far_as_its_cap() -> None:
     assert [f.text for f in guard.check("77 tỷ USD", "vi", guard.original(art))] == ["77 tỷ USD"]
     wide = guard.original(art, TAGGED_CHARS + len(filler) * 3)
     assert guard.check("77 tỷ USD", "vi", wide) == ()
+
+
+def test_seed_post_bullets_pass_the_guard_and_a_changed_figure_does_not(
+        tmp_path: Path, writer_server: FakeWriter) -> None:
+    """Seed 000 (the English original) written up as seed 004's Vietnamese bullets and summary
+    (read from the seed at test time): none is flagged, until one bullet says 15 tỷ USD for
+    the original's $12bn."""
+    import shutil
+
+    from tests.conftest import SEED_000, SEED_004, seed
+
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    shutil.copy(seed(SEED_000), folder / SEED_000)
+    raw = seed(SEED_004).read_text(encoding="utf-8").splitlines()
+    bullets = [line[2:] for line in raw if line.startswith("- ")]
+    summary = next(line.removeprefix("📌").strip() for line in raw if line.startswith("📌"))
+    assert "12 tỷ USD" in bullets[0]
+    config = tmp_path / "c.toml"
+    config.write_text(f'[briefing]\nwriter = "llm"\n[translation.openai]\nbase_url = '
+                      f'"{writer_server.url}/v1"\nmodel = "m"\napi_key_env = ""\n')
+    db = tmp_path / "s.db"
+    assert run(config, db, "fetch", str(folder), "--quiet")[0] == 0
+    (item,) = json.loads(run(config, db, "list", "--json")[1])
+    writer_server.content = {"bullets": bullets, "summary": summary}
+    code, out, err = run(config, db, "write", item["id"])
+    assert code == 0 and "flagged" not in out, (out, err)
+    assert all(not b["flags"] for b in _brief_json(config, db)["bullets"])
+    writer_server.content = {"bullets": [bullets[0].replace("12 tỷ USD", "15 tỷ USD"),
+                                         *bullets[1:]], "summary": summary}
+    code, out, err = run(config, db, "write", item["id"])
+    assert code == 0 and "  1 flagged" in out.splitlines()[0], (out, err)
+    post = _brief_json(config, db)
+    assert [bool(b["flags"]) for b in post["bullets"]] == [True] + [False] * (len(bullets) - 1)
+    strict = _brief_json(config, db, "--strict")
+    assert [b["text"] for b in strict["bullets"]] == bullets[1:]

@@ -27,7 +27,8 @@ from briefing.text import normalize_paragraph, one_line, sanitize
 # error text, and "Vietnamese" for "vi" (a model follows a language's name more reliably).
 from briefing.translate.engines import _error_detail, _language_name, _run
 
-MAX_BULLETS = 8
+# A limit against a runaway reply, not a style: the user's own posts (seed 004) have 12.
+MAX_BULLETS = 16
 MAX_BULLET_CHARS = 400
 MAX_SUMMARY_CHARS = 1_500
 MAX_REPLY_BYTES = 2_000_000
@@ -48,11 +49,12 @@ SCHEMA: dict[str, Any] = {
 
 SYSTEM_PROMPT = (
     "You write news briefings in {lang}. From the news article the user gives (its title and "
-    "paragraphs), write 3 to 5 key-fact bullets, each one sentence of at most 300 "
-    "characters, and a summary of one or two sentences, all in {lang}. Use only facts the "
-    "article states. Keep every number, amount, percentage and date as the article gives it "
-    "(written the way {lang} writes numbers) and every name of a person or organisation "
-    "exactly as the article spells it. Reply with JSON only, in this shape: "
+    "paragraphs), write its key facts as bullets (one sentence each, at most 300 "
+    "characters, at most 12 bullets: every figure, name and decision that matters) and a "
+    "summary of one or two sentences, all in {lang}. Use only facts the article states. "
+    "Keep every number, amount, percentage and date as the article gives it (written the "
+    "way {lang} writes numbers) and every name of a person or organisation exactly as the "
+    "article spells it. Reply with JSON only, in this shape: "
     '{{"bullets": ["..."], "summary": "..."}}'
 )
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
