@@ -127,6 +127,9 @@ def test_written_bullets_are_stored_and_briefed_with_basis_writer(
     assert "⚠" not in out
     _path, _headers, payload = writer_server.requests[-1]
     assert payload["response_format"]["type"] == "json_schema"
+    schema = payload["response_format"]["json_schema"]["schema"]
+    assert schema["required"] == ["bullets", "summary"]
+    assert schema["additionalProperties"] is False
     assert payload["model"] == "test-writer"
     assert "Vietnamese" in payload["messages"][0]["content"]
     assert P1 in payload["messages"][1]["content"]  # the cleaned original, whole paragraphs

@@ -36,12 +36,14 @@ MAX_REPLY_BYTES = 2_000_000
 # again without response_format would fail the same way.
 _NOT_ABOUT_FORMAT = frozenset({401, 403, 404, 405, 408, 413, 429})
 
+# The subset every server with strict schemas takes: all fields required, no extra ones, no
+# length or count limits (OpenAI's strict mode refuses maxLength and maxItems with a 400).
+# The limits above are checked on the reply instead.
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "bullets": {"type": "array", "minItems": 1, "maxItems": MAX_BULLETS,
-                    "items": {"type": "string", "maxLength": MAX_BULLET_CHARS}},
-        "summary": {"type": "string", "maxLength": MAX_SUMMARY_CHARS},
+        "bullets": {"type": "array", "items": {"type": "string"}},
+        "summary": {"type": "string"},
     },
     "required": ["bullets", "summary"],
     "additionalProperties": False,
