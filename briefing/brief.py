@@ -13,8 +13,11 @@ between; feed text escaped so it renders as the same text whatever it holds (bri
 
 Bullets and summary are in the reader's language when a translation into it has them (or a
 copy was written in it); otherwise they are the original's, and the post says nothing about it
-itself: `Post.note` says which language was used, for the JSON (and `brief --verbose`). The
-output depends only on the database (stable order, no clock), so a daily briefing can be
+itself: `Post.note` says which language was used, for the JSON (and `brief --verbose`). A
+translation's bullets carry the numbers check's flags. With the llm writer
+on, bullets and summary it wrote in the language come first (basis "writer"), each with the
+figure guard's flags: a "⚠ ... is not in the original" line under it, `flags` in the JSON.
+The output depends only on the database (stable order, no clock), so a daily briefing can be
 diffed and committed. A `--full` post (either format) read back by `briefing fetch` gives the
 same article, pairs, bullets and summary.
 """
@@ -28,12 +31,22 @@ from typing import Any
 from briefing import stories
 from briefing.facts import extract
 from briefing.markdown import autolink, escape, http_link
-from briefing.models import TITLE_PARAGRAPH, Article, FigureFlag, Translation
-from briefing.report import flag_json
+from briefing.models import (
+    TITLE_PARAGRAPH,
+    Article,
+    FigureFlag,
+    Translation,
+    WriterFlag,
+    WrittenDigest,
+)
+from briefing.report import flag_json, writer_flag_json
 from briefing.store import Store
 from briefing.text import one_line
 
 __all__ = ["Post", "build", "post_json", "render_json", "render_markdown", "render_text"]
+
+
+Flag = FigureFlag | WriterFlag
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class Post:
     article: Article  # the story's best source: the link and the original
     lang: str  # the language of the bullets and summary
     requested: str
-    basis: str  # translation | original | copy: where the bullets and summary come from
+    basis: str  # translation | original | copy | writer: where the bullets and summary come from
     basis_article: str
     note: str  # "" when the post is in the requested language
     bullets: tuple[str, ...]
@@ -52,9 +65,10 @@ class Post:
     translation_lang: str = ""
     original: tuple[str, ...] = ()  # --full: title first
     original_lang: str = ""
-    # A translation's numbers check of each bullet (parallel to bullets) and of the summary.
-    bullet_flags: tuple[tuple[FigureFlag, ...], ...] = ()
-    summary_flags: tuple[FigureFlag, ...] = ()
+    # One tuple per bullet, and the summary's: the figure guard's (basis writer) or the
+    # numbers check's (basis translation).
+    bullet_flags: tuple[tuple[Flag, ...], ...] = ()
+    summary_flags: tuple[Flag, ...] = ()
 
     @property
     def link(self) -> str:
@@ -62,18 +76,27 @@ class Post:
         return http_link(self.article.url)
 
 
-def build(store: Store, story: stories.Story, lang: str, *, full: bool = False) -> Post | None:
-    """The post for a story in `lang`, or None when its best article is gone."""
+def build(store: Store, story: stories.Story, lang: str, *, full: bool = False,
+          writer: bool = False, strict: bool = False) -> Post | None:
+    """The post for a story in `lang`, or None when its best article is gone. With `writer`
+    (the llm writer is configured), bullets and summary a model wrote in `lang` come first;
+    with `strict`, those the figure guard flagged are left out."""
     best = store.get_article(story.best_article)
     if best is None:
         return None
-    basis, source, bullets, summary, used = _choose(store, story, best, lang)
-    note = "" if used == lang else _note(best, lang, used)
-    checked = _translation(source, lang) if basis == "translation" else None
-    post = Post(story, best, used, lang, basis, source.id, note, bullets, summary,
-                stories.hashtag(best, best.feed_tags),
-                bullet_flags=checked.key_fact_flags if checked is not None else (),
-                summary_flags=checked.summary_flags if checked is not None else ())
+    written = _written(store, story, best, lang) if writer else None
+    if written is not None:
+        source, digest = written
+        post = _written_post(story, best, source, digest, lang, strict)
+    else:
+        basis, source, bullets, summary, used = _choose(store, story, best, lang)
+        note = "" if used == lang else _note(best, lang, used)
+        checked = _translation(source, lang) if basis == "translation" else None
+        post = Post(story, best, used, lang, basis, source.id, note, bullets, summary,
+                    stories.hashtag(best, best.feed_tags),
+                    bullet_flags=checked.key_fact_flags if checked is not None else (),
+                    summary_flags=checked.summary_flags if checked is not None else ())
+    basis = post.basis
     if not full:
         return post
     translation, tr_lang = _translation_lines(best, source, basis, lang)
@@ -81,6 +104,39 @@ def build(store: Store, story: stories.Story, lang: str, *, full: bool = False) 
     return replace(post, translation=translation, translation_lang=tr_lang,
                    original=tuple(_original_lines(best, pairs if source is best else None)),
                    original_lang=best.language)
+
+
+def _written(store: Store, story: stories.Story, best: Article, lang: str
+             ) -> tuple[Article, WrittenDigest] | None:
+    """The best source's digest written in `lang`, else another copy's."""
+    from briefing.store import written_store
+
+    found = written_store.get(store, best.id, lang)
+    if found:
+        return best, found[0]
+    for m in story.members:
+        if m.best:
+            continue
+        found = written_store.get(store, m.article_id, lang)
+        other = store.get_article(m.article_id) if found else None
+        if other is not None:
+            return other, found[0]
+    return None
+
+
+def _written_post(story: stories.Story, best: Article, source: Article, digest: WrittenDigest,
+                  lang: str, strict: bool) -> Post:
+    bullets = [b for b in digest.bullets if not (strict and b.flags)]
+    keep_summary = not (strict and digest.summary_flags)
+    return Post(story, best, lang, lang, "writer", source.id, "",
+                tuple(b.text for b in bullets), digest.summary if keep_summary else "",
+                stories.hashtag(best, best.feed_tags),
+                bullet_flags=tuple(b.flags for b in bullets),
+                summary_flags=digest.summary_flags if keep_summary else ())
+
+
+def _flags_of(post: Post, i: int) -> tuple[Flag, ...]:
+    return post.bullet_flags[i] if i < len(post.bullet_flags) else ()
 
 
 def _translation(art: Article, lang: str) -> Translation | None:
@@ -169,8 +225,12 @@ def render_text(posts: Sequence[Post]) -> str:
     """Posts in seed 004's plain shape, one part a line; a blank line between posts."""
     out = []
     for post in posts:
-        lines = [f"- {b}" for b in _lines(post.bullets)]
+        lines = []
+        for i, bullet in enumerate(post.bullets):
+            shown = [f"- {b}" for b in _lines([bullet])]
+            lines += shown + [f"  ⚠ {_line(f.message)}" for f in _flags_of(post, i) if shown]
         lines += [f"📌 {s}" for s in _lines([post.summary])]
+        lines += [f"⚠ {_line(f.message)}" for f in post.summary_flags if post.summary.strip()]
         lines += [post.link] if post.link else []
         lines.append(f"#{post.hashtag}")
         lines += _lines([*post.translation, *post.original])
@@ -184,9 +244,11 @@ def render_markdown(posts: Sequence[Post]) -> str:
     an autolink, http(s) only; the hashtag is letters and digits, which need no escaping."""
     out = []
     for post in posts:
-        bullets = [f"- {escape(b)}" for b in _lines(post.bullets)]
+        bullets = [_md_flagged(f"- {escape(b)}", _flags_of(post, i), "  ")
+                   for i, bullet in enumerate(post.bullets) for b in _lines([bullet])]
         blocks = ["\n".join(bullets)] if bullets else []
-        blocks += [f"📌 {escape(s)}" for s in _lines([post.summary])]
+        blocks += [_md_flagged(f"📌 {escape(s)}", post.summary_flags, "")
+                   for s in _lines([post.summary])]
         blocks += [autolink(post.link)] if post.link else []
         blocks.append(f"#{post.hashtag}")
         blocks += [escape(x) for x in _lines([*post.translation, *post.original])]
@@ -194,14 +256,16 @@ def render_markdown(posts: Sequence[Post]) -> str:
     return "\n".join(out)
 
 
+def _md_flagged(line: str, flags: Sequence[Flag], indent: str) -> str:
+    """A bullet or summary with a marker line per flag: a hard line break (a backslash at the
+    end of the line) keeps the marker inside the same list item or paragraph."""
+    marks = [f"{indent}⚠ {escape(_line(f.message))}" for f in flags]
+    return "\\\n".join([line, *marks])
+
+
 def _facts(text: str, lang: str) -> list[dict[str, Any]]:
     return [{"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit}
             for f in extract(text, paragraph=0, language=lang or "en")]
-
-
-def _flags(found: Sequence[FigureFlag]) -> list[dict[str, str]]:
-    """The numbers check's flags of a translated bullet or summary, as show --json has them."""
-    return [flag_json(f) for f in found]
 
 
 def _part(lines: Sequence[str], lang: str) -> dict[str, Any] | None:
@@ -217,11 +281,10 @@ def post_json(post: Post) -> dict[str, Any]:
         "requested_lang": post.requested, "basis": post.basis,
         "basis_article": post.basis_article, "note": post.note,
         "bullets": [{"text": b, "facts": _facts(b, post.lang),
-                     "flags": _flags(post.bullet_flags[i] if i < len(post.bullet_flags)
-                                     else ())}
+                     "flags": [_flag_json(f) for f in _flags_of(post, i)]}
                     for i, b in enumerate(post.bullets)],
         "summary": {"text": post.summary, "facts": _facts(post.summary, post.lang),
-                    "flags": _flags(post.summary_flags)},
+                    "flags": [_flag_json(f) for f in post.summary_flags]},
         "sources": [_public(s) for s in stories.story_dict(post.story)["sources"]],
         "flags": [stories.flag_json(f) for f in post.story.flags],
     }
@@ -236,6 +299,10 @@ def _public(source: dict[str, Any]) -> dict[str, Any]:
     (a local copy's are paths on the user's disk), null otherwise; the keys stay."""
     return {**source, "url": http_link(source["url"]) or None,
             "source": http_link(source["source"]) or None}
+
+
+def _flag_json(flag: Flag) -> dict[str, str]:
+    return flag_json(flag) if isinstance(flag, FigureFlag) else writer_flag_json(flag)
 
 
 def render_json(posts: Sequence[Post], lang: str) -> dict[str, Any]:

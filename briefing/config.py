@@ -105,6 +105,17 @@ class TranslationSettings:
 
 
 @dataclass
+class BriefingSettings:
+    writer: str = "extractive"
+    """extractive (the article's own sentences; needs nothing) | llm (bullets and summary
+    written by the [translation.openai] server with `briefing write`, figures checked)"""
+    writer_max_chars: int = 12_000
+    """Characters of the article sent to the llm writer: whole paragraphs, the rest left out."""
+    writer_timeout: float = 180.0
+    """Seconds for one writer request, from connecting to the last byte of the reply."""
+
+
+@dataclass
 class FeedSetting:
     url: str = ""
     tags: list[str] = field(default_factory=list)
@@ -114,6 +125,7 @@ class FeedSetting:
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    briefing: BriefingSettings = field(default_factory=BriefingSettings)
     feeds: list[FeedSetting] = field(default_factory=list)
     """Feeds read on every `briefing fetch` with no SOURCE, besides `feeds add` ones."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -144,6 +156,7 @@ def load(path: Path | None, *, required: bool = False) -> Settings:
 
 
 ENGINES = ("libretranslate", "openai", "argos", "none")
+WRITERS = ("extractive", "llm")
 _DAY = 86_400.0
 # (where, lowest, highest, what it is): the values past which every fetch or call would fail
 # (a zero timeout, a negative cap) or the machine would suffer (a million worker processes).
@@ -162,6 +175,8 @@ _RANGES: tuple[tuple[str, float, float, str], ...] = (
     ("fetch.source_seconds", 0, 7 * _DAY, "seconds"),
     ("fetch.pages_per_feed", 0, 1_000_000, "pages, 0 to keep every teaser"),
     ("translation.timeout", 0, _DAY, "seconds"),
+    ("briefing.writer_max_chars", 200, 10_000_000, "characters"),
+    ("briefing.writer_timeout", 0, _DAY, "seconds"),
     ("refresh_seconds", 1, _DAY, "seconds"),
 )
 
@@ -189,6 +204,9 @@ def check(settings: Settings) -> None:
     if tr.auto and tr.engine.strip().lower() == "none":
         raise ValueError("translation.auto = true needs a translation.engine other than "
                          "\"none\"")
+    if settings.briefing.writer not in WRITERS:
+        raise ValueError(f"briefing.writer must be one of {', '.join(WRITERS)}, "
+                         f"not {settings.briefing.writer!r}")
     if not tr.target.strip():
         raise ValueError("translation.target must name a language, like \"vi\"")
     for where, url in (("translation.libretranslate.url", tr.libretranslate.url),

@@ -39,7 +39,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_read", "m", "toggle_read", "Read/unread", "article"),
     Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article"),
     Command("open_link", "o", "open_link", "Open link in browser", "article", show=False),
-    Command("copy_link", "c", "copy_link", "Copy link", "article", show=False),
+    Command("copy_post", "c", "copy_post", "Copy the post", "article", show=False),
+    Command("copy_link", "C", "copy_link", "Copy link", "article", show=False),
     Command("back", "escape", "back", "Back", "reader"),
     Command("view_mode", "v", "cycle_mode", "View mode", "reader"),
     Command("translate", "t", "translate", "Translate", "reader"),
@@ -50,7 +51,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 # The reader shares these with the lists; same ids, so one remap changes both.
-SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_link")
+SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_post", "copy_link")
 
 # Keys Textual itself binds on every app and screen (textual 8: App.BINDINGS, Screen.BINDINGS,
 # App.COMMAND_PALETTE_BINDING), with the action each runs; a test compares this with Textual.

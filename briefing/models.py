@@ -93,6 +93,10 @@ class FigureFlag:
     original: str = ""  # the figure as the original writes it ("" when added)
     translation: str = ""  # the figure as the translation writes it ("" when missing)
 
+    @property
+    def message(self) -> str:
+        return self.text
+
 
 @dataclass(frozen=True)
 class TranslationPair:
@@ -123,6 +127,44 @@ class Translation:
 
     def bullet_flags(self, i: int) -> tuple[FigureFlag, ...]:
         return self.key_fact_flags[i] if i < len(self.key_fact_flags) else ()
+
+
+@dataclass(frozen=True)
+class WriterFlag:
+    """The figure guard's finding about one written bullet or summary: a figure or a named
+    organisation or person that the original does not have."""
+
+    kind: str  # "figure" | "name"
+    text: str  # as the writer wrote it: "15 tỷ USD", "Jane Doe"
+
+    @property
+    def message(self) -> str:
+        return f"{self.text} is not in the original"
+
+
+@dataclass(frozen=True)
+class WrittenBullet:
+    text: str
+    flags: tuple[WriterFlag, ...] = ()
+
+
+@dataclass(frozen=True)
+class WrittenDigest:
+    """Bullets and a summary written by a model (the `llm` writer) in `lang`, with the
+    figure guard's flags; kept apart from the article's own and its translations'."""
+
+    article_id: str
+    lang: str
+    engine: str
+    model: str
+    bullets: tuple[WrittenBullet, ...]
+    summary: str
+    summary_flags: tuple[WriterFlag, ...] = ()
+    created: str | None = None
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for b in self.bullets if b.flags) + (1 if self.summary_flags else 0)
 
 
 @dataclass(frozen=True)

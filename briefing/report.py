@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from briefing.models import Article, FigureFlag, KeyFact
+from briefing.models import Article, FigureFlag, KeyFact, WriterFlag, WrittenDigest
 from briefing.text import one_line, sanitize
 
 
@@ -65,6 +65,19 @@ def flag_json(flag: FigureFlag) -> dict[str, str]:
     """One finding of the numbers check: `flags` hold what shows ⚠, `notes` the rest."""
     return {"kind": flag.kind, "text": flag.text, "original": flag.original,
             "translation": flag.translation}
+
+
+def writer_flag_json(flag: WriterFlag) -> dict[str, str]:
+    """One finding of the figure guard: a figure or name the original lacks."""
+    return {"kind": flag.kind, "text": flag.text, "message": flag.message}
+
+
+def written_json(d: WrittenDigest) -> dict[str, Any]:
+    return {"lang": d.lang, "engine": d.engine, "model": d.model, "created": iso_time(d.created),
+            "bullets": [{"text": b.text, "flags": [writer_flag_json(f) for f in b.flags]}
+                        for b in d.bullets],
+            "summary": {"text": d.summary,
+                        "flags": [writer_flag_json(f) for f in d.summary_flags]}}
 
 
 def article_text(art: Article) -> str:

@@ -146,18 +146,21 @@ def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag:
 def show(obj: Context, article_id: str, as_json: bool) -> None:
     """Print one article: its summary, key facts, facts and text. ARTICLE_ID may be a unique
     prefix of at least 4 characters."""
-    from briefing.report import article_json, article_text
+    from briefing.report import article_json, article_text, written_json
+    from briefing.store import written_store
     from briefing.stories import story_json
 
     with obj.store() as store:
         article_id = resolve_article_id(store, article_id)
         art = store.get_article(article_id)
         story = story_json(store, article_id) if art is not None and as_json else None
+        written = written_store.get(store, article_id) if art is not None else []
     if art is None:
         fail(f"no article with id {article_id!r}", ExitCode.USAGE)
     if as_json:
         data = article_json(art)
         data["story"] = story
+        data["written"] = [written_json(d) for d in written]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(article_text(art))

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from briefing import __version__
-from briefing.cli import articles, feeds, stories, translate
+from briefing.cli import articles, feeds, stories, translate, write
 from briefing.cli.common import Context, Group, fail, handles_errors
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -137,7 +137,7 @@ def _progress_printer() -> Callable[[Any], None]:
 
 for _command in (articles.list_, articles.search, articles.show, articles.tag, feeds.feeds,
                  feeds.import_opml, feeds.export_opml, translate.translate_command,
-                 stories.stories_command, stories.brief_command):
+                 stories.stories_command, stories.brief_command, write.write_command):
     cli.add_command(_command)
 
 

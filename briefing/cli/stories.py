@@ -77,9 +77,11 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
 @click.option("--verbose", is_flag=True,
               help="Also print each post's notes (written in another language than asked, "
                    "copies that disagree) to stderr.")
+@click.option("--strict", is_flag=True, help="Leave out written bullets (and a summary) with a "
+                                             "figure or name the original lacks.")
 @click.pass_obj
 def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: str | None,
-                  fmt: str, lang: str | None, full: bool, verbose: bool) -> None:
+                  fmt: str, lang: str | None, full: bool, verbose: bool, strict: bool) -> None:
     """Write the briefing: for each story, key-fact bullets, a 📌 summary, the best source's
     link (http(s) only) and hashtag (and with --full the translation and the original), in the
     reader's language when a translation has them. IDs are story or article ids.
@@ -94,7 +96,7 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
         fail("pass IDs, --story or --since, not more than one", ExitCode.USAGE)
     stamp = _since(since)
     lang = lang or obj.settings.translation.target
-    posts = _posts(obj, [*ids, *([story_id] if story_id else [])], stamp, lang, full)
+    posts = _posts(obj, [*ids, *([story_id] if story_id else [])], stamp, lang, full, strict)
     for post in posts if verbose else ():
         for note in ([post.note] if post.note else []) + [f.text for f in post.story.flags]:
             click.echo(f"briefing: story {post.story.id}: {one_line(note, 300)}", err=True)
@@ -106,8 +108,11 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
         click.echo((render_text if fmt == "text" else render_markdown)(posts), nl=False)
 
 
-def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -> list[Any]:
+def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool,
+           strict: bool = False) -> list[Any]:
     from briefing import brief, stories
+
+    writer = obj.settings.briefing.writer == "llm"
 
     @handles_errors
     def run() -> list[Any]:
@@ -123,7 +128,8 @@ def _posts(obj: Any, ids: list[str], since: str | None, lang: str, full: bool) -
                 chosen = list({s.id: s for s in found if s is not None}.values())
             else:
                 chosen = stories.list_stories(store, since=since)
-            posts = [brief.build(store, s, lang, full=full) for s in chosen]
+            posts = [brief.build(store, s, lang, full=full, writer=writer, strict=strict)
+                     for s in chosen]
         return [p for p in posts if p is not None]
 
     result: list[Any] = run()

@@ -263,3 +263,17 @@ def m008_translation_bullet_flags(db: Database) -> None:
     # pairs; the numbers check's flags are kept beside them (JSON lists as in m006).
     db.execute("ALTER TABLE translation_key_facts ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE translations ADD COLUMN summary_flags TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m009_written_digests(db: Database) -> None:
+    # Bullets and summary written by a model (briefing write), one row per article and
+    # language, replaced on a re-write. bullets is a JSON list of strings; flags is
+    # {"bullets": [[{kind, text}, ...] per bullet], "summary": [{kind, text}, ...]}, what the
+    # figure guard found when the digest was written.
+    db.execute(
+        "CREATE TABLE written_digests ("
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "lang TEXT NOT NULL, engine TEXT NOT NULL, model TEXT NOT NULL DEFAULT '', "
+        "bullets TEXT NOT NULL DEFAULT '[]', summary TEXT NOT NULL DEFAULT '', "
+        "flags TEXT NOT NULL DEFAULT '{}', created TEXT, PRIMARY KEY (article_id, lang))")

@@ -123,6 +123,10 @@ class BriefingApp(App[None]):
         self.opener(url)
         self.notify(f"Opening {one_line(url, 120)}", markup=False)
 
+    def copy_post(self, text: str) -> None:
+        self.copy_to_clipboard(text)
+        self.notify("Post copied.", markup=False)
+
     def copy_link(self, url: str) -> None:
         self.copy_to_clipboard(one_line(url, 4000))
         self.notify("Link copied.", markup=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from briefing.models import Article, ArticleSummary, FetchProgress, FetchReport
+from briefing.models import Article, ArticleSummary, FetchProgress, FetchReport, WrittenDigest
 
 
 @dataclass
@@ -30,6 +30,7 @@ class CountsLoaded(Message):
 class ArticleLoaded(Message):
     article_id: str
     article: Article | None
+    written: WrittenDigest | None = None  # bullets and summary the llm writer wrote
 
 
 @dataclass

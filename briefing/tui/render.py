@@ -13,7 +13,7 @@ from rich.console import Group, OverflowMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from briefing.models import Article, ArticleSummary, Fact
+from briefing.models import Article, ArticleSummary, Fact, WriterFlag, WrittenDigest
 from briefing.text import one_line, sanitize
 
 # One look per kind; distinct in colour *and* weight so they survive a monochrome terminal.
@@ -128,6 +128,34 @@ def summary_block(article: Article | ArticleSummary,
     if not parts:
         return Text("No summary.", style="dim italic")
     return parts[0] if len(parts) == 1 else Group(*parts)
+
+
+def _flag_lines(flags: Sequence[WriterFlag], indent: str) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for flag in flags:
+        line = Text(f"{indent}⚠ ", style="bold yellow")
+        line.append(one_line(flag.message, 300))
+        out.append(line)
+    return out
+
+
+def written_block(d: WrittenDigest) -> RenderableType:
+    """Bullets and summary the llm writer wrote, each flag of the figure guard under its
+    bullet (or the summary) as a ⚠ line."""
+    parts: list[RenderableType] = [plain(f"Written by {d.engine}/{d.model} ({d.lang})",
+                                         style="dim italic", limit=200)]
+    head = Text()
+    head.append("📌 ", style="bold")
+    head.append(sanitize(d.summary, keep_newlines=False))
+    parts += [head, *_flag_lines(d.summary_flags, "   ")]
+    grid = Table.grid()
+    grid.add_column(width=4, no_wrap=True)
+    grid.add_column(ratio=1)
+    for b in d.bullets:
+        cell: list[RenderableType] = [Text(one_line(b.text, 400)), *_flag_lines(b.flags, "")]
+        grid.add_row(Text("  • ", style="bold cyan"), Group(*cell))
+    parts.append(grid)
+    return Group(*parts)
 
 
 def facts_panel(facts: Sequence[Fact]) -> RenderableType:

@@ -13,7 +13,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 
-from .conftest import NOW, plain_article, screen_text, settle
+from .conftest import NOW, nvidia, plain_article, screen_text, settle
 
 
 async def test_main_lists_articles_with_preview(make_app: BriefingApp) -> None:
@@ -142,10 +142,36 @@ async def test_periodic_check_picks_up_another_connections_article(
 async def test_open_and_copy_link(make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("o", "c")
+        await pilot.press("o", "C")
         await settle(pilot)
         assert make_app.opened == ["https://example.com/nvidia"]  # type: ignore[attr-defined]
         assert make_app.clipboard == "https://example.com/nvidia"
+
+
+async def test_c_copies_the_whole_post_in_the_seed_shape(make_app: BriefingApp) -> None:
+    art = nvidia()
+    (tr,) = art.translations
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        lines = make_app.clipboard.splitlines()
+        # The reader's language (vi): the translation's bullets and summary, then the link,
+        # the hashtag, the translation and the original, one part a line.
+        assert lines[:len(tr.key_facts) + 2] == [*(f"- {b}" for b in tr.key_facts),
+                                                 f"📌 {tr.summary}", art.url]
+        assert lines[len(tr.key_facts) + 2].startswith("#")
+        rest = lines[len(tr.key_facts) + 3:]
+        assert rest == [*(p.translation for p in tr.pairs), art.title,
+                        *(p.text for p in art.paragraphs)]
+        main = make_app.screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert make_app.screen is not main
+        make_app.copy_to_clipboard("")
+        await pilot.press("c")  # the reader copies the same post
+        await settle(pilot)
+        assert make_app.clipboard.splitlines() == lines
 
 
 async def test_only_web_links_are_opened(make_app: BriefingApp) -> None:

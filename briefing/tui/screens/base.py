@@ -52,6 +52,20 @@ class ArticleScreen(Screen[None]):
         if a is not None:
             self.bapp.open_link(a.url)
 
+    def action_copy_post(self) -> None:
+        a = self.current_article()
+        if a is not None:
+            self._copy_post(a.id)
+
+    @work(thread=True, group="copy", exclusive=True, exit_on_error=False)
+    def _copy_post(self, article_id: str) -> None:
+        from briefing.tui.post import post_text
+
+        with open_store(self.bapp.db_path) as store:
+            text = post_text(store, self.bapp.settings, article_id)
+        if text:
+            self.app.call_from_thread(self.bapp.copy_post, text)
+
     def action_copy_link(self) -> None:
         a = self.current_article()
         if a is not None:

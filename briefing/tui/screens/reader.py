@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
 from briefing.models import Article
+from briefing.store import written_store
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
 from briefing.tui.messages import ArticleChanged, ArticleLoaded, TranslationFinished
@@ -61,7 +62,9 @@ class ReaderScreen(ArticleScreen):
             if mark_read:
                 store.set_read(self.article_id, True)  # opening an article reads it
             art = store.get_article(self.article_id)
-        self.post_message(ArticleLoaded(self.article_id, art))
+            written = written_store.get(store, self.article_id,
+                                        self.bapp.settings.translation.target)
+        self.post_message(ArticleLoaded(self.article_id, art, written[0] if written else None))
         if art is not None and mark_read:
             self.post_message(ArticleChanged(art.id, art.read, art.starred))
 
@@ -81,7 +84,7 @@ class ReaderScreen(ArticleScreen):
         body = self.query_one(ReaderBody)
         await body.remove_children()
         tr = pick_translation(art, self.bapp.settings.translation.target)
-        await body.mount_all(list(rows(art, tr)))
+        await body.mount_all(list(rows(art, tr, msg.written)))
         self._apply_mode()
 
     def on_article_changed(self, msg: ArticleChanged) -> None:

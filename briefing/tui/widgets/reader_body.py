@@ -20,7 +20,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from briefing.models import TITLE_PARAGRAPH, Article, Fact, Translation, TranslationPair
+from briefing.models import (
+    TITLE_PARAGRAPH,
+    Article,
+    Fact,
+    Translation,
+    TranslationPair,
+    WrittenDigest,
+)
 from briefing.tui import render
 
 MODES = ("original", "side", "stacked", "translation")
@@ -35,8 +42,10 @@ def pick_translation(article: Article, target: str) -> Translation | None:
     return article.translations[0] if article.translations else None
 
 
-def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
-    """The summaries, then a row per paragraph (and per unmatched translated pair)."""
+def rows(article: Article, tr: Translation | None,
+         written: WrittenDigest | None = None) -> Iterator[Widget]:
+    """The summaries (and what the llm writer wrote, with the figure guard's flags), then a
+    row per paragraph (and per unmatched translated pair)."""
     summaries: list[Widget] = [Static(
         render.summary_block(article, [k.text for k in article.key_facts]),
         classes="summary summary-orig")]
@@ -44,6 +53,8 @@ def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
         summaries.append(Static(render.summary_block(_tr_summary(article, tr), tr.key_facts),
                                 classes="summary trans"))
     yield Horizontal(*summaries, classes="summaries")
+    if written is not None:
+        yield Static(render.written_block(written), classes="summary written")
     if tr is None:
         yield Static(Text("No translation yet: press t to translate this article.",
                           style="italic"), id="no-translation")
