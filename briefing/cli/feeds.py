@@ -26,16 +26,12 @@ def feeds() -> None:
 def feeds_add(obj: Context, url: str, tags: tuple[str, ...]) -> None:
     """Subscribe to a feed URL (or a local feed file). Adding one already subscribed adds
     only the tags it lacks."""
-    from briefing.urls import is_http_url
+    from briefing.sources.subscribe import SourceRejected, check_source
 
-    if not url.strip():
-        # Path("") is the current folder, which would subscribe whatever the user stands in.
-        fail("empty source: pass a feed URL or a file", ExitCode.USAGE)
-    if not is_http_url(url):
-        path = Path(url).expanduser()
-        if not path.exists():
-            fail(f"{url}: not an http(s) URL and no such file", ExitCode.USAGE)
-        url = str(path.resolve())
+    try:  # the same checks as the reading room's add-feed dialog
+        url = check_source(url)
+    except SourceRejected as exc:
+        fail(str(exc), ExitCode.USAGE)
     with obj.store() as store:
         before = store.get_source(url)
         store.add_source(url, tags=tags, now=now())

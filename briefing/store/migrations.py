@@ -255,3 +255,10 @@ def m007_pending_pages(db: Database) -> None:
         "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
         "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
     db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")
+
+
+@migrations()
+def m010_source_names(db: Database) -> None:
+    # The name the user gave a feed (renamed in the TUI). Kept apart from `title`, which each
+    # fetch refreshes from the feed itself, so a rename survives the next fetch.
+    db.execute("ALTER TABLE sources ADD COLUMN user_title TEXT NOT NULL DEFAULT ''")
