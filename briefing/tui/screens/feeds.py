@@ -4,6 +4,7 @@ retag. Removing unsubscribes; the articles already stored stay."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -30,30 +31,43 @@ if TYPE_CHECKING:
 @dataclass
 class FeedsLoaded(Message):
     sources: list[Source] = field(default_factory=list)
+    # A subscribed folder's files, each recorded as a source of its own by the fetch.
+    members: dict[str, list[Source]] = field(default_factory=dict)
 
 
-def feed_status(s: Source) -> tuple[str, str]:
-    """(text, style) for how the feed's last fetch went."""
+def feed_status(s: Source, members: Sequence[Source] = ()) -> tuple[str, str]:
+    """(text, style) for how the feed's last fetch went (a folder: how its files' went)."""
     if s.gone:
         return "gone (410): remove it", "bold red"
     if s.last_error:
         return f"⚠ {s.last_error}", "red"
-    if s.last_fetched:
-        return "ok", "green"
+    failing = [m for m in members if m.last_error]
+    if failing:
+        first = failing[0]
+        more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+        return f"⚠ {first.url.rsplit('/', 1)[-1]}: {first.last_error}{more}", "red"
+    if s.last_fetched or any(m.last_fetched for m in members):
+        return (f"ok, {len(members)} files" if members else "ok"), "green"
     return "not fetched yet: r fetches", "yellow"
 
 
-def feed_prompt(s: Source) -> Text:
+def feed_prompt(s: Source, members: Sequence[Source] = ()) -> Text:
     out = render.plain(s.name or s.url, style="bold", limit=120)
     if s.tags:
         out.append("  ")
         out.append(render.plain(" ".join("#" + t for t in s.tags), style="cyan", limit=120))
-    text, style = feed_status(s)
-    out.append("\n  ")
-    out.append(render.plain(s.url, style="dim", limit=300))
+    if s.name:
+        out.append("\n  ")
+        out.append(render.plain(s.url, style="dim", limit=300))
+    text, style = feed_status(s, members)
     out.append("\n  ")
     out.append(render.plain(text, style=style, limit=300))
     return out
+
+
+class FeedList(OptionList):
+    # On the list itself: bound on the screen, j/k would look for the screen's cursor.
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings_by_id("down", "up")
 
 
 class FeedsScreen(Screen[None]):
@@ -61,7 +75,6 @@ class FeedsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "Back", id="feeds_back"),
         *keys.bindings("feeds"),
-        *keys.bindings_by_id("down", "up"),
     ]
 
     def __init__(self) -> None:
@@ -74,7 +87,7 @@ class FeedsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Feeds", style="bold"), id="list-title")
-        yield OptionList(id="feed-list")
+        yield FeedList(id="feed-list")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -87,8 +100,11 @@ class FeedsScreen(Screen[None]):
     @work(thread=True, group="feeds", exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         with open_store(self.bapp.db_path) as store:
-            found = store.list_sources()
-        self.post_message(FeedsLoaded(found))
+            every = store.list_sources(subscribed_only=False)
+        found = [s for s in every if s.subscribed]
+        members = {s.url: [m for m in every if m.url.startswith(s.url.rstrip("/") + "/")]
+                   for s in found if s.kind != "feed" or not s.url.startswith("http")}
+        self.post_message(FeedsLoaded(found, members))
 
     def on_feeds_loaded(self, msg: FeedsLoaded) -> None:
         self.sources = msg.sources
@@ -102,10 +118,11 @@ class FeedsScreen(Screen[None]):
         for i, s in enumerate(msg.sources):
             if i:
                 lst.add_option(None)
-            lst.add_option(Option(feed_prompt(s), id=s.url))
+            lst.add_option(Option(feed_prompt(s, msg.members.get(s.url, [])), id=s.url))
         if msg.sources:
             lst.highlighted = min(keep or 0, len(msg.sources) - 1)
-        failing = sum(1 for s in msg.sources if s.last_error or s.gone)
+        failing = sum(1 for s in msg.sources if feed_status(s, msg.members.get(s.url, []))[0]
+                      .startswith(("⚠", "gone")))
         title = render.plain("Feeds", style="bold")
         title.append(f"  {len(msg.sources):,}", style="dim")
         if failing:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -34,19 +37,22 @@ if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
 
 
-def welcome_text(app: BriefingApp) -> str:
+def welcome_text(app: BriefingApp) -> Group:
+    """How to start, for an empty database. A grid, so each line wraps under its own text."""
     add, feeds, fetch = (app.key_display(k) for k in ("add_feed", "feeds", "fetch"))
-    return (
-        "Welcome to briefing. There is nothing to read yet.\n\n"
-        f"  {add}  add a feed: its web address, or a feed file, an article or a folder on "
-        "this machine\n"
-        f"  {feeds}  the feeds you follow: remove, rename, retag, see why one failed\n"
-        f"  {fetch}  fetch every feed now (cron can run `briefing fetch` for you)\n\n"
-        "From a shell:\n"
-        "  briefing import-opml FILE   subscribe to the feeds another reader exported\n"
-        "  briefing fetch PATH         read a feed, an article or a folder once\n"
-        "  briefing feeds add URL      subscribe, then `briefing fetch`\n\n"
-        "ctrl+p lists every command; ? shows the keys.")
+    keys_grid, shell_grid = Table.grid(padding=(0, 2)), Table.grid(padding=(0, 2))
+    for grid in (keys_grid, shell_grid):
+        grid.add_column(style="bold cyan", no_wrap=True)
+        grid.add_column(ratio=1)
+    keys_grid.add_row(add, "add a feed: its web address, or a feed file, an article or a "
+                           "folder on this machine")
+    keys_grid.add_row(feeds, "your feeds: remove, rename, retag, see why one failed")
+    keys_grid.add_row(fetch, "fetch every feed now (cron can run `briefing fetch`)")
+    shell_grid.add_row("briefing import-opml FILE", "the feeds another reader exported")
+    shell_grid.add_row("briefing fetch PATH", "read a feed, an article or a folder once")
+    return Group(Text("Welcome to briefing. There is nothing to read yet.\n", style="bold"),
+                 keys_grid, Text("\nFrom a shell:", style="bold"), shell_grid,
+                 Text("\nctrl+p lists every command; ? shows the keys.", style="dim"))
 
 
 class MainScreen(ArticleScreen):

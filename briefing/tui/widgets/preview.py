@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -31,10 +31,10 @@ class Preview(VerticalScroll, can_focus=False):
             return
         self._body.update(Group(self._header(a), render.summary_block(a)))
 
-    def show_welcome(self, text: str) -> None:
+    def show_welcome(self, welcome: RenderableType) -> None:
         """First launch on an empty database: how to start."""
         self.article_id = None
-        self._body.update(Text(text))
+        self._body.update(welcome)
 
     def show_article(self, art: Article) -> None:
         if art.id != self.article_id:
