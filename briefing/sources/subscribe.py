@@ -46,6 +46,8 @@ def check_source(value: str) -> str:
             raise SourceRejected(f"{one_line(text, 200)}: {exc}") from None
         return text
     scheme = urlsplit(text).scheme.lower() if "://" in text else ""
+    if scheme in ("http", "https"):
+        raise SourceRejected(f"{one_line(text, 200)}: no host name in the URL")
     if scheme and scheme != "file":
         raise SourceRejected(f"{one_line(text, 200)}: only http and https URLs are fetched")
     path = Path(text.removeprefix("file://") if scheme == "file" else text).expanduser()

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from briefing.config import Settings
@@ -45,16 +46,17 @@ def _app(db: Path, settings: Settings | None = None) -> BriefingApp:
     return BriefingApp(db, settings or Settings(), now=NOW)
 
 
-async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def _type(pilot: Pilot[None], text: str) -> None:
     pilot.app.screen.query_one(Input).value = text
     await pilot.press("enter")
     await settle(pilot)
 
 
 async def test_first_launch_on_an_empty_database_says_how_to_start(empty_db: Path) -> None:
-    async with _app(empty_db).run_test(size=(80, 24)) as pilot:
+    app = _app(empty_db)
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        text = screen_text(pilot.app)
+        text = screen_text(app)
         assert "Welcome to briefing. There is nothing to read yet." in text
         assert "add a feed" in text and "briefing import-opml FILE" in text
         assert "briefing fetch PATH" in text
@@ -64,15 +66,16 @@ async def test_first_launch_on_an_empty_database_says_how_to_start(empty_db: Pat
 async def test_add_a_local_feed_stores_it_and_fetches_it(empty_db: Path, tmp_path: Path) -> None:
     feed = tmp_path / "markets.xml"
     shutil.copy(ROOT / "sample_feeds" / "markets.xml", feed)
-    async with _app(empty_db).run_test(size=(120, 40)) as pilot:
+    app = _app(empty_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("a")
-        assert isinstance(pilot.app.screen, AskScreen)
+        assert isinstance(app.screen, AskScreen)
         await _type(pilot, str(feed))
         await settle(pilot)
-        assert isinstance(pilot.app.screen, MainScreen)
-        assert pilot.app.screen.query_one(ArticleList).row_count == 4
-        assert "[UPDATE] Markets close higher" in screen_text(pilot.app)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(ArticleList).row_count == 4
+        assert "[UPDATE] Markets close higher" in screen_text(app)
     with Store(empty_db) as store:
         assert [s.url for s in store.list_sources()] == [str(feed.resolve())]
 
@@ -87,16 +90,17 @@ async def test_add_a_local_feed_stores_it_and_fetches_it(empty_db: Path, tmp_pat
 ])
 async def test_a_bad_address_is_refused_with_the_reason_and_nothing_is_stored(
         empty_db: Path, typed: str, reason: str) -> None:
-    async with _app(empty_db).run_test(size=(120, 40)) as pilot:
+    app = _app(empty_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("a")
         await _type(pilot, typed)
-        screen = pilot.app.screen
+        screen = app.screen
         assert isinstance(screen, AskScreen), "the dialog stays open"
         assert reason in screen.error
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, MainScreen)
+        assert isinstance(app.screen, MainScreen)
     with Store(empty_db) as store:
         assert store.list_sources(subscribed_only=False) == []
 
@@ -114,7 +118,8 @@ def test_the_cli_gives_the_same_reasons(tmp_path: Path) -> None:
 
 
 async def test_add_feed_from_the_command_palette(empty_db: Path) -> None:
-    async with _app(empty_db).run_test(size=(120, 40)) as pilot:
+    app = _app(empty_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -123,7 +128,7 @@ async def test_add_feed_from_the_command_palette(empty_db: Path) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, AskScreen)
+        assert isinstance(app.screen, AskScreen)
         await _type(pilot, FEED)
     with Store(empty_db) as store:
         assert [s.url for s in store.list_sources()] == [FEED]
@@ -144,41 +149,43 @@ def feeds_db(tmp_path: Path) -> Path:
 
 
 async def test_feeds_screen_shows_each_feed_with_its_last_error(feeds_db: Path) -> None:
-    async with _app(feeds_db).run_test(size=(120, 40)) as pilot:
+    app = _app(feeds_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, FeedsScreen)
-        text = screen_text(pilot.app)
+        assert isinstance(app.screen, FeedsScreen)
+        text = screen_text(app)
         assert "⚠ HTTP 500 Server Error" in text and "1 failing" in text
         assert "Example News" in text and "#tech" in text
 
 
 async def test_rename_retag_and_remove_a_feed(feeds_db: Path) -> None:
-    async with _app(feeds_db).run_test(size=(120, 40)) as pilot:
+    app = _app(feeds_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
         await settle(pilot)
-        screen = pilot.app.screen
+        screen = app.screen
         assert isinstance(screen, FeedsScreen)
         assert screen.current is not None and screen.current.url == "https://bad.example/rss"
         await pilot.press("j")  # to Example News
         assert screen.current is not None and screen.current.url == FEED
         await pilot.press("e")
-        assert pilot.app.screen.query_one(Input).value == "Example News"
+        assert app.screen.query_one(Input).value == "Example News"
         await _type(pilot, "My Tech Feed")
         await pilot.press("t")
         await _type(pilot, "#world, news  world")
-        assert "My Tech Feed" in screen_text(pilot.app)
-        assert "#news #world" in screen_text(pilot.app)
+        assert "My Tech Feed" in screen_text(app)
+        assert "#news #world" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         # The sidebar and the list take the new name.
-        assert "My Tech Feed" in screen_text(pilot.app)
+        assert "My Tech Feed" in screen_text(app)
         await pilot.press("E")
         await settle(pilot)
         await pilot.press("j", "d")
-        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
     with Store(feeds_db) as store:
@@ -193,13 +200,14 @@ async def test_rename_retag_and_remove_a_feed(feeds_db: Path) -> None:
 
 
 async def test_a_rename_with_control_characters_is_refused(feeds_db: Path) -> None:
-    async with _app(feeds_db).run_test(size=(120, 40)) as pilot:
+    app = _app(feeds_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
         await settle(pilot)
         await pilot.press("e")
         await _type(pilot, "evil\x1b[2Jname")
-        screen = pilot.app.screen
+        screen = app.screen
         assert isinstance(screen, AskScreen) and "control characters" in screen.error
     with Store(feeds_db) as store:
         assert store.get_source("https://bad.example/rss").name == ""  # type: ignore[union-attr]
@@ -229,18 +237,20 @@ def _titles(app: BriefingApp) -> list[str]:
 
 async def test_T_switches_between_translated_and_original_titles(titled_db: Path,
                                                                   state_file: Path) -> None:
-    async with _app(titled_db).run_test(size=(120, 40)) as pilot:
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert _titles(pilot.app)[0] == VI_TITLE
-        assert VI_TITLE in screen_text(pilot.app)  # in the list and the preview
+        assert _titles(app)[0] == VI_TITLE
+        assert VI_TITLE in screen_text(app)  # in the list and the preview
         await pilot.press("T")
         await settle(pilot)
-        assert _titles(pilot.app)[0] == "Nvidia revenue rises 12% to $35bn"
-        assert VI_TITLE not in screen_text(pilot.app)
+        assert _titles(app)[0] == "Nvidia revenue rises 12% to $35bn"
+        assert VI_TITLE not in screen_text(app)
     assert 'titles = "original"' in state_file.read_text(encoding="utf-8")
-    async with _app(titled_db).run_test(size=(120, 40)) as pilot:  # remembered
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:  # remembered
         await settle(pilot)
-        assert _titles(pilot.app)[0] == "Nvidia revenue rises 12% to $35bn"
+        assert _titles(app)[0] == "Nvidia revenue rises 12% to $35bn"
 
 
 async def test_preferences_persist_across_restarts_and_never_touch_the_config(
@@ -249,12 +259,13 @@ async def test_preferences_persist_across_restarts_and_never_touch_the_config(
     config = tmp_path / "config.toml"
     config.write_text("# mine\nrefresh_seconds = 30\n", encoding="utf-8")
     monkeypatch.setenv("BRIEFING_CONFIG", str(config))
-    async with _app(titled_db).run_test(size=(120, 40)) as pilot:
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        pilot.app.theme = "nord"  # what the palette's theme picker does
+        app.theme = "nord"  # what the palette's theme picker does
         await pilot.press("O")  # oldest first
         await settle(pilot)
-        assert _titles(pilot.app)[0] == "Harbour story number 1"
+        assert _titles(app)[0] == "Harbour story number 1"
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("v")  # the reader's view mode: original -> side by side
@@ -285,9 +296,41 @@ async def test_a_corrupt_state_file_is_ignored_with_a_warning(titled_db: Path, s
 
 
 async def test_preview_shows_the_translations_bullets_and_summary(titled_db: Path) -> None:
-    async with _app(titled_db).run_test(size=(120, 40)) as pilot:
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        text = screen_text(pilot.app)
+        text = screen_text(app)
         assert "Doanh thu tăng 12% lên 35 tỷ USD" in text  # the translation's bullet
         assert "📌 Doanh thu Nvidia tăng 12%." in text
         assert "2,000 new engineers" not in text
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make demo-db` builds: the sample_feeds folder fetched once."""
+    from briefing import stories
+    from briefing.pipeline import run_fetch
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with Store(path) as store:
+        report = run_fetch(Settings(), store, [str(ROOT / "sample_feeds")])
+        assert report.failed == []
+        stories.sync(store)
+    return path
+
+
+async def test_the_demo_shows_a_story_its_flag_and_translated_titles(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "2 copies" in text
+        assert "! $1.5bn in energy.example.com, $1.2bn in example.com" in text
+        assert "Coral Bay Energy dự kiến xây trang trại điện gió" in text  # the post, in vi
+        await pilot.press("T")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Coral Bay Energy plans $9.4bn offshore wind farm" in text
+        assert "Coral Bay Energy dự kiến" not in text
