@@ -295,6 +295,19 @@ async def test_a_corrupt_state_file_is_ignored_with_a_warning(titled_db: Path, s
     assert 'sort = "oldest"' in state_file.read_text(encoding="utf-8")
 
 
+async def test_a_state_file_that_cannot_be_written_is_a_warning_not_a_crash(
+        titled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "blocker").write_text("a file where the state folder should be")
+    monkeypatch.setenv("BRIEFING_STATE", str(tmp_path / "blocker" / "state.toml"))
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        assert any("cannot save" in str(n.message) for n in app._notifications)
+        assert _titles(app)[0] == "Nvidia revenue rises 12% to $35bn"  # holds for the session
+
+
 async def test_preview_shows_the_translations_bullets_and_summary(titled_db: Path) -> None:
     app = _app(titled_db)
     async with app.run_test(size=(120, 40)) as pilot:
