@@ -127,6 +127,7 @@ class FeedsScreen(Screen[None]):
         title.append(f"  {len(msg.sources):,}", style="dim")
         if failing:
             title.append(f"  ⚠ {failing} failing", style="red")
+        title.append(f"  ·  {self.bapp.key_display('add_feed')} adds a feed", style="dim")
         self.query_one("#list-title", Static).update(title)
 
     @property
