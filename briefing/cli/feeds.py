@@ -58,7 +58,7 @@ def feeds_list(obj: Context, as_json: bool) -> None:
         status = "gone" if s.gone else (s.last_error and f"error: {s.last_error}") or (
             f"HTTP {s.last_status}" if s.last_status else "ok" if s.last_fetched else "new")
         tags = f" [{', '.join(s.tags)}]" if s.tags else ""
-        click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.title, 60)}  ({one_line(status)})")
+        click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.name, 60)}  ({one_line(status)})")
 
 
 @feeds.command("remove")
@@ -117,7 +117,7 @@ def export_opml(obj: Context, file: Path | None) -> None:
     with obj.store() as store:
         # A feed's own title, else the one its stored articles carry; never its address.
         named = {url: title for url, title, _, _ in store.source_counts() if title != url}
-        doc = opml.render([(s.url, s.title or named.get(s.url, ""), s.tags)
+        doc = opml.render([(s.url, s.name or named.get(s.url, ""), s.tags)
                            for s in store.list_sources()])
     if file is None:
         click.echo(doc, nl=False)

@@ -145,6 +145,8 @@ def feeds_db(tmp_path: Path) -> Path:
         store.record_source("https://bad.example/rss", kind="feed", status=500,
                             now="2026-11-27T08:00:00+00:00", error="HTTP 500 Server Error")
         store.save_article(replace(nvidia(), source=FEED))
+        store.save_article(replace(plain_article(1), source="https://bad.example/rss",
+                                   source_title="Bad Feed"))
     return path
 
 
@@ -152,6 +154,7 @@ async def test_feeds_screen_shows_each_feed_with_its_last_error(feeds_db: Path) 
     app = _app(feeds_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert "⚠ Bad Feed" in screen_text(app)  # in the sidebar, beside its name
         await pilot.press("E")
         await settle(pilot)
         assert isinstance(app.screen, FeedsScreen)
@@ -192,7 +195,7 @@ async def test_rename_retag_and_remove_a_feed(feeds_db: Path) -> None:
         source = store.get_source(FEED)
         assert source is not None and not source.subscribed
         assert source.name == "My Tech Feed" and source.tags == ("news", "world")
-        assert store.count_articles() == 1, "removing keeps the stored articles"
+        assert store.count_articles() == 2, "removing keeps the stored articles"
         # A fetch tells the feed's own title again; the user's name stays.
         store.record_source(FEED, kind="feed", status=200, now="2026-11-28T08:00:00+00:00",
                             title="Example News (new title)")

@@ -100,7 +100,9 @@ class MainScreen(ArticleScreen):
             counts = CountsLoaded(
                 store.count_articles(), store.count_articles(ArticleFilter(unread=True)),
                 store.count_articles(ArticleFilter(starred=True)),
-                store.source_counts(), store.tag_counts())
+                store.source_counts(), store.tag_counts(),
+                {s.url: s.last_error or "gone" for s in store.list_sources()
+                 if s.last_error or s.gone})
         self.post_message(counts)
 
     @work(thread=True, group="stories", exclusive=True, exit_on_error=False)
