@@ -21,6 +21,7 @@ class Command:
     action: str
     description: str
     scope: str  # app | list (the list widget) | article (screens with a current article) | reader
+    # | feeds (the feeds screen)
     show: bool = True  # in the footer
     palette: bool = True  # in the command palette
 
@@ -32,6 +33,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("fetch", "r", "fetch", "Fetch now", "app"),
     Command("refresh", "ctrl+r", "refresh", "Reload from the database", "app", show=False),
     Command("stories", "S", "stories", "Stories: copies of one story", "app", show=False),
+    Command("add_feed", "a", "add_feed", "Add a feed (URL or path)", "app", show=False),
+    Command("feeds", "E", "feeds", "Feeds: add, remove, rename, retag", "app", show=False),
+    Command("titles", "T", "toggle_titles", "Titles: translated/original", "app", show=False),
+    Command("sort", "O", "toggle_sort", "Sort: newest/oldest first", "app", show=False),
+    Command("remove_feed", "d", "remove_feed", "Remove feed", "feeds"),
+    Command("rename_feed", "e", "rename_feed", "Rename feed", "feeds"),
+    Command("retag_feed", "t", "retag_feed", "Retag feed", "feeds"),
     Command("down", "j,down", "cursor_down", "Down", "list", show=False, palette=False),
     Command("up", "k,up", "cursor_up", "Up", "list", show=False, palette=False),
     Command("open", "enter", "select_cursor", "Open", "list", palette=False),
@@ -64,7 +72,8 @@ RESERVED: Mapping[str, str] = {
 # The bindings active together, by where the user stands: one key means one thing in each.
 # The search screen adds `back` to the article list; the stories list uses `down`/`up`.
 _PLACES = (("the article list", ("app", "list", "article"), ("back",)),
-           ("the reader", ("app", "reader"), ()))
+           ("the reader", ("app", "reader"), ()),
+           ("the feeds list", ("app", "feeds"), ("down", "up", "back")))
 
 
 def commands(scope: str) -> list[Command]:

@@ -36,3 +36,12 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         path = data_dir() / "briefing.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def state_file() -> Path:
+    """The TUI's own state (theme, view mode, sort order, title language): $BRIEFING_STATE,
+    else the platform state dir. Not created here; `briefing.state.save` makes the folder."""
+    env = os.environ.get("BRIEFING_STATE")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_state_dir(APP)) / "state.toml"

@@ -29,6 +29,11 @@ class Source:
     last_fetched: str | None = None
     retry_after: str | None = None
     subscribed: bool = False
+    user_title: str = ""  # the user's name for it (a TUI rename); wins over `title`
+
+    @property
+    def name(self) -> str:
+        return self.user_title or self.title
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Keep the developer's own config, data and network settings out of every test."""
-    for var in ("BRIEFING_DB", "BRIEFING_CONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-                "http_proxy", "https_proxy", "all_proxy"):
+    for var in ("BRIEFING_DB", "BRIEFING_CONFIG", "BRIEFING_STATE", "HTTP_PROXY", "HTTPS_PROXY",
+                "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     home = tmp_path / "home"
     for sub in ("config", "data", "cache", "state"):

@@ -25,7 +25,7 @@ def _effective(e: FeedEntry) -> tuple[object, ...]:
             html_to_paragraphs(e.content_html or e.summary_html))
 
 
-@pytest.mark.parametrize("name", ["world.xml", "tech.atom", "markets.xml"])
+@pytest.mark.parametrize("name", ["world.xml", "tech.atom", "markets.xml", "energy.xml"])
 def test_sample_feeds_read_the_same_both_ways(name: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     path = (ROOT / "sample_feeds" / name).resolve()

@@ -173,10 +173,10 @@ def test_sample_feeds_opml_still_imports_and_fetches(tmp_path: Path, db_file: Pa
     shutil.copytree(ROOT / "sample_feeds", sample)
     proc = _cli("--db", str(db_file), "import-opml", "sample_feeds/feeds.opml", cwd=tmp_path)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    assert proc.stdout.startswith("imported 3 feeds")
+    assert proc.stdout.startswith("imported 4 feeds")
     proc = _cli("--db", str(db_file), "fetch", "--no-extract", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("3/3 sources ok")
+    assert proc.stdout.startswith("4/4 sources ok")
 
 
 def test_remote_feed_links_never_read_local_files(server: TestServer, tmp_path: Path,

@@ -44,6 +44,22 @@ def test_bilingual_post_and_hostile_title(demo: Store) -> None:
     assert any(a.title == "[UPDATE] Markets close higher" for a in demo.list_articles(limit=100))
 
 
+def test_the_demo_has_a_story_told_twice_with_a_flag_beside_its_translation(demo: Store) -> None:
+    """What `make run` shows at once: a story (S) with two sources, a disagreeing figure
+    flagged, and one copy translated for the side-by-side view."""
+    from briefing import stories
+
+    stories.sync(demo)
+    (story,) = stories.list_stories(demo, min_size=2)
+    assert len({m.url.split("/")[2] for m in story.members}) == 2
+    assert [f.text for f in story.flags] == ["$1.5bn in energy.example.com, $1.2bn in example.com"]
+    copies = [demo.get_article(m.article_id) for m in story.members]
+    (translated,) = [a for a in copies if a is not None and a.translations]
+    tr = translated.translations[0]
+    assert tr.lang == "vi" and len(tr.pairs) >= 8
+    assert "9,4 tỷ USD" in " ".join(p.translation for p in tr.pairs)
+
+
 def test_every_article_is_tagged(demo: Store) -> None:
     for summary in demo.list_articles(limit=100):
         art = demo.get_article(summary.id)
@@ -54,4 +70,5 @@ def test_opml_lists_the_feeds() -> None:
     from briefing.sources import opml
 
     feeds = opml.read_file(SAMPLES / "feeds.opml", 1_000_000)
-    assert {Path(f.url).name for f in feeds} == {"world.xml", "tech.atom", "markets.xml"}
+    assert {Path(f.url).name for f in feeds} == {"world.xml", "tech.atom", "markets.xml",
+                                                 "energy.xml"}

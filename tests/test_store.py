@@ -98,7 +98,10 @@ def test_schema_version_counts_the_migrations(db_file: Path) -> None:
     from briefing.store.store import SCHEMA_VERSION
 
     assert len(migrations.pending(Store(db_file).db)) == 0
-    assert len(migrations.applied(Store(db_file).db)) == SCHEMA_VERSION
+    applied = [m.name for m in migrations.applied(Store(db_file).db)]
+    # Numbers taken by branches not yet merged may be missing: the last one is the version.
+    assert len(applied) == len(migrations._migrations)
+    assert int(max(applied)[1:4]) == SCHEMA_VERSION
     assert sqlite3.connect(db_file).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 

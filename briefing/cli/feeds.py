@@ -26,16 +26,12 @@ def feeds() -> None:
 def feeds_add(obj: Context, url: str, tags: tuple[str, ...]) -> None:
     """Subscribe to a feed URL (or a local feed file). Adding one already subscribed adds
     only the tags it lacks."""
-    from briefing.urls import is_http_url
+    from briefing.sources.subscribe import SourceRejected, check_source
 
-    if not url.strip():
-        # Path("") is the current folder, which would subscribe whatever the user stands in.
-        fail("empty source: pass a feed URL or a file", ExitCode.USAGE)
-    if not is_http_url(url):
-        path = Path(url).expanduser()
-        if not path.exists():
-            fail(f"{url}: not an http(s) URL and no such file", ExitCode.USAGE)
-        url = str(path.resolve())
+    try:  # the same checks as the reading room's add-feed dialog
+        url = check_source(url)
+    except SourceRejected as exc:
+        fail(str(exc), ExitCode.USAGE)
     with obj.store() as store:
         before = store.get_source(url)
         store.add_source(url, tags=tags, now=now())
@@ -62,7 +58,7 @@ def feeds_list(obj: Context, as_json: bool) -> None:
         status = "gone" if s.gone else (s.last_error and f"error: {s.last_error}") or (
             f"HTTP {s.last_status}" if s.last_status else "ok" if s.last_fetched else "new")
         tags = f" [{', '.join(s.tags)}]" if s.tags else ""
-        click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.title, 60)}  ({one_line(status)})")
+        click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.name, 60)}  ({one_line(status)})")
 
 
 @feeds.command("remove")
@@ -121,7 +117,7 @@ def export_opml(obj: Context, file: Path | None) -> None:
     with obj.store() as store:
         # A feed's own title, else the one its stored articles carry; never its address.
         named = {url: title for url, title, _, _ in store.source_counts() if title != url}
-        doc = opml.render([(s.url, s.title or named.get(s.url, ""), s.tags)
+        doc = opml.render([(s.url, s.name or named.get(s.url, ""), s.tags)
                            for s in store.list_sources()])
     if file is None:
         click.echo(doc, nl=False)

@@ -277,3 +277,10 @@ def m009_written_digests(db: Database) -> None:
         "lang TEXT NOT NULL, engine TEXT NOT NULL, model TEXT NOT NULL DEFAULT '', "
         "bullets TEXT NOT NULL DEFAULT '[]', summary TEXT NOT NULL DEFAULT '', "
         "flags TEXT NOT NULL DEFAULT '{}', created TEXT, PRIMARY KEY (article_id, lang))")
+
+
+@migrations()
+def m010_source_names(db: Database) -> None:
+    # The name the user gave a feed (renamed in the TUI). Kept apart from `title`, which each
+    # fetch refreshes from the feed itself, so a rename survives the next fetch.
+    db.execute("ALTER TABLE sources ADD COLUMN user_title TEXT NOT NULL DEFAULT ''")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefing.models import (
+    TITLE_PARAGRAPH,
     Article,
     ArticleSummary,
     Fact,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -263,6 +264,39 @@ class Store:
             cur = c.execute("UPDATE sources SET subscribed = 0 WHERE url = ? AND subscribed = 1",
                             (url,))
             return cur.rowcount > 0
+
+    def rename_source(self, url: str, name: str) -> bool:
+        """Give `url` the user's own name ("" goes back to the feed's title); a fetch keeps
+        it. False when no such source is stored."""
+        with self.write() as c:
+            return c.execute("UPDATE sources SET user_title = ? WHERE url = ?",
+                             (name, url)).rowcount > 0
+
+    def set_source_tags(self, url: str, tags: Sequence[str]) -> bool:
+        """Replace the tags of `url` (articles stored before keep the tags they were given).
+        False when no such source is stored."""
+        with self.write() as c:
+            if c.execute("SELECT 1 FROM sources WHERE url = ?", (url,)).fetchone() is None:
+                return False
+            c.execute("DELETE FROM source_tags WHERE source_url = ?", (url,))
+            c.executemany("INSERT OR IGNORE INTO source_tags (source_url, tag) VALUES (?, ?)",
+                          [(url, t) for t in tags])
+            return True
+
+    def translated_titles(self, ids: Sequence[str], lang: str) -> dict[str, str]:
+        """Article id -> its title translated into `lang`, for those of `ids` that have one."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self._rows(
+                    "SELECT t.article_id, p.translation FROM translations t "
+                    "JOIN translation_pairs p ON p.translation_id = t.id "
+                    f"WHERE t.lang = ? AND p.paragraph = ? AND t.article_id IN ({marks})",
+                    [lang, TITLE_PARAGRAPH, *chunk]):
+                if r["translation"].strip():
+                    out[r["article_id"]] = r["translation"]
+        return out
 
     def get_source(self, url: str) -> Source | None:
         row = self._one("SELECT * FROM sources WHERE url = ?", (url,))
@@ -579,11 +613,12 @@ class Store:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def list_articles(self, flt: ArticleFilter | None = None, *, limit: int = 200,
-                      offset: int = 0) -> list[ArticleSummary]:
+                      offset: int = 0, oldest_first: bool = False) -> list[ArticleSummary]:
         where, params = self._where(flt or ArticleFilter())
+        order = "a.published, a.id" if oldest_first else "a.published DESC, a.id"
         rows = self._rows(
             f"SELECT {SUMMARY_COLUMNS} FROM articles a {where} "
-            "ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
+            f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
         return [summary_from_row(r) for r in rows]
 
     def count_articles(self, flt: ArticleFilter | None = None) -> int:
@@ -624,7 +659,8 @@ class Store:
     def source_counts(self) -> list[tuple[str, str, int, int]]:
         """(source url, title, total, unread) per source, for the sidebar."""
         rows = self._rows(
-            "SELECT a.source_url, COALESCE(NULLIF(s.title, ''), MAX(a.source_title), a.source_url)"
+            "SELECT a.source_url, COALESCE(NULLIF(s.user_title, ''), NULLIF(s.title, ''), "
+            "MAX(a.source_title), a.source_url)"
             " AS title, count(*) AS total, SUM(a.read = 0) AS unread FROM articles a "
             "LEFT JOIN sources s ON s.url = a.source_url GROUP BY a.source_url ORDER BY title")
         return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
@@ -708,7 +744,7 @@ def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
         etag=row["etag"], last_modified=row["last_modified"], last_status=row["last_status"],
         last_error=row["last_error"], error_count=row["error_count"], gone=bool(row["gone"]),
         last_fetched=row["last_fetched"], retry_after=row["retry_after"],
-        subscribed=bool(row["subscribed"]),
+        subscribed=bool(row["subscribed"]), user_title=row["user_title"],
     )
 
 

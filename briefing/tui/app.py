@@ -24,6 +24,7 @@ from briefing.text import one_line
 from briefing.tui import keys
 from briefing.tui.commands import BriefingCommands
 from briefing.tui.data import open_store
+from briefing.tui.extras import AppExtras
 from briefing.tui.messages import (
     ArticleChanged,
     DataChanged,
@@ -45,7 +46,7 @@ def open_in_browser(url: str) -> None:
         webbrowser.open(url)
 
 
-class BriefingApp(App[None]):
+class BriefingApp(AppExtras, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "briefing"
     BINDINGS = keys.bindings("app")
@@ -64,7 +65,7 @@ class BriefingApp(App[None]):
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
-        self.reader_mode = "original"
+        self.load_state()  # reader_mode and the other preferences come from the state file
         self.set_keymap(settings.keys)
 
     @property
@@ -76,6 +77,7 @@ class BriefingApp(App[None]):
 
         with open_store(self.db_path):
             pass  # apply migrations once here, so workers starting together find them done
+        self.restore_preferences()
         self.push_screen(MainScreen())
         self.check_for_changes()  # records the starting point for the periodic check
         self.set_interval(max(1, self.settings.refresh_seconds), self.check_for_changes)
@@ -139,11 +141,14 @@ class BriefingApp(App[None]):
                 lst.update_summary(msg.article_id, read=msg.read, starred=msg.starred)
 
     def on_data_changed(self, msg: DataChanged) -> None:
+        from briefing.tui.screens.feeds import FeedsScreen
         from briefing.tui.screens.main import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.reload(list_too=msg.articles_changed)
+            elif isinstance(screen, FeedsScreen):
+                screen.reload()
 
     def action_refresh(self) -> None:
         self.post_message(DataChanged(articles_changed=True))

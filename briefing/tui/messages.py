@@ -24,6 +24,7 @@ class CountsLoaded(Message):
     starred: int
     sources: list[tuple[str, str, int, int]] = field(default_factory=list)
     tags: list[tuple[str, int, int]] = field(default_factory=list)
+    failing: dict[str, str] = field(default_factory=dict)  # source url -> its last error
 
 
 @dataclass

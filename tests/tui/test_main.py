@@ -24,7 +24,10 @@ async def test_main_lists_articles_with_preview(make_app: BriefingApp) -> None:
         assert lst.current is not None and lst.current.id == "a-nvidia"
         text = screen_text(make_app)
         assert "Nvidia revenue rises 12% to $35bn" in text
-        assert "Revenue rose 12% to $35bn" in text  # a key-fact bullet in the preview
+        # The preview speaks the reader's language ([translation] target, vi by default):
+        # the translation's bullet and summary, not the original's.
+        assert "Doanh thu tăng 12% lên 35 tỷ USD" in text
+        assert "Doanh thu Nvidia tăng 12%." in text and "Revenue rose 12%" not in text
         assert "Bay Post" in text and "Unread" in text
 
 

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from briefing.tui import keys
 
 SECTIONS = (("app", "Everywhere"), ("list", "Article list"), ("article", "Lists and search"),
-            ("reader", "Reader"))
+            ("reader", "Reader"), ("feeds", "Feeds (E)"))
 
 
 class HelpScreen(ModalScreen[None]):

@@ -6,6 +6,11 @@ and the list's title carries the story's flags.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,7 +19,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from briefing.models import ArticleSummary
 from briefing.store import ArticleFilter
 from briefing.tui import keys, render
-from briefing.tui.data import PAGE, open_store
+from briefing.tui.data import PAGE, localise, localise_story, open_store
 from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
@@ -27,6 +32,27 @@ from briefing.tui.widgets.sidebar import (
     story_of_option,
 )
 from briefing.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+
+def welcome_text(app: BriefingApp) -> Group:
+    """How to start, for an empty database. A grid, so each line wraps under its own text."""
+    add, feeds, fetch = (app.key_display(k) for k in ("add_feed", "feeds", "fetch"))
+    keys_grid, shell_grid = Table.grid(padding=(0, 2)), Table.grid(padding=(0, 2))
+    for grid in (keys_grid, shell_grid):
+        grid.add_column(style="bold cyan", no_wrap=True)
+        grid.add_column(ratio=1)
+    keys_grid.add_row(add, "add a feed: its web address, or a feed file, an article or a "
+                           "folder on this machine")
+    keys_grid.add_row(feeds, "your feeds: remove, rename, retag, see why one failed")
+    keys_grid.add_row(fetch, "fetch every feed now (cron can run `briefing fetch`)")
+    shell_grid.add_row("briefing import-opml FILE", "the feeds another reader exported")
+    shell_grid.add_row("briefing fetch PATH", "read a feed, an article or a folder once")
+    return Group(Text("Welcome to briefing. There is nothing to read yet.\n", style="bold"),
+                 keys_grid, Text("\nFrom a shell:", style="bold"), shell_grid,
+                 Text("\nctrl+p lists every command; ? shows the keys.", style="dim"))
 
 
 class MainScreen(ArticleScreen):
@@ -74,7 +100,9 @@ class MainScreen(ArticleScreen):
             counts = CountsLoaded(
                 store.count_articles(), store.count_articles(ArticleFilter(unread=True)),
                 store.count_articles(ArticleFilter(starred=True)),
-                store.source_counts(), store.tag_counts())
+                store.source_counts(), store.tag_counts(),
+                {s.url: s.last_error or "gone" for s in store.list_sources()
+                 if s.last_error or s.gone})
         self.post_message(counts)
 
     @work(thread=True, group="stories", exclusive=True, exit_on_error=False)
@@ -87,6 +115,8 @@ class MainScreen(ArticleScreen):
                 current = stories.get_story(store, story_of_option(self.filter_id) or "")
                 if current is not None and all(s.id != current.id for s in found):
                     found.append(current)
+            lang = self.bapp.settings.translation.target if self.bapp.translated_titles else None
+            found = [localise_story(store, s, lang) for s in found]
         self.post_message(StoriesLoaded(found))
 
     def on_stories_loaded(self, msg: StoriesLoaded) -> None:
@@ -103,8 +133,11 @@ class MainScreen(ArticleScreen):
                 rows = store.stories.summaries(story_id) if offset == 0 else []
                 total = len(rows) if offset == 0 else -1
             else:
-                rows = store.list_articles(flt, limit=limit, offset=offset)
+                rows = store.list_articles(flt, limit=limit, offset=offset,
+                                           oldest_first=self.bapp.oldest_first)
                 total = store.count_articles(flt) if offset == 0 else -1
+            rows = localise(store, rows, self.bapp.settings.translation.target
+                            if self.bapp.translated_titles else None)
         self.post_message(ArticlesLoaded(generation, offset, rows, total))
 
     def on_articles_loaded(self, msg: ArticlesLoaded) -> None:
@@ -117,7 +150,14 @@ class MainScreen(ArticleScreen):
             lst.append(msg.rows)
             lst.restore_cursor(keep)
             self._show_title()
-            self._preview(lst.current)
+            # An empty database (not an empty filter) says how to start instead of
+            # "Nothing selected."
+            empty = msg.total == 0 and self.filter_id == "all"
+            self.set_class(empty, "-empty")
+            if empty:
+                self.query_one(Preview).show_welcome(welcome_text(self.bapp))
+            else:
+                self._preview(lst.current)
         else:
             lst.append(msg.rows)
 

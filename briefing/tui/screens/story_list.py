@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from briefing.models import Story
 from briefing.tui import keys, render
-from briefing.tui.data import open_store
+from briefing.tui.data import localise_story, open_store
 from briefing.tui.widgets.sidebar import StoriesLoaded
 
 if TYPE_CHECKING:
@@ -63,12 +63,18 @@ class StoriesScreen(Screen[None]):
         self.query_one(OptionList).focus()
         self._load()
 
+    def reload(self) -> None:
+        self._load()
+
     @work(thread=True, group="stories", exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         from briefing import stories
 
-        with open_store(cast("BriefingApp", self.app).db_path) as store:
-            found = stories.list_stories(store, min_size=2, limit=LIMIT)
+        app = cast("BriefingApp", self.app)
+        lang = app.settings.translation.target if app.translated_titles else None
+        with open_store(app.db_path) as store:
+            found = [localise_story(store, s, lang)
+                     for s in stories.list_stories(store, min_size=2, limit=LIMIT)]
         self.post_message(StoriesLoaded(found))
 
     def on_stories_loaded(self, msg: StoriesLoaded) -> None:

@@ -70,7 +70,10 @@ class Sidebar(OptionList):
         ]
         if counts.sources:
             opts += [None, Option(Text("Sources", style="dim italic"), disabled=True)]
-            opts += [Option(_row(one_line(title, 80), unread), id=f"src:{url}")
+            # ⚠ beside a feed whose last fetch failed; the feeds screen (E) says why.
+            opts += [Option(_row(("⚠ " if url in counts.failing else "") + one_line(title, 80),
+                                 unread, style="red" if url in counts.failing else ""),
+                            id=f"src:{url}")
                      for url, title, _total, unread in counts.sources]
         if counts.tags:
             opts += [None, Option(Text("Tags", style="dim italic"), disabled=True)]

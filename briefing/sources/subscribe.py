@@ -1,0 +1,73 @@
+"""What a user types to subscribe (a feed URL or a path), checked once for both front ends:
+`briefing feeds add` and the reading room's add-feed dialog give the same answer.
+
+A URL the user names is theirs to trust (see `addresses.trusted_origins`): the address rules
+apply where a stranger chooses, on redirects to other hosts and on teaser links, at fetch
+time. What is refused here is what can never work: no scheme but http(s), no host, a bad
+port, control characters (a pasted escape sequence), or a path that is not a regular file or
+a folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from briefing.text import one_line, sanitize
+from briefing.urls import is_http_url
+
+MAX_NAME = 200
+_TAG_SPLIT = re.compile(r"[\s,]+")
+
+
+class SourceRejected(ValueError):
+    """One line saying what was typed and why it cannot be subscribed to."""
+
+
+def _clean(value: str, what: str) -> str:
+    text = value.strip()
+    if sanitize(text, keep_newlines=False) != text or any(c in text for c in "\t\r\n"):
+        raise SourceRejected(f"{one_line(text, 200)}: {what} contains control characters")
+    return text
+
+
+def check_source(value: str) -> str:
+    """The source to store for what the user typed: the URL, or the path made absolute.
+    Raises SourceRejected with the reason."""
+    text = _clean(value, "the address")
+    if not text:
+        # Path("") is the current folder, which would subscribe whatever the user stands in.
+        raise SourceRejected("empty source: pass a feed URL or a file")
+    if is_http_url(text):
+        try:
+            urlsplit(text).port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            raise SourceRejected(f"{one_line(text, 200)}: {exc}") from None
+        return text
+    scheme = urlsplit(text).scheme.lower() if "://" in text else ""
+    if scheme in ("http", "https"):
+        raise SourceRejected(f"{one_line(text, 200)}: no host name in the URL")
+    if scheme and scheme != "file":
+        raise SourceRejected(f"{one_line(text, 200)}: only http and https URLs are fetched")
+    path = Path(text.removeprefix("file://") if scheme == "file" else text).expanduser()
+    if not path.exists():
+        raise SourceRejected(f"{one_line(text, 200)}: not an http(s) URL and no such file")
+    if not (path.is_file() or path.is_dir()):
+        raise SourceRejected(f"{one_line(text, 200)}: not a regular file or a folder")
+    return str(path.resolve())
+
+
+def check_tags(value: str) -> tuple[str, ...]:
+    """Tags typed as `world, news` or `#world #news`: split, stripped of `#`, each once."""
+    text = _clean(value, "the tag list")
+    tags = (t.lstrip("#") for t in _TAG_SPLIT.split(text))
+    return tuple(dict.fromkeys(t for t in tags if t))
+
+
+def check_name(value: str) -> str:
+    """A feed's new name ("" goes back to the feed's own title)."""
+    text = _clean(value, "the name")
+    if len(text) > MAX_NAME:
+        raise SourceRejected(f"a name of {len(text)} characters: at most {MAX_NAME}")
+    return text
