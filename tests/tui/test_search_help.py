@@ -82,7 +82,7 @@ async def test_fact_filters_alone_and_with_words(make_app: BriefingApp) -> None:
 async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
     from briefing.tui import keys
 
-    async with make_app.run_test(size=(120, 40)) as pilot:
+    async with make_app.run_test(size=(120, 80)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
