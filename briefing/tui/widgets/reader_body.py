@@ -38,9 +38,11 @@ def pick_translation(article: Article, target: str) -> Translation | None:
 
 # An article this short is read faster than its summary: the body alone says it once.
 SHORT_ARTICLE_PARAGRAPHS = 3
+LEDE_PARAGRAPHS = 3
 # A bullet whose words are this much in the summary repeats it.
 REPEAT_SHARE = 0.8
 _WORDS = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _words(text: str) -> list[str]:
@@ -55,8 +57,10 @@ def useful_summary(article: Article) -> tuple[str, list[str]]:
     if len(article.paragraphs) <= SHORT_ARTICLE_PARAGRAPHS:
         return "", []
     summary = article.summary or ""
-    first = " ".join(_words(article.paragraphs[0].text)) if article.paragraphs else ""
-    if summary and " ".join(_words(summary)) in first:
+    # The summary is often the lede (the standfirst and a first sentence): the body starts
+    # with those very words, so it is shown there only.
+    lede = " ".join(w for p in article.paragraphs[:LEDE_PARAGRAPHS] for w in _words(p.text))
+    if summary and all(" ".join(_words(s)) in lede for s in _SENTENCE_END.split(summary)):
         summary = ""
     said = set(_words(article.summary or ""))
     bullets = []
