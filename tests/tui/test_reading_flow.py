@@ -271,3 +271,21 @@ async def test_new_reading_keys_can_be_remapped(db: Path) -> None:
         await pilot.press("h")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_q_types_in_the_search_box_and_goes_back_from_its_results(
+        make_app: BriefingApp) -> None:
+    from textual.widgets import Input
+
+    from briefing.tui.screens.search import SearchScreen
+
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"quay", "enter")
+        await settle(pilot)
+        screen = make_app.screen
+        assert isinstance(screen, SearchScreen)
+        assert screen.query_one(Input).value == "quay"  # q was typed, not "back"
+        await pilot.press("q")  # the results have focus now
+        await settle(pilot)
+        assert isinstance(make_app.screen, MainScreen) and make_app.is_running
