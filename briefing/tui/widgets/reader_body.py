@@ -51,9 +51,9 @@ def _words(text: str) -> list[str]:
 
 def useful_summary(article: Article) -> tuple[str, list[str]]:
     """The 📌 summary and the bullets worth showing above the body: none for a short article,
-    no summary that the first paragraph already says word for word, no bullet that repeats
-    the summary (the summary is the first sentences, the bullets the sentences with figures,
-    so a wire item would show the same sentences three times)."""
+    no summary that the opening paragraphs already say word for word, no bullet that repeats
+    the summary or an opening paragraph (the summary is the first sentences, the bullets the
+    sentences with figures, so a wire item would show the same sentences three times)."""
     if len(article.paragraphs) <= SHORT_ARTICLE_PARAGRAPHS:
         return "", []
     summary = article.summary or ""
@@ -66,7 +66,9 @@ def useful_summary(article: Article) -> tuple[str, list[str]]:
     bullets = []
     for k in article.key_facts:
         words = _words(k.text)
-        if words and sum(w in said for w in words) / len(words) < REPEAT_SHARE:
+        if not words or " ".join(words) in lede:
+            continue  # the sentence is in the opening paragraphs, right under the bullets
+        if sum(w in said for w in words) / len(words) < REPEAT_SHARE:
             bullets.append(k.text)
     return summary, bullets
 
@@ -94,6 +96,7 @@ def rows(article: Article, tr: Translation | None) -> Iterator[Widget]:
                                                          tr.key_facts),
                                     classes="summary trans"))
         yield Horizontal(*summaries, classes="summaries")
+        yield Static(Text("📌 summary folded (z)", style="dim"), classes="folded-note")
     if tr is None:
         yield Static(Text("No translation yet: press t to translate this article.",
                           style="italic"), id="no-translation")
@@ -177,6 +180,8 @@ class ReaderBody(Vertical):
     ReaderBody.-translation .summary-orig { display: none; }
     ReaderBody.-original .row.-tr-only { display: none; }
     ReaderBody.-folded .summaries { display: none; }
+    ReaderBody .folded-note { display: none; margin: 1 0 0 0; }
+    ReaderBody.-folded .folded-note { display: block; }
     ReaderBody .row { height: auto; margin-bottom: 1; }
     ReaderBody .row.-hit { background: $accent 25%; }
     ReaderBody .pno { width: 4; display: none; }
