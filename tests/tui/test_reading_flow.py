@@ -289,3 +289,25 @@ async def test_q_types_in_the_search_box_and_goes_back_from_its_results(
         await pilot.press("q")  # the results have focus now
         await settle(pilot)
         assert isinstance(make_app.screen, MainScreen) and make_app.is_running
+
+
+async def test_n_at_the_end_of_the_list_wraps_to_an_unread_one_above(
+        make_app: BriefingApp, db: Path) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "enter")  # the last article, a-00001
+        await settle(pilot)
+        reader = _reader(make_app)
+        assert reader.article is not None and reader.article.id == "a-00001"
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader.article is not None and reader.article.id == "a-nvidia"
+        with Store(db) as store:
+            store.mark_all_read()
+        lst = reader.source
+        assert lst is not None
+        for a in list(lst.summaries.values()):
+            lst.update_summary(a.id, read=True, starred=a.starred)
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader.article is not None and reader.article.id == "a-nvidia"  # none left

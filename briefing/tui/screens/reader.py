@@ -269,7 +269,8 @@ class ReaderScreen(ArticleScreen):
         main = self.source.screen
         if isinstance(main, MainScreen) and main.next_with_unread(self._from_new_list):
             return
-        self.notify("No unread articles left.", markup=False)
+        # Nothing further on: an unread one above, from the top of the list.
+        self._go(self.source.next_index(0, 1, unread=True), "No unread articles left.")
 
     def _from_new_list(self) -> None:
         """The main screen has loaded the next source's list: read its first unread."""
