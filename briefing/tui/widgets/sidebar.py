@@ -45,7 +45,7 @@ def filter_for(option_id: str) -> ArticleFilter:
 
 def _row(name: str, count: int, *, style: str = "") -> Table:
     # A grid, so long source names are cut with an ellipsis and the counts stay aligned.
-    grid = Table.grid(expand=True)
+    grid = Table.grid(expand=True, padding=(0, 1))  # a space between a cut name and its count
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
     grid.add_row(Text(name, style=style), Text(str(count) if count else "", style="cyan"))
