@@ -132,6 +132,9 @@ class Settings:
     """Binding id -> key, e.g. star = "f"."""
     refresh_seconds: int = 30
     """How often the open TUI checks the database for articles a cron fetch added."""
+    mark_read: str = "open"
+    """When the reader marks an article read: "open" (as it opens) or "leave" (as you go on
+    to another article or back to the list)."""
 
 
 def load(path: Path | None, *, required: bool = False) -> Settings:
@@ -216,6 +219,8 @@ def check(settings: Settings) -> None:
     for i, feed in enumerate(settings.feeds, 1):
         if not feed.url.strip():
             raise ValueError(f"feeds: entry {i} has no url")
+    if settings.mark_read not in ("open", "leave"):
+        raise ValueError(f"mark_read must be \"open\" or \"leave\", not {settings.mark_read!r}")
     keymap.check(settings.keys)
 
 

@@ -20,14 +20,17 @@ class Command:
     key: str
     action: str
     description: str
-    scope: str  # app | list (the list widget) | article (screens with a current article) | reader
-    # | feeds (the feeds screen)
+    scope: str  # app | main | list (every list widget) | article (screens with a current
+    # article) | reader | feeds (the feeds screen)
     show: bool = True  # in the footer
     palette: bool = True  # in the command palette
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("quit", "q", "quit", "Quit", "app"),
+    # `q` goes back one level everywhere else (the reader, search, stories, help): it quits
+    # only from the main screen, and `Q` quits from anywhere (newsboat's habit).
+    Command("quit", "q", "quit", "Quit", "main", palette=False),
+    Command("quit_now", "Q", "quit", "Quit", "app"),
     Command("help", "question_mark", "help", "Help", "app"),
     Command("search", "slash", "search", "Search", "app"),
     Command("fetch", "r", "fetch", "Fetch now", "app"),
@@ -42,14 +45,33 @@ COMMANDS: tuple[Command, ...] = (
     Command("retag_feed", "t", "retag_feed", "Retag feed", "feeds"),
     Command("down", "j,down", "cursor_down", "Down", "list", show=False, palette=False),
     Command("up", "k,up", "cursor_up", "Up", "list", show=False, palette=False),
+    Command("top", "g,home", "go_top", "First", "list", show=False, palette=False),
+    Command("bottom", "G,end", "go_bottom", "Last", "list", show=False, palette=False),
+    Command("page_down", "pagedown,ctrl+d", "go_page(1)", "Page down", "list", show=False,
+            palette=False),
+    Command("page_up", "pageup,ctrl+u", "go_page(-1)", "Page up", "list", show=False,
+            palette=False),
     Command("open", "enter", "select_cursor", "Open", "list", palette=False),
     Command("star", "s", "star", "Star", "article"),
     Command("toggle_read", "m", "toggle_read", "Read/unread", "article"),
     Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article"),
+    Command("undo_mark_all", "u", "undo_mark_all", "Undo mark all read", "main", show=False),
+    Command("unread_only", "U", "unread_only", "Unread only (toggle)", "main", show=False),
+    Command("toggle_sidebar", "B", "toggle_sidebar", "Hide/show the sidebar", "main",
+            show=False),
     Command("open_link", "o", "open_link", "Open link in browser", "article", show=False),
     Command("copy_post", "c", "copy_post", "Copy the post", "article", show=False),
     Command("copy_link", "C", "copy_link", "Copy link", "article", show=False),
-    Command("back", "escape", "back", "Back", "reader"),
+    Command("back", "escape,q", "back", "Back", "reader"),
+    Command("next_unread", "n", "next_unread", "Next unread", "reader"),
+    Command("prev_unread", "N", "prev_unread", "Previous unread", "reader", show=False),
+    Command("next_article", "J", "next_article(1)", "Next article", "reader", show=False),
+    Command("prev_article", "K", "next_article(-1)", "Previous article", "reader", show=False),
+    Command("page_or_next", "space", "page_or_next", "Page down, then next unread", "reader",
+            show=False, palette=False),
+    Command("fold_summary", "z", "fold_summary", "Fold the summary", "reader", show=False),
+    Command("toggle_facts", "F", "toggle_facts", "Hide/show the facts pane", "reader",
+            show=False),
     Command("view_mode", "v", "cycle_mode", "View mode", "reader"),
     Command("translate", "t", "translate", "Translate", "reader"),
     Command("scroll_down", "j", "scroll_body(1)", "Scroll down", "reader", show=False,
@@ -59,7 +81,10 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 # The reader shares these with the lists; same ids, so one remap changes both.
-SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_post", "copy_link")
+SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_post", "copy_link",
+                      "top", "bottom", "page_down", "page_up")
+# Every list that is not the article table (sidebar, stories, facts pane) moves with these.
+MOVEMENT = ("down", "up", "top", "bottom", "page_down", "page_up")
 
 # Keys Textual itself binds on every app and screen (textual 8: App.BINDINGS, Screen.BINDINGS,
 # App.COMMAND_PALETTE_BINDING), with the action each runs; a test compares this with Textual.
@@ -70,8 +95,10 @@ RESERVED: Mapping[str, str] = {
 }
 
 # The bindings active together, by where the user stands: one key means one thing in each.
-# The search screen adds `back` to the article list; the stories list uses `down`/`up`.
-_PLACES = (("the article list", ("app", "list", "article"), ("back",)),
+# The search screen adds `back` to the article list; the stories list uses the movement keys.
+_PLACES = (("the main screen", ("app", "main", "list", "article"), ()),
+           ("the search screen", ("app", "list", "article"), ("back",)),
+           ("the stories screen", ("app",), ("back", *MOVEMENT)),
            ("the reader", ("app", "reader"), ()),
            ("the feeds list", ("app", "feeds"), ("down", "up", "back")))
 

@@ -35,8 +35,8 @@ def _load(tmp_path: Path, text: str) -> config.Settings:
      "translation.libretranslate.url must be an http(s) URL"),
     ("refresh_seconds = 0", "refresh_seconds must be at least 1"),
     ("[[feeds]]\ntags = [\"x\"]", "feeds: entry 1 has no url"),
-    ("[keys]\nstra = \"x\"", "keys.stra: no such binding (ids: add_feed, back"),
-    ("[keys]\nstar = \"q\"", 'keys.star = "q": q is also the key of quit in the article list'),
+    ("[keys]\nstra = \"x\"", "keys.stra: no such binding (ids: add_feed, back, bottom"),
+    ("[keys]\nstar = \"q\"", 'keys.star = "q": q is also the key of quit in the main screen'),
     ("[keys]\nstar = \"f\"\nopen_link = \"f\"", "f is also the key of"),
     ("[keys]\nscroll_down = \"t\"", 'keys.scroll_down = "t": t is also the key of translate in '
      "the reader"),

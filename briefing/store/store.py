@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -655,6 +655,25 @@ class Store:
             return c.execute(
                 f"UPDATE articles SET read = 1 WHERE id IN (SELECT a.id FROM articles a {where})",
                 params).rowcount
+
+    def mark_read_returning(self, flt: ArticleFilter | None = None,
+                            ids: Sequence[str] | None = None) -> list[str]:
+        """Mark read what the filter (or the id list) holds and return the ids that were
+        unread, so the reader can undo it with `set_read_many(ids, False)`."""
+        where, params = self._where(replace(flt or ArticleFilter(), unread=True))
+        with self.write() as c:
+            if ids is None:
+                found = [r[0] for r in c.execute(f"SELECT a.id FROM articles a {where}", params)]
+            else:
+                found = [i for i in ids if c.execute(
+                    "SELECT 1 FROM articles WHERE id = ? AND read = 0", (i,)).fetchone()]
+            c.executemany("UPDATE articles SET read = 1 WHERE id = ?", [(i,) for i in found])
+        return found
+
+    def set_read_many(self, ids: Sequence[str], read: bool) -> None:
+        with self.write() as c:
+            c.executemany("UPDATE articles SET read = ? WHERE id = ?",
+                          [(int(read), i) for i in ids])
 
     def source_counts(self) -> list[tuple[str, str, int, int]]:
         """(source url, title, total, unread) per source, for the sidebar."""

@@ -7,14 +7,16 @@ import subprocess
 import sys
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from briefing.config import Settings
@@ -51,9 +53,10 @@ class BriefingApp(AppExtras, App[None]):
     TITLE = "briefing"
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {BriefingCommands}
-    # Screens get -narrow below 100 columns: thinner side panels (see app.tcss).
+    # Screens get -narrow below 100 columns (compact: side panes start hidden) and -xwide
+    # from 160 (a wider sidebar, so source names are not cut); see app.tcss.
     # App declares it as a plain attribute, so ClassVar would clash with mypy.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-xwide")]  # noqa: RUF012
     status: reactive[str] = reactive("")
 
     def __init__(self, db_path: Path, settings: Settings, *, now: datetime | None = None) -> None:
@@ -65,6 +68,8 @@ class BriefingApp(AppExtras, App[None]):
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
+        self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
+        self.summary_folded = False
         self.load_state()  # reader_mode and the other preferences come from the state file
         self.set_keymap(settings.keys)
 
@@ -93,7 +98,15 @@ class BriefingApp(AppExtras, App[None]):
     def open_article(self, article_id: str) -> None:
         from briefing.tui.screens.reader import ReaderScreen
 
-        self.push_screen(ReaderScreen(article_id, self.reader_mode))
+        # The list it was opened from, so n/N/J/K in the reader walk that list.
+        source = next(iter(self.screen.query(ArticleList)), None)
+        self.push_screen(ReaderScreen(article_id, self.reader_mode, source))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Our own Quit is in the palette already: Textual's would list it twice.
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def action_search(self) -> None:
         from briefing.tui.screens.search import SearchScreen

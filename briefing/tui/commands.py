@@ -16,15 +16,17 @@ class BriefingCommands(Provider):
     def _available(self) -> list[tuple[str, str, str]]:
         """(name, action, help) for what the current screen (or the app) can do now."""
         screen = self.screen
+        keymap = dict(self.app._keymap)  # the user's [keys] remaps, as the help screen shows
         found: list[tuple[str, str, str]] = []
         for c in keys.unique(keys.COMMANDS):
             action = c.action.split("(")[0]
             if not c.palette:
                 continue
+            help_text = f"key {keys.display(self.app, keys.keys_for(c, keymap))}"
             if hasattr(screen, f"action_{action}"):
-                found.append((c.description, c.action, f"key {c.key} · {c.id}"))
+                found.append((c.description, c.action, help_text))
             elif c.scope == "app":
-                found.append((c.description, f"app.{c.action}", f"key {c.key} · {c.id}"))
+                found.append((c.description, f"app.{c.action}", help_text))
         if hasattr(screen, "action_set_mode"):
             found += [(name, f"set_mode('{m}')", "reader view mode") for m, name in VIEW_MODES]
         return found

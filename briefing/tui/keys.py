@@ -7,12 +7,13 @@ and the app applies it with `App.set_keymap` (posting does the same).
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.binding import Binding, BindingType
 
 from briefing.keymap import COMMANDS, SHARED_WITH_READER, Command, commands, keys_for, unique
 
 __all__ = ["COMMANDS", "SHARED_WITH_READER", "Command", "bindings", "bindings_by_id", "commands",
-           "keys_for", "unique"]
+           "display", "keys_for", "unique"]
 
 
 def bindings_by_id(*ids: str) -> list[BindingType]:
@@ -25,3 +26,8 @@ def bindings(scope: str) -> list[BindingType]:
 
 def _binding(c: Command) -> Binding:
     return Binding(c.key, c.action, c.description, show=c.show, id=c.id)
+
+
+def display(app: App[object], keys: str) -> str:
+    """Keys as the user presses them ("?", "G", "ctrl+d"), not their names ("question_mark")."""
+    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))

@@ -179,3 +179,24 @@ def facts_panel(facts: Sequence[Fact]) -> RenderableType:
                 grid.add_row(name, Text(f"¶{f.paragraph + 1}", style="dim"))
         parts.append(grid)
     return Group(*parts) if parts else Text("No facts found.", style="dim italic")
+
+
+def fact_heading(kind: str) -> Text:
+    return Text(FACT_LABELS.get(kind, one_line(kind, 20)), style="bold underline")
+
+
+def fact_kinds(facts: Sequence[Fact]) -> list[str]:
+    kinds = [k for k in FACT_STYLES if any(f.kind == k for f in facts)]
+    return kinds + sorted({f.kind for f in facts} - set(kinds))
+
+
+def fact_prompt(f: Fact) -> Table:
+    """One fact of the facts pane: its text in its kind's style, the ¶ it came from at the
+    right (the body's margin shows the same numbers)."""
+    grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(no_wrap=True, justify="right")
+    name = Text()
+    name.append(one_line(f.text, 80), style=FACT_STYLES.get(f.kind, "bold"))
+    grid.add_row(name, Text(f"¶{f.paragraph + 1}", style="dim"))
+    return grid

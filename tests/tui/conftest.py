@@ -30,6 +30,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 P0 = "Nvidia said on Tuesday that revenue rose 12% to $35bn in the third quarter."
 P1 = "Jensen Huang told analysts in Santa Clara the company would hire 2,000 engineers."
 P2 = "The shares have doubled over 18 months."
+P3 = "Analysts said demand from cloud companies showed no sign of slowing."
 
 
 def _fact(kind: str, text: str, value: float | str, unit: str, para: str, idx: int) -> Fact:
@@ -53,12 +54,15 @@ def nvidia() -> Article:
         TranslationPair(1, P1, "Jensen Huang nói với các nhà phân tích công ty sẽ tuyển kỹ sư.",
                         flags=(FigureFlag("missing", "missing figure 2,000", "2,000"),)),
         TranslationPair(2, P2, "Cổ phiếu đã tăng gấp đôi trong 18 tháng."),
+        TranslationPair(3, P3, "Giới phân tích cho biết nhu cầu từ các công ty đám mây chưa giảm."),
     ), key_facts=("Doanh thu tăng 12% lên 35 tỷ USD",), summary="Doanh thu Nvidia tăng 12%.")
     return Article(
         id="a-nvidia", url="https://example.com/nvidia", source="https://example.com/feed",
         source_title="Example News", title="Nvidia revenue rises 12% to $35bn",
-        text="\n\n".join((P0, P1, P2)),
-        paragraphs=(Paragraph(0, P0, "en"), Paragraph(1, P1, "en"), Paragraph(2, P2, "en")),
+        text="\n\n".join((P0, P1, P2, P3)),
+        # Four paragraphs: the reader shows the summary above the body from four on.
+        paragraphs=(Paragraph(0, P0, "en"), Paragraph(1, P1, "en"), Paragraph(2, P2, "en"),
+                    Paragraph(3, P3, "en")),
         language="en", published="2026-11-27T07:30:00+00:00", facts=facts,
         key_facts=(KeyFact("Revenue rose 12% to $35bn", 0), KeyFact("2,000 new engineers", 1)),
         summary="Nvidia's quarterly revenue rose 12% to $35bn.", tags=("tech",),

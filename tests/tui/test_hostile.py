@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 from briefing.config import Settings
+from briefing.models import Paragraph
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
@@ -30,7 +31,10 @@ async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
             base = plain_article(i)
             store.save_article(base.__class__(**{
                 **base.__dict__, "id": art_id, "title": title, "url": f"https://h.example/{i}",
-                "source_title": "[link=file:///etc]Src[/link]", "summary": "[b]sum[/b]"}))
+                "source_title": "[link=file:///etc]Src[/link]", "summary": "[b]sum[/b]",
+                # Long enough for the reader to show the summary above the body.
+                "paragraphs": tuple(Paragraph(k, f"Paragraph {k} of the piece.", "en")
+                                    for k in range(5))}))
     app = BriefingApp(db, Settings(), now=NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -83,7 +83,7 @@ async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
     from briefing.tui import keys
 
     # Tall enough for the whole table (it scrolls in a shorter terminal).
-    async with make_app.run_test(size=(120, 60)) as pilot:
+    async with make_app.run_test(size=(120, 90)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()

@@ -1,48 +1,52 @@
-"""SVG snapshots of the main screen, the reader and side by side, with fixed data and clock.
+"""SVG snapshots of the main screen, the reader, side by side and the facts pane focused, at
+80x24 and 140x45, with fixed data and clock.
 
 Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update` and look at the report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from briefing.tui.app import BriefingApp
 
 from .conftest import settle
 
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
 
-def test_main_screen(make_app: BriefingApp, snap_compare: Any) -> None:
-    async def ready(pilot: Pilot[None]) -> None:
+
+def _steps(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run(pilot: Pilot[None]) -> None:
         await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(make_app, terminal_size=(120, 40), run_before=ready)
-
-
-def test_reader(make_app: BriefingApp, snap_compare: Any) -> None:
-    async def open_it(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(make_app, terminal_size=(120, 40), run_before=open_it)
+    return run
 
 
-def test_side_by_side(make_app: BriefingApp, snap_compare: Any) -> None:
-    async def side(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-
-    assert snap_compare(make_app, terminal_size=(120, 40), run_before=side)
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(make_app: BriefingApp, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app, terminal_size=size, run_before=_steps())
 
 
-def test_main_screen_narrow(make_app: BriefingApp, snap_compare: Any) -> None:
-    async def ready(pilot: Pilot[None]) -> None:
-        await settle(pilot)
+@pytest.mark.parametrize("size", SIZES)
+def test_reader(make_app: BriefingApp, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app, terminal_size=size, run_before=_steps("enter"))
 
-    assert snap_compare(make_app, terminal_size=(80, 24), run_before=ready)
+
+@pytest.mark.parametrize("size", SIZES)
+def test_side_by_side(make_app: BriefingApp, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app, terminal_size=size, run_before=_steps("enter", "v"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_facts_pane_focused(make_app: BriefingApp, snap_compare: Any,
+                            size: tuple[int, int]) -> None:
+    # Under 100 columns the pane starts hidden: F shows it there, then tab gives it focus.
+    keys = ("enter", "F", "tab") if size[0] < 100 else ("enter", "tab")
+    assert snap_compare(make_app, terminal_size=size, run_before=_steps(*keys, "j", "enter"))

@@ -14,8 +14,9 @@ from textual.widgets import Static
 
 from briefing.tui import keys
 
-SECTIONS = (("app", "Everywhere"), ("list", "Article list"), ("article", "Lists and search"),
-            ("reader", "Reader"), ("feeds", "Feeds (E)"))
+SECTIONS = (("app", "Everywhere"), ("main", "Main screen"), ("list", "Every list"),
+            ("article", "Lists and search"), ("reader", "Reader"), ("feeds", "Feeds (E)"))
+CLOSE = "escape, q or ? closes this help"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -27,7 +28,9 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = CLOSE
             yield Static(self._table(), id="help-table")
 
     def _table(self) -> Table:
@@ -35,11 +38,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         table.add_column(style="dim")
+        table.add_row("", Text(CLOSE, style="bold"), "")
+        table.add_row("", "", "")
         for scope, title in SECTIONS:
             table.add_row(Text(title, style="bold underline"), "", "")
             for c in keys.unique(keys.commands(scope)):
-                shown = ", ".join(self.app.get_key_display(Binding(k.strip(), ""))
-                                  for k in keys.keys_for(c, self.keymap).split(","))
+                shown = keys.display(self.app, keys.keys_for(c, self.keymap))
                 table.add_row(Text(shown), Text(c.description), Text(c.id))
             table.add_row("", "", "")
         table.add_row(Text("ctrl+p", style="bold cyan"), Text("Command palette"), "")

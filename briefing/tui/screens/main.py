@@ -6,13 +6,16 @@ and the list's title carries the story's flags.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, OptionList, Static
 
@@ -25,6 +28,7 @@ from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.sidebar import (
+    MORE_TAGS,
     STORY_ROWS,
     Sidebar,
     StoriesLoaded,
@@ -32,6 +36,9 @@ from briefing.tui.widgets.sidebar import (
     story_of_option,
 )
 from briefing.tui.widgets.status import StatusLine
+
+# Below this many columns the sidebar starts hidden (B shows it): the titles need the room.
+COMPACT_WIDTH = 100
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -56,12 +63,17 @@ def welcome_text(app: BriefingApp) -> Group:
 
 
 class MainScreen(ArticleScreen):
-    BINDINGS = keys.bindings("article")
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings("article"), *keys.bindings("main")]
+
     def __init__(self) -> None:
         super().__init__(id="main")
         self.filter_id = "all"
         self.filter = ArticleFilter()
+        self.unread_only = False
+        self.sidebar_shown: bool | None = None  # None: shown when the terminal is wide enough
         self._generation = 0
+        self._undo: list[str] = []  # what the last `A` marked read, for `u`
+        self._then: Callable[[], None] | None = None  # run once the next list has loaded
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -79,7 +91,31 @@ class MainScreen(ArticleScreen):
 
     def on_mount(self) -> None:
         self.articles.focus()
+        self._apply_layout()
         self.reload()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        shown = self.sidebar_shown
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = self.app.size.width >= COMPACT_WIDTH if shown is None else shown
+        if not sidebar.display and sidebar.has_focus:
+            self.articles.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_shown = not self.query_one(Sidebar).display
+        self._apply_layout()
+        if self.sidebar_shown:
+            self.query_one(Sidebar).focus()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self.choose(self.filter_id)
 
     def current_article(self) -> ArticleSummary | None:
         return self.articles.current
@@ -152,12 +188,15 @@ class MainScreen(ArticleScreen):
             self._show_title()
             # An empty database (not an empty filter) says how to start instead of
             # "Nothing selected."
-            empty = msg.total == 0 and self.filter_id == "all"
+            empty = msg.total == 0 and self.filter_id == "all" and not self.unread_only
             self.set_class(empty, "-empty")
             if empty:
                 self.query_one(Preview).show_welcome(welcome_text(self.bapp))
             else:
                 self._preview(lst.current)
+            then, self._then = self._then, None
+            if then is not None:
+                then()
         else:
             lst.append(msg.rows)
 
@@ -169,6 +208,8 @@ class MainScreen(ArticleScreen):
         sidebar = self.query_one(Sidebar)
         title = render.plain(sidebar.label(self.filter_id), style="bold")
         title.append(f"  {self.articles.total:,}", style="dim")
+        if self.unread_only:
+            title.append("  unread only (U)", style="cyan")
         story = sidebar.story(self.filter_id)
         for flag in story.flags if story else ():
             title.append("  ! ", style="bold yellow")
@@ -183,14 +224,41 @@ class MainScreen(ArticleScreen):
 
     @on(OptionList.OptionSelected, "#sidebar")
     def _filter_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == MORE_TAGS:
+            self.query_one(Sidebar).unfold_tags()
+            return
         self.choose(event.option.id or "all")
 
-    def choose(self, option_id: str) -> None:
-        """Show the list for a sidebar option id ("all", "src:URL", "story:ID", ...)."""
+    def choose(self, option_id: str, then: Callable[[], None] | None = None) -> None:
+        """Show the list for a sidebar option id ("all", "src:URL", "story:ID", ...); `then`
+        runs once its first page is in."""
         self.filter_id = option_id
         self.filter = filter_for(self.filter_id)
+        if self.unread_only:
+            self.filter = replace(self.filter, unread=True)
+        self._then = then
         self.reload()
-        self.articles.focus()
+        if self.app.screen is self:
+            self.articles.focus()
+
+    def next_with_unread(self, then: Callable[[], None]) -> bool:
+        """Switch to the next source (or tag) after the current one that has unread articles,
+        as newsboat's `n` does at the end of a feed; False when there is none."""
+        kind = self.filter_id.split(":", 1)[0]
+        counts = self.query_one(Sidebar).counts
+        if kind == "src":
+            ids = [(f"src:{url}", unread) for url, _t, _n, unread in counts.sources]
+        elif kind == "tag":
+            ids = [(f"tag:{tag}", unread) for tag, _n, unread in counts.tags]
+        else:
+            return False
+        at = next((i for i, (option, _u) in enumerate(ids) if option == self.filter_id), -1)
+        for option, unread in ids[at + 1:] + ids[:max(at, 0)]:
+            if unread:
+                self.choose(option, then)
+                self.query_one(Sidebar).highlight(option)
+                return True
+        return False
 
     def show_story(self, story_id: str) -> None:
         self.choose(f"story:{story_id}")
@@ -223,17 +291,28 @@ class MainScreen(ArticleScreen):
     # -- actions -------------------------------------------------------------------------
 
     def action_mark_all_read(self) -> None:
+        # A story's copies are its listed rows, not every article the filter holds.
         ids = list(self.articles.order) if story_of_option(self.filter_id) else None
         self._mark_all(self.filter, ids)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _mark_all(self, flt: ArticleFilter, ids: list[str] | None = None) -> None:
         with open_store(self.bapp.db_path) as store:
-            if ids is None:
-                n = store.mark_all_read(flt)
-            else:  # a story's copies, not every article
-                for article_id in ids:
-                    store.set_read(article_id, True)
-                n = len(ids)
-        self.bapp.notify(f"Marked {n:,} read.")
+            marked = store.mark_read_returning(flt, ids)
+        self._undo = marked
+        self.bapp.notify(f"Marked {len(marked):,} read." + (" u undoes it." if marked else ""))
+        self.post_message(DataChanged(articles_changed=True))
+
+    def action_undo_mark_all(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        ids, self._undo = self._undo, []
+        self._unmark(ids)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _unmark(self, ids: list[str]) -> None:
+        with open_store(self.bapp.db_path) as store:
+            store.set_read_many(ids, False)
+        self.bapp.notify(f"Marked {len(ids):,} unread again.")
         self.post_message(DataChanged(articles_changed=True))

@@ -1,4 +1,9 @@
-"""The reader: summary on top, paragraphs with facts highlighted, a facts panel, view modes."""
+"""The reader: summary on top, paragraphs with facts highlighted, a facts pane, view modes.
+
+It reads through the list it was opened from: `n`/`N` the next/previous unread, `J`/`K` the
+next/previous article, space pages and then moves to the next unread; the list's cursor
+follows, so going back finds the list where the reading stopped.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,27 @@ from dataclasses import replace
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from briefing.models import Article
 from briefing.store import written_store
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
-from briefing.tui.messages import ArticleChanged, ArticleLoaded, TranslationFinished
+from briefing.tui.messages import ArticleChanged, ArticleLoaded, DataChanged, TranslationFinished
 from briefing.tui.screens.base import ArticleScreen
+from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.nav import NavOptionList
 from briefing.tui.widgets.reader_body import MODE_NAMES, MODES, ReaderBody, pick_translation, rows
 from briefing.tui.widgets.status import StatusLine
 
-# Below this many columns two columns of prose are too narrow to read: stack instead.
+# Below this many columns two columns of prose are too narrow to read: stack instead, and the
+# facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
 NO_ENGINE = ('No translation engine is configured. Set one in the config file, e.g.\n'
              '[translation]\nengine = "libretranslate"')
@@ -31,10 +41,11 @@ class ReaderScreen(ArticleScreen):
     BINDINGS = keys.bindings("reader")
     mode: reactive[str] = reactive("original", init=False)
 
-    def __init__(self, article_id: str, mode: str) -> None:
+    def __init__(self, article_id: str, mode: str, source: ArticleList | None = None) -> None:
         super().__init__(classes="reader")
         self.article_id = article_id
         self.article: Article | None = None
+        self.source = source  # the list it was opened from; n/N/J/K walk it
         self.set_reactive(ReaderScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
@@ -43,33 +54,53 @@ class ReaderScreen(ArticleScreen):
         with Horizontal(id="reader-main"):
             with VerticalScroll(id="reader-scroll"):
                 yield ReaderBody(id="reader-body")
-            with VerticalScroll(id="facts-panel", can_focus=False):
-                yield Static(id="facts")
+            yield NavOptionList(id="facts-panel")
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#reader-scroll").focus()
         self._apply_mode()
-        self._load(mark_read=True)
+        self._load(mark_read=self._marks_on_open)
+
+    @property
+    def _marks_on_open(self) -> bool:
+        return self.bapp.settings.mark_read != "leave"
 
     def current_article(self) -> Article | None:
         return self.article
 
+    def show(self, article_id: str) -> None:
+        """Read another article in place (n, N, J, K, space)."""
+        self._leaving()
+        self.article_id = article_id
+        self.article = None
+        self._load(mark_read=self._marks_on_open)
+
+    def _leaving(self) -> None:
+        a = self.article
+        if a is not None and not a.read and not self._marks_on_open:
+            self.set_state(a.id, read=True, starred=a.starred)
+
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:
+        article_id = self.article_id
         with open_store(self.bapp.db_path) as store:
             if mark_read:
-                store.set_read(self.article_id, True)  # opening an article reads it
-            art = store.get_article(self.article_id)
-            written = written_store.get(store, self.article_id,
+                store.set_read(article_id, True)  # opening an article reads it
+            art = store.get_article(article_id)
+            written = written_store.get(store, article_id,
                                         self.bapp.settings.translation.target)
-        self.post_message(ArticleLoaded(self.article_id, art, written[0] if written else None))
+        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
         if art is not None and mark_read:
             self.post_message(ArticleChanged(art.id, art.read, art.starred))
+            # The sidebar's unread counts move now, not at the next ctrl+r.
+            self.post_message(DataChanged(articles_changed=False))
 
     async def on_article_loaded(self, msg: ArticleLoaded) -> None:
         msg.stop()
+        if msg.article_id != self.article_id:
+            return  # the reader has moved on to another article meanwhile
         art = self.article = msg.article
         if art is None:
             self.query_one("#reader-title", Static).update(Text("Article not found."))
@@ -80,12 +111,39 @@ class ReaderScreen(ArticleScreen):
             render.source_name(art), render.short_date(art.published, self.bapp.now),
             art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
         self.query_one("#reader-title", Static).update(Group(title, meta))
-        self.query_one("#facts", Static).update(render.facts_panel(art.facts))
+        self._show_facts(art)
         body = self.query_one(ReaderBody)
         await body.remove_children()
         tr = pick_translation(art, self.bapp.settings.translation.target)
         await body.mount_all(list(rows(art, tr, msg.written)))
+        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
         self._apply_mode()
+
+    def _show_facts(self, art: Article) -> None:
+        pane = self.query_one("#facts-panel", OptionList)
+        pane.clear_options()
+        if not art.facts:
+            pane.add_option(Option(Text("No facts found.", style="dim italic"), disabled=True))
+        for kind in render.fact_kinds(art.facts):
+            if pane.option_count:
+                pane.add_option(None)
+            pane.add_option(Option(render.fact_heading(kind), disabled=True))
+            pane.add_options(Option(render.fact_prompt(f), id=f"fact{i}:{f.paragraph}")
+                             for i, f in enumerate(art.facts) if f.kind == kind)
+
+    @on(OptionList.OptionSelected, "#facts-panel")
+    def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
+        """Scroll to the fact's paragraph and mark it, so the ¶ number leads somewhere."""
+        paragraph = (event.option.id or "").rpartition(":")[2]
+        try:
+            row = self.query_one(f"#p{paragraph}")
+        except NoMatches:
+            return
+        for old in self.query(".row.-hit"):
+            old.remove_class("-hit")
+        row.add_class("-hit")
+        self.query_one("#reader-scroll", VerticalScroll).scroll_to_widget(
+            row, animate=False, top=True)
 
     def on_article_changed(self, msg: ArticleChanged) -> None:
         if self.article is not None and msg.article_id == self.article.id:
@@ -106,9 +164,21 @@ class ReaderScreen(ArticleScreen):
     def on_resize(self) -> None:
         self._apply_mode()
 
+    @property
+    def facts_shown(self) -> bool:
+        shown = self.bapp.facts_shown  # F's choice holds for the next articles too
+        return self.app.size.width >= SIDE_BY_SIDE_MIN_WIDTH if shown is None else shown
+
     def _apply_mode(self) -> None:
         effective = self.effective_mode
-        self.query_one(ReaderBody).set_mode(effective)
+        body = self.query_one(ReaderBody)
+        body.set_mode(effective)
+        body.set_class(self.bapp.summary_folded, "-folded")
+        pane = self.query_one("#facts-panel")
+        pane.display = self.facts_shown
+        body.set_class(self.facts_shown, "-numbered")
+        if not pane.display and pane.has_focus:
+            self.query_one("#reader-scroll").focus()
         line = Text("View: ", style="dim")
         line.append(MODE_NAMES[self.mode], style="bold")
         if effective != self.mode:
@@ -129,8 +199,86 @@ class ReaderScreen(ArticleScreen):
         scroll = self.query_one("#reader-scroll", VerticalScroll)
         scroll.scroll_relative(y=direction * 3, animate=False)
 
+    def action_go_top(self) -> None:
+        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_go_bottom(self) -> None:
+        self.query_one("#reader-scroll", VerticalScroll).scroll_end(animate=False)
+
+    def action_go_page(self, direction: int) -> None:
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        if direction > 0:
+            scroll.scroll_page_down(animate=False)
+        else:
+            scroll.scroll_page_up(animate=False)
+
+    def action_page_or_next(self) -> None:
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        if scroll.scroll_y >= scroll.max_scroll_y:
+            self.action_next_unread()
+        else:
+            scroll.scroll_page_down(animate=False)
+
+    def action_fold_summary(self) -> None:
+        self.bapp.summary_folded = not self.bapp.summary_folded
+        self._apply_mode()
+
+    def action_toggle_facts(self) -> None:
+        self.bapp.facts_shown = not self.facts_shown
+        self._apply_mode()
+
     def action_back(self) -> None:
+        self._leaving()
         self.app.pop_screen()
+
+    # -- reading through the list --------------------------------------------------------
+
+    def _position(self) -> int | None:
+        lst = self.source
+        if lst is None or self.article_id not in lst.summaries:
+            return None
+        return lst.order.index(self.article_id)
+
+    def _go(self, index: int | None, none_left: str) -> bool:
+        lst = self.source
+        if lst is None or index is None:
+            if none_left:
+                self.notify(none_left, markup=False)
+            return False
+        lst.move_cursor(row=index)
+        self.show(lst.order[index])
+        return True
+
+    def action_next_article(self, step: int) -> None:
+        at = self._position()
+        if at is not None and self.source is not None:
+            self._go(self.source.next_index(at + step, step, unread=False),
+                     "No next article." if step > 0 else "No previous article.")
+
+    def action_prev_unread(self) -> None:
+        at = self._position()
+        if at is not None and self.source is not None:
+            self._go(self.source.next_index(at - 1, -1, unread=True), "No unread article above.")
+
+    def action_next_unread(self) -> None:
+        at = self._position()
+        if at is None or self.source is None:
+            return
+        if self._go(self.source.next_index(at + 1, 1, unread=True), ""):
+            return
+        # None left in this list: on to the next source (or tag) with unread, as newsboat's n.
+        from briefing.tui.screens.main import MainScreen
+
+        main = self.source.screen
+        if isinstance(main, MainScreen) and main.next_with_unread(self._from_new_list):
+            return
+        # Nothing further on: an unread one above, from the top of the list.
+        self._go(self.source.next_index(0, 1, unread=True), "No unread articles left.")
+
+    def _from_new_list(self) -> None:
+        """The main screen has loaded the next source's list: read its first unread."""
+        if self.source is not None:
+            self._go(self.source.next_index(0, 1, unread=True), "No unread articles left.")
 
     # -- translation ---------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from briefing.models import Story
 from briefing.tui import keys, render
 from briefing.tui.data import localise_story, open_store
+from briefing.tui.widgets.nav import NavOptionList
 from briefing.tui.widgets.sidebar import StoriesLoaded
 
 if TYPE_CHECKING:
@@ -47,8 +48,7 @@ def story_prompt(story: Story) -> Text:
 class StoriesScreen(Screen[None]):
     DEFAULT_CSS = "#story-list { height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="stories_back"),
-        *keys.bindings_by_id("down", "up"),
+        *keys.bindings_by_id("back"),
     ]
 
     def __init__(self) -> None:
@@ -56,7 +56,7 @@ class StoriesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Stories", style="bold"), id="list-title")
-        yield OptionList(id="story-list")
+        yield NavOptionList(id="story-list")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -25,6 +25,8 @@ from briefing.tui import keys, render
 
 PREFETCH = 50
 HIGHLIGHT_DEBOUNCE_S = 0.08
+WIDE = 120  # list widths from which the source column grows to fit its names
+SOURCE_MAX = 32
 _FIXED = {"state": 3, "source": 14, "date": 6, "lang": 2, "facts": 3}
 
 
@@ -63,7 +65,13 @@ class ArticleList(DataTable[Text]):
         # DataTable has no flexible column; give the title whatever the fixed columns leave.
         width = self.size.width or 80
         narrow = width < 70
-        self.columns["source"].width = 8 if narrow else 14  # type: ignore[index]
+        source = 8 if narrow else 14
+        if width >= WIDE:
+            # A wide screen gives whole source names, up to a limit; the title keeps the rest.
+            longest = max((len(render.source_name(a)) for a in self.summaries.values()),
+                          default=0)
+            source = min(max(source, longest), SOURCE_MAX)
+        self.columns["source"].width = source  # type: ignore[index]
         fixed = sum(c.width for k, c in self.columns.items() if k != "title")
         pad = 2 * self.cell_padding * len(self.columns)
         self.columns["title"].width = max(10, width - fixed - pad - 2)  # type: ignore[index]
@@ -74,6 +82,33 @@ class ArticleList(DataTable[Text]):
             title = Coordinate(0, self.get_column_index("title"))
             self.update_cell_at(title, self.get_cell_at(title), update_width=True)
         self.refresh()
+
+    # The shared movement keys (briefing.keymap MOVEMENT), the same on every list.
+    def action_go_top(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_go_bottom(self) -> None:
+        # The last row of the list, not of the loaded page: the store is asked for the rest
+        # when the cursor nears the end, so G lands on the end of what is loaded, then moves on.
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+
+    def action_go_page(self, direction: int) -> None:
+        if direction > 0:
+            self.action_page_down()
+        else:
+            self.action_page_up()
+
+    def next_index(self, start: int, step: int, *, unread: bool) -> int | None:
+        """The first row from `start` in direction `step` (unread only, if asked)."""
+        i = start
+        while 0 <= i < len(self.order):
+            a = self.summaries[self.order[i]]
+            if not unread or not a.read:
+                return i
+            i += step
+        return None
 
     @property
     def current(self) -> ArticleSummary | None:
@@ -95,6 +130,8 @@ class ArticleList(DataTable[Text]):
             self._add(rows)
         finally:
             self._filling = False
+        if self.size.width >= WIDE:
+            self._fit_title()
 
     def _add(self, rows: list[ArticleSummary]) -> None:
         for a in rows:

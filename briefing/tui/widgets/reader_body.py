@@ -12,6 +12,7 @@ already shows the title and the original text has no such lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -42,17 +43,69 @@ def pick_translation(article: Article, target: str) -> Translation | None:
     return article.translations[0] if article.translations else None
 
 
+# An article this short is read faster than its summary: the body alone says it once.
+SHORT_ARTICLE_PARAGRAPHS = 3
+LEDE_PARAGRAPHS = 3
+# A bullet whose words are this much in the summary repeats it.
+REPEAT_SHARE = 0.8
+_WORDS = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower())
+
+
+def useful_summary(article: Article) -> tuple[str, list[str]]:
+    """The 📌 summary and the bullets worth showing above the body: none for a short article,
+    no summary that the opening paragraphs already say word for word, no bullet that repeats
+    the summary or an opening paragraph (the summary is the first sentences, the bullets the
+    sentences with figures, so a wire item would show the same sentences three times)."""
+    if len(article.paragraphs) <= SHORT_ARTICLE_PARAGRAPHS:
+        return "", []
+    summary = article.summary or ""
+    # The summary is often the lede (the standfirst and a first sentence): the body starts
+    # with those very words, so it is shown there only.
+    lede = " ".join(w for p in article.paragraphs[:LEDE_PARAGRAPHS] for w in _words(p.text))
+    if summary and all(" ".join(_words(s)) in lede for s in _SENTENCE_END.split(summary)):
+        summary = ""
+    said = set(_words(article.summary or ""))
+    bullets = []
+    for k in article.key_facts:
+        words = _words(k.text)
+        if not words or " ".join(words) in lede:
+            continue  # the sentence is in the opening paragraphs, right under the bullets
+        if sum(w in said for w in words) / len(words) < REPEAT_SHARE:
+            bullets.append(k.text)
+    return summary, bullets
+
+
+def is_junk(pair: TranslationPair) -> bool:
+    """A line the original view does not show because cleaning dropped it ("© Example
+    Pictures", a newsletter sign-up, "Recommended"), or a translated line that is such junk
+    itself: the other views hide it too."""
+    from briefing.clean.boilerplate import match_rule
+
+    if pair.paragraph is None and pair.original.strip():
+        return True  # its original line exists but is not a paragraph of the article
+    return pair.paragraph is None and match_rule(pair.translation) is not None
+
+
 def rows(article: Article, tr: Translation | None,
          written: WrittenDigest | None = None) -> Iterator[Widget]:
     """The summaries (and what the llm writer wrote, with the figure guard's flags), then a
     row per paragraph (and per unmatched translated pair)."""
-    summaries: list[Widget] = [Static(
-        render.summary_block(article, [k.text for k in article.key_facts]),
-        classes="summary summary-orig")]
-    if tr is not None and (tr.summary or tr.key_facts):
-        summaries.append(Static(render.summary_block(_tr_summary(article, tr), tr.key_facts),
-                                classes="summary trans"))
-    yield Horizontal(*summaries, classes="summaries")
+    summary, bullets = useful_summary(article)
+    summaries: list[Widget] = []
+    if summary or bullets:
+        summaries.append(Static(render.summary_block(replace(article, summary=summary), bullets),
+                                classes="summary summary-orig"))
+        if tr is not None and (tr.summary or tr.key_facts):
+            summaries.append(Static(render.summary_block(_tr_summary(article, tr),
+                                                         tr.key_facts),
+                                    classes="summary trans"))
+        yield Horizontal(*summaries, classes="summaries")
+        yield Static(Text("📌 summary folded (z)", style="dim"), classes="folded-note")
     if written is not None:
         yield Static(render.written_block(written), classes="summary written")
     if tr is None:
@@ -63,7 +116,8 @@ def rows(article: Article, tr: Translation | None,
     last = -1
     for pair in tr.pairs if tr else ():
         if pair.paragraph is None:
-            orphans.setdefault(last, []).append(pair)  # keep it near where it was in the text
+            if not is_junk(pair):
+                orphans.setdefault(last, []).append(pair)  # near where it was in the text
         else:
             by_para.setdefault(pair.paragraph, []).append(pair)
             last = pair.paragraph
@@ -79,7 +133,7 @@ def rows(article: Article, tr: Translation | None,
         original = render.highlight(p.text, facts)
         if p.kind in ("title", "standfirst"):
             original.stylize("bold")
-        yield _row(original, by_para.get(p.index, []) if tr else None, facts)
+        yield _row(original, by_para.get(p.index, []) if tr else None, facts, number=p.index)
         for pair in orphans.get(p.index, []):
             yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [],
                        tr_only=True)
@@ -90,16 +144,20 @@ def _tr_summary(article: Article, tr: Translation) -> Article:
 
 
 def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact], *,
-         tr_only: bool = False) -> Widget:
+         tr_only: bool = False, number: int | None = None) -> Widget:
+    """A paragraph's row: its number in the margin (shown beside the facts pane, whose ¶
+    marks it answers), then the pair of cells."""
     cells: list[Widget] = [Static(original, classes="cell orig")]
     classes = ["pair"]
     if pairs and any(p.flags for p in pairs):
         classes.append("-flagged")
-    if tr_only:
-        classes.append("-tr-only")
     if pairs is not None:
         cells.append(Vertical(*_translation_cells(pairs, facts), classes="cell trans"))
-    return Horizontal(*cells, classes=" ".join(classes))
+    margin = Static(Text(f"{number + 1}" if number is not None else "", style="dim"),
+                    classes="pno")
+    return Horizontal(margin, Horizontal(*cells, classes=" ".join(classes)),
+                      classes="row -tr-only" if tr_only else "row",
+                      id=None if number is None else f"p{number}")
 
 
 def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Iterator[Widget]:
@@ -131,7 +189,15 @@ class ReaderBody(Vertical):
     ReaderBody.-side .summaries > .summary { width: 1fr; height: auto; }
     ReaderBody.-side .summaries > .summary-orig { margin-right: 2; }
     ReaderBody.-translation .summary-orig { display: none; }
-    ReaderBody.-original .pair.-tr-only { display: none; }
+    ReaderBody.-original .row.-tr-only { display: none; }
+    ReaderBody.-folded .summaries { display: none; }
+    ReaderBody .folded-note { display: none; margin: 1 0 0 0; }
+    ReaderBody.-folded .folded-note { display: block; }
+    ReaderBody .row { height: auto; margin-bottom: 1; }
+    ReaderBody .row.-hit { background: $accent 25%; }
+    ReaderBody .pno { width: 4; display: none; }
+    ReaderBody.-numbered .pno { display: block; }
+    ReaderBody .pair { width: 1fr; }
     """
 
     def set_mode(self, mode: str) -> None:

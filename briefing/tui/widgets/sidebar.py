@@ -3,23 +3,23 @@ row per story told by several copies: its title, how many copies, `!` when they 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from briefing.models import Story
 from briefing.store import ArticleFilter
 from briefing.text import one_line
-from briefing.tui import keys
 from briefing.tui.messages import CountsLoaded
+from briefing.tui.widgets.nav import NavOptionList
 
 STORY_ROWS = 30  # the latest stories shown; the stories screen (S) lists them all
+TAG_ROWS = 8  # tags shown before the rest fold under "… more tags"
+MORE_TAGS = "tags:more"
 
 
 @dataclass
@@ -45,24 +45,23 @@ def filter_for(option_id: str) -> ArticleFilter:
 
 def _row(name: str, count: int, *, style: str = "") -> Table:
     # A grid, so long source names are cut with an ellipsis and the counts stay aligned.
-    grid = Table.grid(expand=True)
+    grid = Table.grid(expand=True, padding=(0, 1))  # a space between a cut name and its count
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
     grid.add_row(Text(name, style=style), Text(str(count) if count else "", style="cyan"))
     return grid
 
 
-class Sidebar(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = keys.bindings_by_id("down", "up")
+class Sidebar(NavOptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(*self._build(CountsLoaded(0, 0, 0), []), id=id)
         self.names: dict[str, str] = {}
         self.counts = CountsLoaded(0, 0, 0)
         self.stories: list[Story] = []
+        self.all_tags = False
 
-    @staticmethod
-    def _build(counts: CountsLoaded, stories: list[Story]) -> list[Option | None]:
+    def _build(self, counts: CountsLoaded, stories: list[Story]) -> list[Option | None]:
         opts: list[Option | None] = [
             Option(_row("All", counts.all, style="bold"), id="all"),
             Option(_row("Unread", counts.unread, style="bold"), id="unread"),
@@ -75,15 +74,19 @@ class Sidebar(OptionList):
                                  unread, style="red" if url in counts.failing else ""),
                             id=f"src:{url}")
                      for url, title, _total, unread in counts.sources]
-        if counts.tags:
-            opts += [None, Option(Text("Tags", style="dim italic"), disabled=True)]
-            opts += [Option(_row("#" + one_line(tag, 60), unread), id=f"tag:{tag}")
-                     for tag, _total, unread in counts.tags]
-        if stories:
+        if stories:  # before the tags: a story is news, a tag a drawer
             opts += [None, Option(Text("Stories", style="dim italic"), disabled=True)]
             opts += [Option(_row(("! " if s.flags else "") + one_line(s.title, 80), s.size,
                                  style="yellow" if s.flags else ""), id=f"story:{s.id}")
                      for s in stories]
+        if counts.tags:
+            shown = counts.tags if getattr(self, "all_tags", False) else counts.tags[:TAG_ROWS]
+            opts += [None, Option(Text("Tags", style="dim italic"), disabled=True)]
+            opts += [Option(_row("#" + one_line(tag, 60), unread), id=f"tag:{tag}")
+                     for tag, _total, unread in shown]
+            if len(shown) < len(counts.tags):
+                opts.append(Option(Text(f"… {len(counts.tags) - len(shown)} more tags",
+                                        style="dim"), id=MORE_TAGS))
         return opts
 
     def show_counts(self, counts: CountsLoaded) -> None:
@@ -109,6 +112,14 @@ class Sidebar(OptionList):
             self.highlighted = self.get_option_index(keep or "all")
         except Exception:  # the source or tag is gone; fall back to All
             self.highlighted = 0
+
+    def unfold_tags(self) -> None:
+        self.all_tags = True
+        self._rebuild()
+
+    def highlight(self, option_id: str) -> None:
+        with suppress(OptionDoesNotExist):  # not (yet) listed: leave the cursor
+            self.highlighted = self.get_option_index(option_id)
 
     def label(self, option_id: str) -> str:
         return {"all": "All articles", "unread": "Unread", "starred": "Starred"}.get(
