@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from briefing.config import Settings
-from briefing.models import Article, Paragraph
+from briefing.models import Article, Paragraph, TranslationPair
 from briefing.store import Store
 from briefing.translate import apertium, bergamot
 from briefing.translate.engines import EngineError, installed_engines, make_engine
@@ -45,7 +45,7 @@ def _article(aid: str = "a1") -> Article:
                    content_hash=f"hash-{aid}")
 
 
-def _flags(tr_pairs: tuple, paragraph: int) -> list[str]:  # type: ignore[type-arg]
+def _flags(tr_pairs: tuple[TranslationPair, ...], paragraph: int) -> list[str]:
     return [f.text for p in tr_pairs if p.paragraph == paragraph for f in p.flags]
 
 
