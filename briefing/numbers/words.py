@@ -95,7 +95,10 @@ def starts(lang: str) -> re.Pattern[str]:
             extra = rf"|(?<![\w’'])(?:{romance.english_months()})"
         else:
             table, extra = [], ""
-        words = rf"|(?<![\w’'])(?i:{_alternation(table)})(?![\w’'])" if table else ""
+        # Catalan and Portuguese elide before a vowel ("d'octubre", "l'onze"): there an
+        # apostrophe may come before a word.
+        before = r"(?<!\w)" if lang in romance.ROMANCE else r"(?<![\w’'])"
+        words = rf"|{before}(?i:{_alternation(table)})(?![\w’'])" if table else ""
         roman = r"|\b[IVX]{2,5}\b" if lang in ("en", "vi") else ""
         approx = rf"(?P<approx>{_APPROX[lang].pattern})|" if lang in _APPROX else ""
         pattern = re.compile(rf"{approx}\d+(?:[.,]\d+)*{words}{extra}{roman}")
@@ -379,8 +382,10 @@ def _romance_words(text: str, m: re.Match[str], lang: str) -> Figure | None:
     else:
         number, pos, big = romance.read_words(text, m.start(), raw, lang)
     number, pos, scaled = apply_scale(text, pos, number, glued_ok=False, lang=lang)
-    if number == 1 and not scaled:
-        # "un", "una", "um": the article far more often than the number, and a changed figure
-        # nearby would claim it ("un 6,5 %" is "6.5%").
+    fig = tails(text, m.start(), pos, number, lang, digits=False, scaled=scaled or big)
+    if number == 1 and not scaled and not fig.dim:
+        # "un", "una", "um" alone: the article far more often than the number, and a changed
+        # figure nearby would claim it ("un 6,5 %" is "6.5%"). Before a unit it counts: "uma
+        # década" is "a decade".
         return None
-    return tails(text, m.start(), pos, number, lang, digits=False, scaled=scaled or big)
+    return fig
