@@ -158,3 +158,9 @@ def test_catalan_elision_and_an_article_before_a_unit() -> None:
     assert flags("It will spend $9.5bn, its largest investment in a decade, adding 4,121 jobs.",
                  "Gastará 9,5 bilhões de dólares, seu maior investimento em uma década, "
                  "adicionando 4.111 empregos.", "pt") == ["changed figure: 4,121 → 4.111"]
+
+
+def test_catalan_words_that_only_look_like_numbers() -> None:
+    # "deu ser" is "must be", "un nou edifici" "a new building": not 10 and 9.
+    assert flags("The new building must be finished soon.",
+                 "El nou edifici deu ser acabat aviat.", "ca") == []

@@ -147,8 +147,9 @@ _EXTRA = {"es": {"una": 1.0, "un": 1.0, "dieciseis": 16.0, "doscientas": 200.0,
           "pt": {"uma": 1.0, "duas": 2.0, "dezasseis": 16.0, "dezassete": 17.0,
                  "dezanove": 19.0, "duzentas": 200.0, "trezentas": 300.0, "quinhentas": 500.0},
           "ca": {"una": 1.0, "dues": 2.0, "dues-centes": 200.0}}
-# "nou" is nine and also "new" in Catalan ("un nou edifici"): read only with digits.
-_LEFT_OUT = {"ca": frozenset({"nou"})}
+# Catalan "nou" is nine and also "new" ("un nou edifici"), "deu" ten and also "must" ("deu
+# ser"): left to digits, or every "deu ser" would be an added figure of 10.
+_LEFT_OUT = {"ca": frozenset({"nou", "deu"})}
 
 
 def _number_words(lang: str) -> dict[str, float]:
@@ -166,7 +167,10 @@ ORDINALS: dict[str, dict[str, float]] = {
            "noveno": 9.0, "décimo": 10.0},
     "pt": {"primeiro": 1.0, "primeira": 1.0, "segundo": 2.0, "segunda": 2.0, "terceiro": 3.0,
            "terceira": 3.0, "quarto": 4.0, "quarta": 4.0, "quinto": 5.0, "quinta": 5.0,
-           "sexto": 6.0, "sétimo": 7.0, "oitavo": 8.0, "nono": 9.0, "décimo": 10.0},
+           "sexto": 6.0, "sexta": 6.0, "sétimo": 7.0, "oitavo": 8.0, "nono": 9.0,
+           "décimo": 10.0,
+           # Weekdays are numbered as in Vietnamese: "terça-feira" is Tuesday, day 3.
+           "terça": 3.0},
     "ca": {"primer": 1.0, "primera": 1.0, "segon": 2.0, "segona": 2.0, "tercer": 3.0,
            "tercera": 3.0, "quart": 4.0, "quarta": 4.0, "cinquè": 5.0, "cinquena": 5.0,
            "sisè": 6.0, "setè": 7.0, "vuitè": 8.0, "novè": 9.0, "desè": 10.0},
