@@ -164,3 +164,12 @@ def test_catalan_words_that_only_look_like_numbers() -> None:
     # "deu ser" is "must be", "un nou edifici" "a new building": not 10 and 9.
     assert flags("The new building must be finished soon.",
                  "El nou edifici deu ser acabat aviat.", "ca") == []
+
+
+@pytest.mark.parametrize(("text", "value", "dim"), [
+    ("el 4º trimestre", 4.0, "quarter"), ("el 4th trimestre", 4.0, "quarter"),
+    ("la 2ª edición", 2.0, "ordinal"), ("el 5G", 5.0, "code"),
+])
+def test_ordinals_in_digits(text: str, value: float, dim: str) -> None:
+    [fig] = read_figures(text, "es")
+    assert (fig.number, fig.dim) == (value, dim)

@@ -29,8 +29,8 @@ __all__ = ["Figure", "read_figures"]
 
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)(?!\w)")
 _DECADE_SUFFIX = re.compile(r"['’]?s(?!\w)")
-# "4.º", "4º", "1er", "2n", "3r", "4t", "5è": Spanish, Portuguese and Catalan ordinals.
-_ROMANCE_ORDINAL = re.compile(r"(?:\.?[ºª°]|ers?|[rnt]|è|a|o)(?!\w)")
+# "4º", "1ª", "1er", "2n", "3r", "4t", "5è": Spanish, Portuguese and Catalan ordinals.
+_ROMANCE_ORDINAL = re.compile(r"(?:[ºª]|ers?|[rnt]|è|a|o)(?!\w)")
 
 
 def read_figures(text: str, language: str) -> list[Figure]:
@@ -61,7 +61,8 @@ def _digits_at(text: str, m: re.Match[str], lang: str) -> Figure | None:
     if end < len(text) and text[end].isalpha():
         suffix = _ORDINAL_SUFFIX.match(text, end)
         if lang in romance.ROMANCE:
-            suffix = _ROMANCE_ORDINAL.match(text, end)
+            # English suffixes too: an engine may leave "4th" as it was.
+            suffix = _ROMANCE_ORDINAL.match(text, end) or suffix
             quarter = suffix and romance.QUARTER.match(text, suffix.end())
             if suffix and quarter:  # "4º trimestre"
                 return Figure(start, quarter.end(), number, "quarter", "", number, True)
