@@ -94,7 +94,7 @@ class TranslationSettings:
     target: str = "vi"
     """The reader's language."""
     engine: str = "none"
-    """libretranslate | openai | argos | none"""
+    """libretranslate | openai | argos | apertium | bergamot | none"""
     timeout: float = 120.0
     """Seconds for one engine request, from connecting to the last byte of the reply."""
     auto: bool = False
@@ -158,7 +158,7 @@ def load(path: Path | None, *, required: bool = False) -> Settings:
     return settings
 
 
-ENGINES = ("libretranslate", "openai", "argos", "none")
+ENGINES = ("libretranslate", "openai", "argos", "apertium", "bergamot", "none")
 WRITERS = ("extractive", "llm")
 _DAY = 86_400.0
 # (where, lowest, highest, what it is): the values past which every fetch or call would fail

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 @click.option("--to", "target", metavar="LANG",
               help="Target language [config: translation.target].")
 @click.option("--engine", "engine_name", metavar="NAME",
-              help="libretranslate, openai, argos or none [config: translation.engine].")
+              help="libretranslate, openai, argos, apertium, bergamot or none "
+                   "[config: translation.engine].")
 @click.option("--install-model", "model_file", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
               help="Install a local .argosmodel file for the argos engine first.")
@@ -64,7 +65,7 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
             # An id naming no article is a usage error (as for `show`), found before any
             # engine is asked for, so one typo does not cost a partial run.
             article_ids = tuple(resolve_article_id(store, i) for i in article_ids)
-            engine = _engine(settings, engine_name)
+            engine = _engine(settings, engine_name, target)
             failed = _run(settings, store, engine, article_ids, untranslated, since, target)
     except BriefingError as exc:  # the store's, which wraps the database's own
         fail(str(exc), exc.exit_code)
@@ -134,12 +135,12 @@ def _done_line(article_id: str, tr: Translation) -> str:
     return line + (f"  {flagged} flagged" if flagged else "")
 
 
-def _engine(settings: Any, name: str | None) -> Engine:
-    from briefing.translate.engines import NO_ENGINE_MESSAGE, EngineError, make_engine
+def _engine(settings: Any, name: str | None, target: str) -> Engine:
+    from briefing.translate.engines import EngineError, make_engine, no_engine_message
 
     chosen = (name or settings.translation.engine or "none").strip().lower()
     if chosen == "none":
-        fail(NO_ENGINE_MESSAGE, ExitCode.CONFIG)
+        fail(no_engine_message(target), ExitCode.CONFIG)
     try:
         return make_engine(settings, chosen)
     except EngineError as exc:
@@ -155,8 +156,6 @@ def _install(path: Path) -> None:
     except EngineError as exc:
         fail(str(exc), ExitCode.CONFIG if str(exc) == NOT_INSTALLED else ExitCode.USAGE)
     click.echo(f"installed argos model {one_line(name, 200)}")
-
-
 
 
 def translate_fetched(settings: Any, store: Any, engine: Engine, ids: list[str], *,
@@ -210,4 +209,4 @@ def translate_fetched(settings: Any, store: Any, engine: Engine, ids: list[str],
 def fetch_engine(settings: Any) -> Engine:
     """The engine `fetch --translate` uses, checked before anything is fetched: a run that
     cannot translate says so at once (exit 3) rather than after the fetch."""
-    return _engine(settings, None)
+    return _engine(settings, None, settings.translation.target)

@@ -94,6 +94,10 @@ _VI_COMPOUNDS = frozenset({"người dùng", "khách hàng", "nhân viên", "cô
                            "thuê bao", "tài khoản", "ca nhiễm", "hành khách", "du khách"})
 
 
+# Languages that write a decimal comma and group thousands with dots ("5,5", "230.000").
+DECIMAL_COMMA = frozenset({"vi", "es", "pt", "ca"})
+
+
 def parse_number(raw: str, language: str) -> float:
     """Parse a written number: "230,000" and Vietnamese "230.000" are 230000; "5.5" and
     Vietnamese "5,5" are 5.5. A word number ("three") comes from the table."""
@@ -107,8 +111,10 @@ def parse_number(raw: str, language: str) -> float:
         decimal = "," if thousands == "." else "."
         return float(raw.replace(thousands, "").replace(decimal, "."))
     if "," in raw:
-        # One comma: decimal in Vietnamese ("5,5"), otherwise a stray grouping comma.
-        return float(raw.replace(",", ".")) if language == "vi" else float(raw.replace(",", ""))
+        # One comma: decimal in Vietnamese, Spanish, Portuguese and Catalan ("5,5"), otherwise
+        # a stray grouping comma.
+        comma_decimal = language[:2].lower() in DECIMAL_COMMA
+        return float(raw.replace(",", ".")) if comma_decimal else float(raw.replace(",", ""))
     return float(raw)
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 
-from briefing.numbers import parse_number
+from briefing.numbers import parse_number, romance
 from briefing.numbers.units import (
     CLOCK_H,
     CURRENCY_BEFORE,
     MEASURE_AFTER,
-    SCALE_AFTER,
     Figure,
     apply_scale,
+    scale_after,
     tails,
 )
 from briefing.numbers.words import starts, word_figure
@@ -29,6 +29,8 @@ __all__ = ["Figure", "read_figures"]
 
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)(?!\w)")
 _DECADE_SUFFIX = re.compile(r"['’]?s(?!\w)")
+# "4º", "1ª", "1er", "2n", "3r", "4t", "5è": Spanish, Portuguese and Catalan ordinals.
+_ROMANCE_ORDINAL = re.compile(r"(?:[ºª]|ers?|[rnt]|è|a|o)(?!\w)")
 
 
 def read_figures(text: str, language: str) -> list[Figure]:
@@ -58,12 +60,18 @@ def _digits_at(text: str, m: re.Match[str], lang: str) -> Figure | None:
         return None
     if end < len(text) and text[end].isalpha():
         suffix = _ORDINAL_SUFFIX.match(text, end)
+        if lang in romance.ROMANCE:
+            # English suffixes too: an engine may leave "4th" as it was.
+            suffix = _ROMANCE_ORDINAL.match(text, end) or suffix
+            quarter = suffix and romance.QUARTER.match(text, suffix.end())
+            if suffix and quarter:  # "4º trimestre"
+                return Figure(start, quarter.end(), number, "quarter", "", number, True)
         if suffix:
             return Figure(start, suffix.end(), number, "ordinal", "", number, True)
         decade = _DECADE_SUFFIX.match(text, end)
         if decade:  # "the 1980s", "the '70s"
             return Figure(start, decade.end(), number, "", "", number, True)
-        glued = SCALE_AFTER.match(text, end) or MEASURE_AFTER.match(text, end)
+        glued = scale_after(lang).match(text, end) or MEASURE_AFTER.match(text, end)
         clock = CLOCK_H.match(text, end) if lang == "vi" else None
         if glued is None and clock is None:
             return _code(text, start, end)  # "5G", "3D", "4K": names, not figures

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from briefing import gazetteer as gz
-from briefing.numbers import _alternation
+from briefing.numbers import _alternation, romance
 
 
 class Figure(NamedTuple):
@@ -43,12 +43,25 @@ _SCALE_EXTRA = {"bln": 1e9, "mln": 1e6, "trn": 1e12, "m": 1e6, "k": 1e3}
 _PERCENT_AFTER = re.compile(
     r"\s?(?P<u>%|(?i:percentage points?|per cent|percent|pc|điểm phần trăm|phần trăm))(?!\w)")
 _CURRENCY_AFTER = _phrases(gz.CURRENCY_SUFFIX)
+# Spanish, Portuguese and Catalan (numbers.romance): their own scale words on top of the
+# shared ones (engines leave "bn" as it was), percent words, currency names and time units.
+_ROMANCE_SCALES = {lang: {**gz.SCALE_WORDS, **_SCALE_EXTRA, **romance.SCALES[lang]}
+                   for lang in romance.ROMANCE}
+_ROMANCE_SCALE_AFTER = {lang: _phrases(t) for lang, t in _ROMANCE_SCALES.items()}
+_ROMANCE_PERCENT = re.compile(
+    rf"\s?(?P<u>%|(?i:{_alternation(romance.PERCENT)}))(?!\w)")
+_ROMANCE_CURRENCY = {lang: romance.currencies(lang) for lang in romance.ROMANCE}
+_ROMANCE_MEASURE = {**gz.MEASURE_UNITS,
+                    **{w: gz.MEASURE_UNITS[en] for w, en in romance.MEASURES.items()}}
+_ROMANCE_MEASURE_AFTER = _phrases(_ROMANCE_MEASURE)
+_ROMANCE_CURRENCY_AFTER = {lang: _phrases(t) for lang, t in _ROMANCE_CURRENCY.items()}
 CURRENCY_BEFORE = re.compile(rf"(?:{_alternation(gz.CURRENCY_PREFIX)})\s?$")
 MEASURE_AFTER = _phrases(gz.MEASURE_UNITS)
 _EN_TIME = {**{u: f for u, f in gz.TIME_UNITS.items() if u.isascii()},
             **{u + "s": f for u, f in gz.TIME_UNITS.items() if u.isascii()}}
 _VI_TIME = {u: f for u, f in gz.TIME_UNITS.items() if not u.isascii() or u == "tiếng"}
-_TIME_AFTER = {"en": _phrases(_EN_TIME, ci=True), "vi": _phrases(_VI_TIME, ci=True)}
+_TIME_AFTER = {"en": _phrases(_EN_TIME, ci=True), "vi": _phrases(_VI_TIME, ci=True),
+               **{lang: _phrases(t, ci=True) for lang, t in romance.TIME.items()}}
 # "10 giờ 30" (half past ten), "10h30", "10:30", "3 p.m.", "7 o'clock".
 _VI_CLOCK_MINUTES = re.compile(r"\s(?P<min>[0-5]?\d)(?:\s?phút)?(?!\w|[.,]\d)")
 CLOCK_H = re.compile(r"h(?P<min>[0-5]\d)?(?!\w)")
@@ -72,19 +85,22 @@ def tails(text: str, start: int, end: int, number: float, lang: str, *, digits: 
     if before:
         cur = gz.CURRENCY_PREFIX[before.group(0).strip()]
         return Figure(before.start(), end, number, f"money:{cur}", "", number, digits)
-    pct = _PERCENT_AFTER.match(text, end)
+    in_romance = lang in romance.ROMANCE
+    pct = (_ROMANCE_PERCENT if in_romance else _PERCENT_AFTER).match(text, end)
     if pct:
-        dim = "pp" if "point" in pct.group("u").lower() or "điểm" in pct.group("u") else "%"
-        return Figure(start, pct.end(), number, dim, "", number, digits)
-    cur_m = _CURRENCY_AFTER.match(text, end)
+        word = pct.group("u").lower()
+        pp = "point" in word or "điểm" in word or any(m in word for m in romance.PP_MARKS)
+        return Figure(start, pct.end(), number, "pp" if pp else "%", "", number, digits)
+    cur_m = (_ROMANCE_CURRENCY_AFTER[lang] if in_romance else _CURRENCY_AFTER).match(text, end)
     if cur_m and not (lang == "en" and cur_m.group("u") == "won"):
-        cur = gz.CURRENCY_SUFFIX[cur_m.group("u")]
+        cur = (_ROMANCE_CURRENCY[lang] if in_romance else gz.CURRENCY_SUFFIX)[cur_m.group("u")]
         if cur != "VND" or number >= 100 or scaled:  # "2 đồng nghiệp" is two colleagues
             alt = (("mass", "lb", number * 0.453592),) if cur_m.group("u") == "pounds" else ()
             return Figure(start, cur_m.end(), number, f"money:{cur}", "", number, digits, alt)
-    unit = MEASURE_AFTER.match(text, end)
+    unit = (_ROMANCE_MEASURE_AFTER if in_romance else MEASURE_AFTER).match(text, end)
     if unit and (unit.group("sp") == "" or unit.group("u") not in gz.GLUED_UNITS):
-        dim, name, factor = gz.MEASURE_UNITS[unit.group("u")]
+        dim, name, factor = (_ROMANCE_MEASURE if in_romance else gz.MEASURE_UNITS)[
+            unit.group("u")]
         value = _celsius(number, name) if dim == "temp" else number * factor
         return Figure(start, unit.end(), number, dim, name, value, digits)
     return _time_tail(text, start, end, number, lang, digits)
@@ -98,6 +114,10 @@ def _time_tail(text: str, start: int, end: int, number: float, lang: str,
         word = unit.group("u").lower()
         if lang == "vi" and word in ("tháng", "năm") and re.match(r"\s+\d", text[unit.end():]):
             unit = None  # "5 tháng 3" is the fifth of March, not five months
+    if unit and lang in romance.ROMANCE:
+        name = romance.TIME[lang][unit.group("u").lower()]
+        return Figure(start, unit.end(), number, "time", name, number * gz.TIME_UNITS[name],
+                      digits)
     if unit:
         word = unit.group("u").lower()
         key = word if word in gz.TIME_UNITS else word[:-1]
@@ -142,8 +162,9 @@ def apply_scale(text: str, pos: int, number: float, *, glued_ok: bool, lang: str
     """Apply scale words after a number: "2.3 million", "7 triệu", "2 nghìn tỷ", "hai triệu
     rưỡi" (2.5 million). `last` is the scale a word number already applied."""
     scaled = False
+    table = _ROMANCE_SCALES.get(lang)
     while True:
-        m = SCALE_AFTER.match(text, pos)
+        m = scale_after(lang).match(text, pos)
         if m is None:
             break
         word = m.group("u")
@@ -153,7 +174,7 @@ def apply_scale(text: str, pos: int, number: float, *, glued_ok: bool, lang: str
             break  # "5 m" is metres, "a m" nothing
         if word == "m" and lang != "en":
             break  # Vietnamese "50m" is 50 metres
-        last = gz.SCALE_WORDS.get(word) or _SCALE_EXTRA[word]
+        last = table[word] if table else gz.SCALE_WORDS.get(word) or _SCALE_EXTRA[word]
         number *= last
         pos, scaled = m.end(), True
     half = re.match(r"\s(?:rưỡi|and a half)(?!\w)", text[pos:pos + 12])
@@ -164,6 +185,12 @@ def apply_scale(text: str, pos: int, number: float, *, glued_ok: bool, lang: str
     elif halved and number == 1:
         number, pos = 0.5, pos + halved.end()  # "1 nửa" is a half
     return number, pos, scaled
+
+
+def scale_after(lang: str) -> re.Pattern[str]:
+    """Scale words after a number in `lang` (`SCALE_AFTER` but for Spanish, Portuguese and
+    Catalan, which add their own)."""
+    return _ROMANCE_SCALE_AFTER.get(lang, SCALE_AFTER)
 
 
 def is_scale(text: str, end: int, word: str) -> bool:

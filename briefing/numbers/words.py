@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from briefing import gazetteer as gz
-from briefing.numbers import _alternation
+from briefing.numbers import _alternation, romance
 from briefing.numbers.units import NEXT_WORD, Figure, apply_scale, is_scale, tails
 
 _EN_MONTHS = {m: float(n) for m, n in gz.MONTHS_EN.items() if len(m) > 3 or m == "May"}
@@ -90,9 +90,15 @@ def starts(lang: str) -> re.Pattern[str]:
             table = [*gz.VI_NUMBER_WORDS, "năm", "thứ", "tháng", "quý", "chủ nhật", "trăm",
                      "nghìn", "ngàn", "triệu", "tỷ", "tỉ", "chục", "gấp"]
             extra = ""
+        elif lang in romance.ROMANCE:
+            table = [*romance.start_words(lang), "mil"]
+            extra = rf"|(?<![\w’'])(?:{romance.english_months()})"
         else:
             table, extra = [], ""
-        words = rf"|(?<![\w’'])(?i:{_alternation(table)})(?![\w’'])" if table else ""
+        # Catalan and Portuguese elide before a vowel ("d'octubre", "l'onze"): there an
+        # apostrophe may come before a word.
+        before = r"(?<!\w)" if lang in romance.ROMANCE else r"(?<![\w’'])"
+        words = rf"|{before}(?i:{_alternation(table)})(?![\w’'])" if table else ""
         roman = r"|\b[IVX]{2,5}\b" if lang in ("en", "vi") else ""
         approx = rf"(?P<approx>{_APPROX[lang].pattern})|" if lang in _APPROX else ""
         pattern = re.compile(rf"{approx}\d+(?:[.,]\d+)*{words}{extra}{roman}")
@@ -108,6 +114,8 @@ def word_figure(text: str, m: re.Match[str], lang: str) -> Figure | None:
         return _approximate(text, m, lang)
     if raw[0] in "IVX" and raw.isupper() and raw.isalpha():
         return _roman(text, m)
+    if lang in romance.ROMANCE:
+        return _romance_words(text, m, lang)
     if lang == "en":
         if raw in _EN_MONTHS:
             return _en_month(text, m)
@@ -352,3 +360,32 @@ def _en_month(text: str, m: re.Match[str]) -> Figure | None:
         return None
     n = _EN_MONTHS[name]
     return Figure(m.start(), m.end(), n, "month", "", n, False)
+
+
+def _romance_words(text: str, m: re.Match[str], lang: str) -> Figure | None:
+    """Spanish, Portuguese and Catalan words: months ("marzo", and English "March" an engine
+    left as it was), ordinals ("cuarto trimestre" is the fourth quarter), number words ("siete
+    millones", "treinta y cinco", "mil")."""
+    raw, low = m.group(0), m.group(0).lower()
+    month = romance.MONTHS[lang].get(low) or romance.EN_MONTHS.get(raw)
+    if month is not None:
+        return Figure(m.start(), m.end(), month, "month", "", month, False)
+    ordinal = romance.ORDINALS[lang].get(low)
+    if ordinal is not None:
+        quarter = romance.QUARTER.match(text, m.end())
+        if quarter and ordinal <= 4:
+            return Figure(m.start(), quarter.end(), ordinal, "quarter", "", ordinal, False)
+        if low not in romance.NUMBER_WORDS[lang]:
+            return Figure(m.start(), m.end(), ordinal, "ordinal", "", ordinal, False)
+    if low == "mil":
+        number, pos, big = 1000.0, m.end(), True
+    else:
+        number, pos, big = romance.read_words(text, m.start(), raw, lang)
+    number, pos, scaled = apply_scale(text, pos, number, glued_ok=False, lang=lang)
+    fig = tails(text, m.start(), pos, number, lang, digits=False, scaled=scaled or big)
+    if number == 1 and not scaled and not fig.dim:
+        # "un", "una", "um" alone: the article far more often than the number, and a changed
+        # figure nearby would claim it ("un 6,5 %" is "6.5%"). Before a unit it counts: "uma
+        # década" is "a decade".
+        return None
+    return fig

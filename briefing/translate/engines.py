@@ -267,7 +267,44 @@ def make_engine(settings: Settings, name: str | None = None) -> Engine:
         from briefing.translate.argos import ArgosEngine
 
         return ArgosEngine()
+    if choice == "apertium":
+        from briefing.translate.apertium import ApertiumEngine
+
+        return ApertiumEngine(tr.timeout)
+    if choice == "bergamot":
+        from briefing.translate.bergamot import BergamotEngine
+
+        return BergamotEngine()
     if choice == "none":
         return NoEngine()
     raise EngineError(f"unknown translation engine {choice!r}: use {', '.join(ENGINES)}",
                       fatal=True)
+
+
+def installed_engines(target: str) -> list[tuple[str, list[str]]]:
+    """Offline engines installed on this machine that translate into `target`, with their
+    source languages: [("apertium", ["en"]), ...]. Nothing to configure for these, so when no
+    engine is set the CLI names them and the TUI offers them. Costs one `apertium -l`."""
+    from briefing.translate import apertium, bergamot
+
+    tgt = target.lower()[:2]
+    found: list[tuple[str, list[str]]] = []
+    sources = [a for a, b in apertium.pairs(apertium.list_modes()) if b == tgt]
+    if sources:
+        found.append(("apertium", sources))
+    sources = [a for a, b in bergamot.PAIRS if b == tgt]
+    if sources and bergamot.installed():
+        found.append(("bergamot", sources))
+    return found
+
+
+def no_engine_message(target: str) -> str:
+    """NO_ENGINE_MESSAGE, naming an installed engine for `target` when there is one."""
+    found = installed_engines(target)
+    if not found:
+        return NO_ENGINE_MESSAGE
+    name, sources = found[0]
+    pairs = ", ".join(f"{s}→{target}" for s in sources)
+    return (f"no translation engine is configured; {name} is installed and translates "
+            f"{pairs}: set [translation] engine = \"{name}\" in the config file shown by "
+            f"`briefing locate` (or pass --engine {name})")

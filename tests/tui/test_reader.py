@@ -11,6 +11,7 @@ import pytest
 from briefing.config import Settings
 from briefing.models import TITLE_PARAGRAPH, FigureFlag, Translation, TranslationPair
 from briefing.store import Store
+from briefing.translate import apertium
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.reader_body import MODES, ReaderBody
@@ -95,10 +96,28 @@ async def test_translate_without_engine_says_how_to_set_one(make_app: BriefingAp
     async with make_app.run_test(size=(120, 40)) as pilot:
         await _open(pilot, make_app)
         await pilot.press("t")
-        await pilot.pause()
+        await settle(pilot)  # the notice comes from a worker that looks for offline engines
         messages = [n.message for n in make_app._notifications]
         assert any('engine = "libretranslate"' in m and "No translation engine" in m
                    for m in messages)
+
+
+@pytest.mark.skipif("eng-spa" not in apertium.list_modes(),
+                    reason="Apertium's eng-spa pair is not installed (apt-get install apertium "
+                           "apertium-eng-spa)")
+async def test_translate_without_engine_offers_an_installed_one(db: Path) -> None:
+    settings = Settings()
+    settings.translation.target = "es"
+    app = BriefingApp(db, settings, now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(pilot, app)
+        await pilot.press("t")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert ("No translation engine is configured, but apertium is installed and "
+                'translates en→es. To use it, set in the config file:\n[translation]\n'
+                'engine = "apertium"') in messages, messages
+        assert app.settings.translation.engine == "none"  # offered, not switched on
 
 
 async def test_translate_calls_the_engine_module_in_a_worker(

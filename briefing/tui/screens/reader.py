@@ -284,11 +284,31 @@ class ReaderScreen(ArticleScreen):
 
     def action_translate(self) -> None:
         if self.bapp.settings.translation.engine == "none":
-            self.notify(NO_ENGINE, title="Translation", severity="warning", markup=False,
-                        timeout=10)
+            self._offer_engine()
             return
         self.bapp.status = "Translating…"
         self._translate()
+
+    @work(thread=True, group="translate-offer", exclusive=True, exit_on_error=False)
+    def _offer_engine(self) -> None:
+        """No engine configured: name an installed offline one for the target language, if
+        any (`apertium -l` runs here, off the UI thread). Only a notice: nothing waits."""
+        text = NO_ENGINE
+        try:
+            from briefing.translate.engines import installed_engines
+
+            target = self.bapp.settings.translation.target
+            found = installed_engines(target)
+        except Exception:  # a probe that fails leaves the plain advice
+            found = []
+        if found:
+            name, sources = found[0]
+            pairs = ", ".join(f"{s}→{target}" for s in sources)
+            text = (f"No translation engine is configured, but {name} is installed and "
+                    f"translates {pairs}. To use it, set in the config file:\n"
+                    f'[translation]\nengine = "{name}"')
+        self.app.call_from_thread(self.notify, text, title="Translation", severity="warning",
+                                  markup=False, timeout=10)
 
     @work(thread=True, group="translate", exclusive=True, exit_on_error=False)
     def _translate(self) -> None:
