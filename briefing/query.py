@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from briefing.store.fts import SearchSyntaxError, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
 
 FACT_KINDS = ("money", "percent", "count", "duration", "date", "org", "person", "place")
@@ -49,15 +50,28 @@ def _number(value: str) -> float | None:
 
 
 def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
-    """Split a search box's text into the full-text part and fact filters."""
+    """Split a search box's text into the full-text part and fact filters. Filters narrow
+    the whole search, so one inside ( ) or beside OR or NOT is refused with the reason."""
+    try:
+        toks = tokens(text)
+    except SearchSyntaxError as exc:
+        raise QueryError(f"malformed search query {text!r}: {exc}") from exc
     words: list[str] = []
     filters: list[FactFilter] = []
-    for token in text.split():
+    depth = 0
+    for k, token in enumerate(toks):
+        depth += (token == "(") - (token == ")")
         m = _FILTER.match(token)
-        if m and m["kind"].lower() in FACT_KINDS:
-            filters.append(parse_fact_filter(token))
-        else:
+        if not (m and m["kind"].lower() in FACT_KINDS):
             words.append(token)
+            continue
+        after = toks[k + 1] if k + 1 < len(toks) else ""
+        if depth > 0 or "OR" in (after, words[-1] if words else "") or (
+                words and words[-1] == "NOT"):
+            raise QueryError(
+                f"{token}: a fact filter applies to the whole search, so it cannot go inside "
+                "( ) or beside OR or NOT")
+        filters.append(parse_fact_filter(token))
     return " ".join(words), tuple(filters)
 
 

@@ -38,6 +38,14 @@ from briefing.store.base import (
     summary_from_row,
     wraps_sqlite_errors,
 )
+from briefing.store.fts import (
+    SNIPPET_CLOSE,
+    SNIPPET_OPEN,
+    CompiledQuery,
+    SearchSyntaxError,
+    compile_query,
+    snippet_parts,
+)
 from briefing.store.story_store import StoryStore
 
 if TYPE_CHECKING:
@@ -46,7 +54,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -444,6 +452,12 @@ class Store:
             "INSERT INTO translation_key_facts (translation_id, idx, text) VALUES (?,?,?)",
             [(tid, i, t) for i, t in enumerate(tr.key_facts)],
         )
+        # The translations' text, in the one column the full-text index reads them from.
+        c.execute(
+            "UPDATE articles SET translation = COALESCE((SELECT group_concat(translation, "
+            "char(10)) FROM (SELECT p.translation FROM translations t JOIN translation_pairs p "
+            "ON p.translation_id = t.id WHERE t.article_id = ? ORDER BY t.lang, p.idx)), '') "
+            "WHERE id = ?", (article_id, article_id))
 
     def save_translation(self, article_id: str, tr: Translation, *, now: str | None = None) -> None:
         with self.write() as c:
@@ -586,19 +600,72 @@ class Store:
             f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
 
     def search(self, query: str, flt: ArticleFilter | None = None, *,
-               limit: int = 50) -> list[ArticleSummary]:
-        """Full-text search; a malformed query raises QueryError with FTS5's reason."""
+               limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
+        """Articles matching `query` (the syntax of store/fts.py: words, "phrases", OR, NOT,
+        -word, (groups), prefix*), best first; a query with only exclusions lists the rest
+        newest first. A malformed query raises QueryError saying why."""
+        q = _compile(query)
         where, params = self._where(flt or ArticleFilter())
-        where = where.replace(" WHERE ", " AND ", 1)
+        if q.exclude is not None:
+            where += (" AND " if where else " WHERE ") + (
+                "a.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(q.exclude)
         try:
-            rows = self._rows(
-                f"SELECT {SUMMARY_COLUMNS} FROM articles_fts f "
-                "JOIN articles a ON a.rowid = f.rowid "
-                f"WHERE articles_fts MATCH ? {where} ORDER BY f.rank LIMIT ?",
-                [query, *params, limit])
+            if q.match is None:
+                rows = self._rows(
+                    f"SELECT {SUMMARY_COLUMNS} FROM articles a {where} "
+                    "ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
+            else:
+                where = where.replace(" WHERE ", " AND ", 1)
+                rows = self._rows(
+                    f"SELECT {SUMMARY_COLUMNS} FROM articles_fts f "
+                    "JOIN articles a ON a.rowid = f.rowid "
+                    f"WHERE articles_fts MATCH ? {where} ORDER BY f.rank LIMIT ? OFFSET ?",
+                    [q.match, *params, limit, offset])
         except sqlite3.OperationalError as exc:
             raise QueryError(f"malformed search query {query!r}: {exc}") from exc
         return [summary_from_row(r) for r in rows]
+
+    def snippets(self, query: str, ids: Sequence[str], *, tokens: int = 16
+                 ) -> dict[str, tuple[tuple[str, bool], ...]]:
+        """Article id -> a passage of about `tokens` words around `query`'s matches, as
+        (text, is_match) parts, for the articles `ids` (some of a search's results: a
+        snippet reads and tokenizes the article's text, so it is asked for the rows shown,
+        not for every match). Articles matched only by an exclusion get none."""
+        q = _compile(query)
+        if q.match is None or not ids:
+            return {}
+        out: dict[str, tuple[tuple[str, bool], ...]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            try:
+                found = self.conn.execute(
+                    "SELECT a.id, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts f "
+                    "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? AND "
+                    f"f.rowid IN (SELECT rowid FROM articles WHERE id IN ({marks}))",
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, tokens, q.match, *chunk]).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise QueryError(f"malformed search query {query!r}: {exc}") from exc
+            out.update((aid, snippet_parts(text or "")) for aid, text in found)
+        return out
+
+    def add_recent_search(self, query: str, *, now: str, keep: int = 50) -> None:
+        """Remember a search the user ran, keeping the `keep` latest."""
+        query = query.strip()
+        if not query:
+            return
+        with self.write() as c:
+            c.execute("INSERT INTO recent_searches (query, used) VALUES (?, ?) "
+                      "ON CONFLICT(query) DO UPDATE SET used = excluded.used", (query, now))
+            c.execute("DELETE FROM recent_searches WHERE query NOT IN (SELECT query FROM "
+                      "recent_searches ORDER BY used DESC, rowid DESC LIMIT ?)", (keep,))
+
+    def recent_searches(self, limit: int = 50) -> list[str]:
+        """Searches the user ran, latest first."""
+        return [r["query"] for r in self._rows(
+            "SELECT query FROM recent_searches ORDER BY used DESC, rowid DESC LIMIT ?",
+            (limit,))]
 
     def set_read(self, article_id: str, read: bool = True) -> None:
         with self.write() as c:
@@ -674,6 +741,13 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _compile(query: str) -> CompiledQuery:
+    try:
+        return compile_query(query)
+    except SearchSyntaxError as exc:
+        raise QueryError(f"malformed search query {query!r}: {exc}") from exc
 
 
 def _findings_json(found: Sequence[FigureFlag]) -> str:
