@@ -108,8 +108,9 @@ async def test_snippet_of_the_highlighted_result_and_recent_searches(
             await settle(pilot)
         await pilot.press("slash")  # a new search screen offers what was searched before
         await settle(pilot)
-        screen = make_app.screen
-        assert isinstance(screen, SearchScreen)
+        again = make_app.screen
+        assert isinstance(again, SearchScreen) and again is not screen
+        screen = again
         assert screen.recent == ["engineers"]
         assert "Recent: engineers" in _status(screen)
         await pilot.press(*"eng")  # typed ahead from the recent searches
