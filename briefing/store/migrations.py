@@ -312,3 +312,8 @@ def m010_search_index(db: Database) -> None:
     # Searches the TUI's box ran (newest first), offered again as the user types.
     db.execute("CREATE TABLE recent_searches (query TEXT PRIMARY KEY, used TEXT NOT NULL)")
     db.execute("CREATE INDEX recent_searches_used ON recent_searches(used)")
+    # Articles retention deleted (store/retention.py), so that a feed still carrying them
+    # does not bring them back on the next fetch only for the prune after it to delete them
+    # again. Forgotten after TOMBSTONE_DAYS, by when feeds have moved on.
+    db.execute("CREATE TABLE pruned_articles (id TEXT PRIMARY KEY, pruned TEXT NOT NULL) "
+               "WITHOUT ROWID")

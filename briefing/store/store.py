@@ -49,7 +49,11 @@ from briefing.store.fts import (
 from briefing.store.story_store import StoryStore
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlite_utils import Database
+
+    from briefing.store.retention import PruneReport
 
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
@@ -345,6 +349,9 @@ class Store:
             ).fetchone()
             if row is not None and row[2] != art.source:
                 return "unchanged"  # another feed carries the same URL: the first one owns it
+            if row is None and c.execute("SELECT 1 FROM pruned_articles WHERE id = ?",
+                                         (art.id,)).fetchone():
+                return "unchanged"  # retention deleted it; the feed still lists it
             if row is None and art.content_hash:
                 dup = c.execute(
                     "SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (art.content_hash,)
@@ -697,6 +704,14 @@ class Store:
             "JOIN articles a ON a.id = t.article_id GROUP BY t.tag ORDER BY total DESC, t.tag "
             "LIMIT ?", (limit,))
         return [(r["tag"], r["total"], r["unread"] or 0) for r in rows]
+
+    def prune(self, *, keep_days: int = 0, max_per_feed: int = 0, now: datetime,
+              dry_run: bool = False) -> PruneReport:
+        """Delete articles past `[store] keep_days` / `max_per_feed` (store/retention.py)."""
+        from briefing.store.retention import prune
+
+        return prune(self, keep_days=keep_days, max_per_feed=max_per_feed, now=now,
+                     dry_run=dry_run)
 
     # -- runs ----------------------------------------------------------------------------
 
