@@ -8,9 +8,14 @@ it was stated in, not converted).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from briefing.store.fts import SearchSyntaxError, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
+
+if TYPE_CHECKING:
+    from briefing.models import ArticleSummary
+    from briefing.store.store import Store
 
 FACT_KINDS = ("money", "percent", "count", "duration", "date", "org", "person", "place")
 _FILTER = re.compile(
@@ -79,3 +84,21 @@ def parse_query(text: str) -> tuple[str, ArticleFilter]:
     """A search box's text as (full-text query, filter holding its fact filters)."""
     fts, filters = split_query(text)
     return fts, ArticleFilter(facts=filters)
+
+
+# A search box reads snippets for its first rows only: each one re-reads and tokenizes an
+# article's text, and a page is 200 rows.
+SNIPPET_ROWS = 40
+
+
+def run_search(store: Store, text: str, *, limit: int, snippet_rows: int = SNIPPET_ROWS
+               ) -> tuple[list[ArticleSummary], dict[str, tuple[tuple[str, bool], ...]]]:
+    """What a search box runs for `text`: the results (best first; newest first for fact
+    filters or exclusions alone) and the passages of the first `snippet_rows` of them."""
+    fts, flt = parse_query(text)
+    if fts:
+        results = store.search(fts, flt, limit=limit)
+        return results, store.snippets(fts, [a.id for a in results[:snippet_rows]])
+    if flt.facts:  # filters alone: no full-text query to run
+        return store.list_articles(flt, limit=limit), {}
+    return [], {}

@@ -200,3 +200,31 @@ def test_an_index_of_the_previous_schema_is_rebuilt(db_file: Path) -> None:
     conn = sqlite3.connect(db_file)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM recent_searches").fetchone()[0] == 0
+
+
+def test_fact_filters_common_rare_and_empty_give_the_same_answers(db_file: Path) -> None:
+    from briefing.models import Fact
+    from briefing.store.store import RARE_FACT_ROWS
+
+    # One article with more percent facts than RARE_FACT_ROWS makes percent filters take
+    # the article-by-article path; org filters with one row take the gathered-ids path.
+    many = tuple(Fact("percent", "50%", 50.0, "%", 0, 0, 3) for _ in range(RARE_FACT_ROWS))
+    with Store(db_file) as store:
+        store.save_article(_article(1, "Copper", "Copper rose 50% at the harbour.",
+                                    facts=(*many, Fact("org", "Halvorsen", "Halvorsen", "", 0,
+                                                       0, 9))))
+        store.save_article(_article(2, "Copper again", "Copper rose 60% in the harbour.",
+                                    facts=(Fact("percent", "60%", 60.0, "%", 0, 0, 3),)))
+        store.save_article(_article(3, "Gold", "Gold fell.", facts=()))
+        assert _ids(store, "percent>=50") == ["a1", "a2"]
+        assert _ids(store, "percent>55") == ["a2"]
+        assert _ids(store, "copper percent>=50") == ["a1", "a2"]
+        assert _ids(store, "org:halvorsen") == ["a1"]
+        assert _ids(store, "copper org:halvorsen") == ["a1"]
+        assert _ids(store, "copper org:halvorsen percent>=50") == ["a1"]
+        assert _ids(store, "org:nobody") == []
+        assert _ids(store, "copper org:nobody") == []
+        assert _ids(store, "-harbour percent>=50") == []
+        assert _ids(store, "harbour NOT 60% percent>=50") == ["a1"]
+        assert _ids(store, "copp* percent>=50") == ["a1", "a2"]
+        assert store.snippets("copp*", ["a1", "a2"]).keys() == {"a1", "a2"}

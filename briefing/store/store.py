@@ -86,6 +86,13 @@ class ArticleFilter:
 
 
 _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
+RARE_FACT_ROWS = 2000  # see Store._fact_clause
+_RARE_FILTER = "a.id IN (SELECT article_id FROM facts "
+# A search ranks by relevance the newest RANK_WINDOW articles that match, not every match:
+# ranking is bm25 over each matching row, and at 100,000 articles a common word matches half
+# of them (0.3 s); the newest 2,000 are ranked in 16 ms. For news the newest matches are the
+# ones wanted; an older one is found with more words.
+RANK_WINDOW = 2000
 
 
 CHECKPOINT_PAGES = 10_000
@@ -578,20 +585,35 @@ class Store:
             clauses.append("a.published >= ?")
             params.append(flt.since)
         for ff in flt.facts:
-            op = _NUMERIC_OPS.get(ff.op)
-            if op is None:
-                raise QueryError(f"unknown operator {ff.op!r} in fact filter")
-            if isinstance(ff.value, str):
-                if op not in ("=", "!="):
-                    raise QueryError(f"{ff.kind}{ff.op}{ff.value}: compare names with = or !=")
-                clause = (f"a.id IN (SELECT article_id FROM facts WHERE kind = ? AND "
-                          f"value {op} ? COLLATE NOCASE)")
-            else:
-                clause = ("a.id IN (SELECT article_id FROM facts WHERE kind = ? AND "
-                          f"typeof(value) IN ('integer','real') AND value {op} ?)")
+            clause, values = self._fact_clause(ff)
             clauses.append(clause)
-            params.extend([ff.kind, ff.value])
+            params.extend(values)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _fact_clause(self, ff: FactFilter) -> tuple[str, list[Any]]:
+        """One fact filter as SQL on `a`. A rare one (fewer than RARE_FACT_ROWS facts match
+        it: org:Halvorsen) drives the query: its articles are gathered first. A common one
+        (percent>=10, a third of all articles) is checked article by article from the
+        newest, so a page of 200 is found after a few hundred lookups instead of gathering
+        tens of thousands of ids first: 1 ms instead of 0.8 s at 100,000 articles, where a
+        rare filter checked that way would read every article. A bounded count decides."""
+        op = _NUMERIC_OPS.get(ff.op)
+        if op is None:
+            raise QueryError(f"unknown operator {ff.op!r} in fact filter")
+        if isinstance(ff.value, str):
+            if op not in ("=", "!="):
+                raise QueryError(f"{ff.kind}{ff.op}{ff.value}: compare names with = or !=")
+            cond = f"kind = ? AND value {op} ? COLLATE NOCASE"
+        else:
+            cond = f"kind = ? AND typeof(value) IN ('integer','real') AND value {op} ?"
+        params = [ff.kind, ff.value]
+        found = self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM facts WHERE {cond} "
+                                  "LIMIT ?)", [*params, RARE_FACT_ROWS]).fetchone()[0]
+        if found == 0:
+            return "0", []  # nothing can match: SQLite then skips the query's loops
+        if found < RARE_FACT_ROWS:
+            return f"{_RARE_FILTER}WHERE {cond})", params
+        return f"EXISTS (SELECT 1 FROM facts x WHERE x.article_id = a.id AND {cond})", params
 
     def list_articles(self, flt: ArticleFilter | None = None, *, limit: int = 200,
                       offset: int = 0) -> list[ArticleSummary]:
@@ -612,6 +634,9 @@ class Store:
         -word, (groups), prefix*), best first; a query with only exclusions lists the rest
         newest first. A malformed query raises QueryError saying why."""
         q = _compile(query)
+        if q.match is not None and q.exclude is not None:
+            # FTS5 streams "a NOT b"; NOT IN would gather every article with b first.
+            q = CompiledQuery(f"({q.match}) NOT ({q.exclude})", None)
         where, params = self._where(flt or ArticleFilter())
         if q.exclude is not None:
             where += (" AND " if where else " WHERE ") + (
@@ -622,13 +647,23 @@ class Store:
                 rows = self._rows(
                     f"SELECT {SUMMARY_COLUMNS} FROM articles a {where} "
                     "ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
-            else:
+            elif _RARE_FILTER in where or " WHERE 0" in where or " AND 0" in where:
+                # A rare fact filter has few articles: look each up in the index (CROSS JOIN
+                # keeps them the outer loop) instead of walking every match of a common word.
                 where = where.replace(" WHERE ", " AND ", 1)
                 rows = self._rows(
-                    f"SELECT {SUMMARY_COLUMNS} FROM articles_fts f "
-                    "JOIN articles a ON a.rowid = f.rowid "
-                    f"WHERE articles_fts MATCH ? {where} ORDER BY f.rank LIMIT ? OFFSET ?",
-                    [q.match, *params, limit, offset])
+                    f"SELECT {SUMMARY_COLUMNS} FROM articles a CROSS JOIN articles_fts f "
+                    f"ON f.rowid = a.rowid WHERE articles_fts MATCH ? {where} "
+                    "ORDER BY f.rank LIMIT ? OFFSET ?", [q.match, *params, limit, offset])
+            else:
+                where = where.replace(" WHERE ", " AND ", 1)
+                # The rowid order (newest first) lets FTS5 stop after RANK_WINDOW rows.
+                rows = self._rows(
+                    f"SELECT {SUMMARY_COLUMNS} FROM (SELECT f.rowid AS rid, f.rank AS score "
+                    "FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+                    f"WHERE articles_fts MATCH ? {where} ORDER BY f.rowid DESC LIMIT ?) m "
+                    "JOIN articles a ON a.rowid = m.rid ORDER BY m.score LIMIT ? OFFSET ?",
+                    [q.match, *params, max(RANK_WINDOW, limit + offset), limit, offset])
         except sqlite3.OperationalError as exc:
             raise QueryError(f"malformed search query {query!r}: {exc}") from exc
         return [summary_from_row(r) for r in rows]
@@ -643,6 +678,10 @@ class Store:
         if q.match is None or not ids:
             return {}
         out: dict[str, tuple[tuple[str, bool], ...]] = {}
+        # Handed to FTS5, "rowid IN" runs the match once per row: cheap for words, but a
+        # prefix (chip*) is expanded each time (0.4 s for 40 rows at 100,000 articles). The
+        # unary + keeps it from FTS5 there: one match, the rows filtered after (40 ms).
+        seek = "+" if "*" in q.match else ""
         for i in range(0, len(ids), 500):
             chunk = list(ids[i:i + 500])
             marks = ",".join("?" * len(chunk))
@@ -650,7 +689,7 @@ class Store:
                 found = self.conn.execute(
                     "SELECT a.id, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts f "
                     "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? AND "
-                    f"f.rowid IN (SELECT rowid FROM articles WHERE id IN ({marks}))",
+                    f"{seek}f.rowid IN (SELECT rowid FROM articles WHERE id IN ({marks}))",
                     [SNIPPET_OPEN, SNIPPET_CLOSE, tokens, q.match, *chunk]).fetchall()
             except sqlite3.OperationalError as exc:
                 raise QueryError(f"malformed search query {query!r}: {exc}") from exc

@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from briefing.models import ArticleSummary
-from briefing.query import parse_query
+from briefing.query import run_search
 from briefing.store import QueryError
 from briefing.tui import keys
 from briefing.tui.data import PAGE, open_store
@@ -26,9 +26,6 @@ from briefing.tui.widgets.status import StatusLine
 DEBOUNCE_S = 0.2  # typing pauses shorter than this do not start a query
 HINT = ('words, "exact phrase", nvidia OR amd, chip*, NOT gold, (a OR b)  ·  org:Nvidia  '
         'money>1e9  percent>=5')
-# Snippets are read for the first rows only: each one re-reads and tokenizes an article's
-# text, and a page is 200 rows.
-SNIPPET_ROWS = 40
 RECENT = 20  # searches offered again (typed-ahead in the box, listed when it is empty)
 
 
@@ -121,17 +118,11 @@ class SearchScreen(ArticleScreen):
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search(self, text: str) -> None:
         try:
-            fts, flt = parse_query(text)
-            if not fts and not flt.facts:
+            if not text.strip():
                 self.post_message(SearchFinished(text, []))
                 return
-            snippets = {}
             with open_store(self.bapp.db_path) as store:
-                if fts:
-                    results = store.search(fts, flt, limit=PAGE)
-                    snippets = store.snippets(fts, [a.id for a in results[:SNIPPET_ROWS]])
-                else:  # filters alone: no FTS query to run
-                    results = store.list_articles(flt, limit=PAGE)
+                results, snippets = run_search(store, text, limit=PAGE)
         except QueryError as exc:
             self.post_message(SearchFinished(text, [], str(exc)))
             return
