@@ -376,16 +376,11 @@ def _spread(times: list[float]) -> dict[str, float]:
             "p95_s": times[min(len(times) - 1, int(len(times) * 0.95))], "max_s": times[-1]}
 
 
-_NEXT_UNREAD = (
-    "SELECT id FROM articles a WHERE a.read = 0 {where} AND (a.published < ? OR "
-    "(a.published = ? AND a.id > ?)) ORDER BY a.published DESC, a.id LIMIT 1")
-
-
 def next_unread_latency(db: Path, n: int = 200, seed: int = 5) -> dict[str, float]:
-    """The query behind the reader's `n` (newsboat's next unread): from an article of a list
-    (all articles, or one source's), the next unread one in the list's order (newest first),
-    with a fresh Store as a worker opens one. The bench writes this SQL itself: the reader
-    engineer's store method may word it differently, with the same indexes."""
+    """The query behind the reader's `n` (newsboat's next unread), Store.next_unread: from an
+    article of a list (all articles, or one source's), the next unread one in the list's
+    order, with a fresh Store as a worker opens one."""
+    from briefing.store import ArticleFilter
     from briefing.tui.data import open_store
 
     rng = random.Random(seed)
@@ -395,13 +390,12 @@ def next_unread_latency(db: Path, n: int = 200, seed: int = 5) -> dict[str, floa
     found = 0
     for i in range(n):
         aid, published, source = rows[rng.randrange(len(rows))]
-        where, params = ("AND a.source_url = ?", [source]) if i % 2 else ("", [])
+        flt = ArticleFilter(source=source) if i % 2 else None
         t0 = time.perf_counter()
         with open_store(db) as store:
-            row = store.conn.execute(_NEXT_UNREAD.format(where=where),
-                                     [*params, published, published, aid]).fetchone()
+            nxt = store.next_unread(flt, published, aid)
         times.append(time.perf_counter() - t0)
-        found += row is not None
+        found += nxt is not None
     return {**_spread(times), "found": found / n}
 
 
