@@ -753,10 +753,14 @@ class Store:
 
     def source_counts(self) -> list[tuple[str, str, int, int]]:
         """(source url, title, total, unread) per source, for the sidebar."""
+        # Counted from the index articles_source_read alone; a source's own title, and only
+        # when it has none the articles' (COALESCE evaluates no further than it needs).
         rows = self._rows(
-            "SELECT a.source_url, COALESCE(NULLIF(s.title, ''), MAX(a.source_title), a.source_url)"
-            " AS title, count(*) AS total, SUM(a.read = 0) AS unread FROM articles a "
-            "LEFT JOIN sources s ON s.url = a.source_url GROUP BY a.source_url ORDER BY title")
+            "SELECT c.source_url, COALESCE(NULLIF(s.title, ''), (SELECT MAX(a.source_title) "
+            "FROM articles a WHERE a.source_url = c.source_url), c.source_url) AS title, "
+            "c.total, c.unread FROM (SELECT source_url, count(*) AS total, SUM(read = 0) AS "
+            "unread FROM articles GROUP BY source_url) c LEFT JOIN sources s "
+            "ON s.url = c.source_url ORDER BY title")
         return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
 
     def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
