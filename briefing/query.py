@@ -77,7 +77,8 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
                 f"{token}: a fact filter applies to the whole search, so it cannot go inside "
                 "( ) or beside OR or NOT")
         filters.append(parse_fact_filter(token))
-    return " ".join(words), tuple(filters)
+    # Without filters the text as typed, so an error about it quotes what the user wrote.
+    return (" ".join(words) if filters else text.strip()), tuple(filters)
 
 
 def parse_query(text: str) -> tuple[str, ArticleFilter]:
