@@ -116,6 +116,16 @@ class BriefingSettings:
 
 
 @dataclass
+class StoreSettings:
+    keep_days: int = 0
+    """Delete articles published more than this many days ago, after each fetch and with
+    `briefing prune`; 0 keeps every article. Starred articles and their stories are kept."""
+    max_per_feed: int = 0
+    """Keep at most this many articles of each feed (the newest), besides starred ones and
+    their stories; 0 for no limit."""
+
+
+@dataclass
 class FeedSetting:
     url: str = ""
     tags: list[str] = field(default_factory=list)
@@ -126,6 +136,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
     briefing: BriefingSettings = field(default_factory=BriefingSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
     feeds: list[FeedSetting] = field(default_factory=list)
     """Feeds read on every `briefing fetch` with no SOURCE, besides `feeds add` ones."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -181,6 +192,8 @@ _RANGES: tuple[tuple[str, float, float, str], ...] = (
     ("briefing.writer_max_chars", 200, 10_000_000, "characters"),
     ("briefing.writer_timeout", 0, _DAY, "seconds"),
     ("refresh_seconds", 1, _DAY, "seconds"),
+    ("store.keep_days", 0, 100_000, "days, 0 to keep every article"),
+    ("store.max_per_feed", 0, 100_000_000, "articles, 0 for no limit"),
 )
 
 

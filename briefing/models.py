@@ -231,6 +231,7 @@ class FetchReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     started: str = ""
     finished: str = ""
+    pruned: int = 0  # articles deleted by retention ([store] keep_days, max_per_feed)
 
     @property
     def sources_failed(self) -> int:
@@ -248,6 +249,7 @@ class FetchReport:
             "failed": [{"source": s, "reason": r} for s, r in self.failed],
             "started": self.started,
             "finished": self.finished,
+            "pruned": self.pruned,
         }
 
 

@@ -198,6 +198,13 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
         store.stories.forget()  # the TUI keeps its Store open between fetches
         store.shrink_memory()
     report.finished = datetime.now(UTC).isoformat(timespec="seconds") if now is None else stamp
+    keep = settings.store
+    if keep.keep_days or keep.max_per_feed:  # retention, after every fetch (cron's and the TUI's)
+        try:
+            report.pruned = store.prune(keep_days=keep.keep_days,
+                                        max_per_feed=keep.max_per_feed, now=now).articles
+        except StoreError as exc:  # what was fetched is stored; the next run prunes
+            report.failed.append(("retention", str(exc)))
     store.record_run(report)
     return report
 

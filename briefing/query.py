@@ -8,8 +8,14 @@ it was stated in, not converted).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+from briefing.store.fts import SearchSyntaxError, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
+
+if TYPE_CHECKING:
+    from briefing.models import ArticleSummary
+    from briefing.store.store import Store
 
 FACT_KINDS = ("money", "percent", "count", "duration", "date", "org", "person", "place")
 _FILTER = re.compile(
@@ -49,19 +55,51 @@ def _number(value: str) -> float | None:
 
 
 def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
-    """Split a search box's text into the full-text part and fact filters."""
+    """Split a search box's text into the full-text part and fact filters. Filters narrow
+    the whole search, so one inside ( ) or beside OR or NOT is refused with the reason."""
+    try:
+        toks = tokens(text)
+    except SearchSyntaxError as exc:
+        raise QueryError(f"malformed search query {text!r}: {exc}") from exc
     words: list[str] = []
     filters: list[FactFilter] = []
-    for token in text.split():
+    depth = 0
+    for k, token in enumerate(toks):
+        depth += (token == "(") - (token == ")")
         m = _FILTER.match(token)
-        if m and m["kind"].lower() in FACT_KINDS:
-            filters.append(parse_fact_filter(token))
-        else:
+        if not (m and m["kind"].lower() in FACT_KINDS):
             words.append(token)
-    return " ".join(words), tuple(filters)
+            continue
+        after = toks[k + 1] if k + 1 < len(toks) else ""
+        if depth > 0 or "OR" in (after, words[-1] if words else "") or (
+                words and words[-1] == "NOT"):
+            raise QueryError(
+                f"{token}: a fact filter applies to the whole search, so it cannot go inside "
+                "( ) or beside OR or NOT")
+        filters.append(parse_fact_filter(token))
+    # Without filters the text as typed, so an error about it quotes what the user wrote.
+    return (" ".join(words) if filters else text.strip()), tuple(filters)
 
 
 def parse_query(text: str) -> tuple[str, ArticleFilter]:
     """A search box's text as (full-text query, filter holding its fact filters)."""
     fts, filters = split_query(text)
     return fts, ArticleFilter(facts=filters)
+
+
+# A search box reads snippets for its first rows only: each one re-reads and tokenizes an
+# article's text, and a page is 200 rows.
+SNIPPET_ROWS = 40
+
+
+def run_search(store: Store, text: str, *, limit: int, snippet_rows: int = SNIPPET_ROWS
+               ) -> tuple[list[ArticleSummary], dict[str, tuple[tuple[str, bool], ...]]]:
+    """What a search box runs for `text`: the results (best first; newest first for fact
+    filters or exclusions alone) and the passages of the first `snippet_rows` of them."""
+    fts, flt = parse_query(text)
+    if fts:
+        results = store.search(fts, flt, limit=limit)
+        return results, store.snippets(fts, [a.id for a in results[:snippet_rows]])
+    if flt.facts:  # filters alone: no full-text query to run
+        return store.list_articles(flt, limit=limit), {}
+    return [], {}

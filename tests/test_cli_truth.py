@@ -256,6 +256,10 @@ def test_list_json_has_tags_summary_key_facts(fetched: tuple[Path, str],
         assert item["key_facts"] and item["tags"] and item["summary"]
         assert item["facts"] == len(shown["facts"]) > 0  # a count in a list
     searched = json.loads(_run(db_file, "search", "harbour", "--json").stdout)
+    # A search result is a list item with the passage that matched.
+    for a in searched:
+        start, end = a.pop("snippet_matches")[0]
+        assert a.pop("snippet")[start:end].lower() == "harbour"
     assert {a["id"]: a for a in searched} == {a["id"]: a for a in listed}
 
 

@@ -116,26 +116,70 @@ def _sources_matching(titles: dict[str, str], given: str) -> list[str]:
 
 
 @click.command("search")
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--fact", "facts", multiple=True, metavar="FILTER", help=FACT_HELP)
 @click.option("--tag", metavar="T", help="Only articles with this tag.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--recent", is_flag=True, help="List the searches run in the TUI, latest first.")
 @click.pass_obj
 @handles_errors
-def search(obj: Context, query: str, as_json: bool, facts: tuple[str, ...], tag: str | None,
-           limit: int) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax: words, "phrases", OR, NOT,
-    prefix*). Fact filters may also be written inside QUERY, like `chips money>1e9`."""
+def search(obj: Context, query: str | None, as_json: bool, facts: tuple[str, ...],
+           tag: str | None, limit: int, recent: bool) -> None:
+    """Full-text search over titles, text and translations: words (English stemmed, so
+    turbine finds turbines; accents optional, dong finds đồng), "phrases", prefix*, OR, NOT
+    or -word, (groups), title:word. Fact filters may also be written inside QUERY, like
+    `chips money>1e9` or `percent>=5 NOT gold`. Each result shows the passage that matched."""
     from briefing.query import split_query
 
+    if recent:
+        with obj.store() as store:
+            found = store.recent_searches(limit)
+        click.echo(json.dumps(found, ensure_ascii=False) if as_json else "\n".join(
+            one_line(q, 200) for q in found), nl=bool(found) or as_json)
+        return
+    if query is None:
+        fail("search: give a QUERY (or --recent)", ExitCode.USAGE)
     text, inline = split_query(query)
     flt = _filter(tag=tag, facts=facts)
     flt = type(flt)(**{**flt.__dict__, "facts": flt.facts + inline})
     with obj.store() as store:
         items = store.search(text, flt, limit=limit) if text else store.list_articles(
             flt, limit=limit)
-        _print_summaries(items, as_json, store)
+        snippets = store.snippets(text, [a.id for a in items]) if text else {}
+        if as_json:
+            details = store.list_details([a.id for a in items])
+            click.echo(json.dumps([{**_summary_json(a, details[a.id]),
+                                    **_snippet_json(snippets.get(a.id, ()))}
+                                   for a in items], indent=2, ensure_ascii=False))
+            return
+    for a in items:
+        _print_summaries([a], False, None)
+        if snippets.get(a.id):
+            click.echo("    " + _snippet_line(snippets[a.id]))
+
+
+def _snippet_line(parts: tuple[tuple[str, bool], ...]) -> str:
+    """A result's passage on one line under it, the matched words in bold (click drops the
+    styles when stdout is not a terminal). Stored text is sanitized already; one_line keeps
+    each part to one line."""
+    out = []
+    for chunk, hit in parts:
+        text = one_line(chunk, 400)
+        text = click.style(text, bold=True) if hit else text
+        out.append((" " if chunk[:1].isspace() else "") + text
+                   + (" " if chunk[-1:].isspace() and text else ""))
+    return "".join(out)
+
+
+def _snippet_json(parts: tuple[tuple[str, bool], ...]) -> dict[str, Any]:
+    """A result's passage as JSON: its plain text and the [start, end) of each match in it."""
+    text, spans = "", []
+    for chunk, hit in parts:
+        if hit:
+            spans.append([len(text), len(text) + len(chunk)])
+        text += chunk
+    return {"snippet": text, "snippet_matches": spans}
 
 
 @click.command("show")

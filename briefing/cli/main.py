@@ -59,6 +59,47 @@ def locate(obj: Context) -> None:
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@click.option("--keep-days", type=click.IntRange(0, 100_000), metavar="N",
+              help="Instead of [store] keep_days.")
+@click.option("--max-per-feed", type=click.IntRange(0, 100_000_000), metavar="N",
+              help="Instead of [store] max_per_feed.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def prune(obj: Context, dry_run: bool, keep_days: int | None, max_per_feed: int | None,
+          as_json: bool) -> None:
+    """Delete articles older than [store] keep_days, and past the newest max_per_feed of
+    each feed (newsboat's keep-articles-days and max-items). Starred articles and the
+    stories they belong to are kept; `briefing fetch` does the same after each run.
+    VACUUM runs when more than a quarter of the file is free after it."""
+    from datetime import UTC, datetime
+
+    days = obj.settings.store.keep_days if keep_days is None else keep_days
+    most = obj.settings.store.max_per_feed if max_per_feed is None else max_per_feed
+    if not days and not most:
+        fail("prune: nothing to do: set [store] keep_days or max_per_feed in the config "
+             "(or pass --keep-days / --max-per-feed)", ExitCode.USAGE)
+    with obj.store() as store:
+        report = store.prune(keep_days=days, max_per_feed=most, now=datetime.now(UTC),
+                             dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, **report.as_dict()}, indent=2,
+                              ensure_ascii=False))
+        return
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"{verb} {report.articles} articles"
+               + (f" from {len(report.by_source)} feeds" if report.by_source else "")
+               + (f"; {report.stories} stories left empty" if report.stories else ""))
+    for source, n in sorted(report.by_source.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {n:6d}  {one_line(source, 200)}")
+    if report.vacuumed:
+        click.echo(f"VACUUM gave back {report.freed_mb:.1f} MB")
+    if report.note:
+        click.echo(f"briefing: {report.note}", err=True)
+
+
+@cli.command()
 @click.argument("sources", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when every source succeeded.")
@@ -123,6 +164,7 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
             + (f", {report.sources_failed} failed" if report.failed else "")
             + (f", {translated} translated" if engine is not None else "")
             + (f", {len(not_translated)} not translated" if not_translated else "")
+            + (f", {report.pruned} old articles deleted" if report.pruned else "")
         )
     sys.exit(int(ExitCode.PARTIAL if failed else ExitCode.OK))
 

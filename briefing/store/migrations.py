@@ -284,3 +284,70 @@ def m010_source_names(db: Database) -> None:
     # The name the user gave a feed (renamed in the TUI). Kept apart from `title`, which each
     # fetch refreshes from the feed itself, so a rename survives the next fetch.
     db.execute("ALTER TABLE sources ADD COLUMN user_title TEXT NOT NULL DEFAULT ''")
+
+
+@migrations()
+def m011_search_index(db: Database) -> None:
+    # The full-text index again, worth searching (issue 15): English stemmed (porter, so
+    # "turbine" finds "turbines"), diacritics folded (remove_diacritics 2, and đ -> d by hand,
+    # see store/fts.py), and translations searched too. Still external content over articles,
+    # so snippet() reads the text from the articles table and the index holds no second copy.
+    # A translation's text is the one new column: FTS5 reads an external table's columns by
+    # name, and translation_pairs hold one row per paragraph. Triggers fold with plain
+    # replace(), so any client's edit keeps the index right; updating only read or starred no
+    # longer rewrites an article's index entries (m001's trigger did, on every `open`).
+    from briefing.store.fts import sql_fold
+
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+    db.execute("ALTER TABLE articles ADD COLUMN translation TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        "UPDATE articles SET translation = COALESCE((SELECT group_concat(translation, char(10)) "
+        "FROM (SELECT p.translation FROM translations t JOIN translation_pairs p "
+        "ON p.translation_id = t.id WHERE t.article_id = articles.id "
+        "ORDER BY t.lang, p.idx)), '') "
+        "WHERE id IN (SELECT article_id FROM translations)")
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, translation, "
+        "content='articles', content_rowid='rowid', "
+        "tokenize='porter unicode61 remove_diacritics 2')")
+    # A title word weighs as much as five in the text.
+    db.execute(
+        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 1.0)')")
+    new = ", ".join(sql_fold(f"new.{c}") for c in ("title", "text", "translation"))
+    old = ", ".join(sql_fold(f"old.{c}") for c in ("title", "text", "translation"))
+    # One statement at a time: executescript() would commit the migration's transaction.
+    db.execute(
+        "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN "
+        f"INSERT INTO articles_fts (rowid, title, text, translation) VALUES (new.rowid, {new}); "
+        "END")
+    db.execute(
+        "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN "
+        "INSERT INTO articles_fts (articles_fts, rowid, title, text, translation) "
+        f"VALUES ('delete', old.rowid, {old}); END")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text, translation ON articles "
+        "WHEN old.title IS NOT new.title OR old.text IS NOT new.text "
+        "OR old.translation IS NOT new.translation BEGIN "
+        "INSERT INTO articles_fts (articles_fts, rowid, title, text, translation) "
+        f"VALUES ('delete', old.rowid, {old}); "
+        f"INSERT INTO articles_fts (rowid, title, text, translation) VALUES (new.rowid, {new}); "
+        "END")
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, text, translation) "
+        f"SELECT rowid, {sql_fold('title')}, {sql_fold('text')}, {sql_fold('translation')} "
+        "FROM articles")
+    # The sidebar's counts without reading the articles' rows (their text is most of the
+    # file): per source from (source_url, read), starred from a partial index of the few
+    # starred. At 100,000 articles: 1.1 s and 0.4 s before, 50 ms and 0 after.
+    db.execute("CREATE INDEX articles_source_read ON articles(source_url, read)")
+    db.execute("CREATE INDEX articles_starred ON articles(starred) WHERE starred = 1")
+    # Searches the TUI's box ran (newest first), offered again as the user types.
+    db.execute("CREATE TABLE recent_searches (query TEXT PRIMARY KEY, used TEXT NOT NULL)")
+    db.execute("CREATE INDEX recent_searches_used ON recent_searches(used)")
+    # Articles retention deleted (store/retention.py), so that a feed still carrying them
+    # does not bring them back on the next fetch only for the prune after it to delete them
+    # again. Forgotten after TOMBSTONE_DAYS, by when feeds have moved on.
+    db.execute("CREATE TABLE pruned_articles (id TEXT PRIMARY KEY, pruned TEXT NOT NULL) "
+               "WITHOUT ROWID")

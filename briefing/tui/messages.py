@@ -48,6 +48,13 @@ class SearchFinished(Message):
     query: str
     results: list[ArticleSummary]
     error: str | None = None
+    # Article id -> the passage around the match, as (text, is_match) parts; the first rows.
+    snippets: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+
+
+@dataclass
+class RecentSearches(Message):
+    queries: list[str]
 
 
 @dataclass

@@ -94,3 +94,36 @@ async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(make_app.screen, MainScreen)
+
+
+async def test_snippet_of_the_highlighted_result_and_recent_searches(
+        make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _search(pilot, make_app, "engineers")
+        snippet = str(screen.query_one("#search-snippet", Static).render())
+        assert "engineers" in snippet
+        await pilot.press("escape")  # back to the list, then out of search
+        await settle(pilot)
+        if isinstance(make_app.screen, SearchScreen):
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("slash")  # a new search screen offers what was searched before
+        await settle(pilot)
+        again = make_app.screen
+        assert isinstance(again, SearchScreen) and again is not screen
+        screen = again
+        assert screen.recent == ["engineers"]
+        assert "Recent: engineers" in _status(screen)
+        await pilot.press(*"eng")  # typed ahead from the recent searches
+        await settle(pilot)
+        box = screen.query_one(Input)
+        assert box._suggestion == "engineers"
+
+
+async def test_not_alone_lists_the_other_articles(make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _search(pilot, make_app, "NOT engineers")
+        assert "a-nvidia" not in screen.query_one(ArticleList).summaries
+        assert screen.query_one(ArticleList).row_count > 0
+        screen = await _search(pilot, make_app, "(NOT engineers)")
+        assert "NOT inside ( ) needs a word before it" in _status(screen)

@@ -8,22 +8,37 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from briefing.models import ArticleSummary
-from briefing.query import parse_query
+from briefing.query import run_search
 from briefing.store import QueryError
 from briefing.tui import keys
 from briefing.tui.data import PAGE, open_store
-from briefing.tui.messages import SearchFinished
+from briefing.tui.messages import RecentSearches, SearchFinished
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.status import StatusLine
 
 DEBOUNCE_S = 0.2  # typing pauses shorter than this do not start a query
-HINT = 'words, "exact phrase", nvidia OR amd, chip*  ·  org:Nvidia  money>1e9  percent>=5'
+HINT = ('words, "exact phrase", nvidia OR amd, chip*, NOT gold, (a OR b)  ·  org:Nvidia  '
+        'money>1e9  percent>=5')
+RECENT = 20  # searches offered again (typed-ahead in the box, listed when it is empty)
+
+
+def snippet_text(parts: tuple[tuple[str, bool], ...]) -> Text:
+    """The passage around a match on one line, the matched words highlighted. Built from
+    plain strings (feed text is never markup) with newlines flattened."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for text, hit in parts:
+        words = " ".join(text.split())
+        out.append((" " if text[:1].isspace() else "") + words
+                   + (" " if text[-1:].isspace() and words else ""),
+                   style="bold reverse" if hit else "")
+    return out
 
 
 class SearchScreen(ArticleScreen):
@@ -34,10 +49,13 @@ class SearchScreen(ArticleScreen):
         super().__init__(id="search")
         self._timer: Timer | None = None
         self.last_query = ""
+        self.recent: list[str] = []
+        self._snippets: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search…  " + HINT, id="query")
         yield Static(Text(HINT, style="dim"), id="search-status")
+        yield Static(id="search-snippet")
         yield ArticleList(now=self.bapp.now, id="results")
         yield Preview(id="preview")
         yield StatusLine(id="status")
@@ -45,6 +63,30 @@ class SearchScreen(ArticleScreen):
 
     def on_mount(self) -> None:
         self.focus_query()
+        self._load_recent()
+
+    @work(thread=True, group="recent", exit_on_error=False)
+    def _load_recent(self) -> None:
+        with open_store(self.bapp.db_path) as store:
+            self.post_message(RecentSearches(store.recent_searches(RECENT)))
+
+    def on_recent_searches(self, msg: RecentSearches) -> None:
+        self.recent = msg.queries
+        box = self.query_one(Input)
+        box.suggester = SuggestFromList(self.recent, case_sensitive=False)
+        if not box.value.strip():
+            self._show_hint()
+
+    def _show_hint(self) -> None:
+        hint = Text(HINT, style="dim")
+        if self.recent:
+            hint = Text.assemble(("Recent: ", "dim"), (" · ".join(self.recent[:8]), "dim italic"))
+        self.query_one("#search-status", Static).update(hint)
+
+    @work(thread=True, group="recent-save", exit_on_error=False)
+    def _remember(self, query: str) -> None:
+        with open_store(self.bapp.db_path) as store:
+            store.add_recent_search(query, now=self.bapp.now.isoformat(timespec="seconds"))
 
     def focus_query(self) -> None:
         self.query_one(Input).focus()
@@ -62,8 +104,13 @@ class SearchScreen(ArticleScreen):
     def _submitted(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        text = self.query_one(Input).value.strip()
         self.run_search()
         self.query_one(ArticleList).focus()
+        if text:  # enter is what makes a search worth offering again, not each keystroke
+            self.recent = [text, *(q for q in self.recent if q != text)][:RECENT]
+            self.query_one(Input).suggester = SuggestFromList(self.recent, case_sensitive=False)
+            self._remember(text)
 
     def run_search(self) -> None:
         self._search(self.query_one(Input).value)
@@ -71,24 +118,21 @@ class SearchScreen(ArticleScreen):
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search(self, text: str) -> None:
         try:
-            fts, flt = parse_query(text)
-            if not fts and not flt.facts:
+            if not text.strip():
                 self.post_message(SearchFinished(text, []))
                 return
             with open_store(self.bapp.db_path) as store:
-                if fts:
-                    results = store.search(fts, flt, limit=PAGE)
-                else:  # filters alone: no FTS query to run
-                    results = store.list_articles(flt, limit=PAGE)
+                results, snippets = run_search(store, text, limit=PAGE)
         except QueryError as exc:
             self.post_message(SearchFinished(text, [], str(exc)))
             return
-        self.post_message(SearchFinished(text, results))
+        self.post_message(SearchFinished(text, results, snippets=snippets))
 
     def on_search_finished(self, msg: SearchFinished) -> None:
         if msg.query != self.query_one(Input).value:
             return  # the user typed on; a newer query is coming
         self.last_query = msg.query
+        self._snippets = msg.snippets
         status = self.query_one("#search-status", Static)
         results = self.query_one(ArticleList)
         results.reset(len(msg.results))
@@ -97,15 +141,18 @@ class SearchScreen(ArticleScreen):
             # QueryError text quotes the user's query: plain Text keeps brackets literal.
             status.update(Text(msg.error, style="bold red"))
         elif not msg.query.strip():
-            status.update(Text(HINT, style="dim"))
+            self._show_hint()
         else:
             more = "+" if len(msg.results) >= PAGE else ""
             status.update(Text(f"{len(msg.results)}{more} results", style="dim"))
-        self.query_one(Preview).show_summary(results.current)
+        self._highlighted()
 
     @on(DataTable.RowHighlighted, "#results")
     def _highlighted(self) -> None:
-        self.query_one(Preview).show_summary(self.query_one(ArticleList).current)
+        current = self.query_one(ArticleList).current
+        self.query_one(Preview).show_summary(current)
+        self.query_one("#search-snippet", Static).update(
+            snippet_text(self._snippets.get(current.id, ()) if current else ()))
 
     @on(DataTable.RowSelected, "#results")
     def _open(self) -> None:

@@ -1,0 +1,230 @@
+"""Search worth using (issue 15, item 5): stemming, folding, translations, snippets, NOT and
+groups, recent searches, and the index rebuilt on a database made at the previous schema."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.models import Article, Paragraph, Translation, TranslationPair
+from briefing.query import parse_query
+from briefing.store import QueryError, Store
+from briefing.store.fts import compile_query
+
+
+def _article(n: int, title: str, text: str, lang: str = "en", **kw: object) -> Article:
+    base: dict[str, object] = dict(
+        id=f"a{n}", url=f"https://example.com/{n}", source="https://example.com/feed",
+        title=title, text=text, paragraphs=(Paragraph(0, text, lang),), language=lang,
+        published=f"2025-01-{n:02d}T00:00:00", content_hash=f"h{n}")
+    base.update(kw)
+    return Article(**base)  # type: ignore[arg-type]
+
+
+def _translation(*pairs: tuple[str, str], lang: str = "en") -> Translation:
+    return Translation(lang, "test", "m", tuple(
+        TranslationPair(i, orig, tr) for i, (orig, tr) in enumerate(pairs)))
+
+
+@pytest.fixture
+def store(db_file: Path) -> Store:
+    s = Store(db_file)
+    s.save_article(_article(1, "Wind turbines ordered",
+                            "The harbour ordered new turbines and two gold cranes."))
+    s.save_article(_article(2, "Giá vàng", "Giá đồng tăng mạnh ở Đà Nẵng sáng nay.", "vi"))
+    s.save_article(_article(3, "Bến cảng", "Cảng mới mở cửa.", "vi"))
+    s.save_article(_article(4, "Copper prices", "Copper rose 5% as mines closed."))
+    return s
+
+
+def _ids(store: Store, query: str) -> list[str]:
+    fts, flt = parse_query(query)
+    found = store.search(fts, flt) if fts else store.list_articles(flt)
+    return sorted(a.id for a in found)
+
+
+def _index_is_sound(store: Store) -> None:
+    """The index holds exactly the folded text of every article: a trigger that indexed
+    something other than what it later deletes would leave entries behind. (FTS5's own
+    integrity-check with rank=1 compares with the unfolded text, so cannot be used.)"""
+    from briefing.store.fts import sql_fold
+
+    c = store.conn
+    c.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    c.execute("DROP TABLE IF EXISTS temp.ref")
+    c.execute("CREATE VIRTUAL TABLE temp.ref USING fts5(title, text, translation, content='', "
+              "tokenize='porter unicode61 remove_diacritics 2')")
+    folded = ", ".join(sql_fold(col) for col in ("title", "text", "translation"))
+    c.execute(f"INSERT INTO temp.ref (rowid, title, text, translation) SELECT rowid, {folded} "
+              "FROM articles")
+    vocab = []
+    for name, db, table in (("v_main", "main", "articles_fts"), ("v_ref", "temp", "ref")):
+        c.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        c.execute(f"CREATE VIRTUAL TABLE temp.{name} USING fts5vocab({db}, {table}, instance)")
+        vocab.append(c.execute(f"SELECT * FROM temp.{name} ORDER BY 1, 2, 3, 4").fetchall())
+    assert vocab[0] == vocab[1]
+    assert vocab[0]
+
+
+def test_english_words_are_stemmed(store: Store) -> None:
+    assert _ids(store, "turbine") == ["a1"]
+    assert _ids(store, "ordering") == ["a1"]
+    assert _ids(store, "close") == ["a4"]
+
+
+def test_vietnamese_without_marks_finds_marked_text(store: Store) -> None:
+    assert _ids(store, "dong") == ["a2"]
+    assert _ids(store, "đồng") == ["a2"]
+    assert _ids(store, "DA NANG") == ["a2"]
+    assert _ids(store, "gia vang") == ["a2"]
+    assert _ids(store, '"da nang"') == ["a2"]
+
+
+def test_translations_are_searched_and_kept_in_step(store: Store) -> None:
+    assert _ids(store, "seaport") == []
+    store.save_translation("a3", _translation(("Cảng mới mở cửa.", "The new seaport opened.")))
+    assert _ids(store, "seaport") == ["a3"]
+    assert _ids(store, "translation:seaport") == ["a3"]
+    assert _ids(store, "title:seaport") == []
+    # A new translation into the same language replaces the old one in the index too.
+    store.save_translation("a3", _translation(("Cảng mới mở cửa.", "The new dock opened.")))
+    assert _ids(store, "seaport") == []
+    assert _ids(store, "dock") == ["a3"]
+    # Saved with the article (the bilingual path) as well.
+    store.save_article(_article(5, "Cầu mới", "Cầu mới.", "vi",
+                                translations=(_translation(("Cầu mới.", "A new bridge.")),)))
+    assert _ids(store, "bridges") == ["a5"]
+    _index_is_sound(store)
+
+
+def test_snippets_mark_the_matched_words(store: Store) -> None:
+    found = store.search("dong")
+    parts = store.snippets("dong", [a.id for a in found])["a2"]
+    assert [text for text, hit in parts if hit] == ["đồng"]
+    assert "".join(text for text, _ in parts) == "Giá đồng tăng mạnh ở Đà Nẵng sáng nay."
+    turbine = store.snippets("turbine", ["a1"])["a1"]
+    assert [text for text, hit in turbine if hit] == ["turbines"]
+    assert store.snippets("NOT gold", ["a2"]) == {}  # an exclusion matches no words
+
+
+def test_not_and_groups(store: Store) -> None:
+    assert _ids(store, "percent>=5 NOT gold") == []  # no article has a percent fact
+    assert _ids(store, "NOT gold") == ["a2", "a3", "a4"]
+    assert _ids(store, "-gold") == ["a2", "a3", "a4"]
+    assert _ids(store, "harbour NOT gold") == []
+    assert _ids(store, "(copper OR turbines) NOT gold") == ["a4"]
+    assert _ids(store, "(copper OR cranes) -mines") == ["a1"]
+    assert _ids(store, "copper OR turbines") == ["a1", "a4"]
+    assert _ids(store, "(harbour NOT gold) OR copper") == ["a4"]
+    assert _ids(store, "covid-19") == []  # punctuation in a word is not syntax
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ('"unclosed', 'a " is not closed'),
+    ("(harbour", "a ( is not closed"),
+    ("harbour)", "a ) has no ( before it"),
+    ("harbour NOT", "NOT needs a word after it"),
+    ("AND gold", "AND needs a word before it"),
+    ("gold OR OR copper", "two operators in a row"),
+    ("(NOT gold)", "NOT inside ( ) needs a word before it"),
+    ("NOT gold OR copper", "a search with OR cannot start with NOT"),
+    ("copper OR percent>=5", "a fact filter applies to the whole search"),
+    ("(copper percent>=5)", "a fact filter applies to the whole search"),
+])
+def test_unreadable_queries_say_why(store: Store, query: str, reason: str) -> None:
+    with pytest.raises(QueryError, match=r"malformed search query|fact filter") as err:
+        _ids(store, query)
+    assert reason in str(err.value)
+
+
+def test_compiled_queries_quote_every_word() -> None:
+    assert compile_query("a NOT b c").match == '"a" AND "c"'
+    assert compile_query("a NOT b c").exclude == '"b"'
+    assert compile_query("chip*").match == '"chip"*'
+    assert compile_query('AT&T "Đà Nẵng"').match == '"AT&T" AND "Dà Nẵng"'
+
+
+def test_recent_searches_latest_first_and_capped(store: Store) -> None:
+    for i, q in enumerate(["gold", "copper", "gold", "  ", "turbine"]):
+        store.add_recent_search(q, now=f"2026-01-01T00:00:0{i}", keep=2)
+    assert store.recent_searches() == ["turbine", "gold"]
+
+
+def test_cli_search_shows_passages_and_json_spans(store: Store, db_file: Path) -> None:
+    store.close()
+    run = [sys.executable, "-m", "briefing", "--db", str(db_file), "search"]
+    text = subprocess.run([*run, "dong"], capture_output=True, text=True, timeout=120,
+                          check=True).stdout.splitlines()
+    assert text[0].startswith("a2 ") and text[1] == "    Giá đồng tăng mạnh ở Đà Nẵng sáng nay."
+    found = json.loads(subprocess.run([*run, "turbine", "--json"], capture_output=True,
+                                      text=True, timeout=120, check=True).stdout)
+    (start, end), = found[0]["snippet_matches"]
+    assert found[0]["snippet"][start:end] == "turbines"
+    bad = subprocess.run([*run, "(NOT gold)"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "NOT inside ( ) needs a word before it" in bad.stderr
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt(db_file: Path) -> None:
+    from sqlite_utils import Database
+
+    from briefing.store.migrations import migrations
+    from briefing.store.store import SCHEMA_VERSION
+
+    # A database as the last briefing before m011 left it, with its old index filled by the
+    # old triggers.
+    db = Database(db_file)
+    migrations.apply(db, stop_before="m011_search_index")
+    db.execute("INSERT INTO articles (id, url, source_url, title, text, published) VALUES "
+               "('old1', 'u1', 's', 'Giá đồng', 'Giá đồng tăng ở Đà Nẵng.', '2025-01-01'), "
+               "('old2', 'u2', 's', 'Turbines', 'Wind turbines ordered.', '2025-01-02')")
+    db.execute("INSERT INTO translations (id, article_id, lang, engine) VALUES "
+               "(1, 'old1', 'en', 'test')")
+    db.execute("INSERT INTO translation_pairs (translation_id, idx, original, translation) "
+               "VALUES (1, 0, 'Giá đồng tăng.', 'Copper prices rose.')")
+    db.conn.commit()
+    db.execute("PRAGMA user_version = 7")
+    db.close()
+    with Store(db_file) as store:
+        assert _ids(store, "dong") == ["old1"]
+        assert _ids(store, "turbine") == ["old2"]
+        assert _ids(store, "copper") == ["old1"]
+        _index_is_sound(store)
+        store.set_read("old1")  # a flag change leaves the index alone, and sound
+        _index_is_sound(store)
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM recent_searches").fetchone()[0] == 0
+
+
+def test_fact_filters_common_rare_and_empty_give_the_same_answers(db_file: Path) -> None:
+    from briefing.models import Fact
+    from briefing.store.store import RARE_FACT_ROWS
+
+    # One article with more percent facts than RARE_FACT_ROWS makes percent filters take
+    # the article-by-article path; org filters with one row take the gathered-ids path.
+    many = tuple(Fact("percent", "50%", 50.0, "%", 0, 0, 3) for _ in range(RARE_FACT_ROWS))
+    with Store(db_file) as store:
+        store.save_article(_article(1, "Copper", "Copper rose 50% at the harbour.",
+                                    facts=(*many, Fact("org", "Halvorsen", "Halvorsen", "", 0,
+                                                       0, 9))))
+        store.save_article(_article(2, "Copper again", "Copper rose 60% in the harbour.",
+                                    facts=(Fact("percent", "60%", 60.0, "%", 0, 0, 3),)))
+        store.save_article(_article(3, "Gold", "Gold fell.", facts=()))
+        assert _ids(store, "percent>=50") == ["a1", "a2"]
+        assert _ids(store, "percent>55") == ["a2"]
+        assert _ids(store, "copper percent>=50") == ["a1", "a2"]
+        assert _ids(store, "org:halvorsen") == ["a1"]
+        assert _ids(store, "copper org:halvorsen") == ["a1"]
+        assert _ids(store, "copper org:halvorsen percent>=50") == ["a1"]
+        assert _ids(store, "org:nobody") == []
+        assert _ids(store, "copper org:nobody") == []
+        assert _ids(store, "-harbour percent>=50") == []
+        assert _ids(store, "harbour NOT 60% percent>=50") == ["a1"]
+        assert _ids(store, "copp* percent>=50") == ["a1", "a2"]
+        assert store.snippets("copp*", ["a1", "a2"]).keys() == {"a1", "a2"}
