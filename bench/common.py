@@ -333,7 +333,9 @@ class Measured:
     peak_tree_mb: float  # largest sum of RSS over the process tree, sampled every 20 ms
     stdout: str
     stderr: str
-    cpu: float = 0.0  # user + system seconds of the child and the children it waited for
+    # User + system seconds of the whole tree: the child's rusage, or the sum over every
+    # process seen in the tree (sampled every 20 ms) when that is more.
+    cpu: float = 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -359,7 +361,23 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_kb(pid: int) -> int:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system seconds a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def tree_rss_kb(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """RSS summed over `pid` and its descendants; with `cpu`, each one's CPU seconds so far
+    is recorded there too (worker processes of a fork server are not the child's children
+    to wait for, so its rusage misses them)."""
     total, todo, seen = 0, [pid], set()
     while todo:
         p = todo.pop()
@@ -367,6 +385,8 @@ def tree_rss_kb(pid: int) -> int:
             continue
         seen.add(p)
         total += _rss_kb(p)
+        if cpu is not None:
+            cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
         todo.extend(children(p))
     return total
 
@@ -379,11 +399,12 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
         peak_tree = 0
+        cpu: dict[int, float] = {}
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+            peak_tree = max(peak_tree, tree_rss_kb(proc.pid, cpu))
             time.sleep(0.02)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -391,7 +412,7 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
         err.seek(0)
         result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
                           max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read(),
-                          usage.ru_utime + usage.ru_stime)
+                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())))
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return result

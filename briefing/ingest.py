@@ -89,7 +89,7 @@ def _signed(result: Result) -> Result:
         from briefing.signatures import signature
 
         result = replace(result, signatures={
-            a.id: signature(a).prepared() for a in result.articles})
+            a.id: signature(a).compact() for a in result.articles})
     return result
 
 

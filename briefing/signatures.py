@@ -130,6 +130,10 @@ class Signature:
             getattr(self, attr)
         return self
 
+    def compact(self) -> Compact:
+        """What a worker process sends of this signature (see Compact)."""
+        return Compact(self.stored, self.index_keys, self.lookup_keys)
+
     def as_json(self) -> dict[str, Any]:
         """The stored form (version 2). A sentence's words and names are kept once, not once
         per figure (figures share their sentence's context), and the MinHash as base64 of
@@ -163,6 +167,40 @@ class Signature:
                          for k, u, v, t, w, c in data.get("figs", []))
             minhash = tuple(data.get("minhash", []))
         return Signature(figs, frozenset(data.get("names", [])), minhash, data.get("name", ""))
+
+
+@dataclass(frozen=True, eq=False)
+class Compact:
+    """A signature as a worker sends it and story matching first needs it: the stored text and
+    the keys to index and look up. Most new articles have no candidate, so their figures are
+    never compared: the match form (`match`) and the whole signature with its contexts (`full`,
+    for flags) are decoded from the stored text only when asked for. A prepared Signature
+    crossed the process boundary at ~5 KB of pickled objects an article, and unpickling them
+    was a fifth of the writer's time."""
+
+    stored: str
+    index_keys: tuple[str, ...] = ()
+    lookup_keys: tuple[str, ...] = ()
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.stored)
+        return decoded
+
+    @cached_property
+    def match(self) -> Match:
+        return Signature.from_json(self.data, contexts=False).match
+
+    def full(self) -> Signature:
+        return Signature.from_json(self.data)
+
+    def lean(self) -> Compact:
+        """This one without its keys, its match form kept if made: what is worth keeping
+        for later comparisons."""
+        kept = Compact(self.stored)
+        if "match" in self.__dict__:
+            kept.__dict__["match"] = self.__dict__["match"]
+        return kept
 
 
 @dataclass(frozen=True, eq=False)
