@@ -151,7 +151,7 @@ def _ratios(result: dict[str, Any]) -> list[list[object]]:
     return out
 
 
-def profile(n: int, top: int = 25) -> str:
+def profile(n: int, top: int = 25, style: str = "plain") -> str:
     """cProfile of one cold in-process run_fetch with workers=1, its CPU work run inline on
     the profiled thread (cProfile sees one thread only)."""
     from briefing.config import Settings
@@ -159,7 +159,7 @@ def profile(n: int, top: int = 25) -> str:
     from briefing.store import Store
 
     out = io.StringIO()
-    with FeedServer(n) as server, tempfile.TemporaryDirectory() as tmp:
+    with FeedServer(n, style=style) as server, tempfile.TemporaryDirectory() as tmp:
         settings = Settings()
         settings.fetch.workers = 1
         store = Store(Path(tmp) / "p.db")
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="instead: profile one in-process cold run of N feeds")
     args = parser.parse_args(argv)
     if args.profile:
-        text = profile(args.profile)
+        text = profile(args.profile, style=args.style)
         print(text)
         write_json("fetch_profile.json", {"feeds": args.profile, "text": text})
         return
