@@ -127,9 +127,10 @@ def detect_article(paragraphs: Sequence[str], fallback: str = "") -> tuple[list[
 
     A text mixes languages where it mixes scripts or diacritics: an English article with a
     Vietnamese (or French, German, Spanish) paragraph shows it in the letters. So the
-    paragraphs written in ASCII alone (of JOINT_MIN_CHARS or more) are judged together, as one
-    sample of PLAIN_SAMPLE characters, and every other paragraph on its own. Per paragraph, the model cost ~0.4 ms an
-    item (every paragraph of every item, most of them in the article's one language)."""
+    paragraphs written in ASCII alone (of JOINT_MIN_CHARS or more) are judged together, as
+    one sample of PLAIN_SAMPLE characters, and every other paragraph on its own. Per
+    paragraph, the model cost ~0.4 ms an item (every paragraph of every item, most of them
+    in the article's one language)."""
     head = paragraphs[:JUDGED_PARAGRAPHS]
     plain = [i for i, p in enumerate(head)
              if len(p) >= JOINT_MIN_CHARS and p.isascii() and _enough_letters(p)]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.models import ArticleSummary, Stored, Story, StoryFlag, StoryMember
 from briefing.store.base import SUMMARY_COLUMNS, summary_from_row, wraps_sqlite_errors
-from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, decode_signature, epoch, key_id
 
 if TYPE_CHECKING:
     from briefing.store.store import Store
@@ -29,7 +29,7 @@ _STORY = "SELECT id, title, best_article, size, first_published, last_published 
 
 
 def _stored(row: Sequence[Any]) -> Stored:
-    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
+    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], decode_signature(row[6]))
 
 
 class KeyIndex:
@@ -234,10 +234,11 @@ class StoryStore:
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
     @wraps_sqlite_errors
-    def put(self, row: Stored, signature: str, keys: Iterable[str], rowid: int, *,
+    def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
             new: bool = False) -> None:
-        """Insert or replace an article's membership, signature (as stored: JSON text) and index
-        keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to delete."""
+        """Insert or replace an article's membership, signature (Signature.stored) and index
+        keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to
+        delete."""
         index = self.key_index()
         with self._store.write() as c:
             if not new:
