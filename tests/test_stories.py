@@ -388,3 +388,34 @@ def test_workers_send_a_compact_signature_that_matches_as_the_whole_one() -> Non
     assert (read.probes, read.values, read.names) == (made.probes, made.values, made.names)
     kept = sent.lean()  # what is remembered: no keys, the match form once made
     assert (kept.index_keys, kept.__dict__["match"]) == ((), read)
+
+
+def test_a_first_fetch_never_looks_keys_up_in_the_table(tmp_path: Path) -> None:
+    """On an empty story_keys table every posting is one this connection writes: keys are
+    found in memory (copies still join), and no key costs a query. A later connection, with
+    postings it did not write, reads them from the table."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    lookups: list[str] = []
+
+    def trace(sql: str) -> None:
+        if "FROM story_keys WHERE key IN" in sql:
+            lookups.append(sql)
+
+    with Store(tmp_path / "s.db") as store:
+        store.conn.set_trace_callback(trace)
+        for art in (first, copy):
+            store.save_articles([art])
+            stories.assign_articles(store, [art])
+        story = stories.story_of(store, "b1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1"}
+        assert lookups == []
+    third = build("c1", "https://three.example/c", "Plant", [
+        COPY[0], "Erik Halvorsen, the chief executive, said revenue rose 17.3% to $2.37bn."])
+    with Store(tmp_path / "s.db") as store:
+        store.conn.set_trace_callback(trace)
+        store.save_articles([third])
+        stories.assign_articles(store, [third])
+        story = stories.story_of(store, "c1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1", "c1"}
+        assert lookups != []
