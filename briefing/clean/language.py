@@ -113,8 +113,9 @@ def detect_paragraphs(
     return [code or article for code in raw], article
 
 
-# Of the article's plain (ASCII) paragraphs, this much goes to the model at once.
-PLAIN_SAMPLE = 2 * SAMPLE_CHARS
+# Of the article's plain (ASCII) paragraphs, this much goes to the model at once: what one
+# paragraph alone was judged on. The model's cost grows with the text, not the calls.
+PLAIN_SAMPLE = SAMPLE_CHARS
 # Shorter paragraphs are still judged alone: on a line like "Reporting by Oskar Lindqvist;
 # editing by Maria Holm" the model's label is a coin toss ("af"), and judging it with the
 # rest would change stored results for no saving worth having (cost grows with length).
