@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    ITEMS,
     FeedServer,
     Measured,
     isolated_env,
@@ -92,7 +93,8 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
         r.setdefault(f"{phase}_tree_mb", []).append(m.peak_tree_mb)
         r.setdefault(f"{phase}_304", []).append(after["not_modified"] - before["not_modified"])
 
-    with FeedServer(n, style=style) as server:
+    # A churned feed brings a whole new round of items (ITEMS), as a cron cycle finds them.
+    with FeedServer(n, new=ITEMS, style=style) as server:
         urls = server.urls()
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="fetch-bench-") as tmp:
