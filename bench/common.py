@@ -69,10 +69,92 @@ def item_html(feed: int, k: int) -> tuple[str, str]:
     return title, "".join(f"<p>{escape(p)}</p>" for p in paras)
 
 
-def feed_xml(feed: int, first: int, base: str, items: int = ITEMS) -> bytes:
+# Wire style: what news wires look like next to one another. More figures per item, sentences
+# drawn from a larger pool (a feed's items do not all end on the same paragraph), one item in
+# four retelling another feed's story (same figures and names, other words and order: the
+# copies story grouping must find), and one in ten with a Vietnamese paragraph (a bilingual
+# post, so language detection has a mixed text to judge). All text is written for this file.
+_WIRE_LEADS = [
+    "{co} said on {day} it would spend ${bn:g}bn on a {topic} in {place}, adding {jobs:,} jobs.",
+    "{co} plans a ${bn:g}bn {topic} in {place} that will create {jobs:,} jobs, it said on {day}.",
+    "A ${bn:g}bn {topic} by {co} in {place} is set to bring {jobs:,} jobs, the company said.",
+]
+_WIRE_MORE = [
+    "Revenue rose {pct:g}% to ${rev}bn in the year to March, chief executive {person} said.",
+    "{person}, the chief executive, said sales grew {pct:g} per cent to ${rev}bn last year.",
+    "Operating profit climbed {pct2:g}% to ${prof}mn, beating the ${est}mn analysts expected.",
+    "The group employs {staff:,} people across {sites} sites and ships to {markets} markets.",
+    "Shares rose {pct3:g}% in {place2} trading, valuing {co} at ${cap}bn.",
+    "About {homes:,} households in {place} will benefit, officials said.",
+    "Construction starts in {month} and the first phase costs ${phase}mn.",
+    "{rival} said last month it would invest ${rbn:g}bn in a rival plant near {place2}.",
+    "Freight volumes through {place} rose {pct4:g}% to {teu:,} containers in the quarter.",
+    "The deal follows a ${loan}mn loan from a group of {banks} banks, {person} said.",
+]
+_WIRE_CLOSE = [
+    "Analysts said the plan reflected stronger demand across the region.",
+    "Unions asked for more detail on hiring and the effect on smaller suppliers.",
+    "The company declined to comment on further plans.",
+    "People familiar with the matter said a formal announcement could follow within weeks.",
+    "Local officials welcomed the investment but warned about pressure on housing.",
+    "Rating agencies said the spending would not change the group's credit outlook.",
+]
+_WIRE_VI = [
+    "{co} cho biết sẽ đầu tư {bn:g} tỷ USD vào {place}, tạo thêm {jobs:,} việc làm mới.",
+    "Theo ông {person}, doanh thu năm ngoái tăng {pct:g}% nhờ xuất khẩu tăng mạnh.",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+_MONTHS = ["June", "July", "September", "October"]
+
+
+def _wire_facts(feed: int, k: int) -> dict[str, object]:
+    rng = random.Random(feed * 7_000_003 + k * 13 + 1)
+    return {
+        "co": rng.choice(_COMPANIES), "rival": rng.choice(_COMPANIES),
+        "place": rng.choice(_PLACES), "place2": rng.choice(_PLACES),
+        "person": rng.choice(_PEOPLE), "topic": rng.choice(_TOPICS),
+        "day": rng.choice(_DAYS), "month": rng.choice(_MONTHS),
+        "bn": rng.randint(12, 980) / 10, "rbn": rng.randint(12, 980) / 10,
+        "pct": rng.randint(5, 450) / 10, "pct2": rng.randint(5, 450) / 10,
+        "pct3": rng.randint(5, 150) / 10, "pct4": rng.randint(5, 250) / 10,
+        "jobs": rng.randint(120, 9_000), "rev": rng.randint(2, 90),
+        "prof": rng.randint(110, 990), "est": rng.randint(110, 990),
+        "staff": rng.randint(1_200, 90_000), "sites": rng.randint(11, 95),
+        "markets": rng.randint(12, 80), "cap": rng.randint(11, 400),
+        "homes": rng.randint(2_000, 60_000), "phase": rng.randint(110, 990),
+        "teu": rng.randint(10_000, 900_000), "loan": rng.randint(110, 990),
+        "banks": rng.randint(3, 12),
+    }
+
+
+def wire_item_html(feed: int, k: int) -> tuple[str, str]:
+    """(title, body HTML) of item k of a feed in wire style (see _WIRE_LEADS)."""
+    rng = random.Random(feed * 1_000_003 + k)
+    # Feeds come in threes; a copy retells the first one's item k in its own words.
+    story = feed - feed % 3 if k % 4 == 0 else feed
+    facts = _wire_facts(story, k)
+    if story != feed and feed % 3 == 2:  # one copy in two has a job count of its own
+        facts["jobs"] = int(str(facts["jobs"])) + 10
+    more = rng.sample(_WIRE_MORE, 6)
+    sentences = [rng.choice(_WIRE_LEADS), *more, *rng.sample(_WIRE_CLOSE, 2)]
+    paras = [" ".join(s.format(**facts) for s in sentences[i:i + 2])
+             for i in range(0, len(sentences), 2)]
+    if k % 10 == 3:
+        paras.insert(2, " ".join(s.format(**facts) for s in _WIRE_VI))
+    title = (f"{facts['co']} to spend ${facts['bn']:g}bn on {facts['topic']} in "
+             f"{facts['place']} (#{feed}-{k})")
+    return title, "".join(f"<p>{escape(p)}</p>" for p in paras)
+
+
+STYLES = {"plain": item_html, "wire": wire_item_html}
+
+
+def feed_xml(feed: int, first: int, base: str, items: int = ITEMS,
+             style: str = "plain") -> bytes:
+    make = STYLES[style]
     entries = []
     for k in range(first + items - 1, first - 1, -1):
-        title, body = item_html(feed, k)
+        title, body = make(feed, k)
         day = 1 + k % 28
         entries.append(
             f"<item><title>{escape(title)}</title>"
@@ -86,10 +168,12 @@ def feed_xml(feed: int, first: int, base: str, items: int = ITEMS) -> bytes:
 
 
 class _State:
-    def __init__(self, feeds: int, new: int) -> None:
+    def __init__(self, feeds: int, new: int, style: str = "plain") -> None:
         self.feeds = feeds
         self.new = new
+        self.style = style
         self.generation = 0
+        self.extra: dict[int, int] = {}  # feed -> generations it is ahead (a churn advance)
         self.cache: dict[tuple[int, int], bytes] = {}
         self.stats = {"requests": 0, "ok": 0, "not_modified": 0}
         self.lock = threading.Lock()
@@ -118,6 +202,14 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
                     state.cache.clear()
                 self._reply(200, str(state.generation).encode(), {})
                 return
+            if path.startswith("/control/churn/"):  # one feed in N moves on, the rest stay
+                every = max(1, int(path.rsplit("/", 1)[1]))
+                with state.lock:
+                    for f in range(0, state.feeds, every):
+                        state.extra[f] = state.extra.get(f, 0) + 1
+                    state.cache.clear()
+                self._reply(200, str(len(range(0, state.feeds, every))).encode(), {})
+                return
             if path == "/control/stats":
                 self._reply(200, json.dumps(state.stats).encode(),
                             {"Content-Type": "application/json"})
@@ -132,7 +224,7 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
             if not 0 <= feed < state.feeds:
                 self._reply(404, b"not found", {})
                 return
-            gen = state.generation
+            gen = state.generation + state.extra.get(feed, 0)
             etag = f'"{feed}-{gen}"'
             # newsboat revalidates with If-Modified-Since only, briefing sends both: each
             # generation has its own Last-Modified so either gets its 304.
@@ -149,7 +241,7 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
             body = state.cache.get(key)
             if body is None:
                 base = f"http://{self.headers.get('Host', '127.0.0.1')}"
-                body = feed_xml(feed, gen * state.new, base)
+                body = feed_xml(feed, gen * state.new, base, style=state.style)
                 state.cache[key] = body
             with state.lock:
                 state.stats["ok"] += 1
@@ -169,9 +261,9 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that hangs up early (newsboat at exit) is not news
 
 
-def serve(feeds: int, new: int) -> None:
+def serve(feeds: int, new: int, style: str = "plain") -> None:
     """Run the server until stdin closes; print one JSON line of base URLs first."""
-    state = _State(feeds, new)
+    state = _State(feeds, new, style)
     handler = _handler(state)
     servers = []
     for h in range(HOSTS):
@@ -186,12 +278,12 @@ def serve(feeds: int, new: int) -> None:
 class FeedServer:
     """The feed server process. Use as a context manager."""
 
-    def __init__(self, feeds: int, new: int = 2) -> None:
+    def __init__(self, feeds: int, new: int = 2, style: str = "plain") -> None:
         self.feeds = feeds
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.common", "serve", "--feeds", str(feeds),
-             "--new", str(new)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True)
+             "--new", str(new), "--style", style], cwd=ROOT, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.bases: list[str] = json.loads(self.proc.stdout.readline())["bases"]
 
@@ -207,6 +299,11 @@ class FeedServer:
 
     def advance(self) -> int:
         return int(self._get("/control/advance"))
+
+    def churn(self, every: int = 10) -> int:
+        """Move one feed in `every` on by a generation (`new` items); the others keep
+        answering 304. Returns how many feeds moved."""
+        return int(self._get(f"/control/churn/{every}"))
 
     def stats(self) -> dict[str, int]:
         data: dict[str, int] = json.loads(self._get("/control/stats"))
@@ -236,6 +333,9 @@ class Measured:
     peak_tree_mb: float  # largest sum of RSS over the process tree, sampled every 20 ms
     stdout: str
     stderr: str
+    # User + system seconds of the whole tree: the child's rusage, or the sum over every
+    # process seen in the tree (sampled every 20 ms) when that is more.
+    cpu: float = 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -261,7 +361,23 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_kb(pid: int) -> int:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system seconds a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def tree_rss_kb(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """RSS summed over `pid` and its descendants; with `cpu`, each one's CPU seconds so far
+    is recorded there too (worker processes of a fork server are not the child's children
+    to wait for, so its rusage misses them)."""
     total, todo, seen = 0, [pid], set()
     while todo:
         p = todo.pop()
@@ -269,6 +385,8 @@ def tree_rss_kb(pid: int) -> int:
             continue
         seen.add(p)
         total += _rss_kb(p)
+        if cpu is not None:
+            cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
         todo.extend(children(p))
     return total
 
@@ -281,18 +399,20 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
         peak_tree = 0
+        cpu: dict[int, float] = {}
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+            peak_tree = max(peak_tree, tree_rss_kb(proc.pid, cpu))
             time.sleep(0.02)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
-                          max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read())
+                          max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read(),
+                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())))
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return result
@@ -341,9 +461,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     s = sub.add_parser("serve", help="run the feed server (used by the benchmarks)")
     s.add_argument("--feeds", type=int, default=100)
     s.add_argument("--new", type=int, default=2, help="new items per feed per advance")
+    s.add_argument("--style", choices=sorted(STYLES), default="plain",
+                   help="item text: plain (one template) or wire (see wire_item_html)")
     args = parser.parse_args(argv)
     if args.cmd == "serve":
-        serve(args.feeds, args.new)
+        serve(args.feeds, args.new, args.style)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Fetch benchmark: `briefing fetch` cold (fresh database) and warm (every feed answers 304),
-beside newsboat (`newsboat -x reload`) when it is installed.
+"""Fetch benchmark: `briefing fetch` cold (fresh database), warm (every feed answers 304) and
+churn (a tenth of the feeds bring a new round of items, the rest answer 304: what a cron cycle
+sees), beside newsboat (`newsboat -x reload`) when it is installed.
 
     .venv/bin/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
+    .venv/bin/python -m bench.fetch_bench --sizes 200 --style wire   # wire-style items
     .venv/bin/python -m bench.fetch_bench --profile 100     # cProfile of an in-process cold run
 
 Each run is a subprocess: wall time, feeds per second, peak RSS of the largest process and of
@@ -14,14 +16,18 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    ITEMS,
     FeedServer,
     Measured,
     isolated_env,
@@ -61,50 +67,69 @@ def _check(m: Measured, what: str) -> int:
     return len(lines)
 
 
-def bench_size(n: int, repeat: int, newsboat_threads: list[int]) -> dict[str, Any]:
+PHASES = ("cold", "warm", "churn")
+CHURN_EVERY = 10  # one feed in ten has a new round of items in the churn phase
+
+
+def _db_mb(db: Path) -> float:
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+
+
+def bench_size(n: int, repeat: int, newsboat_threads: list[int],
+               style: str = "plain") -> dict[str, Any]:
     runs: dict[str, dict[str, list[float]]] = {}
 
     def record(tool: str, phase: str, m: Measured, server: FeedServer,
-               before: dict[str, int]) -> None:
+               before: dict[str, int], db: Path | None = None) -> None:
         after = server.stats()
         r = runs.setdefault(tool, {})
+        r.setdefault(f"{phase}_cpu_s", []).append(m.cpu)
+        r.setdefault(f"{phase}_load", []).append(os.getloadavg()[0])
+        if db is not None:
+            r.setdefault(f"{phase}_db_mb", []).append(_db_mb(db))
         r.setdefault(f"{phase}_failed", []).append(_check(m, f"{tool} {phase}"))
         r.setdefault(f"{phase}_s", []).append(m.wall)
         r.setdefault(f"{phase}_rss_mb", []).append(m.peak_rss_mb)
         r.setdefault(f"{phase}_tree_mb", []).append(m.peak_tree_mb)
         r.setdefault(f"{phase}_304", []).append(after["not_modified"] - before["not_modified"])
 
-    with FeedServer(n) as server:
+    # A churned feed brings a whole new round of items (ITEMS), as a cron cycle finds them.
+    with FeedServer(n, new=ITEMS, style=style) as server:
         urls = server.urls()
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="fetch-bench-") as tmp:
                 work = Path(tmp)
                 env = isolated_env(work / "home")
                 db = work / "briefing.db"
-                for phase in ("cold", "warm"):
-                    before = server.stats()
-                    m = _briefing(db, urls, env)
-                    record("briefing", phase, m, server, before)
+                tools: list[tuple[str, Callable[[], Measured], Path | None]] = [
+                    ("briefing", partial(_briefing, db, urls, env), db)]
                 for threads in newsboat_threads:
                     nb = work / f"newsboat-{threads}"
                     nb.mkdir()
-                    for phase in ("cold", "warm"):
+                    tools.append((f"newsboat-{threads}t",
+                                  partial(_newsboat, nb, urls, threads, env), None))
+                # Each phase runs every tool before the next phase, so the churn round is
+                # the same for all: the feeds move on once, and each tool fetches the moved.
+                for phase in PHASES:
+                    if phase == "churn":
+                        server.churn(CHURN_EVERY)
+                    for tool, run, tool_db in tools:
                         before = server.stats()
-                        m = _newsboat(nb, urls, threads, env)
-                        record(f"newsboat-{threads}t", phase, m, server, before)
+                        record(tool, phase, run(), server, before, tool_db)
     summary = {tool: {k: median(v) for k, v in r.items()} for tool, r in runs.items()}
-    return {"feeds": n, "repeat": repeat, "medians": summary, "runs": runs}
+    return {"feeds": n, "repeat": repeat, "style": style, "medians": summary, "runs": runs}
 
 
 def _rows(result: dict[str, Any]) -> list[list[object]]:
     rows: list[list[object]] = []
     n = result["feeds"]
     for tool, m in result["medians"].items():
-        for phase in ("cold", "warm"):
+        for phase in PHASES:
             secs = m[f"{phase}_s"]
-            rows.append([n, tool, phase, secs, n / secs, m[f"{phase}_rss_mb"],
-                         m[f"{phase}_tree_mb"], int(m[f"{phase}_304"]),
-                         int(m[f"{phase}_failed"])])
+            rows.append([n, tool, phase, secs, n / secs, m[f"{phase}_cpu_s"],
+                         m[f"{phase}_load"], m.get(f"{phase}_db_mb", float("nan")),
+                         m[f"{phase}_rss_mb"], m[f"{phase}_tree_mb"],
+                         int(m[f"{phase}_304"]), int(m[f"{phase}_failed"])])
     return rows
 
 
@@ -117,7 +142,8 @@ def _ratios(result: dict[str, Any]) -> list[list[object]]:
             continue
         cold = b["cold_s"] / med[tool]["cold_s"]
         warm = b["warm_s"] / med[tool]["warm_s"]
-        row: list[object] = [result["feeds"], tool, cold, warm]
+        churn = b["churn_s"] / med[tool]["churn_s"]
+        row: list[object] = [result["feeds"], tool, cold, warm, churn]
         if tool == "newsboat-8t":
             row += [f"<= {TARGET_COLD} {'ok' if cold <= TARGET_COLD else 'MISSED'}",
                     f"<= {TARGET_WARM} {'ok' if warm <= TARGET_WARM else 'MISSED'}"]
@@ -127,7 +153,7 @@ def _ratios(result: dict[str, Any]) -> list[list[object]]:
     return out
 
 
-def profile(n: int, top: int = 25) -> str:
+def profile(n: int, top: int = 25, style: str = "plain") -> str:
     """cProfile of one cold in-process run_fetch with workers=1, its CPU work run inline on
     the profiled thread (cProfile sees one thread only)."""
     from briefing.config import Settings
@@ -135,7 +161,7 @@ def profile(n: int, top: int = 25) -> str:
     from briefing.store import Store
 
     out = io.StringIO()
-    with FeedServer(n) as server, tempfile.TemporaryDirectory() as tmp:
+    with FeedServer(n, style=style) as server, tempfile.TemporaryDirectory() as tmp:
         settings = Settings()
         settings.fetch.workers = 1
         store = Store(Path(tmp) / "p.db")
@@ -181,11 +207,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (medians shown)")
     parser.add_argument("--newsboat-threads", default="8,1",
                         help="newsboat reload-threads values to compare ('' to skip)")
+    parser.add_argument("--style", choices=("plain", "wire"), default="plain",
+                        help="item text (bench/common.py): wire has more figures, copies "
+                             "across feeds and fewer repeated sentences")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead: profile one in-process cold run of N feeds")
     args = parser.parse_args(argv)
     if args.profile:
-        text = profile(args.profile)
+        text = profile(args.profile, style=args.style)
         print(text)
         write_json("fetch_profile.json", {"feeds": args.profile, "text": text})
         return
@@ -197,14 +226,15 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
-        results.append(bench_size(n, args.repeat, threads))
-    headers = ["feeds", "tool", "phase", "median s", "feeds/s", "peak RSS MB",
-               "tree RSS MB", "304s", "failed"]
+        results.append(bench_size(n, args.repeat, threads, args.style))
+    headers = ["feeds", "tool", "phase", "median s", "feeds/s", "CPU s", "load", "DB MB",
+               "peak RSS MB", "tree RSS MB", "304s", "failed"]
     print(table(headers, [r for res in results for r in _rows(res)]))
     ratio_rows = [r for res in results for r in _ratios(res)]
     if ratio_rows:
         print()
-        print(table(["feeds", "vs", "cold ratio", "warm ratio", "cold target", "warm target"],
+        print(table(["feeds", "vs", "cold ratio", "warm ratio", "churn ratio", "cold target",
+                     "warm target"],
                     ratio_rows))
     path = write_json("fetch_bench.json", {"results": results,
                                            "targets": {"cold": TARGET_COLD,

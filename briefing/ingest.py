@@ -89,7 +89,7 @@ def _signed(result: Result) -> Result:
         from briefing.signatures import signature
 
         result = replace(result, signatures={
-            a.id: signature(a).prepared() for a in result.articles})
+            a.id: signature(a).compact() for a in result.articles})
     return result
 
 
@@ -329,10 +329,10 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
                   site_name: str = "", source_title: str = "") -> Article:
     """Detect languages, tag facts, and assemble the article the store saves whole."""
     from briefing import tagger
-    from briefing.clean.language import detect_paragraphs
+    from briefing.clean.language import detect_article
 
     title = one_line(title) or (paragraphs[0][:120] if paragraphs else url)
-    langs, language = detect_paragraphs(list(paragraphs), fallback="")
+    langs, language = detect_article(list(paragraphs), fallback="")
     paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
     text = "\n\n".join(paragraphs)
     feed_tags = tuple(dict.fromkeys((*job.tags, *entry_tags)))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -193,7 +194,8 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     )
     runner = _Runner(settings, store, report, options, stamp, on_progress, after_store)
     try:
-        asyncio.run(runner.run(planned))
+        with _light_gc():
+            asyncio.run(runner.run(planned))
     finally:
         store.stories.forget()  # the TUI keeps its Store open between fetches
         store.shrink_memory()
@@ -207,6 +209,27 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
             report.failed.append(("retention", str(exc)))
     store.record_run(report)
     return report
+
+
+# Garbage collection during a fetch: the writer thread makes and drops millions of small
+# objects (worker results, rows), nearly none in cycles, and each full collection walked
+# every object alive (gen2 ran 26 times at ~185 ms each in a cold fetch of 20,000 items:
+# 6 s of a 48 s run). Frozen, what existed before the run (modules, the TUI's widgets) is
+# never walked; the raised first threshold makes young collections rare and cheap next to
+# the work between them. Both are given back when the run ends.
+GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def _light_gc() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _executor(n_sources: int, settings: Settings) -> Executor:

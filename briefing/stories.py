@@ -27,7 +27,7 @@ from typing import Any
 from briefing.models import Article, Stored, Story, StoryFlag, StoryMember
 from briefing.publishers import KNOWN_PUBLISHERS, hashtag, host_of, publisher, source_name
 from briefing.report import iso_time
-from briefing.signatures import Fig, Match, Signature, conflicts, score, signature
+from briefing.signatures import Compact, Fig, Match, Signature, conflicts, score, signature
 from briefing.store import Store
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch
 
@@ -106,8 +106,14 @@ def assign(store: Store, article_ids: Sequence[str]) -> None:
         assign_articles(store, arts)
 
 
+def _compact(sig: Signature | Compact | None, art: Article) -> Compact:
+    if isinstance(sig, Compact):
+        return sig
+    return (sig or signature(art)).compact()
+
+
 def assign_articles(store: Store, arts: Sequence[Article],
-                    signatures: Mapping[str, Signature] | None = None) -> None:
+                    signatures: Mapping[str, Signature | Compact] | None = None) -> None:
     """`assign` for articles already in memory (a fetch has just saved them): the same, without
     reading each one back from the database. `signatures` may carry what a worker process
     already computed, keeping that CPU work off the thread that writes the database."""
@@ -115,7 +121,8 @@ def assign_articles(store: Store, arts: Sequence[Article],
         return
     with store.write():
         prior = store.stories.stored([a.id for a in arts])
-        sigs = {a.id: (signatures or {}).get(a.id) or signature(a) for a in arts}
+        given = signatures or {}
+        sigs = {a.id: _compact(given.get(a.id), a) for a in arts}
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
             windows = [_window(_stamp(a.published)) for a in fresh]
@@ -147,31 +154,32 @@ def sync(store: Store) -> None:
         assign(store, ids[i:i + SYNC_BATCH])
 
 
-def _assign_one(store: Store, art: Article, old: Stored | None, sig: Signature,
+def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
                 rowid: int) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
-        before = Signature.from_json(old.signature)
+        before, now = Signature.from_json(old.signature), sig.full()
         store.stories.add_changes(art.id, [
-            _flag("changed", f"{sig.name}: {f.text} changed to {g.text} since the first fetch",
-                  f, g, art.id, art.id, before.name, sig.name)
-            for f, g in conflicts(before, sig)])
+            _flag("changed", f"{now.name}: {f.text} changed to {g.text} since the first fetch",
+                  f, g, art.id, art.id, before.name, now.name)
+            for f, g in conflicts(before, now)])
         story_id = old.story_id
     else:
         story_id = _choose(store, sig, _stamp(art.published), rowid) or art.id
     row = Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
                     art.tagger_version)
-    _remember(store, art.id, sig.match)
+    _remember(store, art.id, sig.lean())
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
         store.stories.put(row, sig.stored, sig.index_keys, rowid, new=True)
         store.stories.new_story(story_id, art.title, row.published)
         return
     flags = []
+    whole = sig.full()
     for m in store.stories.members(story_id):
         if m.article_id != art.id:
-            flags += _disagreements(m, Signature.from_json(m.signature), row, sig)
+            flags += _disagreements(m, Signature.from_json(m.signature), row, whole)
     store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None)
     store.stories.add_flags(story_id, flags)
     store.stories.refresh(story_id)
@@ -186,7 +194,7 @@ def _disagreements(a: Stored, sa: Signature, b: Stored, sb: Signature
                   a.article_id, b.article_id, sa.name, sb.name) for f, g in conflicts(sa, sb)]
 
 
-def _choose(store: Store, sig: Signature, stamp: str, rowid: int) -> str | None:
+def _choose(store: Store, sig: Compact, stamp: str, rowid: int) -> str | None:
     """The story of the best matching candidate, or None to start a new story."""
     lo, hi = _window(stamp)
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
@@ -205,19 +213,22 @@ def _choose(store: Store, sig: Signature, stamp: str, rowid: int) -> str | None:
     return story[best] if best else None
 
 
-MATCH_CACHE = 20_000  # match forms kept per connection (~2 KB each: 40 MB at most)
+# Signatures kept per connection: each ~1.5 KB of stored text, ~2 KB more once its match form
+# is decoded (only those that came up as candidates): 70 MB at most.
+MATCH_CACHE = 20_000
 
 
-def _memo(store: Store) -> OrderedDict[str, Match]:
-    memo: OrderedDict[str, Match] = store.stories.matches
+def _memo(store: Store) -> OrderedDict[str, Compact | Match]:
+    memo: OrderedDict[str, Compact | Match] = store.stories.matches
     return memo
 
 
-def _remember(store: Store, article_id: str, match: Match) -> None:
-    """Keep an article's match form for later comparisons, the oldest dropped past the cap
-    (a fetch of 20,000 articles once kept every decoded signature: 300 MB)."""
+def _remember(store: Store, article_id: str, kept: Compact | Match) -> None:
+    """Keep an article's signature (or its match form) for later comparisons, the oldest
+    dropped past the cap (a fetch of 20,000 articles once kept every decoded signature:
+    300 MB)."""
     memo = _memo(store)
-    memo[article_id] = match
+    memo[article_id] = kept
     memo.move_to_end(article_id)
     while len(memo) > MATCH_CACHE:
         memo.popitem(last=False)
@@ -227,13 +238,17 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
     """Candidates' match forms, decoded from their stored signatures once per connection:
     during a fetch the same recent articles come up as candidates again and again."""
     memo = _memo(store)
-    found = {aid: memo[aid] for aid in ids if aid in memo}
+    found = {aid: _match_of(memo[aid]) for aid in ids if aid in memo}
     missing = [aid for aid in ids if aid not in memo]
     if missing:
         for aid, row in store.stories.stored(missing).items():
             found[aid] = Signature.from_json(row.signature, contexts=False).match
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
+
+
+def _match_of(kept: Compact | Match) -> Match:
+    return kept.match if isinstance(kept, Compact) else kept
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.clean.language import detect, detect_paragraphs
+from briefing.clean.language import detect, detect_article, detect_paragraphs
 from tests.conftest import seed
 
 SEED_004 = "004_23fcfc9bf839688f.txt"
@@ -84,3 +84,34 @@ def test_sample_bilingual_post() -> None:
     assert len(bullets) >= 5 and len(english) >= 5
     assert all(detect(b) == "vi" for b in bullets)
     assert all(detect(p) == "en" for p in english)
+
+
+_ENGLISH = [
+    "The harbour authority said on Monday that it would deepen the main channel over the next "
+    "eight years, so that the largest container ships can call without waiting for the tide.",
+    "Officials expect the work to bring several thousand jobs to the region and said that the "
+    "first contracts for dredging and for the new quay walls would be signed before summer.",
+    "Reporting by Oskar Lindqvist; editing by Maria Holm",
+]
+_VIETNAMESE = ("Cảng biển cho biết sẽ nạo vét luồng chính trong tám năm tới để các tàu container "
+               "lớn nhất có thể cập cảng mà không phải chờ thủy triều lên.")
+_GERMAN = ("Die Hafenbehörde erklärte am Montag, dass der Hauptkanal in den nächsten acht Jahren "
+           "vertieft werden soll, damit die größten Containerschiffe jederzeit anlegen können.")
+
+
+@pytest.mark.parametrize("paragraphs", [
+    _ENGLISH,
+    [*_ENGLISH[:2], _VIETNAMESE, _ENGLISH[2]],
+    [_VIETNAMESE, _ENGLISH[0], _GERMAN, _ENGLISH[1]],
+    [_ENGLISH[0], _VIETNAMESE],  # one plain paragraph only: judged as before
+    ["Share post:", "12,000"],
+])
+def test_detect_article_agrees_with_judging_every_paragraph(paragraphs: list[str]) -> None:
+    """The plain paragraphs judged as one sample, the others (and short lines) alone: the
+    same labels as judging each paragraph, with fewer calls' worth of text."""
+    assert detect_article(paragraphs, "en") == detect_paragraphs(paragraphs, "en")
+
+
+def test_detect_article_still_finds_the_other_language_of_a_mixed_text() -> None:
+    langs, article = detect_article([*_ENGLISH[:2], _VIETNAMESE, _GERMAN])
+    assert (langs, article) == (["en", "en", "vi", "de"], "en")

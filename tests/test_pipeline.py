@@ -211,3 +211,17 @@ def test_a_pool_that_cannot_start_leaves_the_run_to_a_thread(
     urls = [server.add(f"/p{i}.xml", rss(1, prefix=f"p{i}")) for i in range(n)]
     report = run_fetch(_settings(workers=2), Store(db_file), urls)
     assert report.failed == [] and report.added == n
+
+
+def test_a_fetch_gives_the_garbage_collector_back_as_it_found_it(server: TestServer,
+                                                                  db_file: Path) -> None:
+    """A fetch freezes and relaxes garbage collection for its run (the TUI's process lives
+    on after it): thresholds and the frozen set are restored when it ends."""
+    import gc
+
+    url = server.add("/feed.xml", rss(3))
+    before = gc.get_threshold()
+    with Store(db_file) as store:
+        report = run_fetch(_settings(), store, [url])
+    assert report.added == 3
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -4,6 +4,7 @@ rewriting (figures, names, time), with disagreements and changed figures flagged
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -348,3 +349,75 @@ def test_a_database_with_text_story_keys_is_converted_and_still_joins(tmp_path: 
         stories.assign_articles(store, [copy])
         story = stories.story_of(store, "b1")
         assert story is not None and {m.article_id for m in story.members} == {"a1", "b1"}
+
+
+def test_signatures_are_stored_deflated_and_text_rows_still_read(tmp_path: Path) -> None:
+    """story_articles keeps a signature deflated (half its JSON text); rows an older version
+    wrote as JSON text still decode, and a copy still joins them."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    sig = stories.signature(first)
+    text = json.dumps(sig.as_json(), ensure_ascii=False, separators=(",", ":"))
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([first])
+        stories.assign_articles(store, [first])
+        (raw,) = store.conn.execute(
+            "SELECT signature FROM story_articles WHERE article_id = 'a1'").fetchone()
+        assert isinstance(raw, bytes) and len(raw) < 0.75 * len(text.encode())
+        assert stories.Signature.from_json(store.stories.stored(["a1"])["a1"].signature) == sig
+        with store.write() as c:  # as an older version wrote it
+            c.execute("UPDATE story_articles SET signature = ? WHERE article_id = 'a1'", (text,))
+    with Store(tmp_path / "s.db") as store:  # a new connection: no memo of a1
+        copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+        store.save_articles([copy])
+        stories.assign_articles(store, [copy])
+        story = stories.story_of(store, "b1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1"}
+
+
+def test_workers_send_a_compact_signature_that_matches_as_the_whole_one() -> None:
+    """What crosses the process boundary is the stored form and the keys; the match form made
+    from it is the one the whole signature makes."""
+    art = build("a1", "https://one.example/a", "Plant", COPY)
+    result = ingest._signed(ingest.Result("test", articles=(art,)))
+    sent = result.signatures["a1"]
+    whole = stories.signature(art)
+    assert isinstance(sent, signatures.Compact)
+    assert "match" not in sent.__dict__  # decoded only when a candidate asks for it
+    assert len(pickle.dumps(sent)) < 0.5 * len(pickle.dumps(stories.signature(art).prepared()))
+    assert (sent.index_keys, sent.lookup_keys) == (whole.index_keys, whole.lookup_keys)
+    assert sent.full() == whole
+    made, read = whole.match, sent.match
+    assert (read.probes, read.values, read.names) == (made.probes, made.values, made.names)
+    kept = sent.lean()  # what is remembered: no keys, the match form once made
+    assert (kept.index_keys, kept.__dict__["match"]) == ((), read)
+
+
+def test_a_first_fetch_never_looks_keys_up_in_the_table(tmp_path: Path) -> None:
+    """On an empty story_keys table every posting is one this connection writes: keys are
+    found in memory (copies still join), and no key costs a query. A later connection, with
+    postings it did not write, reads them from the table."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    lookups: list[str] = []
+
+    def trace(sql: str) -> None:
+        if "FROM story_keys WHERE key IN" in sql:
+            lookups.append(sql)
+
+    with Store(tmp_path / "s.db") as store:
+        store.conn.set_trace_callback(trace)
+        for art in (first, copy):
+            store.save_articles([art])
+            stories.assign_articles(store, [art])
+        story = stories.story_of(store, "b1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1"}
+        assert lookups == []
+    third = build("c1", "https://three.example/c", "Plant", [
+        COPY[0], "Erik Halvorsen, the chief executive, said revenue rose 17.3% to $2.37bn."])
+    with Store(tmp_path / "s.db") as store:
+        store.conn.set_trace_callback(trace)
+        store.save_articles([third])
+        stories.assign_articles(store, [third])
+        story = stories.story_of(store, "c1")
+        assert story is not None and {m.article_id for m in story.members} == {"a1", "b1", "c1"}
+        assert lookups != []

@@ -3,8 +3,11 @@ old text keys (m005) and the story store share one definition without importing 
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 from hashlib import blake2b
+from typing import Any
 
 
 def key_id(key: str) -> int:
@@ -24,3 +27,11 @@ def epoch(stamp: str) -> int:
     if not stamp:
         return UNKNOWN_TIME
     return int(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp())
+
+
+def decode_signature(stored: str | bytes) -> dict[str, Any]:
+    """A story_articles signature as JSON data: deflated bytes (briefing.signatures'
+    `Signature.stored`), or text as rows written before were."""
+    decoded: dict[str, Any] = json.loads(
+        zlib.decompress(stored) if isinstance(stored, bytes) else stored)
+    return decoded

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.models import ArticleSummary, Stored, Story, StoryFlag, StoryMember
 from briefing.store.base import SUMMARY_COLUMNS, summary_from_row, wraps_sqlite_errors
-from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
+from briefing.store.keys import OPEN_END, UNKNOWN_TIME, decode_signature, epoch, key_id
 
 if TYPE_CHECKING:
     from briefing.store.store import Store
@@ -29,7 +29,7 @@ _STORY = "SELECT id, title, best_article, size, first_published, last_published 
 
 
 def _stored(row: Sequence[Any]) -> Stored:
-    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
+    return Stored(row[0], row[1], row[2], row[3], row[4], row[5], decode_signature(row[6]))
 
 
 class KeyIndex:
@@ -48,8 +48,14 @@ class KeyIndex:
     SLACK = 30 * 86_400
     MAX_ROWS = 1_000_000  # ~100 MB
 
-    def __init__(self, version: int) -> None:
+    def __init__(self, version: int, complete: bool = False) -> None:
         self.version = version
+        # Made on an empty story_keys table (a first fetch): every posting there is one this
+        # connection writes, so `add` keeps them all and no key is ever looked up in the
+        # table. Keys no article holds yet, most of a cold fetch's (each article's 16 MinHash
+        # bands are its own), then cost nothing; before, each was a query that found nothing.
+        self.complete = complete
+        self.dropped: set[str] = set()
         self.ranges: dict[str, tuple[int, int]] = {}  # key -> published range loaded
         # key -> publication times (sorted) and, in step, the articles' rowids: two flat
         # lists, so a window is two bisects and its articles one slice for Counter to count.
@@ -60,6 +66,8 @@ class KeyIndex:
         self.size = 0
 
     def covers(self, key: str, lo: int, hi: int) -> bool:
+        if self.complete:
+            return True
         have = self.ranges.get(key)
         return have is not None and have[0] <= lo and hi <= have[1]
 
@@ -87,12 +95,19 @@ class KeyIndex:
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi]."""
-        stamps = self.stamps[key]
+        stamps = self.stamps.get(key)
+        if stamps is None:  # only in a complete index: a key nobody holds
+            return []
         return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
 
-    def add(self, keys: Iterable[str], published: int, rowid: int) -> None:
-        for key in keys:
+    def add(self, keys: Iterable[tuple[str, int]], published: int, rowid: int) -> None:
+        """Postings of (key, key id) for an article just written."""
+        for key, kid in keys:
             have = self.ranges.get(key)
+            if have is None and self.complete and key not in self.dropped:
+                have = self.ranges[key] = (UNKNOWN_TIME, OPEN_END)
+                self.stamps[key], self.ids[key] = [], []
+                self.names[kid] = key
             if have is not None and have[0] <= published <= have[1]:
                 stamps = self.stamps[key]
                 at = bisect_right(stamps, published)
@@ -106,6 +121,7 @@ class KeyIndex:
         self.size -= len(self.ids.pop(key, ()))
         self.stamps.pop(key, None)
         self.ranges.pop(key, None)
+        self.dropped.add(key)
 
     def remove(self, key_ids: Iterable[int], rowid: int) -> None:
         for kid in key_ids:
@@ -166,7 +182,9 @@ class StoryStore:
         if index is None or check:
             version = self._store.data_version()
             if index is None or index.version != version or index.size > KeyIndex.MAX_ROWS:
-                index = self.index = KeyIndex(version)
+                empty = self._store.conn.execute(
+                    "SELECT 1 FROM story_keys LIMIT 1").fetchone() is None
+                index = self.index = KeyIndex(version, complete=empty)
         return index
 
     @wraps_sqlite_errors
@@ -234,10 +252,11 @@ class StoryStore:
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
     @wraps_sqlite_errors
-    def put(self, row: Stored, signature: str, keys: Iterable[str], rowid: int, *,
+    def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
             new: bool = False) -> None:
-        """Insert or replace an article's membership, signature (as stored: JSON text) and index
-        keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to delete."""
+        """Insert or replace an article's membership, signature (Signature.stored) and index
+        keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to
+        delete."""
         index = self.key_index()
         with self._store.write() as c:
             if not new:
@@ -249,11 +268,11 @@ class StoryStore:
                 "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
                 (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                  row.tagger_version, signature))
-            keys = list(dict.fromkeys(keys))
+            pairs = [(k, key_id(k)) for k in dict.fromkeys(keys)]
             published = epoch(row.published)
             c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
-                          "VALUES (?,?,?)", [(key_id(k), published, rowid) for k in keys])
-        index.add(keys, published, rowid)
+                          "VALUES (?,?,?)", [(kid, published, rowid) for _k, kid in pairs])
+        index.add(pairs, published, rowid)
         index.members[rowid] = (row.article_id, row.story_id)
 
     @wraps_sqlite_errors
