@@ -89,3 +89,22 @@ def test_no_import_cycles() -> None:
     graph = import_graph()
     assert "briefing.store.keys" in graph["briefing.store.story_store"]
     assert cycles(graph) == []
+
+
+def test_the_tui_touches_no_private_textual_attribute() -> None:
+    """A private attribute of Textual's (`_keymap`, `_require_update_dimensions`) can change in
+    any release: the TUI reads and sets none of them, on its own widgets or any other."""
+    from textual.app import App
+    from textual.screen import ModalScreen, Screen
+    from textual.widgets import DataTable, Input, OptionList, Static
+
+    # Instances, not classes: most private state is set in __init__ (App()._keymap).
+    objects: tuple[object, ...] = (App(), Screen(), ModalScreen(), DataTable(), OptionList(),
+                                   Static(), Input())
+    textual_private = {name for obj in objects for name in dir(obj)
+                       if name.startswith("_") and not name.startswith("__")}
+    used = {f"{path.relative_to(PACKAGE)}:{node.lineno} {node.attr}"
+            for path in (PACKAGE / "tui").rglob("*.py")
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute) and node.attr in textual_private}
+    assert not used, f"private Textual attributes used: {sorted(used)}"

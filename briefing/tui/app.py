@@ -126,7 +126,7 @@ class BriefingApp(AppExtras, App[None]):
         from briefing.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(dict(self._keymap)))
+            self.push_screen(HelpScreen(dict(self.settings.keys)))
 
     def open_link(self, url: str) -> None:
         # Feeds choose the link: only web links reach the opener (a file: or a

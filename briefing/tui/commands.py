@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from briefing.tui import keys
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
 
 VIEW_MODES = (("original", "View: original"), ("side", "View: side by side"),
               ("stacked", "View: stacked"), ("translation", "View: translation only"))
@@ -16,7 +20,8 @@ class BriefingCommands(Provider):
     def _available(self) -> list[tuple[str, str, str]]:
         """(name, action, help) for what the current screen (or the app) can do now."""
         screen = self.screen
-        keymap = dict(self.app._keymap)  # the user's [keys] remaps, as the help screen shows
+        # The user's [keys] remaps (what the app gave Textual's set_keymap), as help shows them.
+        keymap = dict(cast("BriefingApp", self.app).settings.keys)
         found: list[tuple[str, str, str]] = []
         for c in keys.unique(keys.COMMANDS):
             action = c.action.split("(")[0]

@@ -101,7 +101,7 @@ class AppExtras(_Base):
     def key_display(self, command_id: str) -> str:
         """The key a command answers to after the user's remaps, as the footer shows it."""
         command = next(c for c in keys.COMMANDS if c.id == command_id)
-        first = keys.keys_for(command, dict(self._keymap)).split(",")[0].strip()
+        first = keys.keys_for(command, dict(self.settings.keys)).split(",")[0].strip()
         return self.get_key_display(Binding(first, ""))
 
     # -- preferences the keys change -----------------------------------------------------
