@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from briefing.store.fts import SearchSyntaxError, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
+from briefing.text import one_line
 
 if TYPE_CHECKING:
     from briefing.models import ArticleSummary
@@ -60,7 +61,7 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
     try:
         toks = tokens(text)
     except SearchSyntaxError as exc:
-        raise QueryError(f"malformed search query {text!r}: {exc}") from exc
+        raise QueryError(f"malformed search query {one_line(text, 80)!r}: {exc}") from exc
     words: list[str] = []
     filters: list[FactFilter] = []
     depth = 0

@@ -168,6 +168,12 @@ def test_cli_search_shows_passages_and_json_spans(store: Store, db_file: Path) -
     bad = subprocess.run([*run, "(NOT gold)"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "NOT inside ( ) needs a word before it" in bad.stderr
+    # Groups nested a thousand deep: one short line (not Python's recursion limit, not the
+    # query a thousand characters long), exit 2.
+    deep = subprocess.run([*run, "(" * 1000 + "gold" + ")" * 1000], capture_output=True,
+                          text=True, timeout=120)
+    assert deep.returncode == 2 and "Traceback" not in deep.stderr
+    assert deep.stderr.endswith("( ) nested more than 20 deep\n") and len(deep.stderr) < 200
 
 
 def test_an_index_of_the_previous_schema_is_rebuilt(db_file: Path) -> None:

@@ -197,6 +197,16 @@ def test_no_engine_names_apertium_when_it_translates_the_pair(tmp_path: Path) ->
         "translates en→es: set [translation] engine = \"apertium\" in the config file shown "
         "by `briefing locate` (or pass --engine apertium)")
     assert installed_engines("es")[0] == ("apertium", ["en"])
+    # fetch has no --engine option: its hint names only the config key.
+    config = tmp_path / "config.toml"
+    config.write_text('[translation]\nengine = "none"\ntarget = "es"\n', encoding="utf-8")
+    fetch = subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(tmp_path / "y.db"), "--config",
+         str(config), "fetch", "--translate", str(tmp_path / "nothing")],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert fetch.returncode == 3
+    assert fetch.stderr.strip().endswith('set [translation] engine = "apertium" in the config '
+                                         "file shown by `briefing locate`")
 
 
 def test_no_engine_for_vietnamese_gives_the_plain_advice(tmp_path: Path) -> None:

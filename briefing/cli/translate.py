@@ -135,12 +135,12 @@ def _done_line(article_id: str, tr: Translation) -> str:
     return line + (f"  {flagged} flagged" if flagged else "")
 
 
-def _engine(settings: Any, name: str | None, target: str) -> Engine:
+def _engine(settings: Any, name: str | None, target: str, *, option: bool = True) -> Engine:
     from briefing.translate.engines import EngineError, make_engine, no_engine_message
 
     chosen = (name or settings.translation.engine or "none").strip().lower()
     if chosen == "none":
-        fail(no_engine_message(target), ExitCode.CONFIG)
+        fail(no_engine_message(target, option=option), ExitCode.CONFIG)
     try:
         return make_engine(settings, chosen)
     except EngineError as exc:
@@ -209,4 +209,4 @@ def translate_fetched(settings: Any, store: Any, engine: Engine, ids: list[str],
 def fetch_engine(settings: Any) -> Engine:
     """The engine `fetch --translate` uses, checked before anything is fetched: a run that
     cannot translate says so at once (exit 3) rather than after the fetch."""
-    return _engine(settings, None, settings.translation.target)
+    return _engine(settings, None, settings.translation.target, option=False)

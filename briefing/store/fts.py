@@ -115,7 +115,7 @@ def compile_query(text: str) -> CompiledQuery:
         if tok == ")":
             raise SearchSyntaxError("a ) has no ( before it")
         if tok == "(":
-            group, i = _group(toks, i + 1)
+            group, i = _group(toks, i + 1, 1)
         else:
             group, i = _negated_word(tok), i + 1
         if group.startswith("-"):
@@ -129,6 +129,11 @@ def compile_query(text: str) -> CompiledQuery:
     return _combine(items)
 
 
+# Deeper groups are no search a person types, and each level is a Python frame here and a
+# parser level in FTS5 (which gives up near 300 with "parser stack overflow").
+MAX_DEPTH = 20
+
+
 def _negated_word(tok: str) -> str:
     # `-gold` excludes gold, as in most search boxes; a lone "-" or "-5" stays a word.
     if tok.startswith("-") and len(tok) > 1 and (tok[1].isalpha() or tok[1] == '"'):
@@ -136,9 +141,11 @@ def _negated_word(tok: str) -> str:
     return _term(tok)
 
 
-def _group(toks: list[str], i: int) -> tuple[str, int]:
+def _group(toks: list[str], i: int, depth: int) -> tuple[str, int]:
     """A parenthesised group from toks[i] (after its "(") to its ")", as FTS5 text; inside
     it, FTS5's own rules apply (NOT joins two parts there)."""
+    if depth > MAX_DEPTH:
+        raise SearchSyntaxError(f"( ) nested more than {MAX_DEPTH} deep")
     parts: list[str] = []
     while i < len(toks):
         tok = toks[i]
@@ -155,7 +162,7 @@ def _group(toks: list[str], i: int) -> tuple[str, int]:
             parts.append(tok)
             i += 1
         elif tok == "(":
-            group, i = _group(toks, i + 1)
+            group, i = _group(toks, i + 1, depth + 1)
             parts.append(group)
         else:
             term = _negated_word(tok)

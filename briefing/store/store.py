@@ -48,6 +48,7 @@ from briefing.store.fts import (
     snippet_parts,
 )
 from briefing.store.story_store import StoryStore
+from briefing.text import one_line
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -729,7 +730,7 @@ class Store:
                     "JOIN articles a ON a.rowid = m.rid ORDER BY m.score LIMIT ? OFFSET ?",
                     [q.match, *params, max(RANK_WINDOW, limit + offset), limit, offset])
         except sqlite3.OperationalError as exc:
-            raise QueryError(f"malformed search query {query!r}: {exc}") from exc
+            raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
         return [summary_from_row(r) for r in rows]
 
     def snippets(self, query: str, ids: Sequence[str], *, tokens: int = 16
@@ -756,7 +757,7 @@ class Store:
                     f"{seek}f.rowid IN (SELECT rowid FROM articles WHERE id IN ({marks}))",
                     [SNIPPET_OPEN, SNIPPET_CLOSE, tokens, q.match, *chunk]).fetchall()
             except sqlite3.OperationalError as exc:
-                raise QueryError(f"malformed search query {query!r}: {exc}") from exc
+                raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
             out.update((aid, snippet_parts(text or "")) for aid, text in found)
         return out
 
@@ -889,7 +890,7 @@ def _compile(query: str) -> CompiledQuery:
     try:
         return compile_query(query)
     except SearchSyntaxError as exc:
-        raise QueryError(f"malformed search query {query!r}: {exc}") from exc
+        raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
 
 
 def _findings_json(found: Sequence[FigureFlag]) -> str:

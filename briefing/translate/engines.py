@@ -298,8 +298,9 @@ def installed_engines(target: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def no_engine_message(target: str) -> str:
-    """NO_ENGINE_MESSAGE, naming an installed engine for `target` when there is one."""
+def no_engine_message(target: str, *, option: bool = True) -> str:
+    """NO_ENGINE_MESSAGE, naming an installed engine for `target` when there is one (and,
+    with `option`, the --engine option of the command that has one)."""
     found = installed_engines(target)
     if not found:
         return NO_ENGINE_MESSAGE
@@ -307,4 +308,4 @@ def no_engine_message(target: str) -> str:
     pairs = ", ".join(f"{s}→{target}" for s in sources)
     return (f"no translation engine is configured; {name} is installed and translates "
             f"{pairs}: set [translation] engine = \"{name}\" in the config file shown by "
-            f"`briefing locate` (or pass --engine {name})")
+            f"`briefing locate`" + (f" (or pass --engine {name})" if option else ""))

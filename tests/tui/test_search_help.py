@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.help import HelpScreen
 from briefing.tui.screens.main import MainScreen
@@ -35,7 +36,7 @@ async def test_search_finds_articles(make_app: BriefingApp) -> None:
         screen = await _search(pilot, make_app, "engineers")
         results = screen.query_one(ArticleList)
         assert list(results.summaries) == ["a-nvidia"]
-        assert "1 results" in _status(screen)
+        assert "1 result" in _status(screen) and "1 results" not in _status(screen)
         await pilot.press("enter")  # results have focus after enter in the box
         await settle(pilot)
         assert isinstance(make_app.screen, ReaderScreen)
@@ -127,3 +128,7 @@ async def test_not_alone_lists_the_other_articles(make_app: BriefingApp) -> None
         assert screen.query_one(ArticleList).row_count > 0
         screen = await _search(pilot, make_app, "(NOT engineers)")
         assert "NOT inside ( ) needs a word before it" in _status(screen)
+        # Kept as a recent search: the one that ran, not the one that could not be read.
+        assert screen.recent == ["NOT engineers"]
+        with Store(make_app.db_path) as store:
+            assert store.recent_searches() == ["NOT engineers"]

@@ -50,6 +50,7 @@ class SearchScreen(ArticleScreen):
         self._timer: Timer | None = None
         self.last_query = ""
         self.recent: list[str] = []
+        self._to_remember: str | None = None  # what enter asked for, kept once it has run
         self._snippets: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def compose(self) -> ComposeResult:
@@ -104,13 +105,16 @@ class SearchScreen(ArticleScreen):
     def _submitted(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        text = self.query_one(Input).value.strip()
+        # Enter is what makes a search worth offering again, not each keystroke; it is kept
+        # once it has run (a query that could not be read is not one to repeat).
+        self._to_remember = self.query_one(Input).value
         self.run_search()
         self.query_one(ArticleList).focus()
-        if text:  # enter is what makes a search worth offering again, not each keystroke
-            self.recent = [text, *(q for q in self.recent if q != text)][:RECENT]
-            self.query_one(Input).suggester = SuggestFromList(self.recent, case_sensitive=False)
-            self._remember(text)
+
+    def _keep(self, text: str) -> None:
+        self.recent = [text, *(q for q in self.recent if q != text)][:RECENT]
+        self.query_one(Input).suggester = SuggestFromList(self.recent, case_sensitive=False)
+        self._remember(text)
 
     def run_search(self) -> None:
         self._search(self.query_one(Input).value)
@@ -137,14 +141,19 @@ class SearchScreen(ArticleScreen):
         results = self.query_one(ArticleList)
         results.reset(len(msg.results))
         results.append(msg.results)
+        if msg.query == self._to_remember:
+            self._to_remember = None
+            if msg.query.strip() and not msg.error:
+                self._keep(msg.query.strip())
         if msg.error:
             # QueryError text quotes the user's query: plain Text keeps brackets literal.
             status.update(Text(msg.error, style="bold red"))
         elif not msg.query.strip():
             self._show_hint()
         else:
-            more = "+" if len(msg.results) >= PAGE else ""
-            status.update(Text(f"{len(msg.results)}{more} results", style="dim"))
+            n = len(msg.results)
+            more = "+" if n >= PAGE else ""
+            status.update(Text(f"{n}{more} result{'' if n == 1 else 's'}", style="dim"))
         self._highlighted()
 
     @on(DataTable.RowHighlighted, "#results")
