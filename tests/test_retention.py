@@ -177,3 +177,22 @@ def test_fetch_prunes_after_storing(tmp_path: Path, db_file: Path) -> None:
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.startswith("1/1 sources ok, 0 added") and "deleted" not in plain.stdout
     assert _count(db_file, "pruned_articles") == 2
+
+
+def test_a_pruned_article_does_not_come_back_as_its_copy_under_another_url(
+        tmp_path: Path) -> None:
+    # sample_feeds/pages holds local copies of feed items: duplicates (by text) while the
+    # items live, and no new articles once retention has deleted them.
+    from briefing.config import Settings
+    from briefing.pipeline import run_fetch
+    from briefing.store.retention import prune
+    from tests.conftest import ROOT
+
+    samples = str(ROOT / "sample_feeds")
+    with Store(tmp_path / "p.db") as store:
+        first = run_fetch(Settings(), store, [samples])
+        assert first.failed == [] and first.unchanged >= 1  # the copies, seen as duplicates
+        gone = prune(store, keep_days=1, now=datetime.now(UTC))
+        assert gone.articles >= 10
+        again = run_fetch(Settings(), store, [samples])
+        assert (again.added, again.failed) == (0, [])

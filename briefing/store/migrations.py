@@ -348,6 +348,10 @@ def m011_search_index(db: Database) -> None:
     db.execute("CREATE INDEX recent_searches_used ON recent_searches(used)")
     # Articles retention deleted (store/retention.py), so that a feed still carrying them
     # does not bring them back on the next fetch only for the prune after it to delete them
-    # again. Forgotten after TOMBSTONE_DAYS, by when feeds have moved on.
-    db.execute("CREATE TABLE pruned_articles (id TEXT PRIMARY KEY, pruned TEXT NOT NULL) "
-               "WITHOUT ROWID")
+    # again. Forgotten after TOMBSTONE_DAYS, by when feeds have moved on. The text's hash too:
+    # a copy under another URL (a local page of a feed's item) was a duplicate while the
+    # article lived and must not come back as new once it is gone.
+    db.execute("CREATE TABLE pruned_articles (id TEXT PRIMARY KEY, pruned TEXT NOT NULL, "
+               "content_hash TEXT NOT NULL DEFAULT '') WITHOUT ROWID")
+    db.execute("CREATE INDEX pruned_articles_hash ON pruned_articles(content_hash) "
+               "WHERE content_hash != ''")

@@ -398,8 +398,11 @@ class Store:
                 dup = c.execute(
                     "SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (art.content_hash,)
                 ).fetchone()
-                if dup:
-                    return "unchanged"  # the same text already stored under another URL
+                if dup or c.execute(
+                        "SELECT 1 FROM pruned_articles WHERE content_hash = ? LIMIT 1",
+                        (art.content_hash,)).fetchone():
+                    # the same text already stored (or pruned) under another URL
+                    return "unchanged"
             if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
                 return "unchanged"
             values = (
