@@ -129,3 +129,22 @@ def test_tag_retags_stale_articles_once(server: TestServer, db_file: Path) -> No
     tags = conn.execute("SELECT tag FROM article_tags").fetchall()
     assert ("Ports",) in tags  # the feed's category survives a re-tag
     assert runner.invoke(cli, [*base, "tag", "--since", "June"]).exit_code == 2
+
+
+def test_feeds_list_says_how_a_folders_files_went(tmp_path: Path, db_file: Path) -> None:
+    # The fetch records each file of a subscribed folder as a source of its own: the folder's
+    # status is theirs (as the TUI's feeds screen shows it), not "new" for ever.
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(rss(2))
+    (folder / "b.xml").write_bytes(b"\x00\xff" * 500)
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    assert runner.invoke(cli, [*base, "feeds", "add", str(folder)]).exit_code == 0
+    assert "(new)" in runner.invoke(cli, [*base, "feeds", "list"]).output
+    runner.invoke(cli, [*base, "fetch"])
+    listed = runner.invoke(cli, [*base, "feeds", "list"]).output
+    assert f"{folder}  " in listed and "(error: b.xml: " in listed, listed
+    (folder / "b.xml").write_bytes(rss(1, prefix="mended"))
+    runner.invoke(cli, [*base, "fetch"])
+    assert "(ok, " in runner.invoke(cli, [*base, "feeds", "list"]).output

@@ -49,14 +49,20 @@ def feeds_add(obj: Context, url: str, tags: tuple[str, ...]) -> None:
 @handles_errors
 def feeds_list(obj: Context, as_json: bool) -> None:
     """List subscribed feeds with their last status."""
+    from briefing.sources.subscribe import last_fetch, members_of
+
     with obj.store() as store:
-        items = store.list_sources()
+        every = store.list_sources(subscribed_only=False)
+    items = [s for s in every if s.subscribed]
     if as_json:
         click.echo(json.dumps([s.__dict__ for s in items], indent=2, ensure_ascii=False))
         return
+    members = members_of(items, every)
     for s in items:
-        status = "gone" if s.gone else (s.last_error and f"error: {s.last_error}") or (
-            f"HTTP {s.last_status}" if s.last_status else "ok" if s.last_fetched else "new")
+        state, text = last_fetch(s, members.get(s.url, []))
+        status = {"error": f"error: {text}", "new": "new"}.get(state, text)
+        if state == "ok" and s.last_status and not members.get(s.url):
+            status = f"HTTP {s.last_status}"
         tags = f" [{', '.join(s.tags)}]" if s.tags else ""
         click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.name, 60)}  ({one_line(status)})")
 

@@ -11,9 +11,11 @@ a folder.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from briefing.models import Source
 from briefing.text import one_line, sanitize
 from briefing.urls import is_http_url
 
@@ -71,3 +73,26 @@ def check_name(value: str) -> str:
     if len(text) > MAX_NAME:
         raise SourceRejected(f"a name of {len(text)} characters: at most {MAX_NAME}")
     return text
+
+
+def members_of(subscribed: Sequence[Source], every: Sequence[Source]) -> dict[str, list[Source]]:
+    """A subscribed folder's files: the fetch records each as a source of its own."""
+    return {s.url: [m for m in every if m.url.startswith(s.url.rstrip("/") + "/")]
+            for s in subscribed if s.kind != "feed" or not is_http_url(s.url)}
+
+
+def last_fetch(s: Source, members: Sequence[Source] = ()) -> tuple[str, str]:
+    """(state, text) of a feed's last fetch, for both front ends: state is gone | error | ok |
+    new; a folder's comes from its files (the first failing one named)."""
+    if s.gone:
+        return "gone", "gone (410): remove it"
+    if s.last_error:
+        return "error", s.last_error
+    failing = [m for m in members if m.last_error]
+    if failing:
+        first = failing[0]
+        more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+        return "error", f"{first.url.rsplit('/', 1)[-1]}: {first.last_error}{more}"
+    if s.last_fetched or any(m.last_fetched for m in members):
+        return "ok", (f"ok, {len(members)} files" if members else "ok")
+    return "new", "not fetched yet"

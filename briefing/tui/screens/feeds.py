@@ -37,18 +37,10 @@ class FeedsLoaded(Message):
 
 def feed_status(s: Source, members: Sequence[Source] = ()) -> tuple[str, str]:
     """(text, style) for how the feed's last fetch went (a folder: how its files' went)."""
-    if s.gone:
-        return "gone (410): remove it", "bold red"
-    if s.last_error:
-        return f"⚠ {s.last_error}", "red"
-    failing = [m for m in members if m.last_error]
-    if failing:
-        first = failing[0]
-        more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
-        return f"⚠ {first.url.rsplit('/', 1)[-1]}: {first.last_error}{more}", "red"
-    if s.last_fetched or any(m.last_fetched for m in members):
-        return (f"ok, {len(members)} files" if members else "ok"), "green"
-    return "not fetched yet: r fetches", "yellow"
+    state, text = subscribe.last_fetch(s, members)
+    if state == "new":
+        return "not fetched yet: r fetches", "yellow"
+    return {"gone": (text, "bold red"), "error": (f"⚠ {text}", "red")}.get(state, (text, "green"))
 
 
 def feed_prompt(s: Source, members: Sequence[Source] = ()) -> Text:
@@ -102,8 +94,7 @@ class FeedsScreen(Screen[None]):
         with open_store(self.bapp.db_path) as store:
             every = store.list_sources(subscribed_only=False)
         found = [s for s in every if s.subscribed]
-        members = {s.url: [m for m in every if m.url.startswith(s.url.rstrip("/") + "/")]
-                   for s in found if s.kind != "feed" or not s.url.startswith("http")}
+        members = subscribe.members_of(found, every)
         self.post_message(FeedsLoaded(found, members))
 
     def on_feeds_loaded(self, msg: FeedsLoaded) -> None:
