@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 
 from briefing import stories
 from briefing.config import Settings
-from briefing.models import KeyFact, Paragraph
+from briefing.models import KeyFact, Paragraph, Translation
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.help import HelpScreen
@@ -21,7 +21,7 @@ from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.story_list import StoriesScreen
 from briefing.tui.widgets.article_list import ArticleList
-from briefing.tui.widgets.reader_body import ReaderBody, useful_summary
+from briefing.tui.widgets.reader_body import ReaderBody, useful_summary, useful_translation
 from briefing.tui.widgets.sidebar import TAG_ROWS, Sidebar
 
 from .conftest import NOW, nvidia, plain_article, screen_text, settle
@@ -192,6 +192,13 @@ def test_summary_only_when_it_adds_something() -> None:
                    key_facts=(KeyFact("The shares have doubled over 18 months.", 2),
                               KeyFact(later, 3)))
     assert useful_summary(lede) == ("", [later])
+    # The translation's column follows the same choice, bullet for bullet.
+    tr = Translation("vi", "test", "", (), summary="Tóm tắt.",
+                     key_facts=("Cổ phiếu tăng gấp đôi.", "Giới phân tích..."))
+    assert useful_translation(lede, tr) == ("", ["Giới phân tích..."])
+    assert useful_translation(art, replace(tr, key_facts=("Doanh thu", "2.000 kỹ sư"))) == (
+        "Tóm tắt.", ["2.000 kỹ sư"])
+    assert useful_translation(short, tr) == ("", [])
 
 
 async def test_a_short_article_shows_the_body_alone(make_app: BriefingApp) -> None:

@@ -61,23 +61,44 @@ def useful_summary(article: Article) -> tuple[str, list[str]]:
     no summary that the opening paragraphs already say word for word, no bullet that repeats
     the summary or an opening paragraph (the summary is the first sentences, the bullets the
     sentences with figures, so a wire item would show the same sentences three times)."""
+    keep_summary, kept = _worth_showing(article)
+    return ((article.summary or "") if keep_summary else "",
+            [article.key_facts[i].text for i in kept])
+
+
+def useful_translation(article: Article, tr: Translation) -> tuple[str, list[str]]:
+    """The translation's summary and bullets for the same choice as useful_summary, so the
+    side-by-side columns stay in step. Its bullets are the original's, one for one; when the
+    counts differ (a post read back, say) there is no telling which is which: all show."""
+    keep_summary, kept = _worth_showing(article)
+    bullets = list(tr.key_facts)
+    if len(bullets) == len(article.key_facts):
+        bullets = [bullets[i] for i in kept]
+    elif not (keep_summary or kept):
+        bullets = []
+    return (tr.summary if keep_summary else ""), bullets
+
+
+def _worth_showing(article: Article) -> tuple[bool, list[int]]:
+    """Whether the summary shows, and which bullets (by index): see useful_summary. A
+    translation's summary and bullets follow the same choice, so the columns stay in step."""
     if len(article.paragraphs) <= SHORT_ARTICLE_PARAGRAPHS:
-        return "", []
+        return False, []
     summary = article.summary or ""
     # The summary is often the lede (the standfirst and a first sentence): the body starts
     # with those very words, so it is shown there only.
     lede = " ".join(w for p in article.paragraphs[:LEDE_PARAGRAPHS] for w in _words(p.text))
-    if summary and all(" ".join(_words(s)) in lede for s in _SENTENCE_END.split(summary)):
-        summary = ""
-    said = set(_words(article.summary or ""))
-    bullets = []
-    for k in article.key_facts:
+    keep_summary = bool(summary) and not all(
+        " ".join(_words(s)) in lede for s in _SENTENCE_END.split(summary))
+    said = set(_words(summary))
+    kept = []
+    for i, k in enumerate(article.key_facts):
         words = _words(k.text)
         if not words or " ".join(words) in lede:
             continue  # the sentence is in the opening paragraphs, right under the bullets
         if sum(w in said for w in words) / len(words) < REPEAT_SHARE:
-            bullets.append(k.text)
-    return summary, bullets
+            kept.append(i)
+    return keep_summary, kept
 
 
 def is_junk(pair: TranslationPair) -> bool:
@@ -100,9 +121,10 @@ def rows(article: Article, tr: Translation | None,
     if summary or bullets:
         summaries.append(Static(render.summary_block(replace(article, summary=summary), bullets),
                                 classes="summary summary-orig"))
-        if tr is not None and (tr.summary or tr.key_facts):
-            summaries.append(Static(render.summary_block(_tr_summary(article, tr),
-                                                         tr.key_facts),
+        tr_summary, tr_bullets = useful_translation(article, tr) if tr else ("", [])
+        if tr is not None and (tr_summary or tr_bullets):
+            summaries.append(Static(render.summary_block(replace(article, summary=tr_summary),
+                                                         tr_bullets),
                                     classes="summary trans"))
         yield Horizontal(*summaries, classes="summaries")
         yield Static(Text("📌 summary folded (z)", style="dim"), classes="folded-note")
@@ -137,10 +159,6 @@ def rows(article: Article, tr: Translation | None,
         for pair in orphans.get(p.index, []):
             yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [],
                        tr_only=True)
-
-
-def _tr_summary(article: Article, tr: Translation) -> Article:
-    return replace(article, summary=tr.summary)
 
 
 def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact], *,
