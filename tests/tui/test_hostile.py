@@ -60,3 +60,19 @@ async def test_hostile_titles_show_literally(tmp_path: Path) -> None:
         assert app.is_running
         assert "[@click=app.quit] Breaking" in screen_text(app)
         assert "[b]sum[/b]" in screen_text(app)
+
+
+async def test_a_long_title_leaves_the_source_line_in_view(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    base = plain_article(0)
+    long_title = " ".join(["Harbour"] * 70)  # 500 characters: seven lines at 80 columns
+    with Store(db) as store:
+        store.save_article(base.__class__(**{**base.__dict__, "title": long_title,
+                                             "source_title": "Bay Post Wire"}))
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert "Bay Post Wire" in screen_text(app)

@@ -105,7 +105,10 @@ class ReaderScreen(ArticleScreen):
         if art is None:
             self.query_one("#reader-title", Static).update(Text("Article not found."))
             return
-        title = render.plain(art.title or art.url, style="bold", limit=400)
+        # At most three lines of title, so the source line under it always shows (the header
+        # holds four).
+        lines = int(2.6 * max(20, self.size.width - 2))  # words wrap short of the edge
+        title = render.plain(art.title or art.url, style="bold", limit=min(400, lines - 3))
         # One line, cut with an ellipsis: a long URL must not push the text down on 80x24.
         meta = render.plain(" · ".join(x for x in (
             render.source_name(art), render.short_date(art.published, self.bapp.now),
