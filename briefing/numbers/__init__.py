@@ -57,6 +57,38 @@ PERCENT_TAIL = re.compile(
     r"\s?(?P<pct>%|(?:percentage points?|per cent|percent|pc|điểm phần trăm|phần trăm)(?!\w))"
 )
 COUNT_TAIL = re.compile(rf"(?:{_MULT})?{_AFTER}")
+# Units of measure a reader notes beside a figure ("3,500MW", "14.5 metres", "6.2mn barrels"):
+# the numbers check's table less Vietnamese words that are more often something else ("cân"
+# weighs or balances, "ký" signs, "phân" is a part, "thước" a ruler), plus barrels, which
+# facts name and no translator converts. Glued letters ("50m", "5t") follow GLUED_UNITS.
+_NOT_MEASURES = frozenset({"cân", "ký", "phân", "thước", "li", "ki-lô"})
+FACT_MEASURES: dict[str, str] = {
+    **{s: unit for s, (_dim, unit, _f) in gz.MEASURE_UNITS.items() if s not in _NOT_MEASURES},
+    "barrels": "bbl", "barrel": "bbl", "bpd": "bbl/day", "barrels per day": "bbl/day",
+    "barrels a day": "bbl/day", "cubic metres": "m3", "cubic meters": "m3", "m³": "m3",
+    "TWh": "TWh", "terawatt hours": "TWh", "°": "°",
+}
+for _s, (_dim, _unit, _f) in gz.MEASURE_UNITS.items():
+    if _dim == "temp" and _unit:
+        FACT_MEASURES[_s] = "°" + _unit  # "30C" and "30°C" and "30 degrees Celsius" alike
+FACT_MEASURES["degrees"] = FACT_MEASURES["độ"] = "°"
+MEASURE_TAIL = re.compile(
+    rf"(?:{_MULT})?(?P<sp>[\s-]?)(?P<mu>{_alternation(FACT_MEASURES)})(?![\w²³])")
+# Sub-units of money: "8.5 US cents" is $0.085.
+_CENTS = re.compile(r"(?:\s|-)(?P<cur>US cents|cents|cent|pence)(?!\w)")
+_CENT_CURRENCY = {"US cents": "USD", "cents": "USD", "cent": "USD", "pence": "GBP"}
+# "5-10%", "15 to 30 per cent", "từ 5 đến 10%": the first number takes the second's unit.
+_RANGE = re.compile(r"\s?(?:-|–|to|and|đến|tới)\s?(?=\d)")
+# English number words that start a figure ("five per cent", "two people", "three million
+# barrels"). Both first-letter cases spelt out: a literal alternation is scanned for fast.
+_EN_WORD_VALUES = {w: v for w, v in gz.EN_NUMBER_WORDS.items()
+                   if v >= 1 and v == int(v) and not w.endswith("ies")
+                   and w not in ("both", "double", "twice", "triple", "dozen")}
+_ONES = "|".join(w for w, v in _EN_WORD_VALUES.items() if v < 10)
+WORD_NUMBER = re.compile(
+    "(?:" + _alternation({v for w in _EN_WORD_VALUES for v in (w, w.capitalize())}) + ")"
+    rf"(?:-(?P<ones>{_ONES}))?(?![\w-])")
+_WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion)(?!\w)")
 # Durations are found from their unit word, then the number is read backwards: one scan
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{_alternation(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
@@ -122,29 +154,94 @@ def _glued(text: str, start: int) -> bool:
 
 
 def scan(text: str, language: str) -> Iterator[Hit]:
-    """Money, percentages, durations, counts and years in one paragraph."""
+    """Money, percentages, measures, durations, counts and years in one paragraph."""
     yield from _money_prefixed(text, language)
     yield from _durations(text, language)
+    if language[:2] != "vi":
+        yield from _word_numbers(text)
     for m in NUMBER.finditer(text):
         if not _glued(text, m.start()):
             hit = _after_number(text, m, language)
             if hit is not None:
                 yield hit
+            if hit is None or hit.kind == "count":
+                yield from _range_start(text, m, language)
 
+
+def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
+    """The first number of a range ("5" in "5-10%") as what the second one is."""
+    link = _RANGE.match(text, m.end())
+    if link is None:
+        return
+    second = NUMBER.match(text, link.end())
+    hit = _after_number(text, second, language) if second else None
+    if hit is None or hit.kind not in ("percent", "money", "measure"):
+        return
+    number = parse_number(m.group(0), language)
+    if hit.kind == "money" and second is not None:
+        number = hit.value * number / parse_number(second.group(0), language)
+    elif hit.kind == "measure" and second is not None:
+        number = number * hit.value / parse_number(second.group(0), language)
+    yield Hit(hit.rank, m.start(), m.end(), hit.kind, number, hit.unit)
+    yield hit
+
+
+def _word_numbers(text: str) -> Iterator[Hit]:
+    """Figures led by a number word: "five per cent", "two people", "three million euros"."""
+    for m in WORD_NUMBER.finditer(text):
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-'’"):
+            continue
+        number = _EN_WORD_VALUES[m.group(0).split("-")[0].lower()]
+        if m.group("ones"):
+            number += _EN_WORD_VALUES[m.group("ones")]
+        end, big = m.end(), False
+        for scale in iter(lambda: _WORD_SCALE.match(text, end), None):  # noqa: B023
+            number *= gz.SCALE_WORDS[scale.group("mult")]
+            end, big = scale.end(), True
+        hit = _tail_hit(text, m.start(), end, number, "en")
+        if hit is not None:
+            yield hit
+            continue
+        noun = _en_noun(text, end, big)
+        if noun is not None or big:
+            yield Hit(4, m.start(), end, "count", number, noun or "")
 
 def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
     for m in MONEY_PREFIX.finditer(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue  # "HOURS 5" is not rupees
         value = parse_number(m.group("num"), language) * _multiplier(m)
-        yield Hit(0, m.start(), m.end(), "money", value, gz.CURRENCY_PREFIX[m.group("cur")])
+        unit = gz.CURRENCY_PREFIX[m.group("cur")]
+        link = None if m.group("mult") else _RANGE.match(text, m.end())
+        upper = NUMBER.match(text, link.end()) if link else None
+        scale = COUNT_TAIL.match(text, upper.end()) if upper else None
+        if upper and scale and scale.group("mult"):
+            # "$5-10bn": the first amount is in billions too; the second is one of its own.
+            yield Hit(0, m.start(), m.end(), "money", value * _multiplier(scale), unit)
+            yield Hit(0, upper.start(), scale.end(), "money",
+                      parse_number(upper.group(0), language) * _multiplier(scale), unit)
+            continue
+        yield Hit(0, m.start(), m.end(), "money", value, unit)
 
 
 def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     raw, start, end = m.group(0), m.start(), m.end()
+    hit = _tail_hit(text, start, end, parse_number(raw, language), language)
+    if hit is not None:
+        return hit
+    tail = COUNT_TAIL.match(text, end)
+    if tail is None:
+        return None
+    if _YEAR.fullmatch(raw) and not tail.group("mult"):
+        return Hit(2, start, end, "date", raw, "date")
+    return _count(text, start, tail, raw, language)
+
+
+def _tail_hit(text: str, start: int, end: int, number: float, language: str) -> Hit | None:
+    """Money, a percentage or a measure, from what follows a number ending at `end`."""
     tail = MONEY_TAIL.match(text, end)
     if tail:
-        value = parse_number(raw, language) * _multiplier(tail)
+        value = number * _multiplier(tail)
         unit = gz.CURRENCY_SUFFIX[tail.group("cur")]
         # "2 đồng nghiệp" is two colleagues: real amounts in dong are large or scaled.
         if unit != "VND" or value >= 100 or tail.group("mult"):
@@ -152,13 +249,30 @@ def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     tail = PERCENT_TAIL.match(text, end)
     if tail:
         unit = "pp" if "point" in tail.group("pct") or "điểm" in tail.group("pct") else "%"
-        return Hit(1, start, tail.end(), "percent", parse_number(raw, language), unit)
-    tail = COUNT_TAIL.match(text, end)
+        return Hit(1, start, tail.end(), "percent", number, unit)
+    cents = _CENTS.match(text, end)
+    if cents:
+        return Hit(0, start, cents.end(), "money", number / 100,
+                   _CENT_CURRENCY[cents.group("cur")])
+    return _measure(text, start, end, number, language)
+
+
+def _measure(text: str, start: int, end: int, number: float, language: str) -> Hit | None:
+    tail = MEASURE_TAIL.match(text, end)
     if tail is None:
         return None
-    if _YEAR.fullmatch(raw) and not tail.group("mult"):
-        return Hit(2, start, end, "date", raw, "date")
-    return _count(text, start, tail, raw, language)
+    unit = tail.group("mu")
+    if tail.group("sp") and unit in gz.GLUED_UNITS:
+        return None  # spaced, "5 m" or "3 t" are letters, not units
+    if unit == "m" and not tail.group("mult") and language[:2] == "en":
+        return None  # English "50m" is 50 million (a count), as money writes "$50m"
+    if unit in ("°", "độ", "degrees") and _NEXT_IS_SCALE.match(text, tail.end()):
+        unit = text[tail.end():tail.end() + 3].strip()
+        return Hit(1, start, tail.end() + 2, "measure", number, "°" + unit)
+    return Hit(1, start, tail.end(), "measure", number * _multiplier(tail), FACT_MEASURES[unit])
+
+
+_NEXT_IS_SCALE = re.compile(r" [CF](?!\w)")
 
 
 def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) -> Hit | None:

@@ -20,6 +20,7 @@ from briefing.text import one_line, sanitize
 FACT_STYLES: dict[str, str] = {
     "money": "bold green",
     "percent": "bold cyan",
+    "measure": "bold bright_red",
     "count": "bold yellow",
     "duration": "bold magenta",
     "date": "underline bright_blue",
@@ -28,7 +29,8 @@ FACT_STYLES: dict[str, str] = {
     "place": "black on #87d787",
 }
 FACT_LABELS: dict[str, str] = {
-    "money": "Money", "percent": "Percent", "count": "Count", "duration": "Duration",
+    "money": "Money", "percent": "Percent", "measure": "Measure",
+    "count": "Count", "duration": "Duration",
     "date": "Date", "org": "Organisation", "person": "Person", "place": "Place",
 }
 
