@@ -15,14 +15,14 @@ from datetime import date, timedelta
 
 from briefing import gazetteer as gz
 from briefing import numbers
+from briefing.entities import NAME_KINDS
 from briefing.models import Fact
 from briefing.numbers import Hit
 
-__all__ = ["FIGURE_KINDS", "NAME_KINDS", "entities", "extract", "figure_label", "merge_aliases"]
+__all__ = ["FIGURE_KINDS", "extract", "merge_aliases"]
 
 # Kinds that carry a measured quantity: the ones key-fact bullets are built around.
 FIGURE_KINDS = frozenset({"money", "percent", "count", "duration", "measure"})
-NAME_KINDS = ("org", "person", "place")
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -395,23 +395,3 @@ def merge_aliases(facts: list[Fact]) -> list[Fact]:
                      f.end, f.link)
         out.append(f)
     return out
-
-
-def entities(facts: Iterable[Fact]) -> list[tuple[str, str, int]]:
-    """Each name once, as (name, kind, mentions): most mentioned first, then first seen."""
-    counts: dict[tuple[str, str], int] = {}
-    for f in facts:
-        if f.kind in NAME_KINDS:
-            key = (str(f.value), f.kind)
-            counts[key] = counts.get(key, 0) + 1
-    order = {key: i for i, key in enumerate(counts)}
-    return [(name, kind, n) for (name, kind), n in
-            sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))]
-
-
-def figure_label(fact: Fact) -> str:
-    """A figure as a reader notes it, with its unit: a count's text leaves out its noun
-    ("40,000" counts "homes"), so the noun is added back."""
-    if fact.kind == "count" and fact.unit and fact.unit not in fact.text:
-        return f"{fact.text} {fact.unit}"
-    return fact.text

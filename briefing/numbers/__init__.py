@@ -178,10 +178,9 @@ def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
     if hit is None or hit.kind not in ("percent", "money", "measure"):
         return
     number = parse_number(m.group(0), language)
-    if hit.kind == "money" and second is not None:
-        number = hit.value * number / parse_number(second.group(0), language)
-    elif hit.kind == "measure" and second is not None:
-        number = number * hit.value / parse_number(second.group(0), language)
+    upper = parse_number(second.group(0), language) if second else 0.0
+    if hit.kind in ("money", "measure") and upper and isinstance(hit.value, float):
+        number *= hit.value / upper  # the scale the second number was given ("$5-10bn")
     yield Hit(hit.rank, m.start(), m.end(), hit.kind, number, hit.unit)
     yield hit
 

@@ -255,3 +255,16 @@ def m007_pending_pages(db: Database) -> None:
         "CREATE TABLE pending_pages (article_id TEXT PRIMARY KEY, source_url TEXT NOT NULL, "
         "url TEXT NOT NULL, added TEXT NOT NULL DEFAULT '')")
     db.execute("CREATE INDEX pending_pages_source ON pending_pages(source_url)")
+
+
+@migrations()
+def m012_merge_tag_case(db: Database) -> None:
+    # Tags differing only in case are one tag ("Finance" from an OPML folder, "finance" from a
+    # feed's category): each is rewritten to the spelling used most, in articles and sources.
+    from briefing.store.tags import merge_case
+
+    for table in ("article_tags", "source_tags"):
+        counts = dict(db.execute(f"SELECT tag, count(*) FROM {table} GROUP BY tag").fetchall())
+        for variant, best in merge_case(counts).items():
+            db.execute(f"UPDATE OR IGNORE {table} SET tag = ? WHERE tag = ?", (best, variant))
+            db.execute(f"DELETE FROM {table} WHERE tag = ?", (variant,))
