@@ -30,7 +30,7 @@ CURRENCY_SUFFIX: dict[str, str] = {
     "đô la Mỹ": "USD", "đô la": "USD", "đôla": "USD", "đô": "USD", "nhân dân tệ": "CNY",
     "NDT": "CNY", "đồng": "VND", "yên": "JPY", "bảng Anh": "GBP", "won": "KRW", "₫": "VND",
     # Symbols after the amount, as most of Europe and Vietnam write them: "900 €", "50.000₫".
-    "€": "EUR",
+    "€": "EUR", "U.S. dollars": "USD", "Euros": "EUR",
 }
 
 # Scale words. Short forms ("m", "k") only count when glued to the digits ("$5m", "20k"):

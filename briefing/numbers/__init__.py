@@ -66,7 +66,8 @@ FACT_MEASURES: dict[str, str] = {
     **{s: unit for s, (_dim, unit, _f) in gz.MEASURE_UNITS.items() if s not in _NOT_MEASURES},
     "barrels": "bbl", "barrel": "bbl", "bpd": "bbl/day", "barrels per day": "bbl/day",
     "barrels a day": "bbl/day", "cubic metres": "m3", "cubic meters": "m3", "m³": "m3",
-    "TWh": "TWh", "terawatt hours": "TWh", "°": "°",
+    "TWh": "TWh", "terawatt hours": "TWh", "°": "°", "micrograms": "µg", "µg": "µg",
+    "milligrams": "mg", "mg": "mg",
 }
 for _s, (_dim, _unit, _f) in gz.MEASURE_UNITS.items():
     if _dim == "temp" and _unit:
@@ -88,14 +89,22 @@ _ONES = "|".join(w for w, v in _EN_WORD_VALUES.items() if v < 10)
 WORD_NUMBER = re.compile(
     "(?:" + _alternation({v for w in _EN_WORD_VALUES for v in (w, w.capitalize())}) + ")"
     rf"(?:-(?P<ones>{_ONES}))?(?![\w-])")
-_WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion)(?!\w)")
+_WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion|dozen)(?!\w)")
+# "a million Americans", "a hundred million copies": an article before a scale word.
+A_SCALE = re.compile(r"\b[Aa] (?=(?:hundred|thousand|million|billion|trillion)\b)")
 # Durations are found from their unit word, then the number is read backwards: one scan
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{_alternation(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
 _NUMBER_BEFORE = re.compile(rf"(?P<num>{_NUM}|{_WORDNUM})[\s-]$")
 _LONGEST_NUMBER_WORD = max(map(len, gz.NUMBER_WORDS))
-# "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration.
+# "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration;
+# "40 years ago" is what the story says.
 _AGO = re.compile(r"\s+(?:ago|trước)(?!\w)")
+_FURNITURE_UNITS = frozenset({"second", "minute", "hour", "day", "week"})
+_SCALED_BEFORE = re.compile(
+    rf"(?<![\w-])(?P<num>{_NUM}|{_WORDNUM}|[Aa]n?|another)(?: and a half)?"
+    r"(?P<scale>(?:\s(?:hundred|thousand|million|billion))+)?[\s-]$")
+_RANGE_BEFORE = re.compile(rf"(?<![\w-])(?P<num>{_NUM}|{_WORDNUM})(?:\s?(?:or|to|-|–)\s?|,\s)$")
 # A plain four-digit number in this range is a year, which makes it a date.
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})+(?:([.,])\d+)?")
@@ -187,23 +196,25 @@ def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
 
 def _word_numbers(text: str) -> Iterator[Hit]:
     """Figures led by a number word: "five per cent", "two people", "three million euros"."""
-    for m in WORD_NUMBER.finditer(text):
-        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-'’"):
+    starts = [(m.start(), m.end(), _EN_WORD_VALUES[m.group(0).split("-")[0].lower()]
+               + (_EN_WORD_VALUES[m.group("ones")] if m.group("ones") else 0.0))
+              for m in WORD_NUMBER.finditer(text)]
+    if "a " in text or "A " in text:
+        starts += [(m.start(), m.end() - 1, 1.0) for m in A_SCALE.finditer(text)]
+    for start, end, number in sorted(starts):
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
             continue
-        number = _EN_WORD_VALUES[m.group(0).split("-")[0].lower()]
-        if m.group("ones"):
-            number += _EN_WORD_VALUES[m.group("ones")]
-        end, big = m.end(), False
+        big = False
         for scale in iter(lambda: _WORD_SCALE.match(text, end), None):  # noqa: B023
-            number *= gz.SCALE_WORDS[scale.group("mult")]
+            number *= gz.SCALE_WORDS.get(scale.group("mult"), 12.0)  # or a dozen
             end, big = scale.end(), True
-        hit = _tail_hit(text, m.start(), end, number, "en")
+        hit = _tail_hit(text, start, end, number, "en")
         if hit is not None:
             yield hit
             continue
         noun = _en_noun(text, end, big)
-        if noun is not None or big:
-            yield Hit(4, m.start(), end, "count", number, noun or "")
+        if (noun is not None or big) and not _multiple(text, end, noun):
+            yield Hit(4, start, end, "count", number, noun or "")
 
 def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
     for m in MONEY_PREFIX.finditer(text):
@@ -230,6 +241,8 @@ def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
         return hit
     tail = COUNT_TAIL.match(text, end)
     if tail is None:
+        if _YEAR.fullmatch(raw) and _DECADE.match(text, end):  # "the 1980s" is a date
+            return Hit(2, start, end + 1, "date", raw, "date")
         return None
     if _YEAR.fullmatch(raw) and not tail.group("mult"):
         return Hit(2, start, end, "date", raw, "date")
@@ -272,6 +285,7 @@ def _measure(text: str, start: int, end: int, number: float, language: str) -> H
 
 
 _NEXT_IS_SCALE = re.compile(r" [CF](?!\w)")
+_DECADE = re.compile(r"s(?!\w)")
 
 
 def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) -> Hit | None:
@@ -280,8 +294,19 @@ def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) 
     noun = _vi_noun(text, end) if language == "vi" else _en_noun(text, end, big)
     if noun is None and not big:
         return None  # a bare small number ("the 2 sides", "No 1") is not a figure
+    if _multiple(text, end, noun):
+        return None
     value = parse_number(raw, language) * _multiplier(tail)
     return Hit(4, start, end, "count", value, noun or "")
+
+
+# "11 times more likely", "three times out of 10": a ratio, not a count of anything.
+_RATIO_AFTER = re.compile(r"\s+times\s+(?:more|less|higher|lower|larger|smaller|bigger|as|out|"
+                          r"the|faster|greater|over)\b")
+
+
+def _multiple(text: str, end: int, noun: str | None) -> bool:
+    return noun == "times" and _RATIO_AFTER.match(text, end) is not None
 
 
 def ends_with_number(text: str, pos: int) -> bool:
@@ -314,16 +339,40 @@ def _durations(text: str, language: str) -> Iterator[Hit]:
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         before = _number_before(text, m.start())
-        if before is None or _glued(text, before.start()):
+        scale = 1.0
+        if before is None:
+            # "two and a half billion years", "a million years": scale words before the unit.
+            before = _SCALED_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before is None or _rough(text, before.start()) or not (
+                    before.group("scale") or " and a half" in before.group(0)):
+                continue  # "a year" is no figure, nor "a few hundred million years"
+            scale = 1.0
+            for word in (before.group("scale") or "").split():
+                scale *= gz.SCALE_WORDS[word]
+        if _glued(text, before.start()):
             continue
+        unit = gz.DURATION_UNITS[m.group("dur")]
         ago = _AGO.match(text, m.end())
-        if ago:
+        if ago and unit in _FURNITURE_UNITS:
             # Claim the span so no count is made of it either; facts.py drops it.
             yield Hit(3, before.start(), ago.end(), "skip", "", "")
             continue
-        value = parse_number(before.group("num"), language)
-        unit = gz.DURATION_UNITS[m.group("dur")]
+        num = before.group("num")
+        value = (1.0 if num.lower() in ("a", "an", "another") else
+                 parse_number(num, language)) * scale
+        if before.group(0).find(" and a half") > 0:
+            value += 0.5 * scale
         yield Hit(3, before.start(), m.end(), "duration", value, unit)
+        first = _RANGE_BEFORE.search(text, max(0, before.start() - 24), before.start())
+        if first and not _glued(text, first.start()) and scale == 1.0:
+            # "15 or 20 minutes", "eight or nine years": the first number is minutes too.
+            yield Hit(3, first.start(), first.start() + len(first.group("num")), "duration",
+                      parse_number(first.group("num"), language), unit)
+
+
+def _rough(text: str, start: int) -> bool:
+    before = text[max(0, start - 10):start].split()
+    return bool(before) and before[-1].lower() in gz.APPROX_BEFORE
 
 
 def _words_after(text: str, pos: int, limit: int) -> list[str]:
@@ -342,7 +391,7 @@ def _is_plural(word: str) -> bool:
     if low in _IRREGULAR_PLURALS:
         return True
     return (len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
-            and low not in _NOT_PLURAL and low not in gz.STOPWORDS)
+            and low not in _NOT_PLURAL and (low not in gz.STOPWORDS or low == "plans"))
 
 
 def _en_noun(text: str, pos: int, big: bool) -> str | None:
@@ -354,6 +403,8 @@ def _en_noun(text: str, pos: int, big: bool) -> str | None:
         if big and (low in _DETERMINERS or word.endswith(("’s", "'s"))):
             mods = []
             continue
+        if i == 0 and low in ("more", "other", "extra", "additional", "fewer"):
+            continue  # "two more mistakes" counts mistakes
         if _is_plural(word):
             return " ".join([*mods[-2:], word]) if mods else word
         if low in gz.STOPWORDS or low in gz.DURATION_UNITS or (not big and i >= 2):
