@@ -102,7 +102,8 @@ def extract(text: str, *, paragraph: int, language: str,
     linked through Fact.link, an index into the returned list."""
     pub = _published(published)
     hits = [*numbers.scan(text, language), *_dates(text, pub, language), *_names(text)]
-    kept = [_administration(text, h) for h in _settle(hits, len(text))]
+    kept = [_administration(text, h) if h.kind == "person" else h
+            for h in _settle(hits, len(text))]
     facts = [Fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
              for h in kept if h.kind != "skip"]
     return _link_pairs(text, facts)
@@ -237,7 +238,7 @@ def _names(text: str) -> Iterator[Hit]:
     for m in NAME_RUN.finditer(text):
         if _starts_word(text, m.start()):
             run = m.group(0)
-            tail = _HYPHEN_TAIL.match(text, m.end())
+            tail = _HYPHEN_TAIL.match(text, m.end()) if text[m.end():m.end() + 1] == "-" else None
             if tail and run.rsplit(" ", 1)[-1] in _PREFIXES:
                 run += tail.group(0)
             yield from _classify_run(text, m.start(), run)
@@ -360,8 +361,8 @@ def _administration(text: str, hit: Hit) -> Hit:
 # --- one entity per name --------------------------------------------------------------------
 
 # Legal endings a second mention drops: "Microsoft Corp" then "Microsoft".
-_LEGAL = (" Inc", " Inc.", " Corp", " Corp.", " Corporation", " Co", " Co.", " Ltd", " Ltd.",
-          " LLC", " plc", " Plc", " Group", " Holdings")
+_LEGAL = frozenset({"Inc", "Inc.", "Corp", "Corp.", "Corporation", "Co", "Co.", "Ltd", "Ltd.",
+                    "LLC", "plc", "Plc", "Group", "Holdings"})
 
 
 def merge_aliases(facts: list[Fact]) -> list[Fact]:
@@ -381,9 +382,9 @@ def merge_aliases(facts: list[Fact]) -> list[Fact]:
         full = surnames.get(name)
         if full is not None and len(full) == 1:  # two people of one surname: leave it
             alias[name] = next(iter(full))
-        for ending in _LEGAL:
-            if name.endswith(ending) and name[:-len(ending)] in names:
-                alias[name] = name[:-len(ending)]
+        head, _, last = name.rpartition(" ")
+        if last in _LEGAL and head in names:
+            alias[name] = head
     if not alias:
         return facts
     kinds = {str(f.value): f.kind for f in facts if f.kind in NAME_KINDS}

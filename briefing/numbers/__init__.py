@@ -79,19 +79,20 @@ MEASURE_TAIL = re.compile(
 _CENTS = re.compile(r"(?:\s|-)(?P<cur>US cents|cents|cent|pence)(?!\w)")
 _CENT_CURRENCY = {"US cents": "USD", "cents": "USD", "cent": "USD", "pence": "GBP"}
 # "5-10%", "15 to 30 per cent", "từ 5 đến 10%": the first number takes the second's unit.
+_RANGE_LINKS = ("-", "–", " -", " –", " to ", " and ", " đến ", " tới ")
 _RANGE = re.compile(r"\s?(?:-|–|to|and|đến|tới)\s?(?=\d)")
 # English number words that start a figure ("five per cent", "two people", "three million
 # barrels"). Both first-letter cases spelt out: a literal alternation is scanned for fast.
 _EN_WORD_VALUES = {w: v for w, v in gz.EN_NUMBER_WORDS.items()
                    if v >= 1 and v == int(v) and not w.endswith("ies")
                    and w not in ("both", "double", "twice", "triple", "dozen")}
-_ONES = "|".join(w for w, v in _EN_WORD_VALUES.items() if v < 10)
-WORD_NUMBER = re.compile(
-    "(?:" + _alternation({v for w in _EN_WORD_VALUES for v in (w, w.capitalize())}) + ")"
-    rf"(?:-(?P<ones>{_ONES}))?(?![\w-])")
+_WORD_FORMS = [(form, v) for w, v in _EN_WORD_VALUES.items() for form in (w, w.capitalize())]
+_ONES_AFTER = re.compile(
+    "-(" + "|".join(w for w, v in _EN_WORD_VALUES.items() if 0 < v < 10) + r")(?![\w-])")
+_SCALE_NAMES = ("hundred", "thousand", "million", "billion", "trillion")
+_WORD_SET = frozenset({*_EN_WORD_VALUES, *_SCALE_NAMES})
+_SCALE_HINT = re.compile("half|hundred|thousand|illion")
 _WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion|dozen)(?!\w)")
-# "a million Americans", "a hundred million copies": an article before a scale word.
-A_SCALE = re.compile(r"\b[Aa] (?=(?:hundred|thousand|million|billion|trillion)\b)")
 # Durations are found from their unit word, then the number is read backwards: one scan
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{_alternation(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
@@ -173,7 +174,7 @@ def scan(text: str, language: str) -> Iterator[Hit]:
             hit = _after_number(text, m, language)
             if hit is not None:
                 yield hit
-            if hit is None or hit.kind == "count":
+            if (hit is None or hit.kind == "count") and text.startswith(_RANGE_LINKS, m.end()):
                 yield from _range_start(text, m, language)
 
 
@@ -194,20 +195,65 @@ def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
     yield hit
 
 
+# Words after a number word that make it no figure of its own ("one of them", "two and").
+_NOT_AFTER_WORD = gz.STOPWORDS - {"per", "percent", "cent", "people", "more", "less"}
+
+
+def _word_starts(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of each number word, and of "a" before a scale word ("a million").
+    str.find per word: a regex alternation of the words, tried at every letter, cost 6 times
+    as much on news text (bench/tag_bench.py)."""
+    out: list[tuple[int, int, float]] = []
+    low = text.lower()
+    if len(low) != len(text):  # a rare letter whose lower case is longer: keep the offsets
+        low = text
+    # Only the number words the text has are looked for: a split costs less than a find per
+    # word, and most paragraphs have one or two such words, or none. A word with punctuation
+    # glued after it ("two.") ends a clause, so it has no unit to read; "twenty-five" and
+    # "(five" are looked at in their parts.
+    tokens = low.split()
+    present = set(_WORD_SET.intersection(tokens))
+    if "-" in low or "(" in low:
+        present.update(_WORD_SET.intersection(
+            t.lstrip("(").split("-", 1)[0] for t in tokens if "-" in t or t[0] == "("))
+    if not present:
+        return out
+    forms = [(w, v) for w, v in (_EN_WORD_VALUES.items() if low is not text else _WORD_FORMS)
+             if w.lower() in present]
+    for word, value in forms:
+        at = low.find(word)
+        while at != -1:
+            end = at + len(word)
+            if end == len(text) or not (text[end].isalnum() or text[end] in "-_"):
+                out.append((at, end, value))
+            elif text[end] == "-" and value >= 20:  # "twenty-five"
+                ones = _ONES_AFTER.match(low, end)
+                if ones:
+                    out.append((at, ones.end(), value + _EN_WORD_VALUES[ones.group(1)]))
+            at = low.find(word, end)
+    for scale in present.intersection(_SCALE_NAMES):
+        at = low.find(scale)
+        while at != -1:
+            if at >= 2 and text[at - 2] in "aA" and text[at - 1] == " " and (
+                    at == 2 or not text[at - 3].isalnum()):
+                out.append((at - 2, at - 1, 1.0))
+            at = low.find(scale, at + len(scale))
+    return out
+
+
 def _word_numbers(text: str) -> Iterator[Hit]:
     """Figures led by a number word: "five per cent", "two people", "three million euros"."""
-    starts = [(m.start(), m.end(), _EN_WORD_VALUES[m.group(0).split("-")[0].lower()]
-               + (_EN_WORD_VALUES[m.group("ones")] if m.group("ones") else 0.0))
-              for m in WORD_NUMBER.finditer(text)]
-    if "a " in text or "A " in text:
-        starts += [(m.start(), m.end() - 1, 1.0) for m in A_SCALE.finditer(text)]
-    for start, end, number in sorted(starts):
+    for start, end, number in sorted(_word_starts(text)):
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
             continue
         big = False
         for scale in iter(lambda: _WORD_SCALE.match(text, end), None):  # noqa: B023
             number *= gz.SCALE_WORDS.get(scale.group("mult"), 12.0)  # or a dozen
             end, big = scale.end(), True
+        nxt = _NEXT_WORD.match(text, end)
+        word = nxt.group(1).lower() if nxt else ""
+        if word in _NOT_AFTER_WORD or word.rstrip("s") in gz.DURATION_UNITS:
+            continue  # "one of", "three years" (a duration, read by _durations)
         hit = _tail_hit(text, start, end, number, "en")
         if hit is not None:
             yield hit
@@ -236,7 +282,7 @@ def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
 
 def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     raw, start, end = m.group(0), m.start(), m.end()
-    hit = _tail_hit(text, start, end, parse_number(raw, language), language)
+    hit = _tail_hit(text, start, end, raw, language)
     if hit is not None:
         return hit
     tail = COUNT_TAIL.match(text, end)
@@ -249,10 +295,12 @@ def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     return _count(text, start, tail, raw, language)
 
 
-def _tail_hit(text: str, start: int, end: int, number: float, language: str) -> Hit | None:
-    """Money, a percentage or a measure, from what follows a number ending at `end`."""
+def _tail_hit(text: str, start: int, end: int, raw: float | str, language: str) -> Hit | None:
+    """Money, a percentage or a measure, from what follows a number ending at `end` (`raw`
+    is parsed only when one follows: most numbers have none)."""
     tail = MONEY_TAIL.match(text, end)
     if tail:
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
         value = number * _multiplier(tail)
         unit = gz.CURRENCY_SUFFIX[tail.group("cur")]
         # "2 đồng nghiệp" is two colleagues: real amounts in dong are large or scaled.
@@ -261,30 +309,47 @@ def _tail_hit(text: str, start: int, end: int, number: float, language: str) -> 
     tail = PERCENT_TAIL.match(text, end)
     if tail:
         unit = "pp" if "point" in tail.group("pct") or "điểm" in tail.group("pct") else "%"
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
         return Hit(1, start, tail.end(), "percent", number, unit)
+    token = _TOKEN.match(text, end)
+    if token is None:
+        return None
+    head = token.group(1)
+    if head in gz.MULTIPLIERS:  # "6.2mn barrels": the unit is the word after the scale
+        token = _TOKEN.match(text, token.end())
+        head = token.group(1) if token else ""
+    if head not in _TAIL_HEADS:
+        return None  # nothing a unit starts with: most numbers (a count, a year) stop here
     cents = _CENTS.match(text, end)
     if cents:
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
         return Hit(0, start, cents.end(), "money", number / 100,
                    _CENT_CURRENCY[cents.group("cur")])
-    return _measure(text, start, end, number, language)
+    return _measure(text, start, end, raw, language)
 
 
-def _measure(text: str, start: int, end: int, number: float, language: str) -> Hit | None:
+def _measure(text: str, start: int, end: int, raw: float | str, language: str) -> Hit | None:
     tail = MEASURE_TAIL.match(text, end)
     if tail is None:
         return None
+    number = raw if isinstance(raw, float) else parse_number(raw, language)
     unit = tail.group("mu")
     if tail.group("sp") and unit in gz.GLUED_UNITS:
         return None  # spaced, "5 m" or "3 t" are letters, not units
     if unit == "m" and not tail.group("mult") and language[:2] == "en":
         return None  # English "50m" is 50 million (a count), as money writes "$50m"
-    if unit in ("°", "độ", "degrees") and _NEXT_IS_SCALE.match(text, tail.end()):
-        unit = text[tail.end():tail.end() + 3].strip()
-        return Hit(1, start, tail.end() + 2, "measure", number, "°" + unit)
+    scale = _NEXT_IS_SCALE.match(text, tail.end()) if unit in ("°", "độ", "degrees") else None
+    if scale:  # "20 degrees C"
+        return Hit(1, start, scale.end(), "measure", number, "°" + scale.group(0).strip())
     return Hit(1, start, tail.end(), "measure", number * _multiplier(tail), FACT_MEASURES[unit])
 
 
 _NEXT_IS_SCALE = re.compile(r" [CF](?!\w)")
+# The word after a number, for a quick look-up before the unit patterns are tried.
+_TOKEN = re.compile(r"[\s-]?([^\s\d.,;:!?()\[\]\"“”'’-]+)")
+_TAIL_HEADS = frozenset({
+    *(u.split(" ")[0] for u in FACT_MEASURES), *(u.split(" ")[0] for u in _CENT_CURRENCY),
+    *(u.split("-")[0] for u in FACT_MEASURES)})
 _DECADE = re.compile(r"s(?!\w)")
 
 
@@ -342,6 +407,8 @@ def _durations(text: str, language: str) -> Iterator[Hit]:
         scale = 1.0
         if before is None:
             # "two and a half billion years", "a million years": scale words before the unit.
+            if _SCALE_HINT.search(text, max(0, m.start() - 40), m.start()) is None:
+                continue  # most unit words ("the year") have no number at all
             before = _SCALED_BEFORE.search(text, max(0, m.start() - 40), m.start())
             if before is None or _rough(text, before.start()) or not (
                     before.group("scale") or " and a half" in before.group(0)):
@@ -363,7 +430,9 @@ def _durations(text: str, language: str) -> Iterator[Hit]:
         if before.group(0).find(" and a half") > 0:
             value += 0.5 * scale
         yield Hit(3, before.start(), m.end(), "duration", value, unit)
-        first = _RANGE_BEFORE.search(text, max(0, before.start() - 24), before.start())
+        gap = text[max(0, before.start() - 5):before.start()]
+        first = _RANGE_BEFORE.search(text, max(0, before.start() - 24), before.start()) if (
+            " or " in gap or " to " in gap or "-" in gap or "–" in gap or ", " in gap) else None
         if first and not _glued(text, first.start()) and scale == 1.0:
             # "15 or 20 minutes", "eight or nine years": the first number is minutes too.
             yield Hit(3, first.start(), first.start() + len(first.group("num")), "duration",
