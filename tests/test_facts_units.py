@@ -59,6 +59,33 @@ def test_figures_keep_their_units(text: str, language: str,
     assert expected in found, found
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("It began 40 years ago.", [("duration", "40 years", 40.0, "year")]),
+    ("Posted 3 hours ago.", []),  # page furniture, not what the story says
+    ("After 15 or 20 minutes she left.", [("duration", "15", 15.0, "minute"),
+                                          ("duration", "20 minutes", 20.0, "minute")]),
+    ("Life began two and a half billion years ago.",
+     [("duration", "two and a half billion years", 2.5e9, "year")]),
+    ("It took two and a half months.", [("duration", "two and a half months", 2.5, "month")]),
+    ("A year later and a few hundred million years on.", []),
+    ("In the 1980s it changed.", [("date", "1980s", "1980", "date")]),
+    ("We asked a million Americans.", [("count", "a million", 1e6, "Americans")]),
+    ("They had two dozen kinds.", [("count", "two dozen", 24.0, "kinds")]),
+    ("I made two more mistakes.", [("count", "two", 2.0, "mistakes")]),
+    ("You are 11 times more likely to win.", []),
+    ("It was viewed 23 million times.", [("count", "23 million", 23e6, "times")]),
+    ("The account had 14.9 million U.S. dollars.",
+     [("money", "14.9 million U.S. dollars", 14.9e6, "USD")]),
+    ("We surveyed about 650 plans.", [("count", "650", 650.0, "plans")]),
+    ("It weighs 100 micrograms.", [("measure", "100 micrograms", 100.0, "µg")]),
+    ("It was 20 degrees C outside.", [("measure", "20 degrees C", 20.0, "°C")]),
+])
+def test_figures_a_reader_notes_in_talks(text: str,
+                                         expected: list[tuple[str, str, float, str]]) -> None:
+    found = [f for f in _facts(text) if f[0] not in ("org", "person", "place")]
+    assert found == expected
+
+
 def test_english_50m_is_still_fifty_million_and_spaced_letters_are_no_units() -> None:
     assert ("count", "50m", 50e6, "users") in _facts("It has 50m users.")
     assert not [f for f in _facts("Row 5 m and seat 3 t.") if f[0] == "measure"]
