@@ -1,6 +1,6 @@
 """Typed, normalised facts found by rules in one paragraph of English or Vietnamese news.
 
-`extract()` returns money, percent, count, duration, date, org, person and place facts with
+`extract()` returns money, percent, measure, count, duration, date, org, person and place facts with
 character offsets into the paragraph (text[start:end] == fact.text). Numbers are parsed in
 numbers.py; dates and names are found here. Rules are regexes over whole paragraphs, compiled
 once; overlaps are settled by rank (money beats a count of the same digits, a date beats a
@@ -15,13 +15,14 @@ from datetime import date, timedelta
 
 from briefing import gazetteer as gz
 from briefing import numbers
+from briefing.entities import NAME_KINDS
 from briefing.models import Fact
 from briefing.numbers import Hit
 
-__all__ = ["FIGURE_KINDS", "extract"]
+__all__ = ["FIGURE_KINDS", "extract", "merge_aliases"]
 
 # Kinds that carry a measured quantity: the ones key-fact bullets are built around.
-FIGURE_KINDS = frozenset({"money", "percent", "count", "duration"})
+FIGURE_KINDS = frozenset({"money", "percent", "count", "duration", "measure"})
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -101,7 +102,8 @@ def extract(text: str, *, paragraph: int, language: str,
     linked through Fact.link, an index into the returned list."""
     pub = _published(published)
     hits = [*numbers.scan(text, language), *_dates(text, pub, language), *_names(text)]
-    kept = _settle(hits, len(text))
+    kept = [_administration(text, h) if h.kind == "person" else h
+            for h in _settle(hits, len(text))]
     facts = [Fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
              for h in kept if h.kind != "skip"]
     return _link_pairs(text, facts)
@@ -223,10 +225,23 @@ def _relative(unit: str, offset: int, pub: date | None) -> str | None:
 # --- names -------------------------------------------------------------------------------
 
 
+# A capitalised prefix joined to a lower-case word is one word ("Co-founder", "Co-operative",
+# "Ex-minister"), while "Seoul-based" is a name and an adjective.
+_HYPHEN_TAIL = re.compile(r"(?:-[a-z]+)+")
+_PREFIXES = frozenset({"Co", "Ex", "Anti", "Non", "Pre", "Post", "Re", "Multi", "Semi", "Sub",
+                       "Self", "Vice", "Mid", "Pro", "Counter", "Inter"})
+_DEMONYMS = frozenset({"Chinese", "American", "European", "Japanese", "British", "Vietnamese",
+                       "English"})
+
+
 def _names(text: str) -> Iterator[Hit]:
     for m in NAME_RUN.finditer(text):
         if _starts_word(text, m.start()):
-            yield from _classify_run(text, m.start(), m.group(0))
+            run = m.group(0)
+            tail = _HYPHEN_TAIL.match(text, m.end()) if text[m.end():m.end() + 1] == "-" else None
+            if tail and run.rsplit(" ", 1)[-1] in _PREFIXES:
+                run += tail.group(0)
+            yield from _classify_run(text, m.start(), run)
 
 
 def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
@@ -240,6 +255,8 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
             cut, person_cue = two, True
         elif words[0] in gz.PERSON_TITLES and len(words) > 1:
             cut, person_cue = words[0], True
+        elif words[0] in _DEMONYMS and words[-1] in gz.ORG_SUFFIXES:
+            break  # "European Investment Bank" is a name, not the bank of someone European
         elif words[0] in gz.NOT_NAMES or words[0] in gz.MONTHS_EN:
             cut = words[0]
         else:
@@ -325,3 +342,57 @@ def _prev_words(text: str, start: int) -> str:
     if not chunk.strip() or chunk.rstrip()[-1:] in ".!?:;\"“”":
         return ""
     return chunk.rsplit(",", 1)[-1]
+
+
+# "the Biden administration", "the Trump campaign": a government or a team, not the person.
+_GROUP_AFTER = re.compile(r" (?:administration|government|campaign|cabinet|camp)(?!\w)")
+
+
+def _administration(text: str, hit: Hit) -> Hit:
+    if hit.kind != "person":
+        return hit
+    group = _GROUP_AFTER.match(text, hit.end)
+    if group is None:
+        return hit
+    name = text[hit.start:group.end()]
+    return Hit(hit.rank, hit.start, group.end(), "org", name, "")
+
+
+# --- one entity per name --------------------------------------------------------------------
+
+# Legal endings a second mention drops: "Microsoft Corp" then "Microsoft".
+_LEGAL = frozenset({"Inc", "Inc.", "Corp", "Corp.", "Corporation", "Co", "Co.", "Ltd", "Ltd.",
+                    "LLC", "plc", "Plc", "Group", "Holdings"})
+
+
+def merge_aliases(facts: list[Fact]) -> list[Fact]:
+    """One value per entity across an article: a surname alone is the person named in full
+    elsewhere ("Olsen" after "Maria Olsen"), and an organisation with its legal ending is the
+    same as without ("Microsoft Corp", "Microsoft"). Known aliases are settled by the
+    gazetteer already ("Trump", "the Fed")."""
+    names = {str(f.value) for f in facts if f.kind in NAME_KINDS}
+    if len(names) < 2:
+        return facts
+    alias: dict[str, str] = {}
+    surnames: dict[str, set[str]] = {}
+    for f in facts:
+        if f.kind == "person" and " " in str(f.value):
+            surnames.setdefault(str(f.value).rsplit(" ", 1)[1], set()).add(str(f.value))
+    for name in names:
+        full = surnames.get(name)
+        if full is not None and len(full) == 1:  # two people of one surname: leave it
+            alias[name] = next(iter(full))
+        head, _, last = name.rpartition(" ")
+        if last in _LEGAL and head in names:
+            alias[name] = head
+    if not alias:
+        return facts
+    kinds = {str(f.value): f.kind for f in facts if f.kind in NAME_KINDS}
+    out = []
+    for f in facts:
+        canon = alias.get(str(f.value)) if f.kind in NAME_KINDS else None
+        if canon is not None:
+            f = Fact(kinds.get(canon, f.kind), f.text, canon, f.unit, f.paragraph, f.start,
+                     f.end, f.link)
+        out.append(f)
+    return out

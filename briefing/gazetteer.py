@@ -29,6 +29,8 @@ CURRENCY_SUFFIX: dict[str, str] = {
     # Vietnamese: "đô la Mỹ" before "đô la" before "đô" so the longest name wins.
     "đô la Mỹ": "USD", "đô la": "USD", "đôla": "USD", "đô": "USD", "nhân dân tệ": "CNY",
     "NDT": "CNY", "đồng": "VND", "yên": "JPY", "bảng Anh": "GBP", "won": "KRW", "₫": "VND",
+    # Symbols after the amount, as most of Europe and Vietnam write them: "900 €", "50.000₫".
+    "€": "EUR", "U.S. dollars": "USD", "Euros": "EUR",
 }
 
 # Scale words. Short forms ("m", "k") only count when glued to the digits ("$5m", "20k"):
@@ -159,6 +161,7 @@ ORG_SUFFIXES: frozenset[str] = frozenset({
     "Airlines", "Capital", "Partners", "Ventures", "Systems", "Labs", "Networks", "University",
     "Institute", "Ministry", "Agency", "Commission", "Fund", "Council", "Reserve",
     "Association", "Securities", "Electronics", "Semiconductor", "Media", "Energy", "Foundation",
+    "Co-operative", "Cooperative",
 })
 
 # Capitalised words that are never names on their own: sentence openers, months, demonyms.
@@ -189,6 +192,26 @@ STOPWORDS: frozenset[str] = frozenset({
     "người", "năm", "nhưng", "thì", "mà", "vào", "ra", "lại", "nên", "bị", "hơn", "rất", "nhiều"
 })
 
+# Title words too general to be a topic tag even when the body repeats them: kinds of place,
+# building and business, and the verbs and adjectives of headlines ("close", "homes", "plant").
+COMMON_WORDS: frozenset[str] = frozenset({
+    "city", "cities", "town", "country", "state", "states", "region", "area", "areas", "coast",
+    "port", "harbour", "harbor", "island", "village", "capital", "district", "province",
+    "plant", "plants", "factory", "office", "offices", "home", "homes", "house", "houses",
+    "building", "site", "sites", "network", "line", "lines", "route", "routes", "road", "roads",
+    "rail", "bridge", "station", "farm", "farms", "field", "project", "projects", "centre",
+    "center", "hub", "company", "companies", "firm", "firms", "group", "deal", "deals",
+    "market", "price", "prices", "share", "shares", "stock", "stocks", "sales", "revenue",
+    "profit", "profits", "cost", "costs", "jobs", "job", "workers", "staff", "people", "close",
+    "closes", "open", "opens", "rise", "rises", "rising", "fall", "falls", "climb", "climbs",
+    "hits", "record", "high", "higher", "low", "lower", "early", "late", "last", "first", "big",
+    "top", "offshore", "onshore", "national", "local", "rural", "global", "world", "start-up",
+    "model", "models", "system", "systems", "service", "services", "heat", "report", "reports",
+    "deep-water", "open-source", "plan", "plans", "picks", "moves", "ends", "end", "raises",
+    "beats", "cuts", "cut", "wins", "holds", "reaches", "approves", "spend", "spends", "set",
+    "sets", "week", "month", "day", "days", "time", "times", "way", "part", "parts", "team",
+    "four", "five", "six", "seven", "eight", "nine", "ten", "hundreds", "thousands", "millions",
+})
 
 # --- tables for reading every number (numbers.read_figures, the translation check) ----------
 

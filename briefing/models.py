@@ -70,7 +70,7 @@ class Paragraph:
 class Fact:
     """A typed, normalised fact tied to a paragraph and the character offsets of its text."""
 
-    kind: str  # money | percent | count | duration | date | org | person | place
+    kind: str  # money | percent | measure | count | duration | date | org | person | place
     text: str
     value: float | str
     unit: str

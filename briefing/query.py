@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from briefing.models import ArticleSummary
     from briefing.store.store import Store
 
-FACT_KINDS = ("money", "percent", "count", "duration", "date", "org", "person", "place")
+FACT_KINDS = (
+    "money", "percent", "measure", "count", "duration", "date", "org", "person", "place")
 _FILTER = re.compile(
     r"^(?P<kind>[a-z]+)\s*(?P<op>>=|<=|!=|=|>|<|:)\s*(?P<value>.+)$", re.IGNORECASE)
 _SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "t": 1e12}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from briefing.entities import entities
 from briefing.models import Article, FigureFlag, KeyFact, WriterFlag, WrittenDigest
 from briefing.text import one_line, sanitize
 
@@ -39,6 +40,8 @@ def article_json(art: Article) -> dict[str, Any]:
         "read": art.read, "starred": art.starred, "tags": list(art.tags),
         "summary": art.summary,
         "key_facts": key_facts_json(art.key_facts),
+        "entities": [{"name": name, "kind": kind, "mentions": n}
+                     for name, kind, n in entities(art.facts)],
         "facts": [
             {"kind": f.kind, "text": f.text, "value": f.value, "unit": f.unit,
              "paragraph": f.paragraph, "start": f.start, "end": f.end, "link": f.link}

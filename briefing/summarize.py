@@ -45,7 +45,8 @@ _KEEP_LEAD = 120
 _ANAPHORA = re.compile(r"(?:This|That|These|Those|It|Its|He|She|They|Such|Con số này|Điều này|"
                        r"Nó|Họ|Ông|Bà)\b")
 # Figure kinds by how much a reader wants them in a bullet; a duration is usually context.
-_KIND_WEIGHT = {"money": 1.5, "percent": 1.5, "count": 1.0, "duration": 0.75}
+_KIND_WEIGHT = {"money": 1.5, "percent": 1.5, "count": 1.0, "duration": 0.75,
+                "measure": 1.0}
 # Words of two characters or more: TextRank drops shorter ones, cheaper unmatched than dropped.
 _WORD = re.compile(r"[^\W\d_][\w’'-]+")
 

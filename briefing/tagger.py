@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing import gazetteer as gz
-from briefing.facts import extract
+from briefing.facts import extract, merge_aliases
 from briefing.models import Fact, KeyFact, Paragraph
+from briefing.numbers import FACT_MEASURES
 from briefing.summarize import key_facts_and_summary
 
 __all__ = ["TAGGER_VERSION", "Analysis", "analyse"]
 
-TAGGER_VERSION: int = 1
+TAGGER_VERSION: int = 2  # 2: measures, units on figures, merged names, cleaner tags
 
 MAX_TAGS = 8
 # Facts are looked for in an article's first TAGGED_CHARS characters. Rules cost about 2 s a
@@ -31,6 +32,9 @@ _TOPIC_TAGS = 2
 # Kinds that make tags. People only when they recur: a quoted analyst is not the story.
 _TAG_KINDS = frozenset({"org", "place", "person"})
 _TOPIC_WORD = re.compile(r"[^\W\d_][\w-]+")
+# Units name what a figure measures, not what a story is about ("an ounce", "tonnes").
+_UNIT_WORDS = frozenset(w.lower() for w in (*FACT_MEASURES, *gz.DURATION_UNITS, "ounce",
+                                            "ounces", "cents", "pence", "per"))
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
                 fact = Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
                             fact.start, fact.end, fact.link + base)
             facts.append(fact)
+    facts = merge_aliases(facts)
     # Bullets, summary and topics from the paragraphs looked at for facts: bullets need facts,
     # and the summary ranks early sentences only (see summarize.MAX_RANKED).
     paragraphs = paragraphs[:tagged]
@@ -101,16 +106,19 @@ def _topics(paragraphs: Sequence[Paragraph], title: str, language: str,
             names: list[str]) -> list[str]:
     """Title words the body keeps repeating ("chips", "AI"). In Vietnamese only loanwords and
     acronyms qualify: a single syllable ("công") means nothing alone."""
-    body = " ".join(p.text for p in paragraphs if not p.language or p.language == language)
-    body = body.lower()
+    original = " ".join(p.text for p in paragraphs if not p.language or p.language == language)
+    body = original.lower()
     known = {w.lower() for name in names for w in name.split()}
     picked: list[tuple[int, str]] = []
     for word in _TOPIC_WORD.findall(title):
         low = word.lower()
         count = body.count(low)  # substring count: cheap, and close enough to rank by
         if (low in gz.STOPWORDS or low in known or count < 2 or len(low) < 2
+                or low in gz.COMMON_WORDS or low in _UNIT_WORDS
                 or word in gz.CURRENCY_SUFFIX):  # "USD" names a unit, not a topic
             continue
+        if word[0].isupper() and not word.isupper() and low not in original:
+            continue  # never lower case in the body: a name the name rules left, not a topic
         if language == "vi" and not (word.isascii() and (word.isupper() or low == word)):
             continue
         if not word.isupper() and len(low) < 4:

@@ -24,8 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 FACT_HELP = (
-    "Filter by fact: KIND OP VALUE, repeatable. KIND is money, percent, count, duration, "
-    "date, org, person or place; OP is =, !=, >, >=, <, <=. Examples: --fact org=Nvidia "
+    "Filter by fact: KIND OP VALUE, repeatable. KIND is money, percent, measure, count, "
+    "duration, date, org, person or place; OP is =, !=, >, >=, <, <=. Examples: --fact org=Nvidia "
     "--fact 'money>1e9' (amounts compare in the stated currency; 5bn and 1e9 both work)."
 )
 

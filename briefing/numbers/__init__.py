@@ -57,13 +57,55 @@ PERCENT_TAIL = re.compile(
     r"\s?(?P<pct>%|(?:percentage points?|per cent|percent|pc|điểm phần trăm|phần trăm)(?!\w))"
 )
 COUNT_TAIL = re.compile(rf"(?:{_MULT})?{_AFTER}")
+# Units of measure a reader notes beside a figure ("3,500MW", "14.5 metres", "6.2mn barrels"):
+# the numbers check's table less Vietnamese words that are more often something else ("cân"
+# weighs or balances, "ký" signs, "phân" is a part, "thước" a ruler), plus barrels, which
+# facts name and no translator converts. Glued letters ("50m", "5t") follow GLUED_UNITS.
+_NOT_MEASURES = frozenset({"cân", "ký", "phân", "thước", "li", "ki-lô"})
+FACT_MEASURES: dict[str, str] = {
+    **{s: unit for s, (_dim, unit, _f) in gz.MEASURE_UNITS.items() if s not in _NOT_MEASURES},
+    "barrels": "bbl", "barrel": "bbl", "bpd": "bbl/day", "barrels per day": "bbl/day",
+    "barrels a day": "bbl/day", "cubic metres": "m3", "cubic meters": "m3", "m³": "m3",
+    "TWh": "TWh", "terawatt hours": "TWh", "°": "°", "micrograms": "µg", "µg": "µg",
+    "milligrams": "mg", "mg": "mg",
+}
+for _s, (_dim, _unit, _f) in gz.MEASURE_UNITS.items():
+    if _dim == "temp" and _unit:
+        FACT_MEASURES[_s] = "°" + _unit  # "30C" and "30°C" and "30 degrees Celsius" alike
+FACT_MEASURES["degrees"] = FACT_MEASURES["độ"] = "°"
+MEASURE_TAIL = re.compile(
+    rf"(?:{_MULT})?(?P<sp>[\s-]?)(?P<mu>{_alternation(FACT_MEASURES)})(?![\w²³])")
+# Sub-units of money: "8.5 US cents" is $0.085.
+_CENTS = re.compile(r"(?:\s|-)(?P<cur>US cents|cents|cent|pence)(?!\w)")
+_CENT_CURRENCY = {"US cents": "USD", "cents": "USD", "cent": "USD", "pence": "GBP"}
+# "5-10%", "15 to 30 per cent", "từ 5 đến 10%": the first number takes the second's unit.
+_RANGE_LINKS = ("-", "–", " -", " –", " to ", " and ", " đến ", " tới ")
+_RANGE = re.compile(r"\s?(?:-|–|to|and|đến|tới)\s?(?=\d)")
+# English number words that start a figure ("five per cent", "two people", "three million
+# barrels"). Both first-letter cases spelt out: a literal alternation is scanned for fast.
+_EN_WORD_VALUES = {w: v for w, v in gz.EN_NUMBER_WORDS.items()
+                   if v >= 1 and v == int(v) and not w.endswith("ies")
+                   and w not in ("both", "double", "twice", "triple", "dozen")}
+_WORD_FORMS = [(form, v) for w, v in _EN_WORD_VALUES.items() for form in (w, w.capitalize())]
+_ONES_AFTER = re.compile(
+    "-(" + "|".join(w for w, v in _EN_WORD_VALUES.items() if 0 < v < 10) + r")(?![\w-])")
+_SCALE_NAMES = ("hundred", "thousand", "million", "billion", "trillion")
+_WORD_SET = frozenset({*_EN_WORD_VALUES, *_SCALE_NAMES})
+_SCALE_HINT = re.compile("half|hundred|thousand|illion")
+_WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion|dozen)(?!\w)")
 # Durations are found from their unit word, then the number is read backwards: one scan
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{_alternation(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
 _NUMBER_BEFORE = re.compile(rf"(?P<num>{_NUM}|{_WORDNUM})[\s-]$")
 _LONGEST_NUMBER_WORD = max(map(len, gz.NUMBER_WORDS))
-# "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration.
+# "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration;
+# "40 years ago" is what the story says.
 _AGO = re.compile(r"\s+(?:ago|trước)(?!\w)")
+_FURNITURE_UNITS = frozenset({"second", "minute", "hour", "day", "week"})
+_SCALED_BEFORE = re.compile(
+    rf"(?<![\w-])(?P<num>{_NUM}|{_WORDNUM}|[Aa]n?|another)(?: and a half)?"
+    r"(?P<scale>(?:\s(?:hundred|thousand|million|billion))+)?[\s-]$")
+_RANGE_BEFORE = re.compile(rf"(?<![\w-])(?P<num>{_NUM}|{_WORDNUM})(?:\s?(?:or|to|-|–)\s?|,\s)$")
 # A plain four-digit number in this range is a year, which makes it a date.
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})+(?:([.,])\d+)?")
@@ -128,29 +170,144 @@ def _glued(text: str, start: int) -> bool:
 
 
 def scan(text: str, language: str) -> Iterator[Hit]:
-    """Money, percentages, durations, counts and years in one paragraph."""
+    """Money, percentages, measures, durations, counts and years in one paragraph."""
     yield from _money_prefixed(text, language)
     yield from _durations(text, language)
+    if language[:2] != "vi":
+        yield from _word_numbers(text)
     for m in NUMBER.finditer(text):
         if not _glued(text, m.start()):
             hit = _after_number(text, m, language)
             if hit is not None:
                 yield hit
+            if (hit is None or hit.kind == "count") and text.startswith(_RANGE_LINKS, m.end()):
+                yield from _range_start(text, m, language)
 
+
+def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
+    """The first number of a range ("5" in "5-10%") as what the second one is."""
+    link = _RANGE.match(text, m.end())
+    if link is None:
+        return
+    second = NUMBER.match(text, link.end())
+    hit = _after_number(text, second, language) if second else None
+    if hit is None or hit.kind not in ("percent", "money", "measure"):
+        return
+    number = parse_number(m.group(0), language)
+    upper = parse_number(second.group(0), language) if second else 0.0
+    if hit.kind in ("money", "measure") and upper and isinstance(hit.value, float):
+        number *= hit.value / upper  # the scale the second number was given ("$5-10bn")
+    yield Hit(hit.rank, m.start(), m.end(), hit.kind, number, hit.unit)
+    yield hit
+
+
+# Words after a number word that make it no figure of its own ("one of them", "two and").
+_NOT_AFTER_WORD = gz.STOPWORDS - {"per", "percent", "cent", "people", "more", "less"}
+
+
+def _word_starts(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of each number word, and of "a" before a scale word ("a million").
+    str.find per word: a regex alternation of the words, tried at every letter, cost 6 times
+    as much on news text (bench/tag_bench.py)."""
+    out: list[tuple[int, int, float]] = []
+    low = text.lower()
+    if len(low) != len(text):  # a rare letter whose lower case is longer: keep the offsets
+        low = text
+    # Only the number words the text has are looked for: a split costs less than a find per
+    # word, and most paragraphs have one or two such words, or none. A word with punctuation
+    # glued after it ("two.") ends a clause, so it has no unit to read; "twenty-five" and
+    # "(five" are looked at in their parts.
+    tokens = low.split()
+    present = set(_WORD_SET.intersection(tokens))
+    if "-" in low or "(" in low:
+        present.update(_WORD_SET.intersection(
+            t.lstrip("(").split("-", 1)[0] for t in tokens if "-" in t or t[0] == "("))
+    if not present:
+        return out
+    forms = [(w, v) for w, v in (_EN_WORD_VALUES.items() if low is not text else _WORD_FORMS)
+             if w.lower() in present]
+    for word, value in forms:
+        at = low.find(word)
+        while at != -1:
+            end = at + len(word)
+            if end == len(text) or not (text[end].isalnum() or text[end] in "-_"):
+                out.append((at, end, value))
+            elif text[end] == "-" and value >= 20:  # "twenty-five"
+                ones = _ONES_AFTER.match(low, end)
+                if ones:
+                    out.append((at, ones.end(), value + _EN_WORD_VALUES[ones.group(1)]))
+            at = low.find(word, end)
+    for scale in present.intersection(_SCALE_NAMES):
+        at = low.find(scale)
+        while at != -1:
+            if at >= 2 and text[at - 2] in "aA" and text[at - 1] == " " and (
+                    at == 2 or not text[at - 3].isalnum()):
+                out.append((at - 2, at - 1, 1.0))
+            at = low.find(scale, at + len(scale))
+    return out
+
+
+def _word_numbers(text: str) -> Iterator[Hit]:
+    """Figures led by a number word: "five per cent", "two people", "three million euros"."""
+    for start, end, number in sorted(_word_starts(text)):
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
+            continue
+        big = False
+        for scale in iter(lambda: _WORD_SCALE.match(text, end), None):  # noqa: B023
+            number *= gz.SCALE_WORDS.get(scale.group("mult"), 12.0)  # or a dozen
+            end, big = scale.end(), True
+        nxt = _NEXT_WORD.match(text, end)
+        word = nxt.group(1).lower() if nxt else ""
+        if word in _NOT_AFTER_WORD or word.rstrip("s") in gz.DURATION_UNITS:
+            continue  # "one of", "three years" (a duration, read by _durations)
+        hit = _tail_hit(text, start, end, number, "en")
+        if hit is not None:
+            yield hit
+            continue
+        noun = _en_noun(text, end, big)
+        if (noun is not None or big) and not _multiple(text, end, noun):
+            yield Hit(4, start, end, "count", number, noun or "")
 
 def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
     for m in MONEY_PREFIX.finditer(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue  # "HOURS 5" is not rupees
         value = parse_number(m.group("num"), language) * _multiplier(m)
-        yield Hit(0, m.start(), m.end(), "money", value, gz.CURRENCY_PREFIX[m.group("cur")])
+        unit = gz.CURRENCY_PREFIX[m.group("cur")]
+        link = None if m.group("mult") else _RANGE.match(text, m.end())
+        upper = NUMBER.match(text, link.end()) if link else None
+        scale = COUNT_TAIL.match(text, upper.end()) if upper else None
+        if upper and scale and scale.group("mult"):
+            # "$5-10bn": the first amount is in billions too; the second is one of its own.
+            yield Hit(0, m.start(), m.end(), "money", value * _multiplier(scale), unit)
+            yield Hit(0, upper.start(), scale.end(), "money",
+                      parse_number(upper.group(0), language) * _multiplier(scale), unit)
+            continue
+        yield Hit(0, m.start(), m.end(), "money", value, unit)
 
 
 def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     raw, start, end = m.group(0), m.start(), m.end()
+    hit = _tail_hit(text, start, end, raw, language)
+    if hit is not None:
+        return hit
+    tail = COUNT_TAIL.match(text, end)
+    if tail is None:
+        if _YEAR.fullmatch(raw) and _DECADE.match(text, end):  # "the 1980s" is a date
+            return Hit(2, start, end + 1, "date", raw, "date")
+        return None
+    if _YEAR.fullmatch(raw) and not tail.group("mult"):
+        return Hit(2, start, end, "date", raw, "date")
+    return _count(text, start, tail, raw, language)
+
+
+def _tail_hit(text: str, start: int, end: int, raw: float | str, language: str) -> Hit | None:
+    """Money, a percentage or a measure, from what follows a number ending at `end` (`raw`
+    is parsed only when one follows: most numbers have none)."""
     tail = MONEY_TAIL.match(text, end)
     if tail:
-        value = parse_number(raw, language) * _multiplier(tail)
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
+        value = number * _multiplier(tail)
         unit = gz.CURRENCY_SUFFIX[tail.group("cur")]
         # "2 đồng nghiệp" is two colleagues: real amounts in dong are large or scaled.
         if unit != "VND" or value >= 100 or tail.group("mult"):
@@ -158,13 +315,48 @@ def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
     tail = PERCENT_TAIL.match(text, end)
     if tail:
         unit = "pp" if "point" in tail.group("pct") or "điểm" in tail.group("pct") else "%"
-        return Hit(1, start, tail.end(), "percent", parse_number(raw, language), unit)
-    tail = COUNT_TAIL.match(text, end)
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
+        return Hit(1, start, tail.end(), "percent", number, unit)
+    token = _TOKEN.match(text, end)
+    if token is None:
+        return None
+    head = token.group(1)
+    if head in gz.MULTIPLIERS:  # "6.2mn barrels": the unit is the word after the scale
+        token = _TOKEN.match(text, token.end())
+        head = token.group(1) if token else ""
+    if head not in _TAIL_HEADS:
+        return None  # nothing a unit starts with: most numbers (a count, a year) stop here
+    cents = _CENTS.match(text, end)
+    if cents:
+        number = raw if isinstance(raw, float) else parse_number(raw, language)
+        return Hit(0, start, cents.end(), "money", number / 100,
+                   _CENT_CURRENCY[cents.group("cur")])
+    return _measure(text, start, end, raw, language)
+
+
+def _measure(text: str, start: int, end: int, raw: float | str, language: str) -> Hit | None:
+    tail = MEASURE_TAIL.match(text, end)
     if tail is None:
         return None
-    if _YEAR.fullmatch(raw) and not tail.group("mult"):
-        return Hit(2, start, end, "date", raw, "date")
-    return _count(text, start, tail, raw, language)
+    number = raw if isinstance(raw, float) else parse_number(raw, language)
+    unit = tail.group("mu")
+    if tail.group("sp") and unit in gz.GLUED_UNITS:
+        return None  # spaced, "5 m" or "3 t" are letters, not units
+    if unit == "m" and not tail.group("mult") and language[:2] == "en":
+        return None  # English "50m" is 50 million (a count), as money writes "$50m"
+    scale = _NEXT_IS_SCALE.match(text, tail.end()) if unit in ("°", "độ", "degrees") else None
+    if scale:  # "20 degrees C"
+        return Hit(1, start, scale.end(), "measure", number, "°" + scale.group(0).strip())
+    return Hit(1, start, tail.end(), "measure", number * _multiplier(tail), FACT_MEASURES[unit])
+
+
+_NEXT_IS_SCALE = re.compile(r" [CF](?!\w)")
+# The word after a number, for a quick look-up before the unit patterns are tried.
+_TOKEN = re.compile(r"[\s-]?([^\s\d.,;:!?()\[\]\"“”'’-]+)")
+_TAIL_HEADS = frozenset({
+    *(u.split(" ")[0] for u in FACT_MEASURES), *(u.split(" ")[0] for u in _CENT_CURRENCY),
+    *(u.split("-")[0] for u in FACT_MEASURES)})
+_DECADE = re.compile(r"s(?!\w)")
 
 
 def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) -> Hit | None:
@@ -173,8 +365,19 @@ def _count(text: str, start: int, tail: re.Match[str], raw: str, language: str) 
     noun = _vi_noun(text, end) if language == "vi" else _en_noun(text, end, big)
     if noun is None and not big:
         return None  # a bare small number ("the 2 sides", "No 1") is not a figure
+    if _multiple(text, end, noun):
+        return None
     value = parse_number(raw, language) * _multiplier(tail)
     return Hit(4, start, end, "count", value, noun or "")
+
+
+# "11 times more likely", "three times out of 10": a ratio, not a count of anything.
+_RATIO_AFTER = re.compile(r"\s+times\s+(?:more|less|higher|lower|larger|smaller|bigger|as|out|"
+                          r"the|faster|greater|over)\b")
+
+
+def _multiple(text: str, end: int, noun: str | None) -> bool:
+    return noun == "times" and _RATIO_AFTER.match(text, end) is not None
 
 
 def ends_with_number(text: str, pos: int) -> bool:
@@ -207,16 +410,44 @@ def _durations(text: str, language: str) -> Iterator[Hit]:
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         before = _number_before(text, m.start())
-        if before is None or _glued(text, before.start()):
+        scale = 1.0
+        if before is None:
+            # "two and a half billion years", "a million years": scale words before the unit.
+            if _SCALE_HINT.search(text, max(0, m.start() - 40), m.start()) is None:
+                continue  # most unit words ("the year") have no number at all
+            before = _SCALED_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before is None or _rough(text, before.start()) or not (
+                    before.group("scale") or " and a half" in before.group(0)):
+                continue  # "a year" is no figure, nor "a few hundred million years"
+            scale = 1.0
+            for word in (before.group("scale") or "").split():
+                scale *= gz.SCALE_WORDS[word]
+        if _glued(text, before.start()):
             continue
+        unit = gz.DURATION_UNITS[m.group("dur")]
         ago = _AGO.match(text, m.end())
-        if ago:
+        if ago and unit in _FURNITURE_UNITS:
             # Claim the span so no count is made of it either; facts.py drops it.
             yield Hit(3, before.start(), ago.end(), "skip", "", "")
             continue
-        value = parse_number(before.group("num"), language)
-        unit = gz.DURATION_UNITS[m.group("dur")]
+        num = before.group("num")
+        value = (1.0 if num.lower() in ("a", "an", "another") else
+                 parse_number(num, language)) * scale
+        if before.group(0).find(" and a half") > 0:
+            value += 0.5 * scale
         yield Hit(3, before.start(), m.end(), "duration", value, unit)
+        gap = text[max(0, before.start() - 5):before.start()]
+        first = _RANGE_BEFORE.search(text, max(0, before.start() - 24), before.start()) if (
+            " or " in gap or " to " in gap or "-" in gap or "–" in gap or ", " in gap) else None
+        if first and not _glued(text, first.start()) and scale == 1.0:
+            # "15 or 20 minutes", "eight or nine years": the first number is minutes too.
+            yield Hit(3, first.start(), first.start() + len(first.group("num")), "duration",
+                      parse_number(first.group("num"), language), unit)
+
+
+def _rough(text: str, start: int) -> bool:
+    before = text[max(0, start - 10):start].split()
+    return bool(before) and before[-1].lower() in gz.APPROX_BEFORE
 
 
 def _words_after(text: str, pos: int, limit: int) -> list[str]:
@@ -235,7 +466,7 @@ def _is_plural(word: str) -> bool:
     if low in _IRREGULAR_PLURALS:
         return True
     return (len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
-            and low not in _NOT_PLURAL and low not in gz.STOPWORDS)
+            and low not in _NOT_PLURAL and (low not in gz.STOPWORDS or low == "plans"))
 
 
 def _en_noun(text: str, pos: int, big: bool) -> str | None:
@@ -247,6 +478,8 @@ def _en_noun(text: str, pos: int, big: bool) -> str | None:
         if big and (low in _DETERMINERS or word.endswith(("’s", "'s"))):
             mods = []
             continue
+        if i == 0 and low in ("more", "other", "extra", "additional", "fewer"):
+            continue  # "two more mistakes" counts mistakes
         if _is_plural(word):
             return " ".join([*mods[-2:], word]) if mods else word
         if low in gz.STOPWORDS or low in gz.DURATION_UNITS or (not big and i >= 2):

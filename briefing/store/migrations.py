@@ -355,3 +355,16 @@ def m011_search_index(db: Database) -> None:
                "content_hash TEXT NOT NULL DEFAULT '') WITHOUT ROWID")
     db.execute("CREATE INDEX pruned_articles_hash ON pruned_articles(content_hash) "
                "WHERE content_hash != ''")
+
+
+@migrations()
+def m012_merge_tag_case(db: Database) -> None:
+    # Tags differing only in case are one tag ("Finance" from an OPML folder, "finance" from a
+    # feed's category): each is rewritten to the spelling used most, in articles and sources.
+    from briefing.store.tags import merge_case
+
+    for table in ("article_tags", "source_tags"):
+        counts = dict(db.execute(f"SELECT tag, count(*) FROM {table} GROUP BY tag").fetchall())
+        for variant, best in merge_case(counts).items():
+            db.execute(f"UPDATE OR IGNORE {table} SET tag = ? WHERE tag = ?", (best, variant))
+            db.execute(f"DELETE FROM {table} WHERE tag = ?", (variant,))

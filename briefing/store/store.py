@@ -48,6 +48,7 @@ from briefing.store.fts import (
     snippet_parts,
 )
 from briefing.store.story_store import StoryStore
+from briefing.store.tags import preferred
 from briefing.text import one_line
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -274,9 +275,13 @@ class Store:
                 " title = CASE WHEN title = '' THEN excluded.title ELSE title END",
                 (url, kind, int(subscribed), now, title),
             )
+            # A tag the source has in another case is the same tag ("Finance", "finance").
+            have = {r[0].casefold() for r in c.execute(
+                "SELECT tag FROM source_tags WHERE source_url = ?", (url,))}
+            new = {t.casefold(): t for t in reversed(tags) if t.casefold() not in have}
             c.executemany(
                 "INSERT OR IGNORE INTO source_tags (source_url, tag) VALUES (?, ?)",
-                [(url, t) for t in tags],
+                [(url, t) for t in new.values()],
             )
 
     def remove_source(self, url: str) -> bool:
@@ -623,8 +628,11 @@ class Store:
             clauses.append("a.source_url = ?")
             params.append(flt.source)
         if flt.tag:
-            clauses.append("a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)")
-            params.append(flt.tag)
+            # Every spelling of the tag ("Finance", "finance"): one tag whatever its case.
+            variants = self._tag_variants(flt.tag)
+            clauses.append("a.id IN (SELECT article_id FROM article_tags WHERE tag IN "
+                           f"({','.join('?' * len(variants))}))")
+            params.extend(variants)
         if flt.since:
             clauses.append("a.published >= ?")
             params.append(flt.since)
@@ -829,12 +837,25 @@ class Store:
         return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
 
     def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
-        """(tag, total, unread) for the most used tags."""
+        """(tag, total, unread) for the most used tags; spellings differing only in case are
+        one tag, shown as it is spelt most."""
         rows = self._rows(
             "SELECT t.tag, count(*) AS total, SUM(a.read = 0) AS unread FROM article_tags t "
-            "JOIN articles a ON a.id = t.article_id GROUP BY t.tag ORDER BY total DESC, t.tag "
-            "LIMIT ?", (limit,))
-        return [(r["tag"], r["total"], r["unread"] or 0) for r in rows]
+            "JOIN articles a ON a.id = t.article_id GROUP BY t.tag")
+        best = preferred({r["tag"]: r["total"] for r in rows})
+        merged: dict[str, list[int]] = {}
+        for r in rows:
+            row = merged.setdefault(best[r["tag"].casefold()], [0, 0])
+            row[0] += r["total"]
+            row[1] += r["unread"] or 0
+        ranked = sorted(merged.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+        return [(tag, total, unread) for tag, (total, unread) in ranked]
+
+    def _tag_variants(self, tag: str) -> list[str]:
+        key = tag.casefold()
+        found = [r["tag"] for r in self._rows("SELECT DISTINCT tag FROM article_tags")
+                 if r["tag"].casefold() == key]
+        return found or [tag]
 
     def prune(self, *, keep_days: int = 0, max_per_feed: int = 0, now: datetime,
               dry_run: bool = False) -> PruneReport:

@@ -13,6 +13,7 @@ from rich.console import Group, OverflowMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from briefing.entities import NAME_KINDS, figure_label
 from briefing.models import Article, ArticleSummary, Fact, WriterFlag, WrittenDigest
 from briefing.text import one_line, sanitize
 
@@ -20,6 +21,7 @@ from briefing.text import one_line, sanitize
 FACT_STYLES: dict[str, str] = {
     "money": "bold green",
     "percent": "bold cyan",
+    "measure": "bold bright_red",
     "count": "bold yellow",
     "duration": "bold magenta",
     "date": "underline bright_blue",
@@ -28,7 +30,8 @@ FACT_STYLES: dict[str, str] = {
     "place": "black on #87d787",
 }
 FACT_LABELS: dict[str, str] = {
-    "money": "Money", "percent": "Percent", "count": "Count", "duration": "Duration",
+    "money": "Money", "percent": "Percent", "measure": "Measure",
+    "count": "Count", "duration": "Duration",
     "date": "Date", "org": "Organisation", "person": "Person", "place": "Place",
 }
 
@@ -158,9 +161,30 @@ def written_block(d: WrittenDigest) -> RenderableType:
     return Group(*parts)
 
 
+def _distinct(facts: Sequence[Fact], kind: str) -> list[tuple[str, int, int]]:
+    """(label, mentions, first paragraph) for each distinct fact of `kind`: a name once
+    whatever its spelling ("Trump", "Donald Trump"), a figure once per value and unit."""
+    seen: dict[object, list] = {}
+    for f in facts:
+        if f.kind != kind:
+            continue
+        key = f.value if kind in NAME_KINDS else (f.value, f.unit)
+        row = seen.get(key)
+        if row is None:
+            label = str(f.value) if kind in NAME_KINDS else figure_label(f)
+            seen[key] = [label, 1, f.paragraph]
+        else:
+            row[1] += 1
+    rows = [(str(label), int(n), int(p)) for label, n, p in seen.values()]
+    if kind in NAME_KINDS:
+        rows.sort(key=lambda r: -r[1])  # stable: most mentioned first, then first seen
+    return rows
+
+
 def facts_panel(facts: Sequence[Fact]) -> RenderableType:
     """Facts grouped by kind, each in its kind's style, with the paragraph it came from. A grid
-    per kind, so a long fact wraps in its own column and the ¶ marks stay at the right."""
+    per kind, so a long fact wraps in its own column and the ¶ marks stay at the right. Each
+    entity and figure is listed once, with its number of mentions."""
     kinds = [k for k in FACT_STYLES if any(f.kind == k for f in facts)]
     kinds += sorted({f.kind for f in facts} - set(kinds))
     parts: list[RenderableType] = []
@@ -171,12 +195,13 @@ def facts_panel(facts: Sequence[Fact]) -> RenderableType:
         grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
         grid.add_column(ratio=1)
         grid.add_column(no_wrap=True, justify="right")
-        for f in facts:
-            if f.kind == kind:
-                # A span, not the cell's style: a name's background must end with the name.
-                name = Text()
-                name.append(one_line(f.text, 80), style=FACT_STYLES.get(kind, "bold"))
-                grid.add_row(name, Text(f"¶{f.paragraph + 1}", style="dim"))
+        for label, mentions, para in _distinct(facts, kind):
+            # A span, not the cell's style: a name's background must end with the name.
+            name = Text()
+            name.append(one_line(label, 80), style=FACT_STYLES.get(kind, "bold"))
+            if mentions > 1:
+                name.append(f" ×{mentions}", style="dim")
+            grid.add_row(name, Text(f"¶{para + 1}", style="dim"))
         parts.append(grid)
     return Group(*parts) if parts else Text("No facts found.", style="dim italic")
 
