@@ -161,7 +161,7 @@ def written_block(d: WrittenDigest) -> RenderableType:
     return Group(*parts)
 
 
-def _distinct(facts: Sequence[Fact], kind: str) -> list[tuple[str, int, int]]:
+def distinct_facts(facts: Sequence[Fact], kind: str) -> list[tuple[str, int, int]]:
     """(label, mentions, first paragraph) for each distinct fact of `kind`: a name once
     whatever its spelling ("Trump", "Donald Trump"), a figure once per value and unit."""
     seen: dict[object, list] = {}
@@ -181,31 +181,6 @@ def _distinct(facts: Sequence[Fact], kind: str) -> list[tuple[str, int, int]]:
     return rows
 
 
-def facts_panel(facts: Sequence[Fact]) -> RenderableType:
-    """Facts grouped by kind, each in its kind's style, with the paragraph it came from. A grid
-    per kind, so a long fact wraps in its own column and the ¶ marks stay at the right. Each
-    entity and figure is listed once, with its number of mentions."""
-    kinds = [k for k in FACT_STYLES if any(f.kind == k for f in facts)]
-    kinds += sorted({f.kind for f in facts} - set(kinds))
-    parts: list[RenderableType] = []
-    for kind in kinds:
-        if parts:
-            parts.append(Text())
-        parts.append(Text(FACT_LABELS.get(kind, one_line(kind, 20)), style="bold underline"))
-        grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
-        grid.add_column(ratio=1)
-        grid.add_column(no_wrap=True, justify="right")
-        for label, mentions, para in _distinct(facts, kind):
-            # A span, not the cell's style: a name's background must end with the name.
-            name = Text()
-            name.append(one_line(label, 80), style=FACT_STYLES.get(kind, "bold"))
-            if mentions > 1:
-                name.append(f" ×{mentions}", style="dim")
-            grid.add_row(name, Text(f"¶{para + 1}", style="dim"))
-        parts.append(grid)
-    return Group(*parts) if parts else Text("No facts found.", style="dim italic")
-
-
 def fact_heading(kind: str) -> Text:
     return Text(FACT_LABELS.get(kind, one_line(kind, 20)), style="bold underline")
 
@@ -215,13 +190,17 @@ def fact_kinds(facts: Sequence[Fact]) -> list[str]:
     return kinds + sorted({f.kind for f in facts} - set(kinds))
 
 
-def fact_prompt(f: Fact) -> Table:
-    """One fact of the facts pane: its text in its kind's style, the ¶ it came from at the
-    right (the body's margin shows the same numbers)."""
+def fact_prompt(kind: str, label: str, mentions: int, paragraph: int) -> Table:
+    """One entry of the facts pane: an entity or figure once, in its kind's style, with its
+    number of mentions, and the ¶ it first appears in at the right (the body's margin shows
+    the same numbers)."""
     grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
     grid.add_column(ratio=1)
     grid.add_column(no_wrap=True, justify="right")
+    # A span, not the cell's style: a name's background must end with the name.
     name = Text()
-    name.append(one_line(f.text, 80), style=FACT_STYLES.get(f.kind, "bold"))
-    grid.add_row(name, Text(f"¶{f.paragraph + 1}", style="dim"))
+    name.append(one_line(label, 80), style=FACT_STYLES.get(kind, "bold"))
+    if mentions > 1:
+        name.append(f" ×{mentions}", style="dim")
+    grid.add_row(name, Text(f"¶{paragraph + 1}", style="dim"))
     return grid

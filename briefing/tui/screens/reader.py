@@ -131,8 +131,9 @@ class ReaderScreen(ArticleScreen):
             if pane.option_count:
                 pane.add_option(None)
             pane.add_option(Option(render.fact_heading(kind), disabled=True))
-            pane.add_options(Option(render.fact_prompt(f), id=f"fact{i}:{f.paragraph}")
-                             for i, f in enumerate(art.facts) if f.kind == kind)
+            pane.add_options(
+                Option(render.fact_prompt(kind, label, mentions, para), id=f"fact{kind}{n}:{para}")
+                for n, (label, mentions, para) in enumerate(render.distinct_facts(art.facts, kind)))
 
     @on(OptionList.OptionSelected, "#facts-panel")
     def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
