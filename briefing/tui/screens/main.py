@@ -23,9 +23,10 @@ from briefing.models import ArticleSummary
 from briefing.store import ArticleFilter
 from briefing.tui import keys, render
 from briefing.tui.data import PAGE, localise, localise_story, open_store
+from briefing.tui.debounce import Debounce
 from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
 from briefing.tui.screens.base import ArticleScreen
-from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.sidebar import (
     MORE_TAGS,
@@ -74,6 +75,10 @@ class MainScreen(ArticleScreen):
         self._generation = 0
         self._undo: list[str] = []  # what the last `A` marked read, for `u`
         self._then: Callable[[], None] | None = None  # run once the next list has loaded
+        self._settled = Debounce(self, HIGHLIGHT_DEBOUNCE_S, self._cursor_settled)
+        # The article whose preview was last asked for: filling the first page highlights its
+        # row too, after the page has already asked for that preview.
+        self._previewed: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -191,8 +196,10 @@ class MainScreen(ArticleScreen):
             empty = msg.total == 0 and self.filter_id == "all" and not self.unread_only
             self.set_class(empty, "-empty")
             if empty:
+                self._previewed = None
                 self.query_one(Preview).show_welcome(welcome_text(self.bapp))
             else:
+                # A new page may hold new data for the same row: load it again.
                 self._preview(lst.current)
             then, self._then = self._then, None
             if then is not None:
@@ -265,9 +272,20 @@ class MainScreen(ArticleScreen):
 
     @on(DataTable.RowHighlighted, "#articles")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._preview(self.articles.current)
+        self._settled()
+
+    @property
+    def highlight_pending(self) -> bool:
+        """A cursor move is waiting out the debounce (tests wait on this)."""
+        return self._settled.pending
+
+    def _cursor_settled(self) -> None:
+        a = self.articles.current
+        if a is None or a.id != self._previewed:
+            self._preview(a)
 
     def _preview(self, a: ArticleSummary | None) -> None:
+        self._previewed = a.id if a else None
         self.query_one(Preview).show_summary(a)
         if a is not None:
             self._load_preview(a.id)
