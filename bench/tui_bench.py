@@ -329,7 +329,12 @@ async def main():
                 if time.monotonic() > end:
                     raise RuntimeError(f"{art.id} never opened")
                 await pilot.pause(0)
-            await pilot.pause()  # the next refresh: the body painted
+            # The next refresh: the body painted. Not pilot.pause(): it waits for the process
+            # to go idle, up to 1 s, which a busy machine (or the list's own refresh behind
+            # the reader) never gives it, so every open measured ~1 s more than it took.
+            painted = asyncio.get_running_loop().create_future()
+            app.screen.query_one(ReaderBody).call_after_refresh(painted.set_result, None)
+            await asyncio.wait_for(painted, DEADLINE_S)
             times.append(time.perf_counter() - t0)
             rows = max(rows, len(app.screen.query_one(ReaderBody).children))
             app.pop_screen()
