@@ -79,6 +79,7 @@ class MainScreen(ArticleScreen):
         # The article whose preview was last asked for: filling the first page highlights its
         # row too, after the page has already asked for that preview.
         self._previewed: str | None = None
+        self._counts_stale = False  # the data changed while another screen hid this one
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -101,6 +102,12 @@ class MainScreen(ArticleScreen):
 
     def on_resize(self) -> None:
         self._apply_layout()
+
+    def on_screen_resume(self) -> None:
+        if self._counts_stale:
+            self._counts_stale = False
+            self._load_counts()
+            self._load_stories()
 
     def _apply_layout(self) -> None:
         shown = self.sidebar_shown
@@ -128,8 +135,15 @@ class MainScreen(ArticleScreen):
     # -- loading -------------------------------------------------------------------------
 
     def reload(self, *, list_too: bool = True) -> None:
-        self._load_counts()
-        self._load_stories()
+        # Not Screen.is_current: it counts the screen just under the top one as seen.
+        if self.app.screen is self or self.app.screen.is_modal:
+            self._load_counts()
+            self._load_stories()
+        else:
+            # Behind the reader the sidebar is not seen, and its counts cost ~1 s of queries
+            # on 100,000 articles (tag_counts): each article opened asked for them, competing
+            # with the reader for the CPU. They load when this screen shows again.
+            self._counts_stale = True
         if list_too:
             self._generation += 1
             # As many rows as are loaded now, so a refresh keeps the reader's place.
