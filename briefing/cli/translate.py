@@ -161,49 +161,26 @@ def _install(path: Path) -> None:
 def translate_fetched(settings: Any, store: Any, engine: Engine, ids: list[str], *,
                       progress: bool) -> tuple[int, list[tuple[str, str]]]:
     """`fetch --translate`: translate the articles the run stored (new or changed), with their
-    bullets and summary. Returns (translated, [(article, reason)]); each failure is one line
-    on stderr naming the article and the reason, and the rest go on (an unreachable engine
-    skips them at once, each with its line). `progress` (a TTY) shows a counter on stderr."""
-    from briefing.translate.engines import EngineError
-    from briefing.translate.service import (
-        ArticleNotFound,
-        translate_article,
-        wants_engine_translation,
-    )
+    bullets and summary (briefing.translate.service.translate_fetched). Returns (translated,
+    [(article, reason)]); each failure is one line on stderr naming the article and the
+    reason. `progress` (a TTY) shows a counter on stderr."""
+    from briefing.translate.service import translate_fetched as translate_ids
 
-    target = settings.translation.target
-    todo = []
-    for article_id in dict.fromkeys(ids):
-        art = store.get_article(article_id)
-        if art is not None and wants_engine_translation(art, target):
-            todo.append((article_id, art.title))
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    done = 0
-    failed: list[tuple[str, str]] = []
-    stop: str | None = None
-    for i, (article_id, title) in enumerate(todo, 1):
-        if progress:
-            click.echo(f"\r\033[K[{i}/{len(todo)}] translating {one_line(title, 60)}",
-                       err=True, nl=False)
-        reason = stop
-        if reason is None:
-            try:
-                translate_article(settings, store, article_id, target=target, engine=engine,
-                                  now=now)
-                done += 1
-                continue
-            except (EngineError, ArticleNotFound) as exc:
-                reason = str(exc)
-                if isinstance(exc, EngineError) and exc.fatal:
-                    stop = f"skipped: {exc}"
-        failed.append((article_id, reason))
+    def started(i: int, n: int, title: str) -> None:
+        click.echo(f"\r\033[K[{i}/{n}] translating {one_line(title, 60)}", err=True, nl=False)
+
+    def failed(article_id: str, title: str, reason: str) -> None:
         if progress:
             click.echo("\r\033[K", err=True, nl=False)
         click.echo(f"briefing: {one_line(article_id, 100)} ({one_line(title, 80)}): "
                    f"not translated: {one_line(reason, 500)}", err=True)
-    if progress and todo:
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    result = translate_ids(settings, store, engine, ids, now=now,
+                           on_start=started if progress else None, on_failure=failed)
+    if progress and (result[0] or result[1]):
         click.echo("\r\033[K", err=True, nl=False)
-    return done, failed
+    return result
 
 
 def fetch_engine(settings: Any) -> Engine:

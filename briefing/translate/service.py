@@ -284,3 +284,43 @@ def translate_untranslated(settings: Settings, store: Store, *, since: str | Non
         if on_article is not None:
             on_article(article_id, tr, None)
     return done, failed
+
+
+def translate_fetched(settings: Settings, store: Store, engine: Engine, ids: list[str], *,
+                      now: str | None = None,
+                      on_start: Callable[[int, int, str], None] | None = None,
+                      on_failure: Callable[[str, str, str], None] | None = None
+                      ) -> tuple[int, list[tuple[str, str]]]:
+    """A fetch's translations (`fetch --translate`, `[translation] auto`, the TUI's fetch):
+    translate the articles the run stored (`ids`, new or changed) that want one, with their
+    bullets and summary. Returns (translated, [(article, reason)]). A failure does not stop
+    the rest, except an unreachable engine: then the rest fail at once with its reason.
+    `on_start(i, n, title)` before each article; `on_failure(id, title, reason)` after each
+    failure."""
+    target = settings.translation.target
+    todo = []
+    for article_id in dict.fromkeys(ids):
+        art = store.get_article(article_id)
+        if art is not None and wants_engine_translation(art, target):
+            todo.append((article_id, art.title))
+    done = 0
+    failed: list[tuple[str, str]] = []
+    stop: str | None = None
+    for i, (article_id, title) in enumerate(todo, 1):
+        if on_start is not None:
+            on_start(i, len(todo), title)
+        reason = stop
+        if reason is None:
+            try:
+                translate_article(settings, store, article_id, target=target, engine=engine,
+                                  now=now)
+                done += 1
+                continue
+            except (EngineError, ArticleNotFound) as exc:
+                reason = str(exc)
+                if isinstance(exc, EngineError) and exc.fatal:
+                    stop = f"skipped: {exc}"
+        failed.append((article_id, reason))
+        if on_failure is not None:
+            on_failure(article_id, title, reason)
+    return done, failed

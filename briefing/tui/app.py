@@ -33,6 +33,8 @@ from briefing.tui.messages import (
     FetchFailed,
     FetchFinished,
     FetchProgressed,
+    FetchTranslated,
+    TranslateProgressed,
 )
 from briefing.tui.widgets.article_list import ArticleList
 
@@ -68,6 +70,7 @@ class BriefingApp(AppExtras, App[None]):
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
+        self._fetched = ""  # the last fetch's status line, which its translations extend
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
         self.summary_folded = False
         self.load_state()  # reader_mode and the other preferences come from the state file
@@ -202,14 +205,48 @@ class BriefingApp(AppExtras, App[None]):
         def progress(p: FetchProgress) -> None:
             self.post_message(FetchProgressed(p))
 
+        # `[translation] auto`: the articles the fetch stores are translated too, as by
+        # `briefing fetch`, in this worker once the fetch has ended.
+        stored: list[str] | None = [] if self.settings.translation.auto else None
         try:
             with open_store(self.db_path) as store:
-                report = run_fetch(self.settings, store, None, now=self.fixed_now,
-                                   on_progress=progress)
+                if stored is None:
+                    report = run_fetch(self.settings, store, None, now=self.fixed_now,
+                                       on_progress=progress)
+                else:
+                    from briefing.pipeline import AFTER_STORE
+
+                    collect = stored
+                    report = run_fetch(
+                        self.settings, store, None, now=self.fixed_now, on_progress=progress,
+                        after_store=(*AFTER_STORE,
+                                     lambda _s, arts, _sig: collect.extend(a.id for a in arts)))
         except Exception as exc:  # shown in the status line; the reader keeps working
             self.post_message(FetchFailed(str(exc) or type(exc).__name__))
             return
         self.post_message(FetchFinished(report))
+        if stored:
+            self._translate_fetched(stored)
+
+    def _translate_fetched(self, ids: list[str]) -> None:
+        """In the fetch worker: translate what it stored. Any failure ends as a count and a
+        reason in one notification; nothing is raised."""
+        from briefing.translate.engines import make_engine
+        from briefing.translate.service import translate_fetched
+
+        def started(done: int, total: int, title: str) -> None:
+            self.post_message(TranslateProgressed(done, total, title))
+
+        now = self.fixed_now.isoformat(timespec="seconds") if self.fixed_now else None
+        try:
+            engine = make_engine(self.settings)
+            with open_store(self.db_path) as store:
+                done, failed = translate_fetched(self.settings, store, engine, ids, now=now,
+                                                 on_start=started)
+        except Exception as exc:  # the engine could not be made, or the store failed
+            reason = str(exc) or type(exc).__name__
+            done, failed = 0, [(article_id, reason) for article_id in dict.fromkeys(ids)]
+        self.post_message(FetchTranslated(done, failed))
 
     def on_fetch_progressed(self, msg: FetchProgressed) -> None:
         p = msg.progress
@@ -219,8 +256,8 @@ class BriefingApp(AppExtras, App[None]):
     def on_fetch_finished(self, msg: FetchFinished) -> None:
         r = msg.report
         failed = f", {r.sources_failed} failed" if r.failed else ""
-        self.status = (f"Fetched {r.sources_ok}/{r.sources_total} sources: {r.added} new, "
-                       f"{r.updated} updated{failed}")
+        self.status = self._fetched = (f"Fetched {r.sources_ok}/{r.sources_total} sources: "
+                                       f"{r.added} new, {r.updated} updated{failed}")
         if r.failed:
             # The reasons, not only their count: cron writes them to stderr, the reader sees
             # them here (the first few; `briefing feeds list` keeps each feed's last error).
@@ -229,6 +266,21 @@ class BriefingApp(AppExtras, App[None]):
             self.notify("\n".join(shown) + more, title=f"{len(r.failed)} failed",
                         severity="warning", markup=False, timeout=15)
         self.post_message(DataChanged(articles_changed=True))
+
+    def on_translate_progressed(self, msg: TranslateProgressed) -> None:
+        self.status = f"Translating {msg.done}/{msg.total} · {one_line(msg.title, 60)}"
+
+    def on_fetch_translated(self, msg: FetchTranslated) -> None:
+        if not msg.translated and not msg.failed:
+            return  # nothing it stored wanted a translation: the fetch's line stays
+        self.status = f"{self._fetched}, {msg.translated} translated" + (
+            f", {len(msg.failed)} not translated" if msg.failed else "")
+        if msg.failed:
+            _article, reason = msg.failed[0]
+            self.notify(f"{len(msg.failed)} not translated: {one_line(reason, 200)}",
+                        severity="warning", markup=False, timeout=15)
+        if msg.translated:
+            self.post_message(DataChanged(articles_changed=True))
 
     def on_fetch_failed(self, msg: FetchFailed) -> None:
         self.status = f"Fetch failed: {one_line(msg.reason, 200)}"

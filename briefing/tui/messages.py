@@ -77,6 +77,27 @@ class FetchFailed(Message):
 
 
 @dataclass
+class TranslateProgressed(Message):
+    """The fetch's translations (`[translation] auto`): article `done` of `total`."""
+
+    done: int
+    total: int
+    title: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TranslateProgressed)
+
+
+@dataclass
+class FetchTranslated(Message):
+    """The fetch's translations ended: how many were made, and the articles that were not,
+    each with its reason."""
+
+    translated: int
+    failed: list[tuple[str, str]]
+
+
+@dataclass
 class DataChanged(Message):
     """The database changed under us (cron, a fetch, a write from a worker)."""
 

@@ -119,3 +119,72 @@ async def test_a_failed_feed_shows_its_reason(db: Path, server: TestServer) -> N
         assert app.status.startswith("Fetched 1/2 sources: 1 new, 0 updated, 1 failed")
         (note,) = [n for n in app._notifications if n.title == "1 failed"]
         assert "/gone.xml: " in note.message and "410" in note.message, note.message
+
+
+def _auto_settings(engine_url: str) -> Settings:
+    settings = Settings()
+    settings.translation.auto = True
+    settings.translation.engine = "libretranslate"
+    settings.translation.target = "vi"
+    settings.translation.libretranslate.url = engine_url
+    settings.translation.timeout = 60
+    return settings
+
+
+async def test_fetch_translates_what_it_stored_when_auto_is_on(
+        db: Path, server: TestServer) -> None:
+    """`[translation] auto = true` held for `briefing fetch` only: `r` stored the new articles
+    untranslated. Now the same worker translates them, through a LibreTranslate-protocol
+    engine on 127.0.0.1, and the status line counts them."""
+    from tests.test_translate_engines import FakeLibreTranslate, fake_translate
+
+    with Store(db) as store:
+        store.add_source(server.add("/feed.xml", rss(2, prefix="auto")))
+        before = set(store.article_ids())
+    engine = FakeLibreTranslate()
+    try:
+        app = BriefingApp(db, _auto_settings(engine.url))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.status == "Fetched 1/1 sources: 2 new, 0 updated, 2 translated", \
+                app.status
+        assert engine.calls >= 1
+        with Store(db) as store:
+            new = set(store.article_ids()) - before
+            assert len(new) == 2
+            for article_id in new:
+                art = store.get_article(article_id)
+                assert art is not None
+                (tr,) = [t for t in art.translations if t.lang == "vi"]
+                assert [p.translation for p in tr.pairs][1:] == [
+                    fake_translate(p.text) for p in art.paragraphs]
+            # The articles stored before this fetch were not the fetch's to translate.
+            others = [store.get_article(i) for i in sorted(before - {"a-nvidia"})]
+            assert others and all(a is not None and not a.translations for a in others)
+    finally:
+        engine.close()
+
+
+async def test_a_failing_engine_is_one_notification_with_a_count(
+        db: Path, server: TestServer) -> None:
+    """An engine that cannot be reached: the fetch's articles stay stored, one warning
+    counts those not translated and names the reason, and the app keeps running."""
+    from tests.test_translate_engines import closed_port_url
+
+    with Store(db) as store:
+        store.add_source(server.add("/feed.xml", rss(3, prefix="down")))
+    app = BriefingApp(db, _auto_settings(closed_port_url()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status == ("Fetched 1/1 sources: 3 new, 0 updated, 0 translated, "
+                              "3 not translated"), app.status
+        notes = [n.message for n in app._notifications if "not translated" in n.message]
+        assert len(notes) == 1 and notes[0].startswith("3 not translated: "), notes
+        assert "skipped" not in notes[0]  # the engine's own reason, not the follow-ups'
+        assert app.is_running
+        titles = [a.title for a in app.screen.query_one(ArticleList).summaries.values()]
+        assert sum(t.startswith("down ") for t in titles) == 3

@@ -244,6 +244,27 @@ async def test_compact_layout_under_100_columns(many_db: Path) -> None:
         assert not app.screen.query_one("#facts-panel").display  # F shows it
 
 
+async def test_the_hidden_facts_pane_is_built_when_shown(make_app: BriefingApp) -> None:
+    """The pane's options (one per fact) were built for every article opened, shown or not;
+    on a narrow terminal it is hidden, so they wait for F."""
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = make_app.screen
+        assert isinstance(reader, ReaderScreen) and reader.article is not None
+        pane = reader.query_one("#facts-panel", OptionList)
+        assert not pane.display and pane.option_count == 0
+        await pilot.press("F")
+        await settle(pilot)
+        assert pane.display
+        ids = [pane.get_option_at_index(i).id for i in range(pane.option_count)]
+        facts = reader.article.facts
+        assert len(facts) == 8  # one option each, under its kind's heading
+        assert sorted(i for i in ids if i) == sorted(f"fact{n}:{f.paragraph}"
+                                                     for n, f in enumerate(facts))
+
+
 async def test_wide_layout_gives_whole_source_names(tmp_path: Path) -> None:
     db = tmp_path / "wide.db"
     name = "The Meridian Post: World Edition"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
 
 from briefing.config import Settings
 from briefing.store import ArticleFilter, Store
@@ -185,13 +188,13 @@ async def test_only_web_links_are_opened(make_app: BriefingApp) -> None:
         assert make_app.opened == []  # type: ignore[attr-defined]
 
 
-async def settle_cursor(pilot, lst: ArticleList) -> None:
+async def settle_cursor(pilot, screen: MainScreen) -> None:
     """Wait out the highlight debounce (a real timer), then the preview worker."""
-    for _ in range(100):
-        if not lst.highlight_pending:
-            break
+    await settle(pilot)  # the highlight messages the moves posted are handled: the timer runs
+    end = time.monotonic() + 60
+    while screen.highlight_pending and time.monotonic() < end:
         await pilot.pause(HIGHLIGHT_DEBOUNCE_S / 4)
-    assert not lst.highlight_pending
+    assert not screen.highlight_pending
     await settle(pilot)
 
 
@@ -199,9 +202,32 @@ async def test_preview_follows_cursor(make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("down")
-        await settle_cursor(pilot, make_app.screen.query_one(ArticleList))
+        assert isinstance(make_app.screen, MainScreen)
+        await settle_cursor(pilot, make_app.screen)
         preview = make_app.screen.query_one(Preview)
         assert preview.article_id == make_app.screen.query_one(ArticleList).current.id  # type: ignore[union-attr]
+
+
+async def test_the_first_page_loads_its_preview_once(make_app: BriefingApp,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Filling the first page highlights its first row, and the page itself shows that row's
+    # preview: two loads of one article, and on a cold database the second (exclusive)
+    # cancelled the first.
+    loads: list[str] = []
+    real = MainScreen._load_preview
+
+    def counting(self: MainScreen, article_id: str) -> object:
+        loads.append(article_id)
+        return real(self, article_id)
+
+    monkeypatch.setattr(MainScreen, "_load_preview", counting)
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = make_app.screen
+        assert isinstance(screen, MainScreen)
+        await settle_cursor(pilot, screen)
+        assert loads == ["a-nvidia"]
+        assert screen.query_one(Preview).article_id == "a-nvidia"
+        assert "Doanh thu Nvidia tăng 12%." in screen_text(make_app)
 
 
 async def test_palette_lists_the_same_actions(make_app: BriefingApp, db: Path) -> None:
@@ -232,8 +258,7 @@ async def test_held_key_loads_only_the_settled_row(make_app: BriefingApp) -> Non
         screen._load_preview = counting  # type: ignore[method-assign, assignment]
         for _ in range(4):  # a held `j`: moves closer together than the debounce
             lst.action_cursor_down()
-        assert lst.highlight_pending
-        await settle_cursor(pilot, lst)
+        await settle_cursor(pilot, screen)
         assert lst.current is not None
         assert loads == [lst.current.id] and lst.cursor_row == 4
         preview = screen.query_one(Preview)

@@ -23,9 +23,10 @@ from briefing.models import ArticleSummary
 from briefing.store import ArticleFilter
 from briefing.tui import keys, render
 from briefing.tui.data import PAGE, localise, localise_story, open_store
+from briefing.tui.debounce import Debounce
 from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
 from briefing.tui.screens.base import ArticleScreen
-from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.sidebar import (
     MORE_TAGS,
@@ -74,6 +75,11 @@ class MainScreen(ArticleScreen):
         self._generation = 0
         self._undo: list[str] = []  # what the last `A` marked read, for `u`
         self._then: Callable[[], None] | None = None  # run once the next list has loaded
+        self._settled = Debounce(self, HIGHLIGHT_DEBOUNCE_S, self._cursor_settled)
+        # The article whose preview was last asked for: filling the first page highlights its
+        # row too, after the page has already asked for that preview.
+        self._previewed: str | None = None
+        self._counts_stale = False  # the data changed while another screen hid this one
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -96,6 +102,12 @@ class MainScreen(ArticleScreen):
 
     def on_resize(self) -> None:
         self._apply_layout()
+
+    def on_screen_resume(self) -> None:
+        if self._counts_stale:
+            self._counts_stale = False
+            self._load_counts()
+            self._load_stories()
 
     def _apply_layout(self) -> None:
         shown = self.sidebar_shown
@@ -123,8 +135,15 @@ class MainScreen(ArticleScreen):
     # -- loading -------------------------------------------------------------------------
 
     def reload(self, *, list_too: bool = True) -> None:
-        self._load_counts()
-        self._load_stories()
+        # Not Screen.is_current: it counts the screen just under the top one as seen.
+        if self.app.screen is self or self.app.screen.is_modal:
+            self._load_counts()
+            self._load_stories()
+        else:
+            # Behind the reader the sidebar is not seen, and its counts cost ~1 s of queries
+            # on 100,000 articles (tag_counts): each article opened asked for them, competing
+            # with the reader for the CPU. They load when this screen shows again.
+            self._counts_stale = True
         if list_too:
             self._generation += 1
             # As many rows as are loaded now, so a refresh keeps the reader's place.
@@ -191,8 +210,10 @@ class MainScreen(ArticleScreen):
             empty = msg.total == 0 and self.filter_id == "all" and not self.unread_only
             self.set_class(empty, "-empty")
             if empty:
+                self._previewed = None
                 self.query_one(Preview).show_welcome(welcome_text(self.bapp))
             else:
+                # A new page may hold new data for the same row: load it again.
                 self._preview(lst.current)
             then, self._then = self._then, None
             if then is not None:
@@ -265,9 +286,20 @@ class MainScreen(ArticleScreen):
 
     @on(DataTable.RowHighlighted, "#articles")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._preview(self.articles.current)
+        self._settled()
+
+    @property
+    def highlight_pending(self) -> bool:
+        """A cursor move is waiting out the debounce (tests wait on this)."""
+        return self._settled.pending
+
+    def _cursor_settled(self) -> None:
+        a = self.articles.current
+        if a is None or a.id != self._previewed:
+            self._preview(a)
 
     def _preview(self, a: ArticleSummary | None) -> None:
+        self._previewed = a.id if a else None
         self.query_one(Preview).show_summary(a)
         if a is not None:
             self._load_preview(a.id)

@@ -46,6 +46,7 @@ class ReaderScreen(ArticleScreen):
         self.article_id = article_id
         self.article: Article | None = None
         self.source = source  # the list it was opened from; n/N/J/K walk it
+        self._facts_of: str | None = None  # the article the facts pane was built for
         self.set_reactive(ReaderScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
@@ -102,6 +103,7 @@ class ReaderScreen(ArticleScreen):
         if msg.article_id != self.article_id:
             return  # the reader has moved on to another article meanwhile
         art = self.article = msg.article
+        self._facts_of = None  # a new load: its facts, even of the same article
         if art is None:
             self.query_one("#reader-title", Static).update(Text("Article not found."))
             return
@@ -114,7 +116,6 @@ class ReaderScreen(ArticleScreen):
             render.source_name(art), render.short_date(art.published, self.bapp.now),
             art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
         self.query_one("#reader-title", Static).update(Group(title, meta))
-        self._show_facts(art)
         body = self.query_one(ReaderBody)
         await body.remove_children()
         tr = pick_translation(art, self.bapp.settings.translation.target)
@@ -123,6 +124,9 @@ class ReaderScreen(ArticleScreen):
         self._apply_mode()
 
     def _show_facts(self, art: Article) -> None:
+        # Built when shown (_apply_mode): a narrow terminal hides the pane, and a few hundred
+        # facts are options measured one by one.
+        self._facts_of = art.id
         pane = self.query_one("#facts-panel", OptionList)
         pane.clear_options()
         if not art.facts:
@@ -180,6 +184,8 @@ class ReaderScreen(ArticleScreen):
         body.set_class(self.bapp.summary_folded, "-folded")
         pane = self.query_one("#facts-panel")
         pane.display = self.facts_shown
+        if pane.display and self.article is not None and self._facts_of != self.article.id:
+            self._show_facts(self.article)
         body.set_class(self.facts_shown, "-numbered")
         if not pane.display and pane.has_focus:
             self.query_one("#reader-scroll").focus()

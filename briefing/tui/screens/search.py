@@ -17,9 +17,10 @@ from briefing.query import run_search
 from briefing.store import QueryError
 from briefing.tui import keys
 from briefing.tui.data import PAGE, open_store
+from briefing.tui.debounce import Debounce
 from briefing.tui.messages import RecentSearches, SearchFinished
 from briefing.tui.screens.base import ArticleScreen
-from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.status import StatusLine
 
@@ -52,6 +53,7 @@ class SearchScreen(ArticleScreen):
         self.recent: list[str] = []
         self._to_remember: str | None = None  # what enter asked for, kept once it has run
         self._snippets: dict[str, tuple[tuple[str, bool], ...]] = {}
+        self._settled = Debounce(self, HIGHLIGHT_DEBOUNCE_S, self._show_current)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search…  " + HINT, id="query")
@@ -154,10 +156,18 @@ class SearchScreen(ArticleScreen):
             n = len(msg.results)
             more = "+" if n >= PAGE else ""
             status.update(Text(f"{n}{more} result{'' if n == 1 else 's'}", style="dim"))
-        self._highlighted()
+        self._show_current()
 
     @on(DataTable.RowHighlighted, "#results")
     def _highlighted(self) -> None:
+        self._settled()
+
+    @property
+    def highlight_pending(self) -> bool:
+        """A cursor move is waiting out the debounce (tests wait on this)."""
+        return self._settled.pending
+
+    def _show_current(self) -> None:
         current = self.query_one(ArticleList).current
         self.query_one(Preview).show_summary(current)
         self.query_one("#search-snippet", Static).update(

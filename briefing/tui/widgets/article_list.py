@@ -3,9 +3,8 @@
 Rows carry only ArticleSummary fields (never text), and the next page is asked for when the
 cursor comes within `PREFETCH` rows of the end, so 100,000 articles open as fast as 200.
 
-`RowHighlighted` is debounced: the screens load a preview (a thread and a query) per
-highlighted row, and a held `j` moves the cursor 30 times a second. Only the row the cursor
-settles on, `HIGHLIGHT_DEBOUNCE_S` after the last move, is announced.
+The table posts `RowHighlighted` on every cursor move, as DataTable does; the screens that load
+a preview from it wait `HIGHLIGHT_DEBOUNCE_S` for the cursor to settle (briefing.tui.debounce).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable
 
 from briefing.models import ArticleSummary
@@ -41,7 +39,6 @@ class ArticleList(DataTable[Text]):
             self.offset = offset
 
     def __init__(self, *, now: datetime, id: str | None = None) -> None:
-        self._highlight_timer: Timer | None = None  # before super(): its init moves the cursor
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.now = now
         self.summaries: dict[str, ArticleSummary] = {}
@@ -165,26 +162,6 @@ class ArticleList(DataTable[Text]):
     def restore_cursor(self, article_id: str | None) -> None:
         if article_id and article_id in self.summaries:
             self.move_cursor(row=self.order.index(article_id))
-
-    def _highlight_row(self, row_index: int) -> None:
-        # DataTable's hook that repaints the cursor row and posts RowHighlighted: repaint now,
-        # announce once the cursor has settled.
-        self.refresh_row(row_index)
-        if self._highlight_timer is not None:
-            self._highlight_timer.stop()
-        self._highlight_timer = self.set_timer(HIGHLIGHT_DEBOUNCE_S, self._announce_highlight)
-
-    def _announce_highlight(self) -> None:
-        self._highlight_timer = None
-        row = self.cursor_row
-        if 0 <= row < self.row_count:  # the table may have been cleared meanwhile
-            key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
-            self.post_message(DataTable.RowHighlighted(self, row, key))
-
-    @property
-    def highlight_pending(self) -> bool:
-        """A move is waiting out the debounce (tests wait on this)."""
-        return self._highlight_timer is not None
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)

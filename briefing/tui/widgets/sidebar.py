@@ -96,6 +96,8 @@ class Sidebar(NavOptionList):
         self._rebuild()
 
     def show_stories(self, stories: list[Story]) -> None:
+        if stories == self.stories:
+            return  # the usual refresh after a read: the same stories, nothing to redraw
         self.stories = stories
         self._rebuild()
 
