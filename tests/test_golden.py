@@ -37,12 +37,18 @@ def _dump(store: Store, folder: Path) -> dict[str, Any]:
     depends on the clock or the checkout's place removed."""
     prefix = str(folder.resolve())
     out: dict[str, Any] = {}
-    for summary in store.list_articles(limit=10_000):
+    summaries = store.list_articles(limit=10_000)
+    # A local file's article id hashes its path: each id is written as its URL instead, so the
+    # dump is the same in any checkout.
+    names = {a.id: "<id " + a.url.replace(prefix, "<root>") + ">" for a in summaries}
+    for summary in summaries:
         art = store.get_article(summary.id)
         assert art is not None
         data = article_json(art)
         data["story"] = story_json(store, art.id)
         text = json.dumps(data, sort_keys=True, ensure_ascii=False).replace(prefix, "<root>")
+        for art_id, name in names.items():
+            text = text.replace(f'"{art_id}"', json.dumps(name, ensure_ascii=False))
         data = json.loads(text)
         # A local file's date is its mtime (the clone's), and `fetched` is the run's clock.
         for d in [data, *(data["story"] or {}).get("sources", [])]:
