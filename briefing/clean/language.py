@@ -105,12 +105,7 @@ def detect_paragraphs(
     # the language of its last one.
     raw = _detect_all(paragraphs[:JUDGED_PARAGRAPHS], "")
     raw += [""] * (len(paragraphs) - len(raw))
-    weight: Counter[str] = Counter()
-    for para, code in zip(paragraphs, raw, strict=True):
-        if code:
-            weight[code] += len(para)
-    article = weight.most_common(1)[0][0] if weight else fallback
-    return [code or article for code in raw], article
+    return _settle(paragraphs, raw, fallback)
 
 
 # Of the article's plain (ASCII) paragraphs, this much goes to the model at once: what one
@@ -146,6 +141,12 @@ def detect_article(paragraphs: Sequence[str], fallback: str = "") -> tuple[list[
         raw[i] = codes[0]
     for i, code in zip(rest, codes[1:], strict=True):
         raw[i] = code
+    return _settle(paragraphs, raw, fallback)
+
+
+def _settle(paragraphs: Sequence[str], raw: list[str], fallback: str) -> tuple[list[str], str]:
+    """The article's language (the one most of its text is in, by characters) and each
+    paragraph's, the article's standing in for a paragraph judged too short to tell."""
     weight: Counter[str] = Counter()
     for para, code in zip(paragraphs, raw, strict=True):
         if code:
