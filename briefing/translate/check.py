@@ -57,7 +57,7 @@ def check_pair(original: str, translation: str, *, source_lang: str,
 def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
             translation: str) -> Check:
     """Match figures by value, then judge what is left over on each side."""
-    left, right = _unmatched(orig, trans), _unmatched(trans, orig)
+    left, right = unmatched(orig, trans), unmatched(trans, orig)
     found = _Findings(original, translation)
     found.changed_codes(left, right, orig, trans)
     found.changed_values(left, right)
@@ -65,12 +65,12 @@ def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
     # one out; even a note would be noise.
     loose_in_original, loose_in_translation = _loose(original), _loose(translation)
     for a in left:
-        if not _article(a):
-            found.add(a, None, "missing", strong=_strong(a) and not (
+        if not reads_as_article(a):
+            found.add(a, None, "missing", strong=is_strong(a) and not (
                 loose_in_translation and _small(a)))
     for b in right:
-        if not _article(b):
-            found.add(None, b, "added", strong=_strong(b) and not (
+        if not reads_as_article(b):
+            found.add(None, b, "added", strong=is_strong(b) and not (
                 loose_in_original and _small(b)))
     return found.check()
 
@@ -127,13 +127,13 @@ class _Findings:
         """Strong leftovers claim their nearest comparable leftover on the other side: a
         figure whose value changed shows up as one leftover on each side."""
         o_size, t_size = max(1, len(self.original)), max(1, len(self.translation))
-        for a in [f for f in left if _strong(f)]:
+        for a in [f for f in left if is_strong(f)]:
             now = _nearest(a.start / o_size, [c for c in right if _comparable(a, c)], t_size)
             if now is not None:
                 left.remove(a)
                 right.remove(now)
                 self.add(a, now, "changed", strong=True)
-        for b in [f for f in right if _strong(f)]:
+        for b in [f for f in right if is_strong(f)]:
             was = _nearest(b.start / t_size, [c for c in left if _comparable(c, b)], o_size)
             if was is not None:
                 left.remove(was)
@@ -145,7 +145,7 @@ class _Findings:
                      tuple(f for _, f in sorted(self.notes, key=lambda x: x[0])))
 
 
-def _strong(f: Figure) -> bool:
+def is_strong(f: Figure) -> bool:
     """Does a figure with no counterpart deserve ⚠? See the module docstring."""
     if f.dim == "code":
         return False
@@ -156,7 +156,7 @@ def _strong(f: Figure) -> bool:
     return f.digits
 
 
-def _article(f: Figure) -> bool:
+def reads_as_article(f: Figure) -> bool:
     """"một", "one", "first", "a year" (also "per year": "40,000 tonnes a year")."""
     return not f.digits and f.number <= 1 and f.dim in ("", "ordinal", "time")
 
@@ -176,7 +176,7 @@ def _nearest(where: float, candidates: list[Figure], size: int) -> Figure | None
 # --- matching ------------------------------------------------------------------------------
 
 
-def _unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
+def unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
     """Figures of `side` with no counterpart in `other`. Candidates are looked up by value
     (and, for units that convert, in buckets of the value's logarithm), so a paragraph with
     thousands of numbers costs a linear scan, not a product of the two sides."""

@@ -82,14 +82,14 @@ class _HTTPEngine:
         url = f"{self.url}{path}"
         where = f"{self.name} at {url}"
         try:
-            reply = _run(post_json(url, payload, headers=headers, timeout=self.timeout,
+            reply = run_blocking(post_json(url, payload, headers=headers, timeout=self.timeout,
                                    max_bytes=MAX_REPLY_BYTES))
         except NoAnswer as exc:
             raise EngineError(f"{where}: {exc}", fatal=True) from exc
         except FetchError as exc:
             raise EngineError(f"{where}: {exc}") from exc
         if reply.status >= 400:
-            raise EngineError(f"{where}: HTTP {reply.status}{_error_detail(reply.body)}")
+            raise EngineError(f"{where}: HTTP {reply.status}{error_detail(reply.body)}")
         if reply.status >= 300:  # not followed: a POST body must not wander elsewhere
             target = one_line(reply.headers.get("location", "?"), 200)
             raise EngineError(f"{where}: HTTP {reply.status} redirect to {target}; "
@@ -100,7 +100,7 @@ class _HTTPEngine:
             raise EngineError(f"{where}: malformed reply (not JSON)") from exc
 
 
-def _run(coro: Coroutine[Any, Any, _T]) -> _T:
+def run_blocking(coro: Coroutine[Any, Any, _T]) -> _T:
     """Run `coro` to the end from blocking code (the CLI, a TUI worker thread). Called from a
     coroutine, it gets a loop of its own in a helper thread rather than failing."""
     try:
@@ -111,7 +111,7 @@ def _run(coro: Coroutine[Any, Any, _T]) -> _T:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _error_detail(body: bytes) -> str:
+def error_detail(body: bytes) -> str:
     """The server's own reason, when it gave one: LibreTranslate and OpenAI both send JSON
     `{"error": ...}` (a string, or an object with a message)."""
     try:
@@ -188,8 +188,8 @@ class OpenAIEngine(_HTTPEngine):
 
     def _call(self, texts: list[str], source: str, target: str) -> list[str]:
         n = len(texts)
-        src = "the source language" if source in ("", "auto") else _language_name(source)
-        system = SYSTEM_PROMPT.format(source=src, target=_language_name(target), n=n)
+        src = "the source language" if source in ("", "auto") else language_name(source)
+        system = SYSTEM_PROMPT.format(source=src, target=language_name(target), n=n)
         user = "\n\n".join(f"[[{i}]] {t}" for i, t in enumerate(texts, 1))
         payload = {"model": self.model, "temperature": 0, "stream": False,
                    "messages": [{"role": "system", "content": system},
@@ -238,7 +238,7 @@ _NAMES = {"en": "English", "vi": "Vietnamese", "zh": "Chinese", "fr": "French", 
           "it": "Italian", "th": "Thai", "id": "Indonesian"}
 
 
-def _language_name(code: str) -> str:
+def language_name(code: str) -> str:
     """An LLM follows "Vietnamese" more reliably than "vi"."""
     return _NAMES.get(code.lower(), code)
 

@@ -26,7 +26,7 @@ from briefing.tagger import TAGGED_CHARS
 
 # The numbers check's own matching and judging, so a writer's figure is held to the same rules
 # as a translator's.
-from briefing.translate.check import _article, _strong, _unmatched
+from briefing.translate.check import is_strong, reads_as_article, unmatched
 
 NAME_KINDS = frozenset({"org", "person"})
 
@@ -75,8 +75,8 @@ def check_all(texts: list[str], lang: str, orig: Original) -> list[tuple[WriterF
     found: list[list[tuple[int, WriterFlag]]] = [[] for _ in texts]
     figures = [(i, f) for i, text in enumerate(texts) for f in read_figures(text, lang)]
     where = {id(f): i for i, f in figures}
-    for f in _unmatched([f for _, f in figures], orig.figures):
-        if f.dim == "code" or _article(f) or not (f.digits or _strong(f)):
+    for f in unmatched([f for _, f in figures], orig.figures):
+        if f.dim == "code" or reads_as_article(f) or not (f.digits or is_strong(f)):
             continue
         i = where[id(f)]
         found[i].append((f.start, WriterFlag("figure", texts[i][f.start:f.end])))

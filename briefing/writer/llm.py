@@ -25,7 +25,7 @@ from briefing.text import normalize_paragraph, one_line, sanitize
 
 # The same helpers the translation engines use: a loop for blocking callers, the server's own
 # error text, and "Vietnamese" for "vi" (a model follows a language's name more reliably).
-from briefing.translate.engines import _error_detail, _language_name, _run
+from briefing.translate.engines import error_detail, language_name, run_blocking
 
 # A limit against a runaway reply, not a style: the user's own posts (seed 004) have 12.
 MAX_BULLETS = 16
@@ -177,7 +177,7 @@ class LLMWriter:
         payload: dict[str, Any] = {
             "model": self.model, "temperature": 0, "stream": False,
             "messages": [
-                {"role": "system", "content": SYSTEM_PROMPT.format(lang=_language_name(lang))},
+                {"role": "system", "content": SYSTEM_PROMPT.format(lang=language_name(lang))},
                 {"role": "user", "content": user_message(art, self.max_chars)}],
             "response_format": {"type": "json_schema", "json_schema": {
                 "name": "briefing_digest", "strict": True, "schema": SCHEMA}},
@@ -187,7 +187,7 @@ class LLMWriter:
             del payload["response_format"]  # an older server: ask for plain JSON instead
             reply = self._post(payload)
         if reply.status >= 300:
-            detail = _error_detail(reply.body) if reply.status >= 400 else \
+            detail = error_detail(reply.body) if reply.status >= 400 else \
                 " (redirects are not followed; set base_url to the new address)"
             raise WriterError(f"{self.where}: HTTP {reply.status}{detail}")
         try:
@@ -198,7 +198,7 @@ class LLMWriter:
     def _post(self, payload: dict[str, Any]) -> Reply:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else None
         try:
-            return _run(post_json(self.url, payload, headers=headers, timeout=self.timeout,
+            return run_blocking(post_json(self.url, payload, headers=headers, timeout=self.timeout,
                                   max_bytes=MAX_REPLY_BYTES))
         except NoAnswer as exc:
             raise WriterError(f"{self.where}: {exc}", fatal=True) from None
