@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,27 +276,49 @@ def serve(feeds: int, new: int, style: str = "plain") -> None:
     sys.stdin.read()  # the parent closes our stdin (or dies) to stop us
 
 
-class FeedServer:
+class ServerProcess:
+    """A loopback server in a process of its own (`python -m MODULE ARGS...`): it prints one
+    JSON line with its addresses, then serves until its stdin closes."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", *args], cwd=ROOT, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.hello: dict[str, Any] = json.loads(self.proc.stdout.readline())
+
+    @staticmethod
+    def get(url: str) -> bytes:
+        import urllib.request
+
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, timeout=30) as resp:
+            return bytes(resp.read())
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class FeedServer(ServerProcess):
     """The feed server process. Use as a context manager."""
 
     def __init__(self, feeds: int, new: int = 2, style: str = "plain") -> None:
+        super().__init__("bench.common", "serve", "--feeds", str(feeds), "--new", str(new),
+                         "--style", style)
         self.feeds = feeds
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.common", "serve", "--feeds", str(feeds),
-             "--new", str(new), "--style", style], cwd=ROOT, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.bases: list[str] = json.loads(self.proc.stdout.readline())["bases"]
+        self.bases: list[str] = self.hello["bases"]
 
     def urls(self) -> list[str]:
         return [f"{self.bases[i % HOSTS]}/feed/{i}.xml" for i in range(self.feeds)]
 
     def _get(self, path: str) -> bytes:
-        import urllib.request
-
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(self.bases[0] + path, timeout=30) as resp:
-            return bytes(resp.read())
+        return self.get(self.bases[0] + path)
 
     def advance(self) -> int:
         return int(self._get("/control/advance"))
@@ -308,15 +331,6 @@ class FeedServer:
     def stats(self) -> dict[str, int]:
         data: dict[str, int] = json.loads(self._get("/control/stats"))
         return data
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
     def __enter__(self) -> FeedServer:
         return self

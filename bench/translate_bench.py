@@ -33,7 +33,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, FeedServer, Measured, isolated_env, run_measured, table, write_json
+from bench.common import (
+    FeedServer,
+    Measured,
+    ServerProcess,
+    isolated_env,
+    run_measured,
+    table,
+    write_json,
+)
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]
@@ -103,30 +111,14 @@ def serve_engine() -> None:
     httpd.shutdown()
 
 
-class EngineServer:
+class EngineServer(ServerProcess):
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.translate_bench", "serve-engine"], cwd=ROOT,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.url: str = json.loads(self.proc.stdout.readline())["url"]
+        super().__init__("bench.translate_bench", "serve-engine")
+        self.url: str = self.hello["url"]
 
     def stats(self) -> dict[str, int]:
-        import urllib.request
-
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(self.url + "/stats", timeout=30) as resp:
-            data: dict[str, int] = json.loads(resp.read())
+        data: dict[str, int] = json.loads(self.get(self.url + "/stats"))
         return data
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def _briefing(work: Path, db: Path, *args: str, env: dict[str, str]) -> Measured:
