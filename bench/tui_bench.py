@@ -71,6 +71,10 @@ _PLACES = ["Port Meridian", "Da Nang", "Rotterdam", "Singapore", "Hamburg", "Osa
 _PEOPLE = ["Maria Lopez", "Nguyen Van An", "Erik Halvorsen", "Aisha Bello", "Kenji Sato",
            "Priya Raman", "Tomas Novak", "Grace Okafor"]
 _TAGS = [f"topic{i}" for i in range(40)] + ["business", "energy", "shipping", "politics"]
+# One article in LONG_EVERY has LONG_PARAGRAPHS paragraphs (one in five of those translated),
+# the rest five: the reader's cost grows with the rows it mounts.
+LONG_EVERY = 25
+LONG_PARAGRAPHS = 40
 _QUERY_WORDS = ["harbour", "chips", "strike", "budget", "lithium", "rail", "tariff", "flood",
                 "coffee", "merger", "solar", "rent"]
 _QUERY_FILTERS = ["org:Halvorsen Energy", "money>5bn", "percent>=10", "place:Da Nang",
@@ -100,6 +104,8 @@ def _article_rows(i: int, rng: random.Random, start: datetime) -> dict[str, list
         _sentence(rng, 26) + ".",
         _sentence(rng, 22) + ".",
     ]
+    if i % LONG_EVERY == 0:  # a feature's length, as real feeds carry beside wire items
+        paras += [_sentence(rng, rng.randint(18, 60)) + "." for _ in range(LONG_PARAGRAPHS - 5)]
     text = "\n\n".join(paras)
     title = f"{org} {rng.choice(_WORDS)} {rng.choice(_WORDS)} in {place} up {pct}%"
     p0, p1 = paras[0], paras[1]
@@ -298,7 +304,7 @@ async def settle(app, pilot):
         if time.monotonic() > end:
             raise RuntimeError("workers still running after %.0f s: %s" % (
                 DEADLINE_S, [w.name for w in app.workers if not w.is_finished]))
-        await pilot.pause(0.01)
+        await asyncio.sleep(0.01)
     await pilot.pause()
 
 async def main():
@@ -313,33 +319,45 @@ async def main():
         await settle(app, pilot)
         lst = app.screen.query_one(ArticleList)
         summaries = [lst.summaries[i] for i in lst.order]
-        # Half with a translation (1 in 10 has one), half without, newest first.
-        chosen = [a for a in summaries if a.has_translation][: n - n // 2]
-        chosen += [a for a in summaries if not a.has_translation][: n // 2]
-        times, rows = [], 0
-        for art in chosen:
-            t0 = time.perf_counter()
+        # A quarter each: short and long (LONG_PARAGRAPHS paragraphs), with a translation and
+        # without, newest first.
+        long_ids = set(sys.argv[3].split(","))
+        chosen = []
+        for is_long in (False, True):
+            for translated in (True, False):
+                chosen += [("long" if is_long else "short", a) for a in summaries
+                           if a.has_translation == translated and (a.id in long_ids) == is_long
+                           ][: max(1, n // 4)]
+        times, cpu, whole, rows, kinds = [], [], [], 0, []
+        for kind, art in chosen:
+            t0, c0 = time.perf_counter(), time.thread_time()
             app.open_article(art.id)
             end = time.monotonic() + DEADLINE_S
-            while True:
-                s = app.screen
-                if isinstance(s, ReaderScreen) and s.article is not None and len(
-                        s.query_one(ReaderBody).children) > 1:
-                    break
+            # Polled with a plain sleep, not pilot.pause(0): each pause posts a callback to
+            # every widget on the screen and waits for them, so polling with it kept the
+            # event loop busy (100,000 callbacks in six opens) and starved the very workers
+            # being timed of the GIL: opens measured 1-7 s for 30 ms of work.
+            while not (isinstance(app.screen, ReaderScreen) and app.screen.painted == art.id):
                 if time.monotonic() > end:
-                    raise RuntimeError(f"{art.id} never opened")
-                await pilot.pause(0)
-            # The next refresh: the body painted. Not pilot.pause(): it waits for the process
-            # to go idle, up to 1 s, which a busy machine (or the list's own refresh behind
-            # the reader) never gives it, so every open measured ~1 s more than it took.
-            painted = asyncio.get_running_loop().create_future()
-            app.screen.query_one(ReaderBody).call_after_refresh(painted.set_result, None)
-            await asyncio.wait_for(painted, DEADLINE_S)
+                    raise RuntimeError(f"{art.id} never painted")
+                await asyncio.sleep(0.001)
+            # `painted` is set by the first refresh after the first screenful of rows was
+            # mounted: what the reader sees. The rest of a long article follows in chunks.
             times.append(time.perf_counter() - t0)
+            # The UI thread's CPU for the same span: what a busy machine cannot inflate.
+            cpu.append(time.thread_time() - c0)
+            while app.screen.complete != art.id:
+                if time.monotonic() > end:
+                    raise RuntimeError(f"{art.id} never complete")
+                await asyncio.sleep(0.001)
+            whole.append(time.perf_counter() - t0)
+            kinds.append(kind)
             rows = max(rows, len(app.screen.query_one(ReaderBody).children))
             app.pop_screen()
             await settle(app, pilot)
-        print(json.dumps({"open_times_s": times, "rows": rows}))
+        print(json.dumps({"open_times_s": times, "open_cpu_s": cpu, "whole_s": whole,
+                          "kinds": kinds,
+                          "rows": rows}))
 
 asyncio.run(main())
 """
@@ -349,12 +367,22 @@ def open_article(db: Path, home: Path, n: int = 20) -> dict[str, Any]:
     """Open `n` articles one after another in one headless app: each from `open_article`
     to its reader body mounted and the next refresh done."""
     env = _env(home, db)
-    proc = subprocess.run([sys.executable, "-c", _OPEN_SCRIPT, str(db), str(n)], env=env,
+    # The long articles among the newest (the list's first page holds the newest 200).
+    long_ids = ",".join(f"bench-{i:06d}" for i in range(0, _count(db), LONG_EVERY))
+    proc = subprocess.run([sys.executable, "-c", _OPEN_SCRIPT, str(db), str(n), long_ids],
+                          env=env,
                           capture_output=True, text=True, timeout=900, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"open-article run failed: {proc.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+def _count(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
 def queries(n: int = 100, seed: int = 11) -> tuple[list[str], list[str]]:
@@ -471,6 +499,8 @@ def main(argv: list[str] | None = None) -> None:
     nexts = [next_unread_latency(db) for _ in range(args.repeat)]
     open_times = [t for o in opens for t in o["open_times_s"]]
     opened = _spread(open_times)
+    long_opened = _spread([t for o in opens for t, k in zip(o["open_times_s"], o["kinds"],
+                                                              strict=True) if k == "long"])
 
     def med(runs: list[dict[str, float]], key: str) -> float:
         return median([r[key] for r in runs])
@@ -486,6 +516,7 @@ def main(argv: list[str] | None = None) -> None:
         "first_paint_s": median([p["first_paint_s"] for p in paints]),
         "peak_rss_mb": median([p["peak_rss_mb"] for p in paints]),
         "open_p50_s": opened["p50_s"], "open_p95_s": opened["p95_s"],
+        "open_long_p50_s": long_opened["p50_s"], "open_long_p95_s": long_opened["p95_s"],
         "reader_rows": opens[0]["rows"],
         "search_words_p50_s": med(searches["words"], "p50_s"),
         "search_words_p95_s": med(searches["words"], "p95_s"),
@@ -505,6 +536,8 @@ def main(argv: list[str] | None = None) -> None:
         ("search facts p95 (s)", "search_facts_p95_s"),
         ("next unread p95 (s)", "next_unread_p95_s"))]
     rows[3:3] = [("open article p50 (s)", result["open_p50_s"], "", ""),
+                 (f"  of {LONG_PARAGRAPHS} paragraphs p50 (s)", result["open_long_p50_s"], "", ""),
+                 (f"  of {LONG_PARAGRAPHS} paragraphs p95 (s)", result["open_long_p95_s"], "", ""),
                  ("search words p50 (s)", result["search_words_p50_s"], "", ""),
                  ("search facts p50 (s)", result["search_facts_p50_s"], "", "")]
     load = ", ".join(f"{x:.2f}" for x in result["load_avg"])

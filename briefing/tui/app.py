@@ -73,6 +73,7 @@ class BriefingApp(AppExtras, App[None]):
         self._fetched = ""  # the last fetch's status line, which its translations extend
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
         self.summary_folded = False
+        self._reader: Any = None  # the ReaderScreen every open reuses (open_article)
         self.load_state()  # reader_mode and the other preferences come from the state file
         self.set_keymap(settings.keys)
 
@@ -103,7 +104,23 @@ class BriefingApp(AppExtras, App[None]):
 
         # The list it was opened from, so n/N/J/K in the reader walk that list.
         source = next(iter(self.screen.query(ArticleList)), None)
-        self.push_screen(ReaderScreen(article_id, self.reader_mode, source))
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.show(article_id)
+            return
+        # One reader, kept installed and reused: composing a fresh screen (its panes, its
+        # footer, their styles) and laying it out cost ~200 ms of each open at 120x40, twice
+        # what loading and drawing the article costs. A second reader is made only when the
+        # kept one is already on the stack (a search opened from the reader).
+        reader = self._reader
+        if reader is None or reader in self.screen_stack:
+            fresh = ReaderScreen(article_id, self.reader_mode, source)
+            if reader is None:
+                self._reader = fresh
+                self.install_screen(fresh, name="reader")
+            self.push_screen(fresh)
+            return
+        self.push_screen(reader)
+        reader.reopen(article_id, self.reader_mode, source)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Our own Quit is in the palette already: Textual's would list it twice.

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Group, OverflowMethod, RenderableType
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    OverflowMethod,
+    RenderableType,
+    RenderResult,
+)
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -34,6 +42,42 @@ FACT_LABELS: dict[str, str] = {
     "count": "Count", "duration": "Duration",
     "date": "Date", "org": "Organisation", "person": "Person", "place": "Place",
 }
+
+
+class SplitLine:
+    """`left` then `right` flush right, as a two-column grid would draw them: the sidebar's
+    name and count, a fact and its paragraph. OptionList measures every option's height, and
+    a rich Table per option made that most of the cost of opening an article (a fact pane of
+    40 entries) or refreshing the sidebar's counts; this is a few Text operations.
+    `wrap` lets `left` run over several lines with `right` on the first, else it is cut with
+    an ellipsis."""
+
+    def __init__(self, left: Text, right: Text, *, wrap: bool = False) -> None:
+        self.left, self.right, self.wrap = left, right, wrap
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        gap = 1 if self.right.cell_len else 0
+        return Measurement(self.right.cell_len + gap + 1,
+                           self.left.cell_len + gap + self.right.cell_len)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        right = self.right
+        gap = 1 if right.cell_len else 0
+        room = max(1, width - right.cell_len - gap)
+        if self.wrap and self.left.cell_len > room:
+            lines = list(self.left.wrap(console, room, overflow="fold"))
+        else:
+            first = self.left.copy()
+            first.truncate(room, overflow="ellipsis")
+            lines = [first]
+        for i, line in enumerate(lines):
+            line.no_wrap, line.end = True, "\n"
+            line.pad_right(room - line.cell_len)
+            if i == 0 and gap:
+                line.append(" ")
+                line.append_text(right)
+            yield line
 
 
 def plain(value: object, *, style: str = "", limit: int = 500,
@@ -190,17 +234,13 @@ def fact_kinds(facts: Sequence[Fact]) -> list[str]:
     return kinds + sorted({f.kind for f in facts} - set(kinds))
 
 
-def fact_prompt(kind: str, label: str, mentions: int, paragraph: int) -> Table:
+def fact_prompt(kind: str, label: str, mentions: int, paragraph: int) -> SplitLine:
     """One entry of the facts pane: an entity or figure once, in its kind's style, with its
     number of mentions, and the ¶ it first appears in at the right (the body's margin shows
     the same numbers)."""
-    grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
-    grid.add_column(ratio=1)
-    grid.add_column(no_wrap=True, justify="right")
-    # A span, not the cell's style: a name's background must end with the name.
+    # A span, not the line's style: a name's background must end with the name.
     name = Text()
     name.append(one_line(label, 80), style=FACT_STYLES.get(kind, "bold"))
     if mentions > 1:
         name.append(f" ×{mentions}", style="dim")
-    grid.add_row(name, Text(f"¶{paragraph + 1}", style="dim"))
-    return grid
+    return SplitLine(name, Text(f"¶{paragraph + 1}", style="dim"), wrap=True)

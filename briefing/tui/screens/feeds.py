@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Source
@@ -23,6 +23,7 @@ from briefing.tui import keys, render
 from briefing.tui.data import open_store
 from briefing.tui.messages import DataChanged
 from briefing.tui.screens.ask import AskScreen, ConfirmScreen
+from briefing.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -80,7 +81,7 @@ class FeedsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Feeds", style="bold"), id="list-title")
         yield FeedList(id="feed-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from briefing.models import ArticleSummary
 from briefing.store import ArticleFilter
@@ -27,6 +27,7 @@ from briefing.tui.debounce import Debounce
 from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
+from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.sidebar import (
     MORE_TAGS,
@@ -89,7 +90,7 @@ class MainScreen(ArticleScreen):
                 yield ArticleList(now=self.bapp.now, id="articles")
                 yield Preview(id="preview")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def articles(self) -> ArticleList:

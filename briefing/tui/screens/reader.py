@@ -7,7 +7,9 @@ follows, so going back finds the list where the reading stopped.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from itertools import islice
 
 from rich.console import Group
 from rich.text import Text
@@ -16,16 +18,18 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.widgets import Footer, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from briefing.models import Article
+from briefing.models import Article, Translation
 from briefing.store import written_store
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
 from briefing.tui.messages import ArticleChanged, ArticleLoaded, DataChanged, TranslationFinished
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
+from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.nav import NavOptionList
 from briefing.tui.widgets.reader_body import MODE_NAMES, MODES, ReaderBody, pick_translation, rows
 from briefing.tui.widgets.status import StatusLine
@@ -33,6 +37,7 @@ from briefing.tui.widgets.status import StatusLine
 # Below this many columns two columns of prose are too narrow to read: stack instead, and the
 # facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
+ROW_CHUNK = 24  # rows mounted at a time after the first screenful
 NO_ENGINE = ('No translation engine is configured. Set one in the config file, e.g.\n'
              '[translation]\nengine = "libretranslate"')
 
@@ -47,6 +52,13 @@ class ReaderScreen(ArticleScreen):
         self.article: Article | None = None
         self.source = source  # the list it was opened from; n/N/J/K walk it
         self._facts_of: str | None = None  # the article the facts pane was built for
+        # The rows not made and mounted yet (on_article_loaded), and whether any may be left.
+        self._rest: Iterator[Widget] = iter(())
+        self._more = False
+        # The article whose first screenful has been painted, and the one whose every row is
+        # mounted (the bench and tests wait on them).
+        self.painted: str | None = None
+        self.complete: str | None = None
         self.set_reactive(ReaderScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
@@ -57,7 +69,7 @@ class ReaderScreen(ArticleScreen):
                 yield ReaderBody(id="reader-body")
             yield NavOptionList(id="facts-panel")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#reader-scroll").focus()
@@ -77,6 +89,19 @@ class ReaderScreen(ArticleScreen):
         self.article_id = article_id
         self.article = None
         self._load(mark_read=self._marks_on_open)
+
+    def reopen(self, article_id: str, mode: str, source: ArticleList | None) -> None:
+        """The kept reader shows another article, opened from `source`. The last article's
+        title, body and facts go first: this runs before the pushed screen's first refresh,
+        so they are never drawn. (Not a class that hides them: a class on the screen restyles
+        every row of the last article's body, a thousand for a long one.)"""
+        self.source = source
+        self.set_reactive(ReaderScreen.mode, mode)
+        self.query_one("#reader-title", Static).update("")
+        self.query_one(ReaderBody).remove_children()
+        self.query_one("#facts-panel", OptionList).clear_options()
+        self.query_one("#reader-scroll").focus()
+        self.show(article_id)
 
     def _leaving(self) -> None:
         a = self.article
@@ -119,9 +144,69 @@ class ReaderScreen(ArticleScreen):
         body = self.query_one(ReaderBody)
         await body.remove_children()
         tr = pick_translation(art, self.bapp.settings.translation.target)
-        await body.mount_all(list(rows(art, tr, msg.written)))
-        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+        todo = rows(art, tr, msg.written)
+        # A screenful first, the rest once it is painted, and each row made only when it is
+        # mounted: a feature of 40 paragraphs is 270 widgets, and making and mounting them
+        # all before the first paint made its opening take half a second or more.
+        first = self._screenful(art, tr, todo)
+        self._rest = todo
+        self._more = True
+        # The view's classes and the facts pane before the rows, so the rows are laid out
+        # once as they will show, not once as mounted and again after.
         self._apply_mode()
+        await body.mount_all(first)
+        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._after_paint, art.id)
+
+    def _after_paint(self, article_id: str) -> None:
+        if self.article is not None and self.article.id == article_id:
+            self.painted = article_id
+        # Queued behind whatever else waited for this refresh, not run in its midst.
+        self.call_later(self._mount_rest, article_id)
+
+    def _screenful(self, art: Article, tr: Translation | None,
+                   todo: Iterator[Widget]) -> list[Widget]:
+        """The first rows of `todo`, as many as surely fill the screen: each paragraph's
+        lines reckoned at the full terminal width (more rows than fit, never fewer), any
+        other row as two lines."""
+        width = max(20, self.app.size.width)
+        chars = {p.index: len(p.text) for p in art.paragraphs}
+        if tr is not None and self.effective_mode != "original":
+            for pair in tr.pairs:
+                if pair.paragraph is not None and pair.paragraph in chars:
+                    # Stacked and translation-only show it under or instead of the original.
+                    chars[pair.paragraph] += len(pair.translation)
+        lines, out = 0, []
+        for row in todo:
+            out.append(row)
+            rid = row.id or ""
+            para = int(rid[1:]) if rid[:1] == "p" and rid[1:].isdigit() else None
+            lines += (chars.get(para, 0) // width + 2) if para is not None else 2
+            if lines >= self.app.size.height:
+                break
+        return out
+
+    async def _mount_rest(self, article_id: str) -> None:
+        """The rows after the first screenful, a chunk per refresh, so the screen paints
+        and keys are answered between them. Whatever needs the whole body (G, space at the
+        end, a fact's paragraph) calls finish_body first."""
+        if self.article is None or self.article.id != article_id:
+            return  # another article has been loaded since
+        chunk = list(islice(self._rest, ROW_CHUNK)) if self._more else []
+        self._more = len(chunk) == ROW_CHUNK
+        if chunk:
+            await self.query_one(ReaderBody).mount_all(chunk)
+        if self._more:
+            self.call_after_refresh(self._after_paint, article_id)
+        else:
+            self.complete = article_id
+
+    async def finish_body(self) -> None:
+        rest, self._more = list(self._rest) if self._more else [], False
+        if rest:
+            await self.query_one(ReaderBody).mount_all(rest)
+        if self.article is not None:
+            self.complete = self.article.id
 
     def _show_facts(self, art: Article) -> None:
         # Built when shown (_apply_mode): a narrow terminal hides the pane, and a few hundred
@@ -140,8 +225,9 @@ class ReaderScreen(ArticleScreen):
                 for n, (label, mentions, para) in enumerate(render.distinct_facts(art.facts, kind)))
 
     @on(OptionList.OptionSelected, "#facts-panel")
-    def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
+    async def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
         """Scroll to the fact's paragraph and mark it, so the ¶ number leads somewhere."""
+        await self.finish_body()
         paragraph = (event.option.id or "").rpartition(":")[2]
         try:
             row = self.query_one(f"#p{paragraph}")
@@ -150,8 +236,9 @@ class ReaderScreen(ArticleScreen):
         for old in self.query(".row.-hit"):
             old.remove_class("-hit")
         row.add_class("-hit")
-        self.query_one("#reader-scroll", VerticalScroll).scroll_to_widget(
-            row, animate=False, top=True)
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        # After the next layout: a row finish_body has just mounted has no place yet.
+        self.call_after_refresh(scroll.scroll_to_widget, row, animate=False, top=True)
 
     def on_article_changed(self, msg: ArticleChanged) -> None:
         if self.article is not None and msg.article_id == self.article.id:
@@ -212,8 +299,10 @@ class ReaderScreen(ArticleScreen):
     def action_go_top(self) -> None:
         self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
 
-    def action_go_bottom(self) -> None:
-        self.query_one("#reader-scroll", VerticalScroll).scroll_end(animate=False)
+    async def action_go_bottom(self) -> None:
+        await self.finish_body()
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_end, animate=False)  # the rows' layout first
 
     def action_go_page(self, direction: int) -> None:
         scroll = self.query_one("#reader-scroll", VerticalScroll)
@@ -224,7 +313,7 @@ class ReaderScreen(ArticleScreen):
 
     def action_page_or_next(self) -> None:
         scroll = self.query_one("#reader-scroll", VerticalScroll)
-        if scroll.scroll_y >= scroll.max_scroll_y:
+        if scroll.scroll_y >= scroll.max_scroll_y and not self._more:
             self.action_next_unread()
         else:
             scroll.scroll_page_down(animate=False)
@@ -240,6 +329,14 @@ class ReaderScreen(ArticleScreen):
     def action_back(self) -> None:
         self._leaving()
         self.app.pop_screen()
+
+    def on_screen_suspend(self) -> None:
+        if self in self.app.screen_stack:
+            return  # covered (help, search), not left: it shows again as it was
+        # Emptied on the way out: the kept reader is restyled whole when it is shown again,
+        # and a long article's 270 widgets made that a fifth of the next open.
+        self.query_one(ReaderBody).remove_children()
+        self._more = False
 
     # -- reading through the list --------------------------------------------------------
 

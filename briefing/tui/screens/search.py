@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from briefing.models import ArticleSummary
 from briefing.query import run_search
@@ -21,6 +21,7 @@ from briefing.tui.debounce import Debounce
 from briefing.tui.messages import RecentSearches, SearchFinished
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
+from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.preview import Preview
 from briefing.tui.widgets.status import StatusLine
 
@@ -62,7 +63,7 @@ class SearchScreen(ArticleScreen):
         yield ArticleList(now=self.bapp.now, id="results")
         yield Preview(id="preview")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.focus_query()

@@ -10,12 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Story
 from briefing.tui import keys, render
 from briefing.tui.data import localise_story, open_store
+from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.nav import NavOptionList
 from briefing.tui.widgets.sidebar import StoriesLoaded
 
@@ -57,7 +58,7 @@ class StoriesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Stories", style="bold"), id="list-title")
         yield NavOptionList(id="story-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

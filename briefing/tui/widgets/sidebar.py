@@ -6,7 +6,6 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from rich.table import Table
 from rich.text import Text
 from textual.message import Message
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -15,6 +14,7 @@ from briefing.models import Story
 from briefing.store import ArticleFilter
 from briefing.text import one_line
 from briefing.tui.messages import CountsLoaded
+from briefing.tui.render import SplitLine
 from briefing.tui.widgets.nav import NavOptionList
 
 STORY_ROWS = 30  # the latest stories shown; the stories screen (S) lists them all
@@ -43,13 +43,9 @@ def filter_for(option_id: str) -> ArticleFilter:
     return ArticleFilter()
 
 
-def _row(name: str, count: int, *, style: str = "") -> Table:
-    # A grid, so long source names are cut with an ellipsis and the counts stay aligned.
-    grid = Table.grid(expand=True, padding=(0, 1))  # a space between a cut name and its count
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(Text(name, style=style), Text(str(count) if count else "", style="cyan"))
-    return grid
+def _row(name: str, count: int, *, style: str = "") -> SplitLine:
+    # Long source names are cut with an ellipsis and the counts stay aligned.
+    return SplitLine(Text(name, style=style), Text(str(count) if count else "", style="cyan"))
 
 
 class Sidebar(NavOptionList):

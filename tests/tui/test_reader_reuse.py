@@ -1,0 +1,178 @@
+"""The reader's fast paths: one reader screen kept and reused between opens, a long article's
+first screenful painted before the rest is mounted, and everything that needs the whole body
+(G, a fact far down, space at the end) waiting for it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from briefing.config import Settings
+from briefing.models import Article, Fact, Paragraph
+from briefing.store import Store
+from briefing.tui.app import BriefingApp
+from briefing.tui.screens.main import MainScreen
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.reader_body import ReaderBody
+
+from .conftest import NOW, screen_text, settle
+
+LONG_PARAGRAPHS = 200
+LATE = 180  # the paragraph that holds the only figure
+
+
+def _long() -> Article:
+    paras = [Paragraph(i, f"Paragraph {i} of a long report on the harbour works.", "en")
+             for i in range(LONG_PARAGRAPHS)]
+    late = f"Paragraph {LATE} says the works cost $42bn in all."
+    paras[LATE] = Paragraph(LATE, late, "en")
+    start = late.index("$42bn")
+    return Article(
+        id="a-long", url="https://b.example/long", source="https://b.example/rss",
+        source_title="Bay Post", title="A long report", text="\n\n".join(p.text for p in paras),
+        paragraphs=tuple(paras), language="en", published="2026-11-26T06:00:00+00:00",
+        facts=(Fact("money", "$42bn", 42e9, "USD", LATE, start, start + 5),))
+
+
+def _short() -> Article:
+    text = "A short note on the ferry timetable."
+    return Article(
+        id="a-short", url="https://b.example/short", source="https://b.example/rss",
+        source_title="Bay Post", title="A short note", text=text,
+        paragraphs=(Paragraph(0, text, "en"),), language="en",
+        published="2026-11-25T06:00:00+00:00")
+
+
+def _db(tmp_path: Path) -> Path:
+    db = tmp_path / "r.db"
+    with Store(db) as store:
+        store.save_articles([_long(), _short()])
+    return db
+
+
+async def _until(pilot: object, test: Callable[[], bool], what: str,
+                 deadline_s: float = 120.0) -> None:
+    end = time.monotonic() + deadline_s
+    while not test():
+        assert time.monotonic() < end, f"never {what}"
+        await asyncio.sleep(0.005)
+
+
+def _row_ids(reader: ReaderScreen) -> list[str]:
+    return [w.id for w in reader.query_one(ReaderBody).children if w.id and w.id[:1] == "p"]
+
+
+async def test_a_long_article_is_mounted_whole_and_in_order(tmp_path: Path) -> None:
+    app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_article("a-long")
+        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
+                     and app.screen.painted == "a-long", "painted")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert "Paragraph 0 of a long report" in screen_text(app)
+        await _until(pilot, lambda: reader.complete == "a-long", "complete")
+        assert _row_ids(reader) == [f"p{i}" for i in range(LONG_PARAGRAPHS)]
+
+
+async def test_g_as_soon_as_painted_goes_to_the_real_end(tmp_path: Path) -> None:
+    app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_article("a-long")
+        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
+                     and app.screen.painted == "a-long", "painted")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        await pilot.press("G")
+        await pilot.pause()
+        assert reader.complete == "a-long"  # G mounted what was left first
+        assert _row_ids(reader)[-1] == f"p{LONG_PARAGRAPHS - 1}"
+        scroll = reader.query_one("#reader-scroll")
+        assert scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y
+        assert f"Paragraph {LONG_PARAGRAPHS - 1} of a long report" in screen_text(app)
+
+
+async def test_a_fact_far_down_scrolls_to_its_paragraph(tmp_path: Path) -> None:
+    app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_article("a-long")
+        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
+                     and app.screen.painted == "a-long", "painted")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        pane = reader.query_one("#facts-panel", OptionList)
+        await _until(pilot, lambda: any((pane.get_option_at_index(i).id or "").endswith(
+            f":{LATE}") for i in range(pane.option_count)), "listed the fact")
+        index = next(i for i in range(pane.option_count)
+                     if (pane.get_option_at_index(i).id or "").endswith(f":{LATE}"))
+        pane.focus()
+        pane.highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        row = reader.query_one(f"#p{LATE}")
+        assert row.has_class("-hit")
+        assert "works cost $42bn" in screen_text(app)
+
+
+async def test_the_kept_reader_shows_only_the_article_opened_next(tmp_path: Path) -> None:
+    app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_article("a-long")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, ReaderScreen)
+        await _until(pilot, lambda: first.complete == "a-long", "complete")
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        app.open_article("a-short")
+        await settle(pilot)
+        assert app.screen is first  # the same screen, reused
+        assert first.article is not None and first.article.id == "a-short"
+        assert _row_ids(first) == ["p0"]
+        text = screen_text(app)
+        assert "A short note" in text and "ferry timetable" in text
+        assert "long report" not in text
+
+
+async def test_a_reader_under_a_search_opens_a_second_one(tmp_path: Path) -> None:
+    """Opening from the search screen pushed over the reader: the kept reader is on the
+    stack already, so a fresh one opens, and going back finds the first as it was."""
+    db = _db(tmp_path)
+    with Store(db) as store:
+        store.save_article(replace(_short(), id="a-ferry", url="https://b.example/ferry",
+                                   title="Ferry fares rise"))
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_article("a-short")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, ReaderScreen)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*"fares")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.open_article("a-ferry")
+        await settle(pilot)
+        second = app.screen
+        assert isinstance(second, ReaderScreen) and second is not first
+        assert second.article is not None and second.article.id == "a-ferry"
+        app.pop_screen()  # the second reader
+        await settle(pilot)
+        app.pop_screen()  # the search
+        await settle(pilot)
+        assert app.screen is first
+        assert isinstance(first, ReaderScreen)
+        assert first.article is not None and first.article.id == "a-short"
+        assert "ferry timetable" in screen_text(app)
