@@ -14,11 +14,19 @@ Measured (issue 15's goals in TARGETS, for a quiet machine; the load average is 
                 is painted (BRIEFING_BENCH_EXIT, see _PAINTED), in seconds since
                 the parent spawned it; peak RSS of that process (wait4 rusage). Median of
                 `--repeat` runs, each in a fresh subprocess.
-  open article  in a headless app (run_test): `--opens` articles (half with a translation)
-                opened one after another, each from `open_article` to the reader body mounted
-                and the next refresh done; p50 and p95 over all runs. The app's workers are
-                waited for by polling, never workers.wait_for_complete(), which raises when an
-                exclusive worker was replaced (what made the first run on a fresh database die).
+  open article  in a headless app (run_test, 120x40): `--opens` articles, a quarter each short
+                and long (LONG_PARAGRAPHS paragraphs), with a translation and without, opened
+                one after another, each until the reader's first screenful is painted
+                (ReaderScreen.painted, set by the refresh after those rows were mounted; a long
+                article's other rows follow in chunks: "every row mounted" is
+                ReaderScreen.complete). First "cold" (open_article by id, as a link would) then
+                "from the list" (the row highlighted and its preview loaded, then opened, as
+                enter does). The UI thread's CPU (time.thread_time) beside the wall time: the
+                wall time of a busy machine is mostly waiting. Polled with asyncio.sleep, never
+                pilot.pause(0): each pause posts a callback to every widget and waits for it,
+                which kept the loop busy and starved the workers being timed (what made opens
+                measure 1-7 s in session 5). Workers are waited for by polling, never
+                workers.wait_for_complete(), which raises when an exclusive worker was replaced.
   search        `--queries` word queries (words, phrases, OR, prefix*, NOT, a word half typed)
                 and as many with fact filters, run as the search screen runs them
                 (briefing.query.run_search: a fresh Store, a page of results and the snippets of
@@ -329,7 +337,17 @@ async def main():
                            if a.has_translation == translated and (a.id in long_ids) == is_long
                            ][: max(1, n // 4)]
         times, cpu, whole, rows, kinds = [], [], [], 0, []
-        for kind, art in chosen:
+        # Each article twice: by its id ("cold": nothing loaded it yet), then as a reader
+        # opens one, from its row in the list once its preview has loaded ("list").
+        for way, (kind, art) in [("cold", c) for c in chosen] + [("list", c) for c in chosen]:
+            if way == "list":
+                lst = app.screen.query_one(ArticleList)
+                lst.move_cursor(row=lst.order.index(art.id))
+                end = time.monotonic() + DEADLINE_S
+                while not (app.preloaded is not None and app.preloaded.article_id == art.id):
+                    if time.monotonic() > end:
+                        raise RuntimeError(f"{art.id} never previewed")
+                    await asyncio.sleep(0.001)
             t0, c0 = time.perf_counter(), time.thread_time()
             app.open_article(art.id)
             end = time.monotonic() + DEADLINE_S
@@ -351,7 +369,7 @@ async def main():
                     raise RuntimeError(f"{art.id} never complete")
                 await asyncio.sleep(0.001)
             whole.append(time.perf_counter() - t0)
-            kinds.append(kind)
+            kinds.append(f"{way} {kind}")
             rows = max(rows, len(app.screen.query_one(ReaderBody).children))
             app.pop_screen()
             await settle(app, pilot)
@@ -497,10 +515,17 @@ def main(argv: list[str] | None = None) -> None:
     searches = {"words": [search_latency(db, words) for _ in range(args.repeat)],
                 "facts": [search_latency(db, facts) for _ in range(args.repeat)]}
     nexts = [next_unread_latency(db) for _ in range(args.repeat)]
-    open_times = [t for o in opens for t in o["open_times_s"]]
-    opened = _spread(open_times)
-    long_opened = _spread([t for o in opens for t, k in zip(o["open_times_s"], o["kinds"],
-                                                              strict=True) if k == "long"])
+    def pick(key: str, way: str, kind: str = "") -> list[float]:
+        """The times of `key` for opens made `way` ("cold", "list"), of articles of `kind`
+        ("short", "long"; any when empty)."""
+        return [t for o in opens for t, k in zip(o[key], o["kinds"], strict=True)
+                if k.split()[0] == way and (not kind or k.split()[1] == kind)]
+
+    opened = _spread(pick("open_times_s", "cold"))
+    from_list = _spread(pick("open_times_s", "list"))
+    long_opened = _spread(pick("open_times_s", "cold", "long"))
+    long_whole = _spread(pick("whole_s", "cold", "long"))
+    cold_cpu = _spread(pick("open_cpu_s", "cold"))
 
     def med(runs: list[dict[str, float]], key: str) -> float:
         return median([r[key] for r in runs])
@@ -517,6 +542,9 @@ def main(argv: list[str] | None = None) -> None:
         "peak_rss_mb": median([p["peak_rss_mb"] for p in paints]),
         "open_p50_s": opened["p50_s"], "open_p95_s": opened["p95_s"],
         "open_long_p50_s": long_opened["p50_s"], "open_long_p95_s": long_opened["p95_s"],
+        "open_long_whole_p50_s": long_whole["p50_s"], "open_long_whole_p95_s": long_whole["p95_s"],
+        "open_list_p50_s": from_list["p50_s"], "open_list_p95_s": from_list["p95_s"],
+        "open_cpu_p50_s": cold_cpu["p50_s"], "open_cpu_p95_s": cold_cpu["p95_s"],
         "reader_rows": opens[0]["rows"],
         "search_words_p50_s": med(searches["words"], "p50_s"),
         "search_words_p95_s": med(searches["words"], "p95_s"),
@@ -535,9 +563,15 @@ def main(argv: list[str] | None = None) -> None:
         ("open article p95 (s)", "open_p95_s"), ("search words p95 (s)", "search_words_p95_s"),
         ("search facts p95 (s)", "search_facts_p95_s"),
         ("next unread p95 (s)", "next_unread_p95_s"))]
-    rows[3:3] = [("open article p50 (s)", result["open_p50_s"], "", ""),
+    rows[2:3] = [("open article p50 (s)", result["open_p50_s"], "", ""), rows[2],
+                 ("  UI thread CPU p50 (s)", result["open_cpu_p50_s"], "", ""),
+                 ("  UI thread CPU p95 (s)", result["open_cpu_p95_s"], "", ""),
                  (f"  of {LONG_PARAGRAPHS} paragraphs p50 (s)", result["open_long_p50_s"], "", ""),
                  (f"  of {LONG_PARAGRAPHS} paragraphs p95 (s)", result["open_long_p95_s"], "", ""),
+                 (f"  of {LONG_PARAGRAPHS}, every row mounted p50 (s)",
+                  result["open_long_whole_p50_s"], "", ""),
+                 ("from the list (previewed) p50 (s)", result["open_list_p50_s"], "", ""),
+                 ("from the list (previewed) p95 (s)", result["open_list_p95_s"], "", ""),
                  ("search words p50 (s)", result["search_words_p50_s"], "", ""),
                  ("search facts p50 (s)", result["search_facts_p50_s"], "", "")]
     load = ", ".join(f"{x:.2f}" for x in result["load_avg"])

@@ -8,6 +8,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from briefing.tui.data import open_store
 from briefing.tui.extras import AppExtras
 from briefing.tui.messages import (
     ArticleChanged,
+    ArticleLoaded,
     DataChanged,
     FetchFailed,
     FetchFinished,
@@ -74,6 +76,9 @@ class BriefingApp(AppExtras, App[None]):
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
         self.summary_folded = False
         self._reader: Any = None  # the ReaderScreen every open reuses (open_article)
+        # The article the list's preview loaded last, whole: enter on its row opens it with
+        # no second load (ReaderScreen.start_load).
+        self.preloaded: ArticleLoaded | None = None
         self.load_state()  # reader_mode and the other preferences come from the state file
         self.set_keymap(settings.keys)
 
@@ -169,6 +174,10 @@ class BriefingApp(AppExtras, App[None]):
     # -- keeping lists current -----------------------------------------------------------
 
     def on_article_changed(self, msg: ArticleChanged) -> None:
+        pre = self.preloaded
+        if pre is not None and pre.article is not None and pre.article_id == msg.article_id:
+            self.preloaded = ArticleLoaded(pre.article_id, replace(
+                pre.article, read=msg.read, starred=msg.starred), pre.written)
         for screen in self.screen_stack:
             for lst in screen.query(ArticleList):
                 lst.update_summary(msg.article_id, read=msg.read, starred=msg.starred)
@@ -176,6 +185,10 @@ class BriefingApp(AppExtras, App[None]):
     def on_data_changed(self, msg: DataChanged) -> None:
         from briefing.tui.screens.feeds import FeedsScreen
         from briefing.tui.screens.main import MainScreen
+
+        # Any commit (cron's, a fetch's, a translation's) may have changed it; the next
+        # preview loads it again.
+        self.preloaded = None
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):

@@ -176,3 +176,43 @@ async def test_a_reader_under_a_search_opens_a_second_one(tmp_path: Path) -> Non
         assert isinstance(first, ReaderScreen)
         assert first.article is not None and first.article.id == "a-short"
         assert "ferry timetable" in screen_text(app)
+
+
+async def test_enter_on_a_previewed_row_opens_it_and_marks_it_read(tmp_path: Path) -> None:
+    """The preview's copy is shown at once; the read mark is still written."""
+    db = _db(tmp_path)
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # a-short, the second row
+        await _until(pilot, lambda: app.preloaded is not None
+                     and app.preloaded.article_id == "a-short", "previewed")
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.article is not None and reader.article.id == "a-short"
+        assert reader.article.read
+        assert "ferry timetable" in screen_text(app)
+    with Store(db) as store:
+        got = store.get_article("a-short")
+        assert got is not None and got.read
+
+
+async def test_a_change_in_the_database_drops_the_previewed_copy(tmp_path: Path) -> None:
+    """Cron rewrites an article after its preview loaded: enter shows the new text."""
+    db = _db(tmp_path)
+    app = BriefingApp(db, Settings(refresh_seconds=1), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await _until(pilot, lambda: app.preloaded is not None
+                     and app.preloaded.article_id == "a-short", "previewed")
+        text = "The ferry timetable changes on Monday."
+        with Store(db) as store:
+            store.save_article(replace(_short(), text=text, content_hash="changed",
+                                       paragraphs=(Paragraph(0, text, "en"),)))
+        await _until(pilot, lambda: app.preloaded is None, "dropped the copy")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "changes on Monday" in screen_text(app)

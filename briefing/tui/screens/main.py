@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 
 from briefing.models import ArticleSummary
-from briefing.store import ArticleFilter
+from briefing.store import ArticleFilter, written_store
 from briefing.tui import keys, render
 from briefing.tui.data import PAGE, localise, localise_story, open_store
 from briefing.tui.debounce import Debounce
@@ -81,6 +81,7 @@ class MainScreen(ArticleScreen):
         # row too, after the page has already asked for that preview.
         self._previewed: str | None = None
         self._counts_stale = False  # the data changed while another screen hid this one
+        self._counts_after_page = False  # the first counts wait for the first page (on_mount)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main-body"):
@@ -99,7 +100,11 @@ class MainScreen(ArticleScreen):
     def on_mount(self) -> None:
         self.articles.focus()
         self._apply_layout()
-        self.reload()
+        # The list first: the sidebar's counts cost ~1 s of queries on 100,000 articles, and
+        # their workers and redraw competed with the first page for the two cores and the
+        # UI thread. They load once that page is painted (on_articles_loaded).
+        self._counts_after_page = True
+        self.reload(list_too=True, counts=False)
 
     def on_resize(self) -> None:
         self._apply_layout()
@@ -135,9 +140,11 @@ class MainScreen(ArticleScreen):
 
     # -- loading -------------------------------------------------------------------------
 
-    def reload(self, *, list_too: bool = True) -> None:
+    def reload(self, *, list_too: bool = True, counts: bool = True) -> None:
         # Not Screen.is_current: it counts the screen just under the top one as seen.
-        if self.app.screen is self or self.app.screen.is_modal:
+        if not counts:
+            pass
+        elif self.app.screen is self or self.app.screen.is_modal:
             self._load_counts()
             self._load_stories()
         else:
@@ -206,6 +213,10 @@ class MainScreen(ArticleScreen):
             lst.append(msg.rows)
             lst.restore_cursor(keep)
             self._show_title()
+            if self._counts_after_page:
+                self._counts_after_page = False
+                self.call_after_refresh(self._load_counts)
+                self.call_after_refresh(self._load_stories)
             # An empty database (not an empty filter) says how to start instead of
             # "Nothing selected."
             empty = msg.total == 0 and self.filter_id == "all" and not self.unread_only
@@ -309,11 +320,14 @@ class MainScreen(ArticleScreen):
     def _load_preview(self, article_id: str) -> None:
         with open_store(self.bapp.db_path) as store:
             art = store.get_article(article_id)
-        self.post_message(ArticleLoaded(article_id, art))
+            # What the reader needs too, so enter on this row opens it with no second load.
+            written = written_store.get(store, article_id, self.bapp.settings.translation.target)
+        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
 
     def on_article_loaded(self, msg: ArticleLoaded) -> None:
         if msg.article is not None:
             self.query_one(Preview).show_article(msg.article)
+            self.bapp.preloaded = msg
 
     @on(DataTable.RowSelected, "#articles")
     def _open(self, event: DataTable.RowSelected) -> None:

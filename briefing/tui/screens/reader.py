@@ -74,7 +74,7 @@ class ReaderScreen(ArticleScreen):
     def on_mount(self) -> None:
         self.query_one("#reader-scroll").focus()
         self._apply_mode()
-        self._load(mark_read=self._marks_on_open)
+        self.start_load(mark_read=self._marks_on_open)
 
     @property
     def _marks_on_open(self) -> bool:
@@ -88,7 +88,7 @@ class ReaderScreen(ArticleScreen):
         self._leaving()
         self.article_id = article_id
         self.article = None
-        self._load(mark_read=self._marks_on_open)
+        self.start_load(mark_read=self._marks_on_open)
 
     def reopen(self, article_id: str, mode: str, source: ArticleList | None) -> None:
         """The kept reader shows another article, opened from `source`. The last article's
@@ -107,6 +107,19 @@ class ReaderScreen(ArticleScreen):
         a = self.article
         if a is not None and not a.read and not self._marks_on_open:
             self.set_state(a.id, read=True, starred=a.starred)
+
+    def start_load(self, mark_read: bool) -> None:
+        """Show the article: the copy the list's preview has just loaded when it is this one
+        (the usual way in: a row highlighted, then enter), else a load from the database."""
+        pre = self.bapp.preloaded
+        if pre is None or pre.article is None or pre.article_id != self.article_id:
+            self._load(mark_read)
+            return
+        art = pre.article
+        if mark_read and not art.read:
+            art = replace(art, read=True)
+            self.set_state(art.id, read=True, starred=art.starred)  # written by a worker
+        self.post_message(ArticleLoaded(art.id, art, pre.written))
 
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:
@@ -127,6 +140,9 @@ class ReaderScreen(ArticleScreen):
         msg.stop()
         if msg.article_id != self.article_id:
             return  # the reader has moved on to another article meanwhile
+        pre = self.bapp.preloaded
+        if pre is not None and pre.article_id == msg.article_id and pre is not msg:
+            self.bapp.preloaded = msg  # fresher (a translation just saved, say)
         art = self.article = msg.article
         self._facts_of = None  # a new load: its facts, even of the same article
         if art is None:
