@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 15
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -839,17 +839,34 @@ class Store:
     def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
         """(tag, total, unread) for the most used tags; spellings differing only in case are
         one tag, shown as it is spelt most."""
-        rows = self._rows(
-            "SELECT t.tag, count(*) AS total, SUM(a.read = 0) AS unread FROM article_tags t "
-            "JOIN articles a ON a.id = t.article_id GROUP BY t.tag")
-        best = preferred({r["tag"]: r["total"] for r in rows})
+        totals: dict[str, int] = dict(self.conn.execute(
+            "SELECT tag, count(*) FROM article_tags GROUP BY tag").fetchall())
+        unread = self._unread_by_tag(totals)
+        best = preferred(totals)
         merged: dict[str, list[int]] = {}
-        for r in rows:
-            row = merged.setdefault(best[r["tag"].casefold()], [0, 0])
-            row[0] += r["total"]
-            row[1] += r["unread"] or 0
+        for tag, total in totals.items():
+            row = merged.setdefault(best[tag.casefold()], [0, 0])
+            row[0] += total
+            row[1] += unread.get(tag, 0)
         ranked = sorted(merged.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [(tag, total, unread) for tag, (total, unread) in ranked]
+
+    def _unread_by_tag(self, totals: dict[str, int]) -> dict[str, int]:
+        """Unread articles per tag, from whichever side is smaller: the unread articles, or
+        the read ones taken from the totals. CROSS JOIN keeps the articles outside, read
+        from the covering index (read, id) of m015, so no wide article row is touched: the
+        planner's own choice walked all the tags and looked each article up (0.7 s at
+        100,000 articles)."""
+        unread_n = self.conn.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0]
+        total_n = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if unread_n <= total_n - unread_n:
+            return dict(self.conn.execute(
+                "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
+                "ON t.article_id = a.id WHERE a.read = 0 GROUP BY t.tag").fetchall())
+        read = dict(self.conn.execute(
+            "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
+            "ON t.article_id = a.id WHERE a.read != 0 GROUP BY t.tag").fetchall())
+        return {tag: total - read.get(tag, 0) for tag, total in totals.items()}
 
     def _tag_variants(self, tag: str) -> list[str]:
         key = tag.casefold()
