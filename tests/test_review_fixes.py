@@ -1,0 +1,52 @@
+"""Defects found in review of the daily reader (issue 15), through the real CLI: an empty
+search, one name per feed in `stories` and `brief`, and a folder source's last error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.exit_codes import ExitCode
+from briefing.models import Article, Paragraph
+from briefing.store import Store
+
+
+def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefing", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _article(n: int, text: str) -> Article:
+    return Article(id=f"a{n}", url=f"https://example.com/{n}", source="https://example.com/f",
+                   title=f"Story {n}", text=text, paragraphs=(Paragraph(0, text, "en"),),
+                   language="en", published=f"2025-01-0{n}T00:00:00+00:00",
+                   content_hash=f"h{n}")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-", "--", '""', "()", "…!?", "-  ,"])
+def test_a_search_with_no_word_is_a_usage_error(tmp_path: Path, query: str) -> None:
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        store.save_article(_article(1, "Gold rose."))
+        store.save_article(_article(2, "Copper fell."))
+    proc = _cli(db, "search", "--", query)  # -- : a query may start with -
+    assert proc.returncode == ExitCode.USAGE, (proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "no word to search for" in proc.stderr
+
+
+def test_words_and_fact_filters_alone_still_search(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        store.save_article(_article(1, "Gold rose."))
+        store.save_article(_article(2, "Copper fell."))
+    found = _cli(db, "search", "gold")
+    assert found.returncode == 0 and found.stdout.startswith("a1 ")
+    rest = _cli(db, "search", "--", "-gold")  # exclusions alone list the others
+    assert rest.returncode == 0 and rest.stdout.startswith("a2 ")
+    facts = _cli(db, "search", "--fact", "money>1", "")  # no match, but a real search
+    assert facts.returncode == 0 and facts.stdout == ""
