@@ -4,6 +4,8 @@ loaded page, and one name per feed on the stories screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Input, Static
 
@@ -30,3 +32,49 @@ async def test_a_search_with_no_word_shows_the_hint_not_every_article_or_nothing
         assert "No word to search for yet" in status and HINT in status
         assert screen.query_one(ArticleList).row_count == 0
         assert make_app.is_running
+
+
+def _state_notes(app: BriefingApp) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.title == "State file"]
+
+
+async def test_a_state_file_that_cannot_be_written_warns_once_in_one_line(
+        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root may write anywhere, so the folder is blocked by a file: every save fails (as on
+    a read-only or full disk) while the session changes its theme, sort and titles."""
+    (tmp_path / "blocker").write_text("a file where the state folder should be")
+    path = tmp_path / "blocker" / "state.toml"
+    monkeypatch.setenv("BRIEFING_STATE", str(path))
+    app = BriefingApp(make_app.db_path, make_app.settings, now=make_app.fixed_now)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _state_notes(app) == []  # nothing written yet, nothing to say
+        app.theme = "nord"
+        await pilot.press("O", "T")
+        await settle(pilot)
+        app.theme = "gruvbox"
+        await settle(pilot)
+        notes = _state_notes(app)
+        assert len(notes) == 1, notes
+        (note,) = notes
+        assert "\n" not in note and note.startswith(f"{path}: cannot save preferences: ")
+        assert "a file stands where its folder should be" in note and note.count(str(path)) == 1
+        assert app.is_running and app.theme == "gruvbox" and app.oldest_first
+
+
+async def test_an_unknown_theme_in_the_state_file_falls_back_and_says_so_once(
+        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "state.toml"
+    path.write_text('theme = "no-such-theme"\nsort = "oldest"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_STATE", str(path))
+    app = BriefingApp(make_app.db_path, make_app.settings, now=make_app.fixed_now)
+    default = BriefingApp(make_app.db_path, make_app.settings).theme
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")  # another preference saved: no second warning
+        await settle(pilot)
+        notes = _state_notes(app)
+        assert len(notes) == 1, notes
+        assert "'no-such-theme'" in notes[0] and str(path) in notes[0]
+        assert f"the default theme ({default}) is used" in notes[0]
+        assert app.theme == default and app.oldest_first  # the rest of the file holds
