@@ -50,3 +50,29 @@ def test_words_and_fact_filters_alone_still_search(tmp_path: Path) -> None:
     assert rest.returncode == 0 and rest.stdout.startswith("a2 ")
     facts = _cli(db, "search", "--fact", "money>1", "")  # no match, but a real search
     assert facts.returncode == 0 and facts.stdout == ""
+
+
+@pytest.mark.parametrize("oldest_first", [False, True])
+def test_next_unread_and_list_position_follow_either_order(tmp_path: Path,
+                                                           oldest_first: bool) -> None:
+    """What the reader's n uses past a list's loaded rows: the next unread one in the
+    list's order (ties in time by id) and its row in that list."""
+    from briefing.store import ArticleFilter
+
+    with Store(tmp_path / "o.db") as store:
+        for n in range(1, 10):
+            art = _article(n, f"Item {n}.")
+            store.save_article(Article(**{**art.__dict__,
+                                          "published": f"2025-01-0{1 + n % 3}T00:00:00+00:00"}))
+        for n in (2, 5, 6):
+            store.set_read(f"a{n}")
+        flt = ArticleFilter()
+        listed = store.list_articles(flt, oldest_first=oldest_first)
+        order = [a.id for a in listed]
+        for i, a in enumerate(listed):
+            later = [x.id for x in listed[i + 1:] if not x.read]
+            assert store.next_unread(flt, a.published, a.id, oldest_first=oldest_first) == (
+                later[0] if later else None)
+            assert store.list_position(flt, a.id, oldest_first=oldest_first) == order.index(a.id)
+        assert store.list_position(ArticleFilter(unread=True), "a2") is None
+        assert store.list_position(flt, "no-such-id") is None

@@ -677,14 +677,24 @@ class Store:
         return [summary_from_row(r) for r in rows]
 
     def next_unread(self, flt: ArticleFilter | None, published: str | None,
-                    article_id: str) -> str | None:
+                    article_id: str, *, oldest_first: bool = False) -> str | None:
         """The id of the unread article that follows (published, article_id) in a list of
-        `flt` (newest first, then by id), or None. Two index seeks (the same time, a later
-        id; then an earlier time), not one OR, which SQLite answers by sorting every unread
-        article older than the current one: 0.2 ms instead of 90 ms at 100,000 articles.
-        (Articles without a time, which save_article never leaves, are not reached.)"""
+        `flt` (newest first, then by id; or oldest first), or None. Two index seeks (the
+        same time, a later id; then an earlier time), not one OR, which SQLite answers by
+        sorting every unread article older than the current one: 0.2 ms instead of 90 ms at
+        100,000 articles. (Articles without a time, which save_article never leaves, are
+        not reached.)"""
         where, params = self._where(replace(flt or ArticleFilter(), unread=True))
         cond = where.replace(" WHERE ", " AND ", 1)
+        if oldest_first and published is not None:
+            row = self.conn.execute(
+                "SELECT id FROM (SELECT id, 0 AS k FROM (SELECT a.id FROM articles a "
+                f"WHERE a.published = ? AND a.id > ? {cond} ORDER BY a.id LIMIT 1) UNION ALL "
+                f"SELECT id, 1 FROM (SELECT a.id FROM articles a WHERE a.published > ? {cond} "
+                "ORDER BY a.published, a.id LIMIT 1)) "
+                "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
+            ).fetchone()
+            return None if row is None else str(row[0])
         if published is None:  # NULL sorts last: only a later id of the same kind follows
             row = self.conn.execute(
                 f"SELECT a.id FROM articles a WHERE a.published IS NULL AND a.id > ? {cond} "
@@ -698,6 +708,27 @@ class Store:
             "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def list_position(self, flt: ArticleFilter | None, article_id: str, *,
+                      oldest_first: bool = False) -> int | None:
+        """The row of `article_id` in list_articles(flt) (0-based), or None when it is not
+        in that list: a count over the index of publication times, so a list can be loaded
+        down to an article found by next_unread without paging through it."""
+        row = self.conn.execute("SELECT published FROM articles WHERE id = ?",
+                                [article_id]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        where, params = self._where(flt or ArticleFilter())
+        cond = where.replace(" WHERE ", " AND ", 1)
+        inside = self.conn.execute(f"SELECT 1 FROM articles a WHERE a.id = ? {cond}",
+                                   [article_id, *params]).fetchone()
+        if inside is None:
+            return None
+        before = ">" if not oldest_first else "<"
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM articles a WHERE (a.published {before} ? OR "
+            f"(a.published = ? AND a.id < ?)) {cond}",
+            [row[0], row[0], article_id, *params]).fetchone()[0])
 
     def count_articles(self, flt: ArticleFilter | None = None) -> int:
         where, params = self._where(flt or ArticleFilter())

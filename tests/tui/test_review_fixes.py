@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
+from briefing.config import Settings
+from briefing.store import Store
 from briefing.tui.app import BriefingApp
+from briefing.tui.data import PAGE
+from briefing.tui.screens.main import MainScreen
+from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import HINT, SearchScreen
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import settle
+from .conftest import NOW, plain_article, settle
 
 
 @pytest.mark.parametrize("typed", ["-", " ( ) ", "…", '""'])
@@ -78,3 +83,39 @@ async def test_an_unknown_theme_in_the_state_file_falls_back_and_says_so_once(
         assert "'no-such-theme'" in notes[0] and str(path) in notes[0]
         assert f"the default theme ({default}) is used" in notes[0]
         assert app.theme == default and app.oldest_first  # the rest of the file holds
+
+
+@pytest.mark.parametrize("oldest_first", [False, True], ids=["newest-first", "oldest-first"])
+async def test_n_finds_the_next_unread_past_the_loaded_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oldest_first: bool) -> None:
+    """A list longer than a page, every row after the first read down to well past the first
+    page: n opens the one unread further down and the list moves (and loads) to it."""
+    monkeypatch.setenv("BRIEFING_STATE", str(tmp_path / "state.toml"))
+    if oldest_first:
+        (tmp_path / "state.toml").write_text('sort = "oldest"\n', encoding="utf-8")
+    db = tmp_path / "long.db"
+    with Store(db) as store:
+        for n in range(1, 2 * PAGE + 61):
+            store.save_article(plain_article(n, day=1 + n % 28))
+        order = [a.id for a in store.list_articles(limit=10**6, oldest_first=oldest_first)]
+        target = PAGE + 100  # past the first page and its prefetch margin
+        store.set_read_many(order[1:target], True)
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert len(main.articles.order) == PAGE and main.articles.total == len(order)
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.article is not None and reader.article.id == order[0]
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader.article is not None and reader.article.id == order[target]
+        assert main.articles.order[:target + 1] == order[:target + 1]
+        assert main.articles.cursor_row == target
+        await pilot.press("n")  # the next one follows as before
+        await settle(pilot)
+        assert reader.article is not None and reader.article.id == order[target + 1]
