@@ -76,3 +76,48 @@ def test_next_unread_and_list_position_follow_either_order(tmp_path: Path,
             assert store.list_position(flt, a.id, oldest_first=oldest_first) == order.index(a.id)
         assert store.list_position(ArticleFilter(unread=True), "a2") is None
         assert store.list_position(flt, "no-such-id") is None
+
+
+def _demo(tmp_path: Path) -> Path:
+    from tests.conftest import ROOT
+
+    db = tmp_path / "demo.db"
+    proc = _cli(db, "fetch", str(ROOT / "sample_feeds"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    return db
+
+
+def _copy_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("  * ", "    ", "  ! "))]
+
+
+def test_stories_and_brief_name_each_feed_one_way_and_follow_a_rename(tmp_path: Path) -> None:
+    """The demo's story told twice: its feed copy is named by the feed's title in the list
+    of copies, the flag and `brief --format json`; after a rename, by the rename in all."""
+    import json
+
+    db = _demo(tmp_path)
+    with Store(db) as store:
+        (feed,) = [s for s in store.list_sources(subscribed_only=False)
+                   if s.url.endswith("energy.xml")]
+        feed_title = feed.title
+    assert feed_title == "Mekong Energy Wire"
+    for name in (feed_title, "My energy desk"):
+        out = _cli(db, "stories")
+        assert out.returncode == 0, out.stderr
+        lines = _copy_lines(out.stdout)
+        copies = [ln for ln in lines if not ln.startswith("  ! ")]
+        (flag,) = [ln for ln in lines if ln.startswith("  ! ")]
+        assert any(f"  {name}  " in ln for ln in copies), out.stdout
+        assert f" in {name}, " in flag, flag
+        assert "energy.example.com" not in out.stdout  # the host is not a second name
+        posts = json.loads(_cli(db, "brief", "--format", "json").stdout)["stories"]
+        (post,) = [p for p in posts if len(p["sources"]) == 2]
+        (flag_json,) = post["flags"]
+        assert flag_json["a"]["source"] == name and f"in {name}," in flag_json["text"]
+        assert "energy.example.com" not in json.dumps(post["flags"])
+        shown = json.loads(_cli(db, "stories", "--json").stdout)
+        names = {s["name"] for st in shown for s in st["sources"] if s["source"] == feed.url}
+        assert names == {name}
+        with Store(db) as store:
+            assert store.rename_source(feed.url, "My energy desk")

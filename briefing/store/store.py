@@ -32,6 +32,7 @@ from briefing.models import (
     Translation,
     TranslationPair,
 )
+from briefing.publishers import feed_name
 from briefing.store.base import (
     SUMMARY_COLUMNS,
     QueryError,
@@ -865,7 +866,10 @@ class Store:
             "c.total, c.unread FROM (SELECT source_url, count(*) AS total, SUM(read = 0) AS "
             "unread FROM articles GROUP BY source_url) c LEFT JOIN sources s "
             "ON s.url = c.source_url ORDER BY title")
-        return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
+        # No title at all: the host (or a file's name), as a story's copies name it.
+        return [(r["source_url"], feed_name(r["source_url"], "" if r["title"] == r["source_url"]
+                                            else r["title"]), r["total"], r["unread"] or 0)
+                for r in rows]
 
     def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
         """(tag, total, unread) for the most used tags; spellings differing only in case are

@@ -4,6 +4,7 @@ loaded page, and one name per feed on the stories screen."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,33 @@ async def test_n_finds_the_next_unread_past_the_loaded_page(
         await pilot.press("n")  # the next one follows as before
         await settle(pilot)
         assert reader.article is not None and reader.article.id == order[target + 1]
+
+
+async def test_the_stories_screen_and_sidebar_name_a_feed_as_renamed(tmp_path: Path) -> None:
+    from briefing.pipeline import run_fetch
+    from briefing.tui.screens.story_list import StoriesScreen
+    from tests.conftest import ROOT
+
+    from .conftest import screen_text
+
+    db = tmp_path / "demo.db"
+
+    def fetch() -> list[tuple[str, str]]:  # run_fetch runs its own event loop
+        with Store(db) as store:
+            return run_fetch(Settings(), store, [str(ROOT / "sample_feeds")]).failed
+
+    assert await asyncio.to_thread(fetch) == []
+    with Store(db) as store:
+        (feed,) = [s for s in store.list_sources(subscribed_only=False)
+                   if s.url.endswith("energy.xml")]
+        assert store.rename_source(feed.url, "My energy desk")
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert "My energy desk" in screen_text(app)  # the sidebar's sources
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoriesScreen)
+        text = screen_text(app)
+        assert "My energy desk" in text and "$1.5bn in My energy desk, $1.2bn in" in text
+        assert "energy.example.com" not in text and "Mekong Energy Wire" not in text
