@@ -121,3 +121,49 @@ def test_stories_and_brief_name_each_feed_one_way_and_follow_a_rename(tmp_path: 
         assert names == {name}
         with Store(db) as store:
             assert store.rename_source(feed.url, "My energy desk")
+
+
+def test_a_folder_sources_error_clears_when_it_fetches_fine_again(tmp_path: Path) -> None:
+    """A bad file in a subscribed folder, then deleted; the folder moved away, then back:
+    `feeds list` says what is true after each fetch, never an error from before."""
+    db = tmp_path / "f.db"
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Harbour crane\n\nThe harbour's new crane lifted its first "
+                                  "box on Monday.\n", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02 not text")
+    assert _cli(db, "feeds", "add", str(folder)).returncode == 0
+
+    def status() -> str:
+        proc = _cli(db, "feeds", "list")
+        assert proc.returncode == 0, proc.stderr
+        (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith(str(folder))]
+        return line
+
+    assert _cli(db, "fetch").returncode == ExitCode.PARTIAL
+    assert "error: b.txt: binary file" in status()
+    (folder / "b.txt").unlink()
+    assert _cli(db, "fetch").returncode == ExitCode.OK
+    assert "(error" not in status() and "(ok" in status()
+    moved = folder.rename(tmp_path / "elsewhere")
+    gone = _cli(db, "fetch")
+    assert gone.returncode == ExitCode.PARTIAL and "no such file or directory" in gone.stderr
+    assert "error: no such file or directory" in status()
+    moved.rename(folder)
+    assert _cli(db, "fetch").returncode == ExitCode.OK
+    assert "(error" not in status() and "(ok" in status()
+
+
+def test_an_unsubscribed_file_sources_error_is_not_shown(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01 not text")
+    assert _cli(db, "feeds", "add", str(bad)).returncode == 0
+    assert _cli(db, "fetch").returncode == ExitCode.PARTIAL
+    assert "binary file" in _cli(db, "feeds", "list").stdout
+    bad.unlink()
+    assert "no such file" in _cli(db, "fetch").stderr
+    assert "error: no such file or directory" in _cli(db, "feeds", "list").stdout
+    assert _cli(db, "feeds", "remove", str(bad)).returncode == 0
+    listed = _cli(db, "feeds", "list")
+    assert listed.returncode == 0 and str(bad) not in listed.stdout

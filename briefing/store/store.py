@@ -12,7 +12,7 @@ import inspect
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -364,6 +364,28 @@ class Store:
                     "WHERE url = ?",
                     (status, error, now, int(gone), retry_after, url),
                 )
+
+    def note_local_source(self, url: str, error: str | None, *,
+                          present: Collection[str] | None = None) -> None:
+        """A stored local source (a folder or a file) as a fetch finds it on disk: `error`
+        when it cannot be read (None clears the last one); a path never stored gets no row.
+        With `present`, the files of a folder that are not among them any more lose their
+        last error: nothing fetches them again, so nothing else would ever clear it."""
+        prefix = url.rstrip("/") + "/"
+        with self.write() as c:
+            if error is None:
+                c.execute("UPDATE sources SET last_error = NULL, error_count = 0 "
+                          "WHERE url = ? AND last_error IS NOT NULL", (url,))
+            else:
+                c.execute("UPDATE sources SET last_error = ?, error_count = error_count + 1 "
+                          "WHERE url = ?", (error, url))
+            if present is None:
+                return
+            failing = [r[0] for r in c.execute(
+                "SELECT url FROM sources WHERE last_error IS NOT NULL AND "
+                "substr(url, 1, ?) = ?", (len(prefix), prefix))]
+            c.executemany("UPDATE sources SET last_error = NULL, error_count = 0 WHERE url = ?",
+                          [(u,) for u in failing if u not in present])
 
     def add_pending_pages(self, source: str, pages: Sequence[tuple[str, str]], *,
                           now: str = "") -> None:
