@@ -285,7 +285,8 @@ class ReaderScreen(ArticleScreen):
             self._found_further(None)
 
     def _found_further(self, index: int | None) -> None:
-        if self.source is None or self._go(index, ""):
+        # The search ran in a worker: the user may have gone back to the list meanwhile.
+        if not self.is_current or self.source is None or self._go(index, ""):
             return
         # None left in this list: on to the next source (or tag) with unread, as newsboat's n.
         from briefing.tui.screens.main import MainScreen
