@@ -111,10 +111,14 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
     path = Path(arg).expanduser()
     if not path.exists():
         failed.append((arg, "no such file or directory"))
+        store.note_local_source(arg, "no such file or directory")  # a subscribed one says so
         return
     path = path.resolve()
     if path.is_dir():
-        for child in local.walk(path, failed):
+        children = list(local.walk(path, failed))
+        # There again: its error, and those of files deleted since, are not current.
+        store.note_local_source(arg, None, present={str(c) for c in children})
+        for child in children:
             _add_file(planned, failed, child, tags, title, store, settings, seen)
     else:
         _add_file(planned, failed, path, tags, title, store, settings, seen)

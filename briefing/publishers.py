@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from briefing.models import Article, StoryMember
+    from briefing.models import Article, StoryFlag, StoryMember
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -52,6 +53,50 @@ def source_name(art: Article | StoryMember) -> str:
     if art.url.startswith("file:"):
         return PurePosixPath(unquote(urlsplit(art.url).path)).name
     return art.source_title or art.source
+
+
+def feed_name(source: str, title: str = "") -> str:
+    """A feed's one name wherever a story lists its copies (and in the sidebar): `title`,
+    which the store gives as the user's rename, else the feed's own title; else the
+    feed's host; else a local source's file or folder name."""
+    if title:
+        return title
+    host = host_of(source)
+    if host:
+        return host
+    path = unquote(urlsplit(source).path) if source.startswith("file:") else source
+    return PurePosixPath(path).name or source
+
+
+def copy_name(m: StoryMember) -> str:
+    """How a story names one of its copies: its feed's name (`m.source_title`, as the store
+    gives it: the user's rename or the feed's title), else the feed's host; a file from a
+    folder without a name of its own keeps its own (its web host, else its file name)."""
+    return m.source_title or host_of(m.source) or source_name(m)
+
+
+def flag_text(kind: str, detail: dict[str, Any]) -> str:
+    """A story flag's line from its detail: both stores of the text (when it is made, and
+    when a source's name is shown as the user renamed it) say it the same way."""
+    a, b = detail["a"], detail["b"]
+    if kind == "changed":
+        return f"{b['source']}: {a['text']} changed to {b['text']} since the first fetch"
+    return f"{a['text']} in {a['source']}, {b['text']} in {b['source']}"
+
+
+def renamed_flag(flag: StoryFlag, names: dict[str, str]) -> StoryFlag:
+    """`flag` naming its copies' sources by `names` (article id -> the feed's name), so a
+    flag and the list of copies above it name one feed one way; a flag about an article
+    not in `names` is kept as it was stored."""
+    detail = flag.detail
+    if not all(isinstance(detail.get(k), dict) and detail[k].get("article") in names
+               for k in ("a", "b")):
+        return flag
+    new = {**detail, **{k: {**detail[k], "source": names[detail[k]["article"]]}
+                        for k in ("a", "b")}}
+    if flag.kind not in ("changed", "disagreement"):
+        return replace(flag, detail=new)
+    return replace(flag, text=flag_text(flag.kind, new), detail=new)
 
 
 def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:

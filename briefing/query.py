@@ -83,6 +83,18 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
     return (" ".join(words) if filters else text.strip()), tuple(filters)
 
 
+# Why a query with no word and no fact filter is refused: FTS5 finds nothing in spaces or
+# punctuation alone, and an empty match would list every article as if it had matched.
+NO_WORDS = ('no word to search for (only spaces or punctuation): give a word, a "phrase" '
+            "or a fact filter like money>1e9")
+
+
+def has_words(text: str) -> bool:
+    """Whether `text` holds anything the index can match: a letter or a digit (what FTS5's
+    unicode61 tokenizer keeps; everything else separates words)."""
+    return any(ch.isalnum() for ch in text)
+
+
 def parse_query(text: str) -> tuple[str, ArticleFilter]:
     """A search box's text as (full-text query, filter holding its fact filters)."""
     fts, filters = split_query(text)

@@ -10,6 +10,7 @@ defaults are used, and the next change writes a good one).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -48,7 +49,9 @@ def load(path: Path) -> tuple[UIState, str | None]:
         if path.stat().st_size > MAX_BYTES:
             return UIState(), f"{path}: ignored: larger than {MAX_BYTES:,} bytes"
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        # No file (a file where its folder should be holds none either): the first save
+        # says what is wrong, once, if it cannot write one.
         return UIState(), None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return UIState(), f"{path}: ignored, the defaults are used: {exc}"
@@ -70,7 +73,11 @@ def load(path: Path) -> tuple[UIState, str | None]:
 def save(path: Path, state: UIState) -> None:
     """Write `state` to `path` atomically (a temporary file beside it, then a rename).
     Raises OSError when the folder cannot be made or written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # mkdir's own reason, "File exists", misleads
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where its folder should be",
+                                 str(path.parent)) from exc
     # JSON's string escapes are valid TOML basic strings.
     body = "# briefing's reading room keeps its preferences here; the config file is yours.\n"
     body += "".join(f"{k} = {json.dumps(v)}\n" for k, v in asdict(state).items())

@@ -25,7 +25,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from briefing.models import Article, Stored, Story, StoryFlag, StoryMember
-from briefing.publishers import KNOWN_PUBLISHERS, hashtag, host_of, publisher, source_name
+from briefing.publishers import (
+    KNOWN_PUBLISHERS,
+    copy_name,
+    flag_text,
+    hashtag,
+    host_of,
+    publisher,
+    source_name,
+)
 from briefing.report import iso_time
 from briefing.signatures import Compact, Fig, Match, Signature, conflicts, score, signature
 from briefing.store import Store
@@ -33,8 +41,8 @@ from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch
 
 # Publishers and signatures are re-exported: callers know them as parts of stories.
 __all__ = ["KNOWN_PUBLISHERS", "Signature", "Story", "StoryFlag", "StoryMember", "assign",
-           "assign_articles", "get_story", "hashtag", "list_stories", "publisher", "rebuild",
-           "signature", "source_name", "story_json", "story_of", "sync"]
+           "assign_articles", "copy_name", "get_story", "hashtag", "list_stories", "publisher",
+           "rebuild", "signature", "source_name", "story_json", "story_of", "sync"]
 
 WINDOW = 7 * 86_400  # seconds: copies and translations of a story appear within days
 MAX_POSTINGS = 100  # a key held by more articles in the window is too common to look up
@@ -80,14 +88,15 @@ def _window(stamp: str) -> tuple[int, int]:
     return when - WINDOW, when + WINDOW
 
 
-def _flag(kind: str, text: str, f: Fig, g: Fig, a_id: str, b_id: str, a_name: str,
+def _flag(kind: str, f: Fig, g: Fig, a_id: str, b_id: str, a_name: str,
           b_name: str) -> StoryFlag:
-    return StoryFlag(kind, text, {
+    detail = {
         "fact": f.kind,
         "a": {"article": a_id, "source": a_name, "text": f.text, "value": f.value,
               "unit": f.unit},
         "b": {"article": b_id, "source": b_name, "text": g.text, "value": g.value,
-              "unit": g.unit}})
+              "unit": g.unit}}
+    return StoryFlag(kind, flag_text(kind, detail), detail)
 
 
 # -- assigning -------------------------------------------------------------------------------
@@ -161,8 +170,7 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
             return
         before, now = Signature.from_json(old.signature), sig.full()
         store.stories.add_changes(art.id, [
-            _flag("changed", f"{now.name}: {f.text} changed to {g.text} since the first fetch",
-                  f, g, art.id, art.id, before.name, now.name)
+            _flag("changed", f, g, art.id, art.id, before.name, now.name)
             for f, g in conflicts(before, now)])
         story_id = old.story_id
     else:
@@ -190,8 +198,8 @@ def _disagreements(a: Stored, sa: Signature, b: Stored, sb: Signature
     """Flags for two copies, the better source's statement first."""
     if (-b.quality, b.published, b.article_id) < (-a.quality, a.published, a.article_id):
         a, b, sa, sb = b, a, sb, sa
-    return [_flag("disagreement", f"{f.text} in {sa.name}, {g.text} in {sb.name}", f, g,
-                  a.article_id, b.article_id, sa.name, sb.name) for f, g in conflicts(sa, sb)]
+    return [_flag("disagreement", f, g, a.article_id, b.article_id, sa.name, sb.name)
+            for f, g in conflicts(sa, sb)]
 
 
 def _choose(store: Store, sig: Compact, stamp: str, rowid: int) -> str | None:
@@ -290,7 +298,8 @@ def story_dict(s: Story) -> dict[str, Any]:
         "first_published": iso_time(s.first_published),
         "last_published": iso_time(s.last_published),
         "sources": [{"article": m.article_id, "title": m.title, "url": m.url,
-                     "source": m.source, "name": source_name(m), "language": m.language,
+                     "source": m.source, "name": copy_name(m),
+                     "language": m.language,
                      "published": iso_time(m.published), "best": m.best,
                      "translated": m.has_translation} for m in s.members],
         "flags": [flag_json(f) for f in s.flags],

@@ -52,7 +52,7 @@ def test_the_demo_has_a_story_told_twice_with_a_flag_beside_its_translation(demo
     stories.sync(demo)
     (story,) = stories.list_stories(demo, min_size=2)
     assert len({m.url.split("/")[2] for m in story.members}) == 2
-    assert [f.text for f in story.flags] == ["$1.5bn in energy.example.com, $1.2bn in example.com"]
+    assert [f.text for f in story.flags] == ["$1.5bn in Mekong Energy Wire, $1.2bn in example.com"]
     copies = [demo.get_article(m.article_id) for m in story.members]
     (translated,) = [a for a in copies if a is not None and a.translations]
     tr = translated.translations[0]

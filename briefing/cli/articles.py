@@ -130,7 +130,7 @@ def search(obj: Context, query: str | None, as_json: bool, facts: tuple[str, ...
     turbine finds turbines; accents optional, dong finds đồng), "phrases", prefix*, OR, NOT
     or -word, (groups), title:word. Fact filters may also be written inside QUERY, like
     `chips money>1e9` or `percent>=5 NOT gold`. Each result shows the passage that matched."""
-    from briefing.query import split_query
+    from briefing.query import NO_WORDS, has_words, split_query
 
     if recent:
         with obj.store() as store:
@@ -141,6 +141,8 @@ def search(obj: Context, query: str | None, as_json: bool, facts: tuple[str, ...
     if query is None:
         fail("search: give a QUERY (or --recent)", ExitCode.USAGE)
     text, inline = split_query(query)
+    if not (inline or facts or has_words(text)):
+        fail(f"search: {one_line(query, 80)!r}: {NO_WORDS}", ExitCode.USAGE)
     flt = _filter(tag=tag, facts=facts)
     flt = type(flt)(**{**flt.__dict__, "facts": flt.facts + inline})
     with obj.store() as store:

@@ -60,7 +60,8 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
         for m in s.members:
             mark = "*" if m.best else " "
             click.echo(f"  {mark} {m.article_id}  {m.language or '--':2}  "
-                       f"{one_line(stories.source_name(m), 40)}  {one_line(m.title, 70)}")
+                       f"{one_line(stories.copy_name(m), 40)}  "
+                       f"{one_line(m.title, 70)}")
         for f in s.flags:
             click.echo(f"  ! {one_line(f.text, 300)}")
 

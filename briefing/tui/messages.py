@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual.message import Message
@@ -15,6 +16,18 @@ class ArticlesLoaded(Message):
     offset: int
     rows: list[ArticleSummary]
     total: int
+
+
+@dataclass
+class UnreadFound(Message):
+    """The next unread article past a list's loaded rows (None: there is none), with the
+    rows from `offset` down to it, so the list can show it."""
+
+    generation: int
+    offset: int
+    rows: list[ArticleSummary]
+    article_id: str | None
+    then: Callable[[int | None], None]
 
 
 @dataclass

@@ -343,7 +343,7 @@ async def test_the_demo_shows_a_story_its_flag_and_translated_titles(demo_db: Pa
         await settle(pilot)
         text = screen_text(app)
         assert "2 copies" in text
-        assert "! $1.5bn in energy.example.com, $1.2bn in example.com" in text
+        assert "! $1.5bn in Mekong Energy Wire, $1.2bn in example.com" in text
         assert "Coral Bay Energy dự kiến xây trang trại điện gió" in text  # the post, in vi
         await pilot.press("T")
         await settle(pilot)

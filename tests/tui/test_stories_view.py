@@ -21,7 +21,8 @@ from briefing.tui.widgets.sidebar import Sidebar
 
 from .conftest import NOW, P0, nvidia, plain_article, screen_text, settle
 
-FLAG = "$35bn in example.com, $36bn in copy.example"
+# Copies are named by their feeds' titles, as the list rows and the sidebar name them.
+FLAG = "$35bn in Example News, $36bn in Copy Daily"
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ async def test_stories_screen_lists_copies_and_opens_a_story(story_db: Path) -> 
         assert isinstance(app.screen, StoriesScreen)
         text = screen_text(app)
         assert "2 copies" in text and FLAG in text
-        assert "★ example.com" in text and "copy.example" in text
+        assert "★ Example News" in text and "Copy Daily" in text
         options = app.screen.query_one(OptionList)
         options.highlighted = 0
         await pilot.press("enter")

@@ -24,7 +24,13 @@ from briefing.store import ArticleFilter, written_store
 from briefing.tui import keys, render
 from briefing.tui.data import PAGE, localise, localise_story, open_store
 from briefing.tui.debounce import Debounce
-from briefing.tui.messages import ArticleLoaded, ArticlesLoaded, CountsLoaded, DataChanged
+from briefing.tui.messages import (
+    ArticleLoaded,
+    ArticlesLoaded,
+    CountsLoaded,
+    DataChanged,
+    UnreadFound,
+)
 from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.footer import KeyFooter
@@ -273,6 +279,43 @@ class MainScreen(ArticleScreen):
         self.reload()
         if self.app.screen is self:
             self.articles.focus()
+
+    def load_through_next_unread(self, then: Callable[[int | None], None]) -> bool:
+        """When the list has rows not loaded yet (it loads PAGE at a time), find the next
+        unread article past the loaded ones in the store, load the rows down to it and call
+        `then` with its row (None: no unread further down). False when every row is loaded
+        already, so there is nothing further to look for."""
+        lst = self.articles
+        if story_of_option(self.filter_id) is not None or not lst.order or \
+                len(lst.order) >= lst.total:
+            return False
+        self._find_unread(self._generation, self.filter, lst.summaries[lst.order[-1]],
+                          len(lst.order), then)
+        return True
+
+    @work(thread=True, group="find-unread", exclusive=True, exit_on_error=False)
+    def _find_unread(self, generation: int, flt: ArticleFilter, last: ArticleSummary,
+                     loaded: int, then: Callable[[int | None], None]) -> None:
+        oldest = self.bapp.oldest_first
+        rows: list[ArticleSummary] = []
+        with open_store(self.bapp.db_path) as store:
+            found = store.next_unread(flt, last.published, last.id, oldest_first=oldest)
+            at = None if found is None else store.list_position(flt, found,
+                                                                 oldest_first=oldest)
+            if found is not None and at is not None and at >= loaded:
+                # Down to it and a page beyond, as scrolling there would have loaded.
+                rows = store.list_articles(flt, limit=at - loaded + PAGE, offset=loaded,
+                                           oldest_first=oldest)
+                rows = localise(store, rows, self.bapp.settings.translation.target
+                                if self.bapp.translated_titles else None)
+        self.post_message(UnreadFound(generation, loaded, rows, found, then))
+
+    def on_unread_found(self, msg: UnreadFound) -> None:
+        lst = self.articles
+        if msg.generation == self._generation:
+            lst.append(msg.rows)  # rows a page load brought in meanwhile are kept once
+        target = msg.article_id
+        msg.then(lst.order.index(target) if target in lst.summaries else None)
 
     def next_with_unread(self, then: Callable[[], None]) -> bool:
         """Switch to the next source (or tag) after the current one that has unread articles,

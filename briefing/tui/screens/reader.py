@@ -389,6 +389,18 @@ class ReaderScreen(ArticleScreen):
             return
         if self._go(self.source.next_index(at + 1, 1, unread=True), ""):
             return
+        from briefing.tui.screens.main import MainScreen
+
+        # Past the rows loaded so far (a list loads a page at a time): the store finds it.
+        main = self.source.screen
+        if not (isinstance(main, MainScreen) and main.load_through_next_unread(
+                self._found_further)):
+            self._found_further(None)
+
+    def _found_further(self, index: int | None) -> None:
+        # The search ran in a worker: the user may have gone back to the list meanwhile.
+        if not self.is_current or self.source is None or self._go(index, ""):
+            return
         # None left in this list: on to the next source (or tag) with unread, as newsboat's n.
         from briefing.tui.screens.main import MainScreen
 

@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from briefing.models import ArticleSummary
-from briefing.query import run_search
+from briefing.query import has_words, run_search
 from briefing.store import QueryError
 from briefing.tui import keys
 from briefing.tui.data import PAGE, open_store
@@ -81,9 +81,11 @@ class SearchScreen(ArticleScreen):
         if not box.value.strip():
             self._show_hint()
 
-    def _show_hint(self) -> None:
+    def _show_hint(self, typed: bool = False) -> None:
         hint = Text(HINT, style="dim")
-        if self.recent:
+        if typed:  # spaces or punctuation alone: say why nothing is listed
+            hint = Text.assemble(("No word to search for yet: ", "dim italic"), hint)
+        elif self.recent:
             hint = Text.assemble(("Recent: ", "dim"), (" · ".join(self.recent[:8]), "dim italic"))
         self.query_one("#search-status", Static).update(hint)
 
@@ -125,7 +127,7 @@ class SearchScreen(ArticleScreen):
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search(self, text: str) -> None:
         try:
-            if not text.strip():
+            if not has_words(text):  # the hint says what to type; no query runs
                 self.post_message(SearchFinished(text, []))
                 return
             with open_store(self.bapp.db_path) as store:
@@ -151,8 +153,8 @@ class SearchScreen(ArticleScreen):
         if msg.error:
             # QueryError text quotes the user's query: plain Text keeps brackets literal.
             status.update(Text(msg.error, style="bold red"))
-        elif not msg.query.strip():
-            self._show_hint()
+        elif not has_words(msg.query):
+            self._show_hint(typed=bool(msg.query.strip()))
         else:
             n = len(msg.results)
             more = "+" if n >= PAGE else ""
