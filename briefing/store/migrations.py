@@ -368,3 +368,30 @@ def m012_merge_tag_case(db: Database) -> None:
         for variant, best in merge_case(counts).items():
             db.execute(f"UPDATE OR IGNORE {table} SET tag = ? WHERE tag = ?", (best, variant))
             db.execute(f"DELETE FROM {table} WHERE tag = ?", (variant,))
+
+
+@migrations()
+def m013_story_bands_ten_by_three(db: Database) -> None:
+    # Story keys hold 10 MinHash bands of 3 values an article instead of 16 of 4 (see
+    # briefing.signatures): each stored article's old band keys are replaced by the new ones,
+    # so a new article still finds the copies stored before the upgrade by their text.
+    import zlib
+
+    from briefing.store.keys import band_keys, decode_signature, epoch, key_id, stored_minhash
+
+    rows = db.execute(
+        "SELECT a.rowid, s.published, s.signature FROM story_articles s "
+        "JOIN articles a ON a.id = s.article_id").fetchall()
+    for rowid, published, stored in rows:
+        try:
+            minhash, when = stored_minhash(decode_signature(stored)), epoch(published)
+        except (ValueError, TypeError, KeyError, zlib.error):
+            continue  # a row written by hand or damaged: its keys stay as they are
+        if not minhash:
+            continue
+        db.conn.executemany(
+            "DELETE FROM story_keys WHERE key = ? AND published = ? AND article = ?",
+            [(key_id(k), when, rowid) for k in band_keys(minhash, 16, 4)])
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO story_keys (key, published, article) VALUES (?,?,?)",
+            [(key_id(k), when, rowid) for k in band_keys(minhash, 10, 3)])

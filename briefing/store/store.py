@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
