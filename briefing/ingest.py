@@ -102,6 +102,7 @@ class Item:
     aid: str
     paragraphs: tuple[str, ...]
     short: bool
+    language: str = ""  # the feed's declared language (see clean.language.declared), a prior
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,11 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
     """The feed's title, the items that need work, how many need none, and the parser's
     warning. Raises FeedError for what is not a feed."""
     from briefing.clean.extract import html_to_paragraphs
+    from briefing.clean.language import declared
     from briefing.sources.feeds import parse
 
     feed = parse(job.body, job.headers, job.url)
+    language = declared(feed.language)
     items: list[Item] = []
     unchanged = 0
     for entry in feed.entries:
@@ -153,7 +156,7 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
             unchanged += 1  # no re-parse, no re-extraction, no re-tagging for what we have
             continue
         items.append(Item(replace(entry, content_html="", summary_html=""), aid,
-                          tuple(paragraphs), short))
+                          tuple(paragraphs), short, language))
     return feed.title or job.source_title, items, unchanged, feed.warning
 
 
@@ -187,7 +190,7 @@ def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
         art = build_article(
             job, aid=item.aid, url=entry.link or job.url, title=entry.title,
             paragraphs=item.paragraphs, published=entry.published, author=entry.author,
-            entry_tags=entry.tags, source_title=title,
+            entry_tags=entry.tags, source_title=title, declared=item.language,
         )
         if item.short and job.options.extract and entry.link:
             local = _local_page(job, entry.link)
@@ -326,13 +329,14 @@ def _sidecars(job: Job, art: Article) -> list[Translation]:
 
 def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],
                   published: str | None, author: str = "", entry_tags: Sequence[str] = (),
-                  site_name: str = "", source_title: str = "") -> Article:
-    """Detect languages, tag facts, and assemble the article the store saves whole."""
+                  site_name: str = "", source_title: str = "", declared: str = "") -> Article:
+    """Detect languages, tag facts, and assemble the article the store saves whole.
+    `declared` is the language the feed declares: a prior for detection, never the answer."""
     from briefing import tagger
     from briefing.clean.language import detect_article
 
     title = one_line(title) or (paragraphs[0][:120] if paragraphs else url)
-    langs, language = detect_article(list(paragraphs), fallback="")
+    langs, language = detect_article(list(paragraphs), fallback="", prior=declared)
     paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
     text = "\n\n".join(paragraphs)
     feed_tags = tuple(dict.fromkeys((*job.tags, *entry_tags)))

@@ -56,6 +56,7 @@ class ParsedFeed:
     site_url: str
     entries: tuple[FeedEntry, ...]
     warning: str | None = None  # feedparser's bozo reason, kept for diagnostics
+    language: str = ""  # as the feed declares it (RSS <language>, Atom xml:lang), unchecked
 
 
 @dataclass(frozen=True)
