@@ -199,6 +199,9 @@ class Article:
     starred: bool = False
     source_title: str = ""
     feed_tags: tuple[str, ...] = ()  # the feed's own tags, also found in `tags`
+    # A hash of the feed entry's HTML as fetched (ingest.entry_hash), "" for other sources: an
+    # entry fetched again unchanged is then neither cleaned nor tagged again.
+    entry_hash: str = ""
 
 
 @dataclass(frozen=True)

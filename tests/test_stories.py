@@ -452,8 +452,9 @@ def test_a_database_with_sixteen_bands_is_rekeyed_and_a_text_copy_still_joins(
     conn.execute("DELETE FROM story_keys")
     conn.executemany("INSERT INTO story_keys VALUES (?,?,?)",
                      [(key_id(k), when, rowid) for k in band_keys(sig.minhash, 16, 4)])
-    conn.executescript("DELETE FROM _sqlite_migrations WHERE name = "
-                       "'m013_story_bands_ten_by_three'; PRAGMA user_version = 12;")
+    conn.executescript("ALTER TABLE articles DROP COLUMN entry_hash; DELETE FROM "
+                       "_sqlite_migrations WHERE name = 'm013_lean_fetch'; "
+                       "PRAGMA user_version = 12;")
     conn.close()
     copy = build("t2", "https://two.example/t", "Harbour board", [*WORDS, "More soon."])
     with Store(path) as store:

@@ -371,7 +371,12 @@ def m012_merge_tag_case(db: Database) -> None:
 
 
 @migrations()
-def m013_story_bands_ten_by_three(db: Database) -> None:
+def m013_lean_fetch(db: Database) -> None:
+    # A hash of each feed article's entry HTML (Article.entry_hash): a feed fetched again (a
+    # new ETag, or none at all) lists mostly the entries stored before, and those whose HTML
+    # is unchanged need no cleaning to know it. Rows stored before have none, and are cleaned
+    # and compared by their text once more, as before.
+    db.execute("ALTER TABLE articles ADD COLUMN entry_hash TEXT NOT NULL DEFAULT ''")
     # Story keys hold 10 MinHash bands of 3 values an article instead of 16 of 4 (see
     # briefing.signatures): each stored article's old band keys are replaced by the new ones,
     # so a new article still finds the copies stored before the upgrade by their text.

@@ -409,26 +409,30 @@ class Store:
                     # the same text already stored (or pruned) under another URL
                     return "unchanged"
             if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
+                if art.entry_hash:  # the entry's HTML changed, not its text: known from now on
+                    c.execute("UPDATE articles SET entry_hash = ? WHERE id = ?",
+                              (art.entry_hash, art.id))
                 return "unchanged"
             values = (
                 art.url, art.source, art.source_title, art.title, art.author,
                 art.published or art.fetched or now, art.language, art.site_name, art.text,
                 art.content_hash, art.summary, art.tagger_version, len(art.facts),
-                json.dumps(list(art.feed_tags), ensure_ascii=False),
+                json.dumps(list(art.feed_tags), ensure_ascii=False), art.entry_hash,
             )
             if row is None:
                 c.execute(
                     "INSERT INTO articles (url, source_url, source_title, title, author, "
                     "published, language, site_name, text, content_hash, summary, "
-                    "tagger_version, fact_count, feed_tags, fetched, id) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "tagger_version, fact_count, feed_tags, entry_hash, fetched, id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, art.fetched or now, art.id),
                 )
             else:
                 c.execute(
                     "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
                     "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
-                    "tagger_version=?, fact_count=?, feed_tags=?, updated=? WHERE id=?",
+                    "tagger_version=?, fact_count=?, feed_tags=?, entry_hash=?, updated=? "
+                    "WHERE id=?",
                     (*values, now, art.id),
                 )
             self._replace_children(c, art, new=row is None)
@@ -442,6 +446,12 @@ class Store:
         article is still whole, since a failure rolls back the lot)."""
         with self.write():
             return [self.save_article(a, now=now) for a in arts]
+
+    def known_entry_hashes(self, source: str) -> dict[str, str]:
+        """Article id -> entry hash (Article.entry_hash) for what `source` already gave us."""
+        return {r["id"]: r["entry_hash"] for r in self._rows(
+            "SELECT id, entry_hash FROM articles WHERE source_url = ? AND entry_hash != ''",
+            (source,))}
 
     def known_hashes(self, source: str) -> dict[str, str]:
         """Article id -> content hash for what `source` already gave us."""
