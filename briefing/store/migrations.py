@@ -377,6 +377,12 @@ def m013_lean_fetch(db: Database) -> None:
     # is unchanged need no cleaning to know it. Rows stored before have none, and are cleaned
     # and compared by their text once more, as before.
     db.execute("ALTER TABLE articles ADD COLUMN entry_hash TEXT NOT NULL DEFAULT ''")
+    # New articles go into the search index in one statement per transaction (see
+    # Store.index_pending), not one trigger run each: FTS5 writes its pending terms out at
+    # every statement that changes it, so a fetch made one small index segment per article.
+    # The update and delete triggers stay, so an edit by any client keeps the index right; a
+    # row another client inserts by hand is not indexed (briefing inserts through its store).
+    db.execute("DROP TRIGGER IF EXISTS articles_ai")
     # Story keys hold 10 MinHash bands of 3 values an article instead of 16 of 4 (see
     # briefing.signatures): each stored article's old band keys are replaced by the new ones,
     # so a new article still finds the copies stored before the upgrade by their text.
