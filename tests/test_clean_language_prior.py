@@ -77,6 +77,19 @@ def test_the_prior_gives_what_the_model_gives_for_text_in_the_declared_language(
                        [_unaccented(p) for p in VIETNAMESE]):
         assert (language.detect_article(paragraphs, prior="en")
                 == language.detect_article(paragraphs)), paragraphs
+    # German and Dutch written in plain ASCII share a few short words with English ("in",
+    # "was", "is"), far from enough to pass for it.
+    german = ["Die Stadtwerke wollen im kommenden Jahr mehr als zwei Milliarden Euro in neue "
+              "Leitungen investieren, sagte der Vorstand am Montag in der Hauptstadt.",
+              "Nach Angaben des Unternehmens sollen die Arbeiten im Fruehjahr beginnen und "
+              "etwa drei Jahre dauern, wobei die Kosten noch steigen koennten."]
+    dutch = ["Het havenbedrijf wil volgend jaar meer dan twee miljard euro investeren in nieuwe "
+             "kades, zei de directeur maandag tijdens een bijeenkomst in de stad.",
+             "Volgens het bedrijf beginnen de werkzaamheden in het voorjaar en duren ze "
+             "ongeveer drie jaar, maar de kosten kunnen nog stijgen."]
+    for paragraphs, code in ((german, "de"), (dutch, "nl")):
+        assert all(p.isascii() for p in paragraphs)
+        assert language.detect_article(paragraphs, prior="en") == ([code] * 2, code)
     # A declared language without function words to check it by is not believed: the model
     # decides, as without a prior.
     assert language.detect_article(ENGLISH, prior="vi") == (["en"] * 3, "en")
