@@ -165,7 +165,9 @@ def feed_xml(feed: int, first: int, base: str, items: int = ITEMS,
             f"<category>Business</category><description>{escape(body)}</description></item>")
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>Bench feed {feed}</title><link>{base}/</link><description>bench"
-            "</description>" + "".join(entries) + "</channel></rss>").encode()
+            # Declared as most news feeds do: briefing takes it as a prior, newsboat ignores it.
+            "</description><language>en</language>" + "".join(entries)
+            + "</channel></rss>").encode()
 
 
 class _State:

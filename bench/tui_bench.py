@@ -193,6 +193,14 @@ def build_db(path: Path, n: int, seed: int = 7) -> float:
                 for k, q in sql.items():
                     conn.executemany(q, batch[k])
                     batch[k].clear()
+        # The search index, as Store.index_pending writes it at a commit (no trigger does
+        # since m013), and before the translations' UPDATE below: its trigger takes each
+        # article's old entry out of the index, which must be there.
+        from briefing.store.fts import sql_fold
+
+        folded = ", ".join(sql_fold(col) for col in ("title", "text", "translation"))
+        conn.execute(f"INSERT INTO articles_fts (rowid, title, text, translation) "
+                     f"SELECT rowid, {folded} FROM articles")
         for aid, pairs in translations:
             tid = conn.execute(
                 "INSERT INTO translations (article_id, lang, engine, model, summary, created) "

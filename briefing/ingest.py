@@ -6,6 +6,7 @@ Pure CPU work with no network and no database, so the pipeline can run it in wor
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ class Job:
     headers: dict[str, str] = field(default_factory=dict)
     local_root: str | None = None  # local feeds may read teaser pages under this folder only
     known: dict[str, str] = field(default_factory=dict)  # stored article id -> content hash
+    known_entries: dict[str, str] = field(default_factory=dict)  # article id -> entry_hash
     tags: tuple[str, ...] = ()
     source_title: str = ""
     options: Options = field(default_factory=Options)
@@ -102,6 +104,8 @@ class Item:
     aid: str
     paragraphs: tuple[str, ...]
     short: bool
+    language: str = ""  # the feed's declared language (see clean.language.declared), a prior
+    entry_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,22 +143,33 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
     """The feed's title, the items that need work, how many need none, and the parser's
     warning. Raises FeedError for what is not a feed."""
     from briefing.clean.extract import html_to_paragraphs
+    from briefing.clean.language import declared
     from briefing.sources.feeds import parse
 
     feed = parse(job.body, job.headers, job.url)
+    language = declared(feed.language)
     items: list[Item] = []
     unchanged = 0
     for entry in feed.entries:
         html = entry.content_html or entry.summary_html
-        paragraphs = html_to_paragraphs(html) if html else []
         aid = _entry_id(job.source, entry)
+        raw = entry_hash(html)
+        if aid in job.known and job.known_entries.get(aid) == raw:
+            unchanged += 1  # the same HTML as stored: not even cleaned again
+            continue
+        paragraphs = html_to_paragraphs(html) if html else []
         short = sum(len(p) for p in paragraphs) < job.options.teaser_chars
         if aid in job.known and (short or job.known[aid] == content_hash("\n\n".join(paragraphs))):
             unchanged += 1  # no re-parse, no re-extraction, no re-tagging for what we have
             continue
         items.append(Item(replace(entry, content_html="", summary_html=""), aid,
-                          tuple(paragraphs), short))
+                          tuple(paragraphs), short, language, raw))
     return feed.title or job.source_title, items, unchanged, feed.warning
+
+
+def entry_hash(html: str) -> str:
+    """A feed entry's HTML as fetched, hashed: equal hashes, equal articles."""
+    return hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def process_items(job: Job, title: str, items: bytes) -> Result:
@@ -187,8 +202,10 @@ def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
         art = build_article(
             job, aid=item.aid, url=entry.link or job.url, title=entry.title,
             paragraphs=item.paragraphs, published=entry.published, author=entry.author,
-            entry_tags=entry.tags, source_title=title,
+            entry_tags=entry.tags, source_title=title, declared=item.language,
         )
+        if item.entry_hash:
+            art = replace(art, entry_hash=item.entry_hash)
         if item.short and job.options.extract and entry.link:
             local = _local_page(job, entry.link)
             if local is not None:
@@ -326,13 +343,14 @@ def _sidecars(job: Job, art: Article) -> list[Translation]:
 
 def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],
                   published: str | None, author: str = "", entry_tags: Sequence[str] = (),
-                  site_name: str = "", source_title: str = "") -> Article:
-    """Detect languages, tag facts, and assemble the article the store saves whole."""
+                  site_name: str = "", source_title: str = "", declared: str = "") -> Article:
+    """Detect languages, tag facts, and assemble the article the store saves whole.
+    `declared` is the language the feed declares: a prior for detection, never the answer."""
     from briefing import tagger
     from briefing.clean.language import detect_article
 
     title = one_line(title) or (paragraphs[0][:120] if paragraphs else url)
-    langs, language = detect_article(list(paragraphs), fallback="")
+    langs, language = detect_article(list(paragraphs), fallback="", prior=declared)
     paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
     text = "\n\n".join(paragraphs)
     feed_tags = tuple(dict.fromkeys((*job.tags, *entry_tags)))

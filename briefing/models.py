@@ -56,6 +56,7 @@ class ParsedFeed:
     site_url: str
     entries: tuple[FeedEntry, ...]
     warning: str | None = None  # feedparser's bozo reason, kept for diagnostics
+    language: str = ""  # as the feed declares it (RSS <language>, Atom xml:lang), unchecked
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,9 @@ class Article:
     starred: bool = False
     source_title: str = ""
     feed_tags: tuple[str, ...] = ()  # the feed's own tags, also found in `tags`
+    # A hash of the feed entry's HTML as fetched (ingest.entry_hash), "" for other sources: an
+    # entry fetched again unchanged is then neither cleaned nor tagged again.
+    entry_hash: str = ""
 
 
 @dataclass(frozen=True)

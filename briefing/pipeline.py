@@ -538,7 +538,8 @@ class _Runner:
                 sidecars.append((lang, local.read_bytes(Path(side), self.settings.fetch.max_bytes)))
             except local.LocalError as exc:
                 log.warning("%s: translation not read: %s", side, exc)
-        job = replace(job, known=self.store.known_hashes(job.source), sidecars=tuple(sidecars))
+        job = replace(job, known=self.store.known_hashes(job.source), sidecars=tuple(sidecars),
+                      known_entries=self.store.known_entry_hashes(job.source))
         await self._ingest(p.key, job, status=None, etag=None, last_modified=None,
                            kind="feed" if p.kind == "feed" else "file")
 
@@ -579,6 +580,7 @@ class _Runner:
             source=p.key, kind="feed", body=resp.body, url=resp.url, now=self.now,
             headers=resp.headers, known=self.store.known_hashes(p.key), tags=p.tags,
             source_title=p.title, options=self.options,
+            known_entries=self.store.known_entry_hashes(p.key),
         )
         await self._ingest(p.key, job, status=resp.status, etag=resp.etag,
                            last_modified=resp.last_modified, kind="feed")
@@ -624,7 +626,7 @@ class _Runner:
         if split.error is not None:
             await self._failed(key, split.error, record)
             return
-        job = replace(job, body=b"", known={})  # split_feed has used both
+        job = replace(job, body=b"", known={}, known_entries={})  # split_feed has used them
         pages = _Pages(self.settings.fetch.pages_per_feed)
         outcomes: list[str] = []
         slices = list(split.slices)

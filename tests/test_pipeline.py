@@ -15,7 +15,7 @@ from briefing.models import Article
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from tests.conftest import quick_settings
-from tests.feedgen import rss
+from tests.feedgen import BODY, rss
 from tests.httpserver import Route, TestServer
 
 
@@ -225,3 +225,26 @@ def test_a_fetch_gives_the_garbage_collector_back_as_it_found_it(server: TestSer
         report = run_fetch(_settings(), store, [url])
     assert report.added == 3
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_an_entry_fetched_again_unchanged_is_neither_cleaned_nor_tagged_again(
+        server: TestServer, db_file: Path) -> None:
+    """A feed answering 200 again (a new ETag, or no validator at all) lists the entries
+    stored before: one whose HTML is as stored is skipped before cleaning. Shown by a stored
+    text hash that cleaning would not give (as an earlier cleaner might have written): a
+    re-cleaned entry would be tagged and stored again."""
+    url = server.add("/feed.xml", Route(rss(3), etag='"v1"'))
+    store = Store(db_file)
+    assert run_fetch(_settings(), store, [url]).added == 3
+    with store.write() as c:
+        c.execute("UPDATE articles SET content_hash = 'from-an-earlier-cleaner'")
+    server.add("/feed.xml", Route(rss(3), etag='"v2"'))  # same items, new validator
+    again = run_fetch(_settings(), store, [url])
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert set(store.known_hashes(url).values()) == {"from-an-earlier-cleaner"}
+    # Changed HTML is cleaned, and its text compared, as before.
+    server.add("/feed.xml", Route(rss(3, body=BODY + "<p>Update: the vote was postponed to "
+                                       "next month after objections from the port unions."
+                                       "</p>"), etag='"v3"'))
+    changed = run_fetch(_settings(), store, [url])
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 3, 0)

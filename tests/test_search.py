@@ -67,6 +67,7 @@ def _index_is_sound(store: Store) -> None:
         c.execute(f"DROP TABLE IF EXISTS temp.{name}")
         c.execute(f"CREATE VIRTUAL TABLE temp.{name} USING fts5vocab({db}, {table}, instance)")
         vocab.append(c.execute(f"SELECT * FROM temp.{name} ORDER BY 1, 2, 3, 4").fetchall())
+    c.commit()  # the check's INSERT opened a transaction: the store's next write must not join it
     assert vocab[0] == vocab[1]
     assert vocab[0]
 
@@ -234,3 +235,41 @@ def test_fact_filters_common_rare_and_empty_give_the_same_answers(db_file: Path)
         assert _ids(store, "harbour NOT 60% percent>=50") == ["a1"]
         assert _ids(store, "copp* percent>=50") == ["a1", "a2"]
         assert store.snippets("copp*", ["a1", "a2"]).keys() == {"a1", "a2"}
+
+
+def test_articles_saved_in_one_transaction_are_indexed_at_its_commit(db_file: Path) -> None:
+    """New articles enter the index in one statement per transaction (Store.index_pending),
+    not a trigger run each. An article updated, translated or pruned in the transaction that
+    inserted it, and a transaction rolled back, must leave the index as the triggers did."""
+    from datetime import UTC, datetime
+
+    from briefing.store import StoreError
+
+    store = Store(db_file)
+    first = _article(5, "Harbour dredging", "The harbour will dredge the north channel.")
+    store.save_articles([
+        _article(1, "Wind turbines ordered", "The harbour ordered new turbines."),
+        first,
+        # The same article again with another text: an update of a row not yet indexed.
+        _article(5, "Harbour dredging", "The port will deepen the old quay instead.",
+                 content_hash="h5b"),
+        _article(6, "Cảng mới", "Cảng mới mở cửa.", "vi",
+                 translations=(_translation(("Cảng mới mở cửa.", "The new seaport opened.")),)),
+    ])
+    assert _ids(store, "turbine") == ["a1"]
+    assert _ids(store, "quay") == ["a5"] and _ids(store, "channel") == []
+    assert _ids(store, "seaport") == ["a6"] and _ids(store, "cang") == ["a6"]
+    _index_is_sound(store)
+    with pytest.raises(StoreError), store.transaction():
+        store.save_article(_article(7, "Copper prices", "Copper rose 5% as mines closed."))
+        raise sqlite3.OperationalError("disk I/O error")  # the commit never comes
+    store.save_article(_article(8, "Gold cranes", "Two gold cranes arrived."))
+    assert _ids(store, "copper") == [] and _ids(store, "crane") == ["a8"]
+    _index_is_sound(store)
+    # Pruned in the transaction that stored it: the delete trigger finds it indexed.
+    with store.write():
+        store.save_article(_article(9, "Old news", "An old ferry timetable.",
+                                    published="2000-01-01T00:00:00"))
+        store.prune(keep_days=30, now=datetime(2025, 2, 1, tzinfo=UTC))
+    assert _ids(store, "ferry") == []
+    _index_is_sound(store)

@@ -421,3 +421,47 @@ def test_a_first_fetch_never_looks_keys_up_in_the_table(tmp_path: Path) -> None:
         story = stories.story_of(store, "c1")
         assert story is not None and {m.article_id for m in story.members} == {"a1", "b1", "c1"}
         assert lookups != []
+
+
+# No figures: a copy can be found through its MinHash bands only.
+WORDS = ["The harbour board met again on a grey morning to weigh the ferry timetable, the "
+         "dredging of the north channel and the complaints of fishermen about the new quay.",
+         "Members heard that the old pontoon will close for repairs before the summer season, "
+         "and that a temporary landing will be built beside the lifeboat station for visitors.",
+         "Residents asked why the parking fees near the market had gone up without notice, and "
+         "the board promised a public meeting on the matter later in the spring."]
+
+
+def test_a_database_with_sixteen_bands_is_rekeyed_and_a_text_copy_still_joins(
+        tmp_path: Path) -> None:
+    """Schema 12 indexed 16 MinHash bands of 4 values; opening such a file replaces them with
+    the 10 bands of 3 that lookups now use (m013), so a copy fetched afterwards that shares
+    only its text still finds the story."""
+    from briefing.store.keys import band_keys
+
+    first = build("t1", "https://one.example/t", "Harbour board", WORDS)
+    sig = stories.signature(first)
+    assert not sig.figs and len(sig.minhash) == 64
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save_articles([first])
+        stories.assign_articles(store, [first])
+        rowid = store.stories.rowids(["t1"])["t1"]
+    when = epoch(stories._stamp(first.published))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM story_keys")
+    conn.executemany("INSERT INTO story_keys VALUES (?,?,?)",
+                     [(key_id(k), when, rowid) for k in band_keys(sig.minhash, 16, 4)])
+    conn.executescript("ALTER TABLE articles DROP COLUMN entry_hash; DELETE FROM "
+                       "_sqlite_migrations WHERE name = 'm013_lean_fetch'; "
+                       "PRAGMA user_version = 12;")
+    conn.close()
+    copy = build("t2", "https://two.example/t", "Harbour board", [*WORDS, "More soon."])
+    with Store(path) as store:
+        rows = set(store.conn.execute("SELECT key, published, article FROM story_keys"))
+        assert rows == {(key_id(k), when, rowid) for k in sig.index_keys}
+        assert len(sig.index_keys) == 10
+        store.save_articles([copy])
+        stories.assign_articles(store, [copy])
+        story = stories.story_of(store, "t2")
+        assert story is not None and {m.article_id for m in story.members} == {"t1", "t2"}

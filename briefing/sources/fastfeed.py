@@ -23,6 +23,7 @@ from briefing.text import one_line, sanitize
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC = "{http://purl.org/dc/elements/1.1/}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _HEAD = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*", re.DOTALL)
 _ENCODING = re.compile(rb"encoding=[\"']([A-Za-z0-9_.-]+)[\"']")
 
@@ -56,15 +57,18 @@ def _parse_root(root: Any, url: str) -> ParsedFeed | None:
             return None
         entries = [_rss_item(item, url) for item in channel.iterfind("item")]
         title, link = _text(channel.find("title")), _text(channel.find("link"))
+        language = _text(channel.find("language"))
     elif root.tag == f"{ATOM}feed":
         entries = [_atom_entry(e, url) for e in root.iterfind(f"{ATOM}entry")]
         title, link = _plain(_text(root.find(f"{ATOM}title"))), _atom_link(root, url)
+        language = root.get(XML_LANG, "")
     else:
         return None
     if any(e is None for e in entries):
         return None  # an item without a link or id: feedparser's rules for those
     site = urljoin(url, link.strip()) if link.strip() and url.startswith("http") else link
-    return ParsedFeed(one_line(_plain(title)), one_line(site), tuple(entries))  # type: ignore[arg-type]
+    return ParsedFeed(one_line(_plain(title)), one_line(site), tuple(entries),  # type: ignore[arg-type]
+                      language=one_line(language, limit=40))
 
 
 class _Unsure(Exception):

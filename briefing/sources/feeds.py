@@ -67,6 +67,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         site_url=one_line(feed.get("link", "")),
         entries=entries,
         warning=warning,
+        language=one_line(str(feed.get("language", "") or ""), limit=40),
     )
 
 

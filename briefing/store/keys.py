@@ -3,8 +3,11 @@ old text keys (m005) and the story store share one definition without importing 
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from hashlib import blake2b
 from typing import Any
@@ -35,3 +38,21 @@ def decode_signature(stored: str | bytes) -> dict[str, Any]:
     decoded: dict[str, Any] = json.loads(
         zlib.decompress(stored) if isinstance(stored, bytes) else stored)
     return decoded
+
+
+def band_keys(minhash: Sequence[int], bands: int, rows: int) -> list[str]:
+    """A MinHash's band keys as story_keys indexes them: band b is the values b, b + bands,
+    b + 2 * bands, ... (`rows` of them), hashed; none for a text too short to have a MinHash."""
+    if not minhash:
+        return []
+    return [f"h:{b}:{zlib.crc32(repr(tuple(minhash[b::bands][:rows])).encode()):08x}"
+            for b in range(bands)]
+
+
+def stored_minhash(data: dict[str, Any]) -> tuple[int, ...]:
+    """The MinHash of a decoded signature (`decode_signature`): version 2 keeps it as base64 of
+    little-endian 32-bit values, version 1 as a list."""
+    if data.get("v") == 2:
+        raw = base64.b64decode(data["minhash"])
+        return struct.unpack(f"<{len(raw) // 4}I", raw[:len(raw) // 4 * 4])
+    return tuple(int(x) for x in data.get("minhash", []))

@@ -92,6 +92,7 @@ def prune(store: Store, *, keep_days: int = 0, max_per_feed: int = 0, now: datet
             report.stories = _emptied(c, stories, set(ids))
             if dry_run or not ids:
                 return report
+            store.index_pending(c)  # the delete trigger takes rows out of the index
             stamp = when.astimezone(UTC).isoformat(timespec="seconds")
             forget = (when - timedelta(days=TOMBSTONE_DAYS)).astimezone(UTC).isoformat(
                 timespec="seconds")

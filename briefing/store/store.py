@@ -47,6 +47,7 @@ from briefing.store.fts import (
     SearchSyntaxError,
     compile_query,
     snippet_parts,
+    sql_fold,
 )
 from briefing.store.story_store import StoryStore
 from briefing.store.tags import preferred
@@ -68,6 +69,8 @@ SCHEMA_VERSION = 15
 MIGRATION_SET = "briefing"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 T = TypeVar("T")
+# An article's indexed columns as the search index keeps them (see m011_search_index).
+_FOLDED = ", ".join(sql_fold(col) for col in ("title", "text", "translation"))
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ class Store:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self.conn = conn
         self._db: Database | None = None
+        # Rowids of articles inserted in the open transaction, not in the search index yet
+        # (see index_pending).
+        self._unindexed: list[int] = []
         # The story tables, with this connection's memos for matching (see StoryStore).
         self.stories = StoryStore(self)
         self._migrate()
@@ -235,7 +241,9 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            self.index_pending(conn)
         except BaseException:
+            self._unindexed.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             # Whatever was memoised inside the transaction may describe rows that are gone.
@@ -432,26 +440,32 @@ class Store:
                     # the same text already stored (or pruned) under another URL
                     return "unchanged"
             if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
+                if art.entry_hash:  # the entry's HTML changed, not its text: known from now on
+                    c.execute("UPDATE articles SET entry_hash = ? WHERE id = ?",
+                              (art.entry_hash, art.id))
                 return "unchanged"
             values = (
                 art.url, art.source, art.source_title, art.title, art.author,
                 art.published or art.fetched or now, art.language, art.site_name, art.text,
                 art.content_hash, art.summary, art.tagger_version, len(art.facts),
-                json.dumps(list(art.feed_tags), ensure_ascii=False),
+                json.dumps(list(art.feed_tags), ensure_ascii=False), art.entry_hash,
             )
             if row is None:
-                c.execute(
+                cur = c.execute(
                     "INSERT INTO articles (url, source_url, source_title, title, author, "
                     "published, language, site_name, text, content_hash, summary, "
-                    "tagger_version, fact_count, feed_tags, fetched, id) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "tagger_version, fact_count, feed_tags, entry_hash, fetched, id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, art.fetched or now, art.id),
                 )
+                self._unindexed.append(cur.lastrowid or 0)
             else:
+                self.index_pending(c)  # the update trigger takes the old row out of the index
                 c.execute(
                     "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
                     "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
-                    "tagger_version=?, fact_count=?, feed_tags=?, updated=? WHERE id=?",
+                    "tagger_version=?, fact_count=?, feed_tags=?, entry_hash=?, updated=? "
+                    "WHERE id=?",
                     (*values, now, art.id),
                 )
             self._replace_children(c, art, new=row is None)
@@ -465,6 +479,25 @@ class Store:
         article is still whole, since a failure rolls back the lot)."""
         with self.write():
             return [self.save_article(a, now=now) for a in arts]
+
+    def index_pending(self, c: sqlite3.Connection) -> None:
+        """Put the articles inserted in this transaction into the search index, in one
+        statement. A trigger did it for each row, and FTS5 writes its pending terms out at
+        every statement that changes it: one small segment per article. Called before the
+        commit, and before anything in the transaction updates or deletes an article's
+        indexed columns (their triggers take the old entry out of the index)."""
+        if self._unindexed:
+            c.execute(f"INSERT INTO articles_fts (rowid, title, text, translation) "
+                      f"SELECT rowid, {_FOLDED} FROM articles "
+                      f"WHERE rowid IN (SELECT value FROM json_each(?))",
+                      (json.dumps(self._unindexed),))
+            self._unindexed.clear()
+
+    def known_entry_hashes(self, source: str) -> dict[str, str]:
+        """Article id -> entry hash (Article.entry_hash) for what `source` already gave us."""
+        return {r["id"]: r["entry_hash"] for r in self._rows(
+            "SELECT id, entry_hash FROM articles WHERE source_url = ? AND entry_hash != ''",
+            (source,))}
 
     def known_hashes(self, source: str) -> dict[str, str]:
         """Article id -> content hash for what `source` already gave us."""
@@ -536,6 +569,7 @@ class Store:
             [(tid, i, t, _findings_json(tr.bullet_flags(i))) for i, t in enumerate(tr.key_facts)],
         )
         # The translations' text, in the one column the full-text index reads them from.
+        self.index_pending(c)
         c.execute(
             "UPDATE articles SET translation = COALESCE((SELECT group_concat(translation, "
             "char(10)) FROM (SELECT p.translation FROM translations t JOIN translation_pairs p "
