@@ -33,6 +33,14 @@ class Route:
     stream: Callable[[], Iterator[bytes]] | None = None
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a fetch of 50 feeds over 16 connections,
+    # with this server's accepting thread starved of CPU on a loaded machine, overflowed it,
+    # and a connection the kernel had dropped came back to the client as a read error.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class TestServer:
     __test__ = False  # not a test class, despite the name
 
@@ -52,8 +60,7 @@ class TestServer:
             def do_GET(self) -> None:
                 server._serve(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
