@@ -368,3 +368,13 @@ def m012_merge_tag_case(db: Database) -> None:
         for variant, best in merge_case(counts).items():
             db.execute(f"UPDATE OR IGNORE {table} SET tag = ? WHERE tag = ?", (best, variant))
             db.execute(f"DELETE FROM {table} WHERE tag = ?", (variant,))
+
+
+@migrations()
+def m014_tagging_pending(db: Database) -> None:
+    # Articles stored readable but not tagged yet (fetch.readable_first; models.TAGGING_PENDING):
+    # every fetch starts by finishing those a killed run left, so finding them must not read
+    # the articles table (its rows hold the text). Nearly always empty; an article leaves it
+    # when its tagging is saved.
+    db.execute("CREATE INDEX articles_tagging_pending ON articles(tagger_version) "
+               "WHERE tagger_version < 0")
