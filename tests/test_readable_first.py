@@ -190,6 +190,12 @@ def test_a_run_killed_between_its_phases_is_finished_by_the_next(
     assert _pending(db) == 2 * ITEMS
     assert store.stories.listing() == []
     store.close()
+    # A reader listing stories meanwhile (which assigns what has none) leaves them be: a
+    # story made without their facts would keep them once tagged.
+    listed = subprocess.run([sys.executable, "-m", "briefing", "--db", str(db), "stories",
+                             "--all", "--json"], capture_output=True, text=True, timeout=WAIT)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
 
     # The next run (tagging at once, as configured by default; the feeds answer 304).
     args = ["fetch", *urls] if finisher == "fetch" else ["tag"]
