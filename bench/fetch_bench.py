@@ -11,8 +11,9 @@ the whole process tree (briefing's worker processes included). The feed server r
 process (bench/common.py). Results: a table on stdout and bench/results/fetch_bench.json.
 
 briefing runs both ways in each phase, one after the other (`--readable-first both`, the
-default): as configured by default ("briefing") and with `[fetch] readable_first = true`
-("briefing-rf", articles stored readable first and tagged behind). "readable s" is when the
+default): with `[fetch] readable_first = false` ("briefing-at-once": each article tagged and
+grouped before it is stored) and `= true` ("briefing-rf": stored readable first, tagged
+behind in the same run; the default configuration). "readable s" is when the
 last article of the phase was stored and searchable: the database is polled (read-only,
 every 0.1 s) for its article count while the run goes on, and the time the count first
 reached its final value is taken. "CPU ms/item" is the whole process tree's CPU over the items
@@ -138,15 +139,14 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
             with tempfile.TemporaryDirectory(prefix="fetch-bench-") as tmp:
                 work = Path(tmp)
                 env = isolated_env(work / "home")
-                db = work / "briefing.db"
                 tools: list[tuple[str, Callable[[], Measured], Path | None]] = []
-                if readable_first in ("off", "both"):
-                    tools.append(("briefing", partial(_briefing, db, urls, env), db))
-                if readable_first in ("on", "both"):
-                    rf_db, rf_env = work / "briefing-rf.db", dict(env)
-                    rf_env["BRIEFING_CONFIG"] = str(work / "readable-first.toml")
-                    (work / "readable-first.toml").write_text("[fetch]\nreadable_first = true\n")
-                    tools.append(("briefing-rf", partial(_briefing, rf_db, urls, rf_env), rf_db))
+                for name, on in (("briefing-at-once", False), ("briefing-rf", True)):
+                    if readable_first in ("both", "on" if on else "off"):
+                        cfg = work / f"{name}.toml"
+                        cfg.write_text(f"[fetch]\nreadable_first = {str(on).lower()}\n")
+                        at = work / f"{name}.db"
+                        tools.append((name, partial(_briefing, at, urls,
+                                                    {**env, "BRIEFING_CONFIG": str(cfg)}), at))
                 for threads in newsboat_threads:
                     nb = work / f"newsboat-{threads}"
                     nb.mkdir()
@@ -262,8 +262,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="item text (bench/common.py): wire has more figures, copies "
                              "across feeds and fewer repeated sentences")
     parser.add_argument("--readable-first", choices=("off", "on", "both"), default="both",
-                        help="run briefing as configured by default, with [fetch] "
-                             "readable_first = true (briefing-rf), or both in turn")
+                        help="run briefing with [fetch] readable_first = false "
+                             "(briefing-at-once), = true (briefing-rf), or both in turn")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead: profile one in-process cold run of N feeds")
     args = parser.parse_args(argv)
