@@ -4,7 +4,8 @@ The event loop fetches; parsing, cleaning and tagging run in worker processes wh
 enough sources to pay for starting them, so fetching overlaps with CPU work on both cores. The
 store is written from the event-loop thread only, a feed's articles, stories and validators
 always in one transaction (several feeds share one when they finish together), each article
-whole.
+whole. With fetch.readable_first (the default) the articles are stored readable first, and
+their tagging and stories follow in later transactions of the same run (tag_behind.py).
 """
 
 from __future__ import annotations
@@ -456,26 +457,31 @@ class _Runner:
 
     async def _cpu(self, executor_of: Callable[[], Awaitable[Executor]], fn: Callable[..., T],
                    *args: Any) -> T:
+        """`_cpu_job`, counted: the tagging behind takes a worker only when one would idle."""
+        self._jobs += 1
+        try:
+            return await self._cpu_job(executor_of, fn, *args)
+        finally:
+            self._jobs -= 1
+            self.behind.poke()
+
+    async def _cpu_job(self, executor_of: Callable[[], Awaitable[Executor]],
+                       fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker. When a worker process dies (killed, out of memory), the
         pool breaks and every job in it fails, most of them blameless: the pool is replaced,
         and the job runs once more in a process of its own, where only its own death can stop
         it (and then its source fails alone)."""
-        self._jobs += 1
+        executor = await executor_of()
         try:
-            executor = await executor_of()
+            return await self._run_in(executor, fn, *args)
+        except BrokenExecutor:
+            await self._renew(executor)
+        async with self._alone:
+            alone = await asyncio.get_running_loop().run_in_executor(None, process_pool, 1)
             try:
-                return await self._run_in(executor, fn, *args)
-            except BrokenExecutor:
-                await self._renew(executor)
-            async with self._alone:
-                alone = await asyncio.get_running_loop().run_in_executor(None, process_pool, 1)
-                try:
-                    return await self._run_in(alone, fn, *args)
-                finally:
-                    alone.shutdown(wait=False, cancel_futures=True)
-        finally:
-            self._jobs -= 1
-            self.behind.poke()  # a worker may be free for tagging
+                return await self._run_in(alone, fn, *args)
+            finally:
+                alone.shutdown(wait=False, cancel_futures=True)
 
     async def _run_in(self, executor: Executor, fn: Callable[..., T], *args: Any) -> T:
         future = executor.submit(fn, *args)
