@@ -49,6 +49,16 @@ def _feeds(server: TestServer, n: int) -> list[str]:
     return urls
 
 
+def _one_feed(server: TestServer) -> str:
+    """One feed of 2 x ITEMS items, half of them with one figure changed: its articles are
+    stored in one write, so its tagging can only come after that write's commit."""
+    a = rss(ITEMS, base=server.base, prefix="a").decode()
+    b = rss(ITEMS, base=server.base, prefix="b",
+            body=BODY.replace("$2.4bn", "$2.6bn")).decode()
+    body = a.replace("</channel>", b[b.index("<item>"):b.rindex("</channel>")] + "</channel>")
+    return server.add("/feed.xml", Route(body.encode(), etag='"v1"'))
+
+
 def _dump(db: Path) -> dict[str, Any]:
     """What `show --json` says of each article, and the stories as groups (a story's id is
     whichever member came first, which the order sources finish in decides)."""
@@ -169,7 +179,7 @@ def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
 def test_a_run_killed_between_its_phases_is_finished_by_the_next(
         server: TestServer, tmp_path: Path, finisher: str,
         kill_on_exit: list[subprocess.Popen[str]]) -> None:
-    urls = _feeds(server, 2)
+    urls = [_one_feed(server)]
     reference = tmp_path / "reference.db"
     assert run_fetch(_settings(False), Store(reference), urls).failed == []
 
@@ -203,6 +213,6 @@ def test_a_run_killed_between_its_phases_is_finished_by_the_next(
                           capture_output=True, text=True, timeout=WAIT)
     assert done.returncode == 0, done.stderr
     if finisher == "fetch":
-        assert "0 added" in done.stdout and "2 not modified" in done.stdout
+        assert "0 added" in done.stdout and "1 not modified" in done.stdout
     assert _pending(db) == 0
     assert _dump(db) == _dump(reference)
