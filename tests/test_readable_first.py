@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from briefing import tag_behind
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article
 from briefing.pipeline import AFTER_STORE, run_fetch
@@ -104,6 +105,18 @@ def test_readable_first_ends_as_tagging_at_once(server: TestServer, tmp_path: Pa
     assert _pending(behind) == 0
 
 
+def test_articles_past_the_memory_cap_are_read_back_for_tagging(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _one_feed(server)
+    reference = tmp_path / "reference.db"
+    assert run_fetch(_settings(False), Store(reference), [url], now=NOW).failed == []
+    monkeypatch.setattr(tag_behind, "HELD", 1)  # one article kept in memory, the rest by id
+    db = tmp_path / "capped.db"
+    assert run_fetch(_settings(True), Store(db), [url], now=NOW).failed == []
+    assert _pending(db) == 0
+    assert _dump(db) == _dump(reference)
+
+
 def test_articles_are_readable_and_searchable_before_their_facts(
         server: TestServer, db_file: Path) -> None:
     url = server.add("/feed.xml", rss(ITEMS, base=server.base))
@@ -141,6 +154,7 @@ def test_articles_are_readable_and_searchable_before_their_facts(
 DRIVER = """
 import sys, threading
 from pathlib import Path
+from briefing import tag_behind
 from briefing.config import Settings
 from briefing.pipeline import AFTER_STORE, run_fetch
 from briefing.store import Store
