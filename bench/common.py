@@ -20,8 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -352,6 +352,8 @@ class Measured:
     # User + system seconds of the whole tree: the child's rusage, or the sum over every
     # process seen in the tree (sampled every 20 ms) when that is more.
     cpu: float = 0.0
+    # With `watch`: (seconds since the start, value) each time the watched value changed.
+    changes: list[tuple[float, object]] = field(default_factory=list)
 
 
 def children(pid: int) -> list[int]:
@@ -408,8 +410,12 @@ def tree_rss_kb(pid: int, cpu: dict[int, float] | None = None) -> int:
 
 
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> Measured:
-    """Run `cmd` to completion: wall time, peak RSS of one process, peak RSS of the tree."""
+                 cwd: Path | None = None, watch: Callable[[], object] | None = None,
+                 watch_every: float = 0.1) -> Measured:
+    """Run `cmd` to completion: wall time, peak RSS of one process, peak RSS of the tree;
+    with `watch`, its value every `watch_every` seconds (kept when it changes)."""
+    changes: list[tuple[float, object]] = []
+    next_watch = 0.0
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}-{time.time_ns()}"
     with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:
         started = time.perf_counter()
@@ -421,6 +427,11 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
             if pid:
                 break
             peak_tree = max(peak_tree, tree_rss_kb(proc.pid, cpu))
+            if watch is not None and time.perf_counter() >= next_watch:
+                value = watch()
+                if not changes or changes[-1][1] != value:
+                    changes.append((time.perf_counter() - started, value))
+                next_watch = time.perf_counter() + watch_every
             time.sleep(0.02)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -428,7 +439,7 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
         err.seek(0)
         result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
                           max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read(),
-                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())))
+                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())), changes)
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return result

@@ -9,6 +9,15 @@ sees), beside newsboat (`newsboat -x reload`) when it is installed.
 Each run is a subprocess: wall time, feeds per second, peak RSS of the largest process and of
 the whole process tree (briefing's worker processes included). The feed server runs in its own
 process (bench/common.py). Results: a table on stdout and bench/results/fetch_bench.json.
+
+briefing runs both ways in each phase, one after the other (`--readable-first both`, the
+default): with `[fetch] readable_first = false` ("briefing-at-once": each article tagged and
+grouped before it is stored) and `= true` ("briefing-rf": stored readable first, tagged
+behind in the same run; the default configuration). "readable s" is when the
+last article of the phase was stored and searchable: the database is polled (read-only,
+every 0.1 s) for its article count while the run goes on, and the time the count first
+reached its final value is taken. "CPU ms/item" is the whole process tree's CPU over the items
+the phase brought (what briefing stored; the same count for newsboat).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import io
 import os
 import pstats
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,7 +54,29 @@ TARGET_WARM = 0.2
 
 def _briefing(db: Path, urls: list[str], env: dict[str, str]) -> Measured:
     cmd = [sys.executable, "-m", "briefing", "--db", str(db), "fetch", *urls, "--quiet"]
-    return run_measured(cmd, env=env)
+    return run_measured(cmd, env=env, watch=partial(_articles, db))
+
+
+def _articles(db: Path) -> int | None:
+    """The articles stored in `db` so far, as a reader sees them (None before the schema)."""
+    if not db.exists():  # connecting would create it
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _readable_s(m: Measured, final: int | None) -> float:
+    """When the article count first reached `final` (the run's end if never seen)."""
+    for when, value in m.changes:
+        if value == final:
+            return when
+    return m.wall
 
 
 def _newsboat(work: Path, urls: list[str], threads: int, env: dict[str, str]) -> Measured:
@@ -76,17 +108,24 @@ def _db_mb(db: Path) -> float:
 
 
 def bench_size(n: int, repeat: int, newsboat_threads: list[int],
-               style: str = "plain") -> dict[str, Any]:
+               style: str = "plain", readable_first: str = "both") -> dict[str, Any]:
     runs: dict[str, dict[str, list[float]]] = {}
+    items: dict[str, int] = {}  # what the phase brought, as the first briefing stored it
 
     def record(tool: str, phase: str, m: Measured, server: FeedServer,
-               before: dict[str, int], db: Path | None = None) -> None:
+               before: dict[str, int], db: Path | None = None, had: int | None = None) -> None:
         after = server.stats()
         r = runs.setdefault(tool, {})
         r.setdefault(f"{phase}_cpu_s", []).append(m.cpu)
         r.setdefault(f"{phase}_load", []).append(os.getloadavg()[0])
         if db is not None:
             r.setdefault(f"{phase}_db_mb", []).append(_db_mb(db))
+            final = _articles(db)
+            stored = (final or 0) - (had or 0)
+            items.setdefault(phase, stored)
+            r.setdefault(f"{phase}_readable_s", []).append(
+                _readable_s(m, final) if stored else float("nan"))
+        r.setdefault(f"{phase}_items", []).append(items.get(phase, 0))
         r.setdefault(f"{phase}_failed", []).append(_check(m, f"{tool} {phase}"))
         r.setdefault(f"{phase}_s", []).append(m.wall)
         r.setdefault(f"{phase}_rss_mb", []).append(m.peak_rss_mb)
@@ -100,9 +139,14 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
             with tempfile.TemporaryDirectory(prefix="fetch-bench-") as tmp:
                 work = Path(tmp)
                 env = isolated_env(work / "home")
-                db = work / "briefing.db"
-                tools: list[tuple[str, Callable[[], Measured], Path | None]] = [
-                    ("briefing", partial(_briefing, db, urls, env), db)]
+                tools: list[tuple[str, Callable[[], Measured], Path | None]] = []
+                for name, on in (("briefing-at-once", False), ("briefing-rf", True)):
+                    if readable_first in ("both", "on" if on else "off"):
+                        cfg = work / f"{name}.toml"
+                        cfg.write_text(f"[fetch]\nreadable_first = {str(on).lower()}\n")
+                        at = work / f"{name}.db"
+                        tools.append((name, partial(_briefing, at, urls,
+                                                    {**env, "BRIEFING_CONFIG": str(cfg)}), at))
                 for threads in newsboat_threads:
                     nb = work / f"newsboat-{threads}"
                     nb.mkdir()
@@ -115,9 +159,11 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
                         server.churn(CHURN_EVERY)
                     for tool, run, tool_db in tools:
                         before = server.stats()
-                        record(tool, phase, run(), server, before, tool_db)
+                        had = _articles(tool_db) if tool_db is not None else None
+                        record(tool, phase, run(), server, before, tool_db, had)
     summary = {tool: {k: median(v) for k, v in r.items()} for tool, r in runs.items()}
-    return {"feeds": n, "repeat": repeat, "style": style, "medians": summary, "runs": runs}
+    return {"feeds": n, "repeat": repeat, "style": style, "readable_first": readable_first,
+            "medians": summary, "runs": runs}
 
 
 def _rows(result: dict[str, Any]) -> list[list[object]]:
@@ -126,7 +172,10 @@ def _rows(result: dict[str, Any]) -> list[list[object]]:
     for tool, m in result["medians"].items():
         for phase in PHASES:
             secs = m[f"{phase}_s"]
-            rows.append([n, tool, phase, secs, n / secs, m[f"{phase}_cpu_s"],
+            per_item = (m[f"{phase}_cpu_s"] * 1000 / m[f"{phase}_items"]
+                        if m.get(f"{phase}_items") else float("nan"))
+            rows.append([n, tool, phase, secs, m.get(f"{phase}_readable_s", float("nan")),
+                         n / secs, m[f"{phase}_cpu_s"], per_item,
                          m[f"{phase}_load"], m.get(f"{phase}_db_mb", float("nan")),
                          m[f"{phase}_rss_mb"], m[f"{phase}_tree_mb"],
                          int(m[f"{phase}_304"]), int(m[f"{phase}_failed"])])
@@ -136,20 +185,22 @@ def _rows(result: dict[str, Any]) -> list[list[object]]:
 def _ratios(result: dict[str, Any]) -> list[list[object]]:
     med = result["medians"]
     out: list[list[object]] = []
-    b = med["briefing"]
-    for tool in med:
-        if not tool.startswith("newsboat"):
-            continue
-        cold = b["cold_s"] / med[tool]["cold_s"]
-        warm = b["warm_s"] / med[tool]["warm_s"]
-        churn = b["churn_s"] / med[tool]["churn_s"]
-        row: list[object] = [result["feeds"], tool, cold, warm, churn]
-        if tool == "newsboat-8t":
-            row += [f"<= {TARGET_COLD} {'ok' if cold <= TARGET_COLD else 'MISSED'}",
-                    f"<= {TARGET_WARM} {'ok' if warm <= TARGET_WARM else 'MISSED'}"]
-        else:
-            row += ["", ""]
-        out.append(row)
+    for mine in (t for t in med if t.startswith("briefing")):
+        b = med[mine]
+        for tool in med:
+            if not tool.startswith("newsboat"):
+                continue
+            cold = b["cold_s"] / med[tool]["cold_s"]
+            readable = b["cold_readable_s"] / med[tool]["cold_s"]
+            warm = b["warm_s"] / med[tool]["warm_s"]
+            churn = b["churn_s"] / med[tool]["churn_s"]
+            row: list[object] = [result["feeds"], mine, tool, cold, readable, warm, churn]
+            if tool == "newsboat-8t":
+                row += [f"<= {TARGET_COLD} {'ok' if cold <= TARGET_COLD else 'MISSED'}",
+                        f"<= {TARGET_WARM} {'ok' if warm <= TARGET_WARM else 'MISSED'}"]
+            else:
+                row += ["", ""]
+            out.append(row)
     return out
 
 
@@ -210,6 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--style", choices=("plain", "wire"), default="plain",
                         help="item text (bench/common.py): wire has more figures, copies "
                              "across feeds and fewer repeated sentences")
+    parser.add_argument("--readable-first", choices=("off", "on", "both"), default="both",
+                        help="run briefing with [fetch] readable_first = false "
+                             "(briefing-at-once), = true (briefing-rf), or both in turn")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead: profile one in-process cold run of N feeds")
     args = parser.parse_args(argv)
@@ -226,15 +280,16 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
-        results.append(bench_size(n, args.repeat, threads, args.style))
-    headers = ["feeds", "tool", "phase", "median s", "feeds/s", "CPU s", "load", "DB MB",
+        results.append(bench_size(n, args.repeat, threads, args.style, args.readable_first))
+    headers = ["feeds", "tool", "phase", "median s", "readable s", "feeds/s", "CPU s",
+               "CPU ms/item", "load", "DB MB",
                "peak RSS MB", "tree RSS MB", "304s", "failed"]
     print(table(headers, [r for res in results for r in _rows(res)]))
     ratio_rows = [r for res in results for r in _ratios(res)]
     if ratio_rows:
         print()
-        print(table(["feeds", "vs", "cold ratio", "warm ratio", "churn ratio", "cold target",
-                     "warm target"],
+        print(table(["feeds", "tool", "vs", "cold ratio", "cold readable ratio", "warm ratio",
+                     "churn ratio", "cold target", "warm target"],
                     ratio_rows))
     path = write_json("fetch_bench.json", {"results": results,
                                            "targets": {"cold": TARGET_COLD,

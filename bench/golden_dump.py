@@ -32,12 +32,14 @@ SEEDS = ROOT.parent.parent / "shared" / "seeds"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 
-def build(db: Path, feeds: int, seeds: Path | None) -> None:
+def build(db: Path, feeds: int, seeds: Path | None, readable_first: bool | None = None) -> None:
     from briefing.config import Settings
     from briefing.pipeline import run_fetch
     from briefing.store import Store
 
     settings = Settings()
+    if readable_first is not None:  # else as configured by default
+        settings.fetch.readable_first = readable_first
     store = Store(db)
     try:
         with FeedServer(feeds, style="wire") as server:
@@ -140,13 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, help="dump again and diff against this file")
     parser.add_argument("--seeds", type=Path, default=SEEDS, help="seed folder (../shared/seeds)")
     parser.add_argument("--no-seeds", action="store_true", help="leave the seeds out")
+    parser.add_argument("--readable-first", choices=("on", "off"),
+                        help="fetch with [fetch] readable_first = true (tagging behind) or "
+                             "false (tagging at once); default: as configured by default")
     args = parser.parse_args(argv)
     seeds = None if args.no_seeds or not args.seeds.is_dir() else args.seeds
     if seeds is None and not args.no_seeds:
         print(f"note: {args.seeds} not found; seeds left out", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="golden-") as tmp:
         db = Path(tmp) / "golden.db"
-        build(db, args.feeds, seeds)
+        build(db, args.feeds, seeds,
+              None if args.readable_first is None else args.readable_first == "on")
         data = dump(db)
     print(f"{len(data['articles'])} articles, {len(data['stories'])} stories, "
           f"{sum(1 for s in data['stories'] if s['size'] > 1)} with copies", file=sys.stderr)

@@ -60,6 +60,10 @@ class FetchSettings:
     with a line saying so, and the run goes on."""
     pages_per_feed: int = 50
     """Teaser pages fetched per feed per run; the rest are fetched on later runs."""
+    readable_first: bool = True
+    """Store each article readable and searchable first, and tag it (facts, bullets, summary,
+    tags, stories) behind in the same run; a run killed in between is finished by the next
+    `briefing fetch` or `briefing tag`."""
 
     allow_private: list[str] = field(default_factory=list)
     """Networks (CIDR) and host names that links from feeds may reach although they are

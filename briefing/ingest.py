@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from briefing.models import Article, FeedEntry, Paragraph, Translation
+from briefing.models import TAGGING_PENDING, Article, FeedEntry, Paragraph, Translation
 from briefing.sources.local import LocalError, read_bytes
 from briefing.text import content_hash, one_line
 from briefing.urls import article_id, canonical_url, is_http_url
 
 if TYPE_CHECKING:
     from briefing.clean.bilingual import Post
+    from briefing.tagger import Analysis
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Options:
     extract: bool = True
     extract_max_bytes: int = 5_000_000
     extract_timeout: float = 10.0
+    # False: articles are built readable only (TAGGING_PENDING), and `tag_articles` tags them
+    # later (fetch.readable_first).
+    tag: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def process(job: Job) -> Result:
 
 
 def _signed(result: Result) -> Result:
-    if result.articles:
+    if result.articles and result.articles[0].tagger_version != TAGGING_PENDING:
         from briefing.signatures import signature
 
         result = replace(result, signatures={
@@ -354,8 +358,12 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
     paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
     text = "\n\n".join(paragraphs)
     feed_tags = tuple(dict.fromkeys((*job.tags, *entry_tags)))
-    analysis = tagger.analyse(paras, title=title, language=language, published=published,
-                              feed_tags=feed_tags)
+    if job.options.tag:
+        analysis = tagger.analyse(paras, title=title, language=language, published=published,
+                                  feed_tags=feed_tags)
+        version = tagger.TAGGER_VERSION
+    else:  # readable now, tagged by `tag_articles`; the feed's tags filter it meanwhile
+        analysis, version = tagger.Analysis((), (), "", feed_tags), TAGGING_PENDING
     return Article(
         id=aid, url=url, source=job.source, title=title, text=text, paragraphs=paras,
         # The store would date an undated article by its fetch; do it here so the article
@@ -364,6 +372,42 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
         fetched=job.now,
         site_name=one_line(site_name), content_hash=content_hash(text or f"{title}\n{url}"),
         tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
-        summary=analysis.summary, tagger_version=tagger.TAGGER_VERSION,
+        summary=analysis.summary, tagger_version=version,
         source_title=source_title or job.source_title, feed_tags=feed_tags,
+        dated=published is not None,
     )
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """What `tag_articles` made of articles stored readable: by article id."""
+
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    signatures: dict[str, Any] = field(default_factory=dict)
+
+
+def tag_articles(articles: Sequence[Article]) -> Tagging:
+    """Facts, bullets, summary and tags of articles stored readable (TAGGING_PENDING), with
+    their story signatures: what `build_article` and `process` add when tagging at once. An
+    article may come without its text, which is its paragraphs joined (see build_article)."""
+    from briefing import tagger
+
+    analyses: dict[str, Analysis] = {}
+    tagged: list[Article] = []
+    for art in articles:
+        analysis = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                                  published=art.published if art.dated else None,
+                                  feed_tags=art.feed_tags)
+        analyses[art.id] = analysis
+        tagged.append(with_analysis(replace(
+            art, text=art.text or "\n\n".join(p.text for p in art.paragraphs)), analysis))
+    return Tagging(analyses, _signed(Result("", articles=tuple(tagged))).signatures)
+
+
+def with_analysis(art: Article, analysis: Analysis) -> Article:
+    """The article as `build_article` would have made it with tagging on."""
+    from briefing.tagger import TAGGER_VERSION
+
+    return replace(art, tags=analysis.tags, facts=analysis.facts,
+                   key_facts=analysis.key_facts, summary=analysis.summary,
+                   tagger_version=TAGGER_VERSION)

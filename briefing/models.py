@@ -202,6 +202,16 @@ class Article:
     # A hash of the feed entry's HTML as fetched (ingest.entry_hash), "" for other sources: an
     # entry fetched again unchanged is then neither cleaned nor tagged again.
     entry_hash: str = ""
+    # In memory only, for tagging an article stored before it was tagged (readable_first):
+    # False when its source gave no date, `published` then being its fetch's, which the
+    # tagger must not read relative dates ("yesterday") by. Not stored.
+    dated: bool = True
+
+
+# An article's tagger_version while it is stored readable but not tagged yet (fetch.readable_first):
+# below every real TAGGER_VERSION, so `briefing tag` re-tags it like any stale article, and
+# apart from 0 (an article no tagger made), so only a fetch's own unfinished work is resumed.
+TAGGING_PENDING = -1
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The event loop fetches; parsing, cleaning and tagging run in worker processes wh
 enough sources to pay for starting them, so fetching overlaps with CPU work on both cores. The
 store is written from the event-loop thread only, a feed's articles, stories and validators
 always in one transaction (several feeds share one when they finish together), each article
-whole.
+whole. With fetch.readable_first (the default) the articles are stored readable first, and
+their tagging and stories follow in later transactions of the same run (tag_behind.py).
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from typing import Any, TypeVar
 
 from briefing import ingest
 from briefing.config import Settings
-from briefing.models import Article, FeedEntry, FetchProgress, FetchReport
+from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport
 from briefing.procpool import process_pool
 from briefing.sources import local, opml
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
+from briefing.tag_behind import TagBehind
 from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -195,6 +197,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
         extract=settings.fetch.extract if extract is None else extract,
         extract_max_bytes=settings.fetch.extract_max_bytes,
         extract_timeout=settings.fetch.extract_timeout,
+        tag=not settings.fetch.readable_first,
     )
     runner = _Runner(settings, store, report, options, stamp, on_progress, after_store)
     try:
@@ -310,6 +313,12 @@ class _Runner:
         self._remote_slots = asyncio.Semaphore(4 * max(1, settings.fetch.concurrency))
         self._local_slots = asyncio.Semaphore(2 * self._workers)
         self._alone = asyncio.Semaphore(self._workers)  # jobs run again after a pool broke
+        self._jobs = 0  # CPU jobs running or waiting for a worker
+        # The second phase with fetch.readable_first, and what a killed run left untagged.
+        self.behind = TagBehind(
+            store, workers=self._workers, hooks=self.after_store, write=self._write,
+            cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
+            busy=lambda: self._jobs)
 
     async def run(self, planned: list[Planned]) -> None:
         for source, reason in self.report.failed:
@@ -318,6 +327,8 @@ class _Runner:
         self.executor = await asyncio.get_running_loop().run_in_executor(
             None, _executor, len(planned), self.settings)
         writer = asyncio.create_task(self._writer())
+        self.behind.resume()
+        behind = asyncio.create_task(self.behind.run())
         try:
             async with self.fetcher:
                 feeds = [p for p in planned if p.kind in ("remote", "feed")]
@@ -330,7 +341,15 @@ class _Runner:
                 self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
                               for p in loose if self.fatal is None]
                 await asyncio.gather(*self.tasks, return_exceptions=True)
+                self.behind.close()
+                if self.fatal is None:
+                    await behind
+                self.report.failed += self.behind.failed
+                self.fatal = self.fatal or self.behind.fatal
         finally:
+            behind.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await behind
             writer.cancel()
             self.executor.shutdown(wait=True, cancel_futures=True)  # the last, if renewed
             if self._pages is not None:
@@ -442,6 +461,16 @@ class _Runner:
 
     async def _cpu(self, executor_of: Callable[[], Awaitable[Executor]], fn: Callable[..., T],
                    *args: Any) -> T:
+        """`_cpu_job`, counted: the tagging behind takes a worker only when one would idle."""
+        self._jobs += 1
+        try:
+            return await self._cpu_job(executor_of, fn, *args)
+        finally:
+            self._jobs -= 1
+            self.behind.poke()
+
+    async def _cpu_job(self, executor_of: Callable[[], Awaitable[Executor]],
+                       fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker. When a worker process dies (killed, out of memory), the
         pool breaks and every job in it fails, most of them blameless: the pool is replaced,
         and the job runs once more in a process of its own, where only its own death can stop
@@ -677,6 +706,10 @@ class _Runner:
         done, and (with `record`) how the fetch went."""
         outcomes = self.store.save_articles(articles, now=self.now) if articles else []
         changed = [a for a, o in zip(articles, outcomes, strict=True) if o != "unchanged"]
+        readable = [a for a in changed if a.tagger_version == TAGGING_PENDING]
+        if readable:  # tagged behind (fetch.readable_first): their stories come with it
+            self.behind.add(readable)
+            changed = [a for a in changed if a.tagger_version != TAGGING_PENDING]
         if changed:
             for hook in self.after_store:
                 hook(self.store, changed, signatures)

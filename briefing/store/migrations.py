@@ -409,6 +409,16 @@ def m013_lean_fetch(db: Database) -> None:
 
 
 @migrations()
+def m014_tagging_pending(db: Database) -> None:
+    # Articles stored readable but not tagged yet (fetch.readable_first; models.TAGGING_PENDING):
+    # every fetch starts by finishing those a killed run left, so finding them must not read
+    # the articles table (its rows hold the text). Nearly always empty; an article leaves it
+    # when its tagging is saved.
+    db.execute("CREATE INDEX articles_tagging_pending ON articles(tagger_version) "
+               "WHERE tagger_version < 0")
+
+
+@migrations()
 def m015_read_id_index(db: Database) -> None:
     # The sidebar's tag counts join the read (or the unread) articles to their tags: with
     # (read, id) covering that side, the join never reads the wide article rows (0.7 s at

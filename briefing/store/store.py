@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefing.models import (
+    TAGGING_PENDING,
     TITLE_PARAGRAPH,
     Article,
     ArticleSummary,
@@ -673,6 +674,23 @@ class Store:
             sql += " AND tagger_version < ?"
             params.append(below_tagger_version)
         return [r["id"] for r in self._rows(sql + " ORDER BY published, id", params)]
+
+    def tagging_pending_ids(self) -> list[str]:
+        """Articles stored readable whose tagging has not been saved (a fetch with
+        readable_first killed between its phases), in the order they were stored."""
+        return [r["id"] for r in self._rows(
+            f"SELECT id FROM articles WHERE tagger_version < 0 AND tagger_version = "
+            f"{TAGGING_PENDING:d} ORDER BY rowid")]
+
+    def tagging_pending(self, ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> content hash, of those of `ids` still waiting for their tagging."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            out.update((r["id"], r["content_hash"]) for r in self._rows(
+                f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+                f" AND tagger_version = {TAGGING_PENDING:d}", chunk))
+        return out
 
     def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []

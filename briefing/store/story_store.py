@@ -16,7 +16,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.models import ArticleSummary, Stored, Story, StoryFlag, StoryMember
+from briefing.models import (
+    TAGGING_PENDING,
+    ArticleSummary,
+    Stored,
+    Story,
+    StoryFlag,
+    StoryMember,
+)
 from briefing.publishers import copy_name, renamed_flag
 from briefing.store.base import SUMMARY_COLUMNS, summary_from_row, wraps_sqlite_errors
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, decode_signature, epoch, key_id
@@ -341,11 +348,14 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def stale_ids(self) -> list[str]:
-        """Articles with no story yet, or changed (text or tagger) since they were assigned."""
+        """Articles with no story yet, or changed (text or tagger) since they were assigned.
+        Not those waiting for their tagging (readable_first): a story made without their
+        facts would keep them once tagged."""
         return [r[0] for r in self._rows(
             "SELECT a.id FROM articles a LEFT JOIN story_articles s ON s.article_id = a.id "
-            "WHERE s.article_id IS NULL OR s.content_hash != a.content_hash "
-            "OR s.tagger_version != a.tagger_version ORDER BY a.published, a.id")]
+            "WHERE (s.article_id IS NULL OR s.content_hash != a.content_hash "
+            "OR s.tagger_version != a.tagger_version) "
+            f"AND a.tagger_version != {TAGGING_PENDING:d} ORDER BY a.published, a.id")]
 
     @wraps_sqlite_errors
     def story_id_of(self, article_id: str) -> str | None:

@@ -1,0 +1,193 @@
+"""Tagging behind the readable store: a fetch's second phase (fetch.readable_first).
+
+With readable_first, a fetch stores each article as soon as it is cleaned: text, paragraphs,
+title and the full-text index, so a reader can open and search it at once. Its facts,
+bullets, summary and tags, and its story, follow in the same run: articles wait here in the
+order they were stored, and go to the workers in batches whenever a worker would otherwise
+idle (cleaning comes first: it is what makes articles readable). Each batch's tagging and
+stories are written in one transaction, batches in the order they were stored, so stories
+are grouped as when tagging came with storing.
+
+An article waiting here is stored with tagger_version TAGGING_PENDING. A run killed before
+its tagging is written leaves it so: the next fetch starts by queueing every such article
+again (`resume`), and `briefing tag` re-tags it like any stale article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from briefing import ingest
+from briefing.models import TAGGING_PENDING, Article
+from briefing.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Articles per trip to a worker: enough that pickling and the trip cost little beside the
+# tagging (~1.5 ms an article), few enough that facts appear steadily.
+BATCH = 50
+# Articles kept in memory while they wait; past this only their ids are, and each is read
+# back from the database when its turn comes (a cold fetch of 20,000 items would otherwise
+# hold every article until the workers catch up).
+HELD = 4_000
+
+Hook = Callable[[Store, Sequence[Article], Any], None]
+Cpu = Callable[[Callable[..., Any], Sequence[Article]], Awaitable[Any]]
+Write = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+
+class TagBehind:
+    """The queue of articles stored readable, and the task that tags them."""
+
+    def __init__(self, store: Store, *, workers: int, cpu: Cpu, write: Write,
+                 busy: Callable[[], int], hooks: Sequence[Hook]) -> None:
+        self.store = store
+        self.workers = max(1, workers)
+        self._cpu = cpu  # runs a function in a worker
+        self._write = write  # runs a function in the next transaction
+        self._busy = busy  # CPU jobs (tagging's too) running or waiting for a worker
+        self.hooks = tuple(hooks)
+        self._queue: deque[Article | str] = deque()
+        self._held = 0
+        self.running = 0
+        self._closed = False
+        self._wake = asyncio.Event()
+        self._last_write: asyncio.Future[None] | None = None
+        self.failed: list[tuple[str, str]] = []
+        self.fatal: StoreError | None = None
+        self.tagged = 0
+
+    def resume(self) -> None:
+        """Queue what an earlier run stored and did not tag (killed between its phases)."""
+        ids = self.store.tagging_pending_ids()
+        if ids:
+            log.info("finishing the tagging of %d articles an earlier fetch stored", len(ids))
+            self._queue.extend(ids)
+            self._wake.set()
+
+    def add(self, articles: Sequence[Article]) -> None:
+        """Articles just stored readable (TAGGING_PENDING), to tag once a worker is free."""
+        for art in articles:
+            if self._held < HELD:
+                self._queue.append(art)
+                self._held += 1
+            else:
+                self._queue.append(art.id)
+        self._wake.set()
+
+    def poke(self) -> None:
+        """A worker may have become free."""
+        self._wake.set()
+
+    def close(self) -> None:
+        """No more articles will come: tag what is left with every worker, then end."""
+        self._closed = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Tag what comes, until closed and everything is written."""
+        jobs: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                while self._queue and self._free():
+                    batch = self._take()
+                    if batch:
+                        written = asyncio.get_running_loop().create_future()
+                        self.running += 1  # now: the task starts after this loop
+                        task = asyncio.create_task(self._one(batch, self._last_write, written))
+                        self._last_write = written
+                        jobs.add(task)
+                        task.add_done_callback(self._done(jobs))
+                if self._closed and not self._queue and not jobs:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+        finally:
+            for task in jobs:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*jobs, return_exceptions=True)
+
+    def _done(self, jobs: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            jobs.discard(task)
+            self._wake.set()  # the last job's end may be what `run` waits for
+        return done
+
+    def _free(self) -> bool:
+        """Whether a tagging job may start: a worker would idle otherwise, or the first
+        phase is over."""
+        if self.running >= self.workers:
+            return False
+        return self._closed or self._busy() < self.workers
+
+    def _take(self) -> list[Article]:
+        taken: list[Article | str] = []
+        while self._queue and len(taken) < BATCH:
+            taken.append(self._queue.popleft())
+        ids = [t for t in taken if isinstance(t, str)]
+        read = {aid: a for aid in ids if (a := self.store.get_article(aid)) is not None}
+        out: list[Article] = []
+        for t in taken:
+            if isinstance(t, str):
+                if t in read and read[t].tagger_version == TAGGING_PENDING:
+                    out.append(read[t])
+            else:
+                self._held -= 1
+                out.append(t)
+        return out
+
+    async def _one(self, batch: list[Article], before: asyncio.Future[None] | None,
+                   written: asyncio.Future[None]) -> None:
+        try:
+            try:
+                # The text is the paragraphs joined: no need to send it twice.
+                tagging = await self._cpu(ingest.tag_articles,
+                                          [replace(a, text="", translations=()) for a in batch])
+            finally:
+                self.running -= 1
+                self._wake.set()
+            if before is not None:  # stories join in the order articles were stored
+                await asyncio.shield(before)  # only ever given a result
+            await self._write(lambda: self._save(batch, tagging))
+            self.tagged += len(batch)
+        except asyncio.CancelledError:
+            raise
+        except StoreError as exc:  # nothing more can be written: the run ends with it
+            if self.fatal is None:
+                self.fatal = exc
+        except Exception as exc:
+            # Left TAGGING_PENDING: the next fetch, or `briefing tag`, tags them.
+            log.debug("tagging failed", exc_info=True)
+            self.failed.append(("tagging", f"{len(batch)} articles stored without facts "
+                                           f"({type(exc).__name__}: {exc}); the next fetch or "
+                                           "`briefing tag` tags them"))
+        finally:
+            if not written.done():
+                written.set_result(None)
+
+    def _save(self, batch: list[Article], tagging: ingest.Tagging) -> None:
+        """One batch's tagging and stories, in the writer's transaction. An article changed
+        or deleted since it was stored (another process, a rolled-back batch) is left."""
+        pending = self.store.tagging_pending([a.id for a in batch])
+        done: list[Article] = []
+        for art in batch:
+            analysis = tagging.analyses.get(art.id)
+            if analysis is None or pending.get(art.id) != art.content_hash:
+                continue
+            tagged = ingest.with_analysis(art, analysis)
+            self.store.save_analysis(art.id, facts=tagged.facts, key_facts=tagged.key_facts,
+                                     summary=tagged.summary, tags=tagged.tags,
+                                     tagger_version=tagged.tagger_version)
+            done.append(tagged)
+        if done:
+            for hook in self.hooks:
+                hook(self.store, done, tagging.signatures)

@@ -1,0 +1,232 @@
+"""fetch.readable_first: articles stored readable and searchable first, tagged behind in the
+same run; a run killed between the two phases is finished by the next `fetch` or `tag`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefing import tag_behind
+from briefing.config import Settings
+from briefing.models import TAGGING_PENDING, Article
+from briefing.pipeline import AFTER_STORE, run_fetch
+from briefing.report import article_json
+from briefing.store import Store
+from briefing.tagger import TAGGER_VERSION
+from tests.conftest import quick_settings
+from tests.feedgen import BODY, rss
+from tests.httpserver import Route, TestServer
+
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+ITEMS = 4
+WAIT = 120.0  # seconds: the longest a step may take on a loaded machine before it is a hang
+
+
+def _settings(readable_first: bool) -> Settings:
+    settings: Settings = quick_settings(connect=30, read=30, total=60)
+    settings.fetch.readable_first = readable_first
+    return settings
+
+
+def _feeds(server: TestServer, n: int) -> list[str]:
+    """`n` feeds telling the same stories, every other one with one figure changed (so the
+    stories carry disagreement flags too)."""
+    urls = []
+    for i in range(n):
+        body = BODY if i % 2 else BODY.replace("$2.4bn", "$2.6bn")
+        urls.append(server.add(f"/feed{i}.xml", Route(
+            rss(ITEMS, base=server.base, prefix=f"feed{i}", body=body), etag=f'"f{i}"')))
+    return urls
+
+
+def _one_feed(server: TestServer) -> str:
+    """One feed of 2 x ITEMS items, half of them with one figure changed: its articles are
+    stored in one write, so its tagging can only come after that write's commit."""
+    a = rss(ITEMS, base=server.base, prefix="a").decode()
+    b = rss(ITEMS, base=server.base, prefix="b",
+            body=BODY.replace("$2.4bn", "$2.6bn")).decode()
+    body = a.replace("</channel>", b[b.index("<item>"):b.rindex("</channel>")] + "</channel>")
+    return server.add("/feed.xml", Route(body.encode(), etag='"v1"'))
+
+
+def _dump(db: Path) -> dict[str, Any]:
+    """What `show --json` says of each article, and the stories as groups (a story's id is
+    whichever member came first, which the order sources finish in decides)."""
+    store = Store(db)
+    try:
+        articles = {}
+        for aid in store.article_ids():
+            art = store.get_article(aid)
+            assert art is not None
+            data = article_json(art)
+            data.pop("fetched")  # the run's clock
+            articles[aid] = data
+        stories = sorted(
+            (sorted(m.article_id for m in s.members), s.size, s.best_article,
+             sorted([f.kind, f.text] for f in s.flags))
+            for s in store.stories.listing())
+        return {"articles": articles, "stories": json.loads(json.dumps(stories))}
+    finally:
+        store.close()
+
+
+def _pending(db: Path) -> int:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        n: int = conn.execute("SELECT count(*) FROM articles WHERE tagger_version = ?",
+                              (TAGGING_PENDING,)).fetchone()[0]
+        return n
+    finally:
+        conn.close()
+
+
+def test_readable_first_ends_as_tagging_at_once(server: TestServer, tmp_path: Path) -> None:
+    urls = _feeds(server, 12)  # enough sources for worker processes
+    at_once, behind = tmp_path / "at_once.db", tmp_path / "behind.db"
+    for db, readable_first in ((at_once, False), (behind, True)):
+        report = run_fetch(_settings(readable_first), Store(db), urls, now=NOW)
+        assert (report.added, report.failed) == (12 * ITEMS, [])
+    want, got = _dump(at_once), _dump(behind)
+    assert any(size > 1 and flags for _m, size, _b, flags in want["stories"]), \
+        "the feeds should make stories with copies and flags"
+    assert all(a["facts"] and a["summary"] for a in want["articles"].values())
+    assert got == want
+    assert _pending(behind) == 0
+
+
+def test_articles_past_the_memory_cap_are_read_back_for_tagging(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _one_feed(server)
+    reference = tmp_path / "reference.db"
+    assert run_fetch(_settings(False), Store(reference), [url], now=NOW).failed == []
+    monkeypatch.setattr(tag_behind, "HELD", 1)  # one article kept in memory, the rest by id
+    db = tmp_path / "capped.db"
+    assert run_fetch(_settings(True), Store(db), [url], now=NOW).failed == []
+    assert _pending(db) == 0
+    assert _dump(db) == _dump(reference)
+
+
+def test_articles_are_readable_and_searchable_before_their_facts(
+        server: TestServer, db_file: Path) -> None:
+    url = server.add("/feed.xml", rss(ITEMS, base=server.base))
+    seen: list[tuple[int, int, int, int]] = []
+
+    def look(_store: Store, arts: Sequence[Article], _signatures: Any) -> None:
+        # Called with each batch's tagging saved but not committed: what a reader (the TUI,
+        # another process) sees at that moment.
+        reader = Store(db_file)
+        try:
+            stored = [reader.get_article(a.id) for a in arts]
+            found = {s.id for s in reader.search("Meridian", limit=100)}
+            seen.append((len(arts), sum(1 for s in stored if s is not None),
+                         sum(1 for s in stored if s is not None and s.id in found
+                             and s.tagger_version == TAGGING_PENDING and not s.facts),
+                         reader.count_articles()))
+        finally:
+            reader.close()
+
+    report = run_fetch(_settings(True), Store(db_file), [url], now=NOW,
+                       after_store=(*AFTER_STORE, look))
+    assert (report.added, report.failed) == (ITEMS, [])
+    assert seen and sum(n for n, *_ in seen) == ITEMS
+    for n, stored, readable_untagged, count in seen:
+        assert stored == readable_untagged == n and count == ITEMS
+    store = Store(db_file)
+    for summary in store.list_articles():
+        art = store.get_article(summary.id)
+        assert art is not None and art.facts and art.tagger_version == TAGGER_VERSION
+        assert store.stories.story_id_of(art.id) is not None
+
+
+# Run in a process of its own: fetch with readable_first, and stop for good inside the first
+# write of the tagging (its transaction open, the articles' own committed), saying so in a file.
+DRIVER = """
+import sys, threading
+from pathlib import Path
+from briefing import tag_behind
+from briefing.config import Settings
+from briefing.pipeline import AFTER_STORE, run_fetch
+from briefing.store import Store
+
+db, marker, *urls = sys.argv[1:]
+settings = Settings()
+settings.fetch.readable_first = True
+
+def stop(store, articles, signatures):
+    Path(marker).write_text(str(len(articles)))
+    threading.Event().wait()  # until killed
+
+run_fetch(settings, Store(db), urls, after_store=(*AFTER_STORE, stop))
+"""
+
+
+@pytest.fixture
+def kill_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not path.exists():
+        assert proc.poll() is None, f"the fetch ended ({proc.returncode}) before tagging"
+        assert time.monotonic() < deadline, f"no tagging within {WAIT:g} s"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("finisher", ["fetch", "tag"])
+def test_a_run_killed_between_its_phases_is_finished_by_the_next(
+        server: TestServer, tmp_path: Path, finisher: str,
+        kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    urls = [_one_feed(server)]
+    reference = tmp_path / "reference.db"
+    assert run_fetch(_settings(False), Store(reference), urls).failed == []
+
+    db, marker, driver = tmp_path / "killed.db", tmp_path / "tagging", tmp_path / "driver.py"
+    driver.write_text(DRIVER)
+    proc = subprocess.Popen([sys.executable, str(driver), str(db), str(marker), *urls],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    kill_on_exit.append(proc)
+    _wait_for(marker, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=WAIT)
+
+    # Killed between the phases: every article readable and searchable, none tagged.
+    store = Store(db)
+    assert store.count_articles() == 2 * ITEMS
+    assert len(store.search("Meridian", limit=100)) == 2 * ITEMS
+    assert _pending(db) == 2 * ITEMS
+    assert store.stories.listing() == []
+    store.close()
+    # A reader listing stories meanwhile (which assigns what has none) leaves them be: a
+    # story made without their facts would keep them once tagged.
+    listed = subprocess.run([sys.executable, "-m", "briefing", "--db", str(db), "stories",
+                             "--all", "--json"], capture_output=True, text=True, timeout=WAIT)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+
+    # The next run (tagging at once, as configured by default; the feeds answer 304).
+    args = ["fetch", *urls] if finisher == "fetch" else ["tag"]
+    done = subprocess.run([sys.executable, "-m", "briefing", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 0, done.stderr
+    if finisher == "fetch":
+        assert "0 added" in done.stdout and "1 not modified" in done.stdout
+    assert _pending(db) == 0
+    assert _dump(db) == _dump(reference)
