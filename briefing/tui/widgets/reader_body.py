@@ -170,12 +170,25 @@ def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact],
     if pairs and any(p.flags for p in pairs):
         classes.append("-flagged")
     if pairs is not None:
-        cells.append(Vertical(*_translation_cells(pairs, facts), classes="cell trans"))
+        cells.append(_translation_cell(pairs, facts))
     margin = Static(Text(f"{number + 1}" if number is not None else "", style="dim"),
                     classes="pno")
     return Horizontal(margin, Horizontal(*cells, classes=" ".join(classes)),
                       classes="row -tr-only" if tr_only else "row",
                       id=None if number is None else f"p{number}")
+
+
+def _translation_cell(pairs: list[TranslationPair], facts: list[Fact]) -> Widget:
+    # One widget for the usual cell (one translated line, no flag, no note): every widget
+    # mounted is styled and laid out, and a translated article's rows were half again as
+    # many widgets as its original's.
+    if len(pairs) == 1 and not pairs[0].flags and not pairs[0].notes:
+        return Static(render.highlight(pairs[0].translation, facts, by_offset=False),
+                      classes="cell trans")
+    if not pairs:
+        return Static(Text("(no translation for this paragraph)", style="dim italic"),
+                      classes="cell trans")
+    return Vertical(*_translation_cells(pairs, facts), classes="cell trans")
 
 
 def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Iterator[Widget]:
