@@ -11,4 +11,5 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad arguments or a malformed query
     CONFIG = 3  # the config file is unreadable or invalid
     STORE = 4  # the database could not be opened or written
+    HANGUP = 129  # the reader's terminal went away
     INTERRUPTED = 130

@@ -47,7 +47,9 @@ def read(obj: Context) -> None:
         pass  # open once here so a bad database fails with a message, not inside the TUI
     from briefing.tui import run  # deferred: Textual costs ~150 ms to import
 
-    run(path, settings)
+    code = run(path, settings)
+    if code:
+        raise SystemExit(code)
 
 
 @cli.command()

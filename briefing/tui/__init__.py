@@ -11,8 +11,11 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 
-def run(db_path: Path, settings: Settings) -> None:
-    """Open the reading room on the database at `db_path` until the user quits."""
+def run(db_path: Path, settings: Settings) -> int:
+    """Open the reading room on the database at `db_path` until the user quits; the exit
+    code (ExitCode.HANGUP when its terminal went away)."""
     from briefing.tui.app import BriefingApp
 
-    BriefingApp(db_path, settings).run()
+    app = BriefingApp(db_path, settings)
+    app.run()
+    return app.return_code or 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import termios
 import threading
 import webbrowser
 from collections.abc import Callable, Iterable
@@ -21,6 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from briefing.config import Settings
+from briefing.exit_codes import ExitCode
 from briefing.models import FetchProgress
 from briefing.store import Store
 from briefing.text import one_line
@@ -39,6 +42,27 @@ from briefing.tui.messages import (
     TranslateProgressed,
 )
 from briefing.tui.widgets.article_list import ArticleList
+
+TERMINAL_CHECK_S = 2.0
+
+
+def terminal_fd() -> int | None:
+    """The descriptor of the terminal on stdin, or None when stdin is no terminal."""
+    try:
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+    except (OSError, ValueError):
+        return None
+    return fd if fd >= 0 and os.isatty(fd) else None
+
+
+def terminal_alive(fd: int) -> bool:
+    """Whether the terminal `fd` was is still there: a hung-up one fails every ioctl with
+    EIO (os.isatty too, so it cannot tell a closed terminal from no terminal)."""
+    try:
+        termios.tcgetattr(fd)
+    except termios.error:
+        return False
+    return True
 
 
 def open_in_browser(url: str) -> None:
@@ -95,6 +119,23 @@ class BriefingApp(AppExtras, App[None]):
         self.push_screen(MainScreen())
         self.check_for_changes()  # records the starting point for the periodic check
         self.set_interval(max(1, self.settings.refresh_seconds), self.check_for_changes)
+        fd = None if self.is_headless else terminal_fd()
+        if fd is not None:
+            self.set_interval(TERMINAL_CHECK_S, lambda: self._check_terminal(fd))
+
+    def _check_terminal(self, fd: int) -> None:
+        # A terminal closed under us without a SIGHUP reaching this process (`make run` in a
+        # tmux pane that is killed: the hangup goes to the pane's session leader) reads as
+        # end of input for ever, and Textual's input thread spun on it at half a core.
+        if not terminal_alive(fd):
+            # Not self.exit(): an orderly stop writes the terminal's reset sequences, the
+            # writer thread dies on the gone terminal, and the stop then waits on its full
+            # queue for ever. Every write to the database is a transaction, so ending here
+            # loses nothing stored (a write under way rolls back at the next open).
+            with self._watch_lock:
+                if self._watch_store is not None:
+                    self._watch_store.close()
+            os._exit(ExitCode.HANGUP)
 
     def on_unmount(self) -> None:
         with self._watch_lock:
