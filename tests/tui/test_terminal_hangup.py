@@ -9,6 +9,7 @@ that; the terminal is closed and the shell records the reader's exit code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
@@ -81,8 +82,6 @@ def test_the_reader_quits_when_its_terminal_is_closed(tmp_path: Path) -> None:
     finally:
         if master >= 0:
             os.close(master)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
