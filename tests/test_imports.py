@@ -105,9 +105,12 @@ def test_the_tui_touches_no_private_textual_attribute() -> None:
                        if name.startswith("_") and not name.startswith("__")}
     trees = {path.relative_to(PACKAGE): ast.parse(path.read_text(encoding="utf-8"))
              for path in (PACKAGE / "tui").rglob("*.py")}
+    # A standard-library module's own (os._exit) shares a name with App._exit, not a use of it.
+    stdlib = {"os", "sys"}
     used = {f"{path}:{node.lineno} {node.attr}"
             for path, tree in trees.items() for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and node.attr in textual_private}
+            if isinstance(node, ast.Attribute) and node.attr in textual_private
+            and not (isinstance(node.value, ast.Name) and node.value.id in stdlib)}
     assert not used, f"private Textual attributes used: {sorted(used)}"
     # Overriding one is the same dependency, without an attribute access to show it
     # (ArticleList once overrode DataTable._highlight_row).
