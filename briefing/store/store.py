@@ -761,25 +761,18 @@ class Store:
         not reached.)"""
         where, params = self._where(replace(flt or ArticleFilter(), unread=True))
         cond = where.replace(" WHERE ", " AND ", 1)
-        if oldest_first and published is not None:
-            row = self.conn.execute(
-                "SELECT id FROM (SELECT id, 0 AS k FROM (SELECT a.id FROM articles a "
-                f"WHERE a.published = ? AND a.id > ? {cond} ORDER BY a.id LIMIT 1) UNION ALL "
-                f"SELECT id, 1 FROM (SELECT a.id FROM articles a WHERE a.published > ? {cond} "
-                "ORDER BY a.published, a.id LIMIT 1)) "
-                "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
-            ).fetchone()
-            return None if row is None else str(row[0])
         if published is None:  # NULL sorts last: only a later id of the same kind follows
             row = self.conn.execute(
                 f"SELECT a.id FROM articles a WHERE a.published IS NULL AND a.id > ? {cond} "
                 "ORDER BY a.id LIMIT 1", [article_id, *params]).fetchone()
             return None if row is None else str(row[0])
+        # After the same time's later ids comes the nearest time in the list's direction.
+        beyond, order = (">", "a.published") if oldest_first else ("<", "a.published DESC")
         row = self.conn.execute(
             "SELECT id FROM (SELECT id, 0 AS k FROM (SELECT a.id FROM articles a "
             f"WHERE a.published = ? AND a.id > ? {cond} ORDER BY a.id LIMIT 1) UNION ALL "
-            f"SELECT id, 1 FROM (SELECT a.id FROM articles a WHERE a.published < ? {cond} "
-            "ORDER BY a.published DESC, a.id LIMIT 1)) "
+            f"SELECT id, 1 FROM (SELECT a.id FROM articles a WHERE a.published {beyond} ? "
+            f"{cond} ORDER BY {order}, a.id LIMIT 1)) "
             "ORDER BY k LIMIT 1", [published, article_id, *params, published, *params]
         ).fetchone()
         return None if row is None else str(row[0])

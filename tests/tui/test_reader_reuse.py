@@ -63,6 +63,15 @@ async def _until(pilot: object, test: Callable[[], bool], what: str,
         await asyncio.sleep(0.005)
 
 
+async def _open_painted(pilot: object, app: BriefingApp, article_id: str) -> ReaderScreen:
+    """Open `article_id` and wait only until its first screenful is painted."""
+    app.open_article(article_id)
+    await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
+                 and app.screen.painted == article_id, "painted")
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen
+
+
 def _row_ids(reader: ReaderScreen) -> list[str]:
     return [w.id for w in reader.query_one(ReaderBody).children if w.id and w.id[:1] == "p"]
 
@@ -71,11 +80,7 @@ async def test_a_long_article_is_mounted_whole_and_in_order(tmp_path: Path) -> N
     app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_article("a-long")
-        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                     and app.screen.painted == "a-long", "painted")
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await _open_painted(pilot, app, "a-long")
         assert "Paragraph 0 of a long report" in screen_text(app)
         await _until(pilot, lambda: reader.complete == "a-long", "complete")
         assert _row_ids(reader) == [f"p{i}" for i in range(LONG_PARAGRAPHS)]
@@ -85,11 +90,7 @@ async def test_g_as_soon_as_painted_goes_to_the_real_end(tmp_path: Path) -> None
     app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.open_article("a-long")
-        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                     and app.screen.painted == "a-long", "painted")
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await _open_painted(pilot, app, "a-long")
         await pilot.press("G")
         await pilot.pause()
         assert reader.complete == "a-long"  # G mounted what was left first
@@ -103,11 +104,7 @@ async def test_a_fact_far_down_scrolls_to_its_paragraph(tmp_path: Path) -> None:
     app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.open_article("a-long")
-        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
-                     and app.screen.painted == "a-long", "painted")
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await _open_painted(pilot, app, "a-long")
         pane = reader.query_one("#facts-panel", OptionList)
         await _until(pilot, lambda: any((pane.get_option_at_index(i).id or "").endswith(
             f":{LATE}") for i in range(pane.option_count)), "listed the fact")
