@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +75,18 @@ def seed_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "briefing.db"
+
+
+@pytest.fixture
+def kill_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
+    """Subprocesses a test started in their own session: killed, group and all, if a failed
+    assertion left them running."""
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +72,6 @@ def _cmd(db: Path, cfg: Path, urls: list[str]) -> list[str]:
 def _run(db: Path, cfg: Path, urls: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(_cmd(db, cfg, urls), capture_output=True, text=True,
                           timeout=_deadline(len(urls)))
-
-
-@pytest.fixture
-def kill_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
-    procs: list[subprocess.Popen[str]] = []
-    yield procs
-    for p in procs:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
 
 
 def _connect(db: Path) -> sqlite3.Connection:

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -169,16 +169,6 @@ def stop(store, articles, signatures):
 
 run_fetch(settings, Store(db), urls, after_store=(*AFTER_STORE, stop))
 """
-
-
-@pytest.fixture
-def kill_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
-    procs: list[subprocess.Popen[str]] = []
-    yield procs
-    for p in procs:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:

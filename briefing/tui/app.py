@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from textual import work
@@ -43,6 +43,9 @@ from briefing.tui.messages import (
 )
 from briefing.tui.widgets.article_list import ArticleList
 
+if TYPE_CHECKING:
+    from briefing.tui.screens.reader import ReaderScreen
+
 TERMINAL_CHECK_S = 2.0
 
 
@@ -56,7 +59,7 @@ def terminal_fd() -> int | None:
 
 
 def terminal_alive(fd: int) -> bool:
-    """Whether the terminal `fd` was is still there: a hung-up one fails every ioctl with
+    """Whether the terminal on `fd` is still there: a hung-up one fails every ioctl with
     EIO (os.isatty too, so it cannot tell a closed terminal from no terminal)."""
     try:
         termios.tcgetattr(fd)
@@ -99,7 +102,7 @@ class BriefingApp(AppExtras, App[None]):
         self._fetched = ""  # the last fetch's status line, which its translations extend
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
         self.summary_folded = False
-        self._reader: Any = None  # the ReaderScreen every open reuses (open_article)
+        self._reader: ReaderScreen | None = None  # the one every open reuses (open_article)
         # The article the list's preview loaded last, whole: enter on its row opens it with
         # no second load (ReaderScreen.start_load).
         self.preloaded: ArticleLoaded | None = None

@@ -106,9 +106,9 @@ class MainScreen(ArticleScreen):
     def on_mount(self) -> None:
         self.articles.focus()
         self._apply_layout()
-        # The list first: the sidebar's counts cost ~1 s of queries on 100,000 articles, and
-        # their workers and redraw competed with the first page for the two cores and the
-        # UI thread. They load once that page is painted (on_articles_loaded).
+        # The list first: the sidebar's counts (five queries and a redraw of the sidebar)
+        # competed with the first page for the two cores and the UI thread. They load once
+        # that page is painted (on_articles_loaded).
         self._counts_after_page = True
         # The first page read here, on the UI thread, before the first frame: a worker's
         # answer waited behind composing and drawing the empty screen, and the list then cost
@@ -156,17 +156,15 @@ class MainScreen(ArticleScreen):
 
     # -- loading -------------------------------------------------------------------------
 
-    def reload(self, *, list_too: bool = True, counts: bool = True) -> None:
+    def reload(self, *, list_too: bool = True) -> None:
         # Not Screen.is_current: it counts the screen just under the top one as seen.
-        if not counts:
-            pass
-        elif self.app.screen is self or self.app.screen.is_modal:
+        if self.app.screen is self or self.app.screen.is_modal:
             self._load_counts()
             self._load_stories()
         else:
-            # Behind the reader the sidebar is not seen, and its counts cost ~1 s of queries
-            # on 100,000 articles (tag_counts): each article opened asked for them, competing
-            # with the reader for the CPU. They load when this screen shows again.
+            # Behind the reader the sidebar is not seen: each article opened asked for its
+            # counts, competing with the reader for the CPU and the UI thread. They load when
+            # this screen shows again.
             self._counts_stale = True
         if list_too:
             self._generation += 1
