@@ -17,6 +17,7 @@ decides; the groups themselves are what must not change.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import re
 import shutil
@@ -57,16 +58,20 @@ def build(db: Path, feeds: int, seeds: Path | None, readable_first: bool | None 
                 run_fetch(settings, store, [url], now=NOW)
         # Local articles' ids come from their paths: read from one fixed place, so two
         # checkouts (before and after a change) give the same ids.
+        # Two dumps at once (two checkouts compared side by side) share that place: a lock
+        # keeps one from removing the copy the other is reading.
         fixed = Path(tempfile.gettempdir()) / "briefing-golden-corpus"
-        shutil.rmtree(fixed, ignore_errors=True)
-        shutil.copytree(ROOT / "sample_feeds", fixed / "sample_feeds")
-        _check(run_fetch(settings, store, [str(fixed / "sample_feeds")], now=NOW,
-                         extract=False), "sample_feeds")
-        if seeds is not None:
-            shutil.copytree(seeds, fixed / "seeds")
-            _check(run_fetch(settings, store, [str(fixed / "seeds")], now=NOW, extract=False),
-                   "seeds")
-        shutil.rmtree(fixed, ignore_errors=True)
+        with open(f"{fixed}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shutil.rmtree(fixed, ignore_errors=True)
+            shutil.copytree(ROOT / "sample_feeds", fixed / "sample_feeds")
+            _check(run_fetch(settings, store, [str(fixed / "sample_feeds")], now=NOW,
+                             extract=False), "sample_feeds")
+            if seeds is not None:
+                shutil.copytree(seeds, fixed / "seeds")
+                _check(run_fetch(settings, store, [str(fixed / "seeds")], now=NOW,
+                                 extract=False), "seeds")
+            shutil.rmtree(fixed, ignore_errors=True)
     finally:
         store.close()
 
