@@ -113,6 +113,24 @@ def test_snippets_mark_the_matched_words(store: Store) -> None:
     assert store.snippets("NOT gold", ["a2"]) == {}  # an exclusion matches no words
 
 
+def test_prefix_snippets_are_of_the_rows_asked_for_only(db_file: Path) -> None:
+    """A prefix's snippets come from a scan over the rowids between the rows asked for: an
+    article in that span matching the prefix, but not asked for, gets none, and the rows
+    asked for at both ends of the span, and alone, get theirs."""
+    with Store(db_file) as store:
+        for n, word in enumerate(("copper", "copperplate", "coppers", "tin", "copper"), 1):
+            store.save_article(_article(n, f"Metal {n}", f"The {word} market moved."))
+        asked = ["a1", "a3", "a5"]  # a2 matches copp* between them; a4 does not match
+        found = store.snippets("copp*", asked)
+        assert found.keys() == set(asked)
+        assert [[t for t, hit in found[a] if hit] for a in asked] == [
+            ["copper"], ["coppers"], ["copper"]]
+        assert "".join(t for t, _ in found["a3"]) == "The coppers market moved."
+        assert store.snippets("copp*", ["a2"]).keys() == {"a2"}
+        assert store.snippets("copp*", ["a4"]) == {}
+        assert store.snippets("copp*", ["a5", "a1"]).keys() == {"a1", "a5"}
+
+
 def test_not_and_groups(store: Store) -> None:
     assert _ids(store, "percent>=5 NOT gold") == []  # no article has a percent fact
     assert _ids(store, "NOT gold") == ["a2", "a3", "a4"]
