@@ -832,10 +832,13 @@ class Store:
                     "ORDER BY f.rank LIMIT ? OFFSET ?", [q.match, *params, limit, offset])
             else:
                 where = where.replace(" WHERE ", " AND ", 1)
-                # The rowid order (newest first) lets FTS5 stop after RANK_WINDOW rows.
+                # The rowid order (newest first) lets FTS5 stop after RANK_WINDOW rows. The
+                # articles are joined there only for a filter: a lookup for each of the
+                # window's rows is 1-2 ms at 100,000 articles.
+                join = "JOIN articles a ON a.rowid = f.rowid " if where else ""
                 rows = self._rows(
                     f"SELECT {SUMMARY_COLUMNS} FROM (SELECT f.rowid AS rid, f.rank AS score "
-                    "FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+                    f"FROM articles_fts f {join}"
                     f"WHERE articles_fts MATCH ? {where} ORDER BY f.rowid DESC LIMIT ?) m "
                     "JOIN articles a ON a.rowid = m.rid ORDER BY m.score LIMIT ? OFFSET ?",
                     [q.match, *params, max(RANK_WINDOW, limit + offset), limit, offset])
