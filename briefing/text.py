@@ -6,7 +6,7 @@ Everything that came from a feed, a page, a file or a translation engine passes 
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -157,6 +157,8 @@ _WHITESPACE = re.compile(r"\s")  # what str.split() splits at
 def content_hash(text: str) -> str:
     """A stable hash of text, insensitive to whitespace and case, for dedup: the SHA-256 of
     its words, NFKC-normalised and casefolded, joined by single spaces."""
+    import hashlib  # here: only the pipeline hashes, and OpenSSL's import is ~2 ms of start-up
+
     folded = unicodedata.normalize("NFKC", text).casefold()
     digest = hashlib.sha256()
     # A megabyte at a time, each piece cut at whitespace so no word is split: the words of a
@@ -174,10 +176,16 @@ def content_hash(text: str) -> str:
     return digest.hexdigest()
 
 
-_UPPER = "".join(c for c in map(chr, range(0x1F00)) if c.isupper())
-# A sentence ends at . ! ? … (plus closing quotes) before a space and a capital, digit or
-# opening quote. Abbreviations are checked in code, where a lookbehind cannot reach.
-_BOUNDARY = re.compile(rf"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[{re.escape(_UPPER)}0-9])")
+@functools.cache
+def _boundary() -> re.Pattern[str]:
+    """A sentence ends at . ! ? … (plus closing quotes) before a space and a capital, digit
+    or opening quote. Abbreviations are checked in code, where a lookbehind cannot reach.
+    Built at its first use, not at import: the reading room never splits sentences, and the
+    class of every capital letter costs ~2 ms to build and compile."""
+    upper = "".join(c for c in map(chr, range(0x1F00)) if c.isupper())
+    return re.compile(rf"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[{re.escape(upper)}0-9])")
+
+
 # Words whose trailing period is not a sentence end ("Mr. Smith", "U.S. export").
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "corp", "ltd", "co", "vs", "etc", "e.g",
@@ -202,7 +210,7 @@ def split_sentences(text: str, language: str = "") -> list[tuple[int, int]]:
     language's abbreviations."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in _boundary().finditer(text):
         # The word before the stop has no space in it: searching from the last space finds the
         # same word, where a search from 0 scans the paragraph again at every boundary.
         word = _LAST_WORD.search(text, text.rfind(" ", 0, m.start()) + 1, m.start())

@@ -5,6 +5,9 @@ cycle for the next engineer); only imports for type checkers (`if TYPE_CHECKING:
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
@@ -130,3 +133,30 @@ def _defined_names(node: ast.stmt) -> list[str]:
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return [node.target.id]
     return []
+
+
+# What the reading room's start-up must not import: the fetch pipeline and its parsers, the
+# tagger, sqlite-utils (migrations only), the screens opened later, and standard modules the
+# first paint has no use for (each import is start-up time: issue 15's first paint).
+NOT_AT_START = (
+    "briefing.pipeline", "briefing.ingest", "briefing.tagger", "briefing.facts",
+    "briefing.clean", "briefing.signatures", "briefing.summarize", "briefing.translate",
+    "briefing.writer", "briefing.stories", "briefing.store.migrations",
+    "briefing.tui.screens.reader", "briefing.tui.screens.search",
+    "sqlite_utils", "httpx", "feedparser", "trafilatura", "lxml", "numpy",
+    "hashlib", "webbrowser",
+)
+
+
+def test_the_reading_rooms_start_up_imports_nothing_it_does_not_need() -> None:
+    # A fresh interpreter: this one has imported half the package already.
+    code = ("import json, sys\n"
+            "import briefing.cli.main, briefing.tui.app, briefing.tui.screens.main\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    loaded = set(json.loads(proc.stdout))
+    assert "textual.app" in loaded and "briefing.store.store" in loaded  # it did start
+    early = sorted(m for m in loaded for name in NOT_AT_START
+                   if m == name or m.startswith(name + "."))
+    assert not early, f"imported at start-up: {early}"

@@ -113,6 +113,51 @@ def test_snippets_mark_the_matched_words(store: Store) -> None:
     assert store.snippets("NOT gold", ["a2"]) == {}  # an exclusion matches no words
 
 
+def test_results_come_best_first_with_and_without_a_filter(db_file: Path) -> None:
+    """Ranked by bm25 within the newest matches: the article that says the words most, for
+    its length, first; a phrase only where its words stand together; a filter (which joins
+    the articles inside the ranked window) keeps the same order for the rows it keeps."""
+    from briefing.store import ArticleFilter
+
+    texts = {
+        1: "Harbour cranes. Harbour berths. Harbour fees rose at the harbour.",
+        2: "The harbour strike ended as the port reopened after a long night.",
+        3: "A strike at the mine; the harbour was quiet all week long, they said.",
+        4: "Coffee prices fell on Monday as the weather turned in the north.",
+        5: "Harbour strike talks: the harbour strike may end, unions said today.",
+    }
+    with Store(db_file) as store:
+        for n, text in texts.items():
+            store.save_article(_article(n, f"Story {n}", text,
+                                        source=f"https://{'odd' if n % 2 else 'even'}.example/"))
+        words = [a.id for a in store.search("harbour")]
+        assert words == ["a1", "a5", "a2", "a3"]
+        assert [a.id for a in store.search('"harbour strike"')] == ["a5", "a2"]
+        assert [a.id for a in store.search("harbour strike")] == ["a5", "a2", "a3"]
+        odd = ArticleFilter(source="https://odd.example/")
+        assert [a.id for a in store.search("harbour", odd)] == [
+            a for a in words if int(a[1:]) % 2]
+        assert [a.id for a in store.search("harbour", limit=2, offset=1)] == words[1:3]
+
+
+def test_prefix_snippets_are_of_the_rows_asked_for_only(db_file: Path) -> None:
+    """A prefix's snippets come from a scan over the rowids between the rows asked for: an
+    article in that span matching the prefix, but not asked for, gets none, and the rows
+    asked for at both ends of the span, and alone, get theirs."""
+    with Store(db_file) as store:
+        for n, word in enumerate(("copper", "copperplate", "coppers", "tin", "copper"), 1):
+            store.save_article(_article(n, f"Metal {n}", f"The {word} market moved."))
+        asked = ["a1", "a3", "a5"]  # a2 matches copp* between them; a4 does not match
+        found = store.snippets("copp*", asked)
+        assert found.keys() == set(asked)
+        assert [[t for t, hit in found[a] if hit] for a in asked] == [
+            ["copper"], ["coppers"], ["copper"]]
+        assert "".join(t for t, _ in found["a3"]) == "The coppers market moved."
+        assert store.snippets("copp*", ["a2"]).keys() == {"a2"}
+        assert store.snippets("copp*", ["a4"]) == {}
+        assert store.snippets("copp*", ["a5", "a1"]).keys() == {"a1", "a5"}
+
+
 def test_not_and_groups(store: Store) -> None:
     assert _ids(store, "percent>=5 NOT gold") == []  # no article has a percent fact
     assert _ids(store, "NOT gold") == ["a2", "a3", "a4"]

@@ -9,7 +9,6 @@ import struct
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from hashlib import blake2b
 from typing import Any
 
 
@@ -17,6 +16,10 @@ def key_id(key: str) -> int:
     """A story key as story_keys stores it: 64 bits of its BLAKE2b hash. Integer rows make the
     index a third of text keys' size, and it is what a fetch writes most of; two keys sharing
     an id would only add a candidate, which matching then compares and turns down."""
+    # Imported here: hashlib loads OpenSSL (~2 ms), and the reading room's start-up, which
+    # imports this module through the store, never makes a key.
+    from hashlib import blake2b
+
     return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 

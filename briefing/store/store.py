@@ -832,10 +832,13 @@ class Store:
                     "ORDER BY f.rank LIMIT ? OFFSET ?", [q.match, *params, limit, offset])
             else:
                 where = where.replace(" WHERE ", " AND ", 1)
-                # The rowid order (newest first) lets FTS5 stop after RANK_WINDOW rows.
+                # The rowid order (newest first) lets FTS5 stop after RANK_WINDOW rows. The
+                # articles are joined there only for a filter: a lookup for each of the
+                # window's rows is 1-2 ms at 100,000 articles.
+                join = "JOIN articles a ON a.rowid = f.rowid " if where else ""
                 rows = self._rows(
                     f"SELECT {SUMMARY_COLUMNS} FROM (SELECT f.rowid AS rid, f.rank AS score "
-                    "FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+                    f"FROM articles_fts f {join}"
                     f"WHERE articles_fts MATCH ? {where} ORDER BY f.rowid DESC LIMIT ?) m "
                     "JOIN articles a ON a.rowid = m.rid ORDER BY m.score LIMIT ? OFFSET ?",
                     [q.match, *params, max(RANK_WINDOW, limit + offset), limit, offset])
@@ -855,17 +858,24 @@ class Store:
         out: dict[str, tuple[tuple[str, bool], ...]] = {}
         # Handed to FTS5, "rowid IN" runs the match once per row: cheap for words, but a
         # prefix (chip*) is expanded each time (0.4 s for 40 rows at 100,000 articles). The
-        # unary + keeps it from FTS5 there: one match, the rows filtered after (40 ms).
-        seek = "+" if "*" in q.match else ""
+        # unary + keeps it from FTS5 there: one match, the rows filtered after, and over
+        # the rowids between the rows' own only (FTS5 seeks to a rowid range), which a
+        # search's first rows, from its newest matches, keep narrow: 5 ms instead of the
+        # 10 ms of every article the prefix matches, at 100,000 articles.
+        prefix = "*" in q.match
         for i in range(0, len(ids), 500):
             chunk = list(ids[i:i + 500])
             marks = ",".join("?" * len(chunk))
+            rowids = f"SELECT rowid FROM articles WHERE id IN ({marks})"
+            span = (f"f.rowid BETWEEN (SELECT min(rowid) FROM ({rowids})) AND "
+                    f"(SELECT max(rowid) FROM ({rowids})) AND +") if prefix else ""
             try:
                 found = self.conn.execute(
                     "SELECT a.id, snippet(articles_fts, -1, ?, ?, '…', ?) FROM articles_fts f "
                     "JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ? AND "
-                    f"{seek}f.rowid IN (SELECT rowid FROM articles WHERE id IN ({marks}))",
-                    [SNIPPET_OPEN, SNIPPET_CLOSE, tokens, q.match, *chunk]).fetchall()
+                    f"{span}f.rowid IN ({rowids})",
+                    [SNIPPET_OPEN, SNIPPET_CLOSE, tokens, q.match,
+                     *(chunk * 2 if prefix else ()), *chunk]).fetchall()
             except sqlite3.OperationalError as exc:
                 raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
             out.update((aid, snippet_parts(text or "")) for aid, text in found)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import termios
 import threading
-import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -76,6 +75,8 @@ def open_in_browser(url: str) -> None:
         subprocess.Popen([opener, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)
     else:
+        import webbrowser  # rarely wanted, and not at start-up
+
         webbrowser.open(url)
 
 

@@ -132,6 +132,28 @@ async def test_pages_load_as_the_cursor_nears_the_end(tmp_path: Path) -> None:
         assert len(set(lst.order)) == 450
 
 
+async def test_the_first_page_comes_whole_after_its_first_screenful(tmp_path: Path) -> None:
+    """Start-up adds the rows a terminal shows first and the rest of the page after the first
+    frame: the list ends up holding the whole page, in the store's order, once each, with the
+    cursor and the preview on the first row, and paging on from there as before."""
+    db = tmp_path / "many.db"
+    with Store(db) as store:
+        store.save_articles([plain_article(n, day=1 + n % 25) for n in range(450)])
+        order = [a.id for a in store.list_articles(limit=10**6)]
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(ArticleList)
+        assert lst.order == order[:PAGE] and lst.row_count == PAGE and lst.total == 450
+        assert lst.cursor_row == 0 and lst.current is not None and lst.current.id == order[0]
+        assert app.preloaded is not None and app.preloaded.article_id == order[0]
+        await pilot.press("G")
+        await settle(pilot)
+        lst.move_cursor(row=lst.row_count - 1)
+        await settle(pilot)
+        assert lst.order == order
+
+
 async def test_periodic_check_picks_up_another_connections_article(
         make_app: BriefingApp, db: Path) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
