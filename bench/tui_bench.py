@@ -378,7 +378,7 @@ async def main():
                 await asyncio.sleep(0.001)
             whole.append(time.perf_counter() - t0)
             kinds.append(f"{way} {kind}")
-            rows = max(rows, len(app.screen.query_one(ReaderBody).children))
+            rows = max(rows, len(app.screen.query_one(ReaderBody).items))
             app.pop_screen()
             await settle(app, pilot)
         print(json.dumps({"open_times_s": times, "open_cpu_s": cpu, "whole_s": whole,

@@ -14,7 +14,7 @@ from briefing.store import Store
 from briefing.translate import apertium
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.widgets.reader_body import MODES, ReaderBody
+from briefing.tui.widgets.reader_body import MODES, ReaderBody, Row
 
 from .conftest import NOW, nvidia, plain_article, screen_text, settle
 
@@ -285,5 +285,5 @@ async def test_a_note_is_shown_quietly_without_the_warning_sign(
         assert any("· added figure: 1" in line for line in lines)
         assert not any("⚠ added figure: 1" in line for line in lines)
         assert any("⚠ missing figure 2,000" in line for line in lines)  # the flag still warns
-        rows = [w for w in screen.query(".pair") if "-flagged" in w.classes]
+        rows = [r for r in screen.query_one(ReaderBody).items if isinstance(r, Row) and r.flagged]
         assert len(rows) == 1
