@@ -144,7 +144,7 @@ async def test_facts_pane_takes_focus_and_leads_to_the_paragraph(make_app: Brief
         await pilot.pause()
         assert body.hit == 1
         # Its row, and only its row, is drawn on the highlight's background.
-        hit = body.get_component_rich_style("reader-body--hit", partial=True).bgcolor
+        hit = body.get_component_rich_style("reader-body--hit").bgcolor
 
         def backgrounds(paragraph: int) -> set[object]:
             line = body.line_of(paragraph)

@@ -244,7 +244,8 @@ class ReaderBody(ScrollView, can_focus=True):
         self.numbered = False
         self.hit: int | None = None  # the paragraph a chosen fact leads to
         self._lines: list[Strip] = []
-        self._texts: list[str] = []  # each line's text, for a mouse selection
+        self._shown: dict[int, Strip] = {}  # lines as drawn: with offsets for the mouse
+        self._texts: str | None = None  # every line's text, for a selection (made when asked)
         self._starts: dict[int, int] = {}  # paragraph -> its first line
         self._width = -1  # the width the lines were made for; -1: make them again
 
@@ -292,7 +293,9 @@ class ReaderBody(ScrollView, can_focus=True):
     def text(self) -> str:
         """Every line of the body as shown at the present width."""
         self._ensure_lines()
-        return "\n".join(self._texts)
+        if self._texts is None:
+            self._texts = "\n".join(strip.text for strip in self._lines)
+        return self._texts
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -314,32 +317,41 @@ class ReaderBody(ScrollView, can_focus=True):
         if width == self._width or width <= 0:
             return
         self._width = width
+        # Lines are lists of segments exactly `width` cells long until here: a Strip is
+        # made once per line (each one sets up seven caches, and a strip per join, pad and
+        # crop made that most of the layout's cost).
+        base = self.rich_style
         lines: list[Strip] = []
         starts: dict[int, int] = {}
+        blank = Strip([Segment(" " * width, base)], width)
         for item in self.items:
             made = self._item_lines(item, width)
             if not made:
                 continue
             if lines or isinstance(item, Block):
-                lines.append(Strip.blank(width))  # the space above each block
+                lines.append(blank)  # the space above each block
             if isinstance(item, Row) and item.number is not None:
                 starts[item.number] = len(lines)
-            lines.extend(made)
-        self._lines, self._starts = lines, starts
-        self._texts = [strip.text for strip in lines]
+            lines.extend(Strip(Segment.apply_style(line, base), width) for line in made)
+        self._lines, self._starts, self._texts = lines, starts, None
+        self._shown.clear()
         self.virtual_size = Size(width, len(lines))
 
     def _lines_of(self, renderable: RenderableType, width: int,
-                style: Style | None = None) -> list[Strip]:
+                  style: Style | None = None) -> list[Line]:
+        """`renderable` wrapped to `width`, each line padded to it."""
         console = self.app.console
-        options = console.options.update(width=max(1, width), highlight=False)
-        return [Strip(line, max(1, width))
-                for line in console.render_lines(renderable, options, style=style, pad=True)]
+        width = max(1, width)
+        options = console.options.update(width=width, highlight=False)
+        return console.render_lines(renderable, options, style=style, pad=True)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"reader-body--{name}", partial=True)
+        """A colour of the theme: the highlight's background (blended with the body's, as the
+        stylesheet's `$accent 25%` says), else a text colour over whatever background."""
+        full = self.get_component_rich_style(f"reader-body--{name}")
+        return Style(bgcolor=full.bgcolor) if name == "hit" else Style(color=full.color)
 
-    def _item_lines(self, item: Item, width: int) -> list[Strip]:
+    def _item_lines(self, item: Item, width: int) -> list[Line]:
         if isinstance(item, Row):
             return self._row_lines(item, width)
         if item.kind == "folded":
@@ -348,7 +360,7 @@ class ReaderBody(ScrollView, can_focus=True):
             if self.mode == "original":
                 return []
             return _indent(self._lines_of(item.original or "", width - 2, self._style("warning")),
-                           1, width)
+                           1, 1)
         if item.kind == "written":
             return self._boxed(item.original, width, 1, None)
         if self.folded:
@@ -359,107 +371,110 @@ class ReaderBody(ScrollView, can_focus=True):
         if self.mode == "translation":
             return self._boxed(trans, width, 1, None) if trans is not None else []
         if self.mode == "stacked":
-            return [*self._boxed(orig, width, 1, None), Strip.blank(width),
+            return [*self._boxed(orig, width, 1, None), [Segment(" " * width)],
                     *self._boxed(trans, width, 2, self._style("muted"))]
         left = (width - 2) // 2  # 1fr each, two columns apart
-        return _beside(self._boxed(orig, left, 1, None),
+        return _beside(_indent(self._boxed(orig, left, 1, None), 0, 2),
                        self._boxed(trans, width - 2 - left, 1, None), left + 2, width)
 
     def _boxed(self, renderable: RenderableType | None, width: int, pad: int,
-               style: Style | None) -> list[Strip]:
+               style: Style | None) -> list[Line]:
         """A summary's box: a bar in the accent colour, `pad` columns, the text, a column."""
         if renderable is None:
             return []
-        bar = Strip([Segment("█", self._style("accent")), Segment(" " * pad)], 1 + pad)
-        return [Strip.join([bar, line]) for line in
-                self._lines_of(renderable, width - pad - 2, style)]
+        bar = [Segment("█", self._style("accent")), Segment(" " * pad)]
+        return [[*bar, *line, Segment(" ")]
+                for line in self._lines_of(renderable, width - pad - 2, style)]
 
-    def _row_lines(self, row: Row, width: int) -> list[Strip]:
+    def _row_lines(self, row: Row, width: int) -> list[Line]:
         number = 4 if self.numbered else 0
         room = width - number
         mode = self.mode
         if mode == "original" and row.tr_only:
             return []
+        body: list[Line]
         if row.pairs is None:  # no translation: the original whatever the view
-            body = [] if mode == "translation" else _pad(self._lines_of(row.original, room), room)
+            body = [] if mode == "translation" else self._lines_of(row.original, room)
         elif mode == "original":
-            body = _pad(self._lines_of(row.original, room), room)
+            body = self._lines_of(row.original, room)
         elif mode == "translation":
             body = self._translation(row, room, stacked=False)
         elif mode == "stacked":
-            body = _pad(self._lines_of(row.original, room), room) + self._translation(
-                row, room, stacked=True)
+            body = [*self._lines_of(row.original, room),
+                    *self._translation(row, room, stacked=True)]
         else:
             left = room // 2
-            body = _beside(_pad(self._lines_of(row.original, left - 2), left),
+            body = _beside(_indent(self._lines_of(row.original, left - 2), 0, 2),
                            self._translation(row, room - left, stacked=False), left, room)
         if not body:
             return []
         if number:
             label = self._lines_of(Text(f"{row.number + 1}" if row.number is not None else "",
-                                      style="dim", no_wrap=True), number)[0]
-            gutter = [label] + [Strip.blank(number)] * (len(body) - 1)
-            body = [Strip.join([g, line]) for g, line in zip(gutter, body, strict=True)]
+                                        style="dim", no_wrap=True), number)[0]
+            gap = Segment(" " * number)
+            body = [[*(label if i == 0 else [gap]), *line] for i, line in enumerate(body)]
         if row.number is not None and row.number == self.hit:
             hit = self._style("hit")
-            body = [line.apply_style(hit) for line in body]
+            body = [list(Segment.apply_style(line, hit)) for line in body]
         return body
 
-    def _translation(self, row: Row, width: int, *, stacked: bool) -> list[Strip]:
+    def _translation(self, row: Row, width: int, *, stacked: bool) -> list[Line]:
         """The translation cell: a bar in the warning colour when the numbers check flagged a
         line, indented and muted under the original when stacked."""
         if row.flagged:
-            prefix = Strip([Segment("█", self._style("warning")), Segment(" ")], 2)
+            prefix = [Segment("█", self._style("warning")), Segment(" ")]
         else:
-            prefix = Strip.blank(2 if stacked else 0)
+            prefix = [Segment("  ")] if stacked else []
         style = self._style("muted") if stacked else None
-        inner = width - prefix.cell_length
-        out: list[Strip] = []
+        inner = width - sum(len(seg.text) for seg in prefix)
+        out: list[Line] = []
         for text in translated_lines(row.pairs or [], row.facts, self._style("warning")):
-            out += [Strip.join([prefix, line]) for line in self._lines_of(text, inner, style)]
+            out += [[*prefix, *line] for line in self._lines_of(text, inner, style)]
         return out
 
     def render_line(self, y: int) -> Strip:
         self._ensure_lines()
         index = round(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
+        shown = self._shown.get(index)
+        if shown is not None:
+            return shown
         if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         strip = self._lines[index]
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(index)) is not None:
             start, end = span
-            text = Text(self._texts[index])
+            end = strip.cell_length if end == -1 else end
             strip = Strip.join([
                 strip.crop(0, start),
-                strip.crop(start, len(text) if end == -1 else end).apply_style(
+                strip.crop(start, end).apply_style(
                     self.screen.get_component_rich_style("screen--selection")),
-                strip.crop(len(text) if end == -1 else end)])
-        return strip.crop_extend(0, width, None).apply_style(self.rich_style).apply_offsets(
-            0, index)
+                strip.crop(end)])
+        self._shown[index] = strip = strip.apply_offsets(0, index)
+        return strip
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         return selection.extract(self.text), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
+        self._shown.clear()
         self.refresh()
 
 
-def _pad(lines: list[Strip], width: int) -> list[Strip]:
-    return [line.extend_cell_length(width) for line in lines]
+Line = list[Segment]
 
 
-def _indent(lines: list[Strip], columns: int, width: int) -> list[Strip]:
-    gap = Strip.blank(columns)
-    return [Strip.join([gap, line]).extend_cell_length(width) for line in lines]
+def _indent(lines: list[Line], left: int, right: int) -> list[Line]:
+    """`left` blank columns before each line, `right` after."""
+    before, after = [Segment(" " * left)] if left else [], [Segment(" " * right)] if right else []
+    return [[*before, *line, *after] for line in lines]
 
 
-def _beside(left: list[Strip], right: list[Strip], left_width: int, width: int) -> list[Strip]:
-    """Two columns side by side, the shorter one padded with blank lines."""
-    blank = Strip.blank(left_width)
-    out = []
-    for i in range(max(len(left), len(right))):
-        a = left[i].extend_cell_length(left_width) if i < len(left) else blank
-        b = right[i] if i < len(right) else Strip.blank(0)
-        out.append(Strip.join([a.crop(0, left_width), b]).extend_cell_length(width))
-    return out
+def _beside(left: list[Line], right: list[Line], left_width: int, width: int) -> list[Line]:
+    """Two columns side by side (`left` is `left_width` wide), the shorter one padded with
+    blank lines."""
+    blank_left = [Segment(" " * left_width)]
+    blank_right = [Segment(" " * (width - left_width))]
+    return [[*(left[i] if i < len(left) else blank_left),
+             *(right[i] if i < len(right) else blank_right)]
+            for i in range(max(len(left), len(right)))]
