@@ -7,6 +7,7 @@ follows, so going back finds the list where the reading stopped.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 
 from rich.console import Group
@@ -33,8 +34,22 @@ from briefing.tui.widgets.status import StatusLine
 # Below this many columns two columns of prose are too narrow to read: stack instead, and the
 # facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
+COLLECT_AFTER_S = 0.1  # the garbage collection after an article is shown
 NO_ENGINE = ('No translation engine is configured. Set one in the config file, e.g.\n'
              '[translation]\nengine = "libretranslate"')
+
+
+def _collect_garbage() -> None:
+    """Textual leaves thousands of objects in reference cycles per article shown (strips
+    that cache themselves, the styles of replaced widgets): left to itself, Python's full
+    collection ran every second or third open, 50-250 ms inside it. It runs here instead,
+    once the article is on screen and is being read. The first time, what the app holds
+    by then (modules, classes, the main screen, the kept reader) is set aside for good
+    (gc.freeze), so that each collection walks only what was made since; the one article
+    then on screen is set aside with it."""
+    gc.collect()
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 class ReaderScreen(ArticleScreen):
@@ -160,6 +175,7 @@ class ReaderScreen(ArticleScreen):
     def _after_paint(self, article_id: str) -> None:
         if self.article is not None and self.article.id == article_id:
             self.painted = self.complete = article_id
+            self.set_timer(COLLECT_AFTER_S, _collect_garbage)
 
     def _show_facts(self, art: Article) -> None:
         # Built when shown (_apply_mode): a narrow terminal hides the pane, and a few hundred
