@@ -125,7 +125,9 @@ class ReaderScreen(ArticleScreen):
         if mark_read and not art.read:
             art = replace(art, read=True)
             self.set_state(art.id, read=True, starred=art.starred)  # written by a worker
-        self.post_message(ArticleLoaded(art.id, art, pre.written))
+        # Shown now, not by a message handled after the next refresh: the screen is then
+        # painted once, with the article, not first empty and again a moment later.
+        self._show_loaded(ArticleLoaded(art.id, art, pre.written))
 
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:
@@ -142,8 +144,11 @@ class ReaderScreen(ArticleScreen):
             # The sidebar's unread counts move now, not at the next ctrl+r.
             self.post_message(DataChanged(articles_changed=False))
 
-    async def on_article_loaded(self, msg: ArticleLoaded) -> None:
+    def on_article_loaded(self, msg: ArticleLoaded) -> None:
         msg.stop()
+        self._show_loaded(msg)
+
+    def _show_loaded(self, msg: ArticleLoaded) -> None:
         if msg.article_id != self.article_id:
             return  # the reader has moved on to another article meanwhile
         pre = self.bapp.preloaded

@@ -248,6 +248,8 @@ class ReaderBody(ScrollView, can_focus=True):
         self._texts: str | None = None  # every line's text, for a selection (made when asked)
         self._starts: dict[int, int] = {}  # paragraph -> its first line
         self._width = -1  # the width the lines were made for; -1: make them again
+        self._restyled = True  # whether the colours may have changed since the lines were made
+        self._drawn_with: tuple[Style, ...] = ()  # the colours they were made with
 
     # -- what is shown -------------------------------------------------------------------
 
@@ -306,13 +308,24 @@ class ReaderBody(ScrollView, can_focus=True):
             self.refresh()
 
     def notify_style_update(self) -> None:
+        # Called on every restyle (a class set, the screen shown again): the lines are made
+        # again only when the colours in them have changed (a theme), see _ensure_lines.
         super().notify_style_update()
-        self._width = -1  # a theme's colours are in the lines
+        self._restyled = True
+
+    def _palette(self) -> tuple[Style, ...]:
+        return (self.rich_style, *(self._style(name) for name in ("accent", "warning", "muted",
+                                                                   "hit")))
 
     def on_resize(self) -> None:
         self._ensure_lines()
 
     def _ensure_lines(self) -> None:
+        if self._restyled:
+            self._restyled = False
+            palette = self._palette()
+            if palette != self._drawn_with:
+                self._width, self._drawn_with = -1, palette
         width = self.scrollable_content_region.width
         if width == self._width or width <= 0:
             return
