@@ -97,7 +97,6 @@ async def test_g_as_soon_as_painted_goes_to_the_real_end(tmp_path: Path) -> None
         reader = await _open_painted(pilot, app, "a-long")
         await pilot.press("G")
         await pilot.pause()
-        assert reader.complete == "a-long"  # G mounted what was left first
         assert _row_ids(reader)[-1] == f"p{LONG_PARAGRAPHS - 1}"
         scroll = reader.query_one("#reader-scroll")
         assert scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y
