@@ -458,11 +458,11 @@ class ReaderBody(ScrollView, can_focus=True):
         if selection is not None and (span := selection.get_span(index)) is not None:
             start, end = span
             end = strip.cell_length if end == -1 else end
-            strip = Strip.join([
-                strip.crop(0, start),
-                strip.crop(start, end).apply_style(
-                    self.screen.get_component_rich_style("screen--selection")),
-                strip.crop(end)])
+            over = self.screen.get_component_rich_style("screen--selection")
+            # Over the line's own styles (its background included), not under them.
+            chosen = Strip(Segment.apply_style(strip.crop(start, end), post_style=over),
+                           end - start)
+            strip = Strip.join([strip.crop(0, start), chosen, strip.crop(end)])
         self._shown[index] = strip = strip.apply_offsets(0, index)
         return strip
 
