@@ -6,8 +6,10 @@ row next to each other, so one scroll moves both columns and pairs stay aligned;
 summary blocks share a row the same way.
 
 Rows that exist only because of the translation (the title's pair, lines with no counterpart
-such as a dropped caption) carry `-tr-only`: the original view hides them, since its header
+such as a dropped caption) are `tr_only`: the original view hides them, since its header
 already shows the title and the original text has no such lines.
+
+The body is one widget that draws its lines itself (ReaderBody): a row is not widgets.
 """
 
 from __future__ import annotations
