@@ -14,7 +14,7 @@ from briefing.store import Store
 from briefing.translate import apertium
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.widgets.reader_body import MODES, ReaderBody
+from briefing.tui.widgets.reader_body import MODES, ReaderBody, Row
 
 from .conftest import NOW, nvidia, plain_article, screen_text, settle
 
@@ -285,5 +285,47 @@ async def test_a_note_is_shown_quietly_without_the_warning_sign(
         assert any("· added figure: 1" in line for line in lines)
         assert not any("⚠ added figure: 1" in line for line in lines)
         assert any("⚠ missing figure 2,000" in line for line in lines)  # the flag still warns
-        rows = [w for w in screen.query(".pair") if "-flagged" in w.classes]
+        rows = [r for r in screen.query_one(ReaderBody).items if isinstance(r, Row) and r.flagged]
         assert len(rows) == 1
+
+
+async def test_the_body_takes_the_new_theme_s_colours(make_app: BriefingApp) -> None:
+    """The body draws its own lines, colours included: a theme chosen while reading
+    (the palette's) must reach the summary's bar and the flag's, not only the other panes."""
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        body = screen.query_one(ReaderBody)
+
+        def bar_colour() -> object:
+            y = next(i for i, line in enumerate(body.text.splitlines()) if line.startswith("█"))
+            first = next(iter(body.render_line(y - round(body.scroll_y))))
+            return first.style.color if first.style else None
+
+        before = bar_colour()
+        assert before == body.get_component_rich_style("reader-body--accent").color
+        make_app.theme = "nord" if make_app.theme != "nord" else "gruvbox"
+        await settle(pilot)
+        after = bar_colour()
+        assert after != before
+        assert after == body.get_component_rich_style("reader-body--accent").color
+
+
+async def test_text_selected_in_the_body_is_the_text_shown(make_app: BriefingApp) -> None:
+    """A selection over the body (the mouse's, as the screen keeps it) gives the text as
+    drawn, and the selected lines are drawn in the selection's style."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        body = screen.query_one(ReaderBody)
+        y = next(i for i, line in enumerate(body.text.splitlines())
+                 if "Nvidia said on Tuesday" in line)
+        screen.selections = {body: Selection(Offset(0, y), Offset(0, y + 1))}
+        await pilot.pause()
+        selected = screen.get_selected_text() or ""
+        assert "Nvidia said on Tuesday that revenue rose 12%" in selected
+        assert "Jensen Huang" not in selected
+        style = screen.get_component_rich_style("screen--selection")
+        assert any(seg.style is not None and seg.style.bgcolor == style.bgcolor
+                   for seg in body.render_line(y - round(body.scroll_y)))

@@ -7,22 +7,19 @@ follows, so going back finds the list where the reading stopped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
 from dataclasses import replace
-from itertools import islice
 
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.css.query import NoMatches
+from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from briefing.models import Article, Translation
+from briefing.models import Article
 from briefing.store import written_store
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
@@ -37,9 +34,22 @@ from briefing.tui.widgets.status import StatusLine
 # Below this many columns two columns of prose are too narrow to read: stack instead, and the
 # facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
-ROW_CHUNK = 24  # rows mounted at a time after the first screenful
+COLLECT_AFTER_S = 0.1  # the garbage collection after an article is shown
 NO_ENGINE = ('No translation engine is configured. Set one in the config file, e.g.\n'
              '[translation]\nengine = "libretranslate"')
+
+
+def _collect_garbage() -> None:
+    """Textual leaves thousands of objects in reference cycles per article shown (strips
+    that cache themselves, the styles of replaced widgets): left to itself, Python's full
+    collection ran every second or third open, 50-250 ms inside it. It runs here instead,
+    once the article is on screen and is being read. The first time, what the app holds
+    by then (modules, classes, the main screen, the kept reader) is set aside for good
+    (gc.freeze), so that each collection walks only what was made since; the one article
+    then on screen is set aside with it."""
+    gc.collect()
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 class ReaderScreen(ArticleScreen):
@@ -52,11 +62,8 @@ class ReaderScreen(ArticleScreen):
         self.article: Article | None = None
         self.source = source  # the list it was opened from; n/N/J/K walk it
         self._facts_of: str | None = None  # the article the facts pane was built for
-        # The rows not made and mounted yet (on_article_loaded), and whether any may be left.
-        self._rest: Iterator[Widget] = iter(())
-        self._more = False
-        # The article whose first screenful has been painted, and the one whose every row is
-        # mounted (the bench and tests wait on them).
+        # The article whose body has been painted, and the one whose facts pane has been
+        # filled and painted after it (the bench and tests wait on them).
         self.painted: str | None = None
         self.complete: str | None = None
         self.set_reactive(ReaderScreen.mode, mode)
@@ -65,8 +72,7 @@ class ReaderScreen(ArticleScreen):
         yield Static(id="reader-title")
         yield Static(id="reader-mode")
         with Horizontal(id="reader-main"):
-            with VerticalScroll(id="reader-scroll"):
-                yield ReaderBody(id="reader-body")
+            yield ReaderBody(id="reader-scroll")
             yield NavOptionList(id="facts-panel")
         yield StatusLine(id="status")
         yield KeyFooter()
@@ -98,7 +104,7 @@ class ReaderScreen(ArticleScreen):
         self.source = source
         self.set_reactive(ReaderScreen.mode, mode)
         self.query_one("#reader-title", Static).update("")
-        self.query_one(ReaderBody).remove_children()
+        self.query_one(ReaderBody).clear()
         self.query_one("#facts-panel", OptionList).clear_options()
         self.query_one("#reader-scroll").focus()
         self.show(article_id)
@@ -119,7 +125,9 @@ class ReaderScreen(ArticleScreen):
         if mark_read and not art.read:
             art = replace(art, read=True)
             self.set_state(art.id, read=True, starred=art.starred)  # written by a worker
-        self.post_message(ArticleLoaded(art.id, art, pre.written))
+        # Shown now, not by a message handled after the next refresh: the screen is then
+        # painted once, with the article, not first empty and again a moment later.
+        self._show_loaded(ArticleLoaded(art.id, art, pre.written))
 
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:
@@ -136,8 +144,11 @@ class ReaderScreen(ArticleScreen):
             # The sidebar's unread counts move now, not at the next ctrl+r.
             self.post_message(DataChanged(articles_changed=False))
 
-    async def on_article_loaded(self, msg: ArticleLoaded) -> None:
+    def on_article_loaded(self, msg: ArticleLoaded) -> None:
         msg.stop()
+        self._show_loaded(msg)
+
+    def _show_loaded(self, msg: ArticleLoaded) -> None:
         if msg.article_id != self.article_id:
             return  # the reader has moved on to another article meanwhile
         pre = self.bapp.preloaded
@@ -158,71 +169,28 @@ class ReaderScreen(ArticleScreen):
             art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
         self.query_one("#reader-title", Static).update(Group(title, meta))
         body = self.query_one(ReaderBody)
-        await body.remove_children()
         tr = pick_translation(art, self.bapp.settings.translation.target)
-        todo = rows(art, tr, msg.written)
-        # A screenful first, the rest once it is painted, and each row made only when it is
-        # mounted: a feature of 40 paragraphs is 270 widgets, and making and mounting them
-        # all before the first paint made its opening take half a second or more.
-        first = self._screenful(art, tr, todo)
-        self._rest = todo
-        self._more = True
-        # The view's classes and the facts pane before the rows, so the rows are laid out
-        # once as they will show, not once as mounted and again after.
-        self._apply_mode()
-        await body.mount_all(first)
-        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+        # The view's classes before the rows, so the rows are laid out once as they will
+        # show, not once as loaded and again after. The facts pane is filled once the body
+        # is painted (_after_paint): its options are measured and drawn one by one, and
+        # that was a third of the time to the text on screen.
+        self._apply_mode(fill_facts=False)
+        self.query_one("#facts-panel", OptionList).clear_options()
+        body.set_content(rows(art, tr, msg.written))
+        body.scroll_home(animate=False)
         self.call_after_refresh(self._after_paint, art.id)
 
     def _after_paint(self, article_id: str) -> None:
-        if self.article is not None and self.article.id == article_id:
-            self.painted = article_id
-        # Queued behind whatever else waited for this refresh, not run in its midst.
-        self.call_later(self._mount_rest, article_id)
-
-    def _screenful(self, art: Article, tr: Translation | None,
-                   todo: Iterator[Widget]) -> list[Widget]:
-        """The first rows of `todo`, as many as surely fill the screen: each paragraph's
-        lines reckoned at the full terminal width (more rows than fit, never fewer), any
-        other row as two lines."""
-        width = max(20, self.app.size.width)
-        chars = {p.index: len(p.text) for p in art.paragraphs}
-        if tr is not None and self.effective_mode != "original":
-            for pair in tr.pairs:
-                if pair.paragraph is not None and pair.paragraph in chars:
-                    # Stacked and translation-only show it under or instead of the original.
-                    chars[pair.paragraph] += len(pair.translation)
-        lines, out = 0, []
-        for row in todo:
-            out.append(row)
-            rid = row.id or ""
-            para = int(rid[1:]) if rid[:1] == "p" and rid[1:].isdigit() else None
-            lines += (chars.get(para, 0) // width + 2) if para is not None else 2
-            if lines >= self.app.size.height:
-                break
-        return out
-
-    async def _mount_rest(self, article_id: str) -> None:
-        """The rows after the first screenful, a chunk per refresh, so the screen paints
-        and keys are answered between them. Whatever needs the whole body (G, space at the
-        end, a fact's paragraph) calls finish_body first."""
         if self.article is None or self.article.id != article_id:
-            return  # another article has been loaded since
-        chunk = list(islice(self._rest, ROW_CHUNK)) if self._more else []
-        self._more = len(chunk) == ROW_CHUNK
-        if chunk:
-            await self.query_one(ReaderBody).mount_all(chunk)
-        if self._more:
-            self.call_after_refresh(self._after_paint, article_id)
-        else:
-            self.complete = article_id
+            return
+        self.painted = article_id
+        self._apply_mode()  # the facts pane
+        self.call_after_refresh(self._after_facts, article_id)
 
-    async def finish_body(self) -> None:
-        rest, self._more = list(self._rest) if self._more else [], False
-        if rest:
-            await self.query_one(ReaderBody).mount_all(rest)
-        if self.article is not None:
-            self.complete = self.article.id
+    def _after_facts(self, article_id: str) -> None:
+        if self.article is not None and self.article.id == article_id:
+            self.complete = article_id
+            self.set_timer(COLLECT_AFTER_S, _collect_garbage)
 
     def _show_facts(self, art: Article) -> None:
         # Built when shown (_apply_mode): a narrow terminal hides the pane, and a few hundred
@@ -241,20 +209,15 @@ class ReaderScreen(ArticleScreen):
                 for n, (label, mentions, para) in enumerate(render.distinct_facts(art.facts, kind)))
 
     @on(OptionList.OptionSelected, "#facts-panel")
-    async def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
+    def _fact_chosen(self, event: OptionList.OptionSelected) -> None:
         """Scroll to the fact's paragraph and mark it, so the ¶ number leads somewhere."""
-        await self.finish_body()
         paragraph = (event.option.id or "").rpartition(":")[2]
-        try:
-            row = self.query_one(f"#p{paragraph}")
-        except NoMatches:
+        if not paragraph.lstrip("-").isdigit():
             return
-        for old in self.query(".row.-hit"):
-            old.remove_class("-hit")
-        row.add_class("-hit")
-        scroll = self.query_one("#reader-scroll", VerticalScroll)
-        # After the next layout: a row finish_body has just mounted has no place yet.
-        self.call_after_refresh(scroll.scroll_to_widget, row, animate=False, top=True)
+        body = self.query_one(ReaderBody)
+        body.mark(int(paragraph))
+        # After the next layout: the pane's focus may have changed the body's width.
+        self.call_after_refresh(body.scroll_to_paragraph, int(paragraph))
 
     def on_article_changed(self, msg: ArticleChanged) -> None:
         if self.article is not None and msg.article_id == self.article.id:
@@ -280,16 +243,15 @@ class ReaderScreen(ArticleScreen):
         shown = self.bapp.facts_shown  # F's choice holds for the next articles too
         return self.app.size.width >= SIDE_BY_SIDE_MIN_WIDTH if shown is None else shown
 
-    def _apply_mode(self) -> None:
+    def _apply_mode(self, *, fill_facts: bool = True) -> None:
         effective = self.effective_mode
-        body = self.query_one(ReaderBody)
-        body.set_mode(effective)
-        body.set_class(self.bapp.summary_folded, "-folded")
         pane = self.query_one("#facts-panel")
         pane.display = self.facts_shown
-        if pane.display and self.article is not None and self._facts_of != self.article.id:
+        if (fill_facts and pane.display and self.article is not None
+                and self._facts_of != self.article.id):
             self._show_facts(self.article)
-        body.set_class(self.facts_shown, "-numbered")
+        self.query_one(ReaderBody).set_view(effective, folded=self.bapp.summary_folded,
+                                            numbered=self.facts_shown)
         if not pane.display and pane.has_focus:
             self.query_one("#reader-scroll").focus()
         line = Text("View: ", style="dim")
@@ -309,27 +271,25 @@ class ReaderScreen(ArticleScreen):
             self.mode = mode
 
     def action_scroll_body(self, direction: int) -> None:
-        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        scroll = self.query_one(ReaderBody)
         scroll.scroll_relative(y=direction * 3, animate=False)
 
     def action_go_top(self) -> None:
-        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+        self.query_one(ReaderBody).scroll_home(animate=False)
 
-    async def action_go_bottom(self) -> None:
-        await self.finish_body()
-        scroll = self.query_one("#reader-scroll", VerticalScroll)
-        self.call_after_refresh(scroll.scroll_end, animate=False)  # the rows' layout first
+    def action_go_bottom(self) -> None:
+        self.query_one(ReaderBody).scroll_end(animate=False)
 
     def action_go_page(self, direction: int) -> None:
-        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        scroll = self.query_one(ReaderBody)
         if direction > 0:
             scroll.scroll_page_down(animate=False)
         else:
             scroll.scroll_page_up(animate=False)
 
     def action_page_or_next(self) -> None:
-        scroll = self.query_one("#reader-scroll", VerticalScroll)
-        if scroll.scroll_y >= scroll.max_scroll_y and not self._more:
+        scroll = self.query_one(ReaderBody)
+        if scroll.scroll_y >= scroll.max_scroll_y:
             self.action_next_unread()
         else:
             scroll.scroll_page_down(animate=False)
@@ -349,10 +309,9 @@ class ReaderScreen(ArticleScreen):
     def on_screen_suspend(self) -> None:
         if self in self.app.screen_stack:
             return  # covered (help, search), not left: it shows again as it was
-        # Emptied on the way out: the kept reader is restyled whole when it is shown again,
-        # and a long article's 270 widgets made that a fifth of the next open.
-        self.query_one(ReaderBody).remove_children()
-        self._more = False
+        # Emptied on the way out: the next article must not show the last one's rows, not
+        # for one frame.
+        self.query_one(ReaderBody).clear()
 
     # -- reading through the list --------------------------------------------------------
 

@@ -1,25 +1,31 @@
 """The article body as rows: one row per original paragraph with its translation beside it.
 
-Every view mode is the same widgets under a different CSS class on the container (posting's
-habit): `-original`, `-side`, `-stacked`, `-translation`. Side by side puts the two cells of a
+Every view mode is the same rows drawn another way (`-original`, `-side`, `-stacked`,
+`-translation`, the classes on the body say which). Side by side puts the two cells of a
 row next to each other, so one scroll moves both columns and pairs stay aligned; the two
 summary blocks share a row the same way.
 
 Rows that exist only because of the translation (the title's pair, lines with no counterpart
-such as a dropped caption) carry `-tr-only`: the original view hides them, since its header
+such as a dropped caption) are `tr_only`: the original view hides them, since its header
 already shows the title and the original text has no such lines.
+
+The body is one widget that draws its lines itself (ReaderBody): a row is not widgets.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
 
 from briefing.models import (
     TITLE_PARAGRAPH,
@@ -112,27 +118,55 @@ def is_junk(pair: TranslationPair) -> bool:
     return pair.paragraph is None and match_rule(pair.translation) is not None
 
 
+@dataclass
+class Row:
+    """A paragraph (its number in `number`) or a translated line with no paragraph
+    (`tr_only`: the title's pair, a dropped caption), with its translated lines: `pairs` is
+    None when the article has no translation at all."""
+
+    original: Text
+    pairs: list[TranslationPair] | None
+    facts: list[Fact]
+    number: int | None = None
+    tr_only: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.pairs) and any(p.flags for p in self.pairs or ())
+
+
+@dataclass
+class Block:
+    """What is not a paragraph: `summaries` (the original's and the translation's, side by
+    side in that view), `folded` (the note that stands for them when z folded them),
+    `written` (the llm writer's bullets) and `no-translation`."""
+
+    kind: str
+    original: RenderableType | None = None
+    translation: RenderableType | None = None
+
+
+Item = Row | Block
+
+
 def rows(article: Article, tr: Translation | None,
-         written: WrittenDigest | None = None) -> Iterator[Widget]:
+         written: WrittenDigest | None = None) -> list[Item]:
     """The summaries (and what the llm writer wrote, with the figure guard's flags), then a
     row per paragraph (and per unmatched translated pair)."""
+    items: list[Item] = []
     summary, bullets = useful_summary(article)
-    summaries: list[Widget] = []
     if summary or bullets:
-        summaries.append(Static(render.summary_block(replace(article, summary=summary), bullets),
-                                classes="summary summary-orig"))
         tr_summary, tr_bullets = useful_translation(article, tr) if tr else ("", [])
-        if tr is not None and (tr_summary or tr_bullets):
-            summaries.append(Static(render.summary_block(replace(article, summary=tr_summary),
-                                                         tr_bullets),
-                                    classes="summary trans"))
-        yield Horizontal(*summaries, classes="summaries")
-        yield Static(Text("📌 summary folded (z)", style="dim"), classes="folded-note")
+        items.append(Block(
+            "summaries", render.summary_block(replace(article, summary=summary), bullets),
+            render.summary_block(replace(article, summary=tr_summary), tr_bullets)
+            if tr is not None and (tr_summary or tr_bullets) else None))
+        items.append(Block("folded", Text("📌 summary folded (z)", style="dim")))
     if written is not None:
-        yield Static(render.written_block(written), classes="summary written")
+        items.append(Block("written", render.written_block(written)))
     if tr is None:
-        yield Static(Text("No translation yet: press t to translate this article.",
-                          style="italic"), id="no-translation")
+        items.append(Block("no-translation", Text(
+            "No translation yet: press t to translate this article.", style="italic")))
     by_para: dict[int, list[TranslationPair]] = {}
     orphans: dict[int, list[TranslationPair]] = {}
     last = -1
@@ -147,90 +181,315 @@ def rows(article: Article, tr: Translation | None,
     for f in article.facts:
         facts_by_para.setdefault(f.paragraph, []).append(f)
     for pair in by_para.get(TITLE_PARAGRAPH, []):
-        yield _row(render.paragraph(pair.original, style="bold"), [pair], [], tr_only=True)
+        items.append(Row(render.paragraph(pair.original, style="bold"), [pair], [], tr_only=True))
     for pair in orphans.get(TITLE_PARAGRAPH, []):
-        yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [], tr_only=True)
+        items.append(Row(render.paragraph(pair.original, style="dim italic"), [pair], [],
+                         tr_only=True))
     for p in article.paragraphs:
         facts = facts_by_para.get(p.index, [])
         original = render.highlight(p.text, facts)
         if p.kind in ("title", "standfirst"):
             original.stylize("bold")
-        yield _row(original, by_para.get(p.index, []) if tr else None, facts, number=p.index)
+        items.append(Row(original, by_para.get(p.index, []) if tr else None, facts,
+                         number=p.index))
         for pair in orphans.get(p.index, []):
-            yield _row(render.paragraph(pair.original, style="dim italic"), [pair], [],
-                       tr_only=True)
+            items.append(Row(render.paragraph(pair.original, style="dim italic"), [pair], [],
+                             tr_only=True))
+    return items
 
 
-def _row(original: Text, pairs: list[TranslationPair] | None, facts: list[Fact], *,
-         tr_only: bool = False, number: int | None = None) -> Widget:
-    """A paragraph's row: its number in the margin (shown beside the facts pane, whose ¶
-    marks it answers), then the pair of cells."""
-    cells: list[Widget] = [Static(original, classes="cell orig")]
-    classes = ["pair"]
-    if pairs and any(p.flags for p in pairs):
-        classes.append("-flagged")
-    if pairs is not None:
-        cells.append(_translation_cell(pairs, facts))
-    margin = Static(Text(f"{number + 1}" if number is not None else "", style="dim"),
-                    classes="pno")
-    return Horizontal(margin, Horizontal(*cells, classes=" ".join(classes)),
-                      classes="row -tr-only" if tr_only else "row",
-                      id=None if number is None else f"p{number}")
-
-
-def _translation_cell(pairs: list[TranslationPair], facts: list[Fact]) -> Widget:
-    # One widget for the usual cell (one translated line, no flag, no note): every widget
-    # mounted is styled and laid out, and a translated article's rows were half again as
-    # many widgets as its original's.
-    if len(pairs) == 1 and not pairs[0].flags and not pairs[0].notes:
-        return Static(render.highlight(pairs[0].translation, facts, by_offset=False),
-                      classes="cell trans")
+def translated_lines(pairs: list[TranslationPair], facts: list[Fact],
+                     warning: Style) -> list[Text]:
+    """A row's translation: each translated line, its ⚠ flags and its notes."""
     if not pairs:
-        return Static(Text("(no translation for this paragraph)", style="dim italic"),
-                      classes="cell trans")
-    return Vertical(*_translation_cells(pairs, facts), classes="cell trans")
-
-
-def _translation_cells(pairs: list[TranslationPair], facts: list[Fact]) -> Iterator[Widget]:
-    if not pairs:
-        yield Static(Text("(no translation for this paragraph)", style="dim italic"))
-        return
+        return [Text("(no translation for this paragraph)", style="dim italic")]
+    out: list[Text] = []
     for pair in pairs:
         # Offsets are the original's; in the translation only literal matches are marked.
-        yield Static(render.highlight(pair.translation, facts, by_offset=False))
+        out.append(render.highlight(pair.translation, facts, by_offset=False))
         for flag in pair.flags:
             line = Text("⚠ ", style="bold yellow")
             line.append(render.plain(flag.text, limit=300))
-            yield Static(line, classes="flag")
+            line.stylize(warning)
+            out.append(line)
         for note in pair.notes:
             # A note is no warning (a "1" that reads as an article): dim, and no ⚠.
-            yield Static(render.plain(f"· {note.text}", style="dim", limit=300),
-                         classes="note")
+            out.append(render.plain(f"· {note.text}", style="dim", limit=300))
+    return out
 
 
-class ReaderBody(Vertical):
-    """Holds the rows; the screen sets the mode class."""
+class ReaderBody(ScrollView, can_focus=True):
+    """The whole body as one widget that draws only the lines on screen (Textual's line
+    API): every row is wrapped into lines once per layout (an article, a width, a view),
+    and scrolling shows a slice of them. A body of widgets, 3-6 per paragraph, spent most of
+    an article's opening on styling, arranging and compositing them.
 
-    # The rest of the reader's look is in app.tcss; these rules belong to the row kinds above.
-    # The original summary is not `.orig`: app.tcss pads `.orig` cells for side by side, which
-    # would take the space between the summary's border and its text.
+    The view is `set_view(mode, folded=, numbered=)`; the classes of the same names stay set
+    for the stylesheet and for anyone who asks which view is shown."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader-body--accent", "reader-body--warning", "reader-body--muted", "reader-body--hit",
+    }
     DEFAULT_CSS = """
-    ReaderBody .summaries { height: auto; layout: vertical; }
-    ReaderBody.-side .summaries { layout: horizontal; }
-    ReaderBody.-side .summaries > .summary { width: 1fr; height: auto; }
-    ReaderBody.-side .summaries > .summary-orig { margin-right: 2; }
-    ReaderBody.-translation .summary-orig { display: none; }
-    ReaderBody.-original .row.-tr-only { display: none; }
-    ReaderBody.-folded .summaries { display: none; }
-    ReaderBody .folded-note { display: none; margin: 1 0 0 0; }
-    ReaderBody.-folded .folded-note { display: block; }
-    ReaderBody .row { height: auto; margin-bottom: 1; }
-    ReaderBody .row.-hit { background: $accent 25%; }
-    ReaderBody .pno { width: 4; display: none; }
-    ReaderBody.-numbered .pno { display: block; }
-    ReaderBody .pair { width: 1fr; }
+    ReaderBody { overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; }
+    ReaderBody > .reader-body--accent { color: $accent; }
+    ReaderBody > .reader-body--warning { color: $warning; }
+    ReaderBody > .reader-body--muted { color: $text-muted; }
+    ReaderBody > .reader-body--hit { background: $accent 25%; }
     """
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.items: list[Item] = []
+        self.mode = "original"
+        self.folded = False
+        self.numbered = False
+        self.hit: int | None = None  # the paragraph a chosen fact leads to
+        self._lines: list[Strip] = []
+        self._shown: dict[int, Strip] = {}  # lines as drawn: with offsets for the mouse
+        self._texts: str | None = None  # every line's text, for a selection (made when asked)
+        self._starts: dict[int, int] = {}  # paragraph -> its first line
+        self._width = -1  # the width the lines were made for; -1: make them again
+        self._restyled = True  # whether the colours may have changed since the lines were made
+        self._drawn_with: tuple[Style, ...] = ()  # the colours they were made with
+
+    # -- what is shown -------------------------------------------------------------------
+
+    def set_content(self, items: list[Item]) -> None:
+        self.items, self.hit = items, None
+        self._invalidate()
+
+    def clear(self) -> None:
+        self.set_content([])
+
     def set_mode(self, mode: str) -> None:
+        self.set_view(mode, folded=self.folded, numbered=self.numbered)
+
+    def set_view(self, mode: str, *, folded: bool, numbered: bool) -> None:
+        if (mode, folded, numbered) == (self.mode, self.folded, self.numbered):
+            return
+        self.mode, self.folded, self.numbered = mode, folded, numbered
         for m in MODES:
             self.set_class(m == mode, f"-{m}")
+        self.set_class(folded, "-folded")
+        self.set_class(numbered, "-numbered")
+        self._invalidate()
+
+    def mark(self, paragraph: int | None) -> None:
+        """Highlight a paragraph's row (a fact chosen in the facts pane)."""
+        if paragraph != self.hit:
+            self.hit = paragraph
+            self._invalidate()
+
+    def line_of(self, paragraph: int) -> int | None:
+        """The first line of a paragraph's row, or None when it is not shown."""
+        self._ensure_lines()
+        return self._starts.get(paragraph)
+
+    def scroll_to_paragraph(self, paragraph: int) -> bool:
+        y = self.line_of(paragraph)
+        if y is None:
+            return False
+        self.scroll_to(y=y, animate=False, immediate=True)
+        return True
+
+    @property
+    def text(self) -> str:
+        """Every line of the body as shown at the present width."""
+        self._ensure_lines()
+        if self._texts is None:
+            self._texts = "\n".join(strip.text for strip in self._lines)
+        return self._texts
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        self._width = -1
+        if self.is_mounted:
+            self._ensure_lines()
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        # Called on every restyle (a class set, the screen shown again): the lines are made
+        # again only when the colours in them have changed (a theme), see _ensure_lines.
+        super().notify_style_update()
+        self._restyled = True
+
+    def _palette(self) -> tuple[Style, ...]:
+        return (self.rich_style, *(self._style(name) for name in ("accent", "warning", "muted",
+                                                                   "hit")))
+
+    def on_resize(self) -> None:
+        self._ensure_lines()
+
+    def _ensure_lines(self) -> None:
+        if self._restyled:
+            self._restyled = False
+            palette = self._palette()
+            if palette != self._drawn_with:
+                self._width, self._drawn_with = -1, palette
+        width = self.scrollable_content_region.width
+        if width == self._width or width <= 0:
+            return
+        self._width = width
+        # Lines are lists of segments exactly `width` cells long until here: a Strip is
+        # made once per line (each one sets up seven caches, and a strip per join, pad and
+        # crop made that most of the layout's cost).
+        base = self.rich_style
+        lines: list[Strip] = []
+        starts: dict[int, int] = {}
+        blank = Strip([Segment(" " * width, base)], width)
+        for item in self.items:
+            made = self._item_lines(item, width)
+            if not made:
+                continue
+            if lines or isinstance(item, Block):
+                lines.append(blank)  # the space above each block
+            if isinstance(item, Row) and item.number is not None:
+                starts[item.number] = len(lines)
+            lines.extend(Strip(Segment.apply_style(line, base), width) for line in made)
+        self._lines, self._starts, self._texts = lines, starts, None
+        self._shown.clear()
+        self.virtual_size = Size(width, len(lines))
+
+    def _lines_of(self, renderable: RenderableType, width: int,
+                  style: Style | None = None) -> list[Line]:
+        """`renderable` wrapped to `width`, each line padded to it."""
+        console = self.app.console
+        width = max(1, width)
+        options = console.options.update(width=width, highlight=False)
+        return console.render_lines(renderable, options, style=style, pad=True)
+
+    def _style(self, name: str) -> Style:
+        """A colour of the theme: the highlight's background (blended with the body's, as the
+        stylesheet's `$accent 25%` says), else a text colour over whatever background."""
+        full = self.get_component_rich_style(f"reader-body--{name}")
+        return Style(bgcolor=full.bgcolor) if name == "hit" else Style(color=full.color)
+
+    def _item_lines(self, item: Item, width: int) -> list[Line]:
+        if isinstance(item, Row):
+            return self._row_lines(item, width)
+        if item.kind == "folded":
+            return self._lines_of(item.original or "", width) if self.folded else []
+        if item.kind == "no-translation":
+            if self.mode == "original":
+                return []
+            return _indent(self._lines_of(item.original or "", width - 2, self._style("warning")),
+                           1, 1)
+        if item.kind == "written":
+            return self._boxed(item.original, width, 1, None)
+        if self.folded:
+            return []
+        orig, trans = item.original, item.translation
+        if self.mode == "original" or (trans is None and self.mode != "translation"):
+            return self._boxed(orig, width, 1, None)
+        if self.mode == "translation":
+            return self._boxed(trans, width, 1, None) if trans is not None else []
+        if self.mode == "stacked":
+            return [*self._boxed(orig, width, 1, None), [Segment(" " * width)],
+                    *self._boxed(trans, width, 2, self._style("muted"))]
+        left = (width - 2) // 2  # 1fr each, two columns apart
+        return _beside(_indent(self._boxed(orig, left, 1, None), 0, 2),
+                       self._boxed(trans, width - 2 - left, 1, None), left + 2, width)
+
+    def _boxed(self, renderable: RenderableType | None, width: int, pad: int,
+               style: Style | None) -> list[Line]:
+        """A summary's box: a bar in the accent colour, `pad` columns, the text, a column."""
+        if renderable is None:
+            return []
+        bar = [Segment("█", self._style("accent")), Segment(" " * pad)]
+        return [[*bar, *line, Segment(" ")]
+                for line in self._lines_of(renderable, width - pad - 2, style)]
+
+    def _row_lines(self, row: Row, width: int) -> list[Line]:
+        number = 4 if self.numbered else 0
+        room = width - number
+        mode = self.mode
+        if mode == "original" and row.tr_only:
+            return []
+        body: list[Line]
+        if row.pairs is None:  # no translation: the original whatever the view
+            body = [] if mode == "translation" else self._lines_of(row.original, room)
+        elif mode == "original":
+            body = self._lines_of(row.original, room)
+        elif mode == "translation":
+            body = self._translation(row, room, stacked=False)
+        elif mode == "stacked":
+            body = [*self._lines_of(row.original, room),
+                    *self._translation(row, room, stacked=True)]
+        else:
+            left = room // 2
+            body = _beside(_indent(self._lines_of(row.original, left - 2), 0, 2),
+                           self._translation(row, room - left, stacked=False), left, room)
+        if not body:
+            return []
+        if number:
+            label = self._lines_of(Text(f"{row.number + 1}" if row.number is not None else "",
+                                        style="dim", no_wrap=True), number)[0]
+            gap = Segment(" " * number)
+            body = [[*(label if i == 0 else [gap]), *line] for i, line in enumerate(body)]
+        if row.number is not None and row.number == self.hit:
+            hit = self._style("hit")
+            body = [list(Segment.apply_style(line, hit)) for line in body]
+        return body
+
+    def _translation(self, row: Row, width: int, *, stacked: bool) -> list[Line]:
+        """The translation cell: a bar in the warning colour when the numbers check flagged a
+        line, indented and muted under the original when stacked."""
+        if row.flagged:
+            prefix = [Segment("█", self._style("warning")), Segment(" ")]
+        else:
+            prefix = [Segment("  ")] if stacked else []
+        style = self._style("muted") if stacked else None
+        inner = width - sum(len(seg.text) for seg in prefix)
+        out: list[Line] = []
+        for text in translated_lines(row.pairs or [], row.facts, self._style("warning")):
+            out += [[*prefix, *line] for line in self._lines_of(text, inner, style)]
+        return out
+
+    def render_line(self, y: int) -> Strip:
+        self._ensure_lines()
+        index = round(self.scroll_offset.y) + y
+        shown = self._shown.get(index)
+        if shown is not None:
+            return shown
+        if index >= len(self._lines):
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        strip = self._lines[index]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            start, end = span
+            end = strip.cell_length if end == -1 else end
+            over = self.screen.get_component_rich_style("screen--selection")
+            # Over the line's own styles (its background included), not under them.
+            chosen = Strip(Segment.apply_style(strip.crop(start, end), post_style=over),
+                           end - start)
+            strip = Strip.join([strip.crop(0, start), chosen, strip.crop(end)])
+        self._shown[index] = strip = strip.apply_offsets(0, index)
+        return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(self.text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._shown.clear()
+        self.refresh()
+
+
+Line = list[Segment]
+
+
+def _indent(lines: list[Line], left: int, right: int) -> list[Line]:
+    """`left` blank columns before each line, `right` after."""
+    before, after = [Segment(" " * left)] if left else [], [Segment(" " * right)] if right else []
+    return [[*before, *line, *after] for line in lines]
+
+
+def _beside(left: list[Line], right: list[Line], left_width: int, width: int) -> list[Line]:
+    """Two columns side by side (`left` is `left_width` wide), the shorter one padded with
+    blank lines."""
+    blank_left = [Segment(" " * left_width)]
+    blank_right = [Segment(" " * (width - left_width))]
+    return [[*(left[i] if i < len(left) else blank_left),
+             *(right[i] if i < len(right) else blank_right)]
+            for i in range(max(len(left), len(right)))]
