@@ -245,7 +245,7 @@ class ReaderBody(ScrollView, can_focus=True):
         self.folded = False
         self.numbered = False
         self.hit: int | None = None  # the paragraph a chosen fact leads to
-        self._lines: list[Strip] = []
+        self._drawn: list[Strip] = []
         self._shown: dict[int, Strip] = {}  # lines as drawn: with offsets for the mouse
         self._texts: str | None = None  # every line's text, for a selection (made when asked)
         self._starts: dict[int, int] = {}  # paragraph -> its first line
@@ -298,7 +298,7 @@ class ReaderBody(ScrollView, can_focus=True):
         """Every line of the body as shown at the present width."""
         self._ensure_lines()
         if self._texts is None:
-            self._texts = "\n".join(strip.text for strip in self._lines)
+            self._texts = "\n".join(strip.text for strip in self._drawn)
         return self._texts
 
     # -- drawing -------------------------------------------------------------------------
@@ -348,7 +348,7 @@ class ReaderBody(ScrollView, can_focus=True):
             if isinstance(item, Row) and item.number is not None:
                 starts[item.number] = len(lines)
             lines.extend(Strip(Segment.apply_style(line, base), width) for line in made)
-        self._lines, self._starts, self._texts = lines, starts, None
+        self._drawn, self._starts, self._texts = lines, starts, None
         self._shown.clear()
         self.virtual_size = Size(width, len(lines))
 
@@ -453,9 +453,9 @@ class ReaderBody(ScrollView, can_focus=True):
         shown = self._shown.get(index)
         if shown is not None:
             return shown
-        if index >= len(self._lines):
+        if index >= len(self._drawn):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        strip = self._lines[index]
+        strip = self._drawn[index]
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(index)) is not None:
             start, end = span
