@@ -217,3 +217,31 @@ async def test_a_change_in_the_database_drops_the_previewed_copy(tmp_path: Path)
         await pilot.press("enter")
         await settle(pilot)
         assert "changes on Monday" in screen_text(app)
+
+
+async def test_the_reader_is_composed_ahead_and_never_shown_empty(tmp_path: Path) -> None:
+    """Once the list is up, the kept reader is composed off screen (warm_reader): the main
+    screen stays where it was, and the first article opened goes into that reader."""
+    app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        articles = main.articles
+        articles.focus()
+        await _until(pilot, lambda: app._reader is not None, "composed ahead")
+        warmed = app._reader
+        assert warmed is not None and warmed not in app.screen_stack
+        await _until(pilot, lambda: bool(warmed.query(ReaderBody)), "its body composed")
+        await settle(pilot)
+        assert app.screen is main and articles.has_focus  # left as it was
+        assert "A short note" in screen_text(app)
+        await pilot.press("enter")  # the highlighted row: the newest, the long report
+        await _until(pilot, lambda: isinstance(app.screen, ReaderScreen)
+                     and app.screen.painted == "a-long", "painted")
+        assert app.screen is warmed
+        assert "works cost $42bn" not in screen_text(app)  # far down; the top shows
+        assert "Paragraph 0 of a long report" in screen_text(app)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.screen is main

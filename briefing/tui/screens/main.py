@@ -47,6 +47,9 @@ from briefing.tui.widgets.status import StatusLine
 
 # Below this many columns the sidebar starts hidden (B shows it): the titles need the room.
 COMPACT_WIDTH = 100
+# Seconds after the main screen mounts before the reader is composed ahead: after the first
+# page and the sidebar counts, so neither waits for it.
+WARM_READER_S = 0.5
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -106,6 +109,8 @@ class MainScreen(ArticleScreen):
     def on_mount(self) -> None:
         self.articles.focus()
         self._apply_layout()
+        # The reader composed ahead once the first page is up (see BriefingApp.warm_reader).
+        self.set_timer(WARM_READER_S, self.bapp.warm_reader)
         # The list first: the sidebar's counts (five queries and a redraw of the sidebar)
         # competed with the first page for the two cores and the UI thread. They load once
         # that page is painted (on_articles_loaded).

@@ -80,7 +80,8 @@ class ReaderScreen(ArticleScreen):
     def on_mount(self) -> None:
         self.query_one("#reader-scroll").focus()
         self._apply_mode()
-        self.start_load(mark_read=self._marks_on_open)
+        if self.article_id:  # none: composed ahead, while the list was idle (warm_reader)
+            self.start_load(mark_read=self._marks_on_open)
 
     @property
     def _marks_on_open(self) -> bool:
