@@ -250,7 +250,7 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
     missing = [aid for aid in ids if aid not in memo]
     if missing:
         for aid, row in store.stories.stored(missing).items():
-            found[aid] = Signature.from_json(row.signature, contexts=False).match
+            found[aid] = Match.from_data(row.signature)
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
 

@@ -465,3 +465,31 @@ def test_a_database_with_sixteen_bands_is_rekeyed_and_a_text_copy_still_joins(
         stories.assign_articles(store, [copy])
         story = stories.story_of(store, "t2")
         assert story is not None and {m.article_id for m in story.members} == {"t1", "t2"}
+
+
+def _same_match(read: signatures.Match, made: signatures.Match) -> bool:
+    return ((read.probes, read.values, read.names, read.minhash.tolist())
+            == (made.probes, made.values, made.names, made.minhash.tolist()))
+
+
+def test_the_match_form_read_from_a_stored_row_is_the_one_the_signature_makes(
+        tmp_path: Path) -> None:
+    """The writer reads match forms straight from stored rows (version 2, and version 1 as
+    older databases hold them), without making Fig objects: the same probes, values, names
+    and MinHash as the whole signature's, for every article of the sample feeds and for a
+    text too short for a MinHash."""
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, ROOT / "sample_feeds")
+        rows = store.stories.stored(store.article_ids())
+    sigs = [stories.Signature.from_json(r.signature) for r in rows.values()]
+    sigs.append(stories.signature(build("short", "https://one.example/s", "Short",
+                                        ["Sales rose 12.5% to $4.2bn."])))
+    assert len(sigs) > 10 and not sigs[-1].minhash
+    assert any(len(s.figs) > 3 for s in sigs)
+    for sig in sigs:
+        v2 = json.loads(json.dumps(sig.as_json()))
+        v1 = {"figs": [[f.kind, f.unit, f.value, f.text, f.weight, sorted(f.context)]
+                       for f in sig.figs],
+              "names": sorted(sig.names), "minhash": list(sig.minhash), "name": sig.name}
+        assert _same_match(signatures.Match.from_data(v2), sig.match)
+        assert _same_match(signatures.Match.from_data(v1), sig.match)
