@@ -183,11 +183,8 @@ class TagBehind:
             analysis = tagging.analyses.get(art.id)
             if analysis is None or pending.get(art.id) != art.content_hash:
                 continue
-            tagged = ingest.with_analysis(art, analysis)
-            self.store.save_analysis(art.id, facts=tagged.facts, key_facts=tagged.key_facts,
-                                     summary=tagged.summary, tags=tagged.tags,
-                                     tagger_version=tagged.tagger_version)
-            done.append(tagged)
+            done.append(ingest.with_analysis(art, analysis))
         if done:
+            self.store.save_analyses(done)
             for hook in self.hooks:
                 hook(self.store, done, tagging.signatures)
