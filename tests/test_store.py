@@ -196,7 +196,7 @@ def test_analyses_saved_together_are_those_saved_one_by_one(tmp_path: Path) -> N
                       for j in range(k))
         return _article(n, facts=facts, key_facts=tuple(KeyFact(f"bullet {n}.{j}", 0)
                                                         for j in range(k)),
-                        tags=tuple(f"tag{n}-{j}" for j in range(k)) + ("tag0-0",),
+                        tags=(*(f"tag{n}-{j}" for j in range(k)), "tag0-0"),
                         summary=f"summary {n}.{k}", tagger_version=7)
 
     arts = [_article(n, tagger_version=-1, tags=("old",)) for n in range(4)]
