@@ -405,8 +405,9 @@ class _Runner:
                                 slot.release()
                             continue
                         remaining = deadline - loop.time()
-                        if remaining <= 0 or len(waiting) >= self._busy and not (
-                                self._busy == 0 and self.behind.running):
+                        # Tagging batches in the workers will write soon (see above).
+                        tagging = self._busy == 0 and self.behind.running > 0
+                        if remaining <= 0 or (len(waiting) >= self._busy and not tagging):
                             break
                         self._wake.clear()
                         with contextlib.suppress(TimeoutError):
