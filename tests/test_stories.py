@@ -17,7 +17,7 @@ from briefing.clean import bilingual
 from briefing.cli import cli
 from briefing.cli.stories import brief_command, stories_command
 from briefing.config import Settings
-from briefing.models import Article
+from briefing.models import Article, Stored
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
@@ -493,3 +493,22 @@ def test_the_match_form_read_from_a_stored_row_is_the_one_the_signature_makes(
               "names": sorted(sig.names), "minhash": list(sig.minhash), "name": sig.name}
         assert _same_match(signatures.Match.from_data(v2), sig.match)
         assert _same_match(signatures.Match.from_data(v1), sig.match)
+
+
+def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Path) -> None:
+    """The candidate rule as the set operations count it: two figure keys, or two MinHash
+    bands, in common; one of each is what unrelated items share. Most shared first, then by
+    id, with whether a band is among them."""
+    held = {"a1": ["f:a", "f:b"], "a2": ["f:a", "h:1"], "a3": ["h:1", "h:2"], "a4": ["f:b"],
+            "a5": ["f:a", "f:b", "h:1", "f:c"]}
+    arts = [build(aid, f"https://x.example/{aid}", aid, [f"Text of {aid} here."])
+            for aid in held]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        rows = store.stories.rowids(list(held))
+        for aid, keys in held.items():
+            store.stories.put(Stored(aid, aid, "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                              keys, rows[aid], new=True)
+        found = store.stories.candidates(["f:a", "f:b", "h:1", "h:2"], *OPEN,
+                                         exclude=rows["a5"], max_postings=100, limit=8)
+    assert found == [("a1", "a1", 2, False), ("a3", "a3", 2, True)]

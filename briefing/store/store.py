@@ -519,20 +519,24 @@ class Store:
     @staticmethod
     def _insert_analysis(c: sqlite3.Connection, article_id: str, facts: Sequence[Fact],
                          key_facts: Sequence[KeyFact], tags: Sequence[str]) -> None:
-        c.executemany(
-            'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, "end",'
-            " link) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(article_id, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end, f.link)
-             for i, f in enumerate(facts)],
-        )
-        c.executemany(
-            "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
-            [(article_id, i, k.text, k.paragraph) for i, k in enumerate(key_facts)],
-        )
-        c.executemany(
-            "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
-            [(article_id, t) for t in dict.fromkeys(tags) if t],
-        )
+        # Each only when it has rows: an article stored readable first has none yet.
+        if facts:
+            c.executemany(
+                'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start,'
+                ' "end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
+                [(article_id, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
+                  f.link) for i, f in enumerate(facts)],
+            )
+        if key_facts:
+            c.executemany(
+                "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
+                [(article_id, i, k.text, k.paragraph) for i, k in enumerate(key_facts)],
+            )
+        if any(tags):
+            c.executemany(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
+                [(article_id, t) for t in dict.fromkeys(tags) if t],
+            )
 
     def save_analysis(self, article_id: str, *, facts: Sequence[Fact],
                       key_facts: Sequence[KeyFact], summary: str, tags: Sequence[str],

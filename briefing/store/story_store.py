@@ -233,6 +233,13 @@ class StoryStore:
         index = self.preload(keys, lo, hi, check=False)
         shared: Counter[int] = Counter()
         bands: Counter[int] = Counter()
+        # Two figures in common, or two MinHash bands: one band alone is what a shared stock
+        # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
+        # met twice among one kind's postings are found with set operations: a loop over
+        # every row counted (hundreds an article, wire figures being common) cost more than
+        # the counting.
+        seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
+        found: set[int] = set()
         for key in keys:
             held = index.window(key, lo, hi)
             if len(held) > max_postings:
@@ -240,13 +247,18 @@ class StoryStore:
                 index.drop(key)
                 continue
             shared.update(held)
-            if key.startswith("h:"):
+            band = key.startswith("h:")
+            if band:
                 bands.update(held)
+            rows = seen[band]
+            found.update(rows.intersection(held))
+            rows.update(held)
+            if len(held) > 1 and len(distinct := set(held)) < len(held):
+                # A row twice under one key (an article put twice in one batch).
+                found.update(r for r in distinct if held.count(r) > 1)
         shared.pop(exclude, None)
         bands.pop(exclude, None)
-        # Two figures in common, or two MinHash bands: one band alone is what a shared stock
-        # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
-        found = [r for r, n in shared.items() if n - bands.get(r, 0) >= 2 or bands.get(r, 0) >= 2]
+        found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
         if unknown:
             for rowid, aid, story_id in self._rows(
