@@ -222,3 +222,42 @@ def test_analyses_saved_together_are_those_saved_one_by_one(tmp_path: Path) -> N
     assert len(a2.facts) == len(a2.key_facts) == 3
     assert a1.tags == ("tag0-0",) and a1.tagger_version == 7
     assert a3.tags == ("old",) and a3.tagger_version == -1
+
+
+def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
+    """save_articles reads what it checks each article against once for the batch: the
+    outcomes and the rows are those of one save_article each, including what the batch
+    itself changes as it goes (a text stored earlier in it, an id given twice, an update
+    that frees its old text for a later copy)."""
+    feed = "https://example.com/feed"
+    before = [_article(1, "Old text of one."), _article(2, "Text two."),
+              _article(3, "Text three.", source="https://other.example/feed")]
+    batch = [
+        _article(1, "New text of one."),  # updated: its old text is free again
+        _article(4, "Old text of one.", content_hash=before[0].content_hash),  # then added
+        _article(5, "Text two.", content_hash=before[1].content_hash),  # a copy: unchanged
+        _article(3, "Text three, again."),  # another feed owns the id: unchanged
+        _article(6, "Six."), _article(7, "Six.", content_hash=_article(6, "Six.").content_hash),
+        _article(6, "Six, changed."),  # the same id again, changed: updated
+        _article(8, "Pruned id."), _article(9, "Pruned text.", content_hash="gone"),
+        _article(10, "Ten."),
+    ]
+    assert all(a.source == feed for a in batch if a.id != "a3") and batch[3].source == feed
+    outcomes, rows = [], []
+    for name in ("one", "many"):
+        with Store(tmp_path / f"{name}.db") as store:
+            store.save_articles(before)
+            store.conn.executemany(
+                "INSERT INTO pruned_articles (id, pruned, content_hash) VALUES (?, ?, ?)",
+                [("a8", "2025-01-01", "x"), ("old", "2025-01-01", "gone")])
+            store.conn.commit()
+            if name == "one":
+                outcomes.append([store.save_article(a, now="n") for a in batch])
+            else:
+                outcomes.append(store.save_articles(batch, now="n"))
+            rows.append(store.conn.execute(
+                "SELECT id, content_hash, source_url, text FROM articles ORDER BY id").fetchall())
+    assert outcomes[0] == outcomes[1] == [
+        "updated", "added", "unchanged", "unchanged", "added", "unchanged", "updated",
+        "unchanged", "unchanged", "added"]
+    assert rows[0] == rows[1]
