@@ -512,3 +512,31 @@ def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Pat
         found = store.stories.candidates(["f:a", "f:b", "h:1", "h:2"], *OPEN,
                                          exclude=rows["a5"], max_postings=100, limit=8)
     assert found == [("a1", "a1", 2, False), ("a3", "a3", 2, True)]
+
+
+def test_story_rows_held_for_one_statement_are_read_back_and_dropped_on_rollback(
+        tmp_path: Path) -> None:
+    """New members, their keys and stories of one are written a batch at a time: whatever
+    reads the story tables in the same transaction sees them, the commit writes them, and a
+    rollback drops them so that no later transaction writes them."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    other = build("c1", "https://three.example/c", "Other", ["Nothing in common here at all."])
+    with Store(tmp_path / "s.db") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save_articles([other])
+            stories.assign_articles(store, [other])
+            assert stories.story_of(store, "c1") is not None  # read back before the commit
+            raise RuntimeError("the batch fails")
+        with store.transaction():
+            store.save_articles([first, copy])
+            stories.assign_articles(store, [first, copy])
+            joined = stories.story_of(store, "b1")
+            assert joined is not None and joined.size == 2
+    with Store(tmp_path / "s.db") as store:
+        counts = [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("stories", "story_articles", "articles")]
+        assert counts == [1, 2, 2]
+        assert store.conn.execute("SELECT count(DISTINCT article) FROM story_keys").fetchone()[
+            0] == 2
+        assert stories.story_of(store, "c1") is None

@@ -242,6 +242,7 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            self.stories.flush()
             self.index_pending(conn)
         except BaseException:
             self._unindexed.clear()
