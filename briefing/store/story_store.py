@@ -190,14 +190,18 @@ class StoryStore:
         if not (self._new_members or self._stories):
             return
         c = self._store.conn
-        c.executemany(
-            "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
-            "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)", self._new_members)
-        c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
-                      "VALUES (?,?,?)", self._keys)
-        c.executemany(
-            "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
-            "last_published) VALUES (?,?,?,1,?,?)", self._stories)
+        if self._new_members:
+            c.executemany(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, "
+                "quality, content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
+                self._new_members)
+        if self._keys:
+            c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
+                          "VALUES (?,?,?)", self._keys)
+        if self._stories:
+            c.executemany(
+                "INSERT OR REPLACE INTO stories (id, best_article, title, size, "
+                "first_published, last_published) VALUES (?,?,?,1,?,?)", self._stories)
         self._new_members, self._keys, self._stories = [], [], []
 
     @wraps_sqlite_errors
