@@ -354,6 +354,9 @@ class Measured:
     cpu: float = 0.0
     # With `watch`: (seconds since the start, value) each time the watched value changed.
     changes: list[tuple[float, object]] = field(default_factory=list)
+    # User + system seconds of the child alone (its last 20 ms sample): the process that
+    # writes the database, without its workers.
+    main_cpu: float = 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -439,7 +442,8 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
         err.seek(0)
         result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
                           max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read(),
-                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())), changes)
+                          max(usage.ru_utime + usage.ru_stime, sum(cpu.values())), changes,
+                          cpu.get(proc.pid, 0.0))
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return result

@@ -17,7 +17,8 @@ behind in the same run; the default configuration). "readable s" is when the
 last article of the phase was stored and searchable: the database is polled (read-only,
 every 0.1 s) for its article count while the run goes on, and the time the count first
 reached its final value is taken. "CPU ms/item" is the whole process tree's CPU over the items
-the phase brought (what briefing stored; the same count for newsboat).
+the phase brought (what briefing stored; the same count for newsboat); "main ms/item" the
+same for the main process alone (the one that writes the database), without its workers.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
         after = server.stats()
         r = runs.setdefault(tool, {})
         r.setdefault(f"{phase}_cpu_s", []).append(m.cpu)
+        r.setdefault(f"{phase}_main_cpu_s", []).append(m.main_cpu)
         r.setdefault(f"{phase}_load", []).append(os.getloadavg()[0])
         if db is not None:
             r.setdefault(f"{phase}_db_mb", []).append(_db_mb(db))
@@ -174,8 +176,10 @@ def _rows(result: dict[str, Any]) -> list[list[object]]:
             secs = m[f"{phase}_s"]
             per_item = (m[f"{phase}_cpu_s"] * 1000 / m[f"{phase}_items"]
                         if m.get(f"{phase}_items") else float("nan"))
+            main_item = (m[f"{phase}_main_cpu_s"] * 1000 / m[f"{phase}_items"]
+                         if m.get(f"{phase}_items") else float("nan"))
             rows.append([n, tool, phase, secs, m.get(f"{phase}_readable_s", float("nan")),
-                         n / secs, m[f"{phase}_cpu_s"], per_item,
+                         n / secs, m[f"{phase}_cpu_s"], per_item, main_item,
                          m[f"{phase}_load"], m.get(f"{phase}_db_mb", float("nan")),
                          m[f"{phase}_rss_mb"], m[f"{phase}_tree_mb"],
                          int(m[f"{phase}_304"]), int(m[f"{phase}_failed"])])
@@ -282,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
         results.append(bench_size(n, args.repeat, threads, args.style, args.readable_first))
     headers = ["feeds", "tool", "phase", "median s", "readable s", "feeds/s", "CPU s",
-               "CPU ms/item", "load", "DB MB",
+               "CPU ms/item", "main ms/item", "load", "DB MB",
                "peak RSS MB", "tree RSS MB", "304s", "failed"]
     print(table(headers, [r for res in results for r in _rows(res)]))
     ratio_rows = [r for res in results for r in _ratios(res)]

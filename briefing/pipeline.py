@@ -316,7 +316,7 @@ class _Runner:
         self._jobs = 0  # CPU jobs running or waiting for a worker
         # The second phase with fetch.readable_first, and what a killed run left untagged.
         self.behind = TagBehind(
-            store, workers=self._workers, hooks=self.after_store, write=self._write,
+            store, workers=self._workers, hooks=self.after_store, write=self._queue_write,
             cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
             busy=lambda: self._jobs)
 
@@ -361,10 +361,15 @@ class _Runner:
 
     async def _write(self, write: Callable[[], T]) -> T:
         """Run `write` in the next database transaction and wait for it to commit."""
+        return await self._queue_write(write)
+
+    def _queue_write(self, write: Callable[[], T]) -> asyncio.Future[T]:
+        """Queue `write` for the writer now, behind every write queued before it; the future
+        is answered once its transaction commits."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((write, done, _slot.get()))
         self._wake.set()
-        return await done
+        return done
 
     async def _writer(self) -> None:
         """The one writer. A transaction stays open while sources still running may add to
@@ -373,8 +378,12 @@ class _Runner:
         whole index, so a batch of 30 feeds costs little more to commit than one feed
         (measured when story keys were text: 20,000 articles' keys took 4.3 s to insert 80
         articles per commit, 2.6 s at 400). A source's slot is handed on as soon as its write
-        has run, so the next sources fetch and parse while the batch fills. Every article is
-        still whole: a failure rolls back the batch, and each waiting source hears why."""
+        has run, so the next sources fetch and parse while the batch fills. Once no source
+        runs, the tagging behind (readable_first) has the writer to itself: its batches, 50
+        articles each, then share a transaction while more of them are in the workers, instead
+        of a commit each (a commit cost ~12 ms of CPU, ~0.25 ms an article, as one a batch).
+        Every article is still whole: a failure rolls back the batch, and each waiting source
+        hears why."""
         loop = asyncio.get_running_loop()
         while True:
             item: tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None] | None
@@ -396,7 +405,9 @@ class _Runner:
                                 slot.release()
                             continue
                         remaining = deadline - loop.time()
-                        if len(waiting) >= self._busy or remaining <= 0:
+                        # Tagging batches in the workers will write soon (see above).
+                        tagging = self._busy == 0 and self.behind.running > 0
+                        if remaining <= 0 or (len(waiting) >= self._busy and not tagging):
                             break
                         self._wake.clear()
                         with contextlib.suppress(TimeoutError):

@@ -132,15 +132,17 @@ def assign_articles(store: Store, arts: Sequence[Article],
         prior = store.stories.stored([a.id for a in arts])
         given = signatures or {}
         sigs = {a.id: _compact(given.get(a.id), a) for a in arts}
+        stamps = {a.id: _stamp(a.published) for a in arts}
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
-            windows = [_window(_stamp(a.published)) for a in fresh]
+            windows = [_window(stamps[a.id]) for a in fresh]
             store.stories.preload([k for a in fresh for k in sigs[a.id].lookup_keys],
                        min(w[0] for w in windows), max(w[1] for w in windows))
         rows = store.stories.rowids([a.id for a in arts])
         for art in arts:
             if art.id in rows:  # saved: an article must be stored before it joins a story
-                _assign_one(store, art, prior.get(art.id), sigs[art.id], rows[art.id])
+                _assign_one(store, art, prior.get(art.id), sigs[art.id], rows[art.id],
+                            stamps[art.id])
 
 
 def rebuild(store: Store) -> None:
@@ -164,7 +166,7 @@ def sync(store: Store) -> None:
 
 
 def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
-                rowid: int) -> None:
+                rowid: int, stamp: str) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
@@ -174,9 +176,8 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
             for f, g in conflicts(before, now)])
         story_id = old.story_id
     else:
-        story_id = _choose(store, sig, _stamp(art.published), rowid) or art.id
-    row = Stored(art.id, story_id, _stamp(art.published), quality(art), art.content_hash,
-                    art.tagger_version)
+        story_id = _choose(store, sig, stamp, rowid) or art.id
+    row = Stored(art.id, story_id, stamp, quality(art), art.content_hash, art.tagger_version)
     _remember(store, art.id, sig.lean())
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
@@ -250,7 +251,7 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
     missing = [aid for aid in ids if aid not in memo]
     if missing:
         for aid, row in store.stories.stored(missing).items():
-            found[aid] = Signature.from_json(row.signature, contexts=False).match
+            found[aid] = Match.from_data(row.signature)
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
 

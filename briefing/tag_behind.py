@@ -41,6 +41,8 @@ HELD = 4_000
 
 Hook = Callable[[Store, Sequence[Article], Any], None]
 Cpu = Callable[[Callable[..., Any], Sequence[Article]], Awaitable[Any]]
+# Queues a write behind those queued before it, when called; awaited, it answers once the
+# write's transaction has committed.
 Write = Callable[[Callable[[], Any]], Awaitable[Any]]
 
 
@@ -52,7 +54,7 @@ class TagBehind:
         self.store = store
         self.workers = max(1, workers)
         self._cpu = cpu  # runs a function in a worker
-        self._write = write  # runs a function in the next transaction
+        self._write = write  # queues a function for the next transaction (see Write)
         self._busy = busy  # CPU jobs (tagging's too) running or waiting for a worker
         self.hooks = tuple(hooks)
         self._queue: deque[Article | str] = deque()
@@ -157,7 +159,11 @@ class TagBehind:
                 self._wake.set()
             if before is not None:  # stories join in the order articles were stored
                 await asyncio.shield(before)  # only ever given a result
-            await self._write(lambda: self._save(batch, tagging))
+            saved = self._write(lambda: self._save(batch, tagging))
+            # Queued behind the batch before it: the next batch may queue now, and the
+            # writer can put several batches in one transaction.
+            written.set_result(None)
+            await saved
             self.tagged += len(batch)
         except asyncio.CancelledError:
             raise
@@ -183,11 +189,8 @@ class TagBehind:
             analysis = tagging.analyses.get(art.id)
             if analysis is None or pending.get(art.id) != art.content_hash:
                 continue
-            tagged = ingest.with_analysis(art, analysis)
-            self.store.save_analysis(art.id, facts=tagged.facts, key_facts=tagged.key_facts,
-                                     summary=tagged.summary, tags=tagged.tags,
-                                     tagger_version=tagged.tagger_version)
-            done.append(tagged)
+            done.append(ingest.with_analysis(art, analysis))
         if done:
+            self.store.save_analyses(done)
             for hook in self.hooks:
                 hook(self.store, done, tagging.signatures)

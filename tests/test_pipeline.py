@@ -249,3 +249,34 @@ def test_an_entry_fetched_again_unchanged_is_neither_cleaned_nor_tagged_again(
                                        "</p>"), etag='"v3"'))
     changed = run_fetch(_settings(), store, [url])
     assert (changed.added, changed.updated, changed.unchanged) == (0, 3, 0)
+
+
+class _ImportWatch:
+    """A finder that answers nothing and counts the imports that reach the finders: a
+    module already imported never does."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.asked = name, 0
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname == self.name:
+            self.asked += 1
+
+
+def test_fetching_walks_no_import_path_per_request(server: TestServer, db_file: Path) -> None:
+    """httpcore imports sniffio for every connection and lock it makes; with sniffio missing
+    each of those imports searched the whole import path and failed (0.29 ms each, ~1,000
+    times in a fetch of 200 feeds, all-304 runs included). Installed, it is imported once."""
+    import sys
+
+    urls = [server.add(f"/f{i}.xml", Route(rss(2), etag=f'"v{i}"')) for i in range(6)]
+    watch = _ImportWatch("sniffio")
+    sys.meta_path.insert(0, watch)
+    try:
+        with Store(db_file) as store:
+            first = run_fetch(_settings(), store, urls)
+            second = run_fetch(_settings(), store, urls)
+    finally:
+        sys.meta_path.remove(watch)
+    assert (first.sources_ok, first.failed, second.not_modified) == (6, [], 6)
+    assert "sniffio" in sys.modules and watch.asked == 0

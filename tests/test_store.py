@@ -185,3 +185,79 @@ def test_pair_flags_and_notes_roundtrip_and_old_string_flags_still_read(db_file:
     assert art is not None
     assert [(f.kind, f.text) for f in art.translations[0].pairs[0].flags] == [
         ("missing", "missing figure: $12bn"), ("changed", "changed figure: 5 → 6")]
+
+
+def test_analyses_saved_together_are_those_saved_one_by_one(tmp_path: Path) -> None:
+    """save_analyses writes a batch's tagging in a few statements: every article reads back
+    as after one save_analysis each, an article given twice keeps its last analysis, and
+    articles outside the batch keep theirs."""
+    def tagged(n: int, k: int) -> Article:
+        facts = tuple(Fact("money", f"${n + j}bn", (n + j) * 1e9, "USD", 0, j, j + 4)
+                      for j in range(k))
+        return _article(n, facts=facts, key_facts=tuple(KeyFact(f"bullet {n}.{j}", 0)
+                                                        for j in range(k)),
+                        tags=(*(f"tag{n}-{j}" for j in range(k)), "tag0-0"),
+                        summary=f"summary {n}.{k}", tagger_version=7)
+
+    arts = [_article(n, tagger_version=-1, tags=("old",)) for n in range(4)]
+    batch = [tagged(0, 2), tagged(1, 0), tagged(2, 3), tagged(0, 1)]  # a0 twice: the last wins
+    results = []
+    for name in ("one", "many"):
+        with Store(tmp_path / f"{name}.db") as store:
+            store.save_articles(arts)
+            if name == "one":
+                for a in batch:
+                    store.save_analysis(a.id, facts=a.facts, key_facts=a.key_facts,
+                                        summary=a.summary, tags=a.tags,
+                                        tagger_version=a.tagger_version)
+            else:
+                store.save_analyses(batch)
+            results.append([store.get_article(f"a{n}") for n in range(4)])
+            counts = store.conn.execute("SELECT id, fact_count FROM articles ORDER BY id")
+            assert counts.fetchall() == [("a0", 1), ("a1", 0), ("a2", 3), ("a3", 0)]
+    assert results[0] == results[1]
+    a0, a1, a2, a3 = results[1]
+    assert a0 is not None and a2 is not None and a3 is not None and a1 is not None
+    assert (len(a0.facts), a0.summary, a0.tags) == (1, "summary 0.1", ("tag0-0",))
+    assert len(a2.facts) == len(a2.key_facts) == 3
+    assert a1.tags == ("tag0-0",) and a1.tagger_version == 7
+    assert a3.tags == ("old",) and a3.tagger_version == -1
+
+
+def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
+    """save_articles reads what it checks each article against once for the batch: the
+    outcomes and the rows are those of one save_article each, including what the batch
+    itself changes as it goes (a text stored earlier in it, an id given twice, an update
+    that frees its old text for a later copy)."""
+    feed = "https://example.com/feed"
+    before = [_article(1, "Old text of one."), _article(2, "Text two."),
+              _article(3, "Text three.", source="https://other.example/feed")]
+    batch = [
+        _article(1, "New text of one."),  # updated: its old text is free again
+        _article(4, "Old text of one.", content_hash=before[0].content_hash),  # then added
+        _article(5, "Text two.", content_hash=before[1].content_hash),  # a copy: unchanged
+        _article(3, "Text three, again."),  # another feed owns the id: unchanged
+        _article(6, "Six."), _article(7, "Six.", content_hash=_article(6, "Six.").content_hash),
+        _article(6, "Six, changed."),  # the same id again, changed: updated
+        _article(8, "Pruned id."), _article(9, "Pruned text.", content_hash="gone"),
+        _article(10, "Ten."),
+    ]
+    assert all(a.source == feed for a in batch if a.id != "a3") and batch[3].source == feed
+    outcomes, rows = [], []
+    for name in ("one", "many"):
+        with Store(tmp_path / f"{name}.db") as store:
+            store.save_articles(before)
+            store.conn.executemany(
+                "INSERT INTO pruned_articles (id, pruned, content_hash) VALUES (?, ?, ?)",
+                [("a8", "2025-01-01", "x"), ("old", "2025-01-01", "gone")])
+            store.conn.commit()
+            if name == "one":
+                outcomes.append([store.save_article(a, now="n") for a in batch])
+            else:
+                outcomes.append(store.save_articles(batch, now="n"))
+            rows.append(store.conn.execute(
+                "SELECT id, content_hash, source_url, text FROM articles ORDER BY id").fetchall())
+    assert outcomes[0] == outcomes[1] == [
+        "updated", "added", "unchanged", "unchanged", "added", "unchanged", "updated",
+        "unchanged", "unchanged", "added"]
+    assert rows[0] == rows[1]

@@ -17,7 +17,7 @@ from briefing.clean import bilingual
 from briefing.cli import cli
 from briefing.cli.stories import brief_command, stories_command
 from briefing.config import Settings
-from briefing.models import Article
+from briefing.models import Article, Stored
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch, key_id
@@ -465,3 +465,78 @@ def test_a_database_with_sixteen_bands_is_rekeyed_and_a_text_copy_still_joins(
         stories.assign_articles(store, [copy])
         story = stories.story_of(store, "t2")
         assert story is not None and {m.article_id for m in story.members} == {"t1", "t2"}
+
+
+def _same_match(read: signatures.Match, made: signatures.Match) -> bool:
+    return ((read.probes, read.values, read.names, read.minhash.tolist())
+            == (made.probes, made.values, made.names, made.minhash.tolist()))
+
+
+def test_the_match_form_read_from_a_stored_row_is_the_one_the_signature_makes(
+        tmp_path: Path) -> None:
+    """The writer reads match forms straight from stored rows (version 2, and version 1 as
+    older databases hold them), without making Fig objects: the same probes, values, names
+    and MinHash as the whole signature's, for every article of the sample feeds and for a
+    text too short for a MinHash."""
+    with Store(tmp_path / "s.db") as store:
+        _fetch(store, ROOT / "sample_feeds")
+        rows = store.stories.stored(store.article_ids())
+    sigs = [stories.Signature.from_json(r.signature) for r in rows.values()]
+    sigs.append(stories.signature(build("short", "https://one.example/s", "Short",
+                                        ["Sales rose 12.5% to $4.2bn."])))
+    assert len(sigs) > 10 and not sigs[-1].minhash
+    assert any(len(s.figs) > 3 for s in sigs)
+    for sig in sigs:
+        v2 = json.loads(json.dumps(sig.as_json()))
+        v1 = {"figs": [[f.kind, f.unit, f.value, f.text, f.weight, sorted(f.context)]
+                       for f in sig.figs],
+              "names": sorted(sig.names), "minhash": list(sig.minhash), "name": sig.name}
+        assert _same_match(signatures.Match.from_data(v2), sig.match)
+        assert _same_match(signatures.Match.from_data(v1), sig.match)
+
+
+def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Path) -> None:
+    """The candidate rule as the set operations count it: two figure keys, or two MinHash
+    bands, in common; one of each is what unrelated items share. Most shared first, then by
+    id, with whether a band is among them."""
+    held = {"a1": ["f:a", "f:b"], "a2": ["f:a", "h:1"], "a3": ["h:1", "h:2"], "a4": ["f:b"],
+            "a5": ["f:a", "f:b", "h:1", "f:c"]}
+    arts = [build(aid, f"https://x.example/{aid}", aid, [f"Text of {aid} here."])
+            for aid in held]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        rows = store.stories.rowids(list(held))
+        for aid, keys in held.items():
+            store.stories.put(Stored(aid, aid, "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                              keys, rows[aid], new=True)
+        found = store.stories.candidates(["f:a", "f:b", "h:1", "h:2"], *OPEN,
+                                         exclude=rows["a5"], max_postings=100, limit=8)
+    assert found == [("a1", "a1", 2, False), ("a3", "a3", 2, True)]
+
+
+def test_story_rows_held_for_one_statement_are_read_back_and_dropped_on_rollback(
+        tmp_path: Path) -> None:
+    """New members, their keys and stories of one are written a batch at a time: whatever
+    reads the story tables in the same transaction sees them, the commit writes them, and a
+    rollback drops them so that no later transaction writes them."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    copy = build("b1", "https://two.example/b", "Plant", COPY[::-1])
+    other = build("c1", "https://three.example/c", "Other", ["Nothing in common here at all."])
+    with Store(tmp_path / "s.db") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.save_articles([other])
+            stories.assign_articles(store, [other])
+            assert stories.story_of(store, "c1") is not None  # read back before the commit
+            raise RuntimeError("the batch fails")
+        with store.transaction():
+            store.save_articles([first, copy])
+            stories.assign_articles(store, [first, copy])
+            joined = stories.story_of(store, "b1")
+            assert joined is not None and joined.size == 2
+    with Store(tmp_path / "s.db") as store:
+        counts = [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("stories", "story_articles", "articles")]
+        assert counts == [1, 2, 2]
+        assert store.conn.execute("SELECT count(DISTINCT article) FROM story_keys").fetchone()[
+            0] == 2
+        assert stories.story_of(store, "c1") is None

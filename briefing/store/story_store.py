@@ -91,15 +91,25 @@ class KeyIndex:
         self.names.update(ids)
         wanted = list(ids)
         for i in range(0, len(wanted), 500):
-            for kid, published, rowid in conn.execute(
-                    "SELECT key, published, article FROM story_keys WHERE key IN "
-                    "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
-                    "ORDER BY key, published, article",
-                    (json.dumps(wanted[i:i + 500]), lo, hi)):
-                key = ids[kid]
-                self.stamps[key].append(published)
-                self.ids[key].append(rowid)
-                self.size += 1
+            rows = conn.execute(
+                "SELECT key, published, article FROM story_keys WHERE key IN "
+                "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
+                "ORDER BY key, published, article",
+                (json.dumps(wanted[i:i + 500]), lo, hi)).fetchall()
+            if not rows:
+                continue
+            # Columns, each key's rows one slice of them (sorted by key): a fetch that knows
+            # thousands of articles reads tens of thousands of postings a batch, and a
+            # Python step per row was most of the cost.
+            kids, stamps, rowids = zip(*rows, strict=True)
+            start = 0
+            while start < len(kids):
+                end = bisect_right(kids, kids[start], start)
+                key = ids[kids[start]]
+                self.stamps[key] += stamps[start:end]
+                self.ids[key] += rowids[start:end]
+                self.size += end - start
+                start = end
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi]."""
@@ -155,6 +165,13 @@ class StoryStore:
         self.index: KeyIndex | None = None
         self.hot_keys: set[str] = set()
         self.matches: OrderedDict[str, Any] = OrderedDict()
+        # Rows of new members, their keys and new stories of one, written in one statement
+        # each per batch (`flush`) instead of three statements an article: before anything
+        # here reads or writes the story tables, and before the transaction commits. Only
+        # ever held inside a transaction; a rollback drops them (`forget`).
+        self._new_members: list[tuple[Any, ...]] = []
+        self._keys: list[tuple[int, int, int]] = []
+        self._stories: list[tuple[str, str, str, str, str]] = []
 
     @property
     def path(self) -> Path:
@@ -165,7 +182,27 @@ class StoryStore:
         return self.index is not None or bool(self.hot_keys) or bool(self.matches)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
         return list(self._store.conn.execute(sql, params).fetchall())
+
+    def flush(self) -> None:
+        """Write the rows `put` and `new_story` hold (see __init__), in the order given."""
+        if not (self._new_members or self._stories):
+            return
+        c = self._store.conn
+        if self._new_members:
+            c.executemany(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, "
+                "quality, content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
+                self._new_members)
+        if self._keys:
+            c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
+                          "VALUES (?,?,?)", self._keys)
+        if self._stories:
+            c.executemany(
+                "INSERT OR REPLACE INTO stories (id, best_article, title, size, "
+                "first_published, last_published) VALUES (?,?,?,1,?,?)", self._stories)
+        self._new_members, self._keys, self._stories = [], [], []
 
     @wraps_sqlite_errors
     def stored(self, article_ids: Sequence[str]) -> dict[str, Stored]:
@@ -188,6 +225,7 @@ class StoryStore:
         committed since it was made."""
         index = self.index
         if index is None or check:
+            self.flush()
             version = self._store.data_version()
             if index is None or index.version != version or index.size > KeyIndex.MAX_ROWS:
                 empty = self._store.conn.execute(
@@ -205,6 +243,7 @@ class StoryStore:
         hot = self.hot_keys
         missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
         if missing:
+            self.flush()
             index.load(self._store.conn, missing, lo, hi)
         return index
 
@@ -233,6 +272,13 @@ class StoryStore:
         index = self.preload(keys, lo, hi, check=False)
         shared: Counter[int] = Counter()
         bands: Counter[int] = Counter()
+        # Two figures in common, or two MinHash bands: one band alone is what a shared stock
+        # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
+        # met twice among one kind's postings are found with set operations: a loop over
+        # every row counted (hundreds an article, wire figures being common) cost more than
+        # the counting.
+        seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
+        found: set[int] = set()
         for key in keys:
             held = index.window(key, lo, hi)
             if len(held) > max_postings:
@@ -240,16 +286,22 @@ class StoryStore:
                 index.drop(key)
                 continue
             shared.update(held)
-            if key.startswith("h:"):
+            band = key.startswith("h:")
+            if band:
                 bands.update(held)
+            rows = seen[band]
+            found.update(rows.intersection(held))
+            rows.update(held)
+            if len(held) > 1 and len(distinct := set(held)) < len(held):
+                # A row twice under one key (an article put twice in one batch).
+                found.update(r for r in distinct if held.count(r) > 1)
         shared.pop(exclude, None)
         bands.pop(exclude, None)
-        # Two figures in common, or two MinHash bands: one band alone is what a shared stock
-        # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items.
-        found = [r for r, n in shared.items() if n - bands.get(r, 0) >= 2 or bands.get(r, 0) >= 2]
+        found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
         if unknown:
-            for rowid, aid, story_id in self._rows(
+            # Not flushed first: the rows held for it are all in index.members.
+            for rowid, aid, story_id in self._store.conn.execute(
                     "SELECT a.rowid, a.id, s.story_id FROM articles a JOIN story_articles s "
                     "ON s.article_id = a.id WHERE a.rowid IN (SELECT value FROM json_each(?))",
                     (json.dumps(unknown),)):
@@ -268,18 +320,16 @@ class StoryStore:
         index = self.key_index()
         with self._store.write() as c:
             if not new:
+                self.flush()
                 index.remove([k for (k,) in c.execute(
                     "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
                 c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
-            c.execute(
-                "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, quality, "
-                "content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
+            self._new_members.append(
                 (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                  row.tagger_version, signature))
             pairs = [(k, key_id(k)) for k in dict.fromkeys(keys)]
             published = epoch(row.published)
-            c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
-                          "VALUES (?,?,?)", [(kid, published, rowid) for _k, kid in pairs])
+            self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
         index.members[rowid] = (row.article_id, row.story_id)
 
@@ -288,6 +338,7 @@ class StoryStore:
         """Recompute a story's row from its members: size, span, best article and title.
         The best article is the highest quality, then the earliest published, then the lowest id."""
         with self._store.write() as c:
+            self.flush()
             best = c.execute(
                 "SELECT s.article_id, a.title FROM story_articles s JOIN articles a "
                 "ON a.id = s.article_id WHERE s.story_id = ? "
@@ -309,15 +360,13 @@ class StoryStore:
     def new_story(self, story_id: str, title: str, published: str) -> None:
         """The row of a story whose one member is its first article (what `refresh` would
         compute, without reading it back)."""
-        with self._store.write() as c:
-            c.execute(
-                "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
-                "last_published) VALUES (?,?,?,1,?,?)", (story_id, story_id, title, published,
-                                                          published))
+        with self._store.write():
+            self._stories.append((story_id, story_id, title, published, published))
 
     @wraps_sqlite_errors
     def add_flags(self, story_id: str, flags: Iterable[StoryFlag]) -> None:
         with self._store.write() as c:
+            self.flush()
             c.executemany(
                 "INSERT OR IGNORE INTO story_flags (story_id, kind, text, detail) VALUES (?,?,?,?)",
                 [(story_id, f.kind, f.text, json.dumps(f.detail, ensure_ascii=False))
@@ -326,6 +375,7 @@ class StoryStore:
     @wraps_sqlite_errors
     def add_changes(self, article_id: str, flags: Iterable[StoryFlag]) -> None:
         with self._store.write() as c:
+            self.flush()
             c.executemany(
                 "INSERT OR IGNORE INTO story_changes (article_id, text, detail) VALUES (?,?,?)",
                 [(article_id, f.text, json.dumps(f.detail, ensure_ascii=False)) for f in flags])
@@ -334,6 +384,7 @@ class StoryStore:
     def clear(self) -> None:
         """Forget every story (not the history of changed figures, which a rebuild cannot redo)."""
         with self._store.write() as c:
+            self.flush()
             for table in ("story_keys", "story_flags", "story_articles", "stories"):
                 c.execute(f"DELETE FROM {table}")
         self.forget()
@@ -341,7 +392,12 @@ class StoryStore:
     def forget(self) -> None:
         """Drop this connection's story memos: key postings, too-common keys and the match forms
         briefing.stories keeps. Worth keeping within one fetch, which looks the same keys up again
-        and again, but not between the fetches of a long-lived process (the TUI)."""
+        and again, but not between the fetches of a long-lived process (the TUI). Rows held
+        for the next `flush` are written first inside a transaction; outside one (after a
+        rollback) they are dropped with it."""
+        if self._store.conn.in_transaction:
+            self.flush()
+        self._new_members, self._keys, self._stories = [], [], []
         self.index = None
         self.hot_keys = set()
         self.matches = OrderedDict()
@@ -359,6 +415,7 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def story_id_of(self, article_id: str) -> str | None:
+        self.flush()
         row = self._store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?",
                                  (article_id,)).fetchone()
         return str(row[0]) if row else None
@@ -418,6 +475,7 @@ class StoryStore:
     @wraps_sqlite_errors
     def summaries(self, story_id: str) -> list[ArticleSummary]:
         """The story's articles as list rows, best source first."""
+        self.flush()
         cur = self._store.conn.execute(
             f"SELECT {SUMMARY_COLUMNS} FROM story_articles s "
             "JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
