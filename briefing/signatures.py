@@ -293,8 +293,14 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     stored as the ones `Fig.bucket` and `Fig.own_key` would compute (the same expressions):
     going through the cached properties for every figure cost a fifth of a signature."""
     tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
-    tokens |= {w for w in (m.casefold() for m in _CONTEXT_WORD.findall(
-        text, start, min(end, start + CONTEXT_CHARS))) if w not in gz.STOPWORDS}
+    sentence = text[start:min(end, start + CONTEXT_CHARS)]
+    if sentence.isascii():
+        # ASCII casefolds letter for letter, so the words of the casefolded sentence are the
+        # casefolded words (elsewhere "İ" gains a combining mark, which ends a word).
+        words = set(_CONTEXT_WORD.findall(sentence.lower()))
+    else:
+        words = {m.casefold() for m in _CONTEXT_WORD.findall(sentence)}
+    tokens |= words - gz.STOPWORDS
     made = []
     counts: dict[str, int] = {}
     for f in numbers:
