@@ -125,3 +125,43 @@ def test_split_sentences_same_with_and_without_keeping(language: str) -> None:
         for p in art.paragraphs:
             assert split_sentences(p.text, language) == text_mod._split_sentences(
                 p.text, language)
+
+
+_ASCII_SAMPLES = [
+    "it's the co-founder's 2nd plan_b: x2 rose 5.5% to $12bn -- 'quoted' words, a b c9 d-",
+    "Revenue Rose 12% At Acme-Corp (NYSE: ACM); CEO O'Neil said __init__ won't 4ever",
+    "".join(chr(c) for c in range(32, 127)),
+]
+
+
+@pytest.mark.parametrize("sample", _ASCII_SAMPLES)
+def test_ascii_word_patterns_match_the_unicode_ones(sample: str) -> None:
+    from briefing import summarize
+
+    low = sample.lower()
+    assert summarize._ASCII_WORD.findall(low) == summarize._WORD.findall(low)
+    assert sig._ASCII_WORD.findall(low) == sig._WORD.findall(sample.casefold())
+    assert sig._ASCII_CONTEXT_WORD.findall(low) == [
+        w.casefold() for w in sig._CONTEXT_WORD.findall(sample)]
+
+
+def test_non_ascii_words_keep_the_unicode_patterns() -> None:
+    # "İ" casefolds to "i" and a combining dot, which ends a word: no ASCII shortcut here.
+    art = _articles(1)[0]
+    text = "İstanbul Straße đầu tư 12 tỷ USD " + art.text
+    assert sig._minhash(text) == _plain_minhash(text)
+
+
+def test_short_summaries_keep_every_sentence_and_long_ones_are_ranked() -> None:
+    from briefing.models import Paragraph
+    from briefing.summarize import summary
+
+    two = (Paragraph(0, "Acme Ports said on Monday it would spend $2bn on a new terminal. "
+                        "The terminal opens in 2028 and adds 1,200 jobs, officials said"),)
+    assert summary(two, [], "en", "Acme to spend $2bn") == two[0].text + "."
+    long = " ".join(f"Sentence number {i} says something about the port expansion plan that "
+                    f"goes on and on with detail after detail about cranes, berths and "
+                    f"the {i} dredging contracts awarded." for i in range(3))
+    three = (Paragraph(0, long),)
+    picked = summary(three, [], "en", "Port expansion")
+    assert len(long) > 450 and picked.count("Sentence number") == 2
