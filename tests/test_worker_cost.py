@@ -165,3 +165,22 @@ def test_short_summaries_keep_every_sentence_and_long_ones_are_ranked() -> None:
     three = (Paragraph(0, long),)
     picked = summary(three, [], "en", "Port expansion")
     assert len(long) > 450 and picked.count("Sentence number") == 2
+
+
+def test_short_texts_are_labelled_as_the_batch_labels_them() -> None:
+    from briefing.clean import language
+
+    language._model()
+    if language._batch is None:
+        pytest.skip("the installed py3langid model is not the one the batch walk was proved for")
+    texts = [
+        "Ông Nguyễn Văn An cho biết doanh thu năm ngoái tăng mạnh nhờ xuất khẩu.",
+        "Le port de Da Nang investira douze milliards de dollars dans un nouveau terminal.",
+        "Die Reederei investiert zwölf Milliarden Dollar in ein neues Terminal im Hafen.",
+        "Revenue rose 12.5% to $45bn in the year to March, the chief executive said.",
+        "El puerto invertirá doce mil millones de dólares en una nueva terminal.",
+    ]
+    for text in texts:
+        assert len(text) < language.BATCH_MIN_CHARS
+        assert language._labels([text]) == [language._batch.classify([text])[0][0]]
+    assert language._labels(texts) == [label for label, _ in language._batch.classify(texts)]
