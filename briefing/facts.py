@@ -265,7 +265,8 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
         words = words[len(cut.split(" ")):]
     if not words:
         return
-    known = list(_known(words, start))
+    # Most runs hold no known name's first word: then the gazetteer has nothing to say.
+    known = [] if _NAME_HEADS.isdisjoint(words) else list(_known(words, start))
     if known:
         yield from known
         return
