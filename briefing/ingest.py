@@ -216,9 +216,8 @@ def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
             job, aid=item.aid, url=entry.link or job.url, title=entry.title,
             paragraphs=item.paragraphs, published=entry.published, author=entry.author,
             entry_tags=entry.tags, source_title=title, declared=item.language,
+            entry_hash=item.entry_hash,
         )
-        if item.entry_hash:
-            art = replace(art, entry_hash=item.entry_hash)
         if item.short and job.options.extract and entry.link:
             local = _local_page(job, entry.link)
             if local is not None:
@@ -358,9 +357,11 @@ def _sidecars(job: Job, art: Article) -> list[Translation]:
 
 def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],
                   published: str | None, author: str = "", entry_tags: Sequence[str] = (),
-                  site_name: str = "", source_title: str = "", declared: str = "") -> Article:
+                  site_name: str = "", source_title: str = "", declared: str = "",
+                  entry_hash: str = "") -> Article:
     """Detect languages, tag facts, and assemble the article the store saves whole.
-    `declared` is the language the feed declares: a prior for detection, never the answer."""
+    `declared` is the language the feed declares: a prior for detection, never the answer;
+    `entry_hash` the feed entry's (see `entry_hash`)."""
     from briefing import tagger
     from briefing.clean.language import detect_article
 
@@ -385,7 +386,7 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
         tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
         summary=analysis.summary, tagger_version=version,
         source_title=source_title or job.source_title, feed_tags=feed_tags,
-        dated=published is not None,
+        dated=published is not None, entry_hash=entry_hash,
     )
 
 
