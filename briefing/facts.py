@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from operator import attrgetter
 
 from briefing import gazetteer as gz
 from briefing import numbers
@@ -109,6 +110,9 @@ def extract(text: str, *, paragraph: int, language: str,
     return _link_pairs(text, facts)
 
 
+_START = attrgetter("start")
+
+
 def _settle(hits: list[Hit], size: int) -> list[Hit]:
     """Keep the best hit where hits overlap: lowest rank, then longest, then first."""
     taken = bytearray(size + 1)
@@ -118,7 +122,8 @@ def _settle(hits: list[Hit], size: int) -> list[Hit]:
             continue
         taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
         kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+    kept.sort(key=_START)
+    return kept
 
 
 # Between two amounts that state one sum in two currencies: "Rmb40bn ($5.5bn)".
@@ -265,7 +270,8 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
         words = words[len(cut.split(" ")):]
     if not words:
         return
-    known = list(_known(words, start))
+    # Most runs hold no known name's first word: then the gazetteer has nothing to say.
+    known = [] if _NAME_HEADS.isdisjoint(words) else list(_known(words, start))
     if known:
         yield from known
         return

@@ -91,12 +91,20 @@ def process(job: Job) -> Result:
 
 
 def _signed(result: Result) -> Result:
+    """The result with the signatures of its tagged articles (those not signed already)."""
     if result.articles and result.articles[0].tagger_version != TAGGING_PENDING:
-        from briefing.signatures import signature
-
         result = replace(result, signatures={
-            a.id: signature(a).compact() for a in result.articles})
+            a.id: result.signatures.get(a.id) or _signature(a) for a in result.articles})
     return result
+
+
+def _signature(art: Article) -> Any:
+    """The story signature a worker sends of a tagged article. Made right after the article
+    is tagged: the sentences of its paragraphs, split for its summary, are then still
+    remembered (text.split_sentences) for its figures' contexts."""
+    from briefing.signatures import signature
+
+    return signature(art).compact()
 
 
 @dataclass(frozen=True)
@@ -201,15 +209,15 @@ def _process_feed(job: Job) -> Result:
 def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
     articles: list[Article] = []
     teasers: list[Teaser] = []
+    signatures: dict[str, Any] = {}
     for item in items:
         entry = item.entry
         art = build_article(
             job, aid=item.aid, url=entry.link or job.url, title=entry.title,
             paragraphs=item.paragraphs, published=entry.published, author=entry.author,
             entry_tags=entry.tags, source_title=title, declared=item.language,
+            entry_hash=item.entry_hash,
         )
-        if item.entry_hash:
-            art = replace(art, entry_hash=item.entry_hash)
         if item.short and job.options.extract and entry.link:
             local = _local_page(job, entry.link)
             if local is not None:
@@ -218,7 +226,9 @@ def _items(job: Job, title: str, items: Sequence[Item]) -> Result:
                 teasers.append(Teaser(entry, art))
                 continue
         articles.append(art)
-    return Result(job.source, title, tuple(articles), tuple(teasers))
+        if art.tagger_version != TAGGING_PENDING:
+            signatures[art.id] = _signature(art)
+    return Result(job.source, title, tuple(articles), tuple(teasers), signatures=signatures)
 
 
 def _entry_id(source: str, entry: FeedEntry) -> str:
@@ -347,9 +357,11 @@ def _sidecars(job: Job, art: Article) -> list[Translation]:
 
 def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Sequence[str],
                   published: str | None, author: str = "", entry_tags: Sequence[str] = (),
-                  site_name: str = "", source_title: str = "", declared: str = "") -> Article:
+                  site_name: str = "", source_title: str = "", declared: str = "",
+                  entry_hash: str = "") -> Article:
     """Detect languages, tag facts, and assemble the article the store saves whole.
-    `declared` is the language the feed declares: a prior for detection, never the answer."""
+    `declared` is the language the feed declares: a prior for detection, never the answer;
+    `entry_hash` the feed entry's (see `entry_hash`)."""
     from briefing import tagger
     from briefing.clean.language import detect_article
 
@@ -374,7 +386,7 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
         tags=analysis.tags, facts=analysis.facts, key_facts=analysis.key_facts,
         summary=analysis.summary, tagger_version=version,
         source_title=source_title or job.source_title, feed_tags=feed_tags,
-        dated=published is not None,
+        dated=published is not None, entry_hash=entry_hash,
     )
 
 
@@ -393,15 +405,15 @@ def tag_articles(articles: Sequence[Article]) -> Tagging:
     from briefing import tagger
 
     analyses: dict[str, Analysis] = {}
-    tagged: list[Article] = []
+    signatures: dict[str, Any] = {}
     for art in articles:
         analysis = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
                                   published=art.published if art.dated else None,
                                   feed_tags=art.feed_tags)
         analyses[art.id] = analysis
-        tagged.append(with_analysis(replace(
+        signatures[art.id] = _signature(with_analysis(replace(
             art, text=art.text or "\n\n".join(p.text for p in art.paragraphs)), analysis))
-    return Tagging(analyses, _signed(Result("", articles=tuple(tagged))).signatures)
+    return Tagging(analyses, signatures)
 
 
 def with_analysis(art: Article, analysis: Analysis) -> Article:

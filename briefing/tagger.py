@@ -112,17 +112,20 @@ def _topics(paragraphs: Sequence[Paragraph], title: str, language: str,
     picked: list[tuple[int, str]] = []
     for word in _TOPIC_WORD.findall(title):
         low = word.lower()
-        count = body.count(low)  # substring count: cheap, and close enough to rank by
-        if (low in gz.STOPWORDS or low in known or count < 2 or len(low) < 2
+        # The word is counted in the body last, once every cheaper test has let it through.
+        if (low in gz.STOPWORDS or low in known or len(low) < 2
                 or low in gz.COMMON_WORDS or low in _UNIT_WORDS
                 or word in gz.CURRENCY_SUFFIX):  # "USD" names a unit, not a topic
             continue
-        if word[0].isupper() and not word.isupper() and low not in original:
-            continue  # never lower case in the body: a name the name rules left, not a topic
-        if language == "vi" and not (word.isascii() and (word.isupper() or low == word)):
-            continue
         if not word.isupper() and len(low) < 4:
             continue  # short lower-case title words are rarely topics ("top", "set")
+        if language == "vi" and not (word.isascii() and (word.isupper() or low == word)):
+            continue
+        if word[0].isupper() and not word.isupper() and low not in original:
+            continue  # never lower case in the body: a name the name rules left, not a topic
+        count = body.count(low)  # substring count: cheap, and close enough to rank by
+        if count < 2:
+            continue
         picked.append((-count, word if word.isupper() else low))
     return [w for _, w in sorted(set(picked))][:_TOPIC_TAGS]
 

@@ -202,12 +202,30 @@ _ABBREVIATIONS_BY_LANGUAGE: dict[str, frozenset[str]] = {
 }
 _LAST_WORD = re.compile(r"([\w.]+)$")
 
+# Paragraphs up to this long are remembered with their sentences (the last SPLITS_KEPT of
+# them): a worker splits each paragraph for its bullets and summary and again, moments later,
+# for its story signature's figure contexts. The bound keeps a huge text from being held.
+SPLIT_KEPT_CHARS = 10_000
+SPLITS_KEPT = 512
+
+
 def split_sentences(text: str, language: str = "") -> list[tuple[int, int]]:
     """Sentence spans (start, end) in one paragraph, by rule: the one splitter of the app
     (summaries, signatures, engines that translate sentence by sentence). pysbd was measured at
     about 1 ms a paragraph, which alone would break the budget of 1,000 items a second; these
     rules split English, Vietnamese and the engines' Romance languages alike, with each
     language's abbreviations."""
+    if len(text) > SPLIT_KEPT_CHARS:
+        return _split_sentences(text, language)
+    return list(_kept_split(text, language))
+
+
+@functools.lru_cache(maxsize=SPLITS_KEPT)
+def _kept_split(text: str, language: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split_sentences(text, language))
+
+
+def _split_sentences(text: str, language: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _boundary().finditer(text):

@@ -57,8 +57,13 @@ def match_rule(line: str) -> Rule | None:
     bare = _bare(line)
     low = bare.lower()
     for rule in RULES:
-        if rule.needs and not any(word in low for word in rule.needs):
-            continue
+        if rule.needs:
+            # A plain loop: any() over a generator cost more than the lookups it makes.
+            for word in rule.needs:
+                if word in low:
+                    break
+            else:
+                continue
         # Markdown images are matched raw: the bare form strips the syntax that marks them.
         target = line.strip() if rule.name == "markdown-image" else bare
         if rule.pattern.fullmatch(target):

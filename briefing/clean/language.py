@@ -46,7 +46,7 @@ def _model() -> Any:
 def _labels(texts: Sequence[str]) -> list[str]:
     """py3langid's label for each text."""
     identifier = _model()
-    if _batch is not None:
+    if _batch is not None and sum(map(len, texts)) >= BATCH_MIN_CHARS:
         # In slices: the batch's arrays take tens of bytes per input byte, so a 15 MB text's
         # 30,000 paragraphs at once took hundreds of MB. A text's label does not depend on the
         # others in its batch.
@@ -56,6 +56,10 @@ def _labels(texts: Sequence[str]) -> list[str]:
 
 
 JUDGED_PARAGRAPHS = 2_000  # long reads have a few hundred
+# Below this much text in all, py3langid's own walk is the cheaper (one 170-character
+# paragraph: 80 us against the batch's 130; the batch's arrays cost more to set up than the
+# bytes cost to walk). Both give the same label (tests/test_clean_langid_batch.py).
+BATCH_MIN_CHARS = 500
 BATCH_TEXTS = 1_000  # texts of up to SAMPLE_CHARS per call to the batch classifier
 
 # py3langid's cost grows with the text; a paragraph's first few hundred characters already

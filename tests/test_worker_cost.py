@@ -1,0 +1,186 @@
+"""The worker's cheaper ways of doing per-item work give exactly what the plain ways give
+(issue 19): story signatures (figure keys computed once, one sort per figure's context, the
+MinHash without 64-bit division), sentences split once per paragraph, and the tagger's
+shortcuts. Each test compares the fast path with the plain computation it replaces, on
+articles from the benchmark's own generator (bench/common.py: text written for this project).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from bench.common import wire_item_html
+from briefing import signatures as sig
+from briefing import text as text_mod
+from briefing.clean.extract import html_to_paragraphs
+from briefing.ingest import Job, build_article
+from briefing.models import Article
+from briefing.text import split_sentences
+
+
+def _articles(n: int = 60) -> list[Article]:
+    job = Job(source="http://127.0.0.1/feed.xml", kind="feed", body=b"", url="http://127.0.0.1/",
+              now="2026-06-30T12:00:00+00:00")
+    out = []
+    for i in range(n):
+        title, html = wire_item_html(i // 20, i % 20)
+        out.append(build_article(job, aid=f"a{i}", url=f"https://example.com/{i}", title=title,
+                                 paragraphs=html_to_paragraphs(html), published="2026-06-01",
+                                 declared="en"))
+    return out
+
+
+def _plain_minhash(text: str) -> tuple[int, ...]:
+    words = sig._WORD.findall(text.casefold())
+    shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    if len(shingles) < 8:
+        return ()
+    x = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.uint64)
+    return tuple(((sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME)
+                 .min(axis=1).tolist())
+
+
+def test_minhash_is_the_modulo_formula() -> None:
+    texts = [a.text for a in _articles()] + [
+        "Đà Nẵng sẽ đầu tư 12 tỷ USD, tạo thêm 4.000 việc làm mới trong ba năm tới, ông nói.",
+        "one two three four five six seven eight nine ten eleven",
+        "too short to hash",
+    ]
+    for text in texts:
+        assert sig._minhash(text) == _plain_minhash(text)
+    assert sig._minhash("too short to hash") == ()
+
+
+def test_minhash_reduction_holds_at_the_extremes() -> None:
+    # Every permutation against the largest and smallest shingle hashes, and many between.
+    x = np.concatenate([np.array([0, 1, 2**31 - 2, 2**31 - 1, 2**31, 2**32 - 1], np.uint64),
+                        np.random.RandomState(7).randint(0, 2**32, 20_000, dtype=np.uint64)])
+    want = (sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME
+    hashed = np.multiply.outer(sig._A, x)
+    hashed += sig._B[:, None]
+    for _ in range(2):
+        low = hashed & sig._PRIME
+        hashed >>= sig._SHIFT
+        hashed += low
+    assert (np.minimum(hashed, hashed - sig._PRIME) == want).all()
+
+
+def test_signature_figures_carry_their_own_keys() -> None:
+    for art in _articles():
+        for fig in sig.signature(art).figs:
+            fresh = sig.Fig(fig.kind, fig.unit, fig.value, fig.text, fig.weight, fig.context)
+            assert (fig.bucket, fig.own_key) == (fresh.bucket, fresh.own_key)
+            assert fig.key(fig.bucket + 1) == fresh.key(fresh.bucket + 1)
+
+
+def test_signature_contexts_as_built_figure_by_figure() -> None:
+    """Each figure's context: its sentence's names and words, and the keys of the sentence's
+    other figures (its own too when another figure shares it)."""
+    checked = 0
+    for art in _articles():
+        s = sig.signature(art)
+        for fig in s.figs:
+            own = [t for t in fig.context if t.startswith("f:")]
+            sentence = [g for g in s.figs if g.context - {t for t in g.context
+                                                          if t.startswith("f:")}
+                        == fig.context - set(own)]
+            keys = [g.own_key for g in sentence]
+            others = {k for k in keys if k != fig.own_key or keys.count(k) > 1}
+            assert set(own) == others
+            checked += 1
+    assert checked > 500
+
+
+def test_stored_form_splits_keys_from_words() -> None:
+    for art in _articles():
+        s = sig.signature(art)
+        data = s.as_json()
+        for f, (*_, words, keys) in zip(s.figs, data["figs"], strict=True):
+            assert keys == sorted(t for t in f.context if t.startswith("f:"))
+            assert data["words"][words] == sorted(t for t in f.context
+                                                  if not t.startswith("f:"))
+        assert sig.Signature.from_json(data).figs == s.figs
+
+
+def test_split_sentences_kept_and_fresh() -> None:
+    text = "Revenue rose 5% to $12bn. Mr. Smith said so. The deal closes in June."
+    first = split_sentences(text, "en")
+    first.append((0, 1))  # a caller's change to its list reaches no other caller
+    again = split_sentences(text, "en")
+    assert [text[s:e] for s, e in again] == [
+        "Revenue rose 5% to $12bn.", "Mr. Smith said so.", "The deal closes in June."]
+    assert split_sentences(text, "de") == again
+    long = "A sentence here. " * (text_mod.SPLIT_KEPT_CHARS // 17 + 1)
+    before = text_mod._kept_split.cache_info().currsize
+    assert len(split_sentences(long)) == long.count(".")
+    assert text_mod._kept_split.cache_info().currsize == before  # never kept
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "es"])
+def test_split_sentences_same_with_and_without_keeping(language: str) -> None:
+    for art in _articles(20):
+        for p in art.paragraphs:
+            assert split_sentences(p.text, language) == text_mod._split_sentences(
+                p.text, language)
+
+
+_ASCII_SAMPLES = [
+    "it's the co-founder's 2nd plan_b: x2 rose 5.5% to $12bn -- 'quoted' words, a b c9 d-",
+    "Revenue Rose 12% At Acme-Corp (NYSE: ACM); CEO O'Neil said __init__ won't 4ever",
+    "".join(chr(c) for c in range(32, 127)),
+]
+
+
+@pytest.mark.parametrize("sample", _ASCII_SAMPLES)
+def test_ascii_word_patterns_match_the_unicode_ones(sample: str) -> None:
+    from briefing import summarize
+
+    low = sample.lower()
+    assert summarize._ASCII_WORD.findall(low) == summarize._WORD.findall(low)
+    assert sig._ASCII_WORD.findall(low) == sig._WORD.findall(sample.casefold())
+    assert sig._ASCII_CONTEXT_WORD.findall(low) == [
+        w.casefold() for w in sig._CONTEXT_WORD.findall(sample)]
+
+
+def test_non_ascii_words_keep_the_unicode_patterns() -> None:
+    # "İ" casefolds to "i" and a combining dot, which ends a word: no ASCII shortcut here.
+    art = _articles(1)[0]
+    text = "İstanbul Straße đầu tư 12 tỷ USD " + art.text
+    assert sig._minhash(text) == _plain_minhash(text)
+
+
+def test_short_summaries_keep_every_sentence_and_long_ones_are_ranked() -> None:
+    from briefing.models import Paragraph
+    from briefing.summarize import summary
+
+    two = (Paragraph(0, "Acme Ports said on Monday it would spend $2bn on a new terminal. "
+                        "The terminal opens in 2028 and adds 1,200 jobs, officials said"),)
+    assert summary(two, [], "en", "Acme to spend $2bn") == two[0].text + "."
+    long = " ".join(f"Sentence number {i} says something about the port expansion plan that "
+                    f"goes on and on with detail after detail about cranes, berths and "
+                    f"the {i} dredging contracts awarded." for i in range(3))
+    three = (Paragraph(0, long),)
+    picked = summary(three, [], "en", "Port expansion")
+    assert len(long) > 450 and picked.count("Sentence number") == 2
+
+
+def test_short_texts_are_labelled_as_the_batch_labels_them() -> None:
+    from briefing.clean import language
+
+    language._model()
+    if language._batch is None:
+        pytest.skip("the installed py3langid model is not the one the batch walk was proved for")
+    texts = [
+        "Ông Nguyễn Văn An cho biết doanh thu năm ngoái tăng mạnh nhờ xuất khẩu.",
+        "Le port de Da Nang investira douze milliards de dollars dans un nouveau terminal.",
+        "Die Reederei investiert zwölf Milliarden Dollar in ein neues Terminal im Hafen.",
+        "Revenue rose 12.5% to $45bn in the year to March, the chief executive said.",
+        "El puerto invertirá doce mil millones de dólares en una nueva terminal.",
+    ]
+    for text in texts:
+        assert len(text) < language.BATCH_MIN_CHARS
+        assert language._labels([text]) == [language._batch.classify([text])[0][0]]
+    assert language._labels(texts) == [label for label, _ in language._batch.classify(texts)]
