@@ -162,7 +162,9 @@ class BriefingApp(AppExtras, App[None]):
         # what loading and drawing the article costs. A second reader is made only when the
         # kept one is already on the stack (a search opened from the reader).
         reader = self._reader
-        if reader is None or reader in self.screen_stack:
+        # Not yet mounted: composed ahead (warm_reader) a moment ago and not done; a fresh
+        # one is made instead, as when the kept one is in use.
+        if reader is None or reader in self.screen_stack or not reader.is_mounted:
             fresh = ReaderScreen(article_id, self.reader_mode, source)
             if reader is None:
                 self._reader = fresh

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -280,9 +281,12 @@ async def test_a_note_is_shown_quietly_without_the_warning_sign(
     async with make_app.run_test(size=(120, 40)) as pilot:
         screen = await _open(pilot, make_app)
         screen.action_set_mode("side")
-        await pilot.pause()
+        end = time.monotonic() + 60
         lines = screen_text(make_app).splitlines()
-        assert any("· added figure: 1" in line for line in lines)
+        while not any("· added figure: 1" in line for line in lines):
+            assert time.monotonic() < end, "the note never showed:\n" + "\n".join(lines)
+            await pilot.pause(0.05)
+            lines = screen_text(make_app).splitlines()
         assert not any("⚠ added figure: 1" in line for line in lines)
         assert any("⚠ missing figure 2,000" in line for line in lines)  # the flag still warns
         rows = [r for r in screen.query_one(ReaderBody).items if isinstance(r, Row) and r.flagged]
