@@ -41,6 +41,10 @@ _CLAUSE = re.compile(r"\s*(?:;|,|\s[—–])\s+|\s+(?=(?:while|whereas|although|
 _LONG_SENTENCE = 220
 _SUMMARY_CHARS = 450  # three sentences longer than this together make a summary of two
 _KEEP_LEAD = 120
+# The most a bullet or a summary sentence keeps. A "sentence" the splitter cannot cut (a
+# paragraph with no full stop: a flattened table, a list, text in a script without ". ") can
+# be the whole paragraph, and a post must not publish 100 KB as one bullet.
+MAX_PIECE_CHARS = 400
 # Openers that point back to an earlier sentence: such a sentence reads poorly as a bullet on
 # its own ("This compares with 485,000 ..."), so it yields its slot when bullets are scarce.
 _ANAPHORA = re.compile(r"(?:This|That|These|Those|It|Its|He|She|They|Such|Con số này|Điều này|"
@@ -155,7 +159,7 @@ def _clause(text: str, start: int, end: int, figures: list[Fact]) -> str:
     """The sentence, or for a long one the run of clauses that holds its figures."""
     sentence = text[start:end].strip()
     if len(sentence) <= _LONG_SENTENCE or not figures:
-        return sentence
+        return _capped(sentence)
     cuts = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence) + 1]
     first = min(f.start for f in figures) - start
     last = max(f.end for f in figures) - start
@@ -164,7 +168,24 @@ def _clause(text: str, start: int, end: int, figures: list[Fact]) -> str:
         lo = 0  # keep the subject: "ByteDance, TikTok's owner, plans to spend $12bn ..."
     hi = min(i for i, c in enumerate(cuts) if c >= last)
     piece = sentence[cuts[lo]:cuts[hi]].strip().rstrip(",;—– ")
+    if len(piece) > MAX_PIECE_CHARS:
+        return _capped(sentence, first)
     return piece[:1].upper() + piece[1:]
+
+
+def _capped(text: str, around: int = 0) -> str:
+    """At most MAX_PIECE_CHARS of `text` (and an ellipsis for each side cut), cut at spaces,
+    from a little before offset `around` (the first figure), so that the figure is kept."""
+    if len(text) <= MAX_PIECE_CHARS:
+        return text
+    start = max(0, min(around - MAX_PIECE_CHARS // 4, len(text) - MAX_PIECE_CHARS))
+    if start:
+        space = text.find(" ", start, start + MAX_PIECE_CHARS // 4)
+        start = space + 1 if space >= 0 else start
+    end = start + MAX_PIECE_CHARS
+    space = text.rfind(" ", start + MAX_PIECE_CHARS // 2, end)
+    end = space if space >= 0 else end
+    return ("…" if start else "") + text[start:end].strip() + "…"
 
 
 def summary(paragraphs: Sequence[Paragraph], facts: Sequence[Fact], language: str,
@@ -202,6 +223,7 @@ def _summary_worthy(sentence: str, title: str) -> bool:
 
 def _closed(sentence: str) -> str:
     # A headline-like sentence has no full stop; joined to the next it would run on.
+    sentence = _capped(sentence)
     return sentence if sentence[-1:] in ".!?…\"”’)" else sentence + "."
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from briefing.facts import FIGURE_KINDS, extract
 from briefing.models import Fact, KeyFact, Paragraph
-from briefing.summarize import MAX_BULLETS, MIN_BULLETS, key_facts, summary
+from briefing.summarize import MAX_BULLETS, MAX_PIECE_CHARS, MIN_BULLETS, key_facts, summary
 from briefing.text import split_sentences
 from tests.test_facts import PUBLISHED, seed_parts
 
@@ -112,6 +112,24 @@ def test_long_sentence_is_cut_to_the_clause_with_its_figure() -> None:
     assert len(bullets) == 1
     assert "$2bn" in bullets[0].text and len(bullets[0].text) < len(text)
     assert "critics" not in bullets[0].text
+
+
+def test_a_paragraph_with_no_full_stop_is_not_one_huge_bullet() -> None:
+    """A run the sentence splitter cannot cut (a flattened table, a script without ". ")
+    is the whole paragraph: the bullet and the summary keep at most MAX_PIECE_CHARS of it,
+    around the figure, cut at spaces."""
+    filler = " ".join(["harbour works along the quay"] * 3_000)
+    text = f"{filler} the council will spend $2bn on the new wall {filler}"
+    paras = paragraphs([text])
+    bullets = key_facts(paras, all_facts(paras), "en")
+    assert len(bullets) == 1
+    bullet = bullets[0].text
+    assert "$2bn" in bullet
+    assert len(bullet) <= MAX_PIECE_CHARS + 2  # and an ellipsis at each cut end
+    assert bullet.startswith("…") and bullet.endswith("…")
+    assert bullet.strip("…") in text  # cut at spaces: words whole
+    lead = summary(paras, all_facts(paras), "en", "Port")
+    assert 0 < len(lead) <= MAX_PIECE_CHARS + 3 and lead.strip("….") in text
 
 
 def test_summary_is_two_or_three_article_sentences() -> None:
