@@ -8,6 +8,7 @@ follows, so going back finds the list where the reading stopped.
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import replace
 
 from rich.console import Group
@@ -66,6 +67,9 @@ class ReaderScreen(ArticleScreen):
         # filled and painted after it (the bench and tests wait on them).
         self.painted: str | None = None
         self.complete: str | None = None
+        # When it was painted (perf_counter) and the UI thread's CPU then (thread_time): the
+        # facts pane is filled in the same callback, so a watcher of `painted` sees it late.
+        self.painted_at = (0.0, 0.0)
         self.set_reactive(ReaderScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
@@ -185,6 +189,7 @@ class ReaderScreen(ArticleScreen):
         if self.article is None or self.article.id != article_id:
             return
         self.painted = article_id
+        self.painted_at = (time.perf_counter(), time.thread_time())
         self._apply_mode()  # the facts pane
         self.call_after_refresh(self._after_facts, article_id)
 
