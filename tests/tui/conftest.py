@@ -24,6 +24,7 @@ from briefing.models import (
 )
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
+from briefing.tui.screens.reader import ReaderScreen
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -123,3 +124,13 @@ async def settle(pilot: Pilot[None]) -> None:
         with suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def open_settled(pilot: Pilot[None], app: BriefingApp, article_id: str) -> ReaderScreen:
+    """Open `article_id` by its id (as a link does), wait until the app settles, and return
+    the reader it opened in."""
+    app.open_article(article_id)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, ReaderScreen), f"{article_id} did not open in a reader"
+    return screen

@@ -17,7 +17,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.reader_body import MODES, ReaderBody, Row
 
-from .conftest import NOW, nvidia, plain_article, screen_text, settle
+from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
 
 
 async def _open(pilot, app: BriefingApp) -> ReaderScreen:
@@ -134,10 +134,7 @@ async def test_translate_calls_the_engine_module_in_a_worker(
     app = BriefingApp(db, settings, now=NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.open_article("a-00077")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReaderScreen)
+        screen = await open_settled(pilot, app, "a-00077")
         assert "No translation yet" not in screen_text(app)  # original mode hides the note
         await pilot.press("t")
         await settle(pilot)

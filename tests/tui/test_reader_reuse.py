@@ -20,7 +20,7 @@ from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.reader_body import ReaderBody, Row
 
-from .conftest import NOW, screen_text, settle
+from .conftest import NOW, open_settled, screen_text, settle
 
 LONG_PARAGRAPHS = 200
 LATE = 180  # the paragraph that holds the only figure
@@ -127,10 +127,7 @@ async def test_the_kept_reader_shows_only_the_article_opened_next(tmp_path: Path
     app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        app.open_article("a-long")
-        await settle(pilot)
-        first = app.screen
-        assert isinstance(first, ReaderScreen)
+        first = await open_settled(pilot, app, "a-long")
         await _until(pilot, lambda: first.complete == "a-long", "complete")
         await pilot.press("q")
         await settle(pilot)
@@ -155,19 +152,14 @@ async def test_a_reader_under_a_search_opens_a_second_one(tmp_path: Path) -> Non
     app = BriefingApp(db, Settings(), now=NOW)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        app.open_article("a-short")
-        await settle(pilot)
-        first = app.screen
-        assert isinstance(first, ReaderScreen)
+        first = await open_settled(pilot, app, "a-short")
         await pilot.press("slash")
         await settle(pilot)
         await pilot.press(*"fares")
         await pilot.press("enter")
         await settle(pilot)
-        app.open_article("a-ferry")
-        await settle(pilot)
-        second = app.screen
-        assert isinstance(second, ReaderScreen) and second is not first
+        second = await open_settled(pilot, app, "a-ferry")
+        assert second is not first
         assert second.article is not None and second.article.id == "a-ferry"
         app.pop_screen()  # the second reader
         await settle(pilot)
