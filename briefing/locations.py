@@ -45,3 +45,12 @@ def state_file() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_state_dir(APP)) / "state.toml"
+
+
+def cache_dir() -> Path:
+    """What briefing can rebuild (the unpacked language model): $BRIEFING_CACHE, else the
+    platform cache dir. Creates the folder."""
+    env = os.environ.get("BRIEFING_CACHE")
+    path = Path(env).expanduser() if env else Path(platformdirs.user_cache_dir(APP))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -20,6 +20,20 @@ CORPUS = SHARED / "corpora" / "feedparser"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The unpacked language model's cache (clean.langid_cache) in a folder of this session,
+    never the user's: set for the whole session, as the model is loaded by module fixtures,
+    by fork servers that outlive a test, and by subprocesses, all of which inherit it."""
+    saved = os.environ.get("BRIEFING_CACHE")
+    os.environ["BRIEFING_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("BRIEFING_CACHE", None)
+    else:
+        os.environ["BRIEFING_CACHE"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Keep the developer's own config, data and network settings out of every test."""

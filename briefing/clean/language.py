@@ -1,9 +1,10 @@
 """Language of a paragraph and of an article, with py3langid.
 
-py3langid ships its model in the wheel, so this works offline. Loading it is the expensive part:
-~540 ms on this project's dev container (py3langid 0.4: the model is an xz-compressed numpy
-file), ~640 ms counting numpy's own import. So it is loaded on first use, once per process,
-never at import time. After that a paragraph costs ~0.1 ms (measured over seed 004's
+py3langid ships its model in the wheel, so this works offline. Unpacking it is the expensive
+part: ~540 ms on this project's dev container (py3langid 0.4: the model is an xz-compressed
+numpy file), so it is done once per install and the arrays kept in the user's cache, which
+later runs map (~40 ms; see `langid_cache`). The model is loaded on first use, once per
+process, never at import time. After that a paragraph costs ~0.1 ms (measured over seed 004's
 230-character paragraphs), so tagging every paragraph of an article is cheap next to fetching it.
 An article's paragraphs go to the model together (see `langid_batch`), which is what makes them
 that cheap: one paragraph at a time, py3langid's byte-by-byte Python walk costs ~0.1 ms alone.
@@ -15,6 +16,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 # Below about 20 letters the n-gram counts are too thin: "Nvidia H20" or "Share post:" gets a
@@ -33,14 +35,29 @@ def _model() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+                from py3langid.langid import MODEL_DIR, MODEL_FILE
 
                 from briefing.clean.langid_batch import BatchClassifier
+                from briefing.clean.langid_cache import load_identifier
 
-                identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+                identifier = load_identifier(_cache_file())
                 _batch = BatchClassifier.for_model(identifier, MODEL_DIR / MODEL_FILE)
                 _identifier = identifier
     return _identifier
+
+
+CACHE_FILE = "langid-model.bin"  # in locations.cache_dir(); see clean.langid_cache
+
+
+def _cache_file() -> Path | None:
+    """Where the unpacked model is kept between runs, or None when no cache folder can be
+    made (the model is then unpacked from the wheel every run, as before there was a cache)."""
+    from briefing.locations import cache_dir
+
+    try:
+        return cache_dir() / CACHE_FILE
+    except OSError:
+        return None
 
 
 def _labels(texts: Sequence[str]) -> list[str]:
