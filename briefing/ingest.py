@@ -104,7 +104,7 @@ def _signature(art: Article) -> Any:
     remembered (text.split_sentences) for its figures' contexts."""
     from briefing.signatures import signature
 
-    return signature(art).compact()
+    return signature(art).sent()
 
 
 @dataclass(frozen=True)

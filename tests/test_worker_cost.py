@@ -7,6 +7,7 @@ articles from the benchmark's own generator (bench/common.py: text written for t
 
 from __future__ import annotations
 
+import pickle
 import zlib
 
 import numpy as np
@@ -184,3 +185,40 @@ def test_short_texts_are_labelled_as_the_batch_labels_them() -> None:
         assert len(text) < language.BATCH_MIN_CHARS
         assert language._labels([text]) == [language._batch.classify([text])[0][0]]
     assert language._labels(texts) == [label for label, _ in language._batch.classify(texts)]
+
+
+def _same_match(a: sig.Match, b: sig.Match) -> bool:
+    return ((a.probes, a.values, a.names, a.minhash.tolist())
+            == (b.probes, b.values, b.names, b.minhash.tolist()))
+
+
+def test_a_worker_sends_the_match_form_the_writer_would_decode() -> None:
+    """What a worker sends of a signature (ingest._signature, pickled as the process pool
+    pickles it) arrives with its match form made: the one the writer decoded from the stored
+    text before, keys interned as there, so the writer decodes nothing."""
+    from sys import intern
+
+    from briefing.ingest import _signature
+
+    short = _articles(1)[0]
+    short = Article(short.id, short.url, short.source, "Short", "Sales rose 12.5% to $4.2bn.",
+                    (), facts=short.facts[:2])
+    arts = [*_articles(), short]
+    made = [pickle.loads(pickle.dumps(_signature(a), protocol=pickle.HIGHEST_PROTOCOL))
+            for a in arts]
+    assert not made[-1].match.minhash.size  # too short for a MinHash, as stored
+    for sent in made:
+        assert "match" in sent.__dict__ and "data" not in sent.__dict__
+        decoded = sig.Match.from_data(sig.decode_signature(sent.stored))
+        assert _same_match(sent.match, decoded)
+        for probe in sent.match.probes:
+            assert all(intern(k) is k for k in probe[:3])
+        assert all(intern(k) is k for k in sent.match.values)
+        # The form kept for later comparisons keeps it too.
+        assert sent.lean().match is sent.match
+
+
+def test_the_match_form_made_from_figures_is_the_decoded_one() -> None:
+    for art in _articles():
+        s = sig.signature(art)
+        assert _same_match(sig.Match.of(s), sig.Match.from_data(s.as_json()))
