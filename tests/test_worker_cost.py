@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from dataclasses import FrozenInstanceError
 
 import numpy as np
 import pytest
@@ -222,3 +223,48 @@ def test_the_match_form_made_from_figures_is_the_decoded_one() -> None:
     for art in _articles():
         s = sig.signature(art)
         assert _same_match(sig.Match.of(s), sig.Match.from_data(s.as_json()))
+
+
+def test_evolve_is_dataclasses_replace() -> None:
+    """ingest.evolve (replace without __init__) makes what dataclasses.replace makes, leaves
+    the original as it was, and refuses a field the class does not have."""
+    from dataclasses import replace
+
+    from briefing.ingest import evolve
+    from briefing.models import FeedEntry
+
+    art = _articles(1)[0]
+    before = replace(art)
+    for changes in ({"text": ""}, {"text": "", "translations": ()},
+                    {"facts": art.facts[:3], "tags": ("x",), "tagger_version": 7}, {}):
+        made = evolve(art, **changes)
+        assert made == replace(art, **changes) and type(made) is Article
+        assert made is not art
+    assert art == before
+    entry = FeedEntry("https://a.example/1", "g", "T", summary_html="<p>x</p>", tags=("a",))
+    assert evolve(entry, summary_html="") == replace(entry, summary_html="")
+    with pytest.raises(TypeError, match="no field 'txt'"):
+        evolve(art, txt="")
+    with pytest.raises(FrozenInstanceError):
+        evolve(art, text="").text = "changed"  # type: ignore[misc]
+
+
+def _gc_state() -> tuple[tuple[int, ...], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_workers_start_with_the_preloaded_objects_frozen_and_rare_collections() -> None:
+    """A real worker of the fetch's pool: what the fork server loaded is frozen (never walked
+    by a worker's collections) and young collections are rare."""
+    from briefing.ingest import WORKER_GC_THRESHOLD
+    from briefing.procpool import process_pool
+
+    pool = process_pool(1)
+    try:
+        threshold, frozen = pool.submit(_gc_state).result(timeout=120)
+    finally:
+        pool.shutdown()
+    assert threshold == WORKER_GC_THRESHOLD
+    assert frozen > 10_000  # the modules, the parsers and the model's objects
