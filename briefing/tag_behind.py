@@ -20,7 +20,6 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from briefing import ingest
@@ -152,8 +151,8 @@ class TagBehind:
         try:
             try:
                 # The text is the paragraphs joined: no need to send it twice.
-                tagging = await self._cpu(ingest.tag_articles,
-                                          [replace(a, text="", translations=()) for a in batch])
+                tagging = await self._cpu(ingest.tag_articles, [
+                    ingest.evolve(a, text="", translations=()) for a in batch])
             finally:
                 self.running -= 1
                 self._wake.set()
