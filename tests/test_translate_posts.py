@@ -72,8 +72,11 @@ Please enter your comment!
 
 
 def _env(home: Path) -> dict[str, str]:
+    # BRIEFING_CACHE stays: the session's unpacked language model (conftest), not 68 MB
+    # written again into every home.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("BRIEFING_") and "proxy" not in k.lower()}
+           if (k == "BRIEFING_CACHE" or not k.startswith("BRIEFING_"))
+           and "proxy" not in k.lower()}
     for sub in ("config", "data", "cache", "state"):
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[f"XDG_{sub.upper()}_HOME"] = str(home / sub)
