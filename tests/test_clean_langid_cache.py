@@ -179,3 +179,16 @@ def test_cached_arrays_keep_the_wheel_dtypes(fresh: Any, cache_file: Path) -> No
     assert bytes(mapped.tk_nextmove) == fresh.tk_nextmove.tobytes()
     assert list(mapped.tk_row) == list(fresh.tk_row)
     assert mapped.tk_output == fresh.tk_output
+
+
+def test_the_key_is_the_model_not_where_or_when_it_was_installed(tmp_path: Path) -> None:
+    """Two installs of one release share the cache; another model gets its own arrays."""
+    one, two, other = tmp_path / "one.npz.xz", tmp_path / "two.npz.xz", tmp_path / "x.npz.xz"
+    data = _wheel_model().read_bytes()
+    one.write_bytes(data)
+    two.write_bytes(data)
+    os.utime(two, (1_000_000, 1_000_000))
+    other.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert langid_cache.model_key(one) == langid_cache.model_key(two)
+    assert langid_cache.model_key(one) == langid_cache.model_key(_wheel_model())
+    assert langid_cache.model_key(other) != langid_cache.model_key(one)

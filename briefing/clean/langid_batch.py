@@ -11,6 +11,7 @@ the same order (first occurrence, as its Counter has them): same floats, same ar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +27,10 @@ WINDOW_BY_MODEL = {"f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca52
 RESET = 0xFF
 
 
+@functools.lru_cache(maxsize=4)
 def model_digest(path: Path) -> str:
+    """The model file's SHA-256, once per process (the cache's key and the batch walk's
+    check both ask for it)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

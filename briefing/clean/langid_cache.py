@@ -42,13 +42,16 @@ _TYPECODES = {2: "H", 4: "I", 8: "Q"}  # stdlib array typecodes of the unsigned 
 
 
 def model_key(model: Path) -> str:
-    """What the cached arrays were made from: py3langid's version and the model file's path,
-    size and modification time (a reinstall or an upgrade makes a new key)."""
+    """What the cached arrays were made from: py3langid's version and the model file's hash.
+    By content, not by path or time: two installs of one release (a venv and a pipx install)
+    share the cache instead of rewriting it in turn, and an upgrade's new model replaces it.
+    The hash is the one the batch walk checks anyway (langid_batch.model_digest, ~5 ms)."""
     import py3langid
 
-    st = model.stat()
+    from briefing.clean.langid_batch import model_digest
+
     version = getattr(py3langid, "__version__", "?")
-    return f"py3langid {version}|{model}|{st.st_size}|{st.st_mtime_ns}"
+    return f"py3langid {version} sha256:{model_digest(model)}"
 
 
 def load_identifier(cache_file: Path | None) -> Any:
