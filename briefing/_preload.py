@@ -13,11 +13,13 @@ import lxml.html  # noqa: F401
 import briefing.clean.extract
 import briefing.ingest
 import briefing.signatures
+import briefing.sources.fastfeed
+import briefing.sources.feeds
 import briefing.tagger
 from briefing.clean import language
 
 language.detect("Loading the language model once, in the fork server, before any worker.")
-_ = briefing.clean.extract, briefing.ingest, briefing.signatures
+_ = briefing.clean.extract, briefing.ingest, briefing.signatures, briefing.sources.feeds
 
 # Workers make and drop a few hundred thousand small objects an item, nearly none in cycles:
 # with the default thresholds a worker ran ~150 young and ~1.5 full collections per 1,000
