@@ -50,7 +50,7 @@ def _dump(obj: Any) -> bytes:
 
 def _for_tagging(results: Sequence[ingest.Result]) -> list[list[Article]]:
     """The articles as tag_behind sends them: in batches, without the joined text."""
-    arts = [replace(a, text="", translations=()) for r in results for a in r.articles]
+    arts = [ingest.evolve(a, text="", translations=()) for r in results for a in r.articles]
     return [arts[i:i + BATCH] for i in range(0, len(arts), BATCH)]
 
 
