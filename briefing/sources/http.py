@@ -399,6 +399,9 @@ class Fetcher:
         headers = {k.lower(): v for k, v in resp.headers.items()}
         status = resp.status_code
         if status == 304:
+            # Read to its end (a 304 has no body): a response left unread closes its
+            # connection, and a cron cycle of 304s then paid a new connection for each feed.
+            await read_capped(resp, cap)
             return Response(url, status, headers, b"")
         if status >= 400:
             raise self._status_error(url, status, resp.reason_phrase, headers)
