@@ -4,7 +4,9 @@ once, and records every feed's answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ import pytest
 from bench.common import children
 from briefing.config import Settings
 from briefing.pipeline import POOL_THRESHOLD, run_fetch
+from briefing.sources.http import Fetcher, FetchError, Resolver, _pinned, _PinnedBackend
 from briefing.store import Store
 from tests.conftest import quick_settings
 from tests.feedgen import BODY, rss
@@ -135,3 +138,98 @@ def test_304s_keep_their_connection(server: TestServer, db_file: Path) -> None:
 
 def _at(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp + "+00:00")
+
+
+def _get_all(settings: Settings, urls: list[str], resolver: Resolver, *,
+             trusted: str | None) -> list[int | str]:
+    """Each URL in turn through one Fetcher: its status, or the reason it failed."""
+    async def go() -> list[int | str]:
+        out: list[int | str] = []
+        async with Fetcher(settings.fetch, resolver=resolver) as fetcher:
+            for url in urls:
+                try:
+                    out.append((await fetcher.get(url, trusted=trusted)).status)
+                except FetchError as exc:
+                    out.append(str(exc))
+        return out
+    return asyncio.run(go())
+
+
+def test_a_host_is_looked_up_once_and_still_checked_for_each_request(
+        server: TestServer) -> None:
+    # The resolver here is this test's own DNS (the test setup resolves no other name).
+    port = server.httpd.server_address[1]
+    for i in range(5):
+        server.add(f"/feed{i}.xml", rss(1, base=server.base, prefix=f"feed{i}"))
+    lookups: list[str] = []
+
+    async def dns(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    urls = [f"http://feeds.test:{port}/feed{i}.xml" for i in range(5)]
+    assert _get_all(_settings(), urls, dns, trusted=urls[0]) == [200] * 5
+    assert lookups == ["feeds.test"]
+    # The address kept from the lookup is checked again for a request that does not trust
+    # the host: refused, without another lookup.
+    lookups.clear()
+
+    async def go() -> list[str]:
+        out: list[str] = []
+        async with Fetcher(_settings().fetch, resolver=dns) as fetcher:
+            await fetcher.get(urls[0], trusted=urls[0])
+            for url in urls[1:3]:
+                with pytest.raises(FetchError) as caught:
+                    await fetcher.get(url)  # a stranger's link to the same host
+                out.append(str(caught.value))
+        return out
+
+    refused = asyncio.run(go())
+    assert lookups == ["feeds.test"]
+    assert all(r.startswith("refused feeds.test (127.0.0.1): a loopback") for r in refused)
+    assert server.hits.get("/feed1.xml") == 1 and server.hits.get("/feed2.xml") == 1
+
+
+def test_a_failed_lookup_is_not_kept(server: TestServer) -> None:
+    port = server.httpd.server_address[1]
+    server.add("/feed.xml", rss(1, base=server.base))
+    answers: list[list[str] | OSError] = [OSError("temporary failure"), ["127.0.0.1"]]
+
+    async def flaky(host: str, port: int) -> list[str]:
+        answer = answers.pop(0)
+        if isinstance(answer, OSError):
+            raise answer
+        return answer
+
+    url = f"http://feeds.test:{port}/feed.xml"
+    got = _get_all(_settings(), [url, url], flaky, trusted=url)
+    assert got[1] == 200 and "cannot resolve feeds.test" in str(got[0])
+
+
+def test_a_kept_connection_the_server_closed_is_seen_as_closed() -> None:
+    # httpcore asks each idle connection whether it is readable before reusing it (data or
+    # the server's close waiting): the pinned stream answers from its own socket.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    async def go() -> tuple[bool, bool]:
+        token = _pinned.set({("127.0.0.1", port): ("127.0.0.1",)})
+        try:
+            stream = await _PinnedBackend().connect_tcp("127.0.0.1", port, timeout=30)
+        finally:
+            _pinned.reset(token)
+        conn, _ = listener.accept()  # already queued by the kernel: does not wait
+        idle = bool(stream.get_extra_info("is_readable"))
+        conn.close()
+        deadline = time.monotonic() + 60
+        closed = False
+        while not closed and time.monotonic() < deadline:
+            closed = bool(stream.get_extra_info("is_readable"))
+            await asyncio.sleep(0.01)
+        await stream.aclose()
+        return idle, closed
+
+    try:
+        assert asyncio.run(go()) == (False, True)
+    finally:
+        listener.close()
