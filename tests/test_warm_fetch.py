@@ -233,3 +233,34 @@ def test_a_kept_connection_the_server_closed_is_seen_as_closed() -> None:
         assert asyncio.run(go()) == (False, True)
     finally:
         listener.close()
+
+
+# What a run with nothing new must not import: the parsers, the tagger, story grouping and
+# what they bring (each tens of milliseconds, numpy and the language model more).
+HEAVY = ("feedparser", "trafilatura", "lxml", "numpy", "py3langid", "sqlite_utils",
+         "briefing.tagger", "briefing.stories", "briefing.signatures", "briefing.clean",
+         "rich", "pygments")
+
+
+def test_a_run_where_every_feed_answers_304_imports_nothing_heavy(server: TestServer,
+                                                                  tmp_path: Path) -> None:
+    urls = _feeds(server, 3)
+    db = tmp_path / "light.db"
+    store = Store(db)
+    assert run_fetch(_settings(), store, urls).added == 6
+    store.close()
+    seen = tmp_path / "modules.json"
+    code = ("import json, sys\n"
+            "from briefing.cli.main import cli\n"
+            "try:\n"
+            "    cli.main(args=sys.argv[1:], prog_name='briefing')\n"
+            "except SystemExit as exc:\n"
+            "    status = exc.code\n"
+            f"open({str(seen)!r}, 'w').write(json.dumps([status, sorted(sys.modules)]))\n")
+    proc = subprocess.run([sys.executable, "-c", code, "--db", str(db), "fetch", *urls,
+                           "--json"], capture_output=True, text=True, timeout=120)
+    status, loaded = json.loads(seen.read_text())
+    assert status == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout)["not_modified"] == 3
+    heavy = sorted(m for m in loaded for name in HEAVY if m == name or m.startswith(name + "."))
+    assert heavy == []

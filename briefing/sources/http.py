@@ -494,6 +494,7 @@ class Fetcher:
         return FetchError(reason, status=status)
 
 
+@functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once a run instead of per request
 def _trust(url: str | None) -> frozenset[tuple[str, int]]:
     if url is None:
         return frozenset()
