@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -264,3 +265,55 @@ def test_a_run_where_every_feed_answers_304_imports_nothing_heavy(server: TestSe
     assert json.loads(proc.stdout)["not_modified"] == 3
     heavy = sorted(m for m in loaded for name in HEAVY if m == name or m.startswith(name + "."))
     assert heavy == []
+
+
+def _fetched_since(db: Path, stamp: str) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return int(conn.execute("SELECT count(*) FROM sources WHERE last_fetched > ?",
+                                (stamp,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_a_run_of_304s_killed_halfway_keeps_what_it_committed(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    # The 304s' records share transactions (see pipeline._writer): a kill loses at most the
+    # open one, never half of it, and never what was committed before.
+    n = 40
+    urls = _feeds(server, n, delay=0.1)
+    db, cfg = tmp_path / "killed.db", tmp_path / "config.toml"
+    cfg.write_text("[fetch]\nper_host = 2\nconcurrency = 2\nconnect_timeout = 30\n"
+                   "read_timeout = 30\ntotal_timeout = 60\n")
+    store = Store(db)
+    assert run_fetch(_settings(), store, urls, now=_at("2026-01-01T00:00:00")).added == 2 * n
+    store.close()
+    old = "2026-01-01T00:00:00+00:00"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--db", str(db), "--config", str(cfg), "fetch",
+         *urls, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        start_new_session=True)
+    kill_on_exit.append(proc)
+    deadline = time.monotonic() + 120
+    seen = 0
+    while seen < 4 and proc.poll() is None and time.monotonic() < deadline:
+        seen = _fetched_since(db, old)
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    proc.kill()
+    proc.wait(timeout=60)
+    conn = sqlite3.connect(str(db), timeout=30)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = conn.execute("SELECT last_status, last_fetched, etag FROM sources").fetchall()
+    finally:
+        conn.close()
+    kept = [r for r in rows if r[1] > old]
+    assert seen <= len(kept) < n
+    assert all(status == 304 for status, _, _ in kept)
+    assert all(status == 200 for status, fetched, _ in rows if fetched == old)
+    assert all(etag for _, _, etag in rows)
+    # The next run takes up where the killed one stopped: every feed still answers 304.
+    again = run_fetch(_settings(), Store(db), urls)
+    assert (again.not_modified, again.added, again.failed) == (n, 0, [])
