@@ -18,7 +18,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from briefing import ingest
 from briefing.config import Settings
-from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport
+from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
 from briefing.procpool import process_pool
 from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
@@ -79,9 +79,13 @@ class Planned:
     tags: tuple[str, ...] = ()
     title: str = ""
     sidecars: tuple[tuple[str, str], ...] = ()  # (language, path) of translation files
-    # A remote source with a stored ETag or Last-Modified: likely to answer 304 and need no
-    # worker (see _Runner.run).
-    validated: bool = False
+    # A remote source as stored when the run began: read once, not again before its request.
+    stored: Source | None = field(default=None, compare=False)
+
+    @property
+    def validated(self) -> bool:
+        """Stored with an ETag or Last-Modified: likely to answer 304 and need no worker."""
+        return self.stored is not None and bool(self.stored.etag or self.stored.last_modified)
 
 
 def resolve(args: Sequence[str], store: Store, settings: Settings
@@ -91,7 +95,8 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
     planned: dict[str, Planned] = {}
     if not args:
         for src in store.list_sources():
-            _add(planned, failed, src.url, src.tags, src.title, store, settings, set())
+            _add(planned, failed, src.url, src.tags, src.title, store, settings, set(),
+                 known=src)
         for feed in settings.feeds:
             _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set())
     for arg in args:
@@ -104,12 +109,11 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
 
 def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
          tags: tuple[str, ...], title: str, store: Store, settings: Settings,
-         seen: set[Path]) -> None:
+         seen: set[Path], *, known: Source | None = None) -> None:
     if is_http_url(arg):
-        src = store.get_source(arg)
+        src = known if known is not None else store.get_source(arg)
         all_tags = tuple(dict.fromkeys((*tags, *(src.tags if src else ()))))
-        validated = src is not None and bool(src.etag or src.last_modified)
-        planned.setdefault(arg, Planned(arg, "remote", all_tags, title, validated=validated))
+        planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=src))
         return
     if "://" in arg:
         failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
@@ -616,7 +620,7 @@ class _Runner:
                            kind="feed" if p.kind == "feed" else "file")
 
     async def _remote(self, p: Planned) -> None:
-        src = self.store.get_source(p.key)
+        src = p.stored if p.stored is not None else self.store.get_source(p.key)
         if src is not None and src.gone:
             self._fail(p.key, "the feed is gone (HTTP 410 earlier); remove it with `feeds remove`")
             return

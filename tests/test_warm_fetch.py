@@ -317,3 +317,28 @@ def test_a_run_of_304s_killed_halfway_keeps_what_it_committed(
     # The next run takes up where the killed one stopped: every feed still answers 304.
     again = run_fetch(_settings(), Store(db), urls)
     assert (again.not_modified, again.added, again.failed) == (n, 0, [])
+
+
+def test_each_source_is_read_from_the_database_once_a_run(server: TestServer,
+                                                          db_file: Path) -> None:
+    urls = _feeds(server, 5)
+    store = Store(db_file)
+    for url in urls:
+        store.add_source(url)
+    run_fetch(_settings(), store, [])
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        named = run_fetch(_settings(), store, urls)  # the feeds named, as arguments
+        subscribed = statements[:]
+        statements.clear()
+        cron = run_fetch(_settings(), store, [])  # every subscribed feed, as cron runs it
+    finally:
+        store.conn.set_trace_callback(None)
+    assert named.not_modified == cron.not_modified == 5
+
+    def reads(sql: list[str]) -> int:
+        return sum(s.startswith("SELECT * FROM sources WHERE url") for s in sql)
+
+    assert reads(subscribed) == 5  # once each, when the run is planned
+    assert reads(statements) == 0  # the list of subscriptions has them already
