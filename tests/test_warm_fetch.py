@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -342,3 +345,64 @@ def test_each_source_is_read_from_the_database_once_a_run(server: TestServer,
 
     assert reads(subscribed) == 5  # once each, when the run is planned
     assert reads(statements) == 0  # the list of subscriptions has them already
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not on PATH: no certificate for a local TLS server")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=120)
+    return key, cert
+
+
+def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Path) -> None:
+    key, cert = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    close_now = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with server_ctx.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(5)
+            tls.sendall(b"hello")
+            close_now.wait(120)
+            tls.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    async def go() -> tuple[bool, bool, bool]:
+        token = _pinned.set({("127.0.0.1", port): ("127.0.0.1",)})
+        try:
+            plain = await _PinnedBackend().connect_tcp("127.0.0.1", port, timeout=60)
+        finally:
+            _pinned.reset(token)
+        stream = await plain.start_tls(client_ctx, "127.0.0.1", timeout=60)
+        encrypted = stream.get_extra_info("ssl_object") is not None
+        # One exchange first, as a kept connection has had: TLS 1.3 servers send session
+        # tickets after the handshake, which the first read takes in.
+        await stream.write(b"ping!", timeout=60)
+        assert await stream.read(5, timeout=60) == b"hello"
+        idle = bool(stream.get_extra_info("is_readable"))
+        close_now.set()
+        deadline = time.monotonic() + 60
+        closed = False
+        while not closed and time.monotonic() < deadline:
+            closed = bool(stream.get_extra_info("is_readable"))
+            await asyncio.sleep(0.01)
+        await stream.aclose()
+        return encrypted, idle, closed
+
+    try:
+        assert asyncio.run(go()) == (True, False, True)
+    finally:
+        close_now.set()
+        thread.join(60)
+        listener.close()

@@ -175,8 +175,8 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        # The TLS stream runs over the same socket; its own `is_readable` is anyio's.
-        return await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        # Over the same socket, which httpcore's own check polls for TLS connections too.
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable" and self._socket is not None:
