@@ -8,7 +8,9 @@ Every request, each redirect hop and teaser link included, goes through `Guarded
 resolves the host itself, refuses internal addresses (see addresses.py) unless the user chose
 that host, and the connection is then made to the very addresses it checked. Resolving twice
 (once to check, once to connect) would let a name answer a public address to the check and
-127.0.0.1 to the connect (DNS rebinding).
+127.0.0.1 to the connect (DNS rebinding). A host's addresses are kept for a while
+(RESOLVED_SECONDS) and checked again for each request: the addresses checked are still the
+ones connected to.
 """
 
 from __future__ import annotations
@@ -269,10 +271,11 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList,
                resolver: Resolver = system_resolver,
                headers: dict[str, str] | None = None) -> httpx.AsyncClient:
-    """The one way briefing makes an HTTP client, for feeds, pages and engines alike: every
-    request through the guarded transport (address rules, pinned connections), redirects
-    followed by hand or not at all, and no proxy taken from the environment (a stray proxy
-    variable must not reroute cron's fetches)."""
+    """The one way briefing makes an HTTP client (translation engines; `Fetcher` sends feeds
+    and pages through the same guarded transport, without a client): every request through
+    the guarded transport (address rules, pinned connections), redirects followed by hand or
+    not at all, and no proxy taken from the environment (a stray proxy variable must not
+    reroute cron's fetches)."""
     return httpx.AsyncClient(
         follow_redirects=False, timeout=timeout, headers=headers, trust_env=False,
         transport=GuardedTransport(allow=allow, limits=limits, resolver=resolver))
@@ -494,7 +497,7 @@ class Fetcher:
         return FetchError(reason, status=status)
 
 
-@functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once a run instead of per request
+@functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once instead of per request
 def _trust(url: str | None) -> frozenset[tuple[str, int]]:
     if url is None:
         return frozenset()
