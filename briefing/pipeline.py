@@ -18,7 +18,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 from briefing import ingest
 from briefing.config import Settings
-from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport
+from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
 from briefing.procpool import process_pool
-from briefing.sources import local, opml
+from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
 from briefing.tag_behind import TagBehind
@@ -79,6 +79,13 @@ class Planned:
     tags: tuple[str, ...] = ()
     title: str = ""
     sidecars: tuple[tuple[str, str], ...] = ()  # (language, path) of translation files
+    # A remote source as stored when the run began: read once, not again before its request.
+    stored: Source | None = field(default=None, compare=False)
+
+    @property
+    def validated(self) -> bool:
+        """Stored with an ETag or Last-Modified: likely to answer 304 and need no worker."""
+        return self.stored is not None and bool(self.stored.etag or self.stored.last_modified)
 
 
 def resolve(args: Sequence[str], store: Store, settings: Settings
@@ -88,7 +95,8 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
     planned: dict[str, Planned] = {}
     if not args:
         for src in store.list_sources():
-            _add(planned, failed, src.url, src.tags, src.title, store, settings, set())
+            _add(planned, failed, src.url, src.tags, src.title, store, settings, set(),
+                 known=src)
         for feed in settings.feeds:
             _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set())
     for arg in args:
@@ -101,11 +109,11 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
 
 def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
          tags: tuple[str, ...], title: str, store: Store, settings: Settings,
-         seen: set[Path]) -> None:
+         seen: set[Path], *, known: Source | None = None) -> None:
     if is_http_url(arg):
-        src = store.get_source(arg)
+        src = known if known is not None else store.get_source(arg)
         all_tags = tuple(dict.fromkeys((*tags, *(src.tags if src else ()))))
-        planned.setdefault(arg, Planned(arg, "remote", all_tags, title))
+        planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=src))
         return
     if "://" in arg:
         failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
@@ -146,6 +154,9 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
         failed.append((str(path), "OPML file lists itself (or loops); skipped"))
         return
     seen.add(path)
+    # Imported here: its XML modules cost a cron run that reads no OPML file ~15 ms.
+    from briefing.sources import opml
+
     try:
         feeds = opml.read_file(path, settings.fetch.max_bytes)
     except opml.OPMLError as exc:
@@ -298,8 +309,10 @@ class _Runner:
         # asyncio's locks, events and queues bind to the loop that first uses them (3.10+),
         # so they are made here, before asyncio.run starts the loop that runs `run`.
         self.fetcher = Fetcher(settings.fetch)  # its client is opened by `run`
-        # Replaced by the pool `run` starts; a thread pool starts no thread until used.
+        # Replaced by the pool `_start_pool` starts; a thread pool starts no thread until used.
         self.executor: Executor = ThreadPoolExecutor(max_workers=1)
+        self._starting: asyncio.Task[None] | None = None
+        self._n_sources = 0
         self.fatal: StoreError | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._pages: ProcessPoolExecutor | None = None
@@ -323,11 +336,15 @@ class _Runner:
     async def run(self, planned: list[Planned]) -> None:
         for source, reason in self.report.failed:
             self._progress(source, reason)
-        # Started in a thread: a process pool's start blocks for seconds (see process_pool).
-        self.executor = await asyncio.get_running_loop().run_in_executor(
-            None, _executor, len(planned), self.settings)
+        self._n_sources = len(planned)
         writer = asyncio.create_task(self._writer())
         self.behind.resume()
+        # The workers (~1 s of CPU to start, ~350 MB) are started at once when some source
+        # will surely need them; when every source is a feed that may answer 304 (a cron
+        # cycle), only once the first body to parse arrives: a run where nothing changed
+        # starts none.
+        if self.behind.waiting or any(p.kind != "remote" or not p.validated for p in planned):
+            self._start_pool()
         behind = asyncio.create_task(self.behind.run())
         try:
             async with self.fetcher:
@@ -351,6 +368,9 @@ class _Runner:
             with contextlib.suppress(asyncio.CancelledError):
                 await behind
             writer.cancel()
+            if self._starting is not None:  # a pool still starting is shut down once up
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.shield(self._starting)
             self.executor.shutdown(wait=True, cancel_futures=True)  # the last, if renewed
             if self._pages is not None:
                 self._pages.shutdown(wait=True, cancel_futures=True)
@@ -448,8 +468,9 @@ class _Runner:
         thread can enforce extract_timeout (SIGALRM) on a page built to make trafilatura
         crawl. Started on the first teaser page, so runs without any pay nothing; started in
         a thread, once, however many pages arrive meanwhile."""
-        if isinstance(self.executor, ProcessPoolExecutor):
-            return self.executor
+        executor = await self._main_executor()
+        if isinstance(executor, ProcessPoolExecutor):
+            return executor
         async with self._pages_lock:
             if self._pages is None:
                 self._pages = await asyncio.get_running_loop().run_in_executor(
@@ -511,7 +532,22 @@ class _Runner:
             raise
 
     async def _main_executor(self) -> Executor:
+        if self._starting is None or not self._starting.done():
+            # Shielded: a source cancelled while it waits must not cancel the start others
+            # wait for too.
+            await asyncio.shield(self._start_pool())
         return self.executor
+
+    def _start_pool(self) -> asyncio.Task[None]:
+        """The workers' start, begun once, in a task of its own (see _main_executor)."""
+        if self._starting is None:
+            self._starting = asyncio.create_task(self._new_pool())
+        return self._starting
+
+    async def _new_pool(self) -> None:
+        # In a thread: a process pool's start blocks for seconds (see process_pool).
+        self.executor = await asyncio.get_running_loop().run_in_executor(
+            None, _executor, self._n_sources, self.settings)
 
     async def _renew(self, broken: Executor) -> None:
         """Replace a broken pool, once (several of its jobs report the same break; the lock
@@ -584,7 +620,7 @@ class _Runner:
                            kind="feed" if p.kind == "feed" else "file")
 
     async def _remote(self, p: Planned) -> None:
-        src = self.store.get_source(p.key)
+        src = p.stored if p.stored is not None else self.store.get_source(p.key)
         if src is not None and src.gone:
             self._fail(p.key, "the feed is gone (HTTP 410 earlier); remove it with `feeds remove`")
             return

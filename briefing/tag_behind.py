@@ -74,6 +74,11 @@ class TagBehind:
             self._queue.extend(ids)
             self._wake.set()
 
+    @property
+    def waiting(self) -> int:
+        """Articles queued here and not yet sent to a worker."""
+        return len(self._queue)
+
     def add(self, articles: Sequence[Article]) -> None:
         """Articles just stored readable (TAGGING_PENDING), to tag once a worker is free."""
         for art in articles:

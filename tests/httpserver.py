@@ -48,11 +48,18 @@ class TestServer:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.connections = 0  # accepted so far: what keep-alive saves shows here
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server.connections += 1
 
             def log_message(self, *args: object) -> None:
                 pass
