@@ -406,7 +406,7 @@ class _Runner:
                             continue
                         remaining = deadline - loop.time()
                         # Tagging batches in the workers will write soon (see above).
-                        tagging = self._busy == 0 and self.behind.running > 0
+                        tagging = self._busy == 0 and self.behind.writing
                         if remaining <= 0 or (len(waiting) >= self._busy and not tagging):
                             break
                         self._wake.clear()

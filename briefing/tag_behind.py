@@ -78,6 +78,12 @@ class TagBehind:
         self.fatal: StoreError | None = None
         self.tagged = 0
 
+    @property
+    def writing(self) -> bool:
+        """Whether writes will come soon: batches in the workers, or tagged and waiting for
+        the ones before them to be queued (after the first phase, one after another)."""
+        return self.running > 0 or self._ready > 0
+
     def resume(self) -> None:
         """Queue what an earlier run stored and did not tag (killed between its phases)."""
         ids = self.store.tagging_pending_ids()
