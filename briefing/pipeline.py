@@ -405,9 +405,8 @@ class _Runner:
                                 slot.release()
                             continue
                         remaining = deadline - loop.time()
-                        # Tagging batches in the workers, or tagged and queued one after
-                        # another once the sources are stored, will write soon (see above).
-                        tagging = self._busy == 0 and self.behind.writing
+                        # Tagging batches in the workers will write soon (see above).
+                        tagging = self._busy == 0 and self.behind.running > 0
                         if remaining <= 0 or (len(waiting) >= self._busy and not tagging):
                             break
                         self._wake.clear()

@@ -6,8 +6,7 @@ bullets, summary and tags, and its story, follow in the same run: articles wait 
 order they were stored, and go to the workers in batches whenever a worker would otherwise
 idle (cleaning comes first: it is what makes articles readable). Each batch's tagging and
 stories are written in one transaction, batches in the order they were stored, so stories
-are grouped as when tagging came with storing; and written once every source is stored
-(up to WRITE_AFTER articles wait so), since those writes share a thread with the storing.
+are grouped as when tagging came with storing.
 
 An article waiting here is stored with tagger_version TAGGING_PENDING. A run killed before
 its tagging is written leaves it so: the next fetch starts by queueing every such article
@@ -40,14 +39,6 @@ BATCH = 50
 # hold every article until the workers catch up).
 HELD = 4_000
 
-# Tagging done while sources are still being fetched is written once they all are: its
-# writes (facts, stories: ~1 ms an article on the thread that also fetches and stores) held
-# back a cron cycle's later feeds, whose new articles became readable only at the end (11.0 s
-# of an 11.5 s churn run). Tagging results of at most this many articles wait so; past it the
-# oldest are written, so a long first phase keeps neither all of them in memory nor the
-# facts from the user.
-WRITE_AFTER = 2_000
-
 Hook = Callable[[Store, Sequence[Article], Any], None]
 Cpu = Callable[[Callable[..., Any], Sequence[Article]], Awaitable[Any]]
 # Queues a write behind those queued before it, when called; awaited, it answers once the
@@ -71,18 +62,10 @@ class TagBehind:
         self.running = 0
         self._closed = False
         self._wake = asyncio.Event()
-        self._ready = 0  # articles tagged, their write not queued yet
-        self._release = asyncio.Event()  # the first phase over, or `_ready` grew
         self._last_write: asyncio.Future[None] | None = None
         self.failed: list[tuple[str, str]] = []
         self.fatal: StoreError | None = None
         self.tagged = 0
-
-    @property
-    def writing(self) -> bool:
-        """Whether writes will come soon: batches in the workers, or tagged and waiting for
-        the ones before them to be queued (after the first phase, one after another)."""
-        return self.running > 0 or self._ready > 0
 
     def resume(self) -> None:
         """Queue what an earlier run stored and did not tag (killed between its phases)."""
@@ -110,7 +93,6 @@ class TagBehind:
         """No more articles will come: tag what is left with every worker, then end."""
         self._closed = True
         self._wake.set()
-        self._release.set()
 
     async def run(self) -> None:
         """Tag what comes, until closed and everything is written."""
@@ -165,16 +147,8 @@ class TagBehind:
                 out.append(t)
         return out
 
-    async def _first_phase(self) -> None:
-        """Until the sources are all fetched, or more than WRITE_AFTER articles' tagging
-        waits to be written (see WRITE_AFTER)."""
-        while not self._closed and self._ready <= WRITE_AFTER:
-            self._release.clear()
-            await self._release.wait()
-
     async def _one(self, batch: list[Article], before: asyncio.Future[None] | None,
                    written: asyncio.Future[None]) -> None:
-        ready = 0
         try:
             try:
                 # The text is the paragraphs joined: no need to send it twice.
@@ -183,15 +157,9 @@ class TagBehind:
             finally:
                 self.running -= 1
                 self._wake.set()
-            ready = len(batch)
-            self._ready += ready
-            self._release.set()
             if before is not None:  # stories join in the order articles were stored
                 await asyncio.shield(before)  # only ever given a result
-            await self._first_phase()  # only the oldest batch waits here: the rest, on it
             saved = self._write(lambda: self._save(batch, tagging))
-            self._ready -= ready
-            ready = 0
             # Queued behind the batch before it: the next batch may queue now, and the
             # writer can put several batches in one transaction.
             written.set_result(None)
@@ -209,7 +177,6 @@ class TagBehind:
                                            f"({type(exc).__name__}: {exc}); the next fetch or "
                                            "`briefing tag` tags them"))
         finally:
-            self._ready -= ready
             if not written.done():
                 written.set_result(None)
 

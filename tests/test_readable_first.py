@@ -9,11 +9,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ import pytest
 from briefing import tag_behind
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article
-from briefing.pipeline import AFTER_STORE, AfterStore, run_fetch
+from briefing.pipeline import AFTER_STORE, run_fetch
 from briefing.report import article_json
 from briefing.store import Store
 from briefing.tagger import TAGGER_VERSION
@@ -151,98 +149,6 @@ def test_articles_are_readable_and_searchable_before_their_facts(
         assert store.stories.story_id_of(art.id) is not None
 
 
-def _late_feed(server: TestServer, held: threading.Event, within: float) -> str:
-    """A feed that answers once `held` is set or `within` seconds have passed: the other
-    sources' articles are stored meanwhile, and workers idle, free to tag them."""
-    body = rss(ITEMS, base=server.base, prefix="late")
-
-    def answer(h: BaseHTTPRequestHandler) -> None:
-        held.wait(within)
-        server._send(h, 200, {}, body)
-
-    return server.add("/late.xml", Route(handler=answer))
-
-
-def _tagging_seen(db: Path, written: threading.Event) -> tuple[list[int], AfterStore]:
-    """A hook run in each tagging write: the articles a reader finds stored at that moment."""
-    seen: list[int] = []
-
-    def look(_store: Store, _arts: Sequence[Article], _signatures: Any) -> None:
-        reader = Store(db)
-        try:
-            seen.append(reader.count_articles())
-        finally:
-            reader.close()
-        written.set()
-
-    return seen, look
-
-
-def test_tagging_is_written_once_every_source_is_stored(
-        server: TestServer, db_file: Path) -> None:
-    """The tagging done while sources are still fetched waits for the last of them: its
-    writes (facts, stories) are work on the thread that stores the other sources, and a cron
-    cycle's late feeds became readable only at the end of the run."""
-    written = threading.Event()
-    # Waits a few seconds for a tagging write, which should not come: time enough for one
-    # to be tagged and written if tagging were written as it is done.
-    urls = [*_feeds(server, 3), _late_feed(server, written, within=3.0)]
-    seen, look = _tagging_seen(db_file, written)
-    report = run_fetch(_settings(True), Store(db_file), urls, now=NOW,
-                       after_store=(*AFTER_STORE, look))
-    assert (report.added, report.failed) == (4 * ITEMS, [])
-    assert seen and all(n == 4 * ITEMS for n in seen)
-    assert _pending(db_file) == 0
-
-
-def test_tagging_past_the_cap_is_written_before_the_sources_end(
-        server: TestServer, db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past WRITE_AFTER articles tagged and waiting, the oldest are written at once: a long
-    first phase holds neither every result in memory nor the facts from the reader."""
-    monkeypatch.setattr(tag_behind, "WRITE_AFTER", 0)
-    written = threading.Event()
-    urls = [*_feeds(server, 3), _late_feed(server, written, within=WAIT)]
-    seen, look = _tagging_seen(db_file, written)
-    report = run_fetch(_settings(True), Store(db_file), urls, now=NOW,
-                       after_store=(*AFTER_STORE, look))
-    assert (report.added, report.failed) == (4 * ITEMS, [])
-    assert seen[0] < 4 * ITEMS  # written while the late feed was still to come
-    assert _pending(db_file) == 0
-
-
-def test_tagging_written_after_the_sources_shares_transactions(
-        server: TestServer, db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches tagged while sources were fetched are written one after another once they
-    are all stored: the writer keeps its transaction open for the next of them, instead of
-    a commit each (a commit costs ~10-25 ms of CPU on a database of 20,000 articles)."""
-    monkeypatch.setattr(tag_behind, "BATCH", 2)
-    # The last source fails, late: by then every batch has been tagged (no more to come
-    # from the workers), and all of them wait for it.
-    written = threading.Event()
-
-    def late(h: BaseHTTPRequestHandler) -> None:
-        written.wait(3.0)  # a tagging write, which should not come before this answer
-        server._send(h, 500, {}, b"")
-
-    urls = [*_feeds(server, 3), server.add("/late.xml", Route(handler=late))]  # 6 batches
-    store = Store(db_file)
-    trace: list[str] = []
-
-    def look(_store: Store, _arts: Sequence[Article], _signatures: Any) -> None:
-        trace.append("batch")
-        written.set()
-
-    store.conn.set_trace_callback(lambda sql: trace.append(sql.strip().upper()))
-    report = run_fetch(_settings(True), store, urls, now=NOW,
-                       after_store=(*AFTER_STORE, look))
-    store.conn.set_trace_callback(None)
-    assert report.added == 3 * ITEMS and [s for s, _ in report.failed] == [urls[-1]]
-    first, last = trace.index("batch"), len(trace) - trace[::-1].index("batch")
-    assert trace[first:last].count("batch") == 6
-    # At most what a loaded machine might add: a commit where a batch waited half a second.
-    assert trace[first:last].count("COMMIT") < 3
-
-
 # Run in a process of its own: fetch with readable_first, and stop for good inside the first
 # write of the tagging (its transaction open, the articles' own committed), saying so in a file.
 DRIVER = """
@@ -250,7 +156,7 @@ import sys, threading
 from pathlib import Path
 from briefing import tag_behind
 from briefing.config import Settings
-from briefing.pipeline import AFTER_STORE, AfterStore, run_fetch
+from briefing.pipeline import AFTER_STORE, run_fetch
 from briefing.store import Store
 
 db, marker, *urls = sys.argv[1:]
