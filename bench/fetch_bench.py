@@ -5,6 +5,7 @@ sees), beside newsboat (`newsboat -x reload`) when it is installed.
     .venv/bin/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
     .venv/bin/python -m bench.fetch_bench --sizes 200 --style wire   # wire-style items
     .venv/bin/python -m bench.fetch_bench --profile 100     # cProfile of an in-process cold run
+    .venv/bin/python -m bench.fetch_bench --profile-churn 300   # ... of a churn run after it
 
 Each run is a subprocess: wall time, feeds per second, peak RSS of the largest process and of
 the whole process tree (briefing's worker processes included). The feed server runs in its own
@@ -32,6 +33,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -231,6 +233,47 @@ def profile(n: int, top: int = 25, style: str = "plain") -> str:
     return out.getvalue()
 
 
+def profile_churn(n: int, top: int = 30, style: str = "plain") -> str:
+    """cProfile of the main thread in one in-process churn run: a cold fetch of `n` feeds
+    (not profiled), a tenth of them moved on (`FeedServer.churn`), then the fetch that finds
+    them. The workers are real processes, as in a cron run, so what the profile shows is the
+    event loop's thread: the writer (storing, stories, the tagging's writes) and the 304s;
+    the main process's CPU (every thread of it) per new item is printed too."""
+    import resource
+
+    from briefing.config import Settings
+    from briefing.pipeline import run_fetch
+    from briefing.store import Store
+
+    def cpu() -> float:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        return use.ru_utime + use.ru_stime
+
+    out = io.StringIO()
+    with FeedServer(n, new=ITEMS, style=style) as server, \
+            tempfile.TemporaryDirectory() as tmp:
+        settings = Settings()
+        store = Store(Path(tmp) / "p.db")
+        cold = run_fetch(settings, store, server.urls())
+        server.churn(CHURN_EVERY)
+        # The main thread's CPU, not wall time: the event loop waits on the network and on
+        # the workers, and those waits are not its cost.
+        prof = cProfile.Profile(time.thread_time)
+        start = cpu()
+        prof.enable()
+        report = run_fetch(settings, store, server.urls())
+        prof.disable()
+        spent = cpu() - start
+        stats = pstats.Stats(prof, stream=out).strip_dirs()
+        print(f"profiled churn run of {n} feeds on {cold.added} stored: {report.added} added, "
+              f"{report.not_modified} not modified; main process CPU {spent:.2f} s, "
+              f"{spent * 1000 / max(1, report.added):.2f} ms per new item", file=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        store.close()
+    return out.getvalue()
+
+
 def _profiled_run(run_fetch: Any, settings: Any, store: Any, urls: list[str]) -> Any:
     # The pipeline hands CPU work to a 1-thread executor; to see it in one profile, run the
     # executor's jobs inline: a ThreadPoolExecutor replaced by one that calls on submit.
@@ -270,7 +313,15 @@ def main(argv: list[str] | None = None) -> None:
                              "(briefing-at-once), = true (briefing-rf), or both in turn")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead: profile one in-process cold run of N feeds")
+    parser.add_argument("--profile-churn", type=int, metavar="N",
+                        help="instead: profile the main thread of one in-process churn run "
+                             "after a cold fetch of N feeds")
     args = parser.parse_args(argv)
+    if args.profile_churn:
+        text = profile_churn(args.profile_churn, style=args.style)
+        print(text)
+        write_json("fetch_profile_churn.json", {"feeds": args.profile_churn, "text": text})
+        return
     if args.profile:
         text = profile(args.profile, style=args.style)
         print(text)

@@ -214,6 +214,34 @@ def test_common_keys_are_not_looked_up(tmp_path: Path) -> None:
         assert staff not in store.stories.hot_keys
 
 
+def test_a_key_held_by_many_is_counted_not_loaded(tmp_path: Path) -> None:
+    """A key more than KeyIndex.LOAD_CAP articles hold in the range loaded is not read into
+    memory (a cron run's first batch once read 140,000 such postings only to drop them);
+    each article reads its window's postings of it from the table, so it still joins, and
+    is still found too common to look up, exactly as before."""
+    from briefing.store.story_store import KeyIndex
+
+    n = KeyIndex.LOAD_CAP + 5
+    arts = [build(f"n{i}", f"https://x.example/{i}", f"Item {i}",
+                  [f"Firm{i} Ltd said 57.3% of its {1003 + 97 * i:,} staff work remotely."])
+            for i in range(n)]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        stories.assign(store, [a.id for a in arts])
+    pct, staff = (f.key() for f in stories.signature(arts[0]).figs)
+    with Store(tmp_path / "s.db") as store:  # a fresh connection: postings from the file
+        with store.write():
+            index = store.stories.preload([pct, staff], *OPEN)
+        assert pct in index.big and pct not in index.stamps
+        assert index.size == 1  # the staff count's one posting; none of the percent's
+        found = store.stories.candidates([pct, staff], *OPEN, exclude=-1,
+                                         max_postings=10_000, limit=8)
+        assert [row[0] for row in found] == [arts[0].id]
+        assert store.stories.candidates([pct, staff], *OPEN, exclude=-1,
+                                        max_postings=stories.MAX_POSTINGS, limit=8) == []
+        assert pct in store.stories.hot_keys and pct not in index.big
+
+
 def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
     db = tmp_path / "s.db"
     with Store(db) as store:

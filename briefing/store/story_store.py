@@ -51,10 +51,21 @@ class KeyIndex:
     writes. Times are seconds (see `epoch`) and articles their rowids, as story_keys has them.
     A commit by another connection (PRAGMA data_version, checked once per batch in
     `preload`) or a rollback (`forget`) drops it all, as does growing past
-    MAX_ROWS."""
+    MAX_ROWS.
+
+    A key held by more than LOAD_CAP articles in the range is counted, not loaded (`big`):
+    in the window of one article such a key is nearly always too common to look up (more
+    than stories.MAX_POSTINGS; see StoryStore.candidates), and the first batch of a cron run
+    against 20,000 stored articles read 140,000 postings of those (160 ms) only to drop
+    them. Each article then reads the few it still needs from the table (`_window`), so
+    matching is what it was. LOAD_CAP is four times MAX_POSTINGS: the loaded range is
+    wider than one article's window (SLACK), and at MAX_POSTINGS itself most keys marked
+    big were not too common for the window, and reading them article by article cost more
+    than loading them once."""
 
     SLACK = 30 * 86_400
     MAX_ROWS = 1_000_000  # ~100 MB
+    LOAD_CAP = 400  # postings in the range; past it, they are counted, not read
 
     def __init__(self, version: int, complete: bool = False) -> None:
         self.version = version
@@ -72,19 +83,31 @@ class KeyIndex:
         self.names: dict[int, str] = {}  # key id -> key, for the keys loaded
         self.members: dict[int, tuple[str, str]] = {}  # rowid -> (article id, story id)
         self.size = 0
+        # key -> the range (as in `ranges`) in which more than LOAD_CAP articles hold it: its
+        # postings are not in memory: `candidates` reads them from the table for each window.
+        self.big: dict[str, tuple[int, int]] = {}
 
     def covers(self, key: str, lo: int, hi: int) -> bool:
         if self.complete:
             return True
-        have = self.ranges.get(key)
+        have = self.ranges.get(key) or self.big.get(key)
         return have is not None and have[0] <= lo and hi <= have[1]
 
     def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int) -> None:
+        """Read the postings of `keys` for [lo, hi] (widened by SLACK); a key held by more
+        than LOAD_CAP articles there is only marked `big`."""
         lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
         hi = hi if hi == OPEN_END else hi + self.SLACK
         ids = {key_id(key): key for key in keys}
-        for key in keys:
+        big = {ids.pop(kid) for kid in self._over(conn, list(ids), lo, hi, self.LOAD_CAP)}
+        for key in big:
+            self.size -= len(self.ids.pop(key, ()))
+            self.stamps.pop(key, None)
+            self.ranges.pop(key, None)
+            self.big[key] = (lo, hi)
+        for key in (k for k in keys if k not in big):
             self.size -= len(self.ids.get(key, ()))
+            self.big.pop(key, None)
             self.ranges[key] = (lo, hi)
             self.stamps[key] = []
             self.ids[key] = []
@@ -110,6 +133,18 @@ class KeyIndex:
                 self.ids[key] += rowids[start:end]
                 self.size += end - start
                 start = end
+
+    @staticmethod
+    def _over(conn: Any, wanted: list[int], lo: int, hi: int, cap: int) -> set[int]:
+        """The key ids among `wanted` held by more than `cap` articles in [lo, hi]."""
+        over: set[int] = set()
+        for i in range(0, len(wanted), 500):
+            over.update(kid for kid, n in conn.execute(
+                "SELECT key, count(*) FROM story_keys WHERE key IN "
+                "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
+                "GROUP BY key HAVING count(*) > ?",
+                (json.dumps(wanted[i:i + 500]), lo, hi, cap)))
+        return over
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi]."""
@@ -139,6 +174,7 @@ class KeyIndex:
         self.size -= len(self.ids.pop(key, ()))
         self.stamps.pop(key, None)
         self.ranges.pop(key, None)
+        self.big.pop(key, None)
         self.dropped.add(key)
 
     def remove(self, key_ids: Iterable[int], rowid: int) -> None:
@@ -280,7 +316,10 @@ class StoryStore:
         seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
         found: set[int] = set()
         for key in keys:
-            held = index.window(key, lo, hi)
+            if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
+                held = self._window(key, lo, hi, max_postings)
+            else:
+                held = index.window(key, lo, hi)
             if len(held) > max_postings:
                 hot.add(key)
                 index.drop(key)
@@ -310,6 +349,15 @@ class StoryStore:
         known = sorted(((index.members[r], shared[r], r in bands) for r in found
                         if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
+
+    def _window(self, key: str, lo: int, hi: int, most: int) -> list[int]:
+        """Rowids of the articles holding `key` published in [lo, hi], as `KeyIndex.window`
+        gives them (this connection's own included), but no more than `most` + 1: past
+        `most` the key is not looked up anyway."""
+        self.flush()
+        return [r for (r,) in self._store.conn.execute(
+            "SELECT article FROM story_keys WHERE key = ? AND published BETWEEN ? AND ? "
+            "ORDER BY published, article LIMIT ?", (key_id(key), lo, hi, most + 1))]
 
     @wraps_sqlite_errors
     def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
