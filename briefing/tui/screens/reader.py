@@ -47,10 +47,14 @@ def _collect_garbage() -> None:
     once the article is on screen and is being read. The first time, what the app holds
     by then (modules, classes, the main screen, the kept reader) is set aside for good
     (gc.freeze), so that each collection walks only what was made since; the one article
-    then on screen is set aside with it."""
+    then on screen is set aside with it (start-up's objects may be already: end_startup_gc)."""
     gc.collect()
-    if not gc.get_freeze_count():
+    if not _collected:
+        _collected.append(True)
         gc.freeze()
+
+
+_collected: list[bool] = []  # whether _collect_garbage has run in this process
 
 
 class ReaderScreen(ArticleScreen):
