@@ -4,6 +4,8 @@ and filled a frame later; marking it read still happens, in a worker."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from briefing.store import Store
@@ -48,3 +50,30 @@ async def test_an_id_that_is_not_there_says_so(make_app: BriefingApp) -> None:
         reader = await open_settled(pilot, make_app, "a-missing")
         assert reader.article is None
         assert "Article not found." in screen_text(make_app)
+
+
+_WARM = r"""
+import asyncio, sys, time
+from pathlib import Path
+from briefing.config import Settings
+from briefing.tui.app import BriefingApp
+
+async def main():
+    app = BriefingApp(Path(sys.argv[1]), Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = "briefing.clean.boilerplate" in sys.modules
+        end = time.monotonic() + 120
+        while app._reader is None:
+            assert time.monotonic() < end, "the reader was never composed ahead"
+            await asyncio.sleep(0.01)
+        print(before, "briefing.clean.boilerplate" in sys.modules)
+
+asyncio.run(main())
+"""
+
+
+def test_the_junk_rules_load_with_the_reader_composed_ahead(db: Path) -> None:
+    # A fresh interpreter: this one has imported the cleaning rules long ago.
+    proc = subprocess.run([sys.executable, "-c", _WARM, str(db)], capture_output=True,
+                          text=True, timeout=300, check=True)
+    assert proc.stdout.split() == ["False", "True"], proc.stderr[-2000:]
