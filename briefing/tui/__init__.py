@@ -14,8 +14,15 @@ __all__ = ["run"]
 def run(db_path: Path, settings: Settings) -> int:
     """Open the reading room on the database at `db_path` until the user quits; the exit
     code (ExitCode.HANGUP when its terminal went away)."""
-    from briefing.tui.app import BriefingApp
+    from briefing.tui.startup import begin_startup_gc, end_startup_gc
 
-    app = BriefingApp(db_path, settings)
-    app.run()
+    begin_startup_gc()
+    try:
+        from briefing.tui.app import BriefingApp
+
+        app = BriefingApp(db_path, settings)
+        app.run()
+    finally:
+        end_startup_gc()
     return app.return_code or 0
+

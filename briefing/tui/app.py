@@ -184,10 +184,13 @@ class BriefingApp(AppExtras, App[None]):
 
         if self._reader is not None or not isinstance(self.screen, MainScreen):
             return
+        from briefing.tui.widgets.reader_body import load_junk_rules
+
         reader = self._reader = ReaderScreen("", self.reader_mode, None)
         self.install_screen(reader, name="reader")
         self.push_screen(reader)
         self.pop_screen()
+        load_junk_rules()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Our own Quit is in the palette already: Textual's would list it twice.

@@ -32,6 +32,7 @@ from briefing.tui.messages import (
     UnreadFound,
 )
 from briefing.tui.screens.base import ArticleScreen
+from briefing.tui.startup import end_startup_gc
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.preview import Preview
@@ -107,6 +108,7 @@ class MainScreen(ArticleScreen):
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(end_startup_gc)  # the first frame is the end of start-up
         self.articles.focus()
         self._apply_layout()
         # The reader composed ahead once the first page is up (see BriefingApp.warm_reader).

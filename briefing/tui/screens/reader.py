@@ -47,10 +47,14 @@ def _collect_garbage() -> None:
     once the article is on screen and is being read. The first time, what the app holds
     by then (modules, classes, the main screen, the kept reader) is set aside for good
     (gc.freeze), so that each collection walks only what was made since; the one article
-    then on screen is set aside with it."""
+    then on screen is set aside with it (start-up's objects may be already: end_startup_gc)."""
     gc.collect()
-    if not gc.get_freeze_count():
+    if not _collected:
+        _collected.append(True)
         gc.freeze()
+
+
+_collected: list[bool] = []  # whether _collect_garbage has run in this process
 
 
 class ReaderScreen(ArticleScreen):
@@ -121,18 +125,39 @@ class ReaderScreen(ArticleScreen):
 
     def start_load(self, mark_read: bool) -> None:
         """Show the article: the copy the list's preview has just loaded when it is this one
-        (the usual way in: a row highlighted, then enter), else a load from the database."""
+        (the usual way in: a row highlighted, then enter), else one read from the database
+        here and now (a worker's way if that read fails)."""
         pre = self.bapp.preloaded
         if pre is None or pre.article is None or pre.article_id != self.article_id:
-            self._load(mark_read)
-            return
+            pre = self._read_now()
+            if pre is None:
+                self._load(mark_read)
+                return
         art = pre.article
+        if art is None:
+            self._show_loaded(pre)  # "Article not found."
+            return
         if mark_read and not art.read:
             art = replace(art, read=True)
             self.set_state(art.id, read=True, starred=art.starred)  # written by a worker
         # Shown now, not by a message handled after the next refresh: the screen is then
         # painted once, with the article, not first empty and again a moment later.
         self._show_loaded(ArticleLoaded(art.id, art, pre.written))
+
+    def _read_now(self) -> ArticleLoaded | None:
+        """The article read on the UI thread, or None when that failed. A worker's answer
+        came a frame late: the reader was laid out and drawn empty first, then again with the
+        article (a third of an open at 100,000 articles), after the worker thread had waited
+        for its turn. The read is ~1-2 ms, and in WAL mode it never waits for a writer; the
+        write that marks it read stays in a worker (set_state), as for a previewed article."""
+        try:
+            with open_store(self.bapp.db_path) as store:
+                art = store.get_article(self.article_id)
+                written = written_store.get(store, self.article_id,
+                                            self.bapp.settings.translation.target)
+        except Exception:  # whatever it is, the worker's way reports it as before
+            return None
+        return ArticleLoaded(self.article_id, art, written[0] if written else None)
 
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:

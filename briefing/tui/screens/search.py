@@ -11,12 +11,13 @@ from textual.binding import BindingType
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
 
 from briefing.models import ArticleSummary
-from briefing.query import has_words, run_search
+from briefing.query import has_words
 from briefing.store import QueryError
 from briefing.tui import keys
-from briefing.tui.data import PAGE, open_store
+from briefing.tui.data import PAGE, SearchSession, open_store
 from briefing.tui.debounce import Debounce
 from briefing.tui.messages import RecentSearches, SearchFinished
 from briefing.tui.screens.base import ArticleScreen
@@ -55,6 +56,7 @@ class SearchScreen(ArticleScreen):
         self._to_remember: str | None = None  # what enter asked for, kept once it has run
         self._snippets: dict[str, tuple[tuple[str, bool], ...]] = {}
         self._settled = Debounce(self, HIGHLIGHT_DEBOUNCE_S, self._show_current)
+        self.session: SearchSession | None = None  # this screen's connection (on_mount)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search…  " + HINT, id="query")
@@ -66,8 +68,13 @@ class SearchScreen(ArticleScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.session = SearchSession(self.bapp.db_path)
         self.focus_query()
         self._load_recent()
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
 
     @work(thread=True, group="recent", exit_on_error=False)
     def _load_recent(self) -> None:
@@ -122,17 +129,27 @@ class SearchScreen(ArticleScreen):
         self._remember(text)
 
     def run_search(self) -> None:
+        # The query still running answers what the user no longer shows: it ends now, and
+        # the new one does not wait for it.
+        if self.session is not None:
+            self.session.interrupt()
         self._search(self.query_one(Input).value)
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search(self, text: str) -> None:
+        session = self.session
+        if session is None:
+            return
         try:
             if not has_words(text):  # the hint says what to type; no query runs
                 self.post_message(SearchFinished(text, []))
                 return
-            with open_store(self.bapp.db_path) as store:
-                results, snippets = run_search(store, text, limit=PAGE)
-        except QueryError as exc:
+            results, snippets = session.run(text, limit=PAGE)
+        except Exception as exc:
+            if get_current_worker().is_cancelled or session.closed:
+                return  # a newer query interrupted this one, or the screen closed
+            if not isinstance(exc, QueryError):
+                raise
             self.post_message(SearchFinished(text, [], str(exc)))
             return
         self.post_message(SearchFinished(text, results, snippets=snippets))

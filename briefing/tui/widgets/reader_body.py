@@ -107,6 +107,13 @@ def _worth_showing(article: Article) -> tuple[bool, list[int]]:
     return keep_summary, kept
 
 
+def load_junk_rules() -> None:
+    """Import what is_junk needs ahead (BriefingApp.warm_reader, while the list is idle): the
+    cleaning rules compile their patterns on import, 25-40 ms that the first translated
+    article opened paid inside its open."""
+    import briefing.clean.boilerplate  # noqa: F401
+
+
 def is_junk(pair: TranslationPair) -> bool:
     """A line the original view does not show because cleaning dropped it ("© Example
     Pictures", a newsletter sign-up, "Recommended"), or a translated line that is such junk
