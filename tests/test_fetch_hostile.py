@@ -12,11 +12,13 @@ import threading
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from briefing.config import FetchSettings
 from briefing.sources.http import Fetcher, FetchError, Response
+from tests.httpserver import Route, TestServer
 
 Handler = Callable[[socket.socket, int], None]
 
@@ -215,3 +217,53 @@ def test_a_server_that_never_answers_twice_still_fails_with_one_line(
     got = _get_each(_settings(), [server.base + "/feed.xml"])
     assert got == ["broken HTTP response: Server disconnected without sending a response."]
     assert server.connections == 2
+
+
+def test_feeds_queued_behind_a_slow_host_leave_other_hosts_alone() -> None:
+    # Two requests at once in all, one a host: three feeds on a host that does not answer
+    # yet, and one on another host. The queued feeds held both of the run's slots while they
+    # waited for their host's, so the other host's feed waited for the slow ones' deadlines.
+    release = threading.Event()
+    server = TestServer()
+
+    def held(h: BaseHTTPRequestHandler) -> None:
+        release.wait(120)
+        body = b"ok"
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    for i in range(3):
+        server.add(f"/slow{i}.xml", Route(handler=held))
+    server.add("/fast.xml", b"ok")
+    port = server.httpd.server_address[1]
+
+    async def dns(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async def go() -> list[str]:
+        done: list[str] = []
+        settings = FetchSettings(concurrency=2, per_host=1, connect_timeout=30,
+                                 read_timeout=30, total_timeout=30)
+        async with Fetcher(settings, resolver=dns) as fetcher:
+            async def one(url: str) -> None:
+                try:
+                    await fetcher.get(url, trusted=url)
+                    done.append(url.rsplit("/", 1)[1])
+                except FetchError as exc:
+                    done.append(f"{url.rsplit('/', 1)[1]}: {exc}")
+                if url.endswith("fast.xml"):
+                    release.set()
+            await asyncio.gather(
+                *(one(f"http://slow.test:{port}/slow{i}.xml") for i in range(3)),
+                one(f"http://fast.test:{port}/fast.xml"))
+        return done
+
+    try:
+        done = asyncio.run(go())
+    finally:
+        release.set()
+        server.close()
+    assert done[0] == "fast.xml"
+    assert sorted(done[1:]) == ["slow0.xml", "slow1.xml", "slow2.xml"]

@@ -475,8 +475,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        async with self._global:
-            return await self._follow(url, headers, cap, _trust(trusted))
+        return await self._follow(url, headers, cap, _trust(trusted))
 
     async def _follow(self, url: str, headers: dict[str, str], cap: int,
                       trusted: frozenset[tuple[str, int]]) -> Response:
@@ -491,7 +490,10 @@ class Fetcher:
             if not is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
-            async with self._host_slot(current):
+            # The host's slot first, then one of the run's: a feed queued behind a slow host
+            # must not hold one of the `concurrency` slots while it waits, or a few stalled
+            # feeds on one host stalled every other host for several deadlines in a row.
+            async with self._host_slot(current), self._global:
                 started = loop.time()
                 try:
                     async with asyncio.timeout(left), self._stream(current, headers,
