@@ -256,9 +256,9 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
         return ThreadPoolExecutor(max_workers=1)
     try:
         return process_pool(workers)
-    except (BrokenExecutor, OSError) as exc:
-        # No worker could start (no memory, no processes left): the run goes on in a thread,
-        # slower, rather than failing every source.
+    except (BrokenExecutor, OSError, EOFError) as exc:
+        # No worker could start (no memory, no processes left, the fork server dead: EOFError
+        # from its socket): the run goes on in a thread, slower, rather than failing sources.
         log.warning("worker processes could not start (%s); working in one thread", exc)
         return ThreadPoolExecutor(max_workers=1)
 

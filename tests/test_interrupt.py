@@ -1,6 +1,7 @@
-"""A fetch stopped while its workers start (issue 19 starts them only once a body needs
-parsing): Ctrl-C or SIGTERM to the real CLI ends it with one line and its own exit code, no
-traceback from any process, no process left behind, and a database the next run takes up."""
+"""A fetch while its workers start (issue 19 starts them only once a body needs parsing).
+Stopped by Ctrl-C or SIGTERM to the real CLI, it ends with one line and its own exit code, no
+traceback from any process, no process left behind, and a database the next run takes up.
+When they cannot start at all, the run goes on in one thread and says so once."""
 
 from __future__ import annotations
 
@@ -186,3 +187,45 @@ def test_a_run_stopped_before_its_sources_start_leaves_no_coroutine_unawaited(
         assert server.hits == {}
     finally:
         store.close()
+
+
+FORKSERVER_DIES = """\
+import os
+with open("/proc/self/cmdline", "rb") as f:
+    if b"multiprocessing.forkserver" in f.read():
+        os._exit(1)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("late", [False, True], ids=["cold", "late-changed-feed"])
+def test_workers_that_cannot_start_leave_the_run_to_one_thread(tmp_path: Path,
+                                                               late: bool) -> None:
+    # The fork server dies as it starts (as when the system kills it for memory), made so
+    # by a sitecustomize that only it runs. Its socket's EOFError was no failure the pool's
+    # start expected: the sources waiting for the workers failed ("internal error:
+    # EOFError"), and the later ones ran in a thread without a word.
+    server = TestServer()
+    try:
+        cmd, env = _setup(server, tmp_path)
+        if late:
+            first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                                   check=False)
+            assert first.returncode == 0, first.stderr
+            server.routes["/feed7.xml"] = Route(rss(4, base=server.base, prefix="new",
+                                                    body=BODY), etag='"new"', delay=0.5)
+        site = tmp_path / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(FORKSERVER_DIES)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(site), *filter(None, [os.environ.get("PYTHONPATH")])])
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines() == [
+            "briefing: worker processes could not start (unexpected EOF); working in one "
+            "thread"]
+        assert done.stdout.startswith(f"{N_FEEDS}/{N_FEEDS} sources ok")
+        assert ("4 added" if late else f"{3 * N_FEEDS} added") in done.stdout
+    finally:
+        server.close()

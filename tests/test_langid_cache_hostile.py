@@ -66,3 +66,12 @@ def test_two_runs_building_the_cache_at_once_both_label_and_leave_one_file(
     assert [out.split() for out, _ in outs] == [["en", "fr"], ["en", "fr"]]
     assert [p.name for p in cache.iterdir()] == [CACHE_FILE]  # no temporary file left
     assert _labels(cache).stdout.split() == ["en", "fr"]
+
+
+def test_a_cache_folder_under_a_home_that_does_not_exist(tmp_path: Path) -> None:
+    # BRIEFING_CACHE=~someone/cache, for a user this machine does not know: pathlib's
+    # RuntimeError reached the fork server's preload (a traceback, every worker gone).
+    done = _labels(Path("~no-such-user-briefing-test/cache"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["en", "fr"]
+    assert done.stderr == ""
