@@ -13,11 +13,15 @@ import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 
 from briefing.config import FetchSettings
+from briefing.pipeline import run_fetch
 from briefing.sources.http import Fetcher, FetchError, Response
+from briefing.store import Store
+from tests.conftest import quick_settings
 from tests.httpserver import Route, TestServer
 
 Handler = Callable[[socket.socket, int], None]
@@ -267,3 +271,46 @@ def test_feeds_queued_behind_a_slow_host_leave_other_hosts_alone() -> None:
         server.close()
     assert done[0] == "fast.xml"
     assert sorted(done[1:]) == ["slow0.xml", "slow1.xml", "slow2.xml"]
+
+
+@pytest.mark.parametrize("location,reason", [
+    ("http://[::1", "HTTP 302 redirect to an invalid URL: 'http://[::1'"),
+    ("http://xn--/feed.xml", "invalid URL 'http://xn--/feed.xml': Malformed A-label, no "
+                             "Punycode eligible content found"),
+])
+def test_a_redirect_to_a_url_no_parser_takes_is_one_fetch_error(
+        location: str, reason: str) -> None:
+    # urllib's ValueError and idna's IDNAError came out of the Fetcher as they were: the
+    # pipeline's "internal error" instead of the reason.
+    server = TestServer()
+    try:
+        url = server.add("/feed.xml", Route(status=302, headers={"Location": location}))
+        assert _get_each(_settings(), [url]) == [reason]
+    finally:
+        server.close()
+
+
+def test_a_teaser_link_no_url_parser_takes_keeps_the_feed(tmp_path: Path) -> None:
+    # One item of a feed linking to "http://xn--/" failed the whole feed, every run: its
+    # items were never stored.
+    server = TestServer()
+    try:
+        page = "<p>" + "Full text of the second page, about the harbour and its berths. " * 30
+        server.add("/page2", f"<html><body><article>{page}</p></article></body></html>")
+        items = "".join(
+            f"<item><title>Teaser {i} about the port</title><link>{link}</link>"
+            f"<guid>g{i}</guid><description>A short teaser.</description></item>"
+            for i, link in enumerate(["http://xn--/page", server.url("/page2")]))
+        url = server.add("/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                         f"<title>T</title><link>{server.base}/</link><description>d"
+                         f"</description>{items}</channel></rss>")
+        settings = quick_settings(connect=60, read=60, total=120)
+        store = Store(tmp_path / "b.db")
+        try:
+            report = run_fetch(settings, store, [url])
+            assert (report.sources_ok, report.added, report.failed) == (1, 2, [])
+            assert server.hits.get("/page2") == 1
+        finally:
+            store.close()
+    finally:
+        server.close()

@@ -503,7 +503,12 @@ class Fetcher:
                             if not location:
                                 raise FetchError(f"HTTP {resp.status_code} redirect without "
                                                  "a Location", status=resp.status_code)
-                            current = urljoin(current, location.strip())
+                            try:
+                                current = urljoin(current, location.strip())
+                            except ValueError:  # "http://[::1": urllib refuses to join it
+                                raise FetchError(f"HTTP {resp.status_code} redirect to an "
+                                                 f"invalid URL: {location[:80]!r}",
+                                                 status=resp.status_code) from None
                         else:
                             return await self._finish(current, resp, cap)
                 except TimeoutError:
@@ -519,8 +524,11 @@ class Fetcher:
         try:
             sent = self._headers.copy()
             sent.update(headers)
-            request = httpx.Request("GET", url, headers=sent,
-                                    extensions={TRUSTED: trusted, "timeout": self._timeout})
+            try:
+                request = httpx.Request("GET", url, headers=sent,
+                                        extensions={TRUSTED: trusted, "timeout": self._timeout})
+            except ValueError as exc:  # idna's errors ("http://xn--/") are not InvalidURL
+                raise FetchError(f"invalid URL {url[:80]!r}: {_reason(exc)}") from None
             try:
                 resp = await self._transport.handle_async_request(request)
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
