@@ -480,8 +480,9 @@ class Fetcher:
     async def _follow(self, url: str, headers: dict[str, str], cap: int,
                       trusted: frozenset[tuple[str, int]]) -> Response:
         """The request and its redirects. total_timeout counts only the time spent on them:
-        waiting for a host's slot (per_host) or a Retry-After pause is not the server's
-        slowness, and counting it failed feeds queued behind others on the same host."""
+        waiting for a host's slot (per_host), one of the run's (concurrency) or a Retry-After
+        pause is not the server's slowness, and counting it failed feeds queued behind others
+        on the same host."""
         total = self.settings.total_timeout
         left = total
         loop = asyncio.get_running_loop()
