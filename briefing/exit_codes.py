@@ -12,4 +12,5 @@ class ExitCode(IntEnum):
     CONFIG = 3  # the config file is unreadable or invalid
     STORE = 4  # the database could not be opened or written
     HANGUP = 129  # the reader's terminal went away
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM, with the same orderly stop as Ctrl-C

@@ -16,7 +16,7 @@ import contextvars
 import gc
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -256,9 +256,9 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
         return ThreadPoolExecutor(max_workers=1)
     try:
         return process_pool(workers)
-    except (BrokenExecutor, OSError) as exc:
-        # No worker could start (no memory, no processes left): the run goes on in a thread,
-        # slower, rather than failing every source.
+    except (BrokenExecutor, OSError, EOFError) as exc:
+        # No worker could start (no memory, no processes left, the fork server dead: EOFError
+        # from its socket): the run goes on in a thread, slower, rather than failing sources.
         log.warning("worker processes could not start (%s); working in one thread", exc)
         return ThreadPoolExecutor(max_workers=1)
 
@@ -350,13 +350,14 @@ class _Runner:
             async with self.fetcher:
                 feeds = [p for p in planned if p.kind in ("remote", "feed")]
                 loose = [p for p in planned if p.kind not in ("remote", "feed")]
-                self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
-                              for p in feeds]
+                self.tasks = [asyncio.create_task(
+                    self._guard(p.key, partial(self._source, p))) for p in feeds]
                 await asyncio.gather(*self.tasks, return_exceptions=True)
                 # Loose articles after every feed, so a page a local feed links to is stored
                 # under the feed's item and the same page read again is "unchanged".
-                self.tasks = [asyncio.create_task(self._guard(p.key, self._source(p)))
-                              for p in loose if self.fatal is None]
+                self.tasks = [asyncio.create_task(
+                    self._guard(p.key, partial(self._source, p)))
+                    for p in loose if self.fatal is None]
                 await asyncio.gather(*self.tasks, return_exceptions=True)
                 self.behind.close()
                 if self.fatal is None:
@@ -443,12 +444,16 @@ class _Runner:
                     if not done.done():
                         done.set_result(result)
 
-    async def _guard(self, key: str, work: Coroutine[Any, Any, None]) -> None:
+    async def _guard(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
         """A database failure (disk full, I/O error) ends the whole run: no source can be
         stored, so the others are cancelled and the error reported once. Anything else that
-        escapes one source (a worker process killed, a bug) fails that source alone."""
+        escapes one source (a worker process killed, a bug) fails that source alone.
+
+        `work` is made here, not by the caller: a task cancelled before it starts (Ctrl-C
+        as the run begins) never runs this, and a coroutine made for it was never awaited
+        (a RuntimeWarning on the user's terminal)."""
         try:
-            await work
+            await work()
         except StoreError as exc:
             if self.fatal is None:
                 self.fatal = exc

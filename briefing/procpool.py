@@ -20,6 +20,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -56,8 +57,23 @@ def _ensure_helpers() -> None:
     """Start the resource tracker and the fork server now, under our conditions, instead of
     lazily on the first submit (whose caller cannot choose them)."""
     with _start_lock, _real_stderr(), _safe_path():
-        resource_tracker.ensure_running()
-        forkserver.ensure_running()
+        resource_tracker.ensure_running()  # blocks and unblocks SIGINT itself
+        with _ctrl_c_blocked():
+            forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _ctrl_c_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while the fork server is started: it keeps the mask for
+    life and every worker it forks inherits it. A Ctrl-C reaches every process of the
+    terminal's group, and the fork server, which ignores it only once its preload is done
+    (imports and the language model: seconds on a cold cache), printed a KeyboardInterrupt
+    traceback. The main process alone decides how a run stops (cli.common.Group)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager

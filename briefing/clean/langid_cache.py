@@ -19,6 +19,7 @@ import json
 import logging
 import mmap
 import os
+import stat
 import tempfile
 import zlib
 from array import array
@@ -79,8 +80,17 @@ def read(path: Path, key: str) -> Any:
     """The identifier mapped from `path`, or None when it is missing or not a sound cache of
     `key` (logged, except when simply missing)."""
     try:
-        with open(path, "rb") as f:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        # Without waiting, and a regular file only: a FIFO put in its place blocked the open
+        # for ever (in the fork server: no worker ever started, and the run never ended).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                log.info("language model cache %s is not a regular file; unpacking the "
+                         "model again", path)
+                return None
+            mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return None
     except ValueError as exc:  # an empty file cannot be mapped

@@ -56,7 +56,7 @@ def _cache_file() -> Path | None:
 
     try:
         return cache_dir() / CACHE_FILE
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a ~user in BRIEFING_CACHE with no home
         return None
 
 

@@ -5,6 +5,7 @@ several commands need (dates, article ids)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,37 @@ class Group(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             stdout_gone()
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1, the code of a run where some sources
+            # failed: cron could not tell a stopped run from a finished one.
+            code = ExitCode.TERMINATED if _terminated else ExitCode.INTERRUPTED
+            click.echo(f"briefing: {'terminated' if _terminated else 'interrupted'}; what "
+                       "was stored before it is kept", err=True)
+            raise click.exceptions.Exit(int(code)) from None
+
+
+_terminated = False  # a SIGTERM arrived (see stop_on_sigterm)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops the run as Ctrl-C does (its transaction rolled back, its workers shut
+    down, a line and an exit code) instead of killing it where it stands, with the resource
+    tracker's warnings about leaked semaphores as its last words."""
+    def on_term(signum: int, frame: Any) -> None:
+        global _terminated
+        _terminated = True
+        interrupt = signal.getsignal(signal.SIGINT)
+        if callable(interrupt):  # asyncio's (cancels the run's task), else Python's own
+            interrupt(signal.SIGINT, frame)
+        else:  # SIGINT ignored (a background job of a script): SIGTERM must still stop it
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 MIN_ID_PREFIX = 4  # shorter prefixes name too many articles to be worth resolving

@@ -14,7 +14,7 @@ import click
 
 from briefing import __version__
 from briefing.cli import articles, feeds, stories, translate, write
-from briefing.cli.common import Context, Group, fail, handles_errors
+from briefing.cli.common import Context, Group, fail, handles_errors, stop_on_sigterm
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
 
@@ -124,7 +124,7 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
     an article the engine fails on is one line on stderr and exit code 1.
 
     Exit codes: 0 all good, 1 some sources (or translations) failed, 2 usage, 3 config,
-    4 store.
+    4 store, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
     from briefing.pipeline import AFTER_STORE, run_fetch
 
@@ -142,8 +142,9 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
         if not sources and not store.list_sources() and not settings.feeds:
             fail("no sources: pass a SOURCE, or add feeds with `briefing feeds add URL`",
                  ExitCode.USAGE)
-        report = run_fetch(settings, store, list(sources), on_progress=progress,
-                           extract=False if no_extract else None, after_store=hooks)
+        with stop_on_sigterm():
+            report = run_fetch(settings, store, list(sources), on_progress=progress,
+                               extract=False if no_extract else None, after_store=hooks)
         if progress is not None:
             click.echo("\r\033[K", err=True, nl=False)
         for source, reason in report.failed:

@@ -25,7 +25,8 @@ import select
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -282,15 +283,96 @@ def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList
 
 
 async def read_capped(resp: httpx.Response, cap: int) -> bytes:
-    """The body, counted after decoding, so a small gzip bomb stops at the cap."""
+    """The body, counted after decoding, so a small gzip bomb stops at the cap.
+
+    Decoded here, not by httpx: its decoders inflate each chunk whole, so one 64 KB read of a
+    bomb became ~64 MB, and a body gzipped twice ("Content-Encoding: gzip, gzip") of 1.8 KB
+    became 1 GB in memory before the cap was checked. Here no step makes more than the
+    bytes still allowed."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in resp.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
-        chunks.append(chunk)
+    decoder = _CappedDecoder(resp.headers.get_list("content-encoding", split_commas=True))
+    try:
+        async for raw in resp.aiter_raw():
+            for chunk in decoder.decode(raw, cap - size):
+                size += len(chunk)
+                if size > cap:
+                    raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
+                chunks.append(chunk)
+        for chunk in decoder.flush(cap - size):
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
+            chunks.append(chunk)
+    except zlib.error as exc:
+        raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
     return b"".join(chunks)
+
+
+# Content encodings stacked on one body that we undo; a server sending more is refused.
+MAX_ENCODINGS = 3
+
+
+class _CappedDecoder:
+    """gzip and deflate, undone layer by layer with zlib's max_length, so no call returns
+    more than the bytes still allowed (plus one, to see the cap crossed). Other encodings are
+    passed through undecoded, as httpx does without the library for them."""
+
+    def __init__(self, encodings: list[str]) -> None:
+        names = [e.strip().lower() for e in encodings]
+        names = [n for n in names if n in ("gzip", "x-gzip", "deflate")]
+        if len(names) > MAX_ENCODINGS:
+            raise FetchError(f"{len(names)} content encodings on one body (at most "
+                             f"{MAX_ENCODINGS}); refused")
+        # Undone in the reverse of the order they were applied (the header's order).
+        self._layers = [_Inflater(name) for name in reversed(names)]
+
+    def decode(self, data: bytes, budget: int) -> Iterator[bytes]:
+        return self._through(0, data, budget)
+
+    def flush(self, budget: int) -> Iterator[bytes]:
+        return self._through(0, b"", budget, final=True)
+
+    def _through(self, i: int, data: bytes, budget: int, final: bool = False,
+                 ) -> Iterator[bytes]:
+        if i == len(self._layers):
+            if data:
+                yield data
+            return
+        layer = self._layers[i]
+        for out in layer.inflate(data, max(0, budget) + 1):
+            yield from self._through(i + 1, out, budget)
+        if final:
+            yield from self._through(i + 1, layer.flush(), budget, final=True)
+
+
+class _Inflater:
+    def __init__(self, name: str) -> None:
+        self._deflate = name == "deflate"
+        self._first = True
+        # deflate is zlib-wrapped by the standard, raw by some servers: tried in that order.
+        self._z = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
+
+    def inflate(self, data: bytes, limit: int) -> Iterator[bytes]:
+        while True:
+            try:
+                out = self._z.decompress(data, limit)
+            except zlib.error:
+                if not (self._deflate and self._first):
+                    raise
+                self._first = False
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._first = False
+            data = self._z.unconsumed_tail
+            if out:
+                yield out
+            # A full `limit` may leave output pending inside zlib with no input left.
+            if not data and len(out) < limit:
+                return
+
+    def flush(self) -> bytes:
+        return self._z.flush() if not self._first else b""
 
 
 class NoAnswer(FetchError):
@@ -393,14 +475,14 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept:
             headers["Accept"] = accept
-        async with self._global:
-            return await self._follow(url, headers, cap, _trust(trusted))
+        return await self._follow(url, headers, cap, _trust(trusted))
 
     async def _follow(self, url: str, headers: dict[str, str], cap: int,
                       trusted: frozenset[tuple[str, int]]) -> Response:
         """The request and its redirects. total_timeout counts only the time spent on them:
-        waiting for a host's slot (per_host) or a Retry-After pause is not the server's
-        slowness, and counting it failed feeds queued behind others on the same host."""
+        waiting for a host's slot (per_host), one of the run's (concurrency) or a Retry-After
+        pause is not the server's slowness, and counting it failed feeds queued behind others
+        on the same host."""
         total = self.settings.total_timeout
         left = total
         loop = asyncio.get_running_loop()
@@ -409,7 +491,10 @@ class Fetcher:
             if not is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
-            async with self._host_slot(current):
+            # The host's slot first, then one of the run's: a feed queued behind a slow host
+            # must not hold one of the `concurrency` slots while it waits, or a few stalled
+            # feeds on one host stalled every other host for several deadlines in a row.
+            async with self._host_slot(current), self._global:
                 started = loop.time()
                 try:
                     async with asyncio.timeout(left), self._stream(current, headers,
@@ -419,7 +504,12 @@ class Fetcher:
                             if not location:
                                 raise FetchError(f"HTTP {resp.status_code} redirect without "
                                                  "a Location", status=resp.status_code)
-                            current = urljoin(current, location.strip())
+                            try:
+                                current = urljoin(current, location.strip())
+                            except ValueError:  # "http://[::1": urllib refuses to join it
+                                raise FetchError(f"HTTP {resp.status_code} redirect to an "
+                                                 f"invalid URL: {location[:80]!r}",
+                                                 status=resp.status_code) from None
                         else:
                             return await self._finish(current, resp, cap)
                 except TimeoutError:
@@ -435,9 +525,19 @@ class Fetcher:
         try:
             sent = self._headers.copy()
             sent.update(headers)
-            request = httpx.Request("GET", url, headers=sent,
-                                    extensions={TRUSTED: trusted, "timeout": self._timeout})
-            resp = await self._transport.handle_async_request(request)
+            try:
+                request = httpx.Request("GET", url, headers=sent,
+                                        extensions={TRUSTED: trusted, "timeout": self._timeout})
+            except ValueError as exc:  # idna's errors ("http://xn--/") are not InvalidURL
+                raise FetchError(f"invalid URL {url[:80]!r}: {_reason(exc)}") from None
+            try:
+                resp = await self._transport.handle_async_request(request)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                # No answer read: a kept-alive connection the server closed as this request
+                # went out (its keep-alive timeout), or one it left with bytes after its last
+                # reply (a 304 with a body). Sent once more, on a new connection, as browsers
+                # do for a GET; a server that fails every time fails this one too.
+                resp = await self._transport.handle_async_request(request)
             resp.request = request
             try:
                 yield resp
