@@ -371,6 +371,16 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def descendants(pid: int) -> list[int]:
+    """Process ids of every process under `pid` (children, theirs, and so on)."""
+    found, todo = [], [pid]
+    while todo:
+        for c in children(todo.pop()):
+            found.append(c)
+            todo.append(c)
+    return found
+
+
 def _rss_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as fh:

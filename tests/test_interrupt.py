@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import children
+from bench.common import descendants
 from briefing import ingest
 from briefing.config import Settings
 from briefing.exit_codes import ExitCode
@@ -30,15 +30,6 @@ from tests.feedgen import BODY, rss
 from tests.httpserver import Route, TestServer
 
 N_FEEDS = 20  # above the pipeline's POOL_THRESHOLD: the run uses worker processes
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        for c in children(todo.pop()):
-            found.append(c)
-            todo.append(c)
-    return found
 
 
 def _cmdline(pid: int) -> str:
@@ -81,6 +72,17 @@ def _setup(server: TestServer, tmp_path: Path) -> tuple[list[str], dict[str, str
     return cmd, env
 
 
+def _validated_then_one_changed_late(server: TestServer, cmd: list[str],
+                                     env: dict[str, str]) -> None:
+    """A cron cycle: every feed validated by a first run, then one changed, answering late;
+    the next run's workers start only when its body arrives."""
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                           check=False)
+    assert first.returncode == 0, first.stderr
+    server.routes["/feed7.xml"] = Route(rss(4, base=server.base, prefix="new", body=BODY),
+                                        etag='"new"', delay=0.5)
+
+
 def _stopped_as_workers_start(cmd: list[str], env: dict[str, str], how: str
                               ) -> tuple[int, str, set[int]]:
     """Runs `cmd` in a session of its own and, once the fork server is up (the workers are
@@ -93,7 +95,7 @@ def _stopped_as_workers_start(cmd: list[str], env: dict[str, str], how: str
     deadline = time.monotonic() + 120
     try:
         while proc.poll() is None and time.monotonic() < deadline:
-            found = _descendants(proc.pid)
+            found = descendants(proc.pid)
             seen.update(found)
             if any("forkserver" in _cmdline(p) and _catches_sigint(p) for p in found):
                 if how == "ctrl-c":
@@ -105,7 +107,7 @@ def _stopped_as_workers_start(cmd: list[str], env: dict[str, str], how: str
         else:
             pytest.fail("the workers never started")
         while proc.poll() is None and time.monotonic() < deadline:
-            seen.update(_descendants(proc.pid))
+            seen.update(descendants(proc.pid))
             time.sleep(0.01)
         _, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
     finally:
@@ -135,13 +137,7 @@ def test_a_fetch_stopped_while_its_workers_start(tmp_path: Path, how: str, code:
     try:
         cmd, env = _setup(server, tmp_path)
         if late:
-            # A cron cycle: every feed validated by a first run, then one changed, late; the
-            # workers start only when its body arrives.
-            first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
-                                   check=False)
-            assert first.returncode == 0, first.stderr
-            server.routes["/feed7.xml"] = Route(rss(4, base=server.base, prefix="new",
-                                                    body=BODY), etag='"new"', delay=0.5)
+            _validated_then_one_changed_late(server, cmd, env)
         rc, err, seen = _stopped_as_workers_start(cmd, env, how)
         assert rc == code, err
         assert err.splitlines() == [line]  # no traceback, no warning, from any process
@@ -209,11 +205,7 @@ def test_workers_that_cannot_start_leave_the_run_to_one_thread(tmp_path: Path,
     try:
         cmd, env = _setup(server, tmp_path)
         if late:
-            first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
-                                   check=False)
-            assert first.returncode == 0, first.stderr
-            server.routes["/feed7.xml"] = Route(rss(4, base=server.base, prefix="new",
-                                                    body=BODY), etag='"new"', delay=0.5)
+            _validated_then_one_changed_late(server, cmd, env)
         site = tmp_path / "site"
         site.mkdir()
         (site / "sitecustomize.py").write_text(FORKSERVER_DIES)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bench.common import children
+from bench.common import children, descendants
 from briefing.store import Store, StoreError
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
@@ -321,15 +321,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        for c in children(todo.pop()):
-            found.append(c)
-            todo.append(c)
-    return found
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_helper_processes_exit_with_the_main_process(
@@ -347,7 +338,7 @@ def test_helper_processes_exit_with_the_main_process(
     helpers: list[int] = []
     # CLI -> fork server -> workers, and CLI -> resource tracker: wait for the workers.
     while time.monotonic() < deadline and proc.poll() is None:
-        helpers = _descendants(proc.pid)
+        helpers = descendants(proc.pid)
         if len(helpers) >= 4:
             break
         time.sleep(0.05)

@@ -16,10 +16,11 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bench.common import children
+from bench.common import descendants
 from briefing.config import Settings
 from briefing.pipeline import POOL_THRESHOLD, run_fetch
 from briefing.sources.http import Fetcher, FetchError, Resolver, _pinned, _PinnedBackend
@@ -45,15 +46,6 @@ def _feeds(server: TestServer, n: int = N_FEEDS, *, delay: float = 0.0) -> list[
             for i in range(n)]
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        for c in children(todo.pop()):
-            found.append(c)
-            todo.append(c)
-    return found
-
-
 def _fetch_watching(db: Path, cfg: Path, urls: list[str]) -> tuple[dict[str, object], int]:
     """`briefing fetch --json` in a subprocess: its report, and the most processes seen
     under it at once while it ran (the fork server, the resource tracker, the workers)."""
@@ -64,7 +56,7 @@ def _fetch_watching(db: Path, cfg: Path, urls: list[str]) -> tuple[dict[str, obj
     deadline = time.monotonic() + 300
     try:
         while proc.poll() is None and time.monotonic() < deadline:
-            most = max(most, len(_descendants(proc.pid)))
+            most = max(most, len(descendants(proc.pid)))
             time.sleep(0.01)
         out, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
     finally:
@@ -210,6 +202,18 @@ def test_a_failed_lookup_is_not_kept(server: TestServer) -> None:
     assert got[1] == 200 and "cannot resolve feeds.test" in str(got[0])
 
 
+async def _seen_closed(stream: Any) -> bool:
+    """Whether the pool's is-it-closed check sees the peer's close within a minute, then
+    closes the stream."""
+    deadline = time.monotonic() + 60
+    closed = False
+    while not closed and time.monotonic() < deadline:
+        closed = bool(stream.get_extra_info("is_readable"))
+        await asyncio.sleep(0.01)
+    await stream.aclose()
+    return closed
+
+
 def test_a_kept_connection_the_server_closed_is_seen_as_closed() -> None:
     # httpcore asks each idle connection whether it is readable before reusing it (data or
     # the server's close waiting): the pinned stream answers from its own socket.
@@ -225,12 +229,7 @@ def test_a_kept_connection_the_server_closed_is_seen_as_closed() -> None:
         conn, _ = listener.accept()  # already queued by the kernel: does not wait
         idle = bool(stream.get_extra_info("is_readable"))
         conn.close()
-        deadline = time.monotonic() + 60
-        closed = False
-        while not closed and time.monotonic() < deadline:
-            closed = bool(stream.get_extra_info("is_readable"))
-            await asyncio.sleep(0.01)
-        await stream.aclose()
+        closed = await _seen_closed(stream)
         return idle, closed
 
     try:
@@ -392,12 +391,7 @@ def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Pat
         assert await stream.read(5, timeout=60) == b"hello"
         idle = bool(stream.get_extra_info("is_readable"))
         close_now.set()
-        deadline = time.monotonic() + 60
-        closed = False
-        while not closed and time.monotonic() < deadline:
-            closed = bool(stream.get_extra_info("is_readable"))
-            await asyncio.sleep(0.01)
-        await stream.aclose()
+        closed = await _seen_closed(stream)
         return encrypted, idle, closed
 
     try:
