@@ -192,3 +192,20 @@ def test_the_key_is_the_model_not_where_or_when_it_was_installed(tmp_path: Path)
     assert langid_cache.model_key(one) == langid_cache.model_key(two)
     assert langid_cache.model_key(one) == langid_cache.model_key(_wheel_model())
     assert langid_cache.model_key(other) != langid_cache.model_key(one)
+
+
+def test_a_temp_file_left_by_a_killed_run_goes_with_the_next_write(tmp_path: Path) -> None:
+    # A run killed while writing the cache left its 68 MB temp file; the next run to write the
+    # cache removes it, but not one another run may be writing right now.
+    old = tmp_path / ".langid-dead.tmp"
+    young = tmp_path / ".langid-busy.tmp"
+    mine = tmp_path / "langid-notes.tmp"  # not a name the cache writes
+    for f in (old, young, mine):
+        f.write_bytes(b"half")
+    hours_ago = old.stat().st_mtime - 2 * langid_cache.STALE_TEMP_S
+    os.utime(old, (hours_ago, hours_ago))
+    os.utime(mine, (hours_ago, hours_ago))
+    langid_cache.load_identifier(tmp_path / "langid-model.bin")
+    assert (tmp_path / "langid-model.bin").is_file()
+    assert not old.exists()
+    assert young.exists() and mine.exists()

@@ -21,6 +21,7 @@ import mmap
 import os
 import stat
 import tempfile
+import time
 import zlib
 from array import array
 from pathlib import Path
@@ -198,6 +199,29 @@ def _unsigned(table: Any) -> np.ndarray:
     return np.frombuffer(table, dtype=f"<u{itemsize}")
 
 
+# A half-written cache older than this is a run that died while writing it (68 MB each); a
+# younger one may be another run writing right now.
+STALE_TEMP_S = 3600.0
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete what runs killed mid-write left: only our own temp names, only in `folder`,
+    never through a link (unlinking a link removes the link alone)."""
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(".langid-") and entry.name.endswith(".tmp")):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_S:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
 def _write_file(path: Path, key: str, arrays: dict[str, np.ndarray], classes: list[str]
                 ) -> None:
     offsets, offset = {}, 0
@@ -221,6 +245,7 @@ def _write_file(path: Path, key: str, arrays: dict[str, np.ndarray], classes: li
     start = len(MAGIC) + 8 + len(header)
     head = MAGIC + len(header).to_bytes(8, "little") + header
     head += b"\0" * (_aligned(start) - start)
+    _remove_stale_temps(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".langid-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
