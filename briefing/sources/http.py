@@ -291,19 +291,20 @@ async def read_capped(resp: httpx.Response, cap: int) -> bytes:
     bytes still allowed."""
     chunks: list[bytes] = []
     size = 0
-    decoder = _CappedDecoder(resp.headers.get_list("content-encoding", split_commas=True))
-    try:
-        async for raw in resp.aiter_raw():
-            for chunk in decoder.decode(raw, cap - size):
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
-                chunks.append(chunk)
-        for chunk in decoder.flush(cap - size):
+
+    def keep(decoded: Iterator[bytes]) -> None:
+        nonlocal size
+        for chunk in decoded:
             size += len(chunk)
             if size > cap:
                 raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
             chunks.append(chunk)
+
+    decoder = _CappedDecoder(resp.headers.get_list("content-encoding", split_commas=True))
+    try:
+        async for raw in resp.aiter_raw():
+            keep(decoder.decode(raw, cap - size))
+        keep(decoder.flush(cap - size))
     except zlib.error as exc:
         raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
     return b"".join(chunks)

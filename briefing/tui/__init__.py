@@ -25,4 +25,3 @@ def run(db_path: Path, settings: Settings) -> int:
     finally:
         end_startup_gc()
     return app.return_code or 0
-

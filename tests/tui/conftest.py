@@ -25,6 +25,7 @@ from briefing.models import (
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.screens.search import SearchScreen
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -133,4 +134,14 @@ async def open_settled(pilot: Pilot[None], app: BriefingApp, article_id: str) ->
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, ReaderScreen), f"{article_id} did not open in a reader"
+    return screen
+
+
+async def open_search(pilot: Pilot[None], app: BriefingApp) -> SearchScreen:
+    """Press `/` (a new search screen, from anywhere but the search screen), wait until the
+    app settles, and return the search screen it opened."""
+    await pilot.press("slash")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, SearchScreen), "/ did not open a search screen"
     return screen

@@ -16,10 +16,10 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.data import PAGE
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.screens.search import HINT, SearchScreen
+from briefing.tui.screens.search import HINT
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import NOW, plain_article, settle
+from .conftest import NOW, open_search, plain_article, settle
 
 
 @pytest.mark.parametrize("typed", ["-", " ( ) ", "…", '""'])
@@ -27,10 +27,7 @@ async def test_a_search_with_no_word_shows_the_hint_not_every_article_or_nothing
         make_app: BriefingApp, typed: str) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
-        await settle(pilot)
-        screen = make_app.screen
-        assert isinstance(screen, SearchScreen)
+        screen = await open_search(pilot, make_app)
         screen.query_one(Input).value = typed
         await pilot.press("enter")
         await settle(pilot)

@@ -12,7 +12,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import screen_text, settle
+from .conftest import open_search, screen_text, settle
 
 
 async def _search(pilot, app: BriefingApp, query: str) -> SearchScreen:
@@ -108,10 +108,8 @@ async def test_snippet_of_the_highlighted_result_and_recent_searches(
         if isinstance(make_app.screen, SearchScreen):
             await pilot.press("escape")
             await settle(pilot)
-        await pilot.press("slash")  # a new search screen offers what was searched before
-        await settle(pilot)
-        again = make_app.screen
-        assert isinstance(again, SearchScreen) and again is not screen
+        again = await open_search(pilot, make_app)  # a new one offers what was searched
+        assert again is not screen
         screen = again
         assert screen.recent == ["engineers"]
         assert "Recent: engineers" in _status(screen)

@@ -16,7 +16,7 @@ from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import plain_article, settle
+from .conftest import open_search, plain_article, settle
 
 WAIT_S = 60.0  # for a worker thread on a loaded machine; the waits end as soon as it answers
 
@@ -33,10 +33,7 @@ async def test_one_connection_for_the_screen_closed_when_it_closes(
         make_app: BriefingApp, db: Path) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
-        await settle(pilot)
-        screen = make_app.screen
-        assert isinstance(screen, SearchScreen)
+        screen = await open_search(pilot, make_app)
         session = screen.session
         assert session is not None
         assert await _type(pilot, screen, "engineers") == ["a-nvidia"]
@@ -52,10 +49,8 @@ async def test_one_connection_for_the_screen_closed_when_it_closes(
         assert isinstance(make_app.screen, MainScreen)
         assert session.closed
         # A second search screen has a connection of its own.
-        await pilot.press("slash")
-        await settle(pilot)
-        again = make_app.screen
-        assert isinstance(again, SearchScreen) and again.session is not session
+        again = await open_search(pilot, make_app)
+        assert again.session is not session
         assert await _type(pilot, again, "engineers") == ["a-nvidia"]
 
 
