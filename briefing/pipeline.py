@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from briefing import ingest
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
-from briefing.procpool import process_pool
+from briefing.procpool import kill_workers, process_pool
 from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
@@ -284,15 +284,6 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("briefi
                                                                          default=None)
 
 
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    """End a pool's worker processes. A pool cannot stop one job, and a job past its budget
-    keeps its worker busy: the pool breaks, and the jobs that were in it run again (see
-    `_Runner._cpu`)."""
-    for proc in list((executor._processes or {}).values()):
-        with contextlib.suppress(Exception):
-            proc.kill()
-
-
 class _Runner:
     def __init__(self, settings: Settings, store: Store, report: FetchReport,
                  options: ingest.Options, now: str, on_progress: ProgressCallback | None,
@@ -530,7 +521,7 @@ class _Runner:
             return await self._within(asyncio.wrap_future(future))
         except _OverBudget:
             if not future.done() and isinstance(executor, ProcessPoolExecutor):
-                _kill_workers(executor)
+                kill_workers(executor)
                 await self._renew(executor)
             # A thread cannot be stopped: the job finishes in the background, and every
             # step of it is linear in the input or capped.

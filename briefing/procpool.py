@@ -44,9 +44,26 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=_worker_start)
     # Each submit that finds no idle worker starts one, so `workers` at once start them all.
-    for started in [pool.submit(_ready) for _ in range(workers)]:
-        started.result()
+    try:
+        for started in [pool.submit(_ready) for _ in range(workers)]:
+            started.result()
+    except BaseException:
+        # A worker died as the pool started (the OOM killer, a kill): the pool is dropped, and
+        # its others are ended now, not left for the pool's manager thread to wait on as the
+        # interpreter exits (a run that had finished its work then never ended).
+        kill_workers(pool)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     return pool
+
+
+def kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes. A pool cannot stop one job, and a job past its budget
+    keeps its worker busy: the pool breaks, and the jobs that were in it run again (see
+    pipeline's `_Runner._cpu`)."""
+    for proc in list((pool._processes or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
 
 
 def _ready() -> None:
