@@ -86,7 +86,13 @@ class ReaderScreen(ArticleScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#reader-scroll").focus()
+        body = next(iter(self.query("#reader-scroll")), None)
+        if body is None:
+            # The app closed while the reader composed ahead (warm_reader) was mounting: its
+            # children went with it, and there is nothing to show (seen under load in tests
+            # that end half a second after start-up, as NoMatches from here).
+            return
+        body.focus()
         self._apply_mode()
         if self.article_id:  # none: composed ahead, while the list was idle (warm_reader)
             self.start_load(mark_read=self._marks_on_open)
