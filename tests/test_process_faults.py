@@ -312,6 +312,36 @@ def test_a_worker_process_killed_mid_run(
     assert stored == set(urls)
 
 
+def test_a_worker_killed_as_the_pool_starts(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    # Found: a worker killed the instant it appeared (the pool still starting its others)
+    # sent the whole run to one thread ("worker processes could not start"), and in about a
+    # third of such runs the finished run never exited: the pool's manager thread waited for
+    # a worker started after it had terminated the others (see procpool.process_pool).
+    urls = _feeds(server, 30, max_delay=0.5)
+    cfg = _config(tmp_path)
+    db = tmp_path / "start.db"
+    proc = subprocess.Popen([*_cmd(db, cfg, urls)[:-1], "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    kill_on_exit.append(proc)
+    deadline = time.monotonic() + 60
+    victim = None
+    while victim is None and time.monotonic() < deadline and proc.poll() is None:
+        grandchildren = [g for c in children(proc.pid) for g in children(c)]
+        if grandchildren:
+            victim = grandchildren[0]
+            os.kill(victim, signal.SIGKILL)
+        time.sleep(0.005)
+    assert victim is not None, "no worker process appeared"
+    out, err = proc.communicate(timeout=_deadline(len(urls)))
+    assert "Traceback" not in err, err[-3000:]
+    assert "working in one thread" not in err, err[-3000:]
+    assert proc.returncode == 0, err
+    report = json.loads(out)
+    assert report["failed"] == [] and report["sources_ok"] == 30, report
+    _assert_sound(db)
+
+
 def _alive(pid: int) -> bool:
     """Running (a zombie waiting for whoever adopted it to reap it counts as gone)."""
     try:
