@@ -36,6 +36,7 @@ from bench.common import FeedServer, table, write_json
 
 CPU: dict[str, float] = defaultdict(float)
 COLLECTIONS: dict[int, int] = defaultdict(int)
+COMMITS: list[float] = []  # each commit's CPU: a checkpoint shows as one far above the rest
 _active = threading.local()
 
 
@@ -120,7 +121,9 @@ def instrumented() -> Iterator[None]:
             self.stories.forget()
             raise
         else:
+            start = time.thread_time()
             _timed("commit", lambda: conn.execute("COMMIT"))()
+            COMMITS.append(time.thread_time() - start)
 
     patches.append((S, "write", timed_write))
     saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in patches]
@@ -174,12 +177,14 @@ def run(feeds: int, churn: bool, style: str) -> dict[str, Any]:
             server.churn(10)
         CPU.clear()
         COLLECTIONS.clear()
+        COMMITS.clear()
         with instrumented():
             cpu0, main0 = _cpu(), time.thread_time()
             report = run_fetch(settings, store, server.urls(), after_store=hooks)
+            # As `briefing fetch` ends: closing copies the WAL back into the database.
+            _timed("close (the last checkpoint)", store.close)()
             main = time.thread_time() - main0
             total = _cpu() - cpu0
-        store.close()
         db_mb = sum(p.stat().st_size for p in Path(tmp).glob("s.db*")) / 1e6
         parts = dict(CPU)
         threads = {k for k in parts if k.startswith("pool ")}
@@ -190,7 +195,9 @@ def run(feeds: int, churn: bool, style: str) -> dict[str, Any]:
             parts[k] for k in threads)
         return {"feeds": feeds, "churn": churn, "added": report.added, "cpu_s": total,
                 "ms_per_item": total * 1000 / max(1, report.added), "parts": parts,
-                "db_mb": db_mb, "collections": dict(COLLECTIONS), "tables": sizes(path)}
+                "db_mb": db_mb, "collections": dict(COLLECTIONS),
+                "commits": [len(COMMITS), sum(COMMITS), max(COMMITS, default=0.0)],
+                "tables": sizes(path)}
 
 
 def main() -> None:
@@ -215,7 +222,8 @@ def main() -> None:
     print(f"{'churn' if args.churn else 'cold'} run of {args.feeds} feeds: "
           f"{result['added']} added, main process CPU {result['cpu_s']:.2f} s, "
           f"database {result['db_mb']:.1f} MB; garbage collections by generation "
-          f"{result['collections']}")
+          f"{result['collections']}; {result['commits'][0]} commits, "
+          f"{result['commits'][1] * 1000:.0f} ms, the longest {result['commits'][2] * 1000:.1f} ms")
     print(table(["part", "ms per item"], rows))
     if result["tables"]:
         print(table(["table or index", "MB"], result["tables"]))

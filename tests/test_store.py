@@ -26,7 +26,7 @@ def test_migrations_are_idempotent_and_file_is_plain_sqlite(db_file: Path) -> No
     Store(db_file).close()
     conn = sqlite3.connect(db_file)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"articles", "paragraphs", "facts", "sources", "fetch_runs", "articles_fts"} <= tables
+    assert {"articles", "facts", "sources", "fetch_runs", "articles_fts"} <= tables
     names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert len(names) == len(set(names))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

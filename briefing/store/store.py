@@ -27,7 +27,6 @@ from briefing.models import (
     FetchReport,
     FigureFlag,
     KeyFact,
-    Paragraph,
     SaveOutcome,
     Source,
     Translation,
@@ -50,6 +49,8 @@ from briefing.store.fts import (
     snippet_parts,
     sql_fold,
 )
+from briefing.store.paragraphs import decode as decode_paragraphs
+from briefing.store.paragraphs import encode as encode_paragraphs
 from briefing.store.story_store import StoryStore
 from briefing.store.tags import preferred
 from briefing.text import one_line
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 17
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -447,13 +448,14 @@ class Store:
             art.published or art.fetched or now, art.language, art.site_name, art.text,
             art.content_hash, art.summary, art.tagger_version, len(art.facts),
             json.dumps(list(art.feed_tags), ensure_ascii=False), art.entry_hash,
+            encode_paragraphs(art.text, art.paragraphs),
         )
         if row is None:
             cur = c.execute(
                 "INSERT INTO articles (url, source_url, source_title, title, author, "
                 "published, language, site_name, text, content_hash, summary, "
-                "tagger_version, fact_count, feed_tags, entry_hash, fetched, id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "tagger_version, fact_count, feed_tags, entry_hash, paragraphs, fetched, id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*values, art.fetched or now, art.id),
             )
             self._unindexed.append(cur.lastrowid or 0)
@@ -463,7 +465,8 @@ class Store:
             c.execute(
                 "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
                 "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
-                "tagger_version=?, fact_count=?, feed_tags=?, entry_hash=?, updated=? "
+                "tagger_version=?, fact_count=?, feed_tags=?, entry_hash=?, paragraphs=?, "
+                "updated=? "
                 "WHERE id=?",
                 (*values, now, art.id),
             )
@@ -510,12 +513,9 @@ class Store:
     def _replace_children(self, c: sqlite3.Connection, art: Article, *, new: bool = False
                           ) -> None:
         if not new:  # a new article has no children yet (they reference its row)
-            for table in ("paragraphs", "facts", "key_facts", "article_tags"):
+            for table in ("facts", "key_facts", "article_tags"):
                 c.execute(f"DELETE FROM {table} WHERE article_id = ?", (art.id,))
-        c.executemany(
-            "INSERT INTO paragraphs (article_id, idx, text, language, kind) VALUES (?,?,?,?,?)",
-            [(art.id, p.index, p.text, p.language, p.kind) for p in art.paragraphs],
-        )
+        # The paragraphs are in the article's own row (store/paragraphs.py).
         self._insert_analysis(c, art.id, art.facts, art.key_facts, art.tags)
 
     @staticmethod
@@ -619,12 +619,7 @@ class Store:
         row = self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
         if row is None:
             return None
-        paragraphs = tuple(
-            Paragraph(r["idx"], r["text"], r["language"], r["kind"])
-            for r in self._rows(
-                "SELECT idx, text, language, kind FROM paragraphs WHERE article_id = ? "
-                "ORDER BY idx", (article_id,))
-        )
+        paragraphs = decode_paragraphs(row["text"], row["paragraphs"])
         facts = tuple(
             Fact(r["kind"], r["text"], r["value"], r["unit"], r["paragraph"], r["start"],
                  r["end"], r["link"])

@@ -1,0 +1,64 @@
+"""An article's paragraphs as the articles table keeps them (m017): no second copy of the text.
+
+An article's text is its paragraphs joined by blank lines (ingest.build_article), so the row
+keeps only where each paragraph ends, with its language and kind: `[[length, language], ...]`
+(`[length, language, kind]` for a kind other than "body"), JSON. The paragraphs table held the
+text a second time (a tenth of the database) and cost a row and an index entry a paragraph.
+An article whose text is not its paragraphs joined (made by hand, or by a caller with its own
+idea of the text) keeps them whole instead: `{"full": [[index, text, language, kind], ...]}`.
+"" is no paragraphs. A leaf module: no SQL runs here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from briefing.models import Paragraph
+
+SEPARATOR = "\n\n"
+
+
+def encode(text: str, paragraphs: Sequence[Paragraph]) -> str:
+    """`paragraphs` of the article whose text is `text`, as the row keeps them."""
+    if not paragraphs:
+        return ""
+    compact: list[list[Any]] = []
+    end = -len(SEPARATOR)
+    for i, p in enumerate(paragraphs):
+        start = end + len(SEPARATOR)
+        end = start + len(p.text)
+        # Each paragraph checked where it sits (and the separator before it), so no
+        # text of the length of the article's is built to compare.
+        if p.index != i or (i and text[start - len(SEPARATOR):start] != SEPARATOR) or \
+                not text.startswith(p.text, start):
+            return _full(paragraphs)
+        compact.append([len(p.text), p.language] if p.kind == "body"
+                       else [len(p.text), p.language, p.kind])
+    if end != len(text):
+        return _full(paragraphs)
+    return json.dumps(compact, ensure_ascii=False, separators=(",", ":"))
+
+
+def _full(paragraphs: Sequence[Paragraph]) -> str:
+    return json.dumps({"full": [[p.index, p.text, p.language, p.kind] for p in paragraphs]},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str, stored: str) -> tuple[Paragraph, ...]:
+    """The paragraphs `encode` kept of the article whose text is `text`."""
+    if not stored:
+        return ()
+    found = json.loads(stored)
+    if isinstance(found, dict):
+        return tuple(Paragraph(int(i), str(t), str(lang), str(kind))
+                     for i, t, lang, kind in found.get("full", []))
+    out: list[Paragraph] = []
+    start = 0
+    for i, item in enumerate(found):
+        end = start + int(item[0])
+        out.append(Paragraph(i, text[start:end], str(item[1]),
+                             str(item[2]) if len(item) > 2 else "body"))
+        start = end + len(SEPARATOR)
+    return tuple(out)
