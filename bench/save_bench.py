@@ -208,7 +208,15 @@ def main() -> None:
     parser.add_argument("--style", choices=("plain", "wire"), default="plain")
     parser.add_argument("--gc", type=int, metavar="N",
                         help="the first garbage-collection threshold during the run, for trials")
+    parser.add_argument("--held", type=int, metavar="N",
+                        help="articles the tagging behind keeps in memory (tag_behind.HELD); "
+                             "past it they are read back from the database, as in a cold run "
+                             "of 1,000 feeds, whose tagging waits for the cleaning")
     args = parser.parse_args()
+    if args.held is not None:
+        from briefing import tag_behind
+
+        tag_behind.HELD = args.held
     if args.gc:
         from briefing import pipeline
 

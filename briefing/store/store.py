@@ -616,34 +616,55 @@ class Store:
             self._save_translation(c, article_id, tr, now)
 
     def get_article(self, article_id: str) -> Article | None:
-        row = self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
-        if row is None:
-            return None
-        paragraphs = decode_paragraphs(row["text"], row["paragraphs"])
-        facts = tuple(
-            Fact(r["kind"], r["text"], r["value"], r["unit"], r["paragraph"], r["start"],
-                 r["end"], r["link"])
-            for r in self._rows(
-                'SELECT kind, text, value, unit, paragraph, start, "end", link FROM facts '
-                "WHERE article_id = ? ORDER BY idx", (article_id,))
-        )
-        key_facts = tuple(
-            KeyFact(r["text"], r["paragraph"]) for r in self._rows(
-                "SELECT text, paragraph FROM key_facts WHERE article_id = ? ORDER BY idx",
-                (article_id,))
-        )
-        tags = tuple(r["tag"] for r in self._rows(
-            "SELECT tag FROM article_tags WHERE article_id = ? ORDER BY rowid", (article_id,)))
-        return Article(
+        return self.get_articles([article_id]).get(article_id)
+
+    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        """Article id -> the stored article, for those of `ids` that are stored: five queries
+        for up to 500 articles, not five each (the tagging behind reads back 50 at a time
+        the articles it could not keep in memory, all of them but the first 4,000 in a cold
+        fetch of 20,000 items)."""
+        out: dict[str, Article] = {}
+        unique = list(dict.fromkeys(ids))
+        for i in range(0, len(unique), 500):
+            out.update(self._articles(json.dumps(unique[i:i + 500])))
+        return out
+
+    def _articles(self, ids: str) -> dict[str, Article]:
+        among = "article_id IN (SELECT value FROM json_each(?))"
+        rows = self._rows("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                          (ids,))
+        if not rows:
+            return {}
+        facts: dict[str, list[Fact]] = {}
+        for aid, *values in self.conn.execute(
+                f'SELECT article_id, kind, text, value, unit, paragraph, start, "end", link '
+                f"FROM facts WHERE {among} ORDER BY article_id, idx", (ids,)):
+            facts.setdefault(aid, []).append(Fact(*values))
+        key_facts: dict[str, list[KeyFact]] = {}
+        for aid, text, paragraph in self.conn.execute(
+                f"SELECT article_id, text, paragraph FROM key_facts WHERE {among} "
+                "ORDER BY article_id, idx", (ids,)):
+            key_facts.setdefault(aid, []).append(KeyFact(text, paragraph))
+        tags: dict[str, list[str]] = {}
+        for aid, tag in self.conn.execute(
+                f"SELECT article_id, tag FROM article_tags WHERE {among} "
+                "ORDER BY article_id, rowid", (ids,)):
+            tags.setdefault(aid, []).append(tag)
+        translated = {r[0] for r in self.conn.execute(
+            f"SELECT DISTINCT article_id FROM translations WHERE {among}", (ids,))}
+        return {row["id"]: Article(
             id=row["id"], url=row["url"], source=row["source_url"], title=row["title"],
-            text=row["text"], paragraphs=paragraphs, language=row["language"],
-            author=row["author"], published=row["published"], fetched=row["fetched"],
-            site_name=row["site_name"], content_hash=row["content_hash"], tags=tags,
-            facts=facts, key_facts=key_facts, summary=row["summary"],
-            tagger_version=row["tagger_version"], translations=self._translations(article_id),
+            text=row["text"], paragraphs=decode_paragraphs(row["text"], row["paragraphs"]),
+            language=row["language"], author=row["author"], published=row["published"],
+            fetched=row["fetched"], site_name=row["site_name"],
+            content_hash=row["content_hash"], tags=tuple(tags.get(row["id"], ())),
+            facts=tuple(facts.get(row["id"], ())),
+            key_facts=tuple(key_facts.get(row["id"], ())), summary=row["summary"],
+            tagger_version=row["tagger_version"],
+            translations=self._translations(row["id"]) if row["id"] in translated else (),
             read=bool(row["read"]), starred=bool(row["starred"]),
             source_title=row["source_title"], feed_tags=tuple(json.loads(row["feed_tags"])),
-        )
+        ) for row in rows}
 
     def _translations(self, article_id: str) -> tuple[Translation, ...]:
         out = []
