@@ -170,8 +170,10 @@ def test_an_upgrade_keeps_every_row_and_every_search_answer(db_file: Path) -> No
     conn = sqlite3.connect(db_file)
     assert {t: _rows(conn, t) for t in before_tables} == before_tables
     after = conn.execute("SELECT rowid, * FROM articles ORDER BY rowid").fetchall()
-    # Every article and every column as it was, with the paragraphs added as the last one.
-    assert [row[:-1] for row in after] == before_articles
+    # Every article and every column as it was, with the paragraphs and `dated` (taken as
+    # dated: rows stored before never said) added as the last two.
+    assert [row[:-2] for row in after] == before_articles
+    assert [row[-1] for row in after] == [1, 1, 1, 1]
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "paragraphs" not in tables
     stored = dict(conn.execute("SELECT id, paragraphs FROM articles"))

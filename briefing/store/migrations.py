@@ -446,3 +446,7 @@ def m017_paragraphs_in_articles(db: Database) -> None:
                for rowid, group in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r[0]))]
     db.conn.executemany("UPDATE articles SET paragraphs = ? WHERE rowid = ?", encoded)
     db.execute("DROP TABLE paragraphs")
+    # Whether the source dated the article (Article.dated): one stored readable first and
+    # read back for its tagging (past tag_behind.HELD, or after a killed run) was tagged as
+    # dated by its fetch, "on Monday" read as a date. Rows stored before are taken as dated.
+    db.execute("ALTER TABLE articles ADD COLUMN dated INTEGER NOT NULL DEFAULT 1")

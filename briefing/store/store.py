@@ -448,14 +448,14 @@ class Store:
             art.published or art.fetched or now, art.language, art.site_name, art.text,
             art.content_hash, art.summary, art.tagger_version, len(art.facts),
             json.dumps(list(art.feed_tags), ensure_ascii=False), art.entry_hash,
-            encode_paragraphs(art.text, art.paragraphs),
+            encode_paragraphs(art.text, art.paragraphs), int(art.dated),
         )
         if row is None:
             cur = c.execute(
                 "INSERT INTO articles (url, source_url, source_title, title, author, "
                 "published, language, site_name, text, content_hash, summary, "
-                "tagger_version, fact_count, feed_tags, entry_hash, paragraphs, fetched, id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "tagger_version, fact_count, feed_tags, entry_hash, paragraphs, dated, fetched, "
+                "id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*values, art.fetched or now, art.id),
             )
             self._unindexed.append(cur.lastrowid or 0)
@@ -466,7 +466,7 @@ class Store:
                 "UPDATE articles SET url=?, source_url=?, source_title=?, title=?, author=?, "
                 "published=?, language=?, site_name=?, text=?, content_hash=?, summary=?, "
                 "tagger_version=?, fact_count=?, feed_tags=?, entry_hash=?, paragraphs=?, "
-                "updated=? "
+                "dated=?, updated=? "
                 "WHERE id=?",
                 (*values, now, art.id),
             )
@@ -664,6 +664,7 @@ class Store:
             translations=self._translations(row["id"]) if row["id"] in translated else (),
             read=bool(row["read"]), starred=bool(row["starred"]),
             source_title=row["source_title"], feed_tags=tuple(json.loads(row["feed_tags"])),
+            dated=bool(row["dated"]),
         ) for row in rows}
 
     def _translations(self, article_id: str) -> tuple[Translation, ...]:
