@@ -663,7 +663,7 @@ class Store:
             tagger_version=row["tagger_version"],
             translations=self._translations(row["id"]) if row["id"] in translated else (),
             read=bool(row["read"]), starred=bool(row["starred"]),
-            source_title=row["source_title"], feed_tags=tuple(json.loads(row["feed_tags"])),
+            source_title=row["source_title"], feed_tags=_json_tuple(row["feed_tags"]),
             dated=bool(row["dated"]),
         ) for row in rows}
 
@@ -1139,6 +1139,14 @@ class _Stored:
         if old_hash is not None:
             self.hashes[old_hash] = self.hashes.get(old_hash, 0) - 1
         self.hashes[art.content_hash] = self.hashes.get(art.content_hash, 0) + 1
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _json_tuple(stored: str) -> tuple[Any, ...]:
+    """A stored JSON list as a tuple; raw_decode skips json.loads' checks (3 us -> 1 us)."""
+    return () if stored == "[]" else tuple(_DECODER.raw_decode(stored)[0])
 
 
 def _compile(query: str) -> CompiledQuery:
