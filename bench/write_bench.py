@@ -25,7 +25,7 @@ from typing import Any
 from bench.common import FeedServer, isolated_env, run_measured, table, write_json
 
 # Parents first, as a fetch writes them; each table is keyed by its article column.
-TABLES = {"articles": "id", "paragraphs": "article_id", "facts": "article_id",
+TABLES = {"articles": "id", "facts": "article_id",
           "key_facts": "article_id", "article_tags": "article_id",
           "story_articles": "article_id", "story_keys": "article", "stories": "best_article"}
 

@@ -202,9 +202,9 @@ class Article:
     # A hash of the feed entry's HTML as fetched (ingest.entry_hash), "" for other sources: an
     # entry fetched again unchanged is then neither cleaned nor tagged again.
     entry_hash: str = ""
-    # In memory only, for tagging an article stored before it was tagged (readable_first):
-    # False when its source gave no date, `published` then being its fetch's, which the
-    # tagger must not read relative dates ("yesterday") by. Not stored.
+    # For tagging an article stored before it was tagged (readable_first): False when its
+    # source gave no date, `published` then being its fetch's, which the tagger must not read
+    # relative dates ("yesterday") by. Stored (m017), for an article read back to be tagged.
     dated: bool = True
 
 

@@ -140,7 +140,7 @@ class TagBehind:
         while self._queue and len(taken) < BATCH:
             taken.append(self._queue.popleft())
         ids = [t for t in taken if isinstance(t, str)]
-        read = {aid: a for aid in ids if (a := self.store.get_article(aid)) is not None}
+        read = self.store.get_articles(ids) if ids else {}
         out: list[Article] = []
         for t in taken:
             if isinstance(t, str):

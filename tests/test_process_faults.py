@@ -19,6 +19,7 @@ import pytest
 
 from bench.common import children, descendants
 from briefing.store import Store, StoreError
+from briefing.store.paragraphs import decode
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
 
@@ -89,17 +90,14 @@ def _assert_sound(db: Path) -> int:
         if "articles" not in tables:
             return 0  # killed before the schema was committed
         no_paragraphs = conn.execute(
-            "SELECT id FROM articles a WHERE a.text != '' AND NOT EXISTS "
-            "(SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)").fetchall()
+            "SELECT id FROM articles WHERE text != '' AND paragraphs = ''").fetchall()
         assert no_paragraphs == []
         wrong_facts = conn.execute(
             "SELECT id, fact_count FROM articles a WHERE fact_count != "
             "(SELECT count(*) FROM facts f WHERE f.article_id = a.id)").fetchall()
         assert wrong_facts == []
-        for aid, text in conn.execute("SELECT id, text FROM articles"):
-            paras = [r[0] for r in conn.execute(
-                "SELECT text FROM paragraphs WHERE article_id = ? ORDER BY idx", (aid,))]
-            assert "\n\n".join(paras) == text, aid
+        for aid, text, stored in conn.execute("SELECT id, text, paragraphs FROM articles"):
+            assert "\n\n".join(p.text for p in decode(text, stored)) == text, aid
         fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
         count: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         assert fts == count

@@ -117,6 +117,27 @@ def test_articles_past_the_memory_cap_are_read_back_for_tagging(
     assert _dump(db) == _dump(reference)
 
 
+def test_an_undated_article_read_back_is_tagged_as_undated(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An item without a date is stored dated by its fetch, which its tagging must not read
+    "on Monday" by: read back from the database (past the memory cap, or after a killed
+    run), it is still known to be undated, and tagged as when it stayed in memory."""
+    undated = rss(ITEMS, base=server.base, body="The board met on Monday and ordered "
+                  "cranes worth $2.4bn for the harbour.").decode()
+    undated = "".join(part.split("</pubDate>", 1)[-1] if i else part
+                      for i, part in enumerate(undated.split("<pubDate>")))
+    url = server.add("/feed.xml", Route(undated.encode(), etag='"u1"'))
+    reference = tmp_path / "reference.db"
+    assert run_fetch(_settings(False), Store(reference), [url], now=NOW).failed == []
+    monday = [f for a in _dump(reference)["articles"].values() for f in a["facts"]
+              if f["kind"] == "date"]
+    assert monday and all(f["value"] == "Monday" for f in monday)
+    monkeypatch.setattr(tag_behind, "HELD", 0)  # every article read back from the database
+    db = tmp_path / "capped.db"
+    assert run_fetch(_settings(True), Store(db), [url], now=NOW).failed == []
+    assert _dump(db) == _dump(reference)
+
+
 def test_articles_are_readable_and_searchable_before_their_facts(
         server: TestServer, db_file: Path) -> None:
     url = server.add("/feed.xml", rss(ITEMS, base=server.base))

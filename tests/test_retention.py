@@ -18,7 +18,7 @@ from briefing.store import Store
 from tests.feedgen import rss
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
-CHILD_TABLES = ("paragraphs", "facts", "key_facts", "article_tags", "translations",
+CHILD_TABLES = ("facts", "key_facts", "article_tags", "translations",
                 "story_articles", "story_changes", "pending_pages")
 
 

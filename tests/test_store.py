@@ -26,7 +26,7 @@ def test_migrations_are_idempotent_and_file_is_plain_sqlite(db_file: Path) -> No
     Store(db_file).close()
     conn = sqlite3.connect(db_file)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"articles", "paragraphs", "facts", "sources", "fetch_runs", "articles_fts"} <= tables
+    assert {"articles", "facts", "sources", "fetch_runs", "articles_fts"} <= tables
     names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert len(names) == len(set(names))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -261,3 +261,29 @@ def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
         "updated", "added", "unchanged", "unchanged", "added", "unchanged", "updated",
         "unchanged", "unchanged", "added"]
     assert rows[0] == rows[1]
+
+
+def test_articles_read_together_are_those_read_one_by_one(db_file: Path) -> None:
+    """get_articles reads a batch in a few queries (the tagging behind's read-back): each
+    article as get_article gives it, with its own facts, bullets, tags in their order and
+    translations; ids not stored, or given twice, are left out or read once."""
+    from briefing.models import Translation, TranslationPair
+
+    arts = [_article(n, text=f"Story {n} text.\nSecond paragraph {n}.",
+                     facts=tuple(Fact("percent", f"{n + j}%", float(n + j), "%", 0, j, j + 2)
+                                 for j in range(n)),
+                     key_facts=tuple(KeyFact(f"bullet {n}.{j}", j % 2) for j in range(n)),
+                     tags=("zeta", f"tag{n}", "alpha"), summary=f"summary {n}")
+            for n in range(5)]
+    with Store(db_file) as store:
+        store.save_articles(arts)
+        store.save_translation("a3", Translation(
+            "vi", "test", "m", (TranslationPair(0, "Story 3 text.", "Câu chuyện 3."),)))
+        one_by_one = {a.id: store.get_article(a.id) for a in arts}
+        together = store.get_articles(["a4", "nope", "a0", "a1", "a2", "a3", "a0"])
+    assert sorted(together) == ["a0", "a1", "a2", "a3", "a4"]
+    assert together == one_by_one
+    assert together["a3"].translations and not together["a2"].translations
+    assert [f.text for f in together["a4"].facts] == ["4%", "5%", "6%", "7%"]
+    assert together["a2"].tags == ("zeta", "tag2", "alpha")
+    assert together["a1"].paragraphs == arts[1].paragraphs

@@ -424,3 +424,29 @@ def m015_read_id_index(db: Database) -> None:
     # (read, id) covering that side, the join never reads the wide article rows (0.7 s at
     # 100,000 articles before, tens of milliseconds after).
     db.execute("CREATE INDEX IF NOT EXISTS articles_read_id ON articles(read, id)")
+
+
+@migrations()
+def m017_paragraphs_in_articles(db: Database) -> None:
+    # An article's paragraphs as offsets into its text, in its own row (store/paragraphs.py):
+    # the paragraphs table held the text a second time (a tenth of the file) and cost a row
+    # and an index entry a paragraph. Read first, written after, so no row is changed while
+    # the scan that reads it is open; an article without paragraphs keeps "".
+    from itertools import groupby
+
+    from briefing.models import Paragraph
+    from briefing.store.paragraphs import encode
+
+    db.execute("ALTER TABLE articles ADD COLUMN paragraphs TEXT NOT NULL DEFAULT ''")
+    rows = db.execute(
+        "SELECT a.rowid, a.text, p.idx, p.text, p.language, p.kind FROM articles a "
+        "JOIN paragraphs p ON p.article_id = a.id ORDER BY a.id, p.idx")
+    # Only the encoded form is kept of each article (a few bytes a paragraph), not its text.
+    encoded = [(encode(group[0][1], [Paragraph(r[2], r[3], r[4], r[5]) for r in group]), rowid)
+               for rowid, group in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r[0]))]
+    db.conn.executemany("UPDATE articles SET paragraphs = ? WHERE rowid = ?", encoded)
+    db.execute("DROP TABLE paragraphs")
+    # Whether the source dated the article (Article.dated): one stored readable first and
+    # read back for its tagging (past tag_behind.HELD, or after a killed run) was tagged as
+    # dated by its fetch, "on Monday" read as a date. Rows stored before are taken as dated.
+    db.execute("ALTER TABLE articles ADD COLUMN dated INTEGER NOT NULL DEFAULT 1")

@@ -1,0 +1,193 @@
+"""An article's paragraphs kept in its own row as offsets into its text (m017), and the upgrade
+of a database made before that, which must keep every row and answer searches as before."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefing.models import Article, Fact, KeyFact, Paragraph
+from briefing.store import Store
+from briefing.store.paragraphs import decode, encode
+
+
+def _article(n: int, paragraphs: tuple[Paragraph, ...], text: str | None = None,
+             **kw: object) -> Article:
+    body = "\n\n".join(p.text for p in paragraphs) if text is None else text
+    base: dict[str, object] = dict(
+        id=f"a{n}", url=f"https://example.com/{n}", source="https://example.com/feed",
+        title=f"Story {n}", text=body, paragraphs=paragraphs, language="en",
+        published=f"2025-01-{n:02d}T00:00:00+00:00", content_hash=f"h{n}")
+    base.update(kw)
+    return Article(**base)  # type: ignore[arg-type]
+
+
+SHAPES: dict[str, tuple[tuple[Paragraph, ...], str | None]] = {
+    "joined": ((Paragraph(0, "Copper rose 5% in Rotterdam.", "en"),
+                Paragraph(1, "Giá đồng tăng ở Đà Nẵng.", "vi"),
+                Paragraph(2, "A photo of the harbour.", "en", "caption")), None),
+    "one paragraph": ((Paragraph(0, "Only one.", "en"),), None),
+    # A paragraph holding a blank line itself: the lengths, not the separators, say where
+    # each ends.
+    "blank line inside": ((Paragraph(0, "First part.\n\nstill the first", "en"),
+                           Paragraph(1, "", "en"), Paragraph(2, "Third.", "en")), None),
+    "text not the paragraphs joined": ((Paragraph(0, "Lead.", "en"),
+                                        Paragraph(1, "Body.", "en")), "Lead. Body. More."),
+    "indexes not in order": ((Paragraph(3, "Lead.", "en"), Paragraph(7, "Body.", "en")),
+                             None),
+    "no paragraphs": ((), "Text without paragraphs."),
+    "quotes and accents in a language and a kind": (
+        (Paragraph(0, "Ça va.", 'f"r\\'), Paragraph(1, "Légende.", "fr", "légende\n")), None),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_paragraphs_come_back_as_saved(db_file: Path, shape: str) -> None:
+    paragraphs, text = SHAPES[shape]
+    art = _article(1, paragraphs, text)
+    with Store(db_file) as store:
+        assert store.save_article(art) == "added"
+        got = store.get_article("a1")
+        assert got is not None
+        assert got.paragraphs == paragraphs and got.text == art.text
+    stored = encode(art.text, paragraphs)
+    assert decode(art.text, stored) == paragraphs
+    if stored and not stored.startswith("{"):  # JSON any client can read, lengths and all
+        assert json.loads(stored) == [[len(p.text), p.language, *([p.kind] if p.kind != "body"
+                                                                   else [])]
+                                      for p in paragraphs]
+
+
+def test_the_text_is_stored_once(db_file: Path) -> None:
+    paragraphs = SHAPES["joined"][0]
+    with Store(db_file) as store:
+        store.save_article(_article(1, paragraphs))
+    conn = sqlite3.connect(db_file)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "paragraphs" not in tables
+    stored = conn.execute("SELECT paragraphs FROM articles WHERE id = 'a1'").fetchone()[0]
+    assert stored == '[[28,"en"],[24,"vi"],[23,"en","caption"]]'
+
+
+def test_an_update_replaces_the_paragraphs(db_file: Path) -> None:
+    first = (Paragraph(0, "Copper rose.", "en"), Paragraph(1, "Then fell.", "en"))
+    second = (Paragraph(0, "Giá đồng tăng.", "vi"),)
+    with Store(db_file) as store:
+        store.save_article(_article(1, first))
+        assert store.save_article(_article(1, second, content_hash="h1-new")) == "updated"
+        got = store.get_article("a1")
+        assert got is not None and got.paragraphs == second and got.text == "Giá đồng tăng."
+
+
+# Searches whose answers must not change with the upgrade (m017 leaves the text and its
+# index alone): words, stems, folded diacritics, prefixes, phrases, exclusions, a column.
+QUERIES = ["copper", "turbine", "dong", "đồng", "harb*", '"wind turbines"', "copper -gold",
+           "title:turbines", "anh"]
+
+
+def _old_database(path: Path) -> None:
+    """A database as the last briefing before m017 left it: paragraphs in their own table,
+    articles in the full-text index as Store.index_pending put them there."""
+    from sqlite_utils import Database
+
+    from briefing.store.fts import sql_fold
+    from briefing.store.migrations import migrations
+
+    db = Database(path)
+    migrations.apply(db, stop_before="m017_paragraphs_in_articles")
+    articles = {
+        "old1": ("Turbines", ["Wind turbines ordered at the harbour.", "Copper cables too."]),
+        "old2": ("Giá đồng", ["Giá đồng tăng ở Đà Nẵng.", "Một bức ảnh.", "Gold fell."]),
+        # Written by another client: the text is not the paragraphs joined.
+        "old3": ("Copper", ["Copper rose."]),
+        "old4": ("No paragraphs", []),
+    }
+    for n, (aid, (title, paras)) in enumerate(articles.items()):
+        text = "Copper rose 5% today." if aid == "old3" else "\n\n".join(paras)
+        db.execute("INSERT INTO articles (id, url, source_url, title, text, published, "
+                   "language, fact_count) VALUES (?, ?, 's', ?, ?, ?, 'en', 1)",
+                   (aid, f"https://example.com/{aid}", title, text, f"2025-01-0{n + 1}"))
+        for i, p in enumerate(paras):
+            db.execute("INSERT INTO paragraphs (article_id, idx, text, language, kind) "
+                       "VALUES (?, ?, ?, ?, ?)", (aid, i, p, "vi" if aid == "old2" else "en",
+                                                  "caption" if i == 1 else "body"))
+        db.execute("INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, "
+                   "start, \"end\") VALUES (?, 0, 'percent', '5%', 5.0, '%', 0, 0, 2)", (aid,))
+        db.execute("INSERT INTO key_facts (article_id, idx, text, paragraph) "
+                   "VALUES (?, 0, 'A bullet.', 0)", (aid,))
+        db.execute("INSERT INTO article_tags (article_id, tag) VALUES (?, 'energy')", (aid,))
+    folded = ", ".join(sql_fold(c) for c in ("title", "text", "translation"))
+    db.execute(f"INSERT INTO articles_fts (rowid, title, text, translation) "
+               f"SELECT rowid, {folded} FROM articles")
+    db.conn.commit()
+    db.execute("PRAGMA user_version = 16")
+    db.close()
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
+    return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def test_an_upgrade_keeps_every_row_and_every_search_answer(db_file: Path) -> None:
+    from briefing.store.fts import compile_query
+
+    _old_database(db_file)
+    conn = sqlite3.connect(db_file)
+    before_tables = {t: _rows(conn, t) for t in ("facts", "key_facts", "article_tags",
+                                                  "articles_fts_data")}
+    before_articles = conn.execute("SELECT rowid, * FROM articles ORDER BY rowid").fetchall()
+    before_paragraphs: dict[str, list[Paragraph]] = {}
+    for aid, idx, text, language, kind in conn.execute(
+            "SELECT article_id, idx, text, language, kind FROM paragraphs ORDER BY idx"):
+        before_paragraphs.setdefault(aid, []).append(Paragraph(idx, text, language, kind))
+    before_search: dict[str, list[str]] = {}
+    for q in QUERIES:
+        match = compile_query(q)
+        sql = "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid " \
+              "WHERE articles_fts MATCH ?"
+        params = [match.match]
+        if match.exclude:
+            sql += " AND f.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts " \
+                   "MATCH ?)"
+            params.append(match.exclude)
+        before_search[q] = sorted(r[0] for r in conn.execute(sql, params))
+    conn.close()
+    assert before_search["dong"] == before_search["anh"] == ["old2"]
+    assert before_search["copper"] == ["old1", "old3"]
+
+    with Store(db_file) as store:
+        for aid, paras in before_paragraphs.items():
+            art = store.get_article(aid)
+            assert art is not None and art.paragraphs == tuple(paras), aid
+        no_paragraphs = store.get_article("old4")
+        assert no_paragraphs is not None and no_paragraphs.paragraphs == ()
+        for q in QUERIES:
+            assert sorted(a.id for a in store.search(q)) == before_search[q], q
+        assert set(store.snippets("copper", ["old1", "old3"])) == {"old1", "old3"}
+    conn = sqlite3.connect(db_file)
+    assert {t: _rows(conn, t) for t in before_tables} == before_tables
+    after = conn.execute("SELECT rowid, * FROM articles ORDER BY rowid").fetchall()
+    # Every article and every column as it was, with the paragraphs and `dated` (taken as
+    # dated: rows stored before never said) added as the last two.
+    assert [row[:-2] for row in after] == before_articles
+    assert [row[-1] for row in after] == [1, 1, 1, 1]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "paragraphs" not in tables
+    stored = dict(conn.execute("SELECT id, paragraphs FROM articles"))
+    assert stored["old1"] == '[[37,"en"],[18,"en","caption"]]'
+    assert stored["old3"].startswith('{"full":') and stored["old4"] == ""
+
+
+def test_facts_and_bullets_survive_alongside(db_file: Path) -> None:
+    """The analysis rows stay in their tables; an article saved with them reads back whole."""
+    art = _article(1, SHAPES["joined"][0], facts=(
+        Fact("percent", "5%", 5.0, "%", 0, 12, 14),), key_facts=(KeyFact("Copper rose.", 0),))
+    with Store(db_file) as store:
+        store.save_article(art)
+        got = store.get_article("a1")
+        assert got is not None
+        assert (got.facts, got.key_facts, got.paragraphs) == (art.facts, art.key_facts,
+                                                              art.paragraphs)
