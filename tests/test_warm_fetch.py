@@ -400,3 +400,31 @@ def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Pat
         close_now.set()
         thread.join(60)
         listener.close()
+
+
+def test_connections_to_more_hosts_than_fetched_at_once_are_kept(tmp_path: Path) -> None:
+    # Found: httpcore's pool closes every idle connection once it holds more connections
+    # than max_keepalive_connections, counting busy ones too (encode/httpcore#1000): with
+    # `concurrency` kept and twice that allowed, feeds spread over more hosts than
+    # `concurrency` opened a new connection for almost every 304 (~1 ms of CPU each).
+    servers = [TestServer() for _ in range(4)]
+    try:
+        urls = [s.add("/feed.xml", Route(rss(1, base=s.base), etag='"e"')) for s in servers]
+        settings = quick_settings(connect=30, read=30, total=60, concurrency=2, per_host=1)
+
+        async def rounds() -> list[int]:
+            opened: list[int] = []
+            async with Fetcher(settings.fetch) as fetcher:
+                await asyncio.gather(*(fetcher.get(u, trusted=u) for u in urls))
+                for _ in range(3):
+                    before = sum(s.connections for s in servers)
+                    got = await asyncio.gather(*(fetcher.get(u, etag='"e"', trusted=u)
+                                                 for u in urls))
+                    assert [r.status for r in got] == [304] * len(urls)
+                    opened.append(sum(s.connections for s in servers) - before)
+            return opened
+
+        assert asyncio.run(rounds()) == [0, 0, 0]
+    finally:
+        for s in servers:
+            s.close()

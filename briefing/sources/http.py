@@ -426,8 +426,13 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
-        limits = httpx.Limits(max_connections=max(1, s.concurrency) * 2,
-                              max_keepalive_connections=max(1, s.concurrency))
+        # As many kept as allowed: httpcore's pool closes every idle connection once it
+        # holds more connections than max_keepalive_connections, busy ones counted
+        # (encode/httpcore#1000), and feeds spread over more hosts than `concurrency` then
+        # paid a new connection for almost every 304.
+        connections = max(1, s.concurrency) * 2
+        limits = httpx.Limits(max_connections=connections,
+                              max_keepalive_connections=connections)
         # The guarded transport itself, without an httpx client around it: redirects are
         # followed here, and the client's layers (header merging, auth and redirect hooks, a
         # cookie jar no feed needs) cost ~25% of a 304's CPU. No cookie is kept or sent.
