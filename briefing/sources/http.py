@@ -466,13 +466,13 @@ class Fetcher:
             await self._transport.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _hostname(url)
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
         return self._hosts[host]
 
     async def _respect_retry_after(self, url: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _hostname(url)
         wait = self._not_before.get(host, 0.0) - time.monotonic()
         if wait > MAX_INLINE_WAIT_S:
             raise FetchError(f"{host} asked us to wait {wait:.0f} s (Retry-After); skipped",
@@ -509,7 +509,7 @@ class Fetcher:
         loop = asyncio.get_running_loop()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            if not is_http_url(current):
+            if not _is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
             # The host's slot first, then one of the run's: a feed queued behind a slow host
@@ -630,6 +630,15 @@ class Fetcher:
 class _Answer:
     head: wire.Head
     body: AsyncIterator[bytes]
+
+
+# A feed's URL is looked at three times a request (scheme, host slot, Retry-After): parsed once.
+_is_http_url = functools.lru_cache(maxsize=4096)(is_http_url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hostname(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 @functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once instead of per request
