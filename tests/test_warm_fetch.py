@@ -476,10 +476,10 @@ def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> No
     origin: wire.Key = (b"https", "127.0.0.1", port)
 
     async def go() -> tuple[str, list[bytes], bool, bool]:
-        untrusted = wire.Pool(keep=2, ssl_context=shared_ssl_context())
+        untrusted = wire.Pool(limit=2, ssl_context=shared_ssl_context())
         with pytest.raises(httpcore.ConnectError) as refused:
             await untrusted.connection(origin, ["127.0.0.1"], timeouts)
-        pool = wire.Pool(keep=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
+        pool = wire.Pool(limit=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
         bodies: list[bytes] = []
         conns: list[wire.Connection] = []
         for path in (b"/a", b"/b"):
@@ -508,3 +508,27 @@ def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> No
     assert bodies == [b"ok", b"ok"]
     assert kept and seen_closed
     assert len(accepted) == 2  # the refused one, then one for both requests
+
+
+@pytest.mark.parametrize("concurrency,reopened", [(1, 1), (2, 0)])
+def test_open_connections_stay_within_twice_the_requests_under_way(
+        concurrency: int, reopened: int) -> None:
+    # Twice `concurrency` connections at most, busy and idle together (as httpx's limits
+    # were): with room for two, the third host's connection closes the least recently used
+    # idle one, and the first host is connected to again.
+    servers = [TestServer() for _ in range(3)]
+    try:
+        urls = [s.add("/feed.xml", rss(1, base=s.base)) for s in servers]
+        settings = quick_settings(connect=30, read=30, total=60, concurrency=concurrency,
+                                  per_host=1)
+
+        async def go() -> None:
+            async with Fetcher(settings.fetch) as fetcher:
+                for url in [*urls, urls[0]]:
+                    assert (await fetcher.get(url, trusted=url)).status == 200
+
+        asyncio.run(go())
+        assert [s.connections for s in servers] == [1 + reopened, 1, 1]
+    finally:
+        for s in servers:
+            s.close()

@@ -447,9 +447,11 @@ class Fetcher:
         self._transport = GuardedTransport(allow=parse_allow(s.allow_private),
                                            limits=httpx.Limits(max_connections=1),
                                            resolver=self.resolver)
-        # Twice the requests under way kept: a feed's next request usually finds its host's
+        # Connections for twice the requests under way (as httpx's limits were): idle ones
+        # are kept until that many are open, so a feed's request usually finds its host's
         # connection still open, however many hosts the feeds are spread over.
-        self._pool = wire.Pool(keep=max(1, s.concurrency) * 2, ssl_context=shared_ssl_context())
+        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2,
+                               ssl_context=shared_ssl_context())
         self._timeouts = wire.Timeouts(connect=s.connect_timeout, read=s.read_timeout,
                                        write=s.read_timeout)
         # What an httpx client sent by default, with our agent and encodings (no cookie is
@@ -566,7 +568,7 @@ class Fetcher:
                 # went out (its keep-alive timeout), or one it broke before answering. Sent
                 # once more, on a new connection, as browsers do for a GET; a server that
                 # fails every time fails this one too.
-                conn.stream.close()
+                self._pool.discard(conn)
                 conn = None
                 conn = await self._pool.connection(key, addresses, self._timeouts, fresh=True)
                 head = await conn.request(target, lines, self._timeouts)

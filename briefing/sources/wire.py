@@ -230,7 +230,6 @@ class Connection:
         self.stream = stream
         self.h11 = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.expires = 0.0
-        self.used = False  # has answered a request before (kept from an earlier one)
 
     async def request(self, target: bytes, headers: list[tuple[bytes, bytes]],
                       timeouts: Timeouts) -> Head:
@@ -331,42 +330,56 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
 
 
 class Pool:
-    """Idle connections by origin, the least recently used dropped past `keep`. The caller
-    bounds the requests under way (Fetcher's slots), so none ever waits for a connection."""
+    """Idle connections by origin. At most `limit` connections are open, busy and idle
+    together: past it the least recently used idle one is closed. The caller bounds the
+    requests under way below `limit` (Fetcher's slots), so none waits for a connection."""
 
-    def __init__(self, *, keep: int, ssl_context: ssl.SSLContext) -> None:
-        self._keep = max(1, keep)
+    def __init__(self, *, limit: int, ssl_context: ssl.SSLContext) -> None:
+        self._limit = max(1, limit)
         self._ssl = ssl_context
         self._idle: dict[Key, list[Connection]] = {}
         self._order: dict[Connection, None] = {}  # every idle connection, oldest first
+        self._busy = 0
 
     async def connection(self, key: Key, addresses: Sequence[str], timeouts: Timeouts, *,
                          fresh: bool = False) -> Connection:
-        """A kept connection to `key` (unless `fresh`), else a new one to `addresses`."""
+        """A kept connection to `key` (unless `fresh`), else a new one to `addresses`. Give
+        it back with `release` (or `discard`) once its request is over."""
         kept = self._idle.get(key)
         now = time.monotonic()
         while kept and not fresh:
             conn = kept.pop()  # the most recently used: the likeliest still open
             del self._order[conn]
             if conn.expires > now and not conn.stream.dead():
+                self._busy += 1
                 return conn
             conn.stream.close()
+        self._trim(self._limit - 1)
         scheme, host, port = key
         stream = await connect(addresses, port, timeouts.connect)
         if scheme == b"https":
             await stream.start_tls(self._ssl, host, timeouts.connect)
+        self._busy += 1
         return Connection(key, stream)
 
     def release(self, conn: Connection) -> None:
         """A connection whose request is over: kept when it can take another, else closed."""
         if not conn.reusable():
-            conn.stream.close()
+            self.discard(conn)
             return
-        conn.used = True
+        self._busy -= 1
         conn.expires = time.monotonic() + KEEPALIVE_S
         self._idle.setdefault(conn.key, []).append(conn)
         self._order[conn] = None
-        while len(self._order) > self._keep:
+        self._trim(self._limit)
+
+    def discard(self, conn: Connection) -> None:
+        """A connection taken by `connection` that is not to be used again: closed."""
+        self._busy -= 1
+        conn.stream.close()
+
+    def _trim(self, most: int) -> None:
+        while self._order and len(self._order) + self._busy > most:
             oldest = next(iter(self._order))
             del self._order[oldest]
             self._idle[oldest.key].remove(oldest)
