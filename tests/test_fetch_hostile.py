@@ -22,7 +22,7 @@ from briefing.pipeline import run_fetch
 from briefing.sources.http import Fetcher, FetchError, Response
 from briefing.store import Store
 from tests.conftest import quick_settings
-from tests.httpserver import Route, TestServer
+from tests.httpserver import Route, SilentListener, TestServer
 
 Handler = Callable[[socket.socket, int], None]
 
@@ -428,3 +428,15 @@ def test_a_big_body_comes_whole_through_the_protocols_flow_control(
     assert isinstance(got[0], Response) and got[0].body == body
     assert isinstance(got[1], Response) and got[1].body == b"ok"
     assert server.connections == 1
+
+
+def test_a_tls_handshake_never_answered_fails_at_the_connect_deadline() -> None:
+    # The TCP connection is made (the kernel's backlog accepts it), the TLS hello never gets
+    # an answer: the handshake counts against connect_timeout, not the whole answer's.
+    listener = SilentListener()
+    try:
+        url = listener.url.replace("http://", "https://")
+        settings = FetchSettings(connect_timeout=1, read_timeout=60, total_timeout=120)
+        assert _get_each(settings, [url]) == ["could not connect within 1 s"]
+    finally:
+        listener.close()
