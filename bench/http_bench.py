@@ -4,7 +4,7 @@ tagging or the database: what each feed answering 304 (or 200) costs the event l
     .venv/bin/python -m bench.http_bench --feeds 300 --rounds 7
     .venv/bin/python -m bench.http_bench --feeds 300 --rounds 3 --profile 304
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \\
-        .venv/bin/python -m bench.http_bench --feeds 300 --rounds R --once
+        .venv/bin/python -m bench.http_bench --feeds 100 --rounds R --once --only 304
 
 The feed server is a process of its own (bench/common.py: 8 loopback hosts, Python's threading
 server), so its CPU is not counted. Each round fetches every feed twice, as `briefing fetch`
@@ -50,7 +50,8 @@ async def _phase(fetcher: Fetcher, urls: list[str], etags: dict[str, str | None]
     return _cpu() - start, list(got)
 
 
-async def run(feeds: int, rounds: int, profile: str | None, once: bool) -> str:
+async def run(feeds: int, rounds: int, profile: str | None, once: bool,
+              phases: tuple[int, ...] = (200, 304)) -> str:
     out = io.StringIO()
     with FeedServer(feeds) as server:
         urls = server.urls()
@@ -59,7 +60,7 @@ async def run(feeds: int, rounds: int, profile: str | None, once: bool) -> str:
         async with Fetcher(FetchSettings()) as fetcher:
             etags: dict[str, str | None] = {}
             for r in range(rounds + 1):
-                for status in (200, 304):
+                for status in (200, 304) if r == 0 else phases:
                     sent = etags if status == 304 else {}
                     watched = prof if (profile == str(status) and r > 0) else None
                     cpu, got = await _phase(fetcher, urls, sent, watched)
@@ -70,9 +71,9 @@ async def run(feeds: int, rounds: int, profile: str | None, once: bool) -> str:
                     if r > 0:  # the first round opens the connections
                         spent[status].append(cpu)
     if once:
-        return f"{rounds} rounds x {feeds} feeds x (200, 304)\n"
+        return f"{rounds} rounds x {feeds} feeds x {phases}\n"
     load = f"{os.getloadavg()[0]:.2f}"
-    for status in (200, 304):
+    for status in phases:
         per = [s * 1e6 / feeds for s in spent[status]]
         print(f"HTTP {status}: {statistics.median(per):.0f} us CPU per request (median of "
               f"{len(per)} rounds of {feeds}; min {min(per):.0f}, max {max(per):.0f}); "
@@ -93,8 +94,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="cProfile (thread CPU) of that phase's measured rounds")
     parser.add_argument("--once", action="store_true",
                         help="print nothing measured (for instruction counts under valgrind)")
+    parser.add_argument("--only", choices=("200", "304"),
+                        help="measured rounds fetch only with (304) or without (200) "
+                             "validators: for instruction counts of one kind")
     args = parser.parse_args(argv)
-    print(asyncio.run(run(args.feeds, args.rounds, args.profile, args.once)), end="")
+    phases = (int(args.only),) if args.only else (200, 304)
+    print(asyncio.run(run(args.feeds, args.rounds, args.profile, args.once, phases)), end="")
 
 
 if __name__ == "__main__":
