@@ -246,6 +246,8 @@ class Connection:
             event = await self._next(timeouts.read)
             if isinstance(event, h11.Response):
                 break
+            if not isinstance(event, h11.InformationalResponse):  # h11 waits for nothing more
+                raise httpcore.RemoteProtocolError(f"no response, but {event!r}")
         return Head(event.status_code, event.reason.decode("ascii", errors="ignore"),
                     _headers(event.headers.raw_items()))
 
