@@ -257,11 +257,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
     async def _addresses(self, request: httpx.Request | None, host: str, port: int,
                          ) -> list[str]:
-        try:
-            ipaddress.ip_address(host)
+        if _literal(host):
             return [host]  # a literal address needs no lookup
-        except ValueError:
-            pass
         # Kept for a while: every request still checks the addresses against its own trust,
         # and connects to these very addresses, so a name answering otherwise later (DNS
         # rebinding) changes nothing until it is looked up again, and checked again.
@@ -276,6 +273,16 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             raise httpx.ConnectError(f"cannot resolve {host}: no address", request=request)
         self._resolved[(host, port)] = (time.monotonic(), found)
         return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(host: str) -> bool:
+    """Whether `host` is an IP address (asked for each request: parsed once)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList,
