@@ -4,9 +4,10 @@ Redirects are followed by hand so each hop's scheme is checked (a feed must not 
 file:// or gopher://) and a loop stops after `max_redirects`. Bodies are streamed and counted
 after decoding, so a small gzip bomb stops at the cap instead of filling memory.
 
-Every request, each redirect hop and teaser link included, goes through `GuardedTransport`: it
+Every request, each redirect hop and teaser link included, is checked by `GuardedTransport`: it
 resolves the host itself, refuses internal addresses (see addresses.py) unless the user chose
-that host, and the connection is then made to the very addresses it checked. Resolving twice
+that host, and the connection is then made to the very addresses it checked (feeds and pages
+over wire.py's connections, translation engines over httpx's). Resolving twice
 (once to check, once to connect) would let a name answer a public address to the check and
 127.0.0.1 to the connect (DNS rebinding). A host's addresses are kept for a while
 (RESOLVED_SECONDS) and checked again for each request: the addresses checked are still the
@@ -289,7 +290,7 @@ def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList
                resolver: Resolver = system_resolver,
                headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """The one way briefing makes an HTTP client (translation engines; `Fetcher` sends feeds
-    and pages through the same guarded transport, without a client): every request through
+    and pages over wire.py, checked by the same guarded transport): every request through
     the guarded transport (address rules, pinned connections), redirects followed by hand or
     not at all, and no proxy taken from the environment (a stray proxy variable must not
     reroute cron's fetches)."""
