@@ -22,7 +22,7 @@ from briefing.pipeline import run_fetch
 from briefing.sources.http import Fetcher, FetchError, Response
 from briefing.store import Store
 from tests.conftest import quick_settings
-from tests.httpserver import Route, TestServer
+from tests.httpserver import Route, SilentListener, TestServer
 
 Handler = Callable[[socket.socket, int], None]
 
@@ -314,3 +314,129 @@ def test_a_teaser_link_no_url_parser_takes_keeps_the_feed(tmp_path: Path) -> Non
             store.close()
     finally:
         server.close()
+
+
+# Attacks on the HTTP path of wire.py (h11 over an asyncio protocol, its own pool of kept
+# connections): each must end in one line, and the host's other feeds must still be fetched.
+
+def test_a_connection_reset_mid_body_is_one_line_and_the_next_feed_still_comes(
+        raw: Callable[[Handler], RawServer]) -> None:
+    def handler(conn: socket.socket, n: int) -> None:
+        while (request := read_request(conn)) is not None:
+            if b"/reset.xml" in request:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+                # SO_LINGER 0: the close is a reset (RST), not an end of stream.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00"
+                                b"\x00\x00\x00\x00")
+                return
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    server = raw(handler)
+    got = _get_each(_settings(), [server.base + "/reset.xml", server.base + "/ok.xml"])
+    assert isinstance(got[0], str)
+    assert got[0].startswith("connection broken while reading the response"), got[0]
+    assert "\n" not in got[0]
+    assert isinstance(got[1], Response) and got[1].body == b"ok"
+
+
+def test_a_body_cut_short_by_a_close_is_a_broken_response(
+        raw: Callable[[Handler], RawServer]) -> None:
+    def handler(conn: socket.socket, n: int) -> None:
+        if read_request(conn) is not None:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+
+    server = raw(handler)
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    assert isinstance(got[0], str) and got[0].startswith("broken HTTP response:"), got
+
+
+def test_an_endless_header_stops_at_the_header_cap(raw: Callable[[Handler], RawServer]) -> None:
+    # h11's cap on a response head (100 KB, as httpcore set it): a server sending a header
+    # without end is refused there, not buffered until memory runs out.
+    sent: list[int] = []
+
+    def handler(conn: socket.socket, n: int) -> None:
+        if read_request(conn) is None:
+            return
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Big: ")
+        total = 0
+        while total < 50_000_000:  # the client's close ends this (a send error)
+            conn.sendall(b"a" * 65536)
+            total += 65536
+            sent.append(total)
+
+    server = raw(handler)
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    assert isinstance(got[0], str) and got[0].startswith("broken HTTP response:"), got
+    assert "\n" not in got[0]
+    assert max(sent, default=0) < 50_000_000  # the client hung up long before
+
+
+def test_a_server_dripping_its_head_is_cut_at_the_total_deadline(
+        raw: Callable[[Handler], RawServer]) -> None:
+    # Slowloris: a header line every 50 ms keeps each read under the read timeout, so only
+    # the deadline for the whole answer ends it.
+    stop = threading.Event()
+
+    def handler(conn: socket.socket, n: int) -> None:
+        if read_request(conn) is None:
+            return
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.wait(0.05):
+            conn.sendall(b"X-Drip: 1\r\n")
+
+    server = raw(handler)
+    settings = FetchSettings(connect_timeout=60, read_timeout=60, total_timeout=2)
+    try:
+        got = _get_each(settings, [server.base + "/feed.xml"])
+    finally:
+        stop.set()
+    assert got == ["no complete answer within 2 s"]
+
+
+def test_a_redirect_to_the_cloud_metadata_address_is_refused() -> None:
+    server = TestServer()
+    try:
+        url = server.add("/feed.xml", Route(status=302, headers={
+            "Location": "http://169.254.169.254/latest/meta-data/"}))
+        got = _get_each(_settings(), [url])
+    finally:
+        server.close()
+    assert len(got) == 1 and isinstance(got[0], str)
+    assert got[0].startswith("refused 169.254.169.254: a link-local address"), got
+
+
+def test_a_big_body_comes_whole_through_the_protocols_flow_control(
+        raw: Callable[[Handler], RawServer]) -> None:
+    # More than the protocol buffers before it stops reading the socket (wire.HIGH_WATER),
+    # sent chunked, then a second feed on the same connection.
+    body = bytes(range(256)) * 12_000  # ~3 MB
+
+    def handler(conn: socket.socket, n: int) -> None:
+        while (request := read_request(conn)) is not None:
+            if b"/big.xml" in request:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for i in range(0, len(body), 100_000):
+                    part = body[i:i + 100_000]
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(part), part))
+                conn.sendall(b"0\r\n\r\n")
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    server = raw(handler)
+    got = _get_each(_settings(), [server.base + "/big.xml", server.base + "/ok.xml"])
+    assert isinstance(got[0], Response) and got[0].body == body
+    assert isinstance(got[1], Response) and got[1].body == b"ok"
+    assert server.connections == 1
+
+
+def test_a_tls_handshake_never_answered_fails_at_the_connect_deadline() -> None:
+    # The TCP connection is made (the kernel's backlog accepts it), the TLS hello never gets
+    # an answer: the handshake counts against connect_timeout, not the whole answer's.
+    listener = SilentListener()
+    try:
+        url = listener.url.replace("http://", "https://")
+        settings = FetchSettings(connect_timeout=1, read_timeout=60, total_timeout=120)
+        assert _get_each(settings, [url]) == ["could not connect within 1 s"]
+    finally:
+        listener.close()

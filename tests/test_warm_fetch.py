@@ -18,12 +18,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import pytest
 
 from bench.common import descendants
 from briefing.config import Settings
 from briefing.pipeline import POOL_THRESHOLD, run_fetch
-from briefing.sources.http import Fetcher, FetchError, Resolver, _pinned, _PinnedBackend
+from briefing.sources import wire
+from briefing.sources.http import (
+    Fetcher,
+    FetchError,
+    Resolver,
+    _pinned,
+    _PinnedBackend,
+    shared_ssl_context,
+)
 from briefing.store import Store
 from tests.conftest import quick_settings
 from tests.feedgen import BODY, rss
@@ -400,3 +409,126 @@ def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Pat
         close_now.set()
         thread.join(60)
         listener.close()
+
+
+def test_connections_to_more_hosts_than_fetched_at_once_are_kept(tmp_path: Path) -> None:
+    # Found: httpcore's pool closes every idle connection once it holds more connections
+    # than max_keepalive_connections, counting busy ones too (encode/httpcore#1000): with
+    # `concurrency` kept and twice that allowed, feeds spread over more hosts than
+    # `concurrency` opened a new connection for almost every 304 (~1 ms of CPU each).
+    servers = [TestServer() for _ in range(4)]
+    try:
+        urls = [s.add("/feed.xml", Route(rss(1, base=s.base), etag='"e"')) for s in servers]
+        settings = quick_settings(connect=30, read=30, total=60, concurrency=2, per_host=1)
+
+        async def rounds() -> list[int]:
+            opened: list[int] = []
+            async with Fetcher(settings.fetch) as fetcher:
+                await asyncio.gather(*(fetcher.get(u, trusted=u) for u in urls))
+                for _ in range(3):
+                    before = sum(s.connections for s in servers)
+                    got = await asyncio.gather(*(fetcher.get(u, etag='"e"', trusted=u)
+                                                 for u in urls))
+                    assert [r.status for r in got] == [304] * len(urls)
+                    opened.append(sum(s.connections for s in servers) - before)
+            return opened
+
+        assert asyncio.run(rounds()) == [0, 0, 0]
+    finally:
+        for s in servers:
+            s.close()
+
+
+def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> None:
+    # wire.py's pool over TLS: the certificate is verified (one that does not verify is a
+    # connect error), a kept connection takes the next request, and the server's close is
+    # seen before the connection would be used again.
+    key, cert = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[int] = []
+    close_now = threading.Event()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            try:
+                tls = server_ctx.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):  # the client that refused our certificate
+                conn.close()
+                continue
+            with tls:
+                for _ in range(2):
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += tls.recv(65536)
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                close_now.wait(120)
+
+    threading.Thread(target=serve, daemon=True).start()
+    timeouts = wire.Timeouts(connect=60, read=60, write=60)
+    origin: wire.Key = (b"https", "127.0.0.1", port)
+
+    async def go() -> tuple[str, list[bytes], bool, bool]:
+        untrusted = wire.Pool(limit=2, ssl_context=shared_ssl_context())
+        with pytest.raises(httpcore.ConnectError) as refused:
+            await untrusted.connection(origin, ["127.0.0.1"], timeouts)
+        pool = wire.Pool(limit=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
+        bodies: list[bytes] = []
+        conns: list[wire.Connection] = []
+        for path in (b"/a", b"/b"):
+            conn = await pool.connection(origin, ["127.0.0.1"], timeouts)
+            head = await conn.request(path, [(b"Host", b"127.0.0.1")], timeouts)
+            assert head.status == 200
+            bodies.append(b"".join([c async for c in conn.body(60)]))
+            pool.release(conn)
+            conns.append(conn)
+        same = conns[0] is conns[1]
+        alive = not conns[1].stream.dead()
+        close_now.set()
+        deadline = time.monotonic() + 60
+        while not conns[1].stream.dead() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        seen_closed = conns[1].stream.dead()
+        pool.close()
+        return str(refused.value), bodies, same and alive, seen_closed
+
+    try:
+        refused, bodies, kept, seen_closed = asyncio.run(go())
+    finally:
+        close_now.set()
+        listener.close()
+    assert "CERTIFICATE_VERIFY_FAILED" in refused
+    assert bodies == [b"ok", b"ok"]
+    assert kept and seen_closed
+    assert len(accepted) == 2  # the refused one, then one for both requests
+
+
+@pytest.mark.parametrize("concurrency,reopened", [(1, 1), (2, 0)])
+def test_open_connections_stay_within_twice_the_requests_under_way(
+        concurrency: int, reopened: int) -> None:
+    # Twice `concurrency` connections at most, busy and idle together (as httpx's limits
+    # were): with room for two, the third host's connection closes the least recently used
+    # idle one, and the first host is connected to again.
+    servers = [TestServer() for _ in range(3)]
+    try:
+        urls = [s.add("/feed.xml", rss(1, base=s.base)) for s in servers]
+        settings = quick_settings(connect=30, read=30, total=60, concurrency=concurrency,
+                                  per_host=1)
+
+        async def go() -> None:
+            async with Fetcher(settings.fetch) as fetcher:
+                for url in [*urls, urls[0]]:
+                    assert (await fetcher.get(url, trusted=url)).status == 200
+
+        asyncio.run(go())
+        assert [s.connections for s in servers] == [1 + reopened, 1, 1]
+    finally:
+        for s in servers:
+            s.close()

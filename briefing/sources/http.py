@@ -4,9 +4,10 @@ Redirects are followed by hand so each hop's scheme is checked (a feed must not 
 file:// or gopher://) and a loop stops after `max_redirects`. Bodies are streamed and counted
 after decoding, so a small gzip bomb stops at the cap instead of filling memory.
 
-Every request, each redirect hop and teaser link included, goes through `GuardedTransport`: it
+Every request, each redirect hop and teaser link included, is checked by `GuardedTransport`: it
 resolves the host itself, refuses internal addresses (see addresses.py) unless the user chose
-that host, and the connection is then made to the very addresses it checked. Resolving twice
+that host, and the connection is then made to the very addresses it checked (feeds and pages
+over wire.py's connections, translation engines over httpx's). Resolving twice
 (once to check, once to connect) would let a name answer a public address to the check and
 127.0.0.1 to the connect (DNS rebinding). A host's addresses are kept for a while
 (RESOLVED_SECONDS) and checked again for each request: the addresses checked are still the
@@ -37,6 +38,7 @@ import httpx
 
 from briefing.config import FetchSettings
 from briefing.errors import BriefingError
+from briefing.sources import wire
 from briefing.sources.addresses import (
     AllowList,
     not_public,
@@ -230,7 +232,18 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
         host, port = origin(url.scheme, url.raw_host.decode("ascii"), url.port)
-        trusted = request.extensions.get(TRUSTED, frozenset())
+        addresses = await self.checked(host, port, request.extensions.get(TRUSTED, frozenset()),
+                                       request)
+        token = _pinned.set({**_pinned.get(), (host, port): tuple(addresses)})
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            _pinned.reset(token)
+
+    async def checked(self, host: str, port: int, trusted: frozenset[tuple[str, int]],
+                      request: httpx.Request | None = None) -> list[str]:
+        """The addresses `host` resolves to, each allowed for a request trusting `trusted`
+        (AddressRefused otherwise): the only ones a connection for it may go to."""
         addresses = await self._addresses(request, host, port)
         if (host, port) not in trusted and not self.allow.allows_host(host):
             for address in addresses:
@@ -241,18 +254,12 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
                     raise AddressRefused(
                         f"refused {shown}: {article} {reason}; only hosts you name or list "
                         "in [fetch] allow_private may be internal", request=request)
-        token = _pinned.set({**_pinned.get(), (host, port): tuple(addresses)})
-        try:
-            return await super().handle_async_request(request)
-        finally:
-            _pinned.reset(token)
+        return addresses
 
-    async def _addresses(self, request: httpx.Request, host: str, port: int) -> list[str]:
-        try:
-            ipaddress.ip_address(host)
+    async def _addresses(self, request: httpx.Request | None, host: str, port: int,
+                         ) -> list[str]:
+        if _literal(host):
             return [host]  # a literal address needs no lookup
-        except ValueError:
-            pass
         # Kept for a while: every request still checks the addresses against its own trust,
         # and connects to these very addresses, so a name answering otherwise later (DNS
         # rebinding) changes nothing until it is looked up again, and checked again.
@@ -269,11 +276,21 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _literal(host: str) -> bool:
+    """Whether `host` is an IP address (asked for each request: parsed once)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList,
                resolver: Resolver = system_resolver,
                headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """The one way briefing makes an HTTP client (translation engines; `Fetcher` sends feeds
-    and pages through the same guarded transport, without a client): every request through
+    and pages over wire.py, checked by the same guarded transport): every request through
     the guarded transport (address rules, pinned connections), redirects followed by hand or
     not at all, and no proxy taken from the environment (a stray proxy variable must not
     reroute cron's fetches)."""
@@ -289,6 +306,12 @@ async def read_capped(resp: httpx.Response, cap: int) -> bytes:
     bomb became ~64 MB, and a body gzipped twice ("Content-Encoding: gzip, gzip") of 1.8 KB
     became 1 GB in memory before the cap was checked. Here no step makes more than the
     bytes still allowed."""
+    return await _read_capped(resp.headers.get_list("content-encoding", split_commas=True),
+                              resp.aiter_raw(), cap)
+
+
+async def _read_capped(encodings: list[str], raw: AsyncIterator[bytes], cap: int) -> bytes:
+    """read_capped's work: the body's `raw` bytes, undone of their `encodings`, under `cap`."""
     chunks: list[bytes] = []
     size = 0
 
@@ -300,10 +323,10 @@ async def read_capped(resp: httpx.Response, cap: int) -> bytes:
                 raise FetchError(f"body is over the {cap:,}-byte cap (decoded)")
             chunks.append(chunk)
 
-    decoder = _CappedDecoder(resp.headers.get_list("content-encoding", split_commas=True))
+    decoder = _CappedDecoder(encodings)
     try:
-        async for raw in resp.aiter_raw():
-            keep(decoder.decode(raw, cap - size))
+        async for data in raw:
+            keep(decoder.decode(data, cap - size))
         keep(decoder.flush(cap - size))
     except zlib.error as exc:
         raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
@@ -426,33 +449,40 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
-        limits = httpx.Limits(max_connections=max(1, s.concurrency) * 2,
-                              max_keepalive_connections=max(1, s.concurrency))
-        # The guarded transport itself, without an httpx client around it: redirects are
-        # followed here, and the client's layers (header merging, auth and redirect hooks, a
-        # cookie jar no feed needs) cost ~25% of a 304's CPU. No cookie is kept or sent.
-        self._transport = GuardedTransport(allow=parse_allow(s.allow_private), limits=limits,
+        # The guarded transport resolves and checks each request's host (and keeps what a
+        # host resolved to); the requests themselves go over wire.py's connections, not
+        # httpx's: its layers and httpcore's took most of a 304's CPU.
+        self._transport = GuardedTransport(allow=parse_allow(s.allow_private),
+                                           limits=httpx.Limits(max_connections=1),
                                            resolver=self.resolver)
-        self._timeout = httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
-                                      write=s.read_timeout, pool=None).as_dict()
-        # What an httpx client sends by default, with our agent and encodings.
-        self._headers = httpx.Headers({"Accept": "*/*", "Connection": "keep-alive",
-                                       "User-Agent": s.user_agent,
-                                       "Accept-Encoding": "gzip, deflate"})
+        # Connections for twice the requests under way (as httpx's limits were): idle ones
+        # are kept until that many are open, so a feed's request usually finds its host's
+        # connection still open, however many hosts the feeds are spread over.
+        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2,
+                               ssl_context=shared_ssl_context())
+        self._timeouts = wire.Timeouts(connect=s.connect_timeout, read=s.read_timeout,
+                                       write=s.read_timeout)
+        # What an httpx client sent by default, with our agent and encodings (no cookie is
+        # ever kept or sent).
+        self._headers = {b"accept": (b"Accept", b"*/*"),
+                         b"connection": (b"Connection", b"keep-alive"),
+                         b"user-agent": (b"User-Agent", s.user_agent.encode()),
+                         b"accept-encoding": (b"Accept-Encoding", b"gzip, deflate")}
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._transport is not None:
+            self._pool.close()
             await self._transport.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _hostname(url)
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
         return self._hosts[host]
 
     async def _respect_retry_after(self, url: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _hostname(url)
         wait = self._not_before.get(host, 0.0) - time.monotonic()
         if wait > MAX_INLINE_WAIT_S:
             raise FetchError(f"{host} asked us to wait {wait:.0f} s (Retry-After); skipped",
@@ -489,7 +519,7 @@ class Fetcher:
         loop = asyncio.get_running_loop()
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            if not is_http_url(current):
+            if not _is_http_url(current):
                 raise FetchError(f"refused to fetch {current[:80]!r}: only http and https")
             await self._respect_retry_after(current)
             # The host's slot first, then one of the run's: a feed queued behind a slow host
@@ -499,20 +529,21 @@ class Fetcher:
                 started = loop.time()
                 try:
                     async with asyncio.timeout(left), self._stream(current, headers,
-                                                                   trusted) as resp:
-                        if resp.status_code in (301, 302, 303, 307, 308):
-                            location = resp.headers.get("location")
+                                                                   trusted) as answer:
+                        status = answer.head.status
+                        if status in (301, 302, 303, 307, 308):
+                            location = answer.head.headers.get("location")
                             if not location:
-                                raise FetchError(f"HTTP {resp.status_code} redirect without "
-                                                 "a Location", status=resp.status_code)
+                                raise FetchError(f"HTTP {status} redirect without "
+                                                 "a Location", status=status)
                             try:
                                 current = urljoin(current, location.strip())
                             except ValueError:  # "http://[::1": urllib refuses to join it
-                                raise FetchError(f"HTTP {resp.status_code} redirect to an "
+                                raise FetchError(f"HTTP {status} redirect to an "
                                                  f"invalid URL: {location[:80]!r}",
-                                                 status=resp.status_code) from None
+                                                 status=status) from None
                         else:
-                            return await self._finish(current, resp, cap)
+                            return await self._finish(current, answer, cap)
                 except TimeoutError:
                     raise FetchError(f"no complete answer within {total:g} s") from None
                 left -= loop.time() - started
@@ -520,67 +551,74 @@ class Fetcher:
 
     @asynccontextmanager
     async def _stream(self, url: str, headers: dict[str, str],
-                      trusted: frozenset[tuple[str, int]]) -> AsyncIterator[httpx.Response]:
+                      trusted: frozenset[tuple[str, int]]) -> AsyncIterator[_Answer]:
         assert self._transport is not None, "use Fetcher as an async context manager"
         s = self.settings
+        conn: wire.Connection | None = None
         try:
-            sent = self._headers.copy()
-            sent.update(headers)
             try:
-                request = httpx.Request("GET", url, headers=sent,
-                                        extensions={TRUSTED: trusted, "timeout": self._timeout})
-            except ValueError as exc:  # idna's errors ("http://xn--/") are not InvalidURL
+                key, target, host_header = _target(url)
+            except (ValueError, httpx.InvalidURL) as exc:  # idna's errors are ValueErrors
                 raise FetchError(f"invalid URL {url[:80]!r}: {_reason(exc)}") from None
+            _, host, port = key
+            addresses = await self._transport.checked(host, port, trusted)
+            sent = dict(self._headers)
+            for name, value in headers.items():
+                sent[name.lower().encode()] = (name.encode(), value.encode())
+            lines = [(b"Host", host_header), *sent.values()]
             try:
-                resp = await self._transport.handle_async_request(request)
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                conn = await self._pool.connection(key, addresses, self._timeouts)
+                head = await conn.request(target, lines, self._timeouts)
+            except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
+                if conn is None:
+                    raise
                 # No answer read: a kept-alive connection the server closed as this request
-                # went out (its keep-alive timeout), or one it left with bytes after its last
-                # reply (a 304 with a body). Sent once more, on a new connection, as browsers
-                # do for a GET; a server that fails every time fails this one too.
-                resp = await self._transport.handle_async_request(request)
-            resp.request = request
-            try:
-                yield resp
-            finally:
-                await resp.aclose()
+                # went out (its keep-alive timeout), or one it broke before answering. Sent
+                # once more, on a new connection, as browsers do for a GET; a server that
+                # fails every time fails this one too.
+                self._pool.discard(conn)
+                conn = None
+                conn = await self._pool.connection(key, addresses, self._timeouts, fresh=True)
+                head = await conn.request(target, lines, self._timeouts)
+            yield _Answer(head, conn.body(self._timeouts.read))
         except AddressRefused as exc:
             raise FetchError(str(exc)) from None
-        except httpx.ConnectTimeout:
+        except httpcore.ConnectTimeout:
             raise FetchError(f"could not connect within {s.connect_timeout:g} s") from None
-        except httpx.ReadTimeout:
+        except httpcore.ReadTimeout:
             raise FetchError(f"server sent nothing for {s.read_timeout:g} s") from None
-        except httpx.ConnectError as exc:
+        except (httpx.ConnectError, httpcore.ConnectError) as exc:
             raise FetchError(f"cannot connect: {_reason(exc)}") from None
-        except httpx.RemoteProtocolError as exc:
+        except httpcore.RemoteProtocolError as exc:
             raise FetchError(f"broken HTTP response: {_reason(exc)}") from None
-        except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
-        except httpx.InvalidURL as exc:
-            raise FetchError(f"invalid URL: {_reason(exc)}") from None
-        except httpx.ReadError as exc:
+        except httpcore.ReadError as exc:
             raise FetchError(_explained("connection broken while reading the response", exc)
                              ) from None
-        except httpx.WriteError as exc:
+        except httpcore.WriteError as exc:
             raise FetchError(_explained("connection broken while sending the request", exc)
                              ) from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpcore.TimeoutException, httpcore.NetworkError,
+                httpcore.ProtocolError) as exc:
             raise FetchError(_explained(type(exc).__name__, exc)) from None
+        finally:
+            if conn is not None:
+                self._pool.release(conn)
 
-    async def _finish(self, url: str, resp: httpx.Response, cap: int) -> Response:
-        headers = {k.lower(): v for k, v in resp.headers.items()}
-        status = resp.status_code
+    async def _finish(self, url: str, answer: _Answer, cap: int) -> Response:
+        head = answer.head
+        headers, status = head.headers, head.status
         if status == 304:
             # Read to its end (a 304 has no body): a response left unread closes its
             # connection, and a cron cycle of 304s then paid a new connection for each feed.
-            await read_capped(resp, cap)
+            await _read_capped([], answer.body, cap)
             return Response(url, status, headers, b"")
         if status >= 400:
-            raise self._status_error(url, status, resp.reason_phrase, headers)
+            raise self._status_error(url, status, head.reason, headers)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap and "content-encoding" not in headers:
             raise FetchError(f"body is {int(declared):,} bytes, over the {cap:,}-byte cap")
-        return Response(url, status, headers, await read_capped(resp, cap))
+        encodings = headers.get("content-encoding", "").split(",")
+        return Response(url, status, headers, await _read_capped(encodings, answer.body, cap))
 
     def _status_error(self, url: str, status: int, phrase: str,
                       headers: dict[str, str]) -> FetchError:
@@ -596,6 +634,34 @@ class Fetcher:
                 return FetchError(f"{reason} (retry after {wait:.0f} s)", status=status,
                                   retry_after=wait)
         return FetchError(reason, status=status)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    head: wire.Head
+    body: AsyncIterator[bytes]
+
+
+# A feed's URL is looked at three times a request (scheme, host slot, Retry-After): parsed once.
+_is_http_url = functools.lru_cache(maxsize=4096)(is_http_url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hostname(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+@functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once instead of per request
+def _target(url: str) -> tuple[wire.Key, bytes, bytes]:
+    """Where a request for `url` goes, as httpx reads a URL (IDNA included): the origin the
+    connection is for, the request target and the Host header."""
+    parts = httpx.URL(url)
+    # `host` decodes an IDN's labels, as building an httpx request did: a malformed one
+    # ("xn--") is an invalid URL, not a name sent to the resolver.
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise httpx.InvalidURL("no http(s) host")
+    host, port = origin(parts.scheme, parts.raw_host.decode("ascii"), parts.port)
+    return (parts.raw_scheme, host, port), parts.raw_path, parts.netloc
 
 
 @functools.lru_cache(maxsize=4096)  # a feed's URL, parsed once instead of per request
