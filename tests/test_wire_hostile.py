@@ -1,6 +1,6 @@
 """wire.py (h11 over an asyncio protocol, a pool of kept connections) against servers that
 break HTTP/1.1's rules on purpose: real sockets on 127.0.0.1, through the Fetcher (and, where
-only wire.py can show it, its Stream). The xfail tests are defects found and not fixed here."""
+only wire.py can show it, its Stream). The first three were defects, fixed with them."""
 
 from __future__ import annotations
 
@@ -79,11 +79,9 @@ def _redirecting_to(location: bytes) -> Handler:
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine"
 
 
-# Defects (xfail until fixed)
+# Defects found (each test failed before its fix)
 
 
-@pytest.mark.xfail(strict=True, reason="a port past 65535 raised OverflowError from connect "
-                   "(internal error); port 0 went to port 80")
 @pytest.mark.parametrize("port", [65536, 99999, 0])
 def test_a_redirect_to_a_port_no_socket_has_is_one_clear_error(
         serve: Callable[[Handler], RawServer], port: int) -> None:
@@ -96,8 +94,6 @@ def test_a_redirect_to_a_port_no_socket_has_is_one_clear_error(
     assert got == [f"invalid URL 'http://127.0.0.1:{port}/feed': port {port} is out of range"]
 
 
-@pytest.mark.xfail(strict=True, reason="raw deflate told from zlib-wrapped on a first piece "
-                   "too short for zlib to object to")
 def test_a_raw_deflate_body_whose_first_piece_is_one_byte_is_decoded(
         serve: Callable[[Handler], RawServer]) -> None:
     # "deflate" is zlib-wrapped by the standard and raw by some servers; the decoder told them
@@ -114,8 +110,6 @@ def test_a_raw_deflate_body_whose_first_piece_is_one_byte_is_decoded(
     assert got.body == text
 
 
-@pytest.mark.xfail(strict=True, reason="Stream.start_tls keeps plaintext read before the "
-                   "handshake as the first bytes of the TLS stream")
 def test_bytes_sent_before_the_tls_handshake_are_never_read_as_the_answer(
         tmp_path: Path) -> None:
     # Stream.start_tls kept what the socket had delivered before the handshake in the

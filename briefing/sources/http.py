@@ -368,8 +368,14 @@ class _Inflater:
         self._first = True
         # deflate is zlib-wrapped by the standard, raw by some servers: tried in that order.
         self._z = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
+        # What the zlib-wrapped try was given, for a raw try to start over from: zlib only
+        # checks its 2-byte header once it has both bytes, so a first piece of one byte
+        # decides nothing.
+        self._head = b""
 
     def inflate(self, data: bytes, limit: int) -> Iterator[bytes]:
+        if self._deflate and self._first:
+            self._head += data
         while True:
             try:
                 out = self._z.decompress(data, limit)
@@ -378,8 +384,11 @@ class _Inflater:
                     raise
                 self._first = False
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                data, self._head = self._head, b""
                 continue
-            self._first = False
+            if not self._deflate or len(self._head) >= 2:
+                self._first = False
+                self._head = b""
             data = self._z.unconsumed_tail
             if out:
                 yield out
@@ -641,6 +650,10 @@ def _target(url: str) -> tuple[wire.Key, bytes, bytes]:
     # ("xn--") is an invalid URL, not a name sent to the resolver.
     if parts.scheme not in ("http", "https") or not parts.host:
         raise httpx.InvalidURL("no http(s) host")
+    if parts.port is not None and not 0 < parts.port < 65536:
+        # No socket has it: 65536 and up failed in connect() with an OverflowError, and 0
+        # read as no port at all (so port 80).
+        raise httpx.InvalidURL(f"port {parts.port} is out of range")
     host, port = origin(parts.scheme, parts.raw_host.decode("ascii"), parts.port)
     return (parts.raw_scheme, host, port), parts.raw_path, parts.netloc
 
