@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -18,6 +21,7 @@ import httpcore
 import pytest
 
 from briefing.config import FetchSettings
+from briefing.exit_codes import ExitCode
 from briefing.sources import wire
 from briefing.sources.http import Fetcher, FetchError, Response
 from tests.test_fetch_hostile import Handler, RawServer, read_request
@@ -286,3 +290,83 @@ def test_many_failing_fetches_leave_no_socket_open(
     while _open_fds() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _open_fds() <= before
+
+
+def test_ctrl_c_mid_handshake_and_mid_body_is_exit_130_and_one_line(
+        serve: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # Cancellation reaches wire.py inside loop.start_tls and inside a read's wait: the run
+    # still stops with its own line and exit code, and no socket or task is left for the
+    # interpreter to complain about at exit.
+    hello = threading.Event()
+    dripping = threading.Event()
+
+    def no_handshake(conn: socket.socket, n: int) -> None:
+        if conn.recv(65536):  # the ClientHello, never answered
+            hello.set()
+        while conn.recv(65536):
+            pass
+
+    def drip(conn: socket.socket, n: int) -> None:
+        read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<rss>")
+        dripping.set()
+        while True:  # until the client is gone (OSError, which RawServer takes)
+            conn.sendall(b" ")
+            time.sleep(0.2)
+
+    tls, slow = serve(no_handshake), serve(drip)
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nconnect_timeout = 120\nread_timeout = 120\n"
+                      "total_timeout = 240\n")
+    cmd = [sys.executable, "-m", "briefing", "--db", str(tmp_path / "b.db"), "--config",
+           str(config), "fetch", f"https://127.0.0.1:{tls.port}/feed", slow.base + "/feed",
+           "--no-extract"]
+    env = {**os.environ, "PYTHONWARNINGS": "always::ResourceWarning"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert hello.wait(120) and dripping.wait(120), "the fetch never reached the servers"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert err.strip().splitlines() == [
+        "briefing: interrupted; what was stored before it is kept"], err
+
+
+@pytest.mark.parametrize(("location", "reason", "looked_up"), [
+    (b"http://2130706433:8080/x",
+     "refused 2130706433 (127.0.0.1): a loopback address", "2130706433"),
+    (b"http://127.1:8080/x", "refused 127.1 (127.0.0.1): a loopback address", "127.1"),
+    (b"//Sub.Example.TEST.:8080/x", "refused sub.example.test (127.0.0.1): a loopback address",
+     "sub.example.test"),
+    ("http://bücher.test:8080/x".encode(),
+     "refused xn--bcher-kva.test (127.0.0.1): a loopback address", "xn--bcher-kva.test"),
+    (b"http://[::1]:8080/x", "refused ::1: a loopback address", None),
+    (b"http://[fe80::1%25eth0]:8080/x", "refused fe80::1%25eth0: a link-local address", None),
+])
+def test_a_redirect_hop_to_an_odd_spelling_of_an_internal_host_is_refused(
+        serve: Callable[[Handler], RawServer], location: bytes, reason: str,
+        looked_up: str | None) -> None:
+    # Each hop's host as wire.py would connect to it: numbers the resolver reads as an
+    # address, an IDN by its A-label, a name's case and trailing dot, an IPv6 literal.
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    server = serve(_redirecting_to(location))
+
+    async def go() -> str:
+        async with Fetcher(_settings(), resolver=resolver) as fetcher:
+            with pytest.raises(FetchError) as refused:
+                await fetcher.get(server.base + "/", trusted=server.base + "/")
+        return str(refused.value)
+
+    got = asyncio.run(go())
+    assert got.startswith(reason + "; only hosts you name"), got
+    assert asked == ([looked_up] if looked_up else [])
