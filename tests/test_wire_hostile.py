@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -370,3 +372,56 @@ def test_a_redirect_hop_to_an_odd_spelling_of_an_internal_host_is_refused(
     got = asyncio.run(go())
     assert got.startswith(reason + "; only hosts you name"), got
     assert asked == ([looked_up] if looked_up else [])
+
+
+def test_no_answer_lands_in_another_feed_under_load_and_misbehaviour(
+        serve: Callable[[Handler], RawServer]) -> None:
+    # Five host names on one server, many requests at once over kept connections, and a
+    # server that now and then resets, cuts a body short, stalls or closes after answering:
+    # each answer that comes is the one for its own host and path (it echoes both).
+    def handler(conn: socket.socket, n: int) -> None:
+        rng = random.Random(n)  # the same misbehaviour on every run
+        while (request := read_request(conn)) is not None:
+            lines = request.split(b"\r\n")
+            host = next(v for k, _, v in (h.partition(b":") for h in lines[1:])
+                        if k.lower() == b"host").strip()
+            body = host + b" " + lines[0].split(b" ")[1]
+            roll = rng.random()
+            if roll < 0.05:  # reset
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
+            if roll < 0.10:  # cut short
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + body)
+                return
+            if roll < 0.15:
+                time.sleep(rng.random() * 0.05)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            if roll > 0.9:  # closes after answering, without saying so
+                return
+
+    server = serve(handler)
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async def go() -> tuple[list[tuple[bytes, bytes]], int]:
+        settings = _settings(concurrency=8, per_host=3, allow_private=["127.0.0.1"])
+        failed = 0
+        pairs: list[tuple[bytes, bytes]] = []
+        async with Fetcher(settings, resolver=resolver) as fetcher:
+            async def one(i: int) -> None:
+                nonlocal failed
+                host = f"h{i % 5}.test:{server.port}"
+                try:
+                    got = await fetcher.get(f"http://{host}/feed{i}")
+                except FetchError:
+                    failed += 1
+                    return
+                pairs.append((got.body, f"{host} /feed{i}".encode()))
+            await asyncio.gather(*(one(i) for i in range(300)))
+        return pairs, failed
+
+    pairs, failed = asyncio.run(go())
+    assert [got for got, want in pairs if got != want] == []
+    assert len(pairs) > 200 and failed + len(pairs) == 300
+    assert server.connections < 300  # kept connections were used
