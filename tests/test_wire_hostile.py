@@ -425,3 +425,67 @@ def test_no_answer_lands_in_another_feed_under_load_and_misbehaviour(
     assert [got for got, want in pairs if got != want] == []
     assert len(pairs) > 200 and failed + len(pairs) == 300
     assert server.connections < 300  # kept connections were used
+
+
+def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
+        tmp_path: Path) -> None:
+    # The server ends TLS on an idle connection (close_notify) and leaves TCP open without a
+    # FIN: nothing on the socket says closed, and a request sent there would wait for its
+    # read timeout. The alert is seen, and the next request goes on a new connection.
+    key, cert = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    notified, done = threading.Event(), threading.Event()
+
+    def serve() -> None:
+        held = []
+        for n in range(2):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            tls = server_ctx.wrap_socket(conn, server_side=True)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += tls.recv(65536)
+            tls.sendall(OK)
+            if n == 0:
+                held.append(tls.unwrap())  # close_notify; the TCP socket stays open
+                notified.set()
+            else:
+                held.append(tls)
+        done.wait(120)
+        for sock in held:
+            sock.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    timeouts = wire.Timeouts(connect=60, read=60, write=60)
+    origin: wire.Key = (b"https", "127.0.0.1", port)
+
+    async def go() -> tuple[list[bytes], bool]:
+        pool = wire.Pool(keep=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
+        bodies: list[bytes] = []
+        conns: list[wire.Connection] = []
+        try:
+            for path in (b"/a", b"/b"):
+                conn = await pool.connection(origin, ["127.0.0.1"], timeouts)
+                await conn.request(path, [(b"Host", b"127.0.0.1")], timeouts)
+                bodies.append(b"".join([c async for c in conn.body(60)]))
+                pool.release(conn)
+                conns.append(conn)
+                if path == b"/a":
+                    await asyncio.to_thread(notified.wait, 60)
+                    deadline = time.monotonic() + 60
+                    while not conn.stream.dead() and time.monotonic() < deadline:
+                        await asyncio.sleep(0.01)
+        finally:
+            pool.close()
+        return bodies, conns[0] is not conns[1]
+
+    try:
+        assert asyncio.run(go()) == ([b"genuine", b"genuine"], True)
+    finally:
+        done.set()
+        listener.close()
