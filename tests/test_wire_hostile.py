@@ -489,3 +489,30 @@ def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
     finally:
         done.set()
         listener.close()
+
+
+def test_an_https_url_on_a_kept_plain_connections_port_never_goes_out_in_plaintext(
+        serve: Callable[[Handler], RawServer]) -> None:
+    # The pool's key is scheme, host and port: a redirect from http://h:P/ to https://h:P/
+    # must open a TLS connection, not send its request over the kept plain one.
+    requests: list[bytes] = []
+
+    def handler(conn: socket.socket, n: int) -> None:
+        if not conn.recv(3, socket.MSG_PEEK | socket.MSG_WAITALL).startswith(b"GET"):
+            # A TLS ClientHello: answered as a plain server does, which ends the handshake.
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            return
+        while (request := read_request(conn)) is not None:
+            requests.append(request.split(b"\r\n")[0])
+            if request.startswith(b"GET /a "):
+                conn.sendall(OK)
+            else:
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: https://127.0.0.1:%d/secret\r\n"
+                             b"Content-Length: 0\r\n\r\n" % server.port)
+
+    server = serve(handler)
+    got = _get_each([server.base + "/a", server.base + "/b"])
+    assert isinstance(got[0], Response) and got[0].body == b"genuine"
+    assert isinstance(got[1], str) and got[1].startswith("cannot connect: [SSL"), got[1]
+    assert requests == [b"GET /a HTTP/1.1", b"GET /b HTTP/1.1"]
