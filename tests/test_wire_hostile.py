@@ -173,8 +173,6 @@ def test_bytes_sent_before_the_tls_handshake_are_never_read_as_the_answer(
     assert got in (b"genuine", "refused: the server sent data before the TLS handshake")
 
 
-@pytest.mark.xfail(strict=True, reason="zlib keeps every byte after the compressed end in "
-                   "unused_data, copied whole on each call: uncapped and quadratic")
 def test_bytes_after_the_end_of_a_gzip_body_are_neither_kept_nor_counted_as_text(
         serve: Callable[[Handler], RawServer]) -> None:
     # The cap counts decoded bytes; past the gzip stream's end nothing decodes, and zlib kept
@@ -205,7 +203,6 @@ def test_bytes_after_the_end_of_a_gzip_body_are_neither_kept_nor_counted_as_text
     assert peak < 16_000_000, f"{peak:,} bytes allocated for a 15-byte feed"
 
 
-@pytest.mark.xfail(strict=True, reason="only the first gzip member was decoded")
 def test_a_gzip_body_of_several_members_is_decoded_whole(
         serve: Callable[[Handler], RawServer]) -> None:
     # RFC 1952 2.2: a gzip file is a series of members (what concatenating .gz files or a

@@ -372,8 +372,16 @@ class _Inflater:
         # checks its 2-byte header once it has both bytes, so a first piece of one byte
         # decides nothing.
         self._head = b""
+        # Past the end of the compressed stream: a byte that may begin another gzip member,
+        # and whether what followed was something else (dropped from then on).
+        self._after = b""
+        self._dropping = False
 
     def inflate(self, data: bytes, limit: int) -> Iterator[bytes]:
+        if self._z.eof:
+            data = self._next_member(data)
+            if not data:
+                return
         if self._deflate and self._first:
             self._head += data
         while True:
@@ -392,9 +400,30 @@ class _Inflater:
             data = self._z.unconsumed_tail
             if out:
                 yield out
+            if self._z.eof:
+                data = self._next_member(self._z.unused_data)
+                if not data:
+                    return
+                continue
             # A full `limit` may leave output pending inside zlib with no input left.
             if not data and len(out) < limit:
                 return
+
+    def _next_member(self, rest: bytes) -> bytes:
+        """After the end of the compressed stream, given what followed: those bytes when they
+        begin another gzip member (RFC 1952 2.2: a gzip body is a series of them), with a
+        decompressor for it; else b"". Anything else is dropped, not left to zlib, which
+        keeps every byte after the end and copies all of them again on every call."""
+        rest, self._after = self._after + rest, b""
+        if not self._deflate and not self._dropping:
+            if rest[:2] == b"\x1f\x8b":
+                self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                return rest
+            if rest == b"\x1f":
+                self._after = rest
+                return b""
+        self._dropping = self._dropping or bool(rest)
+        return b""
 
     def flush(self) -> bytes:
         return self._z.flush() if not self._first else b""
