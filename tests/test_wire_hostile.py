@@ -566,3 +566,20 @@ def test_an_https_url_on_a_kept_plain_connections_port_never_goes_out_in_plainte
     assert isinstance(got[0], Response) and got[0].body == b"genuine"
     assert isinstance(got[1], str) and got[1].startswith("cannot connect: [SSL"), got[1]
     assert requests == [b"GET /a HTTP/1.1", b"GET /b HTTP/1.1"]
+
+
+@pytest.mark.parametrize("reply", [
+    b"HTTP/1.0 200 OK\r\n\r\nread until the close",
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nread until the close",
+])
+def test_an_answer_without_a_length_is_read_to_the_close_and_not_kept(
+        serve: Callable[[Handler], RawServer], reply: bytes) -> None:
+    def handler(conn: socket.socket, n: int) -> None:
+        if read_request(conn) is not None:
+            conn.sendall(reply)  # and the connection closes as the handler returns
+
+    server = serve(handler)
+    got = _get_each([server.base + "/a", server.base + "/b"])
+    assert [r.body if isinstance(r, Response) else r for r in got] == [
+        b"read until the close"] * 2
+    assert server.connections == 2
