@@ -1,6 +1,6 @@
 """wire.py (h11 over an asyncio protocol, a pool of kept connections) against servers that
 break HTTP/1.1's rules on purpose: real sockets on 127.0.0.1, through the Fetcher (and, where
-only wire.py can show it, its Stream). The first three were defects, fixed with them."""
+only wire.py can show it, its Stream). The first five were defects; each failed before its fix."""
 
 from __future__ import annotations
 
