@@ -376,8 +376,22 @@ class _Inflater:
         self._first = True
         # deflate is zlib-wrapped by the standard, raw by some servers: tried in that order.
         self._z = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
+        # What the zlib-wrapped try was given, for a raw try to start over from: zlib only
+        # checks its 2-byte header once it has both bytes, so a first piece of one byte
+        # decides nothing.
+        self._head = b""
+        # Past the end of the compressed stream: a byte that may begin another gzip member,
+        # and whether what followed was something else (dropped from then on).
+        self._after = b""
+        self._dropping = False
 
     def inflate(self, data: bytes, limit: int) -> Iterator[bytes]:
+        if self._z.eof:
+            data = self._next_member(data)
+            if not data:
+                return
+        if self._deflate and self._first:
+            self._head += data
         while True:
             try:
                 out = self._z.decompress(data, limit)
@@ -386,14 +400,38 @@ class _Inflater:
                     raise
                 self._first = False
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                data, self._head = self._head, b""
                 continue
-            self._first = False
+            if not self._deflate or len(self._head) >= 2:
+                self._first = False
+                self._head = b""
             data = self._z.unconsumed_tail
             if out:
                 yield out
+            if self._z.eof:
+                data = self._next_member(self._z.unused_data)
+                if not data:
+                    return
+                continue
             # A full `limit` may leave output pending inside zlib with no input left.
             if not data and len(out) < limit:
                 return
+
+    def _next_member(self, rest: bytes) -> bytes:
+        """After the end of the compressed stream, given what followed: those bytes when they
+        begin another gzip member (RFC 1952 2.2: a gzip body is a series of them), with a
+        decompressor for it; else b"". Anything else is dropped, not left to zlib, which
+        keeps every byte after the end and copies all of them again on every call."""
+        rest, self._after = self._after + rest, b""
+        if not self._deflate and not self._dropping:
+            if rest[:2] == b"\x1f\x8b":
+                self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                return rest
+            if rest == b"\x1f":
+                self._after = rest
+                return b""
+        self._dropping = self._dropping or bool(rest)
+        return b""
 
     def flush(self) -> bytes:
         return self._z.flush() if not self._first else b""
@@ -660,6 +698,10 @@ def _target(url: str) -> tuple[wire.Key, bytes, bytes]:
     # ("xn--") is an invalid URL, not a name sent to the resolver.
     if parts.scheme not in ("http", "https") or not parts.host:
         raise httpx.InvalidURL("no http(s) host")
+    if parts.port is not None and not 0 < parts.port < 65536:
+        # No socket has it: 65536 and up failed in connect() with an OverflowError, and 0
+        # read as no port at all (so port 80).
+        raise httpx.InvalidURL(f"port {parts.port} is out of range")
     host, port = origin(parts.scheme, parts.raw_host.decode("ascii"), parts.port)
     return (parts.raw_scheme, host, port), parts.raw_path, parts.netloc
 

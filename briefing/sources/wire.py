@@ -147,6 +147,11 @@ class Stream:
 
     async def start_tls(self, context: ssl.SSLContext, server_hostname: str,
                         timeout: float | None) -> None:
+        if self._p.buffer:
+            # Bytes that came before the handshake are not the server's (anyone on the path
+            # could have written them), and the first read after it would return them.
+            self.close()
+            raise httpcore.ConnectError("the server sent data before the TLS handshake")
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
