@@ -546,6 +546,46 @@ def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Pat
     assert found == [("a1", "a1", 2, False), ("a3", "a3", 2, True)]
 
 
+def test_a_candidates_signature_is_read_whether_its_row_is_held_or_written(
+        tmp_path: Path) -> None:
+    """Matching reads a candidate's stored signature without writing the batch's held rows
+    first, unless the candidate is one of them: both read back as the signature stored."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    other = build("c1", "https://three.example/c", "Other", ["Nothing in common here at all."])
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([first, other])
+        rows = store.stories.rowids(["a1", "c1"])
+        sig = stories.signature(first)
+        with store.transaction():
+            store.stories.put(Stored("c1", "c1", "2026-11-27T09:00:00", 1.0, "", 1),
+                              stories.signature(other).stored, ["f:x"], rows["c1"], new=True)
+        with store.transaction():
+            store.stories.put(Stored("a1", "a1", "2026-11-27T09:00:00", 1.0, "", 1),
+                              sig.stored, sig.index_keys, rows["a1"], new=True)
+            written = store.stories.signatures(["c1", "gone"])
+            assert written == {"c1": stories.signature(other).as_json()}
+            held = store.stories.signatures(["a1"])
+            assert held == {"a1": sig.as_json()}
+        assert store.stories.signatures(["a1"]) == held
+
+
+def test_a_row_put_twice_under_one_key_is_a_candidate_counted_twice(tmp_path: Path) -> None:
+    """An article put twice in one batch holds a key twice: it is found (two postings), and
+    counted as the per-posting count had it."""
+    arts = [build(aid, f"https://x.example/{aid}", aid, [f"Text of {aid} here."])
+            for aid in ("a1", "a2")]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        rows = store.stories.rowids(["a1", "a2"])
+        with store.transaction():
+            for _ in range(2):
+                store.stories.put(Stored("a1", "a1", "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                                  ["f:a", "h:1"], rows["a1"], new=True)
+            found = store.stories.candidates(["f:a", "h:1"], *OPEN, exclude=rows["a2"],
+                                             max_postings=100, limit=8)
+    assert found == [("a1", "a1", 4, True)]
+
+
 def test_story_rows_held_for_one_statement_are_read_back_and_dropped_on_rollback(
         tmp_path: Path) -> None:
     """New members, their keys and stories of one are written a batch at a time: whatever

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -232,6 +232,9 @@ class StoryStore:
                 "quality, content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
                 self._new_members)
         if self._keys:
+            # In the table's order: the keys are hashes, scattered over its whole B-tree, and
+            # sorted they meet each page once, one after the other.
+            self._keys.sort()
             c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
                           "VALUES (?,?,?)", self._keys)
         if self._stories:
@@ -248,6 +251,24 @@ class StoryStore:
             marks = ",".join("?" * len(chunk))
             for row in self._rows(f"{_STORED} WHERE article_id IN ({marks})", chunk):
                 out[row[0]] = _stored(row)
+        return out
+
+    @wraps_sqlite_errors
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Article id -> its stored signature, decoded (`decode_signature`); an article with
+        no row is left out. What matching reads of a candidate it has not met: the rows held
+        for `flush` are written first only when one of them is asked for (briefing.stories
+        remembers the forms of those it stores), so a batch's rows are written once, at its
+        end, instead of a few at each article that had a candidate."""
+        if self._new_members and not {m[0] for m in self._new_members}.isdisjoint(article_ids):
+            self.flush()
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(article_ids), 500):
+            for aid, sig in self._store.conn.execute(
+                    "SELECT article_id, signature FROM story_articles WHERE article_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(list(article_ids[i:i + 500])),)):
+                out[aid] = decode_signature(sig)
         return out
 
     @wraps_sqlite_errors
@@ -306,15 +327,14 @@ class StoryStore:
         hot = self.hot_keys
         keys = [k for k in dict.fromkeys(keys) if k not in hot]
         index = self.preload(keys, lo, hi, check=False)
-        shared: Counter[int] = Counter()
-        bands: Counter[int] = Counter()
         # Two figures in common, or two MinHash bands: one band alone is what a shared stock
         # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
-        # met twice among one kind's postings are found with set operations: a loop over
-        # every row counted (hundreds an article, wire figures being common) cost more than
-        # the counting.
+        # met twice among one kind's postings are found with set operations, and only theirs
+        # are counted: counting every row met (hundreds an article, wire figures being
+        # common) cost more than the finding.
         seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
         found: set[int] = set()
+        lists: list[tuple[list[int], bool]] = []  # each key's postings, and whether a band
         for key in keys:
             if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
                 held = self._window(key, lo, hi, max_postings)
@@ -324,18 +344,18 @@ class StoryStore:
                 hot.add(key)
                 index.drop(key)
                 continue
-            shared.update(held)
+            if not held:
+                continue
             band = key.startswith("h:")
-            if band:
-                bands.update(held)
+            lists.append((held, band))
             rows = seen[band]
-            found.update(rows.intersection(held))
+            before = len(rows)
+            again = rows.intersection(held)
+            found |= again
             rows.update(held)
-            if len(held) > 1 and len(distinct := set(held)) < len(held):
+            if len(rows) - before + len(again) < len(held):
                 # A row twice under one key (an article put twice in one batch).
-                found.update(r for r in distinct if held.count(r) > 1)
-        shared.pop(exclude, None)
-        bands.pop(exclude, None)
+                found.update(r for r in set(held) if held.count(r) > 1)
         found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
         if unknown:
@@ -346,7 +366,8 @@ class StoryStore:
                     (json.dumps(unknown),)):
                 index.members[rowid] = (aid, story_id)
         # An article gone since its keys were written has no member row: nothing to join.
-        known = sorted(((index.members[r], shared[r], r in bands) for r in found
+        known = sorted(((index.members[r], sum(held.count(r) for held, _band in lists),
+                         any(band and r in held for held, band in lists)) for r in found
                         if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
