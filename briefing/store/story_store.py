@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,12 +93,14 @@ class KeyIndex:
         have = self.ranges.get(key) or self.big.get(key)
         return have is not None and have[0] <= lo and hi <= have[1]
 
-    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int) -> None:
+    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int,
+             id_of: Callable[[str], int] = key_id) -> None:
         """Read the postings of `keys` for [lo, hi] (widened by SLACK); a key held by more
-        than LOAD_CAP articles there is only marked `big`."""
+        than LOAD_CAP articles there is only marked `big`. `id_of`: keys.key_id, or a memo
+        of it."""
         lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
         hi = hi if hi == OPEN_END else hi + self.SLACK
-        ids = {key_id(key): key for key in keys}
+        ids = {id_of(key): key for key in keys}
         big = {ids.pop(kid) for kid in self._over(conn, list(ids), lo, hi, self.LOAD_CAP)}
         for key in big:
             self.size -= len(self.ids.pop(key, ()))
@@ -201,6 +203,9 @@ class StoryStore:
         self.index: KeyIndex | None = None
         self.hot_keys: set[str] = set()
         self.matches: OrderedDict[str, Any] = OrderedDict()
+        # key -> keys.key_id(key): a batch looks its articles' keys up (preload) and then
+        # writes them (put), and a fetch's articles share their figures' keys.
+        self._key_ids: dict[str, int] = {}
         # Rows of new members, their keys and new stories of one, written in one statement
         # each per batch (`flush`) instead of three statements an article: before anything
         # here reads or writes the story tables, and before the transaction commits. Only
@@ -208,6 +213,17 @@ class StoryStore:
         self._new_members: list[tuple[Any, ...]] = []
         self._keys: list[tuple[int, int, int]] = []
         self._stories: list[tuple[str, str, str, str, str]] = []
+
+    KEY_IDS = 100_000  # keys remembered (~15 MB); past it, the memo starts again
+
+    def key_id(self, key: str) -> int:
+        """keys.key_id, remembered."""
+        kid = self._key_ids.get(key)
+        if kid is None:
+            if len(self._key_ids) >= self.KEY_IDS:
+                self._key_ids = {}
+            kid = self._key_ids[key] = key_id(key)
+        return kid
 
     @property
     def path(self) -> Path:
@@ -301,7 +317,7 @@ class StoryStore:
         missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
         if missing:
             self.flush()
-            index.load(self._store.conn, missing, lo, hi)
+            index.load(self._store.conn, missing, lo, hi, self.key_id)
         return index
 
     @wraps_sqlite_errors
@@ -378,7 +394,7 @@ class StoryStore:
         self.flush()
         return [r for (r,) in self._store.conn.execute(
             "SELECT article FROM story_keys WHERE key = ? AND published BETWEEN ? AND ? "
-            "ORDER BY published, article LIMIT ?", (key_id(key), lo, hi, most + 1))]
+            "ORDER BY published, article LIMIT ?", (self.key_id(key), lo, hi, most + 1))]
 
     @wraps_sqlite_errors
     def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
@@ -396,7 +412,8 @@ class StoryStore:
             self._new_members.append(
                 (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                  row.tagger_version, signature))
-            pairs = [(k, key_id(k)) for k in dict.fromkeys(keys)]
+            id_of = self.key_id
+            pairs = [(k, id_of(k)) for k in dict.fromkeys(keys)]
             published = epoch(row.published)
             self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
@@ -470,6 +487,7 @@ class StoryStore:
         self.index = None
         self.hot_keys = set()
         self.matches = OrderedDict()
+        self._key_ids = {}
 
     @wraps_sqlite_errors
     def stale_ids(self) -> list[str]:
