@@ -242,6 +242,37 @@ def test_a_key_held_by_many_is_counted_not_loaded(tmp_path: Path) -> None:
         assert pct in store.stories.hot_keys and pct not in index.big
 
 
+def test_a_key_nobody_holds_is_counted_not_read_and_found_once_written(
+        tmp_path: Path) -> None:
+    """Keys no article holds yet (most MinHash bands of a cron run's new articles) cost one
+    count and no read of postings; an article this connection then writes under them is
+    found by the next lookup, as one read from the table would be."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    keys = ["f:nobody:1", "f:nobody:2", "h:0:nobody"]
+    reads: list[str] = []
+
+    def trace(sql: str) -> None:
+        if sql.startswith("SELECT key, published, article FROM story_keys"):
+            reads.append(sql)
+
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([first, build("b1", "https://two.example/b", "Other", ["Text."])])
+        stories.assign_articles(store, [first])
+    with Store(tmp_path / "s.db") as store:  # story_keys not empty: keys are looked up
+        store.conn.set_trace_callback(trace)
+        rows = store.stories.rowids(["b1"])
+        with store.transaction():
+            index = store.stories.preload(keys, *OPEN)
+            assert reads == [] and index.covers("f:nobody:1", *OPEN)
+            assert "f:nobody:1" not in index.stamps and index.size == 0
+            store.stories.put(Stored("b1", "b1", "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                              keys, rows["b1"], new=True)
+            found = store.stories.candidates(keys, *OPEN, exclude=-1, max_postings=100,
+                                             limit=8)
+        assert reads == []
+    assert found == [("b1", "b1", 3, True)]
+
+
 def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
     db = tmp_path / "s.db"
     with Store(db) as store:

@@ -101,20 +101,26 @@ class KeyIndex:
         lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
         hi = hi if hi == OPEN_END else hi + self.SLACK
         ids = {id_of(key): key for key in keys}
-        big = {ids.pop(kid) for kid in self._over(conn, list(ids), lo, hi, self.LOAD_CAP)}
+        # Counted first: a key held by more than LOAD_CAP is not read, and one held by no
+        # article (most of a fetch's MinHash bands: each article's are its own) is not
+        # looked up a second time, nor given lists of its own until this connection writes
+        # one of its postings (`add`).
+        counts = self._counts(conn, list(ids), lo, hi)
+        big = {ids.pop(kid) for kid, n in counts.items() if n > self.LOAD_CAP}
         for key in big:
             self.size -= len(self.ids.pop(key, ()))
             self.stamps.pop(key, None)
             self.ranges.pop(key, None)
             self.big[key] = (lo, hi)
         for key in (k for k in keys if k not in big):
-            self.size -= len(self.ids.get(key, ()))
+            self.size -= len(self.ids.pop(key, ()))
+            self.stamps.pop(key, None)
             self.big.pop(key, None)
             self.ranges[key] = (lo, hi)
-            self.stamps[key] = []
-            self.ids[key] = []
         self.names.update(ids)
-        wanted = list(ids)
+        wanted = [kid for kid in ids if kid in counts]
+        for kid in wanted:
+            self.stamps[ids[kid]], self.ids[ids[kid]] = [], []
         for i in range(0, len(wanted), 500):
             rows = conn.execute(
                 "SELECT key, published, article FROM story_keys WHERE key IN "
@@ -137,21 +143,21 @@ class KeyIndex:
                 start = end
 
     @staticmethod
-    def _over(conn: Any, wanted: list[int], lo: int, hi: int, cap: int) -> set[int]:
-        """The key ids among `wanted` held by more than `cap` articles in [lo, hi]."""
-        over: set[int] = set()
+    def _counts(conn: Any, wanted: list[int], lo: int, hi: int) -> dict[int, int]:
+        """Key id -> how many articles hold it in [lo, hi], for the key ids among `wanted`
+        that any article holds there."""
+        counts: dict[int, int] = {}
         for i in range(0, len(wanted), 500):
-            over.update(kid for kid, n in conn.execute(
+            counts.update(conn.execute(
                 "SELECT key, count(*) FROM story_keys WHERE key IN "
                 "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
-                "GROUP BY key HAVING count(*) > ?",
-                (json.dumps(wanted[i:i + 500]), lo, hi, cap)))
-        return over
+                "GROUP BY key", (json.dumps(wanted[i:i + 500]), lo, hi)))
+        return counts
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi]."""
         stamps = self.stamps.get(key)
-        if stamps is None:  # only in a complete index: a key nobody holds
+        if stamps is None:  # a key nobody holds
             return []
         return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
 
@@ -164,7 +170,10 @@ class KeyIndex:
                 self.stamps[key], self.ids[key] = [], []
                 self.names[kid] = key
             if have is not None and have[0] <= published <= have[1]:
-                stamps = self.stamps[key]
+                stamps = self.stamps.get(key)
+                if stamps is None:  # loaded when nobody held it
+                    stamps = self.stamps[key] = []
+                    self.ids[key] = []
                 at = bisect_right(stamps, published)
                 stamps.insert(at, published)
                 self.ids[key].insert(at, rowid)
@@ -350,7 +359,8 @@ class StoryStore:
         # common) cost more than the finding.
         seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
         found: set[int] = set()
-        lists: list[tuple[list[int], bool]] = []  # each key's postings, and whether a band
+        # Each key's postings, whether a band, and whether a row is in them twice.
+        lists: list[tuple[list[int], bool, bool]] = []
         for key in keys:
             if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
                 held = self._window(key, lo, hi, max_postings)
@@ -363,15 +373,16 @@ class StoryStore:
             if not held:
                 continue
             band = key.startswith("h:")
-            lists.append((held, band))
             rows = seen[band]
             before = len(rows)
             again = rows.intersection(held)
             found |= again
             rows.update(held)
-            if len(rows) - before + len(again) < len(held):
+            twice = len(rows) - before + len(again) < len(held)
+            if twice:
                 # A row twice under one key (an article put twice in one batch).
                 found.update(r for r in set(held) if held.count(r) > 1)
+            lists.append((held, band, twice))
         found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
         if unknown:
@@ -382,8 +393,15 @@ class StoryStore:
                     (json.dumps(unknown),)):
                 index.members[rowid] = (aid, story_id)
         # An article gone since its keys were written has no member row: nothing to join.
-        known = sorted(((index.members[r], sum(held.count(r) for held, _band in lists),
-                         any(band and r in held for held, band in lists)) for r in found
+        shared = dict.fromkeys(found, 0)
+        banded: set[int] = set()
+        for held, band, twice in lists:  # the postings of the rows found, counted
+            met = found.intersection(held)
+            for r in met:
+                shared[r] += held.count(r) if twice else 1
+            if band:
+                banded |= met
+        known = sorted(((index.members[r], n, r in banded) for r, n in shared.items()
                         if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
