@@ -558,6 +558,29 @@ def test_the_match_form_read_from_a_stored_row_is_the_one_the_signature_makes(
         assert _same_match(signatures.Match.from_data(v1), sig.match)
 
 
+def test_one_template_with_other_figures_is_two_stories_and_with_the_same_one() -> None:
+    """Scoring: a wire's daily template with other figures scores 0 however alike the words
+    (the MinHash is not even needed), the same text with the same figures joins, and a figure
+    only within 1% counts half of one stated exactly."""
+    text = ("Gold rose {pct} to ${price} an ounce on Tuesday as the dollar weakened and "
+            "traders added to bets on lower interest rates, dealers in the city said, while "
+            "silver and platinum moved little in thin trading before the holiday.")
+
+    def match(aid: str, pct: str, price: str) -> signatures.Match:
+        art = build(aid, f"https://x.example/{aid}", "Gold", [text.format(pct=pct, price=price)])
+        return stories.signature(art).match
+
+    day1, again, day2 = match("a", "1.8%", "2,345"), match("b", "1.8%", "2,345"), match(
+        "c", "2.4%", "2,410")
+    assert len(day1.probes) == 2 and day1.minhash.size
+    assert signatures.score(day1, day2) == 0.0
+    assert signatures.score(day1, again) == pytest.approx(2.5 + 4.0)  # weights 1 + 1.5, sim 1
+    near = match("d", "1.8%", "2,346")  # $2,346 within 1% of $2,345: half its weight
+    sim = float((day1.minhash == near.minhash).mean())
+    assert sim >= 0.8  # a near-identical text: it joins by its words
+    assert signatures.score(day1, near) == pytest.approx(1.0 + 0.75 + 4 * sim)
+
+
 def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Path) -> None:
     """The candidate rule as the set operations count it: two figure keys, or two MinHash
     bands, in common; one of each is what unrelated items share. Most shared first, then by
