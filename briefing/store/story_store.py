@@ -395,7 +395,7 @@ class StoryStore:
         # An article gone since its keys were written has no member row: nothing to join.
         shared = dict.fromkeys(found, 0)
         banded: set[int] = set()
-        for held, band, twice in lists:  # the postings of the rows found, counted
+        for held, band, twice in lists if found else ():  # the rows found, counted
             met = found.intersection(held)
             for r in met:
                 shared[r] += held.count(r) if twice else 1
