@@ -250,8 +250,8 @@ def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
     found = {aid: _match_of(memo[aid]) for aid in ids if aid in memo}
     missing = [aid for aid in ids if aid not in memo]
     if missing:
-        for aid, row in store.stories.stored(missing).items():
-            found[aid] = Match.from_data(row.signature)
+        for aid, data in store.stories.signatures(missing).items():
+            found[aid] = Match.from_data(data)
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
 

@@ -242,6 +242,37 @@ def test_a_key_held_by_many_is_counted_not_loaded(tmp_path: Path) -> None:
         assert pct in store.stories.hot_keys and pct not in index.big
 
 
+def test_a_key_nobody_holds_is_counted_not_read_and_found_once_written(
+        tmp_path: Path) -> None:
+    """Keys no article holds yet (most MinHash bands of a cron run's new articles) cost one
+    count and no read of postings; an article this connection then writes under them is
+    found by the next lookup, as one read from the table would be."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    keys = ["f:nobody:1", "f:nobody:2", "h:0:nobody"]
+    reads: list[str] = []
+
+    def trace(sql: str) -> None:
+        if sql.startswith("SELECT key, published, article FROM story_keys"):
+            reads.append(sql)
+
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([first, build("b1", "https://two.example/b", "Other", ["Text."])])
+        stories.assign_articles(store, [first])
+    with Store(tmp_path / "s.db") as store:  # story_keys not empty: keys are looked up
+        store.conn.set_trace_callback(trace)
+        rows = store.stories.rowids(["b1"])
+        with store.transaction():
+            index = store.stories.preload(keys, *OPEN)
+            assert reads == [] and index.covers("f:nobody:1", *OPEN)
+            assert "f:nobody:1" not in index.stamps and index.size == 0
+            store.stories.put(Stored("b1", "b1", "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                              keys, rows["b1"], new=True)
+            found = store.stories.candidates(keys, *OPEN, exclude=-1, max_postings=100,
+                                             limit=8)
+        assert reads == []
+    assert found == [("b1", "b1", 3, True)]
+
+
 def test_story_json_and_cli(tmp_path: Path, seeds: Path) -> None:
     db = tmp_path / "s.db"
     with Store(db) as store:
@@ -527,6 +558,29 @@ def test_the_match_form_read_from_a_stored_row_is_the_one_the_signature_makes(
         assert _same_match(signatures.Match.from_data(v1), sig.match)
 
 
+def test_one_template_with_other_figures_is_two_stories_and_with_the_same_one() -> None:
+    """Scoring: a wire's daily template with other figures scores 0 however alike the words
+    (the MinHash is not even needed), the same text with the same figures joins, and a figure
+    only within 1% counts half of one stated exactly."""
+    text = ("Gold rose {pct} to ${price} an ounce on Tuesday as the dollar weakened and "
+            "traders added to bets on lower interest rates, dealers in the city said, while "
+            "silver and platinum moved little in thin trading before the holiday.")
+
+    def match(aid: str, pct: str, price: str) -> signatures.Match:
+        art = build(aid, f"https://x.example/{aid}", "Gold", [text.format(pct=pct, price=price)])
+        return stories.signature(art).match
+
+    day1, again, day2 = match("a", "1.8%", "2,345"), match("b", "1.8%", "2,345"), match(
+        "c", "2.4%", "2,410")
+    assert len(day1.probes) == 2 and day1.minhash.size
+    assert signatures.score(day1, day2) == 0.0
+    assert signatures.score(day1, again) == pytest.approx(2.5 + 4.0)  # weights 1 + 1.5, sim 1
+    near = match("d", "1.8%", "2,346")  # $2,346 within 1% of $2,345: half its weight
+    sim = float((day1.minhash == near.minhash).mean())
+    assert sim >= 0.8  # a near-identical text: it joins by its words
+    assert signatures.score(day1, near) == pytest.approx(1.0 + 0.75 + 4 * sim)
+
+
 def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Path) -> None:
     """The candidate rule as the set operations count it: two figure keys, or two MinHash
     bands, in common; one of each is what unrelated items share. Most shared first, then by
@@ -544,6 +598,46 @@ def test_candidates_share_two_figures_or_two_bands_not_one_of_each(tmp_path: Pat
         found = store.stories.candidates(["f:a", "f:b", "h:1", "h:2"], *OPEN,
                                          exclude=rows["a5"], max_postings=100, limit=8)
     assert found == [("a1", "a1", 2, False), ("a3", "a3", 2, True)]
+
+
+def test_a_candidates_signature_is_read_whether_its_row_is_held_or_written(
+        tmp_path: Path) -> None:
+    """Matching reads a candidate's stored signature without writing the batch's held rows
+    first, unless the candidate is one of them: both read back as the signature stored."""
+    first = build("a1", "https://one.example/a", "Plant", COPY)
+    other = build("c1", "https://three.example/c", "Other", ["Nothing in common here at all."])
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles([first, other])
+        rows = store.stories.rowids(["a1", "c1"])
+        sig = stories.signature(first)
+        with store.transaction():
+            store.stories.put(Stored("c1", "c1", "2026-11-27T09:00:00", 1.0, "", 1),
+                              stories.signature(other).stored, ["f:x"], rows["c1"], new=True)
+        with store.transaction():
+            store.stories.put(Stored("a1", "a1", "2026-11-27T09:00:00", 1.0, "", 1),
+                              sig.stored, sig.index_keys, rows["a1"], new=True)
+            written = store.stories.signatures(["c1", "gone"])
+            assert written == {"c1": stories.signature(other).as_json()}
+            held = store.stories.signatures(["a1"])
+            assert held == {"a1": sig.as_json()}
+        assert store.stories.signatures(["a1"]) == held
+
+
+def test_a_row_put_twice_under_one_key_is_a_candidate_counted_twice(tmp_path: Path) -> None:
+    """An article put twice in one batch holds a key twice: it is found (two postings), and
+    counted as the per-posting count had it."""
+    arts = [build(aid, f"https://x.example/{aid}", aid, [f"Text of {aid} here."])
+            for aid in ("a1", "a2")]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(arts)
+        rows = store.stories.rowids(["a1", "a2"])
+        with store.transaction():
+            for _ in range(2):
+                store.stories.put(Stored("a1", "a1", "2026-11-27T09:00:00", 1.0, "", 1), b"",
+                                  ["f:a", "h:1"], rows["a1"], new=True)
+            found = store.stories.candidates(["f:a", "h:1"], *OPEN, exclude=rows["a2"],
+                                             max_postings=100, limit=8)
+    assert found == [("a1", "a1", 4, True)]
 
 
 def test_story_rows_held_for_one_statement_are_read_back_and_dropped_on_rollback(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,26 +93,34 @@ class KeyIndex:
         have = self.ranges.get(key) or self.big.get(key)
         return have is not None and have[0] <= lo and hi <= have[1]
 
-    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int) -> None:
+    def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int,
+             id_of: Callable[[str], int] = key_id) -> None:
         """Read the postings of `keys` for [lo, hi] (widened by SLACK); a key held by more
-        than LOAD_CAP articles there is only marked `big`."""
+        than LOAD_CAP articles there is only marked `big`. `id_of`: keys.key_id, or a memo
+        of it."""
         lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
         hi = hi if hi == OPEN_END else hi + self.SLACK
-        ids = {key_id(key): key for key in keys}
-        big = {ids.pop(kid) for kid in self._over(conn, list(ids), lo, hi, self.LOAD_CAP)}
+        ids = {id_of(key): key for key in keys}
+        # Counted first: a key held by more than LOAD_CAP is not read, and one held by no
+        # article (most of a fetch's MinHash bands: each article's are its own) is not
+        # looked up a second time, nor given lists of its own until this connection writes
+        # one of its postings (`add`).
+        counts = self._counts(conn, list(ids), lo, hi)
+        big = {ids.pop(kid) for kid, n in counts.items() if n > self.LOAD_CAP}
         for key in big:
             self.size -= len(self.ids.pop(key, ()))
             self.stamps.pop(key, None)
             self.ranges.pop(key, None)
             self.big[key] = (lo, hi)
         for key in (k for k in keys if k not in big):
-            self.size -= len(self.ids.get(key, ()))
+            self.size -= len(self.ids.pop(key, ()))
+            self.stamps.pop(key, None)
             self.big.pop(key, None)
             self.ranges[key] = (lo, hi)
-            self.stamps[key] = []
-            self.ids[key] = []
         self.names.update(ids)
-        wanted = list(ids)
+        wanted = [kid for kid in ids if kid in counts]
+        for kid in wanted:
+            self.stamps[ids[kid]], self.ids[ids[kid]] = [], []
         for i in range(0, len(wanted), 500):
             rows = conn.execute(
                 "SELECT key, published, article FROM story_keys WHERE key IN "
@@ -135,21 +143,21 @@ class KeyIndex:
                 start = end
 
     @staticmethod
-    def _over(conn: Any, wanted: list[int], lo: int, hi: int, cap: int) -> set[int]:
-        """The key ids among `wanted` held by more than `cap` articles in [lo, hi]."""
-        over: set[int] = set()
+    def _counts(conn: Any, wanted: list[int], lo: int, hi: int) -> dict[int, int]:
+        """Key id -> how many articles hold it in [lo, hi], for the key ids among `wanted`
+        that any article holds there."""
+        counts: dict[int, int] = {}
         for i in range(0, len(wanted), 500):
-            over.update(kid for kid, n in conn.execute(
+            counts.update(conn.execute(
                 "SELECT key, count(*) FROM story_keys WHERE key IN "
                 "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
-                "GROUP BY key HAVING count(*) > ?",
-                (json.dumps(wanted[i:i + 500]), lo, hi, cap)))
-        return over
+                "GROUP BY key", (json.dumps(wanted[i:i + 500]), lo, hi)))
+        return counts
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi]."""
         stamps = self.stamps.get(key)
-        if stamps is None:  # only in a complete index: a key nobody holds
+        if stamps is None:  # a key nobody holds
             return []
         return self.ids[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
 
@@ -162,7 +170,10 @@ class KeyIndex:
                 self.stamps[key], self.ids[key] = [], []
                 self.names[kid] = key
             if have is not None and have[0] <= published <= have[1]:
-                stamps = self.stamps[key]
+                stamps = self.stamps.get(key)
+                if stamps is None:  # loaded when nobody held it
+                    stamps = self.stamps[key] = []
+                    self.ids[key] = []
                 at = bisect_right(stamps, published)
                 stamps.insert(at, published)
                 self.ids[key].insert(at, rowid)
@@ -201,6 +212,9 @@ class StoryStore:
         self.index: KeyIndex | None = None
         self.hot_keys: set[str] = set()
         self.matches: OrderedDict[str, Any] = OrderedDict()
+        # key -> keys.key_id(key): a batch looks its articles' keys up (preload) and then
+        # writes them (put), and a fetch's articles share their figures' keys.
+        self._key_ids: dict[str, int] = {}
         # Rows of new members, their keys and new stories of one, written in one statement
         # each per batch (`flush`) instead of three statements an article: before anything
         # here reads or writes the story tables, and before the transaction commits. Only
@@ -208,6 +222,17 @@ class StoryStore:
         self._new_members: list[tuple[Any, ...]] = []
         self._keys: list[tuple[int, int, int]] = []
         self._stories: list[tuple[str, str, str, str, str]] = []
+
+    KEY_IDS = 100_000  # keys remembered (~15 MB); past it, the memo starts again
+
+    def key_id(self, key: str) -> int:
+        """keys.key_id, remembered."""
+        kid = self._key_ids.get(key)
+        if kid is None:
+            if len(self._key_ids) >= self.KEY_IDS:
+                self._key_ids = {}
+            kid = self._key_ids[key] = key_id(key)
+        return kid
 
     @property
     def path(self) -> Path:
@@ -232,6 +257,9 @@ class StoryStore:
                 "quality, content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
                 self._new_members)
         if self._keys:
+            # In the table's order: the keys are hashes, scattered over its whole B-tree, and
+            # sorted they meet each page once, one after the other.
+            self._keys.sort()
             c.executemany("INSERT OR IGNORE INTO story_keys (key, published, article) "
                           "VALUES (?,?,?)", self._keys)
         if self._stories:
@@ -248,6 +276,24 @@ class StoryStore:
             marks = ",".join("?" * len(chunk))
             for row in self._rows(f"{_STORED} WHERE article_id IN ({marks})", chunk):
                 out[row[0]] = _stored(row)
+        return out
+
+    @wraps_sqlite_errors
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Article id -> its stored signature, decoded (`decode_signature`); an article with
+        no row is left out. What matching reads of a candidate it has not met: the rows held
+        for `flush` are written first only when one of them is asked for (briefing.stories
+        remembers the forms of those it stores), so a batch's rows are written once, at its
+        end, instead of a few at each article that had a candidate."""
+        if self._new_members and not {m[0] for m in self._new_members}.isdisjoint(article_ids):
+            self.flush()
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(article_ids), 500):
+            for aid, sig in self._store.conn.execute(
+                    "SELECT article_id, signature FROM story_articles WHERE article_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(list(article_ids[i:i + 500])),)):
+                out[aid] = decode_signature(sig)
         return out
 
     @wraps_sqlite_errors
@@ -280,7 +326,7 @@ class StoryStore:
         missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
         if missing:
             self.flush()
-            index.load(self._store.conn, missing, lo, hi)
+            index.load(self._store.conn, missing, lo, hi, self.key_id)
         return index
 
     @wraps_sqlite_errors
@@ -306,15 +352,15 @@ class StoryStore:
         hot = self.hot_keys
         keys = [k for k in dict.fromkeys(keys) if k not in hot]
         index = self.preload(keys, lo, hi, check=False)
-        shared: Counter[int] = Counter()
-        bands: Counter[int] = Counter()
         # Two figures in common, or two MinHash bands: one band alone is what a shared stock
         # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
-        # met twice among one kind's postings are found with set operations: a loop over
-        # every row counted (hundreds an article, wire figures being common) cost more than
-        # the counting.
+        # met twice among one kind's postings are found with set operations, and only theirs
+        # are counted: counting every row met (hundreds an article, wire figures being
+        # common) cost more than the finding.
         seen: tuple[set[int], set[int]] = (set(), set())  # rows under figure keys, bands
         found: set[int] = set()
+        # Each key's postings, whether a band, and whether a row is in them twice.
+        lists: list[tuple[list[int], bool, bool]] = []
         for key in keys:
             if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
                 held = self._window(key, lo, hi, max_postings)
@@ -324,18 +370,19 @@ class StoryStore:
                 hot.add(key)
                 index.drop(key)
                 continue
-            shared.update(held)
+            if not held:
+                continue
             band = key.startswith("h:")
-            if band:
-                bands.update(held)
             rows = seen[band]
-            found.update(rows.intersection(held))
+            before = len(rows)
+            again = rows.intersection(held)
+            found |= again
             rows.update(held)
-            if len(held) > 1 and len(distinct := set(held)) < len(held):
+            twice = len(rows) - before + len(again) < len(held)
+            if twice:
                 # A row twice under one key (an article put twice in one batch).
-                found.update(r for r in distinct if held.count(r) > 1)
-        shared.pop(exclude, None)
-        bands.pop(exclude, None)
+                found.update(r for r in set(held) if held.count(r) > 1)
+            lists.append((held, band, twice))
         found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
         if unknown:
@@ -346,7 +393,15 @@ class StoryStore:
                     (json.dumps(unknown),)):
                 index.members[rowid] = (aid, story_id)
         # An article gone since its keys were written has no member row: nothing to join.
-        known = sorted(((index.members[r], shared[r], r in bands) for r in found
+        shared = dict.fromkeys(found, 0)
+        banded: set[int] = set()
+        for held, band, twice in lists if found else ():  # the rows found, counted
+            met = found.intersection(held)
+            for r in met:
+                shared[r] += held.count(r) if twice else 1
+            if band:
+                banded |= met
+        known = sorted(((index.members[r], n, r in banded) for r, n in shared.items()
                         if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
         return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
 
@@ -357,7 +412,7 @@ class StoryStore:
         self.flush()
         return [r for (r,) in self._store.conn.execute(
             "SELECT article FROM story_keys WHERE key = ? AND published BETWEEN ? AND ? "
-            "ORDER BY published, article LIMIT ?", (key_id(key), lo, hi, most + 1))]
+            "ORDER BY published, article LIMIT ?", (self.key_id(key), lo, hi, most + 1))]
 
     @wraps_sqlite_errors
     def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
@@ -375,7 +430,8 @@ class StoryStore:
             self._new_members.append(
                 (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                  row.tagger_version, signature))
-            pairs = [(k, key_id(k)) for k in dict.fromkeys(keys)]
+            id_of = self.key_id
+            pairs = [(k, id_of(k)) for k in dict.fromkeys(keys)]
             published = epoch(row.published)
             self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
@@ -449,6 +505,7 @@ class StoryStore:
         self.index = None
         self.hot_keys = set()
         self.matches = OrderedDict()
+        self._key_ids = {}
 
     @wraps_sqlite_errors
     def stale_ids(self) -> list[str]:
