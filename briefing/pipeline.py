@@ -254,6 +254,7 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
     workers = settings.fetch.workers or os.cpu_count() or 1
     if n_sources < POOL_THRESHOLD or workers <= 1:
         return ThreadPoolExecutor(max_workers=1)
+    first: BaseException | None = None
     for attempt in (1, 2):
         try:
             return process_pool(workers)
@@ -263,9 +264,12 @@ def _executor(n_sources: int, settings: Settings) -> Executor:
             # thread takes several times as long. No worker twice (no memory, no processes
             # left, the fork server dead: EOFError from its socket): the run goes on in a
             # thread, slower, rather than failing sources.
+            # The first failure is said: the second is often its consequence (the dead
+            # fork server's socket refusing the connection).
+            first = first or exc
             if attempt == 2:
                 log.warning("worker processes could not start (%s); working in one thread",
-                            exc)
+                            first)
     return ThreadPoolExecutor(max_workers=1)
 
 
