@@ -559,13 +559,20 @@ class _Runner:
         """Replace a broken pool, once (several of its jobs report the same break; the lock
         makes the others find it replaced). The new pool starts in a thread, as the first."""
         async with self._renew_lock:
-            if broken is self.executor:
-                self.executor = await asyncio.get_running_loop().run_in_executor(
-                    None, process_pool, self._workers)
-            elif broken is self._pages:
-                self._pages = None
-            else:
+            if broken is not self.executor and broken is not self._pages:
                 return
+            # Killed, not left to the broken pool's manager thread, which only terminates
+            # the workers it knows of: one it missed would keep the finished run from
+            # exiting (see procpool.process_pool).
+            if isinstance(broken, ProcessPoolExecutor):
+                kill_workers(broken)
+            if broken is self.executor:
+                # As the first start: tried twice, then one thread, rather than every
+                # source after the break failing.
+                self.executor = await asyncio.get_running_loop().run_in_executor(
+                    None, _executor, self._n_sources, self.settings)
+            else:
+                self._pages = None
         broken.shutdown(wait=False, cancel_futures=True)
 
     def _progress(self, source: str, outcome: str) -> None:
