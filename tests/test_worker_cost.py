@@ -17,6 +17,7 @@ import pytest
 from bench.common import wire_item_html
 from briefing import signatures as sig
 from briefing import text as text_mod
+from briefing.clean import language
 from briefing.clean.extract import html_to_paragraphs
 from briefing.ingest import Job, build_article
 from briefing.models import Article
@@ -43,6 +44,19 @@ def _plain_minhash(text: str) -> tuple[int, ...]:
     x = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.uint64)
     return tuple(((sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME)
                  .min(axis=1).tolist())
+
+
+def test_min_hashes_where_a_value_folds_to_the_prime_or_above() -> None:
+    # x with a * x + b a multiple of 2**31 - 1 for the first permutation: the folds leave
+    # _PRIME (or a little more) where the remainder is 0, the case that takes _PRIME off.
+    prime = int(sig._PRIME)
+    a, b = int(sig._A[0]), int(sig._B[0])
+    zero = (prime - b) * pow(a, -1, prime) % prime
+    for near in (zero, zero + prime, (zero + 1) % prime, (zero + 2) % prime + prime):
+        x = np.array([near, 12345, 2**32 - 1, 0, prime, prime - 1], dtype=np.uint64)
+        plain = tuple(((sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME)
+                      .min(axis=1).tolist())
+        assert sig._min_hashes(x) == plain
 
 
 def test_minhash_is_the_modulo_formula() -> None:
@@ -141,10 +155,13 @@ def test_ascii_word_patterns_match_the_unicode_ones(sample: str) -> None:
     from briefing import summarize
 
     low = sample.lower()
-    assert summarize._ASCII_WORD.findall(low) == summarize._WORD.findall(low)
-    assert sig._ASCII_WORD.findall(low) == sig._WORD.findall(sample.casefold())
-    assert sig._ASCII_CONTEXT_WORD.findall(low) == [
+    assert summarize._ascii_words(sample) == summarize._WORD.findall(low)
+    assert sig._ascii_words(sample) == [
+        w.encode() for w in sig._WORD.findall(sample.casefold())]
+    assert sig._ascii_context_words(sample) == [
         w.casefold() for w in sig._CONTEXT_WORD.findall(sample)]
+    assert language._LETTERS and sample.encode().translate(language._LETTERS).decode().split(
+        ) == language._WORDS.findall(low)
 
 
 def test_non_ascii_words_keep_the_unicode_patterns() -> None:
