@@ -285,3 +285,22 @@ def test_workers_start_with_the_preloaded_objects_frozen_and_rare_collections() 
         pool.shutdown()
     assert threshold == WORKER_GC_THRESHOLD
     assert frozen > 10_000  # the modules, the parsers and the model's objects
+
+
+# Every ASCII character alone and after a space or another character, and a few non-ASCII
+# spaces and format characters: the shortcuts must agree with the patterns they skip.
+_SHORT_SAMPLES = [a + b for a in [chr(c) for c in range(128)] + ["\u00a0", "\u2000", "\u200e"]
+                  for b in ("", " ", "\t", "a", "\x7f", "\u3000")]
+
+
+def test_whitespace_and_control_shortcuts_agree_with_their_patterns() -> None:
+    from briefing.clean import extract
+
+    for sample in _SHORT_SAMPLES:
+        for text in (sample, f"word {sample} word", f"{sample}  {sample}"):
+            assert extract._one_spaced(text) == extract._WS.sub(" ", text)
+            if text.isprintable():
+                assert not text_mod._UNSAFE.search(text) and not text_mod._CONTROLS.search(text)
+            if text.isascii():
+                odd = "\t" in text or "  " in text
+                assert odd == bool(text_mod._ODD_SPACES.search(text))
