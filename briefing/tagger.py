@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing import gazetteer as gz
-from briefing.facts import extract, merge_aliases
+from briefing.facts import extract, make_fact, merge_aliases
 from briefing.models import Fact, KeyFact, Paragraph
 from briefing.numbers import FACT_MEASURES
 from briefing.summarize import key_facts_and_summary
@@ -61,8 +61,8 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
         for fact in extract(text, paragraph=p.index, language=p.language or language,
                             published=published):
             if fact.link is not None:  # the paragraph's own index becomes the article's
-                fact = Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
-                            fact.start, fact.end, fact.link + base)
+                fact = make_fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
+                                 fact.start, fact.end, fact.link + base)
             facts.append(fact)
     facts = merge_aliases(facts)
     # Bullets, summary and topics from the paragraphs looked at for facts: bullets need facts,

@@ -304,3 +304,29 @@ def test_whitespace_and_control_shortcuts_agree_with_their_patterns() -> None:
             if text.isascii():
                 odd = "\t" in text or "  " in text
                 assert odd == bool(text_mod._ODD_SPACES.search(text))
+
+
+def test_make_fact_is_the_dataclass_made_without_init() -> None:
+    from briefing.facts import make_fact
+    from briefing.models import Fact
+
+    for args in (("money", "$12bn", 12e9, "USD", 1, 10, 15),
+                 ("org", "Acme", "Acme", "", 0, 0, 4, 3)):
+        made, plain = make_fact(*args), Fact(*args)
+        assert made == plain and hash(made) == hash(plain)
+        assert pickle.dumps(made) == pickle.dumps(plain)
+        with pytest.raises(FrozenInstanceError):
+            made.text = "x"  # type: ignore[misc]
+
+
+def test_date_needles_hold_for_every_ascii_word() -> None:
+    from briefing import facts
+
+    with pytest.raises(ValueError, match="holds none"):
+        facts._needles(["today", "next week"], ("day",))
+    # ASCII text without the needles: the patterns find nothing in it anyway.
+    assert not facts._may_have("Revenue rose 5% to $12bn at the firm.", facts._WEEKDAY_NEEDLES)
+    assert facts._may_have("thứ Hai", facts._WEEKDAY_NEEDLES)
+    hits = facts.extract("It closed on Monday, up from last week and yesterday.", paragraph=0,
+                         language="en", published="2026-06-30")
+    assert [f.text for f in hits if f.kind == "date"] == ["Monday", "last week", "yesterday"]
