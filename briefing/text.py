@@ -125,7 +125,12 @@ def _joinable(char: str) -> bool:
 
 def one_line(value: Any, limit: int = 500) -> str:
     """Sanitised single-line text with collapsed spaces, cut to `limit` characters."""
-    text = _SPACES.sub(" ", sanitize(value, keep_newlines=False)).strip()
+    text = sanitize(value, keep_newlines=False)
+    # ASCII text without a tab or two spaces in a row has no run for _SPACES to collapse:
+    # most titles and names, 8 an item (a match per space, each replaced by itself).
+    if not text.isascii() or "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -304,6 +304,10 @@ def test_whitespace_and_control_shortcuts_agree_with_their_patterns() -> None:
             if text.isascii():
                 odd = "\t" in text or "  " in text
                 assert odd == bool(text_mod._ODD_SPACES.search(text))
+                if not odd:
+                    assert text_mod._SPACES.sub(" ", text) == text
+            assert text_mod.one_line(text) == text_mod._SPACES.sub(
+                " ", text_mod.sanitize(text, keep_newlines=False)).strip()[:500]
 
 
 def test_make_fact_is_the_dataclass_made_without_init() -> None:
