@@ -390,11 +390,23 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     without = {k: every - {k} for k, n in counts.items() if n == 1}
     out = []
     for kind, unit, value, fig_text, bucket, key in made:
-        fig = Fig(kind, unit, value, fig_text, _weight(kind, value), without.get(key, every))
-        fig.__dict__["bucket"] = bucket
-        fig.__dict__["own_key"] = key
+        # Fig(kind, unit, value, text, weight, context) without the frozen class's __init__
+        # (six object.__setattr__ calls): the same fields in the same order, as ingest.evolve.
+        fig = _new(Fig)
+        fields = fig.__dict__
+        fields["kind"] = kind
+        fields["unit"] = unit
+        fields["value"] = value
+        fields["text"] = fig_text
+        fields["weight"] = _weight(kind, value)
+        fields["context"] = without.get(key, every)
+        fields["bucket"] = bucket
+        fields["own_key"] = key
         out.append(fig)
     return out
+
+
+_new = object.__new__
 
 
 def _ascii_words(text: str) -> list[bytes]:

@@ -334,3 +334,15 @@ def test_date_needles_hold_for_every_ascii_word() -> None:
     hits = facts.extract("It closed on Monday, up from last week and yesterday.", paragraph=0,
                          language="en", published="2026-06-30")
     assert [f.text for f in hits if f.kind == "date"] == ["Monday", "last week", "yesterday"]
+
+
+def test_signature_figures_are_the_dataclass_made_without_init() -> None:
+    art = _articles(1)[0]
+    figs = sig.signature(art).figs
+    assert figs
+    for f in figs:
+        plain = sig.Fig(f.kind, f.unit, f.value, f.text, f.weight, f.context)
+        assert f == plain and list(f.__dict__)[:6] == list(plain.__dict__)
+        assert (f.bucket, f.own_key) == (plain.bucket, plain.own_key)
+        with pytest.raises(FrozenInstanceError):
+            f.value = 1.0  # type: ignore[misc]
