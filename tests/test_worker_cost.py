@@ -16,6 +16,7 @@ import pytest
 
 from bench.common import wire_item_html
 from briefing import signatures as sig
+from briefing import tagger
 from briefing import text as text_mod
 from briefing.clean import language
 from briefing.clean.extract import html_to_paragraphs
@@ -160,6 +161,7 @@ def test_ascii_word_patterns_match_the_unicode_ones(sample: str) -> None:
         w.encode() for w in sig._WORD.findall(sample.casefold())]
     assert sig._ascii_context_words(sample) == [
         w.casefold() for w in sig._CONTEXT_WORD.findall(sample)]
+    assert tagger._title_words(sample) == tagger._TOPIC_WORD.findall(sample)
     assert language._LETTERS and sample.encode().translate(language._LETTERS).decode().split(
         ) == language._WORDS.findall(low)
 
