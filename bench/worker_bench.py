@@ -15,6 +15,10 @@ output, so two runs under cachegrind give instructions per item by difference:
 
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \\
         .venv/bin/python -m bench.worker_bench --feeds 40 --once     # and --feeds 0
+
+`--once STAGE` (clean, tag, sign) stops after that stage, the path warmed first on a few
+feeds: the differences between stages at the same --feeds are each stage's instructions,
+without the first-use costs (regex compilation, lazy imports).
 """
 
 from __future__ import annotations
@@ -54,9 +58,28 @@ def _for_tagging(results: Sequence[ingest.Result]) -> list[list[Article]]:
     return [arts[i:i + BATCH] for i in range(0, len(arts), BATCH)]
 
 
-def worker_path(bodies: Sequence[bytes]) -> int:
-    """Everything the workers and the boundary do for these feeds, once; the items made."""
+UPTO = ("none", "clean", "tag", "sign", "all")
+
+
+def worker_path(bodies: Sequence[bytes], upto: str = "all") -> int:
+    """Everything the workers and the boundary do for these feeds, once (or up to the stage
+    `upto` of UPTO); the items made."""
+    if upto == "none":
+        return 0
     results = [pickle.loads(_dump(ingest.process(_job(b)))) for b in bodies]
+    if upto in ("tag", "sign"):
+        from briefing import tagger
+
+        for batch in _for_tagging(results):
+            for a in pickle.loads(_dump(batch)):
+                an = tagger.analyse(a.paragraphs, title=a.title, language=a.language,
+                                    published=a.published if a.dated else None,
+                                    feed_tags=a.feed_tags)
+                if upto == "sign":
+                    ingest._signature(ingest.evolve(
+                        a, text="\n\n".join(p.text for p in a.paragraphs), facts=an.facts))
+    if upto != "all":
+        return sum(len(r.articles) for r in results)
     for batch in _for_tagging(results):
         tagging = pickle.loads(_dump(ingest.tag_articles(pickle.loads(_dump(batch)))))
         for sent in tagging.signatures.values():
@@ -111,15 +134,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--feeds", type=int, default=60, help="feeds of 20 items")
     parser.add_argument("--style", choices=("plain", "wire"), default="plain")
     parser.add_argument("--profile", action="store_true", help="cProfile the worker path")
-    parser.add_argument("--once", action="store_true",
-                        help="run the worker path once, silently (for instruction counts)")
+    parser.add_argument("--once", nargs="?", const="", choices=("", *UPTO), default=None,
+                        help="run the worker path once, silently (for instruction counts); "
+                        "with a stage, warmed first and only up to that stage")
     args = parser.parse_args(argv)
     from briefing.clean import language
 
     language.detect("The language model is loaded before anything is measured here.")
     bodies = [feed_xml(f, 0, BASE, style=args.style) for f in range(args.feeds)]
-    if args.once:
-        worker_path(bodies)
+    if args.once is not None:
+        if args.once:
+            worker_path(bodies[:3])
+        worker_path(bodies, args.once or "all")
         return
     worker_path(bodies[:5])  # warm: first-use caches, lazy imports
     gc.disable()

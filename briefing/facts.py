@@ -20,7 +20,7 @@ from briefing.entities import NAME_KINDS
 from briefing.models import Fact
 from briefing.numbers import Hit
 
-__all__ = ["FIGURE_KINDS", "extract", "merge_aliases"]
+__all__ = ["FIGURE_KINDS", "extract", "make_fact", "merge_aliases"]
 
 # Kinds that carry a measured quantity: the ones key-fact bullets are built around.
 FIGURE_KINDS = frozenset({"money", "percent", "count", "duration", "measure"})
@@ -30,26 +30,7 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _trie(words: Iterable[str]) -> str:
-    """What _alt matches, as a trie: a long flat alternation of literals tries every spelling
-    at each position that starts one; a trie reads each character once. Where spellings nest
-    ("Sept", "September"), the longer one is tried first, as in _alt, so matches are the same."""
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        if len(branches) == 1 and "" not in node:
-            return branches[0]
-        return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
-
-    return emit(root)
+_trie = numbers.trie
 
 
 def _cased(words: Iterable[str]) -> list[str]:
@@ -79,6 +60,26 @@ RELATIVE = re.compile(rf"(?:{_trie(_cased(gz.RELATIVE_DATES))})(?!\w)")
 # Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
 WEEKDAY = re.compile(rf"(?:{_trie(gz.WEEKDAYS)})(?!\w)")
 
+
+def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
+    """`needles`, checked to be such that each ASCII word holds one: ASCII text without any
+    of them has none of the words (the others have a letter past ASCII), so a pattern made of
+    the words need not scan it. These patterns start with letters as common as "t" and "n",
+    each a place the scan stops to try the words."""
+    for word in words:
+        if word.isascii() and not any(n in word for n in needles):
+            raise ValueError(f"{word!r} holds none of {needles}")
+    return needles
+
+
+_RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), ("day", "omorrow", "week", "month",
+                                                          "year"))
+_WEEKDAY_NEEDLES = _needles(gz.WEEKDAYS, ("day",))
+
+
+def _may_have(text: str, needles: tuple[str, ...]) -> bool:
+    return not text.isascii() or any(n in text for n in needles)
+
 _UP = "".join(sorted({c for c in map(chr, range(0x250)) if c.isupper()}
                      | {c for c in map(chr, range(0x1E00, 0x1F00)) if c.isupper()}))
 _CAP = rf"[{re.escape(_UP)}][\w&]*(?:-[{re.escape(_UP)}][\w&]*)*(?:\.(?:com|net|org|io|vn))?"
@@ -97,6 +98,27 @@ _OPENERS = frozenset({t.split(" ")[0] for t in gz.PERSON_TITLES} | gz.NOT_NAMES
                      | set(gz.MONTHS_EN))
 
 
+_new = object.__new__
+
+
+def make_fact(kind: str, text: str, value: float | str, unit: str, paragraph: int, start: int,
+              end: int, link: int | None = None) -> Fact:
+    """`Fact(kind, text, ...)` without its __init__, which sets each of a frozen class's eight
+    fields through object.__setattr__ (4 times this, for ~20 facts an item); the same object,
+    its fields set in the same order (see ingest.evolve)."""
+    made = _new(Fact)
+    fields = made.__dict__
+    fields["kind"] = kind
+    fields["text"] = text
+    fields["value"] = value
+    fields["unit"] = unit
+    fields["paragraph"] = paragraph
+    fields["start"] = start
+    fields["end"] = end
+    fields["link"] = link
+    return made
+
+
 def extract(text: str, *, paragraph: int, language: str,
             published: str | None = None) -> list[Fact]:
     """All facts in one paragraph, in text order; paired amounts ("Rmb40bn ($5.5bn)") are
@@ -105,7 +127,7 @@ def extract(text: str, *, paragraph: int, language: str,
     hits = [*numbers.scan(text, language), *_dates(text, pub, language), *_names(text)]
     kept = [_administration(text, h) if h.kind == "person" else h
             for h in _settle(hits, len(text))]
-    facts = [Fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
+    facts = [make_fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
              for h in kept if h.kind != "skip"]
     return _link_pairs(text, facts)
 
@@ -142,8 +164,8 @@ def _link_pairs(text: str, facts: list[Fact]) -> list[Fact]:
 
 
 def _with_link(fact: Fact, link: int) -> Fact:
-    return Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph, fact.start,
-                fact.end, link)
+    return make_fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph, fact.start,
+                     fact.end, link)
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -172,7 +194,7 @@ def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
             yield _date_hit(start, m.end(), text, year, gz.MONTHS_EN[m.group("mon")], day, pub)
     if language != "en":  # Vietnamese date words never occur in English text
         yield from _dates_vi(text, pub)
-    for m in RELATIVE.finditer(text):
+    for m in RELATIVE.finditer(text) if _may_have(text, _RELATIVE_NEEDLES) else ():
         # Not after "hàng": "hàng tuần này" is "this weekly ...", a frequency, not a date.
         # After a number it is part of a duration: "3 năm tới" is the next three years.
         if (_starts_word(text, m.start()) and text[max(0, m.start() - 5):m.start()] != "hàng "
@@ -180,7 +202,7 @@ def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
             unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
             value = _relative(unit, offset, pub) or m.group(0)
             yield Hit(2, m.start(), m.end(), "date", value, "date")
-    for m in WEEKDAY.finditer(text):
+    for m in WEEKDAY.finditer(text) if _may_have(text, _WEEKDAY_NEEDLES) else ():
         if not _starts_word(text, m.start()):
             continue
         value = m.group(0)
@@ -398,7 +420,7 @@ def merge_aliases(facts: list[Fact]) -> list[Fact]:
     for f in facts:
         canon = alias.get(str(f.value)) if f.kind in NAME_KINDS else None
         if canon is not None:
-            f = Fact(kinds.get(canon, f.kind), f.text, canon, f.unit, f.paragraph, f.start,
-                     f.end, f.link)
+            f = make_fact(kinds.get(canon, f.kind), f.text, canon, f.unit, f.paragraph, f.start,
+                          f.end, f.link)
         out.append(f)
     return out

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing import gazetteer as gz
-from briefing.facts import extract, merge_aliases
+from briefing.facts import extract, make_fact, merge_aliases
 from briefing.models import Fact, KeyFact, Paragraph
 from briefing.numbers import FACT_MEASURES
 from briefing.summarize import key_facts_and_summary
@@ -32,6 +32,19 @@ _TOPIC_TAGS = 2
 # Kinds that make tags. People only when they recur: a quoted analyst is not the story.
 _TAG_KINDS = frozenset({"org", "place", "person"})
 _TOPIC_WORD = re.compile(r"[^\W\d_][\w-]+")
+# The same words of an ASCII title by a byte table: A-Za-z0-9, "_" and "-" kept, every other
+# byte a space; a run less its leading digits, "_" and "-" is the word the pattern finds in it
+# (the characters after its first letter are all in [\w-]), when two or more are left.
+_TOPIC_RUNS = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57 or c in b"_-"
+                    else 32 for c in range(256))
+
+
+def _title_words(title: str) -> list[str]:
+    """`_TOPIC_WORD.findall(title)`, by a byte table when the title is ASCII."""
+    if not title.isascii():
+        return _TOPIC_WORD.findall(title)
+    runs = title.encode("ascii").translate(_TOPIC_RUNS).decode("ascii").split()
+    return [w for w in (r.lstrip("0123456789_-") for r in runs) if len(w) > 1]
 # Units name what a figure measures, not what a story is about ("an ounce", "tonnes").
 _UNIT_WORDS = frozenset(w.lower() for w in (*FACT_MEASURES, *gz.DURATION_UNITS, "ounce",
                                             "ounces", "cents", "pence", "per"))
@@ -61,8 +74,8 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
         for fact in extract(text, paragraph=p.index, language=p.language or language,
                             published=published):
             if fact.link is not None:  # the paragraph's own index becomes the article's
-                fact = Fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
-                            fact.start, fact.end, fact.link + base)
+                fact = make_fact(fact.kind, fact.text, fact.value, fact.unit, fact.paragraph,
+                                 fact.start, fact.end, fact.link + base)
             facts.append(fact)
     facts = merge_aliases(facts)
     # Bullets, summary and topics from the paragraphs looked at for facts: bullets need facts,
@@ -110,7 +123,7 @@ def _topics(paragraphs: Sequence[Paragraph], title: str, language: str,
     body = original.lower()
     known = {w.lower() for name in names for w in name.split()}
     picked: list[tuple[int, str]] = []
-    for word in _TOPIC_WORD.findall(title):
+    for word in _title_words(title):
         low = word.lower()
         # The word is counted in the body last, once every cheaper test has let it through.
         if (low in gz.STOPWORDS or low in known or len(low) < 2

@@ -91,7 +91,8 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # ASCII text can hold controls only (every format character is past U+00AC), and their
     # class is one table lookup a character: 1.5-2.5x faster on English text (measured).
-    if (_CONTROLS if text.isascii() else _UNSAFE).search(text):
+    # Printable text holds none of them (the check is a table lookup a character, in C).
+    if not text.isprintable() and (_CONTROLS if text.isascii() else _UNSAFE).search(text):
         text = _strip_unsafe(text)
     text = text.replace("\t", " ")
     if not keep_newlines:
@@ -124,7 +125,12 @@ def _joinable(char: str) -> bool:
 
 def one_line(value: Any, limit: int = 500) -> str:
     """Sanitised single-line text with collapsed spaces, cut to `limit` characters."""
-    text = _SPACES.sub(" ", sanitize(value, keep_newlines=False)).strip()
+    text = sanitize(value, keep_newlines=False)
+    # ASCII text without a tab or two spaces in a row has no run for _SPACES to collapse:
+    # most titles and names, 8 an item (a match per space, each replaced by itself).
+    if not text.isascii() or "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -133,7 +139,10 @@ def one_line(value: Any, limit: int = 500) -> str:
 def normalize_paragraph(text: str) -> str:
     """Collapse runs of spaces inside one paragraph and NFC-normalise it."""
     text = unicodedata.normalize("NFC", text)
-    if "\n" not in text and not _ODD_SPACES.search(text):
+    # In ASCII text only a tab or two spaces are odd spaces: two substring scans, not the
+    # pattern's alternation tried at every character.
+    if "\n" not in text and not (("\t" in text or "  " in text) if text.isascii()
+                                 else _ODD_SPACES.search(text)):
         return text.strip()
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return " ".join(line for line in lines if line)

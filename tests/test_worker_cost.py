@@ -16,7 +16,9 @@ import pytest
 
 from bench.common import wire_item_html
 from briefing import signatures as sig
+from briefing import tagger
 from briefing import text as text_mod
+from briefing.clean import language
 from briefing.clean.extract import html_to_paragraphs
 from briefing.ingest import Job, build_article
 from briefing.models import Article
@@ -43,6 +45,19 @@ def _plain_minhash(text: str) -> tuple[int, ...]:
     x = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.uint64)
     return tuple(((sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME)
                  .min(axis=1).tolist())
+
+
+def test_min_hashes_where_a_value_folds_to_the_prime_or_above() -> None:
+    # x with a * x + b a multiple of 2**31 - 1 for the first permutation: the folds leave
+    # _PRIME (or a little more) where the remainder is 0, the case that takes _PRIME off.
+    prime = int(sig._PRIME)
+    a, b = int(sig._A[0]), int(sig._B[0])
+    zero = (prime - b) * pow(a, -1, prime) % prime
+    for near in (zero, zero + prime, (zero + 1) % prime, (zero + 2) % prime + prime):
+        x = np.array([near, 12345, 2**32 - 1, 0, prime, prime - 1], dtype=np.uint64)
+        plain = tuple(((sig._A[:, None] * x[None, :] + sig._B[:, None]) % sig._PRIME)
+                      .min(axis=1).tolist())
+        assert sig._min_hashes(x) == plain
 
 
 def test_minhash_is_the_modulo_formula() -> None:
@@ -141,10 +156,14 @@ def test_ascii_word_patterns_match_the_unicode_ones(sample: str) -> None:
     from briefing import summarize
 
     low = sample.lower()
-    assert summarize._ASCII_WORD.findall(low) == summarize._WORD.findall(low)
-    assert sig._ASCII_WORD.findall(low) == sig._WORD.findall(sample.casefold())
-    assert sig._ASCII_CONTEXT_WORD.findall(low) == [
+    assert summarize._ascii_words(sample) == summarize._WORD.findall(low)
+    assert sig._ascii_words(sample) == [
+        w.encode() for w in sig._WORD.findall(sample.casefold())]
+    assert sig._ascii_context_words(sample) == [
         w.casefold() for w in sig._CONTEXT_WORD.findall(sample)]
+    assert tagger._title_words(sample) == tagger._TOPIC_WORD.findall(sample)
+    assert language._LETTERS and sample.encode().translate(language._LETTERS).decode().split(
+        ) == language._WORDS.findall(low)
 
 
 def test_non_ascii_words_keep_the_unicode_patterns() -> None:
@@ -268,3 +287,64 @@ def test_workers_start_with_the_preloaded_objects_frozen_and_rare_collections() 
         pool.shutdown()
     assert threshold == WORKER_GC_THRESHOLD
     assert frozen > 10_000  # the modules, the parsers and the model's objects
+
+
+# Every ASCII character alone and after a space or another character, and a few non-ASCII
+# spaces and format characters: the shortcuts must agree with the patterns they skip.
+_SHORT_SAMPLES = [a + b for a in [chr(c) for c in range(128)] + ["\u00a0", "\u2000", "\u200e"]
+                  for b in ("", " ", "\t", "a", "\x7f", "\u3000")]
+
+
+def test_whitespace_and_control_shortcuts_agree_with_their_patterns() -> None:
+    from briefing.clean import extract
+
+    for sample in _SHORT_SAMPLES:
+        for text in (sample, f"word {sample} word", f"{sample}  {sample}"):
+            assert extract._one_spaced(text) == extract._WS.sub(" ", text)
+            if text.isprintable():
+                assert not text_mod._UNSAFE.search(text) and not text_mod._CONTROLS.search(text)
+            if text.isascii():
+                odd = "\t" in text or "  " in text
+                assert odd == bool(text_mod._ODD_SPACES.search(text))
+                if not odd:
+                    assert text_mod._SPACES.sub(" ", text) == text
+            assert text_mod.one_line(text) == text_mod._SPACES.sub(
+                " ", text_mod.sanitize(text, keep_newlines=False)).strip()[:500]
+
+
+def test_make_fact_is_the_dataclass_made_without_init() -> None:
+    from briefing.facts import make_fact
+    from briefing.models import Fact
+
+    for args in (("money", "$12bn", 12e9, "USD", 1, 10, 15),
+                 ("org", "Acme", "Acme", "", 0, 0, 4, 3)):
+        made, plain = make_fact(*args), Fact(*args)
+        assert made == plain and hash(made) == hash(plain)
+        assert pickle.dumps(made) == pickle.dumps(plain)
+        with pytest.raises(FrozenInstanceError):
+            made.text = "x"  # type: ignore[misc]
+
+
+def test_date_needles_hold_for_every_ascii_word() -> None:
+    from briefing import facts
+
+    with pytest.raises(ValueError, match="holds none"):
+        facts._needles(["today", "next week"], ("day",))
+    # ASCII text without the needles: the patterns find nothing in it anyway.
+    assert not facts._may_have("Revenue rose 5% to $12bn at the firm.", facts._WEEKDAY_NEEDLES)
+    assert facts._may_have("thứ Hai", facts._WEEKDAY_NEEDLES)
+    hits = facts.extract("It closed on Monday, up from last week and yesterday.", paragraph=0,
+                         language="en", published="2026-06-30")
+    assert [f.text for f in hits if f.kind == "date"] == ["Monday", "last week", "yesterday"]
+
+
+def test_signature_figures_are_the_dataclass_made_without_init() -> None:
+    art = _articles(1)[0]
+    figs = sig.signature(art).figs
+    assert figs
+    for f in figs:
+        plain = sig.Fig(f.kind, f.unit, f.value, f.text, f.weight, f.context)
+        assert f == plain and list(f.__dict__)[:6] == list(plain.__dict__)
+        assert (f.bucket, f.own_key) == (plain.bucket, plain.own_key)
+        with pytest.raises(FrozenInstanceError):
+            f.value = 1.0  # type: ignore[misc]

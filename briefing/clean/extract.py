@@ -40,6 +40,15 @@ _BLOCK_TAGS = frozenset(
      "figcaption", "aside", "hr", "address")
 )
 _WS = re.compile(r"\s+")
+
+
+def _one_spaced(text: str) -> str:
+    """`_WS.sub(" ", text)`: each run of whitespace one space. Printable ASCII has no
+    whitespace but " ", so without a double space such text is already that (most is), and
+    the substitution, a match for every space, is skipped."""
+    if text.isascii() and text.isprintable() and "  " not in text:
+        return text
+    return _WS.sub(" ", text)
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # Something that starts a tag, comment or entity; "profit < 5%" is plain text.
 _TAG = re.compile(r"<[A-Za-z!/?]|&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
@@ -229,8 +238,8 @@ def _mark_blocks(root: Any) -> None:
         if not isinstance(el.tag, str):  # comments and processing instructions
             continue
         if el.text:
-            el.text = _WS.sub(" ", el.text)
-        tail = _WS.sub(" ", el.tail) if el.tail else ""
+            el.text = _one_spaced(el.text)
+        tail = _one_spaced(el.tail) if el.tail else ""
         tag = el.tag.lower()
         if tag == "br":
             el.tail = "\n" + tail
@@ -245,7 +254,7 @@ def _bare_paragraphs(fragment: str) -> list[str] | None:
     """The paragraphs of a fragment made only of bare <p>text</p>, or None for other HTML."""
     if len(fragment) > _BARE_MAX or not _BARE_PARAS.fullmatch(fragment):
         return None
-    texts = (_WS.sub(" ", t) for t in _BARE_TEXT.findall(fragment))
+    texts = map(_one_spaced, _BARE_TEXT.findall(fragment))
     return [p for p in map(normalize_paragraph, texts) if p]
 
 

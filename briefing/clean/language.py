@@ -154,6 +154,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 # written in ASCII reach a few per cent, as does Vietnamese without its diacritics.
 PRIOR_SHARE = 0.2
 _WORDS = re.compile(r"[a-z]+")
+# A-Z lower-cased, a-z kept, every other byte a space: split() then gives what the pattern
+# [a-z]+ finds in the lower-cased text, at a third of its cost. For ASCII text only.
+_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 def declared(language: str) -> str:
@@ -168,7 +171,9 @@ def _reads_as(text: str, language: str) -> bool:
     words = FUNCTION_WORDS.get(language)
     if not words:
         return False
-    found = _WORDS.findall(text.lower())
+    # The runs of a-z of the lower-cased text, by a byte table (see _LETTERS) when it is ASCII.
+    found = (text.encode("ascii").translate(_LETTERS).decode("ascii").split()
+             if text.isascii() else _WORDS.findall(text.lower()))
     return len(found) >= MIN_WORDS and sum(w in words for w in found) >= PRIOR_SHARE * len(found)
 
 
