@@ -191,3 +191,62 @@ def test_facts_and_bullets_survive_alongside(db_file: Path) -> None:
         assert got is not None
         assert (got.facts, got.key_facts, got.paragraphs) == (art.facts, art.key_facts,
                                                               art.paragraphs)
+
+
+def test_an_upgrade_to_come_is_seen_without_changing_the_file(tmp_path: Path) -> None:
+    from briefing.store.store import SCHEMA_VERSION, pending_upgrade
+
+    old = tmp_path / "old.db"
+    _old_database(old)
+    before = old.read_bytes()
+    assert pending_upgrade(old) == 16
+    assert old.read_bytes() == before  # read-only: not even switched to WAL
+    Store(old).close()
+    assert pending_upgrade(old) is None  # upgraded: nothing more to say
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert pending_upgrade(tmp_path / "missing.db") is None
+    assert not (tmp_path / "missing.db").exists()
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    assert pending_upgrade(tmp_path / "junk.db") is None  # opening it says why
+
+
+def test_the_upgrade_is_announced_at_a_terminal_only(tmp_path: Path) -> None:
+    # Found: opening the reader on a 100,000-article database of the schema before m017 sat
+    # on a blank terminal for ~10 s while it was upgraded. At a terminal it is said first; a
+    # cron run (no terminal) stays quiet.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    for name, tty in (("tty.db", True), ("cron.db", False)):
+        db = tmp_path / name
+        _old_database(db)
+        cmd = [sys.executable, "-m", "briefing", "--db", str(db), "list"]
+        if tty:
+            leader, follower = pty.openpty()
+            try:
+                done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=follower, env=env, timeout=120, check=False)
+                os.close(follower)
+                said = b""
+                while True:
+                    try:
+                        chunk = os.read(leader, 4096)
+                    except OSError:  # EIO: the follower is closed and everything read
+                        break
+                    if not chunk:
+                        break
+                    said += chunk
+            finally:
+                os.close(leader)
+            err = said.decode()
+        else:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                                  env=env, timeout=120, check=False)
+            err = done.stderr.decode()
+        assert done.returncode == 0, err
+        assert ("upgrading" in err) is tty, err
+        if tty:
+            assert f"briefing: upgrading {db} from schema 16 to " in err, err

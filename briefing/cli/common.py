@@ -62,6 +62,14 @@ class Context:
         # Every command that touches the store checks the whole config first, the same way,
         # so a bad file is refused by `list` as it is by `fetch` (the result is kept: once).
         _ = self.settings
+        if sys.stderr.isatty():
+            from briefing.store.store import SCHEMA_VERSION, pending_upgrade
+
+            if (old := pending_upgrade(self.db_path)) is not None:
+                # Said at a terminal only: cron would mail it. Seconds at 100,000 articles.
+                click.echo(f"briefing: upgrading {self.db_path} from schema {old} to "
+                           f"{SCHEMA_VERSION} (once; a large database takes a while)",
+                           err=True)
         try:
             store = Store(self.db_path)
         except StoreError as exc:
