@@ -204,7 +204,7 @@ class Article:
     entry_hash: str = ""
     # For tagging an article stored before it was tagged (readable_first): False when its
     # source gave no date, `published` then being its fetch's, which the tagger must not read
-    # relative dates ("yesterday") by. Stored (m017), for an article read back to be tagged.
+    # relative dates ("yesterday") by. Stored (m016), for an article read back to be tagged.
     dated: bool = True
 
 

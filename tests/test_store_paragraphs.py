@@ -1,4 +1,4 @@
-"""An article's paragraphs kept in its own row as offsets into its text (m017), and the upgrade
+"""An article's paragraphs kept in its own row as offsets into its text (m016), and the upgrade
 of a database made before that, which must keep every row and answer searches as before."""
 
 from __future__ import annotations
@@ -82,14 +82,14 @@ def test_an_update_replaces_the_paragraphs(db_file: Path) -> None:
         assert got is not None and got.paragraphs == second and got.text == "Giá đồng tăng."
 
 
-# Searches whose answers must not change with the upgrade (m017 leaves the text and its
+# Searches whose answers must not change with the upgrade (m016 leaves the text and its
 # index alone): words, stems, folded diacritics, prefixes, phrases, exclusions, a column.
 QUERIES = ["copper", "turbine", "dong", "đồng", "harb*", '"wind turbines"', "copper -gold",
            "title:turbines", "anh"]
 
 
 def _old_database(path: Path) -> None:
-    """A database as the last briefing before m017 left it: paragraphs in their own table,
+    """A database as the last briefing before m016 left it: paragraphs in their own table,
     articles in the full-text index as Store.index_pending put them there."""
     from sqlite_utils import Database
 
@@ -97,7 +97,7 @@ def _old_database(path: Path) -> None:
     from briefing.store.migrations import migrations
 
     db = Database(path)
-    migrations.apply(db, stop_before="m017_paragraphs_in_articles")
+    migrations.apply(db, stop_before="m016_paragraphs_in_articles")
     articles = {
         "old1": ("Turbines", ["Wind turbines ordered at the harbour.", "Copper cables too."]),
         "old2": ("Giá đồng", ["Giá đồng tăng ở Đà Nẵng.", "Một bức ảnh.", "Gold fell."]),
@@ -123,7 +123,7 @@ def _old_database(path: Path) -> None:
     db.execute(f"INSERT INTO articles_fts (rowid, title, text, translation) "
                f"SELECT rowid, {folded} FROM articles")
     db.conn.commit()
-    db.execute("PRAGMA user_version = 16")
+    db.execute("PRAGMA user_version = 15")
     db.close()
 
 
@@ -199,7 +199,7 @@ def test_an_upgrade_to_come_is_seen_without_changing_the_file(tmp_path: Path) ->
     old = tmp_path / "old.db"
     _old_database(old)
     before = old.read_bytes()
-    assert pending_upgrade(old) == 16
+    assert pending_upgrade(old) == 15
     assert old.read_bytes() == before  # read-only: not even switched to WAL
     Store(old).close()
     assert pending_upgrade(old) is None  # upgraded: nothing more to say
@@ -211,7 +211,7 @@ def test_an_upgrade_to_come_is_seen_without_changing_the_file(tmp_path: Path) ->
 
 
 def test_the_upgrade_is_announced_at_a_terminal_only(tmp_path: Path) -> None:
-    # Found: opening the reader on a 100,000-article database of the schema before m017 sat
+    # Found: opening the reader on a 100,000-article database of the schema before m016 sat
     # on a blank terminal for ~10 s while it was upgraded. At a terminal it is said first; a
     # cron run (no terminal) stays quiet.
     import os
@@ -249,4 +249,40 @@ def test_the_upgrade_is_announced_at_a_terminal_only(tmp_path: Path) -> None:
         assert done.returncode == 0, err
         assert ("upgrading" in err) is tty, err
         if tty:
-            assert f"briefing: upgrading {db} from schema 16 to " in err, err
+            assert f"briefing: upgrading {db} from schema 15 to " in err, err
+
+
+def test_rows_another_program_spoiled_do_not_stop_the_upgrade(tmp_path: Path) -> None:
+    # Found: one paragraph of invalid UTF-8 (or a BLOB for a language) failed the whole
+    # upgrade, on every start ("cannot prepare database", or a traceback for the BLOB): no
+    # command could open the file. The old code read every other article.
+    db = tmp_path / "spoiled.db"
+    _old_database(db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE paragraphs SET text = CAST(x'436f7070ff' AS TEXT) "
+                 "WHERE article_id = 'old3'")
+    conn.execute("UPDATE paragraphs SET language = x'656e' WHERE article_id = 'old1' AND idx = 1")
+    conn.commit()
+    conn.close()
+    with Store(db) as store:
+        fine = store.get_article("old2")
+        assert fine is not None and [p.text for p in fine.paragraphs] == [
+            "Giá đồng tăng ở Đà Nẵng.", "Một bức ảnh.", "Gold fell."]
+        one = store.get_article("old1")
+        assert one is not None
+        assert [(p.text, p.language) for p in one.paragraphs] == [
+            ("Wind turbines ordered at the harbour.", "en"), ("Copper cables too.", "en")]
+        spoiled = store.get_article("old3")
+        assert spoiled is not None and [p.text for p in spoiled.paragraphs] == ["Copp\ufffd"]
+
+
+def test_a_foreign_file_with_a_version_of_its_own_is_not_announced(tmp_path: Path) -> None:
+    from briefing.store.store import pending_upgrade
+
+    foreign = tmp_path / "notes.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    assert pending_upgrade(foreign) is None

@@ -427,7 +427,7 @@ def m015_read_id_index(db: Database) -> None:
 
 
 @migrations()
-def m017_paragraphs_in_articles(db: Database) -> None:
+def m016_paragraphs_in_articles(db: Database) -> None:
     # An article's paragraphs as offsets into its text, in its own row (store/paragraphs.py):
     # the paragraphs table held the text a second time (a tenth of the file) and cost a row
     # and an index entry a paragraph. Read first, written after, so no row is changed while
@@ -438,15 +438,25 @@ def m017_paragraphs_in_articles(db: Database) -> None:
     from briefing.store.paragraphs import encode
 
     db.execute("ALTER TABLE articles ADD COLUMN paragraphs TEXT NOT NULL DEFAULT ''")
+    # As bytes, decoded here: one row of invalid UTF-8 or a BLOB (written by another program)
+    # failed the whole upgrade, on every start, and no command could open the file any more.
+    # A repaired paragraph no longer matches the text, so it is kept whole (paragraphs.py).
     rows = db.execute(
-        "SELECT a.rowid, a.text, p.idx, p.text, p.language, p.kind FROM articles a "
+        "SELECT a.rowid, CAST(a.text AS BLOB), p.idx, CAST(p.text AS BLOB), "
+        "CAST(p.language AS BLOB), CAST(p.kind AS BLOB) FROM articles a "
         "JOIN paragraphs p ON p.article_id = a.id ORDER BY a.id, p.idx")
     # Only the encoded form is kept of each article (a few bytes a paragraph), not its text.
-    encoded = [(encode(group[0][1], [Paragraph(r[2], r[3], r[4], r[5]) for r in group]), rowid)
-               for rowid, group in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r[0]))]
+    encoded = [(encode(_text(group[0][1]), [
+        Paragraph(int(r[2]), _text(r[3]), _text(r[4]) or "und", _text(r[5]) or "body")
+        for r in group]), rowid)
+        for rowid, group in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r[0]))]
     db.conn.executemany("UPDATE articles SET paragraphs = ? WHERE rowid = ?", encoded)
     db.execute("DROP TABLE paragraphs")
     # Whether the source dated the article (Article.dated): one stored readable first and
     # read back for its tagging (past tag_behind.HELD, or after a killed run) was tagged as
     # dated by its fetch, "on Monday" read as a date. Rows stored before are taken as dated.
     db.execute("ALTER TABLE articles ADD COLUMN dated INTEGER NOT NULL DEFAULT 1")
+
+
+def _text(value: bytes | None) -> str:
+    return "" if value is None else value.decode("utf-8", errors="replace")

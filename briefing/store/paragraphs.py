@@ -1,4 +1,4 @@
-"""An article's paragraphs as the articles table keeps them (m017): no second copy of the text.
+"""An article's paragraphs as the articles table keeps them (m016): no second copy of the text.
 
 An article's text is its paragraphs joined by blank lines (ingest.build_article), so the row
 keeps only where each paragraph ends, with its language and kind: `[[length, language], ...]`

@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 16
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -162,7 +162,7 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
 def pending_upgrade(path: str | Path) -> int | None:
     """The schema version of the database at `path` when opening it will upgrade it, else
     None (no such file, already current, or not readable: opening it will say why). Read-only.
-    An upgrade is a one-off that can take seconds (m017 at 100,000 articles: ~10 s), which a
+    An upgrade is a one-off that can take seconds (m016 at 100,000 articles: ~10 s), which a
     front end says before it starts rather than sit on a blank terminal."""
     try:
         conn = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True)
@@ -170,11 +170,14 @@ def pending_upgrade(path: str | Path) -> int | None:
         return None
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # Another program's file with a user_version of its own is refused, not upgraded.
+        ours = conn.execute(f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
+                            "LIMIT 1", (MIGRATION_SET,)).fetchone() is not None
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return version if 0 < version < SCHEMA_VERSION else None
+    return version if ours and 0 < version < SCHEMA_VERSION else None
 
 
 def _wrap_public_methods(cls: type[T]) -> type[T]:
@@ -240,7 +243,9 @@ class Store:
             with self.write():
                 migrations.apply(self.db)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            # ValueError, TypeError: what a migration's Python makes of rows another program
+            # wrote; said in one line like SQLite's own errors, never a traceback.
             raise StoreError(f"{self.path}: cannot prepare database: {exc}") from exc
 
     def close(self) -> None:
