@@ -121,3 +121,20 @@ def quick_settings(*, connect: float, read: float, total: float, **fetch: object
     for key, value in fetch.items():
         setattr(settings.fetch, key, value)
     return settings
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[..., Any]]:
+    """Servers on 127.0.0.1 whose replies are bytes written by hand (test_fetch_hostile's
+    RawServer), each closed after the test."""
+    from tests.test_fetch_hostile import RawServer
+
+    made: list[RawServer] = []
+
+    def make(handler: Callable[..., Any]) -> RawServer:
+        made.append(RawServer(handler))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()

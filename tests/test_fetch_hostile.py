@@ -11,7 +11,7 @@ import socket
 import threading
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -68,19 +68,6 @@ def read_request(conn: socket.socket) -> bytes | None:
             return None
         data += chunk
     return data
-
-
-@pytest.fixture
-def raw() -> Iterator[Callable[[Handler], RawServer]]:
-    made: list[RawServer] = []
-
-    def make(handler: Handler) -> RawServer:
-        made.append(RawServer(handler))
-        return made[-1]
-
-    yield make
-    for server in made:
-        server.close()
 
 
 def _settings(max_bytes: int = 20_000_000) -> FetchSettings:

@@ -17,7 +17,7 @@ import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpcore
@@ -29,19 +29,6 @@ from briefing.sources import wire
 from briefing.sources.http import Fetcher, FetchError, Response
 from tests.test_fetch_hostile import Handler, RawServer, read_request
 from tests.test_warm_fetch import _self_signed
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Handler], RawServer]]:
-    made: list[RawServer] = []
-
-    def make(handler: Handler) -> RawServer:
-        made.append(RawServer(handler))
-        return made[-1]
-
-    yield make
-    for server in made:
-        server.close()
 
 
 def _settings(**changes: object) -> FetchSettings:
@@ -91,18 +78,18 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine"
 
 @pytest.mark.parametrize("port", [65536, 99999, 0])
 def test_a_redirect_to_a_port_no_socket_has_is_one_clear_error(
-        serve: Callable[[Handler], RawServer], port: int) -> None:
+        raw: Callable[[Handler], RawServer], port: int) -> None:
     # A feed redirecting to http://<a public host>:65536/ made Fetcher.get raise OverflowError
     # from the connect call (the run printed "internal error: OverflowError"), and port 0 was
     # read as "no port" and sent to port 80. allow_private stands in for a public address:
     # the hop passes the address check, as a public host's would.
-    server = serve(_redirecting_to(b"http://127.0.0.1:%d/feed" % port))
+    server = raw(_redirecting_to(b"http://127.0.0.1:%d/feed" % port))
     got = _get_each([server.base + "/"], _settings(allow_private=["127.0.0.1"]))
     assert got == [f"invalid URL 'http://127.0.0.1:{port}/feed': port {port} is out of range"]
 
 
 def test_a_raw_deflate_body_whose_first_piece_is_one_byte_is_decoded(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # "deflate" is zlib-wrapped by the standard and raw by some servers; the decoder told them
     # apart on the first piece it was given, and one byte is too short for zlib to object to,
     # so a raw body whose first chunk was one byte failed: "incorrect header check".
@@ -110,7 +97,7 @@ def test_a_raw_deflate_body_whose_first_piece_is_one_byte_is_decoded(
     packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
     body = packer.compress(text) + packer.flush()
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (body[:1], body[1:]))
-    server = serve(_answering(b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n"
+    server = raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n"
                               b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"))
     [got] = _get_each([server.base + "/"])
     assert isinstance(got, Response), got
@@ -174,7 +161,7 @@ def test_bytes_sent_before_the_tls_handshake_are_never_read_as_the_answer(
 
 
 def test_bytes_after_the_end_of_a_gzip_body_are_neither_kept_nor_counted_as_text(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # The cap counts decoded bytes; past the gzip stream's end nothing decodes, and zlib kept
     # every further byte (unused_data), copying all of it again for each 64 KB read: 48 MB
     # after a 20-byte feed held ~48 MB and ~1 s of the event loop, 400 MB hit the total
@@ -192,7 +179,7 @@ def test_bytes_after_the_end_of_a_gzip_body_are_neither_kept_nor_counted_as_text
             conn.sendall(b"%x\r\n%s\r\n" % (len(block), block))
         conn.sendall(b"0\r\n\r\n")
 
-    server = serve(handler)
+    server = raw(handler)
     tracemalloc.start()
     try:
         got = _get_each([server.base + "/"], _settings(max_bytes=1_000_000))
@@ -204,13 +191,13 @@ def test_bytes_after_the_end_of_a_gzip_body_are_neither_kept_nor_counted_as_text
 
 
 def test_a_gzip_body_of_several_members_is_decoded_whole(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # RFC 1952 2.2: a gzip file is a series of members (what concatenating .gz files or a
     # streaming compressor gives). Only the first was decoded, and the rest of the feed was
     # dropped without a word.
     parts = [b"<rss><channel>", b"<item>one</item>" * 100, b"</channel></rss>"]
     body = b"".join(_gzip(p) for p in parts)
-    server = serve(_answering(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+    server = raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
                               b"Content-Length: %d\r\n\r\n%s" % (len(body), body)))
     [got] = _get_each([server.base + "/"])
     assert isinstance(got, Response), got
@@ -226,11 +213,11 @@ def _gzip(data: bytes) -> bytes:
 
 
 def test_a_body_longer_than_its_content_length_never_answers_the_next_request(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # Response smuggling: bytes past the declared length are a second response the next
     # request on the connection would read. The connection is dropped instead.
     smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED"
-    server = serve(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + smuggled,
+    server = raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + smuggled,
                               OK))
     got = _get_each([server.base + "/a", server.base + "/b"])
     assert [r.body if isinstance(r, Response) else r for r in got] == [b"ok", b"ok"]
@@ -238,7 +225,7 @@ def test_a_body_longer_than_its_content_length_never_answers_the_next_request(
 
 
 def test_an_answer_pushed_onto_an_idle_kept_connection_is_not_the_next_feeds(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     pushed = threading.Event()
 
     def handler(conn: socket.socket, n: int) -> None:
@@ -252,7 +239,7 @@ def test_an_answer_pushed_onto_an_idle_kept_connection_is_not_the_next_feeds(
         while read_request(conn) is not None:
             conn.sendall(OK)
 
-    server = serve(handler)
+    server = raw(handler)
 
     async def go() -> list[bytes]:
         async with Fetcher(_settings()) as fetcher:
@@ -273,10 +260,10 @@ def test_an_answer_pushed_onto_an_idle_kept_connection_is_not_the_next_feeds(
 
 
 def test_informational_answers_before_the_real_one_are_skipped_and_the_connection_kept(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     early = (b"HTTP/1.1 100 Continue\r\n\r\n" * 200
              + b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
-    server = serve(_answering(early + OK))
+    server = raw(_answering(early + OK))
     got = _get_each([server.base + "/a", server.base + "/b"])
     assert [r.body if isinstance(r, Response) else r for r in got] == [b"genuine"] * 2
     assert server.connections == 1
@@ -300,15 +287,15 @@ def test_informational_answers_before_the_real_one_are_skipped_and_the_connectio
      "broken HTTP response: illegal status line: bytearray(b'HTTP/2 200 OK')"),
 ])
 def test_a_response_that_breaks_http_framing_is_one_line(
-        serve: Callable[[Handler], RawServer], reply: bytes, reason: str) -> None:
-    server = serve(_answering(reply))
+        raw: Callable[[Handler], RawServer], reply: bytes, reason: str) -> None:
+    server = raw(_answering(reply))
     assert _get_each([server.base + "/"]) == [reason]
 
 
 def test_chunked_and_content_length_together_is_framed_by_the_chunks(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # RFC 9112 6.3: Transfer-Encoding overrides Content-Length; the connection stays usable.
-    server = serve(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+    server = raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
                               b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
     got = _get_each([server.base + "/a", server.base + "/b"])
     assert [r.body if isinstance(r, Response) else r for r in got] == [b"hello"] * 2
@@ -321,7 +308,7 @@ def _open_fds() -> int:
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to count fds")
 def test_many_failing_fetches_leave_no_socket_open(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     def cut(conn: socket.socket, n: int) -> None:
         read_request(conn)
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc")
@@ -337,7 +324,7 @@ def test_many_failing_fetches_leave_no_socket_open(
             pass
 
     bomb = zlib.compress(bytes(20_000_000))
-    servers = [serve(h) for h in (cut, garbage, stalls, _answering(
+    servers = [raw(h) for h in (cut, garbage, stalls, _answering(
         b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"%x\r\n%s\r\n0\r\n\r\n" % (len(bomb), bomb)), _redirecting_to(b"/again"))]
     urls = [s.base + f"/{i}" for s in servers for i in range(4)]
@@ -352,7 +339,7 @@ def test_many_failing_fetches_leave_no_socket_open(
 
 
 def test_ctrl_c_mid_handshake_and_mid_body_is_exit_130_and_one_line(
-        serve: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
     # Cancellation reaches wire.py inside loop.start_tls and inside a read's wait: the run
     # still stops with its own line and exit code, and no socket or task is left for the
     # interpreter to complain about at exit.
@@ -373,7 +360,7 @@ def test_ctrl_c_mid_handshake_and_mid_body_is_exit_130_and_one_line(
             conn.sendall(b" ")
             time.sleep(0.2)
 
-    tls, slow = serve(no_handshake), serve(drip)
+    tls, slow = raw(no_handshake), raw(drip)
     config = tmp_path / "config.toml"
     config.write_text("[fetch]\nconnect_timeout = 120\nread_timeout = 120\n"
                       "total_timeout = 240\n")
@@ -408,7 +395,7 @@ def test_ctrl_c_mid_handshake_and_mid_body_is_exit_130_and_one_line(
     (b"http://[fe80::1%25eth0]:8080/x", "refused fe80::1%25eth0: a link-local address", None),
 ])
 def test_a_redirect_hop_to_an_odd_spelling_of_an_internal_host_is_refused(
-        serve: Callable[[Handler], RawServer], location: bytes, reason: str,
+        raw: Callable[[Handler], RawServer], location: bytes, reason: str,
         looked_up: str | None) -> None:
     # Each hop's host as wire.py would connect to it: numbers the resolver reads as an
     # address, an IDN by its A-label, a name's case and trailing dot, an IPv6 literal.
@@ -418,7 +405,7 @@ def test_a_redirect_hop_to_an_odd_spelling_of_an_internal_host_is_refused(
         asked.append(host)
         return ["127.0.0.1"]
 
-    server = serve(_redirecting_to(location))
+    server = raw(_redirecting_to(location))
 
     async def go() -> str:
         async with Fetcher(_settings(), resolver=resolver) as fetcher:
@@ -432,7 +419,7 @@ def test_a_redirect_hop_to_an_odd_spelling_of_an_internal_host_is_refused(
 
 
 def test_no_answer_lands_in_another_feed_under_load_and_misbehaviour(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # Five host names on one server, many requests at once over kept connections, and a
     # server that now and then resets, cuts a body short, stalls or closes after answering:
     # each answer that comes is the one for its own host and path (it echoes both).
@@ -456,7 +443,7 @@ def test_no_answer_lands_in_another_feed_under_load_and_misbehaviour(
             if roll > 0.9:  # closes after answering, without saying so
                 return
 
-    server = serve(handler)
+    server = raw(handler)
 
     async def resolver(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
@@ -549,7 +536,7 @@ def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
 
 
 def test_an_https_url_on_a_kept_plain_connections_port_never_goes_out_in_plaintext(
-        serve: Callable[[Handler], RawServer]) -> None:
+        raw: Callable[[Handler], RawServer]) -> None:
     # The pool's key is scheme, host and port: a redirect from http://h:P/ to https://h:P/
     # must open a TLS connection, not send its request over the kept plain one.
     requests: list[bytes] = []
@@ -568,7 +555,7 @@ def test_an_https_url_on_a_kept_plain_connections_port_never_goes_out_in_plainte
                 conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: https://127.0.0.1:%d/secret\r\n"
                              b"Content-Length: 0\r\n\r\n" % server.port)
 
-    server = serve(handler)
+    server = raw(handler)
     got = _get_each([server.base + "/a", server.base + "/b"])
     assert isinstance(got[0], Response) and got[0].body == b"genuine"
     assert isinstance(got[1], str) and got[1].startswith("cannot connect: [SSL"), got[1]
@@ -580,12 +567,12 @@ def test_an_https_url_on_a_kept_plain_connections_port_never_goes_out_in_plainte
     b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nread until the close",
 ])
 def test_an_answer_without_a_length_is_read_to_the_close_and_not_kept(
-        serve: Callable[[Handler], RawServer], reply: bytes) -> None:
+        raw: Callable[[Handler], RawServer], reply: bytes) -> None:
     def handler(conn: socket.socket, n: int) -> None:
         if read_request(conn) is not None:
             conn.sendall(reply)  # and the connection closes as the handler returns
 
-    server = serve(handler)
+    server = raw(handler)
     got = _get_each([server.base + "/a", server.base + "/b"])
     assert [r.body if isinstance(r, Response) else r for r in got] == [
         b"read until the close"] * 2
