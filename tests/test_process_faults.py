@@ -272,6 +272,20 @@ def test_full_disk_error_is_one_line_without_traceback(server: TestServer,
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
+def _kill_first_worker(proc: subprocess.Popen[str], *, settle: float, within: float) -> None:
+    """SIGKILL the first worker of the fetch `proc` (CLI -> fork server -> workers: a worker
+    is a grandchild) `settle` seconds after it appears."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        grandchildren = [g for c in children(proc.pid) for g in children(c)]
+        if grandchildren:
+            time.sleep(settle)
+            os.kill(grandchildren[0], signal.SIGKILL)
+            return
+        time.sleep(0.005)
+    pytest.fail("no worker process appeared")
+
+
 # Regression: a dead worker's BrokenProcessPool was once swallowed (gather with
 # return_exceptions=True): 0 ok, 0 failed of 30, exit 0, and --quiet printed nothing. Later it
 # failed every source in flight in the broken pool, not just the dead worker's.
@@ -286,17 +300,7 @@ def test_a_worker_process_killed_mid_run(
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     kill_on_exit.append(proc)
-    deadline = time.monotonic() + 30
-    victim = None
-    while victim is None and time.monotonic() < deadline and proc.poll() is None:
-        # CLI -> forkserver -> workers: a worker is a grandchild.
-        grandchildren = [g for c in children(proc.pid) for g in children(c)]
-        if grandchildren:
-            time.sleep(0.3)  # let it start on a job
-            victim = grandchildren[0]
-            os.kill(victim, signal.SIGKILL)
-        time.sleep(0.02)
-    assert victim is not None, "no worker process appeared"
+    _kill_first_worker(proc, settle=0.3, within=30)  # settled: it has started on a job
     out, err = proc.communicate(timeout=_deadline(len(urls)))
     assert "Traceback" not in err, err[-3000:]
     _assert_sound(db)
@@ -322,15 +326,7 @@ def test_a_worker_killed_as_the_pool_starts(
     proc = subprocess.Popen([*_cmd(db, cfg, urls)[:-1], "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     kill_on_exit.append(proc)
-    deadline = time.monotonic() + 60
-    victim = None
-    while victim is None and time.monotonic() < deadline and proc.poll() is None:
-        grandchildren = [g for c in children(proc.pid) for g in children(c)]
-        if grandchildren:
-            victim = grandchildren[0]
-            os.kill(victim, signal.SIGKILL)
-        time.sleep(0.005)
-    assert victim is not None, "no worker process appeared"
+    _kill_first_worker(proc, settle=0.0, within=60)
     out, err = proc.communicate(timeout=_deadline(len(urls)))
     assert "Traceback" not in err, err[-3000:]
     assert "working in one thread" not in err, err[-3000:]

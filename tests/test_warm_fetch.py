@@ -366,10 +366,17 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return key, cert
 
 
-def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Path) -> None:
+def _tls_server(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context with a fresh self-signed certificate for 127.0.0.1, and the
+    certificate (what a client trusting it loads)."""
     key, cert = _self_signed(tmp_path)
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(cert, key)
+    return server_ctx, cert
+
+
+def test_a_kept_tls_connection_the_server_closed_is_seen_as_closed(tmp_path: Path) -> None:
+    server_ctx, cert = _tls_server(tmp_path)
     client_ctx = ssl.create_default_context(cafile=str(cert))
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
@@ -443,9 +450,7 @@ def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> No
     # wire.py's pool over TLS: the certificate is verified (one that does not verify is a
     # connect error), a kept connection takes the next request, and the server's close is
     # seen before the connection would be used again.
-    key, cert = _self_signed(tmp_path)
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert, key)
+    server_ctx, cert = _tls_server(tmp_path)
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     accepted: list[int] = []

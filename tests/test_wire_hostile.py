@@ -28,7 +28,7 @@ from briefing.exit_codes import ExitCode
 from briefing.sources import wire
 from briefing.sources.http import Fetcher, FetchError, Response
 from tests.test_fetch_hostile import Handler, RawServer, read_request
-from tests.test_warm_fetch import _self_signed
+from tests.test_warm_fetch import _tls_server
 
 
 def _settings(**changes: object) -> FetchSettings:
@@ -111,9 +111,7 @@ def test_bytes_sent_before_the_tls_handshake_are_never_read_as_the_answer(
     # on the path could have written, taken as the HTTPS server's answer. The pool's connect
     # calls start_tls before the event loop reads the socket, so no run has hit it yet; the
     # wait below is what any future await between connect and start_tls would be.
-    key, cert = _self_signed(tmp_path)
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert, key)
+    server_ctx, cert = _tls_server(tmp_path)
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     sent = threading.Event()
@@ -476,9 +474,7 @@ def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
     # The server ends TLS on an idle connection (close_notify) and leaves TCP open without a
     # FIN: nothing on the socket says closed, and a request sent there would wait for its
     # read timeout. The alert is seen, and the next request goes on a new connection.
-    key, cert = _self_signed(tmp_path)
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert, key)
+    server_ctx, cert = _tls_server(tmp_path)
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     notified, done = threading.Event(), threading.Event()
