@@ -237,3 +237,25 @@ async def test_the_reader_is_composed_ahead_and_never_shown_empty(tmp_path: Path
         await pilot.press("q")
         await settle(pilot)
         assert app.screen is main
+
+
+async def test_the_app_closing_as_the_reader_is_composed_ahead_raises_nothing(
+        tmp_path: Path) -> None:
+    """q pressed just as the list's timer composes the kept reader: the app starts shutting
+    down while the reader mounts, so it gets its suspend with no children. That raised
+    NoMatches out of run_test (CI, under load); it failed 3 of 3 tries before the fix."""
+    for ticks in (0, 0, 0, 1, 2, 4):
+        app = BriefingApp(_db(tmp_path), Settings(), now=NOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            if app._reader is not None:  # the list's timer came first: as before it fired
+                app.uninstall_screen(app._reader)
+                app._reader = None
+            app.warm_reader()
+            for _ in range(ticks):
+                await asyncio.sleep(0)
+            # What App.exit's shutdown sets first (Textual's _shutdown): no new message
+            # pumps start, so the reader's children never mount.
+            app._running = False
+        # run_test re-raises what a handler raised on the way out
+        assert app.return_code in (None, 0)

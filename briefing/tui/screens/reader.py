@@ -273,7 +273,8 @@ class ReaderScreen(ArticleScreen):
         self._apply_mode()
 
     def on_resize(self) -> None:
-        self._apply_mode()
+        if self.query(ReaderBody):  # none: composed ahead as the app closed (see on_mount)
+            self._apply_mode()
 
     @property
     def facts_shown(self) -> bool:
@@ -347,8 +348,10 @@ class ReaderScreen(ArticleScreen):
         if self in self.app.screen_stack:
             return  # covered (help, search), not left: it shows again as it was
         # Emptied on the way out: the next article must not show the last one's rows, not
-        # for one frame.
-        self.query_one(ReaderBody).clear()
+        # for one frame. None when the app closed while the reader composed ahead
+        # (warm_reader) was mounting: it has no children and nothing to empty.
+        for body in self.query(ReaderBody):
+            body.clear()
 
     # -- reading through the list --------------------------------------------------------
 
