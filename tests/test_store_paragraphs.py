@@ -286,3 +286,69 @@ def test_a_foreign_file_with_a_version_of_its_own_is_not_announced(tmp_path: Pat
     conn.commit()
     conn.close()
     assert pending_upgrade(foreign) is None
+
+
+# What another program may leave in articles.paragraphs: JSON that does not parse, JSON of
+# another shape, and lengths written for some other text.
+SPOILED = {
+    "not JSON": "[[28, \"en\"",
+    "a string": '"hello"',
+    "a number": "7",
+    "items not lists": "[5, 6]",
+    "a length that is not a number": '[["x", "en"]]',
+    "a length past any clock": '[[1e400, "en"]]',
+    "a negative length": '[[-3, "en"], [40, "en"]]',
+    "lengths of another text": '[[5, "en"], [9, "en"]]',
+    "full without its list": '{"whole": []}',
+    "full items too short": '{"full": [[0, "x"]]}',
+    "bytes": b"\xff\xfe[[",
+}
+
+
+@pytest.mark.parametrize("spoiled", list(SPOILED))
+def test_paragraphs_another_program_spoiled_read_as_the_text(
+        db_file: Path, spoiled: str, caplog: pytest.LogCaptureFixture) -> None:
+    # Before, get_articles raised the decoder's bare ValueError (or TypeError, IndexError):
+    # `show`, the reader and tagging all failed on one row.
+    paragraphs = (Paragraph(0, "Copper rose 5% in Rotterdam.", "en"),
+                  Paragraph(1, "Giá đồng tăng ở Đà Nẵng.", "en"),
+                  Paragraph(2, "A third paragraph.", "en"))
+    art = _article(1, paragraphs)
+    with Store(db_file) as store:
+        store.save_article(art)
+        store.save_article(_article(2, paragraphs))
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE articles SET paragraphs = ? WHERE id = 'a1'", (SPOILED[spoiled],))
+    conn.close()
+    with Store(db_file) as store:
+        got = store.get_articles(["a1", "a2"])
+    assert got["a1"].text == art.text  # nothing stored is lost
+    assert got["a1"].paragraphs == paragraphs  # this text's blank lines give them back
+    assert got["a2"].paragraphs == paragraphs  # the row beside it is read as stored
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and warned[0].startswith(
+        "article a1: its stored paragraphs are damaged ("), warned
+    assert "\n" not in warned[0]
+
+
+def test_a_spoiled_row_is_one_warning_line_and_the_article_shown_through_the_cli(
+        db_file: Path) -> None:
+    import subprocess
+    import sys
+
+    paragraphs = (Paragraph(0, "First paragraph here.", "en"),
+                  Paragraph(1, "Second paragraph here.", "en"))
+    with Store(db_file) as store:
+        store.save_article(_article(1, paragraphs))
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE articles SET paragraphs = '[[' WHERE id = 'a1'")
+    conn.close()
+    proc = subprocess.run([sys.executable, "-m", "briefing", "--db", str(db_file), "show",
+                           "a1", "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    shown = json.loads(proc.stdout)
+    assert shown["text"] == "First paragraph here.\n\nSecond paragraph here."
+    assert [p["text"] for p in shown["paragraphs"]] == [p.text for p in paragraphs]
+    assert proc.stderr.splitlines() == [
+        "briefing: article a1: its stored paragraphs are damaged (not valid JSON); read from "
+        "its text instead"]

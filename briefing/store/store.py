@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -27,6 +28,7 @@ from briefing.models import (
     FetchReport,
     FigureFlag,
     KeyFact,
+    Paragraph,
     SaveOutcome,
     Source,
     Translation,
@@ -49,11 +51,15 @@ from briefing.store.fts import (
     snippet_parts,
     sql_fold,
 )
+from briefing.store.paragraphs import Damaged
 from briefing.store.paragraphs import decode as decode_paragraphs
 from briefing.store.paragraphs import encode as encode_paragraphs
+from briefing.store.paragraphs import split as split_paragraphs
 from briefing.store.story_store import StoryStore
 from briefing.store.tags import preferred
 from briefing.text import one_line
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -677,7 +683,7 @@ class Store:
             f"SELECT DISTINCT article_id FROM translations WHERE {among}", (ids,))}
         return {row["id"]: Article(
             id=row["id"], url=row["url"], source=row["source_url"], title=row["title"],
-            text=row["text"], paragraphs=decode_paragraphs(row["text"], row["paragraphs"]),
+            text=row["text"], paragraphs=_paragraphs(row),
             language=row["language"], author=row["author"], published=row["published"],
             fetched=row["fetched"], site_name=row["site_name"],
             content_hash=row["content_hash"], tags=tuple(tags.get(row["id"], ())),
@@ -1197,6 +1203,17 @@ def _findings(stored: str) -> tuple[FigureFlag, ...]:
                                   str(item.get("original", "")),
                                   str(item.get("translation", ""))))
     return tuple(out)
+
+
+def _paragraphs(row: dict[str, Any]) -> tuple[Paragraph, ...]:
+    """An article row's paragraphs. A row another program spoiled is read as its text split at
+    blank lines, with a warning: the article stays readable, and saving it again mends it."""
+    try:
+        return decode_paragraphs(row["text"], row["paragraphs"])
+    except Damaged as exc:
+        log.warning("article %s: its stored paragraphs are damaged (%s); read from its text "
+                    "instead", one_line(row["id"], 100), one_line(exc, 200))
+        return split_paragraphs(row["text"] or "", row["language"] or "")
 
 
 def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
