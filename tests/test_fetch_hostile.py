@@ -206,7 +206,7 @@ def test_a_server_that_never_answers_twice_still_fails_with_one_line(
 
     server = raw(handler)
     got = _get_each(_settings(), [server.base + "/feed.xml"])
-    assert got == ["broken HTTP response: Server disconnected without sending a response."]
+    assert got == ["broken HTTP response: the server closed the connection without answering"]
     assert server.connections == 2
 
 

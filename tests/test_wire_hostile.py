@@ -269,20 +269,19 @@ def test_informational_answers_before_the_real_one_are_skipped_and_the_connectio
 
 @pytest.mark.parametrize(("reply", "reason"), [
     (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n" + OK,
-     "broken HTTP response: Received server _SWITCH_UPGRADE event without a pending proposal"),
+     "broken HTTP response: the server switched protocols (101) unasked"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok",
-     "broken HTTP response: bad Content-Length"),
+     "broken HTTP response: an invalid Content-Length"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999999\r\n\r\nok",
-     "broken HTTP response: bad Content-Length"),
+     "broken HTTP response: an invalid Content-Length"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
      "broken HTTP response: conflicting Content-Length headers"),
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-     "broken HTTP response: Only Transfer-Encoding: chunked is supported"),
+     "broken HTTP response: a Transfer-Encoding other than chunked"),
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\nok",
-     "broken HTTP response: illegal chunk header: "
-     "bytearray(b'ffffffffffffffffffffffff\\r\\n')"),
+     "broken HTTP response: bad chunked encoding"),
     (b"HTTP/2 200 OK\r\nContent-Length: 2\r\n\r\nok",
-     "broken HTTP response: illegal status line: bytearray(b'HTTP/2 200 OK')"),
+     "broken HTTP response: an HTTP/2 status line over an HTTP/1.1 connection"),
 ])
 def test_a_response_that_breaks_http_framing_is_one_line(
         raw: Callable[[Handler], RawServer], reply: bytes, reason: str) -> None:

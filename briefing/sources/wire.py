@@ -7,8 +7,8 @@ request and polls each idle one's socket, and request and response objects built
 connection is h11 (the parser and keep-alive rules httpcore uses, with the same cap on a
 response's header block) over a buffered `asyncio.Protocol`; a deadline is one timer per read.
 The rules stay those of http.py: the caller resolves and checks the addresses, and a connection
-is only ever made to the addresses it is given. Errors are httpcore's exception classes, with
-the messages httpcore gives, so Fetcher words them as before.
+is only ever made to the addresses it is given. Errors are httpcore's exception classes, so
+Fetcher words them as before; what h11 says of a broken answer is put in plain words (`plain`).
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ class Connection:
             if isinstance(event, h11.Response):
                 break
             if not isinstance(event, h11.InformationalResponse):  # h11 waits for nothing more
-                raise httpcore.RemoteProtocolError(f"no response, but {event!r}")
+                raise httpcore.RemoteProtocolError(NO_ANSWER)
         return Head(event.status_code, event.reason.decode("ascii", errors="ignore"),
                     _headers(event.headers.raw_items()))
 
@@ -278,17 +278,16 @@ class Connection:
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
-                raise httpcore.RemoteProtocolError(str(exc)) from None
+                raise httpcore.RemoteProtocolError(plain(str(exc))) from None
             if event is not h11.NEED_DATA:
                 return event
             data = await self.stream.read(timeout)
             if not data and conn.their_state == h11.SEND_RESPONSE:
-                raise httpcore.RemoteProtocolError(
-                    "Server disconnected without sending a response.")
+                raise httpcore.RemoteProtocolError(NO_ANSWER)
             try:
                 conn.receive_data(data)
             except (h11.RemoteProtocolError, RuntimeError) as exc:
-                raise httpcore.RemoteProtocolError(str(exc)) from None
+                raise httpcore.RemoteProtocolError(plain(str(exc))) from None
 
     def reusable(self) -> bool:
         """After a response: ready for the next request on the same connection. Not when
@@ -304,6 +303,49 @@ class Connection:
         except h11.LocalProtocolError:
             return False
         return True
+
+
+NO_ANSWER = "the server closed the connection without answering"
+
+# h11's words for what a server broke (h11 0.16, _readers.py, _headers.py, _state.py and
+# _connection.py), as a user reads them in a failure line. Its own wording names its internals
+# ("_SWITCH_UPGRADE event", "peer state is ERROR") and quotes the bytes as Python reprs
+# ("bytearray(b'...')"), which are never shown: a message not listed here gets the last line.
+_PLAIN: tuple[tuple[str, str], ...] = (
+    ("Received server _SWITCH_UPGRADE", "the server switched protocols (101) unasked"),
+    ("illegal chunk header", "bad chunked encoding"),
+    ("malformed chunk footer", "bad chunked encoding"),
+    ("peer closed connection without sending complete message body (incomplete chunked",
+     "the body was cut short (the connection closed mid-chunk)"),
+    ("peer closed connection without sending complete message body",
+     "the body was cut short (the connection closed before its Content-Length)"),
+    ("peer unexpectedly closed connection",
+     "the server closed the connection in the middle of its answer"),
+    ("bad Content-Length", "an invalid Content-Length"),
+    ("conflicting Content-Length", "conflicting Content-Length headers"),
+    ("multiple Transfer-Encoding", "more than one Transfer-Encoding header"),
+    ("Only Transfer-Encoding: chunked", "a Transfer-Encoding other than chunked"),
+    ("illegal status line: bytearray(b'HTTP/2",
+     "an HTTP/2 status line over an HTTP/1.1 connection"),
+    ("illegal status line", "an invalid status line"),
+    ("illegal request line", "not an HTTP response"),
+    ("no response line received", "not an HTTP response"),
+    ("illegal header line", "an invalid header line"),
+    ("continuation line at start of headers", "an invalid header line"),
+    ("Illegal header", "an invalid header"),
+    ("Receive buffer too long", f"a response head over the {MAX_HEAD // 1024} KB cap"),
+    ("Got data when expecting EOF", "bytes past the end of its answer"),
+    ("received close, then received more data", "bytes past the end of its answer"),
+    ("can't handle event type", "an answer out of turn"),
+)
+
+
+def plain(message: str) -> str:
+    """h11's message about a server's answer, in words for a user (see _PLAIN)."""
+    for start, words in _PLAIN:
+        if message.startswith(start):
+            return words
+    return "an answer that breaks HTTP/1.1's rules"
 
 
 class _Body:

