@@ -99,3 +99,39 @@ def test_h11_words_not_listed_are_never_shown_as_they_are() -> None:
     # A message a later h11 may add: its internals and reprs stay out of the user's line.
     assert wire.plain("can't do that with bytearray(b'\\x1b[2J') in state=SEND_BODY") == (
         "an answer that breaks HTTP/1.1's rules")
+
+
+def test_escape_sequences_in_a_reason_phrase_are_not_stored(
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # h11 takes any byte but NUL and white space in a reason phrase: an OSC that retitles the
+    # terminal, a CSI that clears it, a bell. The failure line was cleaned when printed, but
+    # sources.last_error kept them raw for every screen that shows it later.
+    server = raw(_by_path({
+        "/osc": b"HTTP/1.1 500 Oops\x1b]0;owned\x07 broke\r\nContent-Length: 0\r\n\r\n",
+        "/csi": b"HTTP/1.1 404 Gone\x1b[2J\x1b[H\x07\x08\x7f away\r\nContent-Length: 0\r\n\r\n",
+        "/retry": b"HTTP/1.1 429 Slow\x1b[31m down\r\nRetry-After: 99999\r\n"
+                  b"Content-Length: 0\r\n\r\n",
+    }))
+    proc = _fetch(tmp_path, server.base + "/osc", server.base + "/csi", server.base + "/retry")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    with sqlite3.connect(tmp_path / "b.db") as db:
+        stored = dict(db.execute("SELECT url, last_error FROM sources"))
+    db.close()
+    assert stored == {server.base + "/osc": "HTTP 500 Oops broke",
+                      server.base + "/csi": "HTTP 404 Gone away",
+                      server.base + "/retry": "HTTP 429 Slow down (retry after 99999 s)"}
+    assert sorted(proc.stderr.splitlines()) == sorted(
+        f"briefing: {url}: {error}" for url, error in stored.items())
+
+
+def test_the_store_keeps_any_source_error_as_one_clean_line(tmp_path: Path) -> None:
+    # Whatever wrote the reason (a feed's parser, a file's reader), what the store keeps is
+    # safe to show as it is.
+    from briefing.store import Store
+
+    with Store(tmp_path / "b.db") as store:
+        store.record_source("https://example.com/feed", kind="feed", status=None,
+                            now="2026-01-01T00:00:00+00:00",
+                            error="not a feed:\x1b]8;;https://evil.test\x1b\\ click\n\x9b2J here")
+        source = store.get_source("https://example.com/feed")
+    assert source is not None and source.last_error == "not a feed: click here"

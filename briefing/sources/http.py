@@ -77,7 +77,10 @@ class FetchError(BriefingError):
 
     def __init__(self, reason: str, *, status: int | None = None, gone: bool = False,
                  retry_after: float | None = None) -> None:
-        super().__init__(reason)
+        # A reason often carries the server's own words (its reason phrase, h11's view of its
+        # bytes): cleaned here, so no escape sequence reaches a terminal, a report or
+        # sources.last_error, whoever shows it later.
+        super().__init__(one_line(reason, 500))
         self.status = status
         self.gone = gone
         self.retry_after = retry_after

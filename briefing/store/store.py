@@ -387,7 +387,11 @@ class Store:
                       title: str | None = None, etag: str | None = None,
                       last_modified: str | None = None, error: str | None = None,
                       gone: bool = False, retry_after: str | None = None) -> None:
-        """Remember how a fetch of `url` went: validators on success, the error otherwise."""
+        """Remember how a fetch of `url` went: validators on success, the error otherwise.
+        The error is kept as one clean line: it may quote a server (a reason phrase with an
+        escape sequence in it), and every screen that shows it later trusts the store."""
+        if error is not None:
+            error = one_line(error, 1000) or "failed"
         with self.write() as c:
             c.execute(
                 "INSERT INTO sources (url, kind, added) VALUES (?, ?, ?) "
