@@ -5,6 +5,7 @@ subprocesses; each test failed before its fix."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sqlite3
@@ -13,8 +14,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from briefing.config import FetchSettings
 from briefing.exit_codes import ExitCode
 from briefing.sources import wire
+from briefing.sources.http import Fetcher, FetchError, Response
 from tests.test_fetch_hostile import Handler, RawServer, read_request
 
 
@@ -135,3 +138,66 @@ def test_the_store_keeps_any_source_error_as_one_clean_line(tmp_path: Path) -> N
                             error="not a feed:\x1b]8;;https://evil.test\x1b\\ click\n\x9b2J here")
         source = store.get_source("https://example.com/feed")
     assert source is not None and source.last_error == "not a feed: click here"
+
+
+def _get(url: str, **settings: object) -> Response | str:
+    """One GET through a Fetcher (the user named the URL): the response, or the reason."""
+    fetch = FetchSettings(connect_timeout=60, read_timeout=60, total_timeout=120)
+    for key, value in settings.items():
+        setattr(fetch, key, value)
+
+    async def go() -> Response | str:
+        async with Fetcher(fetch) as fetcher:
+            try:
+                return await fetcher.get(url, trusted=url)
+            except FetchError as exc:
+                return str(exc)
+    return asyncio.run(go())
+
+
+def _hops(replies: dict[str, bytes]) -> Handler:
+    """Answers every request on a connection with the reply for its path, as a kept-alive
+    server does; a path not listed hangs up."""
+    def handler(conn: socket.socket, n: int) -> None:
+        while (request := read_request(conn)) is not None:
+            if _path(request) not in replies:
+                return
+            conn.sendall(replies[_path(request)])
+    return handler
+
+
+FEED = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n<rss></rss>\r\n"
+
+
+def test_redirect_hops_on_one_origin_take_one_connection(
+        raw: Callable[[Handler], RawServer]) -> None:
+    # Each 3xx's body was left unread, so its connection could not be kept: three accepts
+    # for two hops (and, over https, three handshakes).
+    moved = b"<html><body>Moved to <a href='/b'>/b</a></body></html>"
+    server = raw(_hops({
+        "/a": b"HTTP/1.1 301 Moved Permanently\r\nLocation: /b\r\nContent-Type: text/html\r\n"
+              b"Content-Length: %d\r\n\r\n%s" % (len(moved), moved),
+        "/b": b"HTTP/1.1 302 Found\r\nLocation: /c\r\nTransfer-Encoding: chunked\r\n\r\n"
+              b"5\r\nMoved\r\n0\r\n\r\n",
+        "/c": FEED,
+    }))
+    got = _get(server.base + "/a")
+    assert isinstance(got, Response) and got.body == b"<rss></rss>\r\n", got
+    assert got.url == server.base + "/c"
+    assert server.connections == 1
+
+
+def test_a_long_or_stalled_redirect_body_still_leads_to_the_next_hop(
+        raw: Callable[[Handler], RawServer]) -> None:
+    # Neither is waited for or read far: the hop goes on, on a new connection. The stalled
+    # one would cost the whole read timeout (which outlasts the total deadline here).
+    long_body = b"x" * 1_000_000
+    server = raw(_hops({
+        "/long": b"HTTP/1.1 302 Found\r\nLocation: /stalled\r\nContent-Length: %d\r\n\r\n%s"
+                 % (len(long_body), long_body),
+        "/stalled": b"HTTP/1.1 302 Found\r\nLocation: /feed\r\nContent-Length: 100\r\n\r\nab",
+        "/feed": FEED,
+    }))
+    got = _get(server.base + "/long", read_timeout=600, total_timeout=300)
+    assert isinstance(got, Response) and got.body == b"<rss></rss>\r\n", got
+    assert server.connections == 3

@@ -17,6 +17,7 @@ ones connected to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import email.utils
 import functools
@@ -583,6 +584,7 @@ class Fetcher:
                                 raise FetchError(f"HTTP {status} redirect to an "
                                                  f"invalid URL: {location[:80]!r}",
                                                  status=status) from None
+                            await _skip_short_body(answer)
                         else:
                             return await self._finish(current, answer, cap)
                 except TimeoutError:
@@ -681,6 +683,32 @@ class Fetcher:
 class _Answer:
     head: wire.Head
     body: AsyncIterator[bytes]
+
+
+# A redirect's body (a "Moved" page) is read and dropped when it is at most this long and
+# comes within this time, so its connection goes back to the pool for the next hop, most
+# often on the same origin: left unread, the connection was closed and each hop paid a new
+# one (and a TLS handshake). A longer or slower body is left, its connection closed as before.
+REDIRECT_BODY_BYTES = 64 * 1024
+REDIRECT_BODY_WAIT_S = 2.0
+
+
+async def _skip_short_body(answer: _Answer) -> None:
+    headers = answer.head.headers
+    length = headers.get("content-length", "")
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    if "close" in headers.get("connection", "").lower() or not (
+            chunked or (length.isdigit() and int(length) <= REDIRECT_BODY_BYTES)):
+        return  # its connection cannot be kept whatever is read (or the body is too long)
+    read = 0
+    # The hop goes on whatever happens here: a broken or slow body only costs the connection.
+    with contextlib.suppress(TimeoutError, httpcore.ReadError, httpcore.ReadTimeout,
+                             httpcore.RemoteProtocolError):
+        async with asyncio.timeout(REDIRECT_BODY_WAIT_S):
+            async for data in answer.body:
+                read += len(data)
+                if read > REDIRECT_BODY_BYTES:
+                    return
 
 
 # A feed's URL is looked at three times a request (scheme, host slot, Retry-After): parsed once.
