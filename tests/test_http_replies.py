@@ -201,3 +201,93 @@ def test_a_long_or_stalled_redirect_body_still_leads_to_the_next_hop(
     got = _get(server.base + "/long", read_timeout=600, total_timeout=300)
     assert isinstance(got, Response) and got.body == b"<rss></rss>\r\n", got
     assert server.connections == 3
+
+
+RSS = (b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>V</title>"
+       b"<item><title>Copper rose</title><link>https://example.com/1</link>"
+       b"<description>Copper rose 5% in Rotterdam on Monday.</description></item>"
+       b"</channel></rss>")
+
+
+def _conditional(validators: dict[str, tuple[bytes, bytes]], asked: list[bytes]) -> Handler:
+    """A feed per path with a validator header (name, value): 304 only when the request sends
+    the value back byte for byte in the matching conditional header, else 200 and the feed.
+    `asked` gets each conditional header line as it came."""
+    conditional = {b"etag": b"if-none-match", b"last-modified": b"if-modified-since"}
+
+    def handler(conn: socket.socket, n: int) -> None:
+        while (request := read_request(conn)) is not None:
+            name, value = validators[_path(request)]
+            sent = [line for line in request.split(b"\r\n")
+                    if line.lower().startswith(conditional[name.lower()] + b":")]
+            asked.extend(sent)
+            if sent and sent[0].split(b":", 1)[1].strip() == value:
+                conn.sendall(b"HTTP/1.1 304 Not Modified\r\n%s: %s\r\n\r\n" % (name, value))
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                             b"%s: %s\r\nContent-Length: %d\r\n\r\n%s"
+                             % (name, value, len(RSS), RSS))
+    return handler
+
+
+def test_a_validator_that_is_not_utf8_goes_back_byte_for_byte(
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # A Latin-1 ETag (or Last-Modified) was read as Latin-1 text and sent back as UTF-8:
+    # b'"caf\xe9"' came back as b'"caf\xc3\xa9"', so that feed never got a 304.
+    asked: list[bytes] = []
+    server = raw(_conditional({
+        "/etag": (b"ETag", b'"caf\xe9-1"'),
+        "/modified": (b"Last-Modified", b"Lun, 01 f\xe9v 2026 10:00:00 GMT"),
+    }, asked))
+    urls = [server.base + "/etag", server.base + "/modified"]
+    first = _fetch(tmp_path, *urls)
+    assert first.returncode == ExitCode.OK, first.stderr
+    assert asked == []
+    with sqlite3.connect(tmp_path / "b.db") as db:  # kept as the bytes that came
+        kept = {url: (etag, modified) for url, etag, modified in db.execute(
+            "SELECT url, etag, last_modified FROM sources")}
+    db.close()
+    assert kept == {urls[0]: (b'"caf\xe9-1"', None),
+                    urls[1]: (None, b"Lun, 01 f\xe9v 2026 10:00:00 GMT")}
+    second = _fetch(tmp_path, *urls)
+    assert second.returncode == ExitCode.OK, second.stderr
+    assert "2/2 sources ok, 0 added, 0 updated, 0 unchanged, 2 not modified" in second.stdout
+    assert sorted(asked) == [b'If-Modified-Since: Lun, 01 f\xe9v 2026 10:00:00 GMT',
+                             b'If-None-Match: "caf\xe9-1"']
+
+
+def test_validators_stored_before_still_go_back_as_they_were(
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # ASCII and UTF-8 validators a database already holds as text are sent as before.
+    asked: list[bytes] = []
+    server = raw(_conditional({
+        "/ascii": (b"ETag", b'W/"5f-abc"'),
+        "/utf8": (b"ETag", '"café-2"'.encode()),
+    }, asked))
+    first = _fetch(tmp_path, server.base + "/ascii", server.base + "/utf8")
+    assert first.returncode == ExitCode.OK, first.stderr
+    with sqlite3.connect(tmp_path / "b.db") as db:
+        kept = dict(db.execute("SELECT url, etag FROM sources"))
+        assert kept == {server.base + "/ascii": 'W/"5f-abc"',
+                        server.base + "/utf8": '"café-2"'}  # text, as before
+        assert {t for (t,) in db.execute("SELECT typeof(etag) FROM sources")} == {"text"}
+    db.close()
+    second = _fetch(tmp_path, server.base + "/ascii", server.base + "/utf8")
+    assert "2 not modified" in second.stdout, second.stdout + second.stderr
+    assert sorted(asked) == [b'If-None-Match: "caf\xc3\xa9-2"', b'If-None-Match: W/"5f-abc"']
+
+
+def test_a_validator_the_old_reading_kept_mends_itself_after_one_fetch(
+        raw: Callable[[Handler], RawServer], tmp_path: Path) -> None:
+    # What the Latin-1 reading stored before ('"café-1"' as text): sent as before (UTF-8, no
+    # match), the 200 stores the bytes as they came, and the run after gets its 304.
+    from briefing.store import Store
+
+    asked: list[bytes] = []
+    server = raw(_conditional({"/etag": (b"ETag", b'"caf\xe9-1"')}, asked))
+    with Store(tmp_path / "b.db") as store:
+        store.record_source(server.base + "/etag", kind="feed", status=200,
+                            now="2026-01-01T00:00:00+00:00", etag='"café-1"')
+    assert "1 not modified" not in _fetch(tmp_path, server.base + "/etag").stdout
+    assert "1 not modified" in _fetch(tmp_path, server.base + "/etag").stdout
+    assert asked == [b'If-None-Match: "caf\xc3\xa9-1"', b'If-None-Match: "caf\xe9-1"']

@@ -63,14 +63,21 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes
+    # The validators exactly as sent (see `validator`), for the next conditional request.
+    etag: str | None = None
+    last_modified: str | None = None
 
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
 
-    @property
-    def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
+def validator(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The value of header `name` (lower case) exactly as the server sent it, for sending
+    back: bytes that are not UTF-8 are kept as surrogates (PEP 383), so `.encode("utf-8",
+    "surrogateescape")` gives them back. The decoded `headers` would not: a block with one
+    byte that is not UTF-8 is read as Latin-1, sent back as UTF-8, and its ETag never
+    matched again (a 200 each run instead of a 304)."""
+    values = [value for key, value in raw if key.lower() == name]
+    if not values:
+        return None
+    return b", ".join(values).decode("utf-8", "surrogateescape")
 
 
 class FetchError(BriefingError):
@@ -607,7 +614,9 @@ class Fetcher:
             addresses = await self._transport.checked(host, port, trusted)
             sent = dict(self._headers)
             for name, value in headers.items():
-                sent[name.lower().encode()] = (name.encode(), value.encode())
+                # A validator's bytes as its server sent them (see `validator`).
+                sent[name.lower().encode()] = (name.encode(),
+                                               value.encode("utf-8", "surrogateescape"))
             lines = [(b"Host", host_header), *sent.values()]
             try:
                 conn = await self._pool.connection(key, addresses, self._timeouts)
@@ -654,14 +663,16 @@ class Fetcher:
             # Read to its end (a 304 has no body): a response left unread closes its
             # connection, and a cron cycle of 304s then paid a new connection for each feed.
             await _read_capped([], answer.body, cap)
-            return Response(url, status, headers, b"")
+            return Response(url, status, headers, b"", validator(head.raw, b"etag"),
+                            validator(head.raw, b"last-modified"))
         if status >= 400:
             raise self._status_error(url, status, head.reason, headers)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap and "content-encoding" not in headers:
             raise FetchError(f"body is {int(declared):,} bytes, over the {cap:,}-byte cap")
         encodings = headers.get("content-encoding", "").split(",")
-        return Response(url, status, headers, await _read_capped(encodings, answer.body, cap))
+        return Response(url, status, headers, await _read_capped(encodings, answer.body, cap),
+                        validator(head.raw, b"etag"), validator(head.raw, b"last-modified"))
 
     def _status_error(self, url: str, status: int, phrase: str,
                       headers: dict[str, str]) -> FetchError:

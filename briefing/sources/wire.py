@@ -225,6 +225,9 @@ class Head:
     status: int
     reason: str
     headers: dict[str, str]  # names in lower case; repeated headers joined with ", "
+    # The header lines as they came, names in their own case: for what must go back to the
+    # server byte for byte (validators), which `headers` may have decoded as Latin-1.
+    raw: list[tuple[bytes, bytes]]
 
 
 class Connection:
@@ -253,8 +256,9 @@ class Connection:
                 break
             if not isinstance(event, h11.InformationalResponse):  # h11 waits for nothing more
                 raise httpcore.RemoteProtocolError(NO_ANSWER)
+        raw = event.headers.raw_items()
         return Head(event.status_code, event.reason.decode("ascii", errors="ignore"),
-                    _headers(event.headers.raw_items()))
+                    _headers(raw), raw)
 
     def body(self, timeout: float | None) -> AsyncIterator[bytes]:
         """The body's bytes as they come (an iterator, not a generator: one left unfinished

@@ -402,7 +402,8 @@ class Store:
                     "etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), "
                     "title = CASE WHEN ? != '' THEN ? ELSE title END, last_fetched = ?, "
                     "gone = 0, retry_after = NULL WHERE url = ?",
-                    (status, etag, last_modified, title or "", title or "", now, url),
+                    (status, _exact(etag), _exact(last_modified), title or "", title or "",
+                     now, url),
                 )
             else:
                 c.execute(
@@ -1220,10 +1221,30 @@ def _paragraphs(row: dict[str, Any]) -> tuple[Paragraph, ...]:
         return split_paragraphs(row["text"] or "", row["language"] or "")
 
 
+def _exact(value: str | None) -> str | bytes | None:
+    """A validator as the sources table keeps it: text, or (when its server sent bytes that
+    are not UTF-8, kept as surrogates by http.validator) those very bytes, as a BLOB."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+    return value
+
+
+def _as_sent(value: str | bytes | None) -> str | None:
+    """A validator read back (see _exact): the text to send, the same bytes as received."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return value
+
+
 def _source(row: dict[str, Any], tags: Sequence[str]) -> Source:
     return Source(
         url=row["url"], kind=row["kind"], title=row["title"], tags=tuple(tags),
-        etag=row["etag"], last_modified=row["last_modified"], last_status=row["last_status"],
+        etag=_as_sent(row["etag"]), last_modified=_as_sent(row["last_modified"]),
+        last_status=row["last_status"],
         last_error=row["last_error"], error_count=row["error_count"], gone=bool(row["gone"]),
         last_fetched=row["last_fetched"], retry_after=row["retry_after"],
         subscribed=bool(row["subscribed"]), user_title=row["user_title"],
