@@ -27,11 +27,11 @@ from briefing.facts import FIGURE_KINDS
 from briefing.models import Article
 from briefing.publishers import source_name
 from briefing.store.keys import (
-    PACKED,
     PACKED_WEIGHTS,
     band_keys,
     bucket_of,
     decode_signature,
+    is_packed,
     pack_signature,
     packed_parts,
 )
@@ -322,7 +322,7 @@ class Match:
         """`Match.from_data(decode_signature(stored))`: for a packed row (version 3, see
         keys.PACKED) read from its parts without parsing its JSON or making each figure's
         key; older rows are decoded."""
-        if not (isinstance(stored, bytes) and stored[:1] == PACKED):
+        if not is_packed(stored):
             return Match.from_data(decode_signature(stored))
         minhash, values, counts, numbers, places, weights, keys, names, _rest = packed_parts(
             stored, rest=False)
@@ -380,8 +380,12 @@ def _packed(sig: Signature, data: dict[str, Any]) -> bytes | None:
             or any("\0" in s for s in (*prefixes, *names))):
         return None
     # A figure's context names the other figures of its sentence by their keys: by number.
-    rest = _JSON.encode({"figs": [[place[i], row[3], row[5], [number.get(k, k) for k in row[6]]]
-                                  for i, row in enumerate(data["figs"])],
+    # Its value's place only when the values are not in the figures' order.
+    rows = [[place[i], row[3], row[5], [number.get(k, k) for k in row[6]]]
+            for i, row in enumerate(data["figs"])]
+    if all(p == i for i, p in place.items()):
+        rows = [row[1:] for row in rows]
+    rest = _JSON.encode({"figs": rows,
                          "words": data["words"], "name": data["name"]}).encode()
     weights = [0] * len(values)
     for i, f in enumerate(figs):

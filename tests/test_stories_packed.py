@@ -15,7 +15,7 @@ import pytest
 from briefing import signatures, stories
 from briefing.signatures import Match, Signature
 from briefing.store import Store
-from briefing.store.keys import PACKED, decode_signature
+from briefing.store.keys import PACKED, WIDE, decode_signature
 from tests.conftest import ROOT
 from tests.test_stories import COPY, _fetch, build
 
@@ -60,6 +60,19 @@ def test_a_packed_signature_reads_back_whole_and_matches_as_the_one_made(
         assert _same_match(Match.from_stored(stored), sig.match)
         # The worker's compact form reads its match form the same way.
         assert _same_match(signatures.Compact(stored).match, sig.match)
+
+
+def test_a_signature_with_more_than_255_figures_is_packed_wide(
+        sample: list[Signature]) -> None:
+    sig = max(sample, key=lambda s: len(s.figs))
+    figs = tuple(replace(f, value=f.value * (1 + n / 10)) for n in range(30) for f in sig.figs)
+    for f in figs:
+        f.__dict__.pop("bucket", None)
+        f.__dict__.pop("own_key", None)
+    many = replace(sig, figs=figs)
+    assert len(figs) > 255 and many.stored[:1] == WIDE
+    assert Signature.from_json(decode_signature(many.stored)) == many
+    assert _same_match(Match.from_stored(many.stored), many.match)
 
 
 def test_packed_signatures_are_no_bigger_than_version_2(sample: list[Signature]) -> None:

@@ -10,7 +10,7 @@ import struct
 import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 _BLAKE2B: Callable[..., Any] | None = None
 _INT64 = struct.Struct("<q")
@@ -53,7 +53,7 @@ def decode_signature(stored: str | bytes) -> dict[str, Any]:
     """A story_articles signature as JSON data in the shape of version 2 (`Signature.as_json`):
     packed bytes (version 3, `Signature.stored`), deflated JSON bytes, or JSON text as rows
     written before were."""
-    if isinstance(stored, bytes) and stored[:1] == PACKED:
+    if is_packed(stored):
         return _unpacked(stored)
     decoded: dict[str, Any] = json.loads(
         zlib.decompress(stored) if isinstance(stored, bytes) else stored)
@@ -74,9 +74,11 @@ def decode_signature(stored: str | bytes) -> dict[str, Any]:
 # inflates only the first part and parses no JSON: it decoded the whole signature, ~0.05-0.1
 # ms a candidate on the one thread that writes the database, in a cron cycle's fetch for ~2
 # candidates of every new article. No bigger than version 2 (deflated JSON).
-PACKED = b"\x03"
+# Two forms: PACKED counts in bytes, the rare WIDE (a count past 255) in 16 bits.
+PACKED, WIDE = b"\x03", b"\x04"
 PACKED_WEIGHTS = (0.25, 0.5, 1.0, 1.5)  # what signatures._weight gives
-_PACKED_HEAD = struct.Struct("<HHHHHH")  # MinHash values, keys, values, probes, names, strings
+# The head: MinHash values, keys, values, probes, names, bytes of strings; the numbers' type.
+_FORMS = {PACKED: (struct.Struct("<BBBBBH"), "B", 1), WIDE: (struct.Struct("<HHHHHH"), "H", 2)}
 _STEP = math.log1p(0.01)  # signatures.TOLERANCE's: a key's bucket is round(log(value) / _STEP)
 
 
@@ -93,13 +95,19 @@ def pack_signature(minhash: bytes, prefixes: Sequence[str], values: Sequence[flo
     the strings hold no NUL, that the keys' buckets are their values' and the counts fit 16
     bits."""
     strings = "\0".join((*prefixes, *names)).encode()
-    first = struct.pack(f"<{len(values)}d{len(counts) + 2 * len(probes)}H{len(values)}B",
+    counted = (len(minhash) // 4, len(prefixes), len(values), len(probes), len(names))
+    form = PACKED if max(*counted, len(values)) < 256 else WIDE
+    head, number, _size = _FORMS[form]
+    first = struct.pack(f"<{len(values)}d{len(counts) + 2 * len(probes)}{number}{len(values)}B",
                         *values, *counts, *(p[0] for p in probes), *(p[1] for p in probes),
                         *weights)
-    return b"".join((
-        PACKED, _PACKED_HEAD.pack(len(minhash) // 4, len(prefixes), len(values), len(probes),
-                                  len(names), len(strings)),
-        minhash, zlib.compress(first + strings + rest, 6)))
+    return b"".join((form, head.pack(*counted, len(strings)), minhash,
+                     zlib.compress(first + strings + rest, 6)))
+
+
+def is_packed(stored: object) -> TypeGuard[bytes]:
+    """Whether a story_articles signature is version 3 (see PACKED)."""
+    return isinstance(stored, bytes) and stored[:1] in _FORMS
 
 
 Packed = tuple[bytes, tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...],
@@ -113,22 +121,22 @@ def packed_parts(stored: bytes, *, rest: bool = True) -> Packed:
     (b"" without `rest`: then only the part before it is inflated). ValueError when `stored`
     is not one whole (a damaged file)."""
     try:
-        n_hash, n_keys, n_values, n_probes, n_names, n_strings = _PACKED_HEAD.unpack_from(
-            stored, 1)
-        at = 1 + _PACKED_HEAD.size
+        head, number, width = _FORMS[stored[:1]]
+        n_hash, n_keys, n_values, n_probes, n_names, n_strings = head.unpack_from(stored, 1)
+        at = 1 + head.size
         minhash = stored[at:at + 4 * n_hash]
         at += 4 * n_hash
         n_ints = n_keys + 2 * n_probes
-        size = 9 * n_values + 2 * n_ints
+        size = 9 * n_values + width * n_ints
         if rest:
             raw = zlib.decompress(memoryview(stored)[at:])
         else:
             raw = zlib.decompressobj().decompress(memoryview(stored)[at:], size + n_strings)
         values = struct.unpack_from(f"<{n_values}d", raw)
-        ints = struct.unpack_from(f"<{n_ints}H", raw, 8 * n_values)
+        ints = struct.unpack_from(f"<{n_ints}{number}", raw, 8 * n_values)
         weights = raw[size - n_values:size]
         strings = raw[size:size + n_strings].decode().split("\0") if n_keys + n_names else []
-    except (zlib.error, struct.error, UnicodeDecodeError) as exc:
+    except (KeyError, zlib.error, struct.error, UnicodeDecodeError) as exc:
         raise ValueError(f"a damaged story signature ({exc})") from exc
     counts = ints[:n_keys]
     if (len(minhash) != 4 * n_hash or len(raw) < size + n_strings or sum(counts) != n_values
@@ -153,7 +161,9 @@ def _unpacked(stored: bytes) -> dict[str, Any]:
         data = json.loads(rest)
         key_of = [key for key, n in zip(keys, counts, strict=True) for _ in range(n)]
         figs = []
-        for place, text, words, others in data["figs"]:
+        # Rows without a place when each figure's value is the next one (most articles).
+        for row in data["figs"]:
+            place, text, words, others = row if len(row) == 4 else (len(figs), *row)
             kind, tail = key_of[place][2:].split(":", 1)
             figs.append([kind, tail.rsplit(":", 1)[0], values[place], text,
                          PACKED_WEIGHTS[weights[place]], words,
