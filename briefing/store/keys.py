@@ -160,7 +160,7 @@ def _unpacked(stored: bytes) -> dict[str, Any]:
     try:
         data = json.loads(rest)
         key_of = [key for key, n in zip(keys, counts, strict=True) for _ in range(n)]
-        figs = []
+        figs: list[list[Any]] = []
         # Rows without a place when each figure's value is the next one (most articles).
         for row in data["figs"]:
             place, text, words, others = row if len(row) == 4 else (len(figs), *row)
