@@ -321,7 +321,7 @@ class Match:
     def from_stored(stored: str | bytes) -> Match:
         """`Match.from_data(decode_signature(stored))`: for a packed row (version 3, see
         keys.PACKED) read from its parts without parsing its JSON or making each figure's
-        key; older rows are decoded."""
+        key, its probes made only when asked for (`_Read`); older rows are decoded."""
         if not is_packed(stored):
             return Match.from_data(decode_signature(stored))
         minhash, values, counts, numbers, places, weights, keys, names, _rest = packed_parts(
@@ -332,20 +332,49 @@ class Match:
         for key, n in zip(keys, counts, strict=True):
             table[key] = values[at:at + n]
             at += n
+        # Checked here, so that the probes made later (_Read) cannot fail.
+        if (len(numbers) != len(places) or max(numbers, default=-1) >= len(keys)
+                or max(places, default=-1) >= len(values)
+                or max(weights, default=0) >= len(PACKED_WEIGHTS)):
+            raise ValueError("a damaged story signature (its probes do not add up)")
+        read = _new(_Read)
+        fields = read.__dict__
+        fields["values"] = table
+        fields["names"] = frozenset(names)
+        fields["minhash"] = np.frombuffer(minhash, dtype="<u4").astype(np.uint32)
+        fields["made_of"] = (keys, numbers, places, weights, values)
+        return read
+
+    @property
+    def count(self) -> int:
+        """How many probes: what `score` reads of the other article's."""
+        return len(self.probes)
+
+
+class _Read(Match):
+    """A Match read from a packed row (`Match.from_stored`): its probes are made when first
+    asked for. Matching reads only their number (`count`) of a candidate, and making them was
+    a third of reading one."""
+
+    made_of: tuple[list[str], tuple[int, ...], tuple[int, ...], bytes, tuple[float, ...]]
+
+    @cached_property
+    def probes(self) -> tuple[tuple[str, str, str, float, float, float], ...]:
+        keys, numbers, places, weights, values = self.made_of
         probes = []
-        try:
-            for number, place in zip(numbers, places, strict=True):
-                key = keys[number]
-                cut = key.rindex(":") + 1
-                prefix, bucket = key[:cut], int(key[cut:])
-                probes.append((intern(prefix + str(bucket - 1)), key,
-                               intern(prefix + str(bucket + 1)), values[place],
-                               PACKED_WEIGHTS[weights[place]],
-                               TOLERANCE if key.startswith("f:money:") else 1e-9))
-        except (ValueError, IndexError) as exc:
-            raise ValueError(f"a damaged story signature ({exc})") from exc
-        return Match(tuple(probes), table, frozenset(names),
-                     np.frombuffer(minhash, dtype="<u4").astype(np.uint32))
+        for number, place in zip(numbers, places, strict=True):
+            key = keys[number]
+            cut = key.rindex(":") + 1
+            prefix, bucket = key[:cut], int(key[cut:])
+            probes.append((intern(prefix + str(bucket - 1)), key,
+                           intern(prefix + str(bucket + 1)), values[place],
+                           PACKED_WEIGHTS[weights[place]],
+                           TOLERANCE if key.startswith("f:money:") else 1e-9))
+        return tuple(probes)
+
+    @property
+    def count(self) -> int:
+        return len(self.made_of[1])
 
 
 def _packed(sig: Signature, data: dict[str, Any]) -> bytes | None:
@@ -613,7 +642,7 @@ def score(a: Match, b: Match) -> float:
             matched += 1
             exact += stated
             weight += w * (1.0 if stated else 0.5)
-    smaller = min(len(a.probes), len(b.probes)) or 1
+    smaller = min(len(a.probes), b.count) or 1
     names = len(a.names & b.names)
     by_figures = weight >= 2.0 and exact >= 2 and matched >= smaller / 3 and (
         names >= 1 or weight >= 5.0)

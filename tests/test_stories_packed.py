@@ -75,6 +75,20 @@ def test_a_signature_with_more_than_255_figures_is_packed_wide(
     assert _same_match(Match.from_stored(many.stored), many.match)
 
 
+def test_a_candidate_read_back_scores_without_making_its_probes(
+        sample: list[Signature]) -> None:
+    """Scoring reads only the number of the other article's probes: a match form read from a
+    packed row makes them only when asked for, and scores as the one made."""
+    for mine in sample:
+        for other in sample:
+            read = Match.from_stored(other.stored)
+            assert signatures.score(mine.match, read) == signatures.score(mine.match,
+                                                                          other.match)
+            assert "probes" not in read.__dict__ and read.count == len(other.match.probes)
+    assert any(signatures.score(a.match, b.match) > 0 for a in sample for b in sample
+               if a is not b)
+
+
 def test_packed_signatures_are_no_bigger_than_version_2(sample: list[Signature]) -> None:
     assert sum(len(s.stored) for s in sample) <= sum(len(_v2(s)) for s in sample)
 

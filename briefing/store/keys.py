@@ -146,6 +146,8 @@ def packed_parts(stored: bytes, *, rest: bool = True) -> Packed:
         keys = []
         at = 0
         for prefix, n in zip(strings, counts, strict=False):
+            if prefix[-1:] != ":":
+                raise ValueError("a damaged story signature (a key without its colon)")
             keys.append(prefix + str(bucket_of(values[at])))
             at += n
     except (ValueError, OverflowError) as exc:  # a value not above 0, or not finite
