@@ -26,7 +26,15 @@ from briefing import gazetteer as gz
 from briefing.facts import FIGURE_KINDS
 from briefing.models import Article
 from briefing.publishers import source_name
-from briefing.store.keys import band_keys, decode_signature
+from briefing.store.keys import (
+    PACKED_WEIGHTS,
+    band_keys,
+    bucket_of,
+    decode_signature,
+    is_packed,
+    pack_signature,
+    packed_parts,
+)
 from briefing.summarize import facts_by_sentence
 from briefing.text import split_sentences
 
@@ -132,11 +140,14 @@ class Signature:
 
     @cached_property
     def stored(self) -> bytes:
-        """`as_json` as story_articles keeps it: its JSON text, deflated (half its size; the
-        signatures were 41 MB of a 227 MB database after a cold fetch of 20,000 items). Rows
-        written before are JSON text, which `decode_signature` reads as well."""
-        text = _JSON.encode(self.as_json())
-        return zlib.compress(text.encode(), 6)
+        """This signature as story_articles keeps it: packed (version 3, see keys.PACKED), so
+        that a candidate's match form is read without parsing JSON, no bigger than version 2
+        (`as_json`'s text deflated, half its size; the signatures were 41 MB of a 227 MB
+        database after a cold fetch of 20,000 items), which is what a signature that cannot
+        be packed still gets. Rows written before (version 2, or 1 as JSON text) are read as
+        well (`decode_signature`, `Match.from_stored`)."""
+        data = self.as_json()
+        return _packed(self, data) or zlib.compress(_JSON.encode(data).encode(), 6)
 
     @cached_property
     def match(self) -> Match:
@@ -220,7 +231,7 @@ class Compact:
 
     @cached_property
     def match(self) -> Match:
-        return Match.from_data(self.data)
+        return Match.from_stored(self.stored)
 
     def full(self) -> Signature:
         return Signature.from_json(self.data)
@@ -304,6 +315,116 @@ class Match:
             minhash = np.asarray(tuple(data.get("minhash", [])), dtype=np.uint32)
         return Match(probes, {k: tuple(v) for k, v in values.items()},
                      frozenset(data.get("names", [])), minhash)
+
+
+    @staticmethod
+    def from_stored(stored: str | bytes) -> Match:
+        """`Match.from_data(decode_signature(stored))`: for a packed row (version 3, see
+        keys.PACKED) read from its parts without parsing its JSON or making each figure's
+        key, its probes made only when asked for (`_Read`); older rows are decoded."""
+        if not is_packed(stored):
+            return Match.from_data(decode_signature(stored))
+        minhash, values, counts, numbers, places, weights, keys, names, _rest = packed_parts(
+            stored, rest=False)
+        keys = [intern(k) for k in keys]
+        table: dict[str, tuple[float, ...]] = {}
+        at = 0
+        for key, n in zip(keys, counts, strict=True):
+            table[key] = values[at:at + n]
+            at += n
+        # Checked here, so that the probes made later (_Read) cannot fail.
+        if (len(numbers) != len(places) or max(numbers, default=-1) >= len(keys)
+                or max(places, default=-1) >= len(values)
+                or max(weights, default=0) >= len(PACKED_WEIGHTS)):
+            raise ValueError("a damaged story signature (its probes do not add up)")
+        read = _new(_Read)
+        fields = read.__dict__
+        fields["values"] = table
+        fields["names"] = frozenset(names)
+        fields["minhash"] = np.frombuffer(minhash, dtype="<u4").astype(np.uint32)
+        fields["made_of"] = (keys, numbers, places, weights, values)
+        return read
+
+    @property
+    def count(self) -> int:
+        """How many probes: what `score` reads of the other article's."""
+        return len(self.probes)
+
+
+class _Read(Match):
+    """A Match read from a packed row (`Match.from_stored`): its probes are made when first
+    asked for. Matching reads only their number (`count`) of a candidate, and making them was
+    a third of reading one."""
+
+    made_of: tuple[list[str], tuple[int, ...], tuple[int, ...], bytes, tuple[float, ...]]
+
+    @cached_property
+    def probes(self) -> tuple[tuple[str, str, str, float, float, float], ...]:
+        keys, numbers, places, weights, values = self.made_of
+        probes = []
+        for number, place in zip(numbers, places, strict=True):
+            key = keys[number]
+            cut = key.rindex(":") + 1
+            prefix, bucket = key[:cut], int(key[cut:])
+            probes.append((intern(prefix + str(bucket - 1)), key,
+                           intern(prefix + str(bucket + 1)), values[place],
+                           PACKED_WEIGHTS[weights[place]],
+                           TOLERANCE if key.startswith("f:money:") else 1e-9))
+        return tuple(probes)
+
+    @property
+    def count(self) -> int:
+        return len(self.made_of[1])
+
+
+def _packed(sig: Signature, data: dict[str, Any]) -> bytes | None:
+    """`sig` as version 3 (keys.pack_signature), `data` its `as_json`; None when it cannot be
+    packed whole (a NUL in a key or name, a kind with a colon, a key whose bucket is not its
+    value's, a weight that `_weight` does not give, more than 16 bits of anything), and
+    version 2 is stored instead."""
+    figs = sig.figs
+    grouped: dict[str, list[int]] = {}  # key -> its figures, in first-seen order
+    strong: dict[str, int] = {}  # key -> its last figure of weight 0.5 or more (Match.of)
+    for i, f in enumerate(figs):
+        key = f.own_key
+        grouped.setdefault(key, []).append(i)
+        if f.weight >= 0.5:
+            strong[key] = i
+        if ":" in f.kind or f.weight not in PACKED_WEIGHTS:
+            return None
+    place: dict[int, int] = {}
+    values: list[float] = []
+    prefixes = []
+    for key, members in grouped.items():
+        prefix = key[:key.rindex(":") + 1]
+        if key != prefix + str(bucket_of(figs[members[0]].value)):
+            return None
+        prefixes.append(prefix)
+        for i in members:
+            place[i] = len(values)
+            values.append(figs[i].value)
+    number = {key: n for n, key in enumerate(grouped)}
+    names = data["names"]
+    if (len(figs) >= 2**16 or len(sig.minhash) >= 2**16
+            or any("\0" in s for s in (*prefixes, *names))):
+        return None
+    # A figure's context names the other figures of its sentence by their keys: by number.
+    # Its value's place only when the values are not in the figures' order.
+    rows = [[place[i], row[3], row[5], [number.get(k, k) for k in row[6]]]
+            for i, row in enumerate(data["figs"])]
+    if all(p == i for i, p in place.items()):
+        rows = [row[1:] for row in rows]
+    rest = _JSON.encode({"figs": rows,
+                         "words": data["words"], "name": data["name"]}).encode()
+    weights = [0] * len(values)
+    for i, f in enumerate(figs):
+        weights[place[i]] = PACKED_WEIGHTS.index(f.weight)
+    strings = "\0".join((*prefixes, *names)).encode()
+    if len(strings) >= 2**16:
+        return None
+    return pack_signature(np.asarray(sig.minhash, dtype="<u4").tobytes(), prefixes, values,
+                          [len(m) for m in grouped.values()], weights,
+                          [(number[key], place[i]) for key, i in strong.items()], names, rest)
 
 
 def _arrived(probes: tuple[tuple[str, str, str, float, float, float], ...],
@@ -521,7 +642,7 @@ def score(a: Match, b: Match) -> float:
             matched += 1
             exact += stated
             weight += w * (1.0 if stated else 0.5)
-    smaller = min(len(a.probes), len(b.probes)) or 1
+    smaller = min(len(a.probes), b.count) or 1
     names = len(a.names & b.names)
     by_figures = weight >= 2.0 and exact >= 2 and matched >= smaller / 3 and (
         names >= 1 or weight >= 5.0)

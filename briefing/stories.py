@@ -244,14 +244,14 @@ def _remember(store: Store, article_id: str, kept: Compact | Match) -> None:
 
 
 def _matches(store: Store, ids: Sequence[str]) -> dict[str, Match]:
-    """Candidates' match forms, decoded from their stored signatures once per connection:
+    """Candidates' match forms, read from their stored signatures once per connection:
     during a fetch the same recent articles come up as candidates again and again."""
     memo = _memo(store)
     found = {aid: _match_of(memo[aid]) for aid in ids if aid in memo}
     missing = [aid for aid in ids if aid not in memo]
     if missing:
-        for aid, data in store.stories.signatures(missing).items():
-            found[aid] = Match.from_data(data)
+        for aid, stored in store.stories.signatures(missing).items():
+            found[aid] = Match.from_stored(stored)
             _remember(store, aid, found[aid])
     return {aid: found[aid] for aid in ids if aid in found}
 

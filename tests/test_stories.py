@@ -617,9 +617,9 @@ def test_a_candidates_signature_is_read_whether_its_row_is_held_or_written(
             store.stories.put(Stored("a1", "a1", "2026-11-27T09:00:00", 1.0, "", 1),
                               sig.stored, sig.index_keys, rows["a1"], new=True)
             written = store.stories.signatures(["c1", "gone"])
-            assert written == {"c1": stories.signature(other).as_json()}
+            assert written == {"c1": stories.signature(other).stored}
             held = store.stories.signatures(["a1"])
-            assert held == {"a1": sig.as_json()}
+            assert held == {"a1": sig.stored}
         assert store.stories.signatures(["a1"]) == held
 
 

@@ -220,6 +220,9 @@ class StoryStore:
         # here reads or writes the story tables, and before the transaction commits. Only
         # ever held inside a transaction; a rollback drops them (`forget`).
         self._new_members: list[tuple[Any, ...]] = []
+        # Article id -> stored signature of the candidates the last `candidates` read from
+        # the table, until `signatures` hands them out (matching asks for them next).
+        self._read: dict[str, str | bytes] = {}
         self._keys: list[tuple[int, int, int]] = []
         self._stories: list[tuple[str, str, str, str, str]] = []
 
@@ -279,21 +282,23 @@ class StoryStore:
         return out
 
     @wraps_sqlite_errors
-    def signatures(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Article id -> its stored signature, decoded (`decode_signature`); an article with
-        no row is left out. What matching reads of a candidate it has not met: the rows held
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, str | bytes]:
+        """Article id -> its stored signature as stored (`decode_signature` and
+        `signatures.Match.from_stored` read it); an article with no row is left out. What
+        matching reads of a candidate it has not met: the rows held
         for `flush` are written first only when one of them is asked for (briefing.stories
         remembers the forms of those it stores), so a batch's rows are written once, at its
-        end, instead of a few at each article that had a candidate."""
+        end, instead of a few at each article that had a candidate. Those the last
+        `candidates` read with their rows are not read again."""
+        read, self._read = self._read, {}
+        out = {aid: read[aid] for aid in article_ids if aid in read}
+        article_ids = [aid for aid in article_ids if aid not in out]
         if self._new_members and not {m[0] for m in self._new_members}.isdisjoint(article_ids):
             self.flush()
-        out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(article_ids), 500):
-            for aid, sig in self._store.conn.execute(
-                    "SELECT article_id, signature FROM story_articles WHERE article_id IN "
-                    "(SELECT value FROM json_each(?))",
-                    (json.dumps(list(article_ids[i:i + 500])),)):
-                out[aid] = decode_signature(sig)
+            out.update(self._store.conn.execute(
+                "SELECT article_id, signature FROM story_articles WHERE article_id IN "
+                "(SELECT value FROM json_each(?))", (json.dumps(list(article_ids[i:i + 500])),)))
         return out
 
     @wraps_sqlite_errors
@@ -385,13 +390,17 @@ class StoryStore:
             lists.append((held, band, twice))
         found.discard(exclude)
         unknown = [r for r in found if r not in index.members]
+        self._read = {}
         if unknown:
-            # Not flushed first: the rows held for it are all in index.members.
-            for rowid, aid, story_id in self._store.conn.execute(
-                    "SELECT a.rowid, a.id, s.story_id FROM articles a JOIN story_articles s "
-                    "ON s.article_id = a.id WHERE a.rowid IN (SELECT value FROM json_each(?))",
-                    (json.dumps(unknown),)):
+            # Not flushed first: the rows held for it are all in index.members. Their stored
+            # signatures come with them, for `signatures` to hand out next: matching reads
+            # those of the candidates it has not met (one statement an article, not two).
+            for rowid, aid, story_id, stored in self._store.conn.execute(
+                    "SELECT a.rowid, a.id, s.story_id, s.signature FROM articles a "
+                    "JOIN story_articles s ON s.article_id = a.id "
+                    "WHERE a.rowid IN (SELECT value FROM json_each(?))", (json.dumps(unknown),)):
                 index.members[rowid] = (aid, story_id)
+                self._read[aid] = stored
         # An article gone since its keys were written has no member row: nothing to join.
         shared = dict.fromkeys(found, 0)
         banded: set[int] = set()
@@ -502,6 +511,7 @@ class StoryStore:
         if self._store.conn.in_transaction:
             self.flush()
         self._new_members, self._keys, self._stories = [], [], []
+        self._read = {}
         self.index = None
         self.hot_keys = set()
         self.matches = OrderedDict()
