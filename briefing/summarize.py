@@ -106,8 +106,18 @@ _Unit = tuple[Paragraph, int, int, list[Fact]]
 def key_facts_and_summary(paragraphs: Sequence[Paragraph], facts: Sequence[Fact],
                           language: str, title: str) -> tuple[list[KeyFact], str]:
     """`key_facts` and `summary` together, splitting the sentences once for both."""
+    bullets, summary, _ = key_facts_summary_and_units(paragraphs, facts, language, title)
+    return bullets, summary
+
+
+def key_facts_summary_and_units(paragraphs: Sequence[Paragraph], facts: Sequence[Fact],
+                                language: str, title: str
+                                ) -> tuple[list[KeyFact], str, list[_Unit]]:
+    """`key_facts_and_summary`, and the quotable sentences with their facts it worked from
+    (paragraph, start, end, facts), which the story signature reads again (see
+    signatures.signature)."""
     units = _units(paragraphs, facts, language)
-    return _key_facts(units, title), _summary(units, title)
+    return _key_facts(units, title), _summary(units, title), units
 
 
 def key_facts(paragraphs: Sequence[Paragraph], facts: Sequence[Fact], language: str,

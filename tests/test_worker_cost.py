@@ -348,3 +348,30 @@ def test_signature_figures_are_the_dataclass_made_without_init() -> None:
         assert (f.bucket, f.own_key) == (plain.bucket, plain.own_key)
         with pytest.raises(FrozenInstanceError):
             f.value = 1.0  # type: ignore[misc]
+
+
+def test_signature_from_the_taggers_sentences_is_the_one_split_again() -> None:
+    """The sentences the tagger split for the summary, handed to the signature with their
+    facts (as ingest.tag_articles does), give the signature split afresh; a paragraph the
+    summary does not read (a caption, another language) is split by the signature itself."""
+    from briefing.models import Paragraph
+
+    arts = _articles()
+    caption = Paragraph(9, "Cranes at the port, where 1,200 jobs and $4.5bn are at stake. "
+                           "Photo: Acme Ports", "en", kind="caption")
+    arts.append(Article("c", "https://example.com/c", "s", "Acme Ports", "", (
+        *arts[0].paragraphs, caption), language="en"))
+    checked = 0
+    for art in arts:
+        an, sentences = tagger.analyse_with_sentences(
+            art.paragraphs, title=art.title, language=art.language, published="2026-06-01")
+        assert an == tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                                    published="2026-06-01")
+        full = Article(art.id, art.url, art.source, art.title,
+                       "\n\n".join(p.text for p in art.paragraphs), art.paragraphs,
+                       language=art.language, facts=an.facts)
+        shared, fresh = sig.signature(full, sentences), sig.signature(full)
+        assert shared == fresh and shared.stored == fresh.stored
+        checked += len(shared.figs)
+    assert 9 not in sentences and any(f.paragraph == 9 for f in an.facts)
+    assert checked > 500
