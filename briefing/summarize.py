@@ -221,13 +221,15 @@ def _summary(units: list[_Unit], title: str) -> str:
         # needs no ranking.
         return " ".join(map(_closed, texts))
     scores = _textrank([*texts, title])[:-1]
-    for i, (_, _, _, found) in enumerate(units):
-        figures = sum(1 for f in found if f.kind in FIGURE_KINDS)
-        # Early sentences carry the news (inverted pyramid); figures make a claim concrete.
-        scores[i] *= (1.0 + 0.25 * min(figures, 3)) * (1.0 + 1.0 / (1.0 + i))
-    order = sorted(np.argsort(-scores, kind="stable")[:3].tolist())
+    # Early sentences carry the news (inverted pyramid); figures make a claim concrete. The
+    # boosts multiply the scores in one array operation: each product is the one a
+    # multiplication per score made.
+    scores *= np.array([(1.0 + 0.25 * min(sum(1 for f in found if f.kind in FIGURE_KINDS), 3))
+                        * (1.0 + 1.0 / (1.0 + i)) for i, (_, _, _, found) in enumerate(units)])
+    ranked = np.argsort(-scores, kind="stable").tolist()
+    order = sorted(ranked[:3])
     if sum(len(texts[i]) for i in order) > _SUMMARY_CHARS and len(order) == 3:
-        order = sorted(np.argsort(-scores, kind="stable")[:2].tolist())
+        order = sorted(ranked[:2])
     return " ".join(_closed(texts[i]) for i in order)
 
 
@@ -246,8 +248,11 @@ def _closed(sentence: str) -> str:
 def _ascii_words(text: str) -> list[str]:
     """`_WORD.findall(text.lower())` for an ASCII text (see _ASCII_RUNS)."""
     runs = text.encode("ascii").translate(_ASCII_RUNS).decode("ascii").split()
-    return [w for w in (r if r[0] > "9" and r[0] != "_" else r.lstrip(_NOT_FIRST)
-                        for r in runs) if len(w) > 1]
+    # A run that starts with a letter (a-z, above every other byte the table keeps) is its
+    # word. `for w in (...,)` is a plain assignment in a comprehension, where the generator
+    # it replaces was resumed once a word.
+    return [w for r in runs for w in (r if r[0] >= "a" else r.lstrip(_NOT_FIRST),)
+            if len(w) > 1]
 
 
 def _textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.ndarray:
@@ -270,13 +275,15 @@ def _textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.nd
     # cost of its argument checks.
     vec /= np.maximum(np.sqrt(np.add.reduce(vec * vec, axis=1, keepdims=True)), 1e-9)
     sim = vec @ vec.T
-    np.fill_diagonal(sim, 0.0)
+    sim.flat[::n + 1] = 0.0  # np.fill_diagonal(sim, 0.0), without its checks
     out = sim.sum(axis=1, keepdims=True)
     walk = np.divide(sim, out, out=np.full_like(sim, 1.0 / n), where=out > 0)
     rank = np.full(n, 1.0 / n)
     # rank = (1 - damping) / n + damping * (walk.T @ rank), step by step in place: the same
     # floating-point operations in the same order, with less overhead on these tiny arrays.
-    walk_t, teleport = walk.T, (1.0 - damping) / n
+    # The two scalars as float64 already: the value each operation converted them to, a
+    # fifth of the loop's cost (for an 8-sentence item) saved.
+    walk_t, teleport, damping = walk.T, np.float64((1.0 - damping) / n), np.float64(damping)
     for _ in range(steps):
         rank = walk_t.dot(rank)
         rank *= damping
