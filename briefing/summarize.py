@@ -269,16 +269,21 @@ def _textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.nd
     size = len(vocab)
     flat = np.array([i * size + w for i, ids in enumerate(rows) for w in ids], dtype=np.int64)
     tf = np.bincount(flat, minlength=n * size).reshape(n, size).astype(float)
-    idf = np.log((1.0 + n) / (1.0 + (tf > 0).sum(axis=0))) + 1.0
+    # np.add.reduce is what ndarray.sum calls, without its Python-level wrapper.
+    idf = np.log((1.0 + n) / (1.0 + np.add.reduce(tf > 0, axis=0))) + 1.0
     vec = tf * idf
     # np.linalg.norm(vec, axis=1, keepdims=True) as that function computes it, without the
     # cost of its argument checks.
     vec /= np.maximum(np.sqrt(np.add.reduce(vec * vec, axis=1, keepdims=True)), 1e-9)
     sim = vec @ vec.T
     sim.flat[::n + 1] = 0.0  # np.fill_diagonal(sim, 0.0), without its checks
-    out = sim.sum(axis=1, keepdims=True)
-    walk = np.divide(sim, out, out=np.full_like(sim, 1.0 / n), where=out > 0)
-    rank = np.full(n, 1.0 / n)
+    out = np.add.reduce(sim, axis=1, keepdims=True)
+    # np.full_like and np.full are Python functions around these two steps each.
+    walk = np.empty_like(sim)
+    walk.fill(1.0 / n)
+    np.divide(sim, out, out=walk, where=out > 0)
+    rank = np.empty(n)
+    rank.fill(1.0 / n)
     # rank = (1 - damping) / n + damping * (walk.T @ rank), step by step in place: the same
     # floating-point operations in the same order, with less overhead on these tiny arrays.
     # The two scalars as float64 already: the value each operation converted them to, a
