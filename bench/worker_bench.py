@@ -72,12 +72,13 @@ def worker_path(bodies: Sequence[bytes], upto: str = "all") -> int:
 
         for batch in _for_tagging(results):
             for a in pickle.loads(_dump(batch)):
-                an = tagger.analyse(a.paragraphs, title=a.title, language=a.language,
-                                    published=a.published if a.dated else None,
-                                    feed_tags=a.feed_tags)
-                if upto == "sign":
+                an, sentences = tagger.analyse_with_sentences(
+                    a.paragraphs, title=a.title, language=a.language,
+                    published=a.published if a.dated else None, feed_tags=a.feed_tags)
+                if upto == "sign":  # as ingest.tag_articles signs it
                     ingest._signature(ingest.evolve(
-                        a, text="\n\n".join(p.text for p in a.paragraphs), facts=an.facts))
+                        a, text="\n\n".join(p.text for p in a.paragraphs), facts=an.facts),
+                        sentences)
     if upto != "all":
         return sum(len(r.articles) for r in results)
     for batch in _for_tagging(results):
@@ -109,14 +110,15 @@ def stages(bodies: Sequence[bytes]) -> tuple[int, list[tuple[str, float, float]]
     rows.append(("worker: unpickle them", s, 0))
     from briefing import tagger
 
-    analyses, s = _timed(lambda: [[tagger.analyse(
+    analyses, s = _timed(lambda: [[tagger.analyse_with_sentences(
         a.paragraphs, title=a.title, language=a.language, published=a.published,
         feed_tags=a.feed_tags) for a in b] for b in batches])
     rows.append(("worker: tag (facts, bullets, summary, tags)", s, 0))
     tagged = [(a, an) for b, ans in zip(batches, analyses, strict=True)
               for a, an in zip(b, ans, strict=True)]
     _, s = _timed(lambda: [ingest._signature(ingest.with_analysis(
-        replace(a, text="\n\n".join(p.text for p in a.paragraphs)), an)) for a, an in tagged])
+        replace(a, text="\n\n".join(p.text for p in a.paragraphs)), an), sentences)
+        for a, (an, sentences) in tagged])
     rows.append(("worker: story signature", s, 0))
     taggings, s = _timed(lambda: [ingest.tag_articles(b) for b in batches])
     rows.append(("worker: tag_articles (the two above, as run)", s, 0))

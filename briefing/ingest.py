@@ -102,13 +102,14 @@ def _signed(result: Result) -> Result:
     return result
 
 
-def _signature(art: Article) -> Any:
+def _signature(art: Article, sentences: Any = None) -> Any:
     """The story signature a worker sends of a tagged article. Made right after the article
     is tagged: the sentences of its paragraphs, split for its summary, are then still
-    remembered (text.split_sentences) for its figures' contexts."""
+    remembered (text.split_sentences) for its figures' contexts, or handed over with their
+    facts (`sentences`, from tagger.analyse_with_sentences)."""
     from briefing.signatures import signature
 
-    return signature(art).sent()
+    return signature(art, sentences).sent()
 
 
 @dataclass(frozen=True)
@@ -411,14 +412,14 @@ def tag_articles(articles: Sequence[Article]) -> Tagging:
     analyses: dict[str, Analysis] = {}
     signatures: dict[str, Any] = {}
     for art in articles:
-        analysis = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
-                                  published=art.published if art.dated else None,
-                                  feed_tags=art.feed_tags)
+        analysis, sentences = tagger.analyse_with_sentences(
+            art.paragraphs, title=art.title, language=art.language,
+            published=art.published if art.dated else None, feed_tags=art.feed_tags)
         analyses[art.id] = analysis
         # The signature reads the article's text and facts, nothing else of its tagging.
         signatures[art.id] = _signature(evolve(
             art, text=art.text or "\n\n".join(p.text for p in art.paragraphs),
-            facts=analysis.facts))
+            facts=analysis.facts), sentences)
     return Tagging(analyses, signatures)
 
 

@@ -14,6 +14,7 @@ import math
 import re
 import zlib
 from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -455,20 +456,30 @@ def _name_token(value: object) -> str:
     return "n:" + str(value).casefold()
 
 
-def signature(art: Article) -> Signature:
+def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, list[Any]]]]
+              | None = None) -> Signature:
     """Figures (at most MAX_FIGS, in article order) with their sentence's context, names (at
-    most MAX_NAMES) and a MinHash of the text's first MINHASH_CHARS characters."""
+    most MAX_NAMES) and a MinHash of the text's first MINHASH_CHARS characters.
+
+    `sentences`: paragraph index -> (start, end, facts) of each of its sentences, as the
+    tagger split them (tagger.analyse_with_sentences) for the same facts and the article's
+    language; a paragraph it lacks is split here."""
     by_para: dict[int, list[Any]] = {}
     for f in art.facts:
         by_para.setdefault(f.paragraph, []).append(f)
     texts = {p.index: p.text for p in art.paragraphs}
     figs: list[Fig] = []
+    known = sentences or {}
     for index, facts in sorted(by_para.items()):
         if len(figs) >= MAX_FIGS:
             break
         text = texts.get(index, "")
-        spans = split_sentences(text, art.language) or [(0, len(text))]
-        for (start, end), inside in zip(spans, facts_by_sentence(spans, facts), strict=True):
+        split = known.get(index)
+        if split is None:
+            spans = split_sentences(text, art.language) or [(0, len(text))]
+            split = [(start, end, inside) for (start, end), inside in zip(
+                spans, facts_by_sentence(spans, facts), strict=True)]
+        for start, end, inside in split:
             numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
                 f.value, int | float) and f.value > 0][:MAX_FIGS - len(figs)]
             if not numbers:

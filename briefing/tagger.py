@@ -16,9 +16,9 @@ from briefing import gazetteer as gz
 from briefing.facts import extract, make_fact, merge_aliases
 from briefing.models import Fact, KeyFact, Paragraph
 from briefing.numbers import FACT_MEASURES
-from briefing.summarize import key_facts_and_summary
+from briefing.summarize import key_facts_summary_and_units
 
-__all__ = ["TAGGER_VERSION", "Analysis", "analyse"]
+__all__ = ["TAGGER_VERSION", "Analysis", "Sentences", "analyse", "analyse_with_sentences"]
 
 TAGGER_VERSION: int = 2  # 2: measures, units on figures, merged names, cleaner tags
 
@@ -61,6 +61,21 @@ class Analysis:
 def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
             published: str | None, feed_tags: Sequence[str] = ()) -> Analysis:
     """Facts (links re-based into the combined tuple), bullets, summary and tags."""
+    return analyse_with_sentences(paragraphs, title=title, language=language,
+                                  published=published, feed_tags=feed_tags)[0]
+
+
+# Paragraph index -> its sentences (start, end) with the facts that start in each, for the
+# paragraphs the summary read (see summarize.key_facts_summary_and_units).
+Sentences = dict[int, list[tuple[int, int, list[Fact]]]]
+
+
+def analyse_with_sentences(paragraphs: Sequence[Paragraph], *, title: str, language: str,
+                           published: str | None, feed_tags: Sequence[str] = ()
+                           ) -> tuple[Analysis, Sentences]:
+    """`analyse`, and the sentences it split with their facts: the story signature made
+    next needs the same ones (signatures.signature), which are then not split and matched to
+    facts a second time."""
     facts: list[Fact] = []
     budget = TAGGED_CHARS
     tagged = 0
@@ -81,13 +96,16 @@ def analyse(paragraphs: Sequence[Paragraph], *, title: str, language: str,
     # Bullets, summary and topics from the paragraphs looked at for facts: bullets need facts,
     # and the summary ranks early sentences only (see summarize.MAX_RANKED).
     paragraphs = paragraphs[:tagged]
-    bullets, summary = key_facts_and_summary(paragraphs, facts, language, title)
+    bullets, summary, units = key_facts_summary_and_units(paragraphs, facts, language, title)
+    sentences: Sentences = {}
+    for p, start, end, found in units:
+        sentences.setdefault(p.index, []).append((start, end, found))
     return Analysis(
         facts=tuple(facts),
         key_facts=tuple(bullets),
         summary=summary,
         tags=tuple(_tags(paragraphs, facts, title, language, feed_tags)),
-    )
+    ), sentences
 
 
 def _head(text: str, budget: int) -> str:

@@ -348,3 +348,84 @@ def test_signature_figures_are_the_dataclass_made_without_init() -> None:
         assert (f.bucket, f.own_key) == (plain.bucket, plain.own_key)
         with pytest.raises(FrozenInstanceError):
             f.value = 1.0  # type: ignore[misc]
+
+
+def test_signature_from_the_taggers_sentences_is_the_one_split_again() -> None:
+    """The sentences the tagger split for the summary, handed to the signature with their
+    facts (as ingest.tag_articles does), give the signature split afresh; a paragraph the
+    summary does not read (a caption, another language) is split by the signature itself."""
+    from briefing.models import Paragraph
+
+    arts = _articles()
+    caption = Paragraph(9, "Cranes at the port, where 1,200 jobs and $4.5bn are at stake. "
+                           "Photo: Acme Ports", "en", kind="caption")
+    arts.append(Article("c", "https://example.com/c", "s", "Acme Ports", "", (
+        *arts[0].paragraphs, caption), language="en"))
+    checked = 0
+    for art in arts:
+        an, sentences = tagger.analyse_with_sentences(
+            art.paragraphs, title=art.title, language=art.language, published="2026-06-01")
+        assert an == tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                                    published="2026-06-01")
+        full = Article(art.id, art.url, art.source, art.title,
+                       "\n\n".join(p.text for p in art.paragraphs), art.paragraphs,
+                       language=art.language, facts=an.facts)
+        shared, fresh = sig.signature(full, sentences), sig.signature(full)
+        assert shared == fresh and shared.stored == fresh.stored
+        checked += len(shared.figs)
+    assert 9 not in sentences and any(f.paragraph == 9 for f in an.facts)
+    assert checked > 500
+
+
+def _plain_textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.ndarray:
+    """TextRank as summarize._textrank computed it before its shortcuts."""
+    from briefing import gazetteer as gz
+    from briefing import summarize
+
+    vocab: dict[str, int] = {}
+    rows = [[vocab.setdefault(w, len(vocab)) for w in summarize._WORD.findall(t.lower())
+             if w not in gz.STOPWORDS] for t in texts]
+    n, size = len(texts), len(vocab)
+    if not vocab or n == 1:
+        return np.ones(n)
+    tf = np.zeros((n, size))
+    for i, ids in enumerate(rows):
+        for w in ids:
+            tf[i, w] += 1.0
+    idf = np.log((1.0 + n) / (1.0 + (tf > 0).sum(axis=0))) + 1.0
+    vec = tf * idf
+    vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-9)
+    sim = vec @ vec.T
+    np.fill_diagonal(sim, 0.0)
+    out = sim.sum(axis=1, keepdims=True)
+    walk = np.divide(sim, out, out=np.full_like(sim, 1.0 / n), where=out > 0)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(steps):
+        rank = (1 - damping) / n + damping * (walk.T @ rank)
+    return rank
+
+
+def test_textrank_and_summary_boosts_as_computed_plainly() -> None:
+    from briefing import summarize
+
+    checked = 0
+    for art in _articles():
+        an = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                            published="2026-06-01")
+        units = [u for u in summarize._units(art.paragraphs, an.facts, art.language)
+                 if summarize._summary_worthy(u[0].text[u[1]:u[2]], art.title)]
+        texts = [p.text[s:e].strip() for p, s, e, _ in units]
+        if len(texts) < 3:
+            continue
+        scores = summarize._textrank([*texts, art.title])
+        assert scores.tolist() == _plain_textrank([*texts, art.title]).tolist()
+        plain = scores[:-1].copy()
+        for i, (_, _, _, found) in enumerate(units):
+            figures = sum(1 for f in found if f.kind in summarize.FIGURE_KINDS)
+            plain[i] *= (1.0 + 0.25 * min(figures, 3)) * (1.0 + 1.0 / (1.0 + i))
+        order = sorted(np.argsort(-plain, kind="stable")[:3].tolist())
+        if sum(len(texts[i]) for i in order) > summarize._SUMMARY_CHARS:
+            order = sorted(np.argsort(-plain, kind="stable")[:2].tolist())
+        assert an.summary == " ".join(summarize._closed(texts[i]) for i in order)
+        checked += 1
+    assert checked > 40

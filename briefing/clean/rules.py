@@ -266,7 +266,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # Photo credits: a line with "©" and no sentence end after it is a caption's credit
     # ("Cranes at dusk © Jane Roe/Example via Getty Images"), not prose, which ends in a stop.
-    _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}"),
+    _rule("photo-credit", r"[^©]{0,300}©[^.!?]{1,120}", needs=("©",)),
     # Credits without "©", by the agencies' own wording (and its spun form "by way of"). A line
     # ending in a full stop after the agency's name is a sentence about it, and stays.
     _rule(
