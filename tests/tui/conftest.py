@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -115,6 +117,29 @@ def screen_text(app: BriefingApp) -> str:
         rows.setdefault(float(m[2]), []).append((float(m[1]), html.unescape(m[3])))
     lines = ["".join(t for _x, t in sorted(rows[y])) for y in sorted(rows)]
     return "\n".join(line.replace("\xa0", " ") for line in lines)
+
+
+class Notes:
+    """Every notification an app raised, as `run_test(message_hook=notes)` sees them go by.
+    Not app._notifications: that forgets a notification once its timeout has passed (5 s,
+    15 s where given), and on a loaded machine a test outlasts that between the notice and
+    its check (a CI failure: the state file's warning had gone)."""
+
+    def __init__(self) -> None:
+        self.raised: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.raised.append(message.notification)
+
+    def messages(self, title: str | None = None) -> list[str]:
+        """The messages raised so far, only those with `title` if given."""
+        return [n.message for n in self.raised if title is None or n.title == title]
+
+
+@pytest.fixture
+def notes() -> Notes:
+    return Notes()
 
 
 async def settle(pilot: Pilot[None]) -> None:

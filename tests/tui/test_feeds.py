@@ -22,7 +22,7 @@ from briefing.tui.screens.main import MainScreen
 from briefing.tui.widgets.article_list import ArticleList
 from tests.conftest import ROOT
 
-from .conftest import NOW, nvidia, plain_article, screen_text, settle
+from .conftest import NOW, Notes, nvidia, plain_article, screen_text, settle
 
 FEED = "https://example.com/feed"
 VI_TITLE = "Doanh thu Nvidia tăng 12% lên 35 tỷ USD"
@@ -285,13 +285,13 @@ async def test_preferences_persist_across_restarts_and_never_touch_the_config(
 
 @pytest.mark.parametrize("body", [b"theme = [unclosed", b"\xff\xfe not text", b"sort = 3\n"])
 async def test_a_corrupt_state_file_is_ignored_with_a_warning(titled_db: Path, state_file: Path,
-                                                              body: bytes) -> None:
+                                                              body: bytes, notes: Notes) -> None:
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_bytes(body)
     app = _app(titled_db)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
-        assert [n for n in app._notifications if n.title == "State file"]
+        assert notes.messages("State file")
         assert app.ui_state.sort == "newest" and _titles(app)[0] == VI_TITLE
         await pilot.press("O")
         await settle(pilot)
@@ -299,15 +299,15 @@ async def test_a_corrupt_state_file_is_ignored_with_a_warning(titled_db: Path, s
 
 
 async def test_a_state_file_that_cannot_be_written_is_a_warning_not_a_crash(
-        titled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        titled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, notes: Notes) -> None:
     (tmp_path / "blocker").write_text("a file where the state folder should be")
     monkeypatch.setenv("BRIEFING_STATE", str(tmp_path / "blocker" / "state.toml"))
     app = _app(titled_db)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("T")
         await settle(pilot)
-        assert any("cannot save" in str(n.message) for n in app._notifications)
+        assert any("cannot save" in m for m in notes.messages())
         assert _titles(app)[0] == "Nvidia revenue rises 12% to $35bn"  # holds for the session
 
 

@@ -18,7 +18,7 @@ from briefing.tui.widgets.article_list import ArticleList
 from tests.feedgen import rss
 from tests.httpserver import Route, TestServer
 
-from .conftest import plain_article, screen_text, settle
+from .conftest import Notes, plain_article, screen_text, settle
 
 
 async def test_fetch_worker_reports_progress_and_reloads(
@@ -106,19 +106,20 @@ async def test_fetch_many_subscribed_feeds_with_teasers_through_the_pool(
         assert f"The full text of story {page}:" in texts
 
 
-async def test_a_failed_feed_shows_its_reason(db: Path, server: TestServer) -> None:
+async def test_a_failed_feed_shows_its_reason(db: Path, server: TestServer,
+                                             notes: Notes) -> None:
     """The status line counted failures; the reader could not see why without the CLI."""
     with Store(db) as store:
         store.add_source(server.add("/ok.xml", rss(1, prefix="fine")))
         store.add_source(server.add("/gone.xml", Route(b"gone", status=410)))
     app = BriefingApp(db, Settings())
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
         assert app.status.startswith("Fetched 1/2 sources: 1 new, 0 updated, 1 failed")
-        (note,) = [n for n in app._notifications if n.title == "1 failed"]
-        assert "/gone.xml: " in note.message and "410" in note.message, note.message
+        (note,) = notes.messages("1 failed")
+        assert "/gone.xml: " in note and "410" in note, note
 
 
 def _auto_settings(engine_url: str) -> Settings:
@@ -168,7 +169,7 @@ async def test_fetch_translates_what_it_stored_when_auto_is_on(
 
 
 async def test_a_failing_engine_is_one_notification_with_a_count(
-        db: Path, server: TestServer) -> None:
+        db: Path, server: TestServer, notes: Notes) -> None:
     """An engine that cannot be reached: the fetch's articles stay stored, one warning
     counts those not translated and names the reason, and the app keeps running."""
     from tests.test_translate_engines import closed_port_url
@@ -176,15 +177,15 @@ async def test_a_failing_engine_is_one_notification_with_a_count(
     with Store(db) as store:
         store.add_source(server.add("/feed.xml", rss(3, prefix="down")))
     app = BriefingApp(db, _auto_settings(closed_port_url()))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
         assert app.status == ("Fetched 1/1 sources: 3 new, 0 updated, 0 translated, "
                               "3 not translated"), app.status
-        notes = [n.message for n in app._notifications if "not translated" in n.message]
-        assert len(notes) == 1 and notes[0].startswith("3 not translated: "), notes
-        assert "skipped" not in notes[0]  # the engine's own reason, not the follow-ups'
+        said = [m for m in notes.messages() if "not translated" in m]
+        assert len(said) == 1 and said[0].startswith("3 not translated: "), said
+        assert "skipped" not in said[0]  # the engine's own reason, not the follow-ups'
         assert app.is_running
         titles = [a.title for a in app.screen.query_one(ArticleList).summaries.values()]
         assert sum(t.startswith("down ") for t in titles) == 3

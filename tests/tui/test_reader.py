@@ -17,7 +17,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.reader_body import MODES, ReaderBody, Row
 
-from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
+from .conftest import NOW, Notes, nvidia, open_settled, plain_article, screen_text, settle
 
 
 async def _open(pilot, app: BriefingApp) -> ReaderScreen:
@@ -93,12 +93,13 @@ async def test_palette_switches_view_mode(make_app: BriefingApp) -> None:
         assert screen.mode == "stacked"
 
 
-async def test_translate_without_engine_says_how_to_set_one(make_app: BriefingApp) -> None:
-    async with make_app.run_test(size=(120, 40)) as pilot:
+async def test_translate_without_engine_says_how_to_set_one(make_app: BriefingApp,
+                                                            notes: Notes) -> None:
+    async with make_app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await _open(pilot, make_app)
         await pilot.press("t")
         await settle(pilot)  # the notice comes from a worker that looks for offline engines
-        messages = [n.message for n in make_app._notifications]
+        messages = notes.messages()
         assert any('engine = "libretranslate"' in m and "No translation engine" in m
                    for m in messages)
 
@@ -106,15 +107,15 @@ async def test_translate_without_engine_says_how_to_set_one(make_app: BriefingAp
 @pytest.mark.skipif("eng-spa" not in apertium.list_modes(),
                     reason="Apertium's eng-spa pair is not installed (apt-get install apertium "
                            "apertium-eng-spa)")
-async def test_translate_without_engine_offers_an_installed_one(db: Path) -> None:
+async def test_translate_without_engine_offers_an_installed_one(db: Path, notes: Notes) -> None:
     settings = Settings()
     settings.translation.target = "es"
     app = BriefingApp(db, settings, now=NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await _open(pilot, app)
         await pilot.press("t")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = notes.messages()
         assert ("No translation engine is configured, but apertium is installed and "
                 'translates en→es. To use it, set in the config file:\n[translation]\n'
                 'engine = "apertium"') in messages, messages

@@ -52,6 +52,9 @@ async def test_an_id_that_is_not_there_says_so(make_app: BriefingApp) -> None:
         assert "Article not found." in screen_text(make_app)
 
 
+# Whether the rules were loaded is read as the list's timer calls warm_reader, not once
+# run_test is under way: on a loaded machine start-up outlasts the timer's half second, and the
+# reader had been composed (the rules loaded) before the first look.
 _WARM = r"""
 import asyncio, sys, time
 from pathlib import Path
@@ -60,14 +63,13 @@ from briefing.tui.app import BriefingApp
 
 async def main():
     app = BriefingApp(Path(sys.argv[1]), Settings())
-    # Whether the rules were loaded is taken as warm_reader starts, not at some moment the
-    # test gets to run: on a busy machine that moment came after the timer (True, True).
-    before = []
-    warm = app.warm_reader
-    def watched():
+    before, warm = [], app.warm_reader
+
+    def warm_reader():
         before.append("briefing.clean.boilerplate" in sys.modules)
         warm()
-    app.warm_reader = watched
+
+    app.warm_reader = warm_reader
     async with app.run_test(size=(120, 40)) as pilot:
         end = time.monotonic() + 120
         while app._reader is None:

@@ -19,7 +19,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import HINT
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import NOW, open_search, plain_article, settle
+from .conftest import NOW, Notes, open_search, plain_article, settle
 
 
 @pytest.mark.parametrize("typed", ["-", " ( ) ", "…", '""'])
@@ -37,49 +37,47 @@ async def test_a_search_with_no_word_shows_the_hint_not_every_article_or_nothing
         assert make_app.is_running
 
 
-def _state_notes(app: BriefingApp) -> list[str]:
-    return [str(n.message) for n in app._notifications if n.title == "State file"]
-
-
 async def test_a_state_file_that_cannot_be_written_warns_once_in_one_line(
-        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        notes: Notes) -> None:
     """Root may write anywhere, so the folder is blocked by a file: every save fails (as on
     a read-only or full disk) while the session changes its theme, sort and titles."""
     (tmp_path / "blocker").write_text("a file where the state folder should be")
     path = tmp_path / "blocker" / "state.toml"
     monkeypatch.setenv("BRIEFING_STATE", str(path))
     app = BriefingApp(make_app.db_path, make_app.settings, now=make_app.fixed_now)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
-        assert _state_notes(app) == []  # nothing written yet, nothing to say
+        assert notes.messages("State file") == []  # nothing written yet, nothing to say
         app.theme = "nord"
         await pilot.press("O", "T")
         await settle(pilot)
         app.theme = "gruvbox"
         await settle(pilot)
-        notes = _state_notes(app)
-        assert len(notes) == 1, notes
-        (note,) = notes
+        said = notes.messages("State file")
+        assert len(said) == 1, said
+        (note,) = said
         assert "\n" not in note and note.startswith(f"{path}: cannot save preferences: ")
         assert "a file stands where its folder should be" in note and note.count(str(path)) == 1
         assert app.is_running and app.theme == "gruvbox" and app.oldest_first
 
 
 async def test_an_unknown_theme_in_the_state_file_falls_back_and_says_so_once(
-        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        make_app: BriefingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        notes: Notes) -> None:
     path = tmp_path / "state.toml"
     path.write_text('theme = "no-such-theme"\nsort = "oldest"\n', encoding="utf-8")
     monkeypatch.setenv("BRIEFING_STATE", str(path))
     app = BriefingApp(make_app.db_path, make_app.settings, now=make_app.fixed_now)
     default = BriefingApp(make_app.db_path, make_app.settings).theme
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("T")  # another preference saved: no second warning
         await settle(pilot)
-        notes = _state_notes(app)
-        assert len(notes) == 1, notes
-        assert "'no-such-theme'" in notes[0] and str(path) in notes[0]
-        assert f"the default theme ({default}) is used" in notes[0]
+        said = notes.messages("State file")
+        assert len(said) == 1, said
+        assert "'no-such-theme'" in said[0] and str(path) in said[0]
+        assert f"the default theme ({default}) is used" in said[0]
         assert app.theme == default and app.oldest_first  # the rest of the file holds
 
 

@@ -37,13 +37,18 @@ async def test_one_connection_for_the_screen_closed_when_it_closes(
         session = screen.session
         assert session is not None
         assert await _type(pilot, screen, "engineers") == ["a-nvidia"]
+        kept = session._store
         assert len(await _type(pilot, screen, "harbour")) == 5
         # Written by another connection (cron's fetch) while the screen is open: the kept
         # connection reads it at its next query, as a fresh one would.
         with Store(db) as store:
             store.save_article(plain_article(9, title="Lighthouse keepers return"))
         assert len(await _type(pilot, screen, "lighthouse")) == 1
-        assert session.queries == 3 and not session.closed
+        # Each query ran on the one connection. At least the three entered: a pause in the
+        # typing longer than the search box's debounce (a loaded machine) runs one more for
+        # the word typed so far, so the count says nothing more.
+        assert kept is not None and session._store is kept
+        assert session.queries >= 3 and not session.closed
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(make_app.screen, MainScreen)

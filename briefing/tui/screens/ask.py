@@ -34,6 +34,9 @@ class AskScreen(ModalScreen[str | None]):
     DEFAULT_CSS = CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="ask_cancel")]
+    # Focused by Textual once the screen shows, not looked up in on_mount: the app closing
+    # as the dialog is pushed leaves the box's children unmounted (NoMatches).
+    AUTO_FOCUS = "#ask-input"
 
     def __init__(self, title: str, hint: str, *, value: str = "",
                  check: Callable[[str], str] | None = None, placeholder: str = "") -> None:
@@ -48,9 +51,6 @@ class AskScreen(ModalScreen[str | None]):
             yield Static(render.paragraph(self.hint), classes="hint")
             yield Input(value=self.value, placeholder=self.placeholder, id="ask-input")
             yield Static(id="ask-error", classes="error")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
 
     @on(Input.Submitted, "#ask-input")
     def _submitted(self, event: Input.Submitted) -> None:
