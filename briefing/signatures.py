@@ -420,9 +420,6 @@ def _packed(sig: Signature, data: dict[str, Any]) -> bytes | None:
     weights = [0] * len(values)
     for i, f in enumerate(figs):
         weights[place[i]] = PACKED_WEIGHTS.index(f.weight)
-    strings = "\0".join((*prefixes, *names)).encode()
-    if len(strings) >= 2**16:
-        return None
     return pack_signature(np.asarray(sig.minhash, dtype="<u4").tobytes(), prefixes, values,
                           [len(m) for m in grouped.values()], weights,
                           [(number[key], place[i]) for key, i in strong.items()], names, rest)

@@ -89,12 +89,15 @@ def bucket_of(value: float) -> int:
 
 def pack_signature(minhash: bytes, prefixes: Sequence[str], values: Sequence[float],
                    counts: Sequence[int], weights: Sequence[int],
-                   probes: Sequence[tuple[int, int]], names: Sequence[str], rest: bytes) -> bytes:
+                   probes: Sequence[tuple[int, int]], names: Sequence[str], rest: bytes
+                   ) -> bytes | None:
     """Version 3 (see PACKED) of these parts: each key without its bucket ("f:money:USD:"),
-    each value's weight number, `probes` as (key number, value place). The caller checks that
-    the strings hold no NUL, that the keys' buckets are their values' and the counts fit 16
-    bits."""
+    each value's weight number, `probes` as (key number, value place); None when the keys and
+    names together pass the head's 16 bits. The caller checks that the strings hold no NUL,
+    that the keys' buckets are their values' and the counts fit 16 bits."""
     strings = "\0".join((*prefixes, *names)).encode()
+    if len(strings) >= 2**16:
+        return None
     counted = (len(minhash) // 4, len(prefixes), len(values), len(probes), len(names))
     form = PACKED if max(*counted, len(values)) < 256 else WIDE
     head, number, _size = _FORMS[form]
