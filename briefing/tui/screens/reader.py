@@ -85,12 +85,15 @@ class ReaderScreen(ArticleScreen):
         yield StatusLine(id="status")
         yield KeyFooter()
 
+    def _body(self) -> ReaderBody | None:
+        """The body, or None when the app closed while the reader composed ahead (warm_reader)
+        was mounting: its children never came, and there is nothing to show, empty or lay out
+        (seen under load as NoMatches from on_mount, on_screen_suspend and on_resize)."""
+        return next(iter(self.query(ReaderBody)), None)
+
     def on_mount(self) -> None:
-        body = next(iter(self.query("#reader-scroll")), None)
+        body = self._body()
         if body is None:
-            # The app closed while the reader composed ahead (warm_reader) was mounting: its
-            # children went with it, and there is nothing to show (seen under load in tests
-            # that end half a second after start-up, as NoMatches from here).
             return
         body.focus()
         self._apply_mode()
@@ -273,7 +276,7 @@ class ReaderScreen(ArticleScreen):
         self._apply_mode()
 
     def on_resize(self) -> None:
-        if self.query(ReaderBody):  # none: composed ahead as the app closed (see on_mount)
+        if self._body() is not None:
             self._apply_mode()
 
     @property
@@ -348,9 +351,9 @@ class ReaderScreen(ArticleScreen):
         if self in self.app.screen_stack:
             return  # covered (help, search), not left: it shows again as it was
         # Emptied on the way out: the next article must not show the last one's rows, not
-        # for one frame. None when the app closed while the reader composed ahead
-        # (warm_reader) was mounting: it has no children and nothing to empty.
-        for body in self.query(ReaderBody):
+        # for one frame.
+        body = self._body()
+        if body is not None:
             body.clear()
 
     # -- reading through the list --------------------------------------------------------
