@@ -417,3 +417,16 @@ def test_a_pool_returns_with_every_worker_started() -> None:
         assert len(workers) == 2 and all(w.is_alive() for w in workers)
     finally:
         pool.shutdown()
+
+
+def test_workers_run_below_the_main_process_priority() -> None:
+    # The main process writes the database and feeds the workers: at equal priority the
+    # scheduler gave it two thirds of a core beside two busy workers, and they waited for it.
+    from briefing.procpool import WORKER_NICE, process_pool
+
+    pool = process_pool(1)
+    try:
+        ours = os.nice(0)
+        assert pool.submit(os.nice, 0).result(timeout=120) == min(19, ours + WORKER_NICE)
+    finally:
+        pool.shutdown()
