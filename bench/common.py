@@ -12,7 +12,9 @@ memory benchmark's "new items each cycle"); GET /control/stats returns request c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import random
 import statistics
@@ -357,6 +359,12 @@ class Measured:
     # User + system seconds of the child alone (its last 20 ms sample): the process that
     # writes the database, without its workers.
     main_cpu: float = 0.0
+    # The machine's idle CPUs over the run, on average (idle and I/O-wait time over the wall
+    # time, from /proc/stat): near 0 on a run that keeps every core busy.
+    idle_cores: float = float("nan")
+    # Seconds the child's threads were ready to run but waited for a CPU (schedstat, its
+    # last 20 ms sample): a process starved by its own workers or by other work.
+    main_waited: float = float("nan")
 
 
 def children(pid: int) -> list[int]:
@@ -422,6 +430,29 @@ def tree_rss_kb(pid: int, cpu: dict[int, float] | None = None) -> int:
     return total
 
 
+def _idle_s() -> float:
+    """Seconds all the machine's CPUs have spent idle or waiting on I/O since boot."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _waited_s(pid: int) -> float:
+    """Seconds the threads of `pid` have waited on a run queue (schedstat's second field)."""
+    total = 0.0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError, IndexError, ValueError), \
+                    open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[1]) / 1e9
+    except OSError:
+        return float("nan")
+    return total
+
+
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
                  cwd: Path | None = None, watch: Callable[[], object] | None = None,
                  watch_every: float = 0.1) -> Measured:
@@ -432,14 +463,20 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}-{time.time_ns()}"
     with open(f"{out_path}.out", "w+") as out, open(f"{out_path}.err", "w+") as err:
         started = time.perf_counter()
+        idle_before = _idle_s()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
         peak_tree = 0
         cpu: dict[int, float] = {}
+        waited = float("nan")
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             peak_tree = max(peak_tree, tree_rss_kb(proc.pid, cpu))
+            # Threads that have ended take their share with them: the largest sum seen.
+            now_waited = _waited_s(proc.pid)
+            if not math.isnan(now_waited):
+                waited = now_waited if math.isnan(waited) else max(waited, now_waited)
             if watch is not None and time.perf_counter() >= next_watch:
                 value = watch()
                 if not changes or changes[-1][1] != value:
@@ -447,13 +484,14 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None,
                 next_watch = time.perf_counter() + watch_every
             time.sleep(0.02)
         wall = time.perf_counter() - started
+        idle = (_idle_s() - idle_before) / wall if wall > 0 else float("nan")
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         result = Measured(wall, proc.returncode, usage.ru_maxrss / 1024,
                           max(peak_tree, usage.ru_maxrss) / 1024, out.read(), err.read(),
                           max(usage.ru_utime + usage.ru_stime, sum(cpu.values())), changes,
-                          cpu.get(proc.pid, 0.0))
+                          cpu.get(proc.pid, 0.0), idle, waited)
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     return result

@@ -20,6 +20,9 @@ every 0.1 s) for its article count while the run goes on, and the time the count
 reached its final value is taken. "CPU ms/item" is the whole process tree's CPU over the items
 the phase brought (what briefing stored; the same count for newsboat); "main ms/item" the
 same for the main process alone (the one that writes the database), without its workers.
+"idle cores" is the machine's idle CPUs over the phase on average (from /proc/stat: near 0
+when the run keeps every core busy), "main waited s" how long the main process's threads were
+ready to run but waited for a CPU (schedstat).
 """
 
 from __future__ import annotations
@@ -121,6 +124,8 @@ def bench_size(n: int, repeat: int, newsboat_threads: list[int],
         r = runs.setdefault(tool, {})
         r.setdefault(f"{phase}_cpu_s", []).append(m.cpu)
         r.setdefault(f"{phase}_main_cpu_s", []).append(m.main_cpu)
+        r.setdefault(f"{phase}_idle_cores", []).append(m.idle_cores)
+        r.setdefault(f"{phase}_main_waited_s", []).append(m.main_waited)
         r.setdefault(f"{phase}_load", []).append(os.getloadavg()[0])
         if db is not None:
             r.setdefault(f"{phase}_db_mb", []).append(_db_mb(db))
@@ -182,7 +187,9 @@ def _rows(result: dict[str, Any]) -> list[list[object]]:
                          if m.get(f"{phase}_items") else float("nan"))
             rows.append([n, tool, phase, secs, m.get(f"{phase}_readable_s", float("nan")),
                          n / secs, m[f"{phase}_cpu_s"], per_item, main_item,
-                         m[f"{phase}_load"], m.get(f"{phase}_db_mb", float("nan")),
+                         m.get(f"{phase}_idle_cores", float("nan")),
+                         m.get(f"{phase}_main_waited_s", float("nan")), m[f"{phase}_load"],
+                         m.get(f"{phase}_db_mb", float("nan")),
                          m[f"{phase}_rss_mb"], m[f"{phase}_tree_mb"],
                          int(m[f"{phase}_304"]), int(m[f"{phase}_failed"])])
     return rows
@@ -337,7 +344,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
         results.append(bench_size(n, args.repeat, threads, args.style, args.readable_first))
     headers = ["feeds", "tool", "phase", "median s", "readable s", "feeds/s", "CPU s",
-               "CPU ms/item", "main ms/item", "load", "DB MB",
+               "CPU ms/item", "main ms/item", "idle cores", "main waited s", "load", "DB MB",
                "peak RSS MB", "tree RSS MB", "304s", "failed"]
     print(table(headers, [r for res in results for r in _rows(res)]))
     ratio_rows = [r for res in results for r in _ratios(res)]
