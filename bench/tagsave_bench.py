@@ -4,7 +4,8 @@ articles and the same tagging every run, so two versions of the store compare on
 thread that writes the database without the noise of a whole fetch.
 
     .venv/bin/python -m bench.tagsave_bench --feeds 300 [--style wire] [--repeat 3]
-    .venv/bin/python -m bench.tagsave_bench --feeds 300 --once   # under cachegrind
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+        .venv/bin/python -m bench.tagsave_bench --feeds 100 --once [--batches 0]
     .venv/bin/python -m bench.tagsave_bench --feeds 300 --profile  # cProfile of one replay
 
 The first run prepares, in `--cache` (default /tmp/tagsave-bench-<feeds>-<style>): a cold
@@ -86,12 +87,12 @@ def prepare(cache: Path, feeds: int, style: str) -> None:
     print(f"prepared {cache}: {report.added} articles, {len(batches)} batches")
 
 
-def replay(cache: Path) -> dict[str, Any]:
+def replay(cache: Path, limit: int | None = None) -> dict[str, Any]:
     from briefing.pipeline import AFTER_STORE
     from briefing.store import Store
     from briefing.tag_behind import TagBehind
 
-    batches = pickle.loads((cache / "batches.pickle").read_bytes())
+    batches = pickle.loads((cache / "batches.pickle").read_bytes())[:limit]
     with tempfile.TemporaryDirectory(prefix="tagsave-") as tmp:
         db = Path(tmp) / "r.db"
         shutil.copy(cache / "readable.db", db)
@@ -137,6 +138,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="where the prepared run is kept")
     parser.add_argument("--profile", action="store_true",
                         help="one replay under cProfile (thread CPU time), top functions")
+    parser.add_argument("--batches", type=int, metavar="K",
+                        help="replay only the first K batches (0: none, for the cost of "
+                             "everything else under cachegrind)")
     parser.add_argument("--once", action="store_true",
                         help="one replay, no table (for cachegrind)")
     args = parser.parse_args()
@@ -149,13 +153,13 @@ def main() -> None:
 
         prof = cProfile.Profile(time.thread_time)
         prof.enable()
-        replay(cache)
+        replay(cache, args.batches)
         prof.disable()
         stats = pstats.Stats(prof).strip_dirs()
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(35)
         return
-    runs = [replay(cache) for _ in range(1 if args.once else args.repeat)]
+    runs = [replay(cache, args.batches) for _ in range(1 if args.once else args.repeat)]
     n = max(1, runs[0]["articles"])
     save = median([r["save_s"] for r in runs]) * 1000 / n
     commit = median([r["commit_s"] for r in runs]) * 1000 / n

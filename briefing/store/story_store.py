@@ -163,21 +163,29 @@ class KeyIndex:
 
     def add(self, keys: Iterable[tuple[str, int]], published: int, rowid: int) -> None:
         """Postings of (key, key id) for an article just written."""
+        ranges, stamps_of, ids_of = self.ranges, self.stamps, self.ids
+        added = 0
         for key, kid in keys:
-            have = self.ranges.get(key)
-            if have is None and self.complete and key not in self.dropped:
-                have = self.ranges[key] = (UNKNOWN_TIME, OPEN_END)
-                self.stamps[key], self.ids[key] = [], []
-                self.names[kid] = key
-            if have is not None and have[0] <= published <= have[1]:
-                stamps = self.stamps.get(key)
+            have = ranges.get(key)
+            if have is None:
+                # A key first met (most of an article's: its MinHash bands are its own): its
+                # lists start with this posting, which any time falls in.
+                if self.complete and key not in self.dropped:
+                    ranges[key] = (UNKNOWN_TIME, OPEN_END)
+                    stamps_of[key], ids_of[key] = [published], [rowid]
+                    self.names[kid] = key
+                    added += 1
+                continue
+            if have[0] <= published <= have[1]:
+                stamps = stamps_of.get(key)
                 if stamps is None:  # loaded when nobody held it
-                    stamps = self.stamps[key] = []
-                    self.ids[key] = []
-                at = bisect_right(stamps, published)
-                stamps.insert(at, published)
-                self.ids[key].insert(at, rowid)
-                self.size += 1
+                    stamps_of[key], ids_of[key] = [published], [rowid]
+                else:
+                    at = bisect_right(stamps, published)
+                    stamps.insert(at, published)
+                    ids_of[key].insert(at, rowid)
+                added += 1
+        self.size += added
 
     def drop(self, key: str) -> None:
         """Forget a key's postings (one too common to look up again): memory back, and
@@ -327,6 +335,8 @@ class StoryStore:
         batch of articles will look up one by one with `candidates`. Call it at the start of each
         batch (`check`: see whether another connection has committed since)."""
         index = self.key_index(check=check)
+        if index.complete:  # it covers every key (see KeyIndex.covers): nothing to load
+            return index
         hot = self.hot_keys
         missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
         if missing:
@@ -366,11 +376,17 @@ class StoryStore:
         found: set[int] = set()
         # Each key's postings, whether a band, and whether a row is in them twice.
         lists: list[tuple[list[int], bool, bool]] = []
+        # KeyIndex.window inlined: the loop meets ~25 keys an article, most of them held by
+        # no other article (a key not in `stamps`), and a call each was a third of its cost.
+        big, stamps_of, ids_of = index.big, index.stamps, index.ids
         for key in keys:
-            if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
+            if key in big:  # too many postings to keep (see KeyIndex): read the window's
                 held = self._window(key, lo, hi, max_postings)
             else:
-                held = index.window(key, lo, hi)
+                stamps = stamps_of.get(key)
+                if stamps is None:  # a key nobody holds
+                    continue
+                held = ids_of[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
             if len(held) > max_postings:
                 hot.add(key)
                 index.drop(key)
@@ -379,6 +395,14 @@ class StoryStore:
                 continue
             band = key.startswith("h:")
             rows = seen[band]
+            if len(held) == 1:  # most keys an article shares, it shares with one other
+                r = held[0]
+                if r in rows:
+                    found.add(r)
+                else:
+                    rows.add(r)
+                lists.append((held, band, False))
+                continue
             before = len(rows)
             again = rows.intersection(held)
             found |= again
@@ -389,8 +413,10 @@ class StoryStore:
                 found.update(r for r in set(held) if held.count(r) > 1)
             lists.append((held, band, twice))
         found.discard(exclude)
-        unknown = [r for r in found if r not in index.members]
         self._read = {}
+        if not found:
+            return []
+        unknown = [r for r in found if r not in index.members]
         if unknown:
             # Not flushed first: the rows held for it are all in index.members. Their stored
             # signatures come with them, for `signatures` to hand out next: matching reads
@@ -439,8 +465,9 @@ class StoryStore:
             self._new_members.append(
                 (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                  row.tagger_version, signature))
-            id_of = self.key_id
-            pairs = [(k, id_of(k)) for k in dict.fromkeys(keys)]
+            # The memo read here, not through key_id: ~15 keys an article, nearly all known.
+            memo, id_of = self._key_ids, self.key_id
+            pairs = [(k, memo[k] if k in memo else id_of(k)) for k in dict.fromkeys(keys)]
             published = epoch(row.published)
             self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
