@@ -98,9 +98,13 @@ def _stamp(published: str | None) -> str:
 def _window(stamp: str) -> tuple[int, int]:
     """The publication times (seconds, as story_keys has them) a copy may have; an article of
     unknown time may match any."""
-    if not stamp:
+    return _window_at(epoch(stamp))
+
+
+def _window_at(when: int) -> tuple[int, int]:
+    """`_window` of a time already in seconds (`epoch`)."""
+    if when == UNKNOWN_TIME:
         return UNKNOWN_TIME, OPEN_END
-    when = epoch(stamp)
     return when - WINDOW, when + WINDOW
 
 
@@ -149,16 +153,18 @@ def assign_articles(store: Store, arts: Sequence[Article],
         given = signatures or {}
         sigs = {a.id: _compact(given.get(a.id), a) for a in arts}
         stamps = {a.id: _stamp(a.published) for a in arts}
+        # Each stamp in seconds once: the window looked up and the keys written read it.
+        times = {aid: epoch(stamp) for aid, stamp in stamps.items()}
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
-            windows = [_window(stamps[a.id]) for a in fresh]
+            windows = [_window_at(times[a.id]) for a in fresh]
             store.stories.preload([k for a in fresh for k in sigs[a.id].lookup_keys],
                        min(w[0] for w in windows), max(w[1] for w in windows))
         rows = store.stories.rowids([a.id for a in arts])
         for art in arts:
             if art.id in rows:  # saved: an article must be stored before it joins a story
                 _assign_one(store, art, prior.get(art.id), sigs[art.id], rows[art.id],
-                            stamps[art.id])
+                            stamps[art.id], times[art.id])
 
 
 def rebuild(store: Store) -> None:
@@ -182,7 +188,7 @@ def sync(store: Store) -> None:
 
 
 def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
-                rowid: int, stamp: str) -> None:
+                rowid: int, stamp: str, when: int) -> None:
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
@@ -192,12 +198,12 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
             for f, g in conflicts(before, now)])
         story_id = old.story_id
     else:
-        story_id = _choose(store, sig, stamp, rowid) or art.id
+        story_id = _choose(store, sig, when, rowid) or art.id
     row = Stored(art.id, story_id, stamp, quality(art), art.content_hash, art.tagger_version)
     _remember(store, art.id, sig.lean())
     if old is None and story_id == art.id:
         # A new story of one: no other members to compare, and its row is known already.
-        store.stories.put(row, sig.stored, sig.index_keys, rowid, new=True)
+        store.stories.put(row, sig.stored, sig.index_keys, rowid, new=True, at=when)
         store.stories.new_story(story_id, art.title, row.published)
         return
     flags = []
@@ -205,7 +211,7 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
     for m in store.stories.members(story_id):
         if m.article_id != art.id:
             flags += _disagreements(m, Signature.from_json(m.signature), row, whole)
-    store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None)
+    store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None, at=when)
     store.stories.add_flags(story_id, flags)
     store.stories.refresh(story_id)
 
@@ -219,9 +225,10 @@ def _disagreements(a: Stored, sa: Signature, b: Stored, sb: Signature
             for f, g in conflicts(sa, sb)]
 
 
-def _choose(store: Store, sig: Compact, stamp: str, rowid: int) -> str | None:
-    """The story of the best matching candidate, or None to start a new story."""
-    lo, hi = _window(stamp)
+def _choose(store: Store, sig: Compact, when: int, rowid: int) -> str | None:
+    """The story of the best matching candidate, or None to start a new story; `when` the
+    article's publication time in seconds (`epoch`)."""
+    lo, hi = _window_at(when)
     # A join by figures needs two figures stated exactly, so two keys in common; a join by
     # text shows as a shared MinHash band. Anyone else cannot join: no need to read them.
     found_rows = store.stories.candidates(sig.lookup_keys, lo, hi, exclude=rowid,

@@ -436,9 +436,13 @@ class StoryStore:
                 shared[r] += held.count(r) if twice else 1
             if band:
                 banded |= met
-        known = sorted(((index.members[r], n, r in banded) for r, n in shared.items()
-                        if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
-        return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
+        # Most shared first, then by article id, as tuples compare (no key function called
+        # for each row): their place in `shared` after the id keeps equal ones (never met:
+        # one id, one row) in the order a stable sort would.
+        members = index.members
+        known = sorted([(-n, members[r][0], i, members[r][1], r in banded) for i, (r, n) in
+                        enumerate(shared.items()) if r in members])[:limit]
+        return [(aid, story_id, -n, band) for n, aid, _i, story_id, band in known]
 
     def _window(self, key: str, lo: int, hi: int, most: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi], as `KeyIndex.window`
@@ -451,27 +455,34 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
-            new: bool = False) -> None:
+            new: bool = False, at: int | None = None) -> None:
         """Insert or replace an article's membership, signature (Signature.stored) and index
         keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to
-        delete."""
+        delete, `at` its publication time in seconds when known (`epoch(row.published)`)."""
+        store = self._store
+        if not store.conn.in_transaction:  # a transaction of its own
+            with store.write():
+                return self.put(row, signature, keys, rowid, new=new, at=at)
+        # Inside the caller's transaction (a batch: once an article), without the cost of
+        # entering `write` to join it.
         index = self.key_index()
-        with self._store.write() as c:
-            if not new:
-                self.flush()
-                index.remove([k for (k,) in c.execute(
-                    "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
-                c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
-            self._new_members.append(
-                (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
-                 row.tagger_version, signature))
-            # The memo read here, not through key_id: ~15 keys an article, nearly all known.
-            memo, id_of = self._key_ids, self.key_id
-            pairs = [(k, memo[k] if k in memo else id_of(k)) for k in dict.fromkeys(keys)]
-            published = epoch(row.published)
-            self._keys += [(kid, published, rowid) for _k, kid in pairs]
+        c = store.conn
+        if not new:
+            self.flush()
+            index.remove([k for (k,) in c.execute(
+                "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
+            c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
+        self._new_members.append(
+            (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
+             row.tagger_version, signature))
+        # The memo read here, not through key_id: ~15 keys an article, nearly all known.
+        memo, id_of = self._key_ids, self.key_id
+        pairs = [(k, memo[k] if k in memo else id_of(k)) for k in dict.fromkeys(keys)]
+        published = epoch(row.published) if at is None else at
+        self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
         index.members[rowid] = (row.article_id, row.story_id)
+        return None
 
     @wraps_sqlite_errors
     def refresh(self, story_id: str) -> None:
@@ -500,6 +511,9 @@ class StoryStore:
     def new_story(self, story_id: str, title: str, published: str) -> None:
         """The row of a story whose one member is its first article (what `refresh` would
         compute, without reading it back)."""
+        if self._store.conn.in_transaction:  # a batch's: joined without entering `write`
+            self._stories.append((story_id, story_id, title, published, published))
+            return
         with self._store.write():
             self._stories.append((story_id, story_id, title, published, published))
 
