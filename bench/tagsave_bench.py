@@ -7,10 +7,12 @@ thread that writes the database without the noise of a whole fetch.
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
         .venv/bin/python -m bench.tagsave_bench --feeds 100 --once [--batches 0]
     .venv/bin/python -m bench.tagsave_bench --feeds 300 --profile  # cProfile of one replay
+    .venv/bin/python -m bench.tagsave_bench --feeds 300 --churn    # a cron cycle's batches
 
-The first run prepares, in `--cache` (default /tmp/tagsave-bench-<feeds>-<style>): a cold
-fetch of the loopback feeds stored readable first with the tagging behind switched off
-(every article TAGGING_PENDING, no stories), then each batch of 50 articles tagged in this
+The first run prepares, in `--cache` (default /tmp/tagsave-bench-<feeds>-<style>[-churn]): a
+cold fetch of the loopback feeds stored readable first with the tagging behind switched off
+(every article TAGGING_PENDING, no stories; with --churn, after a whole cold fetch, the fetch
+that finds a tenth of the feeds moved on), then each batch of 50 articles tagged in this
 process (ingest.tag_articles, as a worker does) and pickled. A replay copies that database,
 then writes the batches in their stored order through `TagBehind._save` with the pipeline's
 hooks, BATCHES of them per transaction (what the writer commits at once in a cold fetch's
@@ -55,7 +57,7 @@ TABLES = {
 }
 
 
-def prepare(cache: Path, feeds: int, style: str) -> None:
+def prepare(cache: Path, feeds: int, style: str, churn: bool = False) -> None:
     from briefing import ingest, tag_behind
     from briefing.config import Settings
     from briefing.pipeline import run_fetch
@@ -64,15 +66,18 @@ def prepare(cache: Path, feeds: int, style: str) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     db = cache / "readable.db"
     add = tag_behind.TagBehind.add
-    tag_behind.TagBehind.add = lambda self, articles: None  # type: ignore[method-assign]
-    try:
-        with FeedServer(feeds, style=style) as server:
-            settings = Settings()
-            settings.fetch.readable_first = True
-            with Store(db) as store:
+    with FeedServer(feeds, new=20, style=style) as server:
+        settings = Settings()
+        settings.fetch.readable_first = True
+        with Store(db) as store:
+            if churn:  # a whole cold fetch first, tagged and grouped; then a tenth move on
+                run_fetch(settings, store, server.urls())
+                server.churn(10)
+            tag_behind.TagBehind.add = lambda self, articles: None  # type: ignore[method-assign]
+            try:
                 report = run_fetch(settings, store, server.urls())
-    finally:
-        tag_behind.TagBehind.add = add  # type: ignore[method-assign]
+            finally:
+                tag_behind.TagBehind.add = add  # type: ignore[method-assign]
     batches: list[tuple[list[Any], Any]] = []
     with Store(db) as store:
         ids = store.tagging_pending_ids()
@@ -135,6 +140,9 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--style", choices=("plain", "wire"), default="plain")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--churn", action="store_true",
+                        help="the batches of a churn run (a tenth of the feeds bring 20 new "
+                             "items) after a whole cold fetch, as a cron cycle writes them")
     parser.add_argument("--cache", type=Path, help="where the prepared run is kept")
     parser.add_argument("--profile", action="store_true",
                         help="one replay under cProfile (thread CPU time), top functions")
@@ -144,9 +152,10 @@ def main() -> None:
     parser.add_argument("--once", action="store_true",
                         help="one replay, no table (for cachegrind)")
     args = parser.parse_args()
-    cache = args.cache or Path(tempfile.gettempdir()) / f"tagsave-bench-{args.feeds}-{args.style}"
+    name = f"tagsave-bench-{args.feeds}-{args.style}{'-churn' if args.churn else ''}"
+    cache = args.cache or Path(tempfile.gettempdir()) / name
     if not (cache / "batches.pickle").exists():
-        prepare(cache, args.feeds, args.style)
+        prepare(cache, args.feeds, args.style, args.churn)
     if args.profile:
         import cProfile
         import pstats

@@ -366,7 +366,9 @@ class StoryStore:
         life (postings only grow), so it is never counted again."""
         hot = self.hot_keys
         keys = [k for k in dict.fromkeys(keys) if k not in hot]
-        index = self.preload(keys, lo, hi, check=False)
+        index = self.index
+        if index is None or not index.complete:  # a complete one has every key already
+            index = self.preload(keys, lo, hi, check=False)
         # Two figures in common, or two MinHash bands: one band alone is what a shared stock
         # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
         # met twice among one kind's postings are found with set operations, and only theirs
@@ -465,7 +467,7 @@ class StoryStore:
                 return self.put(row, signature, keys, rowid, new=new, at=at)
         # Inside the caller's transaction (a batch: once an article), without the cost of
         # entering `write` to join it.
-        index = self.key_index()
+        index = self.index or self.key_index()
         c = store.conn
         if not new:
             self.flush()
