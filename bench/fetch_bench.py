@@ -6,6 +6,7 @@ sees), beside newsboat (`newsboat -x reload`) when it is installed.
     .venv/bin/python -m bench.fetch_bench --sizes 200 --style wire   # wire-style items
     .venv/bin/python -m bench.fetch_bench --profile 100     # cProfile of an in-process cold run
     .venv/bin/python -m bench.fetch_bench --profile-churn 300   # ... of a churn run after it
+    .venv/bin/python -m bench.fetch_bench --profile-cold 300    # main thread, readable first
 
 Each run is a subprocess: wall time, feeds per second, peak RSS of the largest process and of
 the whole process tree (briefing's worker processes included). The feed server runs in its own
@@ -281,6 +282,45 @@ def profile_churn(n: int, top: int = 30, style: str = "plain") -> str:
     return out.getvalue()
 
 
+def profile_cold(n: int, top: int = 30, style: str = "plain") -> str:
+    """cProfile of the main thread (its CPU time) in one in-process cold run of `n` feeds,
+    workers real processes and `[fetch] readable_first` on (the default): what the event
+    loop's thread spends storing readable articles, then writing the tagging behind them
+    (TagBehind._save: the analyses and stories) and committing. The main process's CPU per
+    stored item is printed too."""
+    import resource
+
+    from briefing.config import Settings
+    from briefing.pipeline import run_fetch
+    from briefing.store import Store
+
+    def cpu() -> float:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        return use.ru_utime + use.ru_stime
+
+    out = io.StringIO()
+    with FeedServer(n, style=style) as server, tempfile.TemporaryDirectory() as tmp:
+        settings = Settings()
+        settings.fetch.readable_first = True
+        store = Store(Path(tmp) / "p.db")
+        prof = cProfile.Profile(time.thread_time)
+        start, main = cpu(), time.thread_time()
+        prof.enable()
+        report = run_fetch(settings, store, server.urls())
+        prof.disable()
+        main = time.thread_time() - main
+        spent = cpu() - start
+        stats = pstats.Stats(prof, stream=out).strip_dirs()
+        added = max(1, report.added)
+        print(f"profiled cold run (readable first) of {n} feeds: {report.added} added; main "
+              f"thread CPU {main:.2f} s, {main * 1000 / added:.3f} ms per item; main process "
+              f"{spent:.2f} s, {spent * 1000 / added:.3f} ms per item", file=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        store.close()
+    return out.getvalue()
+
+
 def _profiled_run(run_fetch: Any, settings: Any, store: Any, urls: list[str]) -> Any:
     # The pipeline hands CPU work to a 1-thread executor; to see it in one profile, run the
     # executor's jobs inline: a ThreadPoolExecutor replaced by one that calls on submit.
@@ -323,7 +363,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile-churn", type=int, metavar="N",
                         help="instead: profile the main thread of one in-process churn run "
                              "after a cold fetch of N feeds")
+    parser.add_argument("--profile-cold", type=int, metavar="N",
+                        help="instead: profile the main thread of one in-process cold run of "
+                             "N feeds, readable first, its workers real processes")
     args = parser.parse_args(argv)
+    if args.profile_cold:
+        text = profile_cold(args.profile_cold, style=args.style)
+        print(text)
+        write_json("fetch_profile_cold.json", {"feeds": args.profile_cold, "text": text})
+        return
     if args.profile_churn:
         text = profile_churn(args.profile_churn, style=args.style)
         print(text)

@@ -666,3 +666,25 @@ def test_story_rows_held_for_one_statement_are_read_back_and_dropped_on_rollback
         assert store.conn.execute("SELECT count(DISTINCT article) FROM story_keys").fetchone()[
             0] == 2
         assert stories.story_of(store, "c1") is None
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.reuters.com/world/a", "https://REUTERS.com/x?y=1", "http://user:pw@bbc.co.uk:8080/",
+    "https://example.org", "https://example.org?q=/a/b", "https://example.org#frag/x",
+    "http://[::1]:8000/a", "http://sub.nytimes.com/2025/01/a", "ftp://reuters.com/a",
+    "file:///tmp/a.html", "/tmp/a.html", "", "reuters.com/a", "https:/\t/reuters.com/a",
+    " https://reuters.com/a", "https://reuters.com\t/a", "mailto:a@reuters.com",
+    "https://reuters.com.evil.example/a"])
+def test_quality_remembered_by_url_start_is_what_the_url_gives(url: str) -> None:
+    # The host's part of quality is remembered by the URL's text up to its third "/": every
+    # URL must score as computing it afresh does, however its host is written.
+    def fresh(art: Article) -> float:
+        host = stories.host_of(art.url)
+        score = (1.0 + (3.0 if stories.publisher(host) else 0.0)) if host else 0.0
+        return score + (0.5 if art.author else 0.0) + (0.25 if art.translations else 0.0)
+
+    stories._HOST_SCORES.clear()
+    art = Article(id="a", url=url, source="s", title="t", text="", paragraphs=(), author="me")
+    other = replace(art, url=url + "more/path", author="")
+    for a in (art, other, art, other):  # each met twice: the second from the memo
+        assert stories.quality(a) == fresh(a)

@@ -772,7 +772,7 @@ class Store:
         out: dict[str, str] = {}
         for i in range(0, len(ids), 500):
             chunk = list(ids[i:i + 500])
-            out.update((r["id"], r["content_hash"]) for r in self._rows(
+            out.update(self.conn.execute(
                 f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
                 f" AND tagger_version = {TAGGING_PENDING:d}", chunk))
         return out

@@ -163,21 +163,29 @@ class KeyIndex:
 
     def add(self, keys: Iterable[tuple[str, int]], published: int, rowid: int) -> None:
         """Postings of (key, key id) for an article just written."""
+        ranges, stamps_of, ids_of = self.ranges, self.stamps, self.ids
+        added = 0
         for key, kid in keys:
-            have = self.ranges.get(key)
-            if have is None and self.complete and key not in self.dropped:
-                have = self.ranges[key] = (UNKNOWN_TIME, OPEN_END)
-                self.stamps[key], self.ids[key] = [], []
-                self.names[kid] = key
-            if have is not None and have[0] <= published <= have[1]:
-                stamps = self.stamps.get(key)
+            have = ranges.get(key)
+            if have is None:
+                # A key first met (most of an article's: its MinHash bands are its own): its
+                # lists start with this posting, which any time falls in.
+                if self.complete and key not in self.dropped:
+                    ranges[key] = (UNKNOWN_TIME, OPEN_END)
+                    stamps_of[key], ids_of[key] = [published], [rowid]
+                    self.names[kid] = key
+                    added += 1
+                continue
+            if have[0] <= published <= have[1]:
+                stamps = stamps_of.get(key)
                 if stamps is None:  # loaded when nobody held it
-                    stamps = self.stamps[key] = []
-                    self.ids[key] = []
-                at = bisect_right(stamps, published)
-                stamps.insert(at, published)
-                self.ids[key].insert(at, rowid)
-                self.size += 1
+                    stamps_of[key], ids_of[key] = [published], [rowid]
+                else:
+                    at = bisect_right(stamps, published)
+                    stamps.insert(at, published)
+                    ids_of[key].insert(at, rowid)
+                added += 1
+        self.size += added
 
     def drop(self, key: str) -> None:
         """Forget a key's postings (one too common to look up again): memory back, and
@@ -327,6 +335,8 @@ class StoryStore:
         batch of articles will look up one by one with `candidates`. Call it at the start of each
         batch (`check`: see whether another connection has committed since)."""
         index = self.key_index(check=check)
+        if index.complete:  # it covers every key (see KeyIndex.covers): nothing to load
+            return index
         hot = self.hot_keys
         missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
         if missing:
@@ -356,7 +366,9 @@ class StoryStore:
         life (postings only grow), so it is never counted again."""
         hot = self.hot_keys
         keys = [k for k in dict.fromkeys(keys) if k not in hot]
-        index = self.preload(keys, lo, hi, check=False)
+        index = self.index
+        if index is None or not index.complete:  # a complete one has every key already
+            index = self.preload(keys, lo, hi, check=False)
         # Two figures in common, or two MinHash bands: one band alone is what a shared stock
         # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
         # met twice among one kind's postings are found with set operations, and only theirs
@@ -366,11 +378,17 @@ class StoryStore:
         found: set[int] = set()
         # Each key's postings, whether a band, and whether a row is in them twice.
         lists: list[tuple[list[int], bool, bool]] = []
+        # KeyIndex.window inlined: the loop meets ~25 keys an article, most of them held by
+        # no other article (a key not in `stamps`), and a call each was a third of its cost.
+        big, stamps_of, ids_of = index.big, index.stamps, index.ids
         for key in keys:
-            if key in index.big:  # too many postings to keep (see KeyIndex): read the window's
+            if key in big:  # too many postings to keep (see KeyIndex): read the window's
                 held = self._window(key, lo, hi, max_postings)
             else:
-                held = index.window(key, lo, hi)
+                stamps = stamps_of.get(key)
+                if stamps is None:  # a key nobody holds
+                    continue
+                held = ids_of[key][bisect_left(stamps, lo):bisect_right(stamps, hi)]
             if len(held) > max_postings:
                 hot.add(key)
                 index.drop(key)
@@ -379,6 +397,14 @@ class StoryStore:
                 continue
             band = key.startswith("h:")
             rows = seen[band]
+            if len(held) == 1:  # most keys an article shares, it shares with one other
+                r = held[0]
+                if r in rows:
+                    found.add(r)
+                else:
+                    rows.add(r)
+                lists.append((held, band, False))
+                continue
             before = len(rows)
             again = rows.intersection(held)
             found |= again
@@ -389,8 +415,10 @@ class StoryStore:
                 found.update(r for r in set(held) if held.count(r) > 1)
             lists.append((held, band, twice))
         found.discard(exclude)
-        unknown = [r for r in found if r not in index.members]
         self._read = {}
+        if not found:
+            return []
+        unknown = [r for r in found if r not in index.members]
         if unknown:
             # Not flushed first: the rows held for it are all in index.members. Their stored
             # signatures come with them, for `signatures` to hand out next: matching reads
@@ -410,9 +438,13 @@ class StoryStore:
                 shared[r] += held.count(r) if twice else 1
             if band:
                 banded |= met
-        known = sorted(((index.members[r], n, r in banded) for r, n in shared.items()
-                        if r in index.members), key=lambda m: (-m[1], m[0][0]))[:limit]
-        return [(aid, story_id, n, band) for (aid, story_id), n, band in known]
+        # Most shared first, then by article id, as tuples compare (no key function called
+        # for each row): their place in `shared` after the id keeps equal ones (never met:
+        # one id, one row) in the order a stable sort would.
+        members = index.members
+        known = sorted([(-n, members[r][0], i, members[r][1], r in banded) for i, (r, n) in
+                        enumerate(shared.items()) if r in members])[:limit]
+        return [(aid, story_id, -n, band) for n, aid, _i, story_id, band in known]
 
     def _window(self, key: str, lo: int, hi: int, most: int) -> list[int]:
         """Rowids of the articles holding `key` published in [lo, hi], as `KeyIndex.window`
@@ -425,26 +457,34 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def put(self, row: Stored, signature: str | bytes, keys: Iterable[str], rowid: int, *,
-            new: bool = False) -> None:
+            new: bool = False, at: int | None = None) -> None:
         """Insert or replace an article's membership, signature (Signature.stored) and index
         keys; `rowid` is the article's row (`rowids`), `new` that it has no keys yet to
-        delete."""
-        index = self.key_index()
-        with self._store.write() as c:
-            if not new:
-                self.flush()
-                index.remove([k for (k,) in c.execute(
-                    "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
-                c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
-            self._new_members.append(
-                (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
-                 row.tagger_version, signature))
-            id_of = self.key_id
-            pairs = [(k, id_of(k)) for k in dict.fromkeys(keys)]
-            published = epoch(row.published)
-            self._keys += [(kid, published, rowid) for _k, kid in pairs]
+        delete, `at` its publication time in seconds when known (`epoch(row.published)`)."""
+        store = self._store
+        if not store.conn.in_transaction:  # a transaction of its own
+            with store.write():
+                return self.put(row, signature, keys, rowid, new=new, at=at)
+        # Inside the caller's transaction (a batch: once an article), without the cost of
+        # entering `write` to join it.
+        index = self.index or self.key_index()
+        c = store.conn
+        if not new:
+            self.flush()
+            index.remove([k for (k,) in c.execute(
+                "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
+            c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
+        self._new_members.append(
+            (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
+             row.tagger_version, signature))
+        # The memo read here, not through key_id: ~15 keys an article, nearly all known.
+        memo, id_of = self._key_ids, self.key_id
+        pairs = [(k, memo[k] if k in memo else id_of(k)) for k in dict.fromkeys(keys)]
+        published = epoch(row.published) if at is None else at
+        self._keys += [(kid, published, rowid) for _k, kid in pairs]
         index.add(pairs, published, rowid)
         index.members[rowid] = (row.article_id, row.story_id)
+        return None
 
     @wraps_sqlite_errors
     def refresh(self, story_id: str) -> None:
@@ -473,6 +513,9 @@ class StoryStore:
     def new_story(self, story_id: str, title: str, published: str) -> None:
         """The row of a story whose one member is its first article (what `refresh` would
         compute, without reading it back)."""
+        if self._store.conn.in_transaction:  # a batch's: joined without entering `write`
+            self._stories.append((story_id, story_id, title, published, published))
+            return
         with self._store.write():
             self._stories.append((story_id, story_id, title, published, published))
 
