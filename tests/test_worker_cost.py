@@ -122,6 +122,23 @@ def test_stored_form_splits_keys_from_words() -> None:
         assert sig.Signature.from_json(data).figs == s.figs
 
 
+def test_stored_form_packed_from_sentence_contexts_is_the_one_from_as_json() -> None:
+    """`Signature.stored` packs a signature made by `signature` from the sorted words and keys
+    its figures carry; the same figures made without them pack through `as_json`."""
+    checked = 0
+    for art in _articles():
+        s = sig.signature(art)
+        plain = sig.Signature(tuple(sig.Fig(f.kind, f.unit, f.value, f.text, f.weight,
+                                            f.context) for f in s.figs),
+                              s.names, s.minhash, s.name)
+        assert sig._sorted_contexts(plain.figs) is None
+        assert sig._sorted_contexts(s.figs) is not None
+        assert s.stored == plain.stored
+        assert sig.Signature.from_json(sig.decode_signature(s.stored)) == s
+        checked += len(s.figs)
+    assert checked > 500
+
+
 def test_split_sentences_kept_and_fresh() -> None:
     text = "Revenue rose 5% to $12bn. Mr. Smith said so. The deal closes in June."
     first = split_sentences(text, "en")
