@@ -14,7 +14,7 @@ import math
 import re
 import zlib
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -584,17 +584,23 @@ def _ascii_context_words(text: str) -> list[str]:
 def _minhash(text: str) -> tuple[int, ...]:
     # The shingles as bytes, which crc32 hashes. ASCII text: lower case is its casefold, and
     # [a-z0-9] its [^\W_], so a byte table splits it into the encoded words (_ASCII_WORDS).
-    shingles: set[bytes]
+    # A minimum is the same over the hashes of every shingle as over those of the distinct
+    # ones, so they are hashed as they come, without a set of the shingles first (a text's
+    # repeated shingles are few: a row each in _min_hashes costs less than the set did).
+    hashes = list(map(zlib.crc32, _shingles(text)))
+    # At least 8 distinct shingles: 8 distinct hashes among the first few say so at once.
+    if len(set(hashes[:32])) < 8 and len(set(_shingles(text))) < 8:
+        return ()
+    return _min_hashes(np.array(hashes, dtype=np.uint64))
+
+
+def _shingles(text: str) -> Iterator[bytes]:
+    """The text's word trigrams, encoded, in order and with repeats."""
     if text.isascii():
         words = _ascii_words(text)
-        shingles = set(map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
-    else:
-        found = _WORD.findall(text.casefold())
-        shingles = set(map(str.encode, map(" ".join, zip(found, found[1:], found[2:],
-                                                         strict=False))))
-    if len(shingles) < 8:
-        return ()
-    return _min_hashes(np.array(list(map(zlib.crc32, shingles)), dtype=np.uint64))
+        return map(b" ".join, zip(words, words[1:], words[2:], strict=False))
+    found = _WORD.findall(text.casefold())
+    return map(str.encode, map(" ".join, zip(found, found[1:], found[2:], strict=False)))
 
 
 def _min_hashes(x: np.ndarray[Any, np.dtype[np.uint64]]) -> tuple[int, ...]:

@@ -65,6 +65,10 @@ def test_minhash_is_the_modulo_formula() -> None:
         "Đà Nẵng sẽ đầu tư 12 tỷ USD, tạo thêm 4.000 việc làm mới trong ba năm tới, ông nói.",
         "one two three four five six seven eight nine ten eleven",
         "too short to hash",
+        # Repeated shingles: few distinct ones in all, or only after the first 32.
+        "up down up " * 40,
+        "up down up " * 40 + "then one two three four five six seven eight nine ten",
+        "up down " * 40 + "one two three four five six",
     ]
     for text in texts:
         assert sig._minhash(text) == _plain_minhash(text)
