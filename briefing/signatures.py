@@ -503,15 +503,18 @@ def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, lis
                 spans, facts_by_sentence(spans, facts), strict=True)]
         for start, end, inside in split:
             numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
-                f.value, int | float) and f.value > 0][:MAX_FIGS - len(figs)]
+                f.value, _REAL) and f.value > 0][:MAX_FIGS - len(figs)]
             if not numbers:
                 continue  # the context below is only ever read through a figure
             figs.extend(_sentence_figs(numbers, inside, text, start, end))
             if len(figs) >= MAX_FIGS:
                 break
-    names = frozenset(islice(dict.fromkeys(
-        _name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
+    names = frozenset(islice(dict.fromkeys(  # _name_token(f.value)[2:]
+        str(f.value).casefold() for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
     return Signature(tuple(figs), names, _minhash(art.text[:MINHASH_CHARS]), source_name(art))
+
+
+_REAL = (int, float)  # isinstance(v, int | float), without making the union for every fact
 
 
 def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
@@ -520,7 +523,8 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     figures' keys as its context. Each figure's bucket and key are computed here once and
     stored as the ones `Fig.bucket` and `Fig.own_key` would compute (the same expressions):
     going through the cached properties for every figure cost a fifth of a signature."""
-    tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
+    tokens = {"n:" + str(f.value).casefold()  # _name_token
+              for f in inside if f.kind in ("org", "person", "place")}
     sentence = text[start:min(end, start + CONTEXT_CHARS)]
     if sentence.isascii():
         # ASCII casefolds letter for letter, so the words of the casefolded sentence are the
