@@ -12,6 +12,7 @@ import base64
 import json
 import math
 import re
+import struct
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
@@ -161,6 +162,13 @@ class Signature:
     def match(self) -> Match:
         return Match.of(self)
 
+    @cached_property
+    def minhash_bytes(self) -> bytes:
+        """The MinHash as little-endian 32-bit values: what the stored form and the match
+        form keep of it, made once for both (numpy's conversion of the tuple, twice, cost
+        more than this and two views of it)."""
+        return struct.pack(f"<{len(self.minhash)}I", *self.minhash)
+
     def prepared(self) -> Signature:
         """This signature with its derived forms computed (see above)."""
         for attr in ("index_keys", "lookup_keys", "stored", "match"):
@@ -293,7 +301,7 @@ class Match:
                            intern(prefix + str(f.bucket + 1)), f.value, f.weight,
                            TOLERANCE if f.kind == "money" else 1e-9))
         return Match(tuple(probes), {k: tuple(v) for k, v in values.items()}, sig.names,
-                     np.asarray(sig.minhash, dtype=np.uint32))
+                     np.frombuffer(sig.minhash_bytes, dtype="<u4"))
 
     @staticmethod
     def from_data(data: dict[str, Any]) -> Match:
@@ -445,7 +453,7 @@ def _packed(sig: Signature, words: Sequence[Sequence[str]],
     weights = [0] * len(values)
     for i, f in enumerate(figs):
         weights[place[i]] = PACKED_WEIGHTS.index(f.weight)
-    return pack_signature(np.asarray(sig.minhash, dtype="<u4").tobytes(), prefixes, values,
+    return pack_signature(sig.minhash_bytes, prefixes, values,
                           [len(m) for m in grouped.values()], weights,
                           [(number[key], place[i]) for key, i in strong.items()], names, rest)
 

@@ -143,6 +143,29 @@ def test_stored_form_packed_from_sentence_contexts_is_the_one_from_as_json() -> 
     assert checked > 500
 
 
+def _plain_band_keys(minhash: tuple[int, ...], bands: int, rows: int) -> list[str]:
+    return [f"h:{b}:{zlib.crc32(repr(tuple(minhash[b::bands][:rows])).encode()):08x}"
+            for b in range(bands)] if minhash else []
+
+
+def test_band_keys_are_those_of_the_bands_repr() -> None:
+    from briefing.store.keys import band_keys
+
+    minhashes = [sig.signature(a).minhash for a in _articles(20)]
+    minhashes += [(), (0, 2**31 - 2, 7), tuple(range(64)), (True, *range(63))]
+    for m in minhashes:
+        for bands, rows in ((10, 3), (16, 4), (4, 1), (40, 2)):
+            assert band_keys(m, bands, rows) == _plain_band_keys(m, bands, rows)
+            assert band_keys(list(m), bands, rows) == _plain_band_keys(m, bands, rows)
+
+
+def test_the_minhash_bytes_are_the_values_as_numpy_packs_them() -> None:
+    for art in _articles(20):
+        s = sig.signature(art)
+        assert s.minhash_bytes == np.asarray(s.minhash, dtype="<u4").tobytes()
+        assert s.match.minhash.tolist() == list(s.minhash)
+
+
 def test_split_sentences_kept_and_fresh() -> None:
     text = "Revenue rose 5% to $12bn. Mr. Smith said so. The deal closes in June."
     first = split_sentences(text, "en")
