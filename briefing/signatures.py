@@ -74,8 +74,9 @@ MAX_NAMES = 200
 CONTEXT_CHARS = 2_000  # of one sentence, for its figures' context words
 MINHASH_CHARS = 200_000
 # json.dumps(..., ensure_ascii=False, separators=(",", ":")) without building its encoder for
-# every signature.
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# every signature, nor its check for circular references (a dict of every list's id as it is
+# written, half the cost of encoding a signature): the data here is made fresh, never circular.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True)
@@ -416,45 +417,56 @@ def _packed(sig: Signature, words: Sequence[Sequence[str]],
     kind with a colon, a key whose bucket is not its value's, a weight that `_weight` does not
     give, more than 16 bits of anything), and version 2 is stored instead."""
     figs = sig.figs
-    grouped: dict[str, list[int]] = {}  # key -> its figures, in first-seen order
-    strong: dict[str, int] = {}  # key -> its last figure of weight 0.5 or more (Match.of)
-    for i, f in enumerate(figs):
-        key = f.own_key
-        grouped.setdefault(key, []).append(i)
-        if f.weight >= 0.5:
-            strong[key] = i
-        if ":" in f.kind or f.weight not in PACKED_WEIGHTS:
-            return None
-    place: dict[int, int] = {}
-    values: list[float] = []
+    own = [f.own_key for f in figs]
+    number = {key: n for n, key in enumerate(dict.fromkeys(own))}  # in first-seen order
+    try:
+        weight_numbers = [PACKED_WEIGHTS.index(f.weight) for f in figs]
+    except ValueError:
+        return None
+    if any(":" in f.kind for f in figs):
+        return None
+    # The values grouped by key, the keys in first-seen order: `order` lists the figures by
+    # their value's place. Most articles have no two figures under one key, and then the
+    # values are in the figures' order.
+    if len(number) == len(figs):
+        order: Sequence[int] = range(len(figs))
+        counts = [1] * len(figs)
+        firsts: Sequence[int] = order
+    else:
+        grouped: dict[str, list[int]] = {}
+        for i, key in enumerate(own):
+            grouped.setdefault(key, []).append(i)
+        order = [i for members in grouped.values() for i in members]
+        counts = [len(members) for members in grouped.values()]
+        firsts = [members[0] for members in grouped.values()]
+    place = {i: p for p, i in enumerate(order)}
+    values = [figs[i].value for i in order]
     prefixes = []
-    for key, members in grouped.items():
+    for key, first in zip(number, firsts, strict=True):
         prefix = key[:key.rindex(":") + 1]
-        if key != prefix + str(bucket_of(figs[members[0]].value)):
+        if key != prefix + str(bucket_of(figs[first].value)):
             return None
         prefixes.append(prefix)
-        for i in members:
-            place[i] = len(values)
-            values.append(figs[i].value)
-    number = {key: n for n, key in enumerate(grouped)}
+    strong: dict[str, int] = {}  # key -> its last figure of weight 0.5 or more (Match.of)
+    for i, f in enumerate(figs):
+        if f.weight >= 0.5:
+            strong[own[i]] = i
     names = sorted(sig.names)
     if (len(figs) >= 2**16 or len(sig.minhash) >= 2**16
-            or any("\0" in s for s in (*prefixes, *names))):
+            or "\0" in "".join((*prefixes, *names))):
         return None
     # A figure's context names the other figures of its sentence by their keys: by number.
     # Its value's place only when the values are not in the figures' order.
-    if all(p == i for i, p in place.items()):
-        made: list[list[Any]] = [[text, w, [number.get(k, k) for k in others]]
+    get = number.get
+    if all(p == i for p, i in enumerate(order)):
+        made: list[list[Any]] = [[text, w, [get(k, k) for k in others]]
                                  for text, w, others in rows]
     else:
-        made = [[place[i], text, w, [number.get(k, k) for k in others]]
+        made = [[place[i], text, w, [get(k, k) for k in others]]
                 for i, (text, w, others) in enumerate(rows)]
     rest = _JSON.encode({"figs": made, "words": words, "name": sig.name}).encode()
-    weights = [0] * len(values)
-    for i, f in enumerate(figs):
-        weights[place[i]] = PACKED_WEIGHTS.index(f.weight)
-    return pack_signature(sig.minhash_bytes, prefixes, values,
-                          [len(m) for m in grouped.values()], weights,
+    return pack_signature(sig.minhash_bytes, prefixes, values, counts,
+                          [weight_numbers[i] for i in order],
                           [(number[key], place[i]) for key, i in strong.items()], names, rest)
 
 
