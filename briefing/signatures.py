@@ -12,9 +12,10 @@ import base64
 import json
 import math
 import re
+import struct
 import zlib
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -73,8 +74,9 @@ MAX_NAMES = 200
 CONTEXT_CHARS = 2_000  # of one sentence, for its figures' context words
 MINHASH_CHARS = 200_000
 # json.dumps(..., ensure_ascii=False, separators=(",", ":")) without building its encoder for
-# every signature.
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# every signature, nor its check for circular references (a dict of every list's id as it is
+# written, half the cost of encoding a signature): the data here is made fresh, never circular.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,26 @@ class Signature:
         database after a cold fetch of 20,000 items), which is what a signature that cannot
         be packed still gets. Rows written before (version 2, or 1 as JSON text) are read as
         well (`decode_signature`, `Match.from_stored`)."""
-        data = self.as_json()
-        return _packed(self, data) or zlib.compress(_JSON.encode(data).encode(), 6)
+        # A signature made here (`signature`) packs from the sorted words and keys its
+        # figures carry from their sentence, without `as_json`'s dict of every figure and its
+        # sort of every figure's context (a fifth of a worker's cost of a signature).
+        contexts = _sorted_contexts(self.figs)
+        if contexts is None:
+            data = self.as_json()
+            contexts = data["words"], [(row[3], row[5], row[6]) for row in data["figs"]]
+        return (_packed(self, *contexts)
+                or zlib.compress(_JSON.encode(self.as_json()).encode(), 6))
 
     @cached_property
     def match(self) -> Match:
         return Match.of(self)
+
+    @cached_property
+    def minhash_bytes(self) -> bytes:
+        """The MinHash as little-endian 32-bit values: what the stored form and the match
+        form keep of it, made once for both (numpy's conversion of the tuple, twice, cost
+        more than this and two views of it)."""
+        return struct.pack(f"<{len(self.minhash)}I", *self.minhash)
 
     def prepared(self) -> Signature:
         """This signature with its derived forms computed (see above)."""
@@ -286,7 +302,7 @@ class Match:
                            intern(prefix + str(f.bucket + 1)), f.value, f.weight,
                            TOLERANCE if f.kind == "money" else 1e-9))
         return Match(tuple(probes), {k: tuple(v) for k, v in values.items()}, sig.names,
-                     np.asarray(sig.minhash, dtype=np.uint32))
+                     np.frombuffer(sig.minhash_bytes, dtype="<u4"))
 
     @staticmethod
     def from_data(data: dict[str, Any]) -> Match:
@@ -378,50 +394,79 @@ class _Read(Match):
         return len(self.made_of[1])
 
 
-def _packed(sig: Signature, data: dict[str, Any]) -> bytes | None:
-    """`sig` as version 3 (keys.pack_signature), `data` its `as_json`; None when it cannot be
-    packed whole (a NUL in a key or name, a kind with a colon, a key whose bucket is not its
-    value's, a weight that `_weight` does not give, more than 16 bits of anything), and
-    version 2 is stored instead."""
-    figs = sig.figs
-    grouped: dict[str, list[int]] = {}  # key -> its figures, in first-seen order
-    strong: dict[str, int] = {}  # key -> its last figure of weight 0.5 or more (Match.of)
-    for i, f in enumerate(figs):
-        key = f.own_key
-        grouped.setdefault(key, []).append(i)
-        if f.weight >= 0.5:
-            strong[key] = i
-        if ":" in f.kind or f.weight not in PACKED_WEIGHTS:
+def _sorted_contexts(figs: Sequence[Fig]) -> tuple[list[tuple[str, ...]],
+                                                   list[tuple[str, int, Sequence[str]]]] | None:
+    """`as_json`'s "words" and, for each figure, its text, its words' number there and the
+    other figures' keys, from what `_sentence_figs` left on the figures (the sentence's sorted
+    words, the sorted keys); None when a figure was made otherwise."""
+    words: dict[tuple[str, ...], int] = {}
+    rows = []
+    for f in figs:
+        made = f.__dict__.get("_sorted")
+        if made is None:
             return None
-    place: dict[int, int] = {}
-    values: list[float] = []
+        rows.append((f.text, words.setdefault(made[0], len(words)), made[1]))
+    return list(words), rows
+
+
+def _packed(sig: Signature, words: Sequence[Sequence[str]],
+            rows: Sequence[tuple[str, int, Sequence[str]]]) -> bytes | None:
+    """`sig` as version 3 (keys.pack_signature); `words` and `rows` are its `as_json`'s
+    "words" and, for each figure, its text, its words' number there and its other figures'
+    keys (`_sorted_contexts`). None when it cannot be packed whole (a NUL in a key or name, a
+    kind with a colon, a key whose bucket is not its value's, a weight that `_weight` does not
+    give, more than 16 bits of anything), and version 2 is stored instead."""
+    figs = sig.figs
+    own = [f.own_key for f in figs]
+    number = {key: n for n, key in enumerate(dict.fromkeys(own))}  # in first-seen order
+    try:
+        weight_numbers = [PACKED_WEIGHTS.index(f.weight) for f in figs]
+    except ValueError:
+        return None
+    if any(":" in f.kind for f in figs):
+        return None
+    # The values grouped by key, the keys in first-seen order: `order` lists the figures by
+    # their value's place. Most articles have no two figures under one key, and then the
+    # values are in the figures' order.
+    if len(number) == len(figs):
+        order: Sequence[int] = range(len(figs))
+        counts = [1] * len(figs)
+        firsts: Sequence[int] = order
+    else:
+        grouped: dict[str, list[int]] = {}
+        for i, key in enumerate(own):
+            grouped.setdefault(key, []).append(i)
+        order = [i for members in grouped.values() for i in members]
+        counts = [len(members) for members in grouped.values()]
+        firsts = [members[0] for members in grouped.values()]
+    place = {i: p for p, i in enumerate(order)}
+    values = [figs[i].value for i in order]
     prefixes = []
-    for key, members in grouped.items():
+    for key, first in zip(number, firsts, strict=True):
         prefix = key[:key.rindex(":") + 1]
-        if key != prefix + str(bucket_of(figs[members[0]].value)):
+        if key != prefix + str(bucket_of(figs[first].value)):
             return None
         prefixes.append(prefix)
-        for i in members:
-            place[i] = len(values)
-            values.append(figs[i].value)
-    number = {key: n for n, key in enumerate(grouped)}
-    names = data["names"]
+    strong: dict[str, int] = {}  # key -> its last figure of weight 0.5 or more (Match.of)
+    for i, f in enumerate(figs):
+        if f.weight >= 0.5:
+            strong[own[i]] = i
+    names = sorted(sig.names)
     if (len(figs) >= 2**16 or len(sig.minhash) >= 2**16
-            or any("\0" in s for s in (*prefixes, *names))):
+            or "\0" in "".join((*prefixes, *names))):
         return None
     # A figure's context names the other figures of its sentence by their keys: by number.
     # Its value's place only when the values are not in the figures' order.
-    rows = [[place[i], row[3], row[5], [number.get(k, k) for k in row[6]]]
-            for i, row in enumerate(data["figs"])]
-    if all(p == i for i, p in place.items()):
-        rows = [row[1:] for row in rows]
-    rest = _JSON.encode({"figs": rows,
-                         "words": data["words"], "name": data["name"]}).encode()
-    weights = [0] * len(values)
-    for i, f in enumerate(figs):
-        weights[place[i]] = PACKED_WEIGHTS.index(f.weight)
-    return pack_signature(np.asarray(sig.minhash, dtype="<u4").tobytes(), prefixes, values,
-                          [len(m) for m in grouped.values()], weights,
+    get = number.get
+    if all(p == i for p, i in enumerate(order)):
+        made: list[list[Any]] = [[text, w, [get(k, k) for k in others]]
+                                 for text, w, others in rows]
+    else:
+        made = [[place[i], text, w, [get(k, k) for k in others]]
+                for i, (text, w, others) in enumerate(rows)]
+    rest = _JSON.encode({"figs": made, "words": words, "name": sig.name}).encode()
+    return pack_signature(sig.minhash_bytes, prefixes, values, counts,
+                          [weight_numbers[i] for i in order],
                           [(number[key], place[i]) for key, i in strong.items()], names, rest)
 
 
@@ -478,15 +523,18 @@ def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, lis
                 spans, facts_by_sentence(spans, facts), strict=True)]
         for start, end, inside in split:
             numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
-                f.value, int | float) and f.value > 0][:MAX_FIGS - len(figs)]
+                f.value, _REAL) and f.value > 0][:MAX_FIGS - len(figs)]
             if not numbers:
                 continue  # the context below is only ever read through a figure
             figs.extend(_sentence_figs(numbers, inside, text, start, end))
             if len(figs) >= MAX_FIGS:
                 break
-    names = frozenset(islice(dict.fromkeys(
-        _name_token(f.value)[2:] for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
+    names = frozenset(islice(dict.fromkeys(  # _name_token(f.value)[2:]
+        str(f.value).casefold() for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
     return Signature(tuple(figs), names, _minhash(art.text[:MINHASH_CHARS]), source_name(art))
+
+
+_REAL = (int, float)  # isinstance(v, int | float), without making the union for every fact
 
 
 def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
@@ -495,7 +543,8 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     figures' keys as its context. Each figure's bucket and key are computed here once and
     stored as the ones `Fig.bucket` and `Fig.own_key` would compute (the same expressions):
     going through the cached properties for every figure cost a fifth of a signature."""
-    tokens = {_name_token(f.value) for f in inside if f.kind in ("org", "person", "place")}
+    tokens = {"n:" + str(f.value).casefold()  # _name_token
+              for f in inside if f.kind in ("org", "person", "place")}
     sentence = text[start:min(end, start + CONTEXT_CHARS)]
     if sentence.isascii():
         # ASCII casefolds letter for letter, so the words of the casefolded sentence are the
@@ -517,6 +566,12 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     every = frozenset(tokens | counts.keys())
     # The other figures' keys: a key this figure shares with another stays.
     without = {k: every - {k} for k, n in counts.items() if n == 1}
+    # What `as_json` would sort out of each context, for `Signature.stored`: the words (no
+    # word or name token starts "f:", so they are the context without the keys) and the keys.
+    ordered = tuple(sorted(tokens))
+    keys = sorted(counts)
+    others = {k: (ordered, [o for o in keys if o != k]) for k, n in counts.items() if n == 1}
+    shared = (ordered, keys)
     out = []
     for kind, unit, value, fig_text, bucket, key in made:
         # Fig(kind, unit, value, text, weight, context) without the frozen class's __init__
@@ -531,6 +586,7 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
         fields["context"] = without.get(key, every)
         fields["bucket"] = bucket
         fields["own_key"] = key
+        fields["_sorted"] = others.get(key, shared)
         out.append(fig)
     return out
 
@@ -552,17 +608,23 @@ def _ascii_context_words(text: str) -> list[str]:
 def _minhash(text: str) -> tuple[int, ...]:
     # The shingles as bytes, which crc32 hashes. ASCII text: lower case is its casefold, and
     # [a-z0-9] its [^\W_], so a byte table splits it into the encoded words (_ASCII_WORDS).
-    shingles: set[bytes]
+    # A minimum is the same over the hashes of every shingle as over those of the distinct
+    # ones, so they are hashed as they come, without a set of the shingles first (a text's
+    # repeated shingles are few: a row each in _min_hashes costs less than the set did).
+    hashes = list(map(zlib.crc32, _shingles(text)))
+    # At least 8 distinct shingles: 8 distinct hashes among the first few say so at once.
+    if len(set(hashes[:32])) < 8 and len(set(_shingles(text))) < 8:
+        return ()
+    return _min_hashes(np.array(hashes, dtype=np.uint64))
+
+
+def _shingles(text: str) -> Iterator[bytes]:
+    """The text's word trigrams, encoded, in order and with repeats."""
     if text.isascii():
         words = _ascii_words(text)
-        shingles = set(map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
-    else:
-        found = _WORD.findall(text.casefold())
-        shingles = set(map(str.encode, map(" ".join, zip(found, found[1:], found[2:],
-                                                         strict=False))))
-    if len(shingles) < 8:
-        return ()
-    return _min_hashes(np.array(list(map(zlib.crc32, shingles)), dtype=np.uint64))
+        return map(b" ".join, zip(words, words[1:], words[2:], strict=False))
+    found = _WORD.findall(text.casefold())
+    return map(str.encode, map(" ".join, zip(found, found[1:], found[2:], strict=False)))
 
 
 def _min_hashes(x: np.ndarray[Any, np.dtype[np.uint64]]) -> tuple[int, ...]:

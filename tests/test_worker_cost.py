@@ -65,6 +65,10 @@ def test_minhash_is_the_modulo_formula() -> None:
         "Đà Nẵng sẽ đầu tư 12 tỷ USD, tạo thêm 4.000 việc làm mới trong ba năm tới, ông nói.",
         "one two three four five six seven eight nine ten eleven",
         "too short to hash",
+        # Repeated shingles: few distinct ones in all, or only after the first 32.
+        "up down up " * 40,
+        "up down up " * 40 + "then one two three four five six seven eight nine ten",
+        "up down " * 40 + "one two three four five six",
     ]
     for text in texts:
         assert sig._minhash(text) == _plain_minhash(text)
@@ -120,6 +124,46 @@ def test_stored_form_splits_keys_from_words() -> None:
             assert data["words"][words] == sorted(t for t in f.context
                                                   if not t.startswith("f:"))
         assert sig.Signature.from_json(data).figs == s.figs
+
+
+def test_stored_form_packed_from_sentence_contexts_is_the_one_from_as_json() -> None:
+    """`Signature.stored` packs a signature made by `signature` from the sorted words and keys
+    its figures carry; the same figures made without them pack through `as_json`."""
+    checked = 0
+    for art in _articles():
+        s = sig.signature(art)
+        plain = sig.Signature(tuple(sig.Fig(f.kind, f.unit, f.value, f.text, f.weight,
+                                            f.context) for f in s.figs),
+                              s.names, s.minhash, s.name)
+        assert sig._sorted_contexts(plain.figs) is None
+        assert sig._sorted_contexts(s.figs) is not None
+        assert s.stored == plain.stored
+        assert sig.Signature.from_json(sig.decode_signature(s.stored)) == s
+        checked += len(s.figs)
+    assert checked > 500
+
+
+def _plain_band_keys(minhash: tuple[int, ...], bands: int, rows: int) -> list[str]:
+    return [f"h:{b}:{zlib.crc32(repr(tuple(minhash[b::bands][:rows])).encode()):08x}"
+            for b in range(bands)] if minhash else []
+
+
+def test_band_keys_are_those_of_the_bands_repr() -> None:
+    from briefing.store.keys import band_keys
+
+    minhashes = [sig.signature(a).minhash for a in _articles(20)]
+    minhashes += [(), (0, 2**31 - 2, 7), tuple(range(64)), (True, *range(63))]
+    for m in minhashes:
+        for bands, rows in ((10, 3), (16, 4), (4, 1), (40, 2)):
+            assert band_keys(m, bands, rows) == _plain_band_keys(m, bands, rows)
+            assert band_keys(list(m), bands, rows) == _plain_band_keys(m, bands, rows)
+
+
+def test_the_minhash_bytes_are_the_values_as_numpy_packs_them() -> None:
+    for art in _articles(20):
+        s = sig.signature(art)
+        assert s.minhash_bytes == np.asarray(s.minhash, dtype="<u4").tobytes()
+        assert s.match.minhash.tolist() == list(s.minhash)
 
 
 def test_split_sentences_kept_and_fresh() -> None:

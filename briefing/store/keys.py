@@ -184,6 +184,14 @@ def band_keys(minhash: Sequence[int], bands: int, rows: int) -> list[str]:
     b + 2 * bands, ... (`rows` of them), hashed; none for a text too short to have a MinHash."""
     if not minhash:
         return []
+    values = tuple(minhash)
+    span = bands * rows
+    if rows >= 2 and len(values) >= span and all(type(v) is int for v in values[:span]):
+        # The repr of each band's tuple of ints, formatted at once: a worker makes these
+        # for every article, and repr of a tuple was most of their cost.
+        shape = b"(" + b", ".join([b"%d"] * rows) + b")"
+        return [f"h:{b}:{zlib.crc32(shape % values[b:b + span:bands]):08x}"
+                for b in range(bands)]
     return [f"h:{b}:{zlib.crc32(repr(tuple(minhash[b::bands][:rows])).encode()):08x}"
             for b in range(bands)]
 
