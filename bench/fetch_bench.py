@@ -247,15 +247,9 @@ def profile_churn(n: int, top: int = 30, style: str = "plain") -> str:
     them. The workers are real processes, as in a cron run, so what the profile shows is the
     event loop's thread: the writer (storing, stories, the tagging's writes) and the 304s;
     the main process's CPU (every thread of it) per new item is printed too."""
-    import resource
-
     from briefing.config import Settings
     from briefing.pipeline import run_fetch
     from briefing.store import Store
-
-    def cpu() -> float:
-        use = resource.getrusage(resource.RUSAGE_SELF)
-        return use.ru_utime + use.ru_stime
 
     out = io.StringIO()
     with FeedServer(n, new=ITEMS, style=style) as server, \
@@ -264,22 +258,41 @@ def profile_churn(n: int, top: int = 30, style: str = "plain") -> str:
         store = Store(Path(tmp) / "p.db")
         cold = run_fetch(settings, store, server.urls())
         server.churn(CHURN_EVERY)
-        # The main thread's CPU, not wall time: the event loop waits on the network and on
-        # the workers, and those waits are not its cost.
-        prof = cProfile.Profile(time.thread_time)
-        start = cpu()
-        prof.enable()
-        report = run_fetch(settings, store, server.urls())
-        prof.disable()
-        spent = cpu() - start
-        stats = pstats.Stats(prof, stream=out).strip_dirs()
+        report, prof, _main, spent = _main_thread_profiled(
+            lambda: run_fetch(settings, store, server.urls()))
         print(f"profiled churn run of {n} feeds on {cold.added} stored: {report.added} added, "
               f"{report.not_modified} not modified; main process CPU {spent:.2f} s, "
               f"{spent * 1000 / max(1, report.added):.2f} ms per new item", file=out)
-        stats.sort_stats("cumulative").print_stats(top)
-        stats.sort_stats("tottime").print_stats(top)
+        _print_profile(prof, out, top)
         store.close()
     return out.getvalue()
+
+
+def _main_thread_profiled(run: Callable[[], Any]
+                          ) -> tuple[Any, cProfile.Profile, float, float]:
+    """`run()` profiled on the main thread's CPU time, not wall time (the event loop waits on
+    the network and on the workers, and those waits are not its cost): its result, the
+    profile, the main thread's CPU and the whole process's CPU in seconds."""
+    import resource
+
+    def cpu() -> float:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        return use.ru_utime + use.ru_stime
+
+    prof = cProfile.Profile(time.thread_time)
+    start, main = cpu(), time.thread_time()
+    prof.enable()
+    try:
+        result = run()
+    finally:
+        prof.disable()
+    return result, prof, time.thread_time() - main, cpu() - start
+
+
+def _print_profile(prof: cProfile.Profile, out: io.StringIO, top: int) -> None:
+    stats = pstats.Stats(prof, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 def profile_cold(n: int, top: int = 30, style: str = "plain") -> str:
@@ -288,35 +301,22 @@ def profile_cold(n: int, top: int = 30, style: str = "plain") -> str:
     loop's thread spends storing readable articles, then writing the tagging behind them
     (TagBehind._save: the analyses and stories) and committing. The main process's CPU per
     stored item is printed too."""
-    import resource
-
     from briefing.config import Settings
     from briefing.pipeline import run_fetch
     from briefing.store import Store
-
-    def cpu() -> float:
-        use = resource.getrusage(resource.RUSAGE_SELF)
-        return use.ru_utime + use.ru_stime
 
     out = io.StringIO()
     with FeedServer(n, style=style) as server, tempfile.TemporaryDirectory() as tmp:
         settings = Settings()
         settings.fetch.readable_first = True
         store = Store(Path(tmp) / "p.db")
-        prof = cProfile.Profile(time.thread_time)
-        start, main = cpu(), time.thread_time()
-        prof.enable()
-        report = run_fetch(settings, store, server.urls())
-        prof.disable()
-        main = time.thread_time() - main
-        spent = cpu() - start
-        stats = pstats.Stats(prof, stream=out).strip_dirs()
+        report, prof, main, spent = _main_thread_profiled(
+            lambda: run_fetch(settings, store, server.urls()))
         added = max(1, report.added)
         print(f"profiled cold run (readable first) of {n} feeds: {report.added} added; main "
               f"thread CPU {main:.2f} s, {main * 1000 / added:.3f} ms per item; main process "
               f"{spent:.2f} s, {spent * 1000 / added:.3f} ms per item", file=out)
-        stats.sort_stats("cumulative").print_stats(top)
-        stats.sort_stats("tottime").print_stats(top)
+        _print_profile(prof, out, top)
         store.close()
     return out.getvalue()
 
