@@ -310,9 +310,11 @@ class StoryStore:
         return out
 
     @wraps_sqlite_errors
-    def members(self, story_id: str) -> list[Stored]:
+    def members(self, story_id: str, limit: int = -1) -> list[Stored]:
+        """A story's members, the earliest published first; at most `limit` (-1: all)."""
         return [_stored(r) for r in self._rows(
-            f"{_STORED} WHERE story_id = ? ORDER BY published, article_id", (story_id,))]
+            f"{_STORED} WHERE story_id = ? ORDER BY published, article_id LIMIT ?",
+            (story_id, limit))]
 
     @wraps_sqlite_errors
     def key_index(self, *, check: bool = False) -> KeyIndex:
