@@ -45,8 +45,9 @@ POOL_THRESHOLD = 12
 COMMIT_SECONDS = 0.5
 # The same once no source runs and only the tagging behind writes (readable_first's second
 # phase): each commit writes out every page its transaction touched, and story keys and facts
-# scatter over their whole indexes, so a commit costs nearly as much for 200 articles as for
-# 800. Measured on a cold fetch of 300 feeds: 270 MB written at 0.5 s, 159 MB at 2 s. Nothing
+# scatter over their whole indexes, so the pages a commit writes grow far slower than its
+# articles. Measured on a cold fetch of 300 feeds: 264-282 MB written at 0.5 s, 159-170 MB at
+# 2 s. Nothing
 # waits on these commits but another process's write (the TUI's, from a thread), and facts
 # then appear every two seconds instead of every half.
 TAGGING_COMMIT_SECONDS = 2.0
