@@ -494,10 +494,6 @@ def _weight(kind: str, value: float) -> float:
     return {1: 0.5, 2: 1.0}.get(len(mantissa), 1.5)
 
 
-def _name_token(value: object) -> str:
-    return "n:" + str(value).casefold()
-
-
 def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, list[Any]]]]
               | None = None) -> Signature:
     """Figures (at most MAX_FIGS, in article order) with their sentence's context, names (at
@@ -529,7 +525,7 @@ def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, lis
             figs.extend(_sentence_figs(numbers, inside, text, start, end))
             if len(figs) >= MAX_FIGS:
                 break
-    names = frozenset(islice(dict.fromkeys(  # _name_token(f.value)[2:]
+    names = frozenset(islice(dict.fromkeys(
         str(f.value).casefold() for f in art.facts if f.kind in ("org", "person")), MAX_NAMES))
     return Signature(tuple(figs), names, _minhash(art.text[:MINHASH_CHARS]), source_name(art))
 
@@ -543,7 +539,9 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     figures' keys as its context. Each figure's bucket and key are computed here once and
     stored as the ones `Fig.bucket` and `Fig.own_key` would compute (the same expressions):
     going through the cached properties for every figure cost a fifth of a signature."""
-    tokens = {"n:" + str(f.value).casefold()  # _name_token
+    # A name in a context is "n:" and its casefold (`_anchors` reads them back by the prefix);
+    # `names` above keeps the casefold alone.
+    tokens = {"n:" + str(f.value).casefold()
               for f in inside if f.kind in ("org", "person", "place")}
     sentence = text[start:min(end, start + CONTEXT_CHARS)]
     if sentence.isascii():
