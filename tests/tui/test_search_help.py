@@ -97,6 +97,36 @@ async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
         assert isinstance(make_app.screen, MainScreen)
 
 
+async def test_help_scrolls_with_the_lists_keys(make_app: BriefingApp) -> None:
+    """At 80x24 the help is taller than its box: j, G, g and ctrl+d move it as they move a
+    list (only the arrows and page keys did)."""
+    from textual.containers import VerticalScroll
+
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(make_app.screen, HelpScreen)
+        box = make_app.screen.query_one("#help-box", VerticalScroll)
+        assert box.max_scroll_y > 0 and box.scroll_y == 0
+        await pilot.press("j")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
+        assert "Remap in the config file" in screen_text(make_app)  # the table's last line
+        await pilot.press("g")
+        await pilot.pause()
+        assert box.scroll_y == 0
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert box.scroll_y > 1
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(make_app.screen, MainScreen)
+
+
 async def test_snippet_of_the_highlighted_result_and_recent_searches(
         make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
