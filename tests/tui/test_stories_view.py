@@ -81,7 +81,8 @@ async def test_stories_screen_lists_copies_and_opens_a_story(story_db: Path) -> 
         assert isinstance(app.screen, StoriesScreen)
         text = screen_text(app)
         assert "2 copies" in text and FLAG in text
-        assert "★ Example News" in text and "Copy Daily" in text
+        assert "▸ Example News" in text and "Copy Daily" in text
+        assert "★" not in text  # the starred mark: neither copy is starred
         options = app.screen.query_one(OptionList)
         options.highlighted = 0
         await pilot.press("enter")

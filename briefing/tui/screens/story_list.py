@@ -27,14 +27,17 @@ LIMIT = 500
 
 
 def story_prompt(story: Story) -> Text:
-    """A story as several lines: title and copies, each copy (best first), then its flags."""
+    """A story as several lines: title and copies, each copy (best first, marked ▸), then
+    its flags."""
     from briefing.publishers import copy_name
 
     out = render.plain(story.title, style="bold", limit=200)
     out.append(f"  {story.size} copies", style="cyan")
     for m in story.members:
         out.append("\n  ")
-        out.append("★ " if m.best else "  ", style="green")
+        # Not ★: that is the starred mark in every list and the reader, and no copy here
+        # was necessarily starred.
+        out.append("▸ " if m.best else "  ", style="green")
         out.append(render.plain(copy_name(m), style="dim", limit=40))
         out.append("  ")
         out.append(render.plain(m.language or "--", style="dim", limit=2))
