@@ -337,3 +337,16 @@ async def test_o_hands_the_link_to_xdg_open(db: Path, no_browser: Path, tmp_path
         time.sleep(0.05)
     assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
     assert "Opening https://example.com/nvidia" in notes.messages()
+
+
+async def test_sidebar_counts_are_grouped_as_the_list_title(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    with Store(path) as store:
+        store.save_articles([plain_article(n, day=1 + n % 28) for n in range(1, 1001)])
+    app = BriefingApp(path, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "All articles  1,000" in lines[0]
+        sidebar = [line.split("▕")[0] for line in lines[1:4]]  # All, Unread, Starred
+        assert [s.strip("▊ ").split()[-1] for s in sidebar[:2]] == ["1,000", "1,000"], sidebar
