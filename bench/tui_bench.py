@@ -62,6 +62,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS, ROOT, isolated_env, median, table, write_json
+from briefing.models import Paragraph
+from briefing.store.paragraphs import encode as paragraph_column
 
 # Issue 15's goals, on a quiet machine.
 TARGETS = {"first_paint_s": 0.5, "peak_rss_mb": 200.0, "open_p95_s": 0.1,
@@ -133,12 +135,13 @@ def _article_rows(i: int, rng: random.Random, start: datetime) -> dict[str, list
         ("count", f"{count:,}", float(count), "", 1, p1.index(f"{count:,}")),
     ]
     source = f"https://source{i % 200}.example/feed"
+    # Since m016 the row keeps its paragraphs as offsets into its text (no paragraphs table).
+    stored = paragraph_column(text, [Paragraph(k, p, "en") for k, p in enumerate(paras)])
     out: dict[str, list[tuple[Any, ...]]] = {
         "articles": [(
             aid, f"https://source{i % 200}.example/{i}", source, f"Source {i % 200}", title,
-            published, published, "en", text, f"h{i}", f"{org} revenue rose {pct}%.", 1,
-            len(facts), int(rng.random() < 0.7), int(rng.random() < 0.02), "[]")],
-        "paragraphs": [(aid, k, p, "en", "body") for k, p in enumerate(paras)],
+            published, published, "en", text, stored, f"h{i}", f"{org} revenue rose {pct}%.",
+            1, len(facts), int(rng.random() < 0.7), int(rng.random() < 0.02), "[]")],
         "facts": [(aid, k, kind, t, v, u, para, s, s + len(t), None)
                   for k, (kind, t, v, u, para, s) in enumerate(facts)],
         "key_facts": [(aid, 0, f"Revenue rose {pct}% to ${amount}{unit}", 0),
@@ -174,10 +177,9 @@ def build_db(path: Path, n: int, seed: int = 7) -> float:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     sql = {
         "articles": "INSERT INTO articles (id, url, source_url, source_title, title, published, "
-                    "fetched, language, text, content_hash, summary, tagger_version, fact_count, "
-                    "read, starred, feed_tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        "paragraphs": "INSERT INTO paragraphs (article_id, idx, text, language, kind) "
-                      "VALUES (?,?,?,?,?)",
+                    "fetched, language, text, paragraphs, content_hash, summary, tagger_version, "
+                    "fact_count, read, starred, feed_tags) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "facts": 'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, '
                  '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
         "key_facts": "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",

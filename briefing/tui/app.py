@@ -67,17 +67,24 @@ def terminal_alive(fd: int) -> bool:
     return True
 
 
-def open_in_browser(url: str) -> None:
+def open_in_browser(url: str) -> bool:
     """Hand a link to the desktop's opener with an argument list, never a shell string, and
-    detached, so a terminal browser cannot take over the TUI's terminal."""
+    detached, so a terminal browser cannot take over the TUI's terminal. False when nothing
+    could take it (a server over ssh has no opener and often no browser)."""
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     if shutil.which(opener):
-        subprocess.Popen([opener, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
-    else:
-        import webbrowser  # rarely wanted, and not at start-up
+        try:
+            subprocess.Popen([opener, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            return False
+        return True
+    import webbrowser  # rarely wanted, and not at start-up
 
-        webbrowser.open(url)
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
 
 
 class BriefingApp(AppExtras, App[None]):
@@ -96,7 +103,7 @@ class BriefingApp(AppExtras, App[None]):
         self.db_path = Path(db_path)
         self.settings = settings
         self.fixed_now = now  # tests and snapshots pin the clock; None means the real one
-        self.opener: Callable[[str], None] = open_in_browser  # tests replace it
+        self.opener: Callable[[str], bool | None] = open_in_browser  # tests replace it
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
@@ -225,7 +232,12 @@ class BriefingApp(AppExtras, App[None]):
             self.notify(f"Not a web link: {one_line(url, 120)}", severity="warning",
                         markup=False)
             return
-        self.opener(url)
+        if self.opener(url) is False:
+            # "Opening" and then nothing left the user waiting for a browser that never came.
+            self.notify(f"No browser to open {one_line(url, 120)}: set $BROWSER or install "
+                        f"xdg-open; {self.key_display('copy_link')} copies the link",
+                        severity="warning", markup=False)
+            return
         self.notify(f"Opening {one_line(url, 120)}", markup=False)
 
     def copy_post(self, text: str) -> None:

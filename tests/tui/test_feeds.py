@@ -283,6 +283,25 @@ async def test_preferences_persist_across_restarts_and_never_touch_the_config(
         assert _titles(app)[0] == "Harbour story number 1"
 
 
+async def test_search_results_follow_T_as_the_main_list_does(titled_db: Path,
+                                                             state_file: Path) -> None:
+    """The main list shows the translated title; the search screen showed the one as
+    written whatever T said, so one article had two titles a keypress apart."""
+    app = _app(titled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _titles(app)[0] == VI_TITLE
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*"engineers", "enter")
+        await settle(pilot)
+        assert _titles(app) == [VI_TITLE]
+        assert VI_TITLE in screen_text(app)
+        await pilot.press("T")  # on the search screen: its results follow at once
+        await settle(pilot)
+        assert _titles(app) == ["Nvidia revenue rises 12% to $35bn"]
+
+
 @pytest.mark.parametrize("body", [b"theme = [unclosed", b"\xff\xfe not text", b"sort = 3\n"])
 async def test_a_corrupt_state_file_is_ignored_with_a_warning(titled_db: Path, state_file: Path,
                                                               body: bytes, notes: Notes) -> None:

@@ -16,7 +16,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.preview import Preview
 
-from .conftest import NOW, nvidia, plain_article, screen_text, settle
+from .conftest import NOW, Notes, nvidia, plain_article, screen_text, settle
 
 
 async def test_main_lists_articles_with_preview(make_app: BriefingApp) -> None:
@@ -286,3 +286,67 @@ async def test_held_key_loads_only_the_settled_row(make_app: BriefingApp) -> Non
         preview = screen.query_one(Preview)
         assert preview.article_id == lst.current.id
         assert lst.current.title in screen_text(make_app)
+
+
+@pytest.fixture
+def no_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A machine with no opener and no browser (a server over ssh): PATH is one empty folder,
+    and the webbrowser module looks for browsers again under it."""
+    import sys
+    import webbrowser
+
+    if sys.platform == "darwin":
+        pytest.skip("macOS always has `open` and webbrowser's osascript browser")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    # webbrowser caches what it found at first use; it must look again under this PATH.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    return bin_dir
+
+
+async def test_o_with_no_browser_says_so_instead_of_opening(
+        db: Path, no_browser: Path, notes: Notes) -> None:
+    app = BriefingApp(db, Settings(), now=NOW)  # the real opener
+    async with app.run_test(size=(80, 24), message_hook=notes) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+    said = notes.messages()
+    assert not any(m.startswith("Opening") for m in said), said
+    assert any(m.startswith("No browser to open https://example.com/nvidia") and "C copies"
+               in m for m in said), said
+
+
+async def test_o_hands_the_link_to_xdg_open(db: Path, no_browser: Path, tmp_path: Path,
+                                            notes: Notes) -> None:
+    got = tmp_path / "opened.txt"
+    opener = no_browser / "xdg-open"
+    opener.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {got}\n', encoding="utf-8")
+    opener.chmod(0o755)
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24), message_hook=notes) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+    deadline = time.monotonic() + 60  # the detached opener runs on its own time
+    while not (got.exists() and got.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
+    assert "Opening https://example.com/nvidia" in notes.messages()
+
+
+async def test_sidebar_counts_are_grouped_as_the_list_title(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    with Store(path) as store:
+        store.save_articles([plain_article(n, day=1 + n % 28) for n in range(1, 1001)])
+    app = BriefingApp(path, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "All articles  1,000" in lines[0]
+        sidebar = [line.split("▕")[0] for line in lines[1:4]]  # All, Unread, Starred
+        assert [s.strip("▊ ").split()[-1] for s in sidebar[:2]] == ["1,000", "1,000"], sidebar

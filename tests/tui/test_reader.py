@@ -81,6 +81,19 @@ async def test_side_by_side_falls_back_to_stacked_when_narrow(make_app: Briefing
         assert "narrower than 100 columns" in screen_text(make_app)
 
 
+async def test_narrow_untranslated_view_line_keeps_the_translate_hint(
+        make_app: BriefingApp) -> None:
+    """At 80 columns, side by side on an article with no translation: the line says to
+    press t (the width note pushed it off the right edge, leaving "· no")."""
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settled(pilot, make_app, "a-00001")
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.mode == "side"
+        line = next(ln for ln in screen_text(make_app).splitlines() if "View:" in ln)
+        assert "no translation yet (t)" in line
+
+
 async def test_palette_switches_view_mode(make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
         screen = await _open(pilot, make_app)

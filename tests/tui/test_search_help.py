@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from briefing.store import Store
+from briefing.store import ArticleFilter, Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.help import HelpScreen
 from briefing.tui.screens.main import MainScreen
@@ -12,7 +12,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import open_search, screen_text, settle
+from .conftest import Notes, open_search, screen_text, settle
 
 
 async def _search(pilot, app: BriefingApp, query: str) -> SearchScreen:
@@ -97,6 +97,36 @@ async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
         assert isinstance(make_app.screen, MainScreen)
 
 
+async def test_help_scrolls_with_the_lists_keys(make_app: BriefingApp) -> None:
+    """At 80x24 the help is taller than its box: j, G, g and ctrl+d move it as they move a
+    list (only the arrows and page keys did)."""
+    from textual.containers import VerticalScroll
+
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(make_app.screen, HelpScreen)
+        box = make_app.screen.query_one("#help-box", VerticalScroll)
+        assert box.max_scroll_y > 0 and box.scroll_y == 0
+        await pilot.press("j")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
+        assert "Remap in the config file" in screen_text(make_app)  # the table's last line
+        await pilot.press("g")
+        await pilot.pause()
+        assert box.scroll_y == 0
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert box.scroll_y > 1
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(make_app.screen, MainScreen)
+
+
 async def test_snippet_of_the_highlighted_result_and_recent_searches(
         make_app: BriefingApp) -> None:
     async with make_app.run_test(size=(120, 40)) as pilot:
@@ -130,3 +160,19 @@ async def test_not_alone_lists_the_other_articles(make_app: BriefingApp) -> None
         assert screen.recent == ["NOT engineers"]
         with Store(make_app.db_path) as store:
             assert store.recent_searches() == ["NOT engineers"]
+
+
+async def test_search_footer_offers_no_mark_all_read(make_app: BriefingApp, notes: Notes) -> None:
+    """A on the search screen only says it works on the main list: the footer offered it
+    among the keys that act on the results."""
+    async with make_app.run_test(size=(200, 50), message_hook=notes) as pilot:
+        screen = await _search(pilot, make_app, "engineers")
+        assert screen.query_one(ArticleList).has_focus
+        footer = screen_text(make_app).splitlines()[-1]
+        assert "Star" in footer and "Read/unread" in footer
+        assert "Mark all read" not in footer
+        await pilot.press("A")  # still answers, with the reason
+        await settle(pilot)
+        assert "Mark all read works on the main list." in notes.messages()
+    with Store(make_app.db_path) as store:
+        assert "a-nvidia" in [a.id for a in store.list_articles(ArticleFilter(unread=True))]

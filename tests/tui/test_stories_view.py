@@ -81,7 +81,8 @@ async def test_stories_screen_lists_copies_and_opens_a_story(story_db: Path) -> 
         assert isinstance(app.screen, StoriesScreen)
         text = screen_text(app)
         assert "2 copies" in text and FLAG in text
-        assert "★ Example News" in text and "Copy Daily" in text
+        assert "▸ Example News" in text and "Copy Daily" in text
+        assert "★" not in text  # the starred mark: neither copy is starred
         options = app.screen.query_one(OptionList)
         options.highlighted = 0
         await pilot.press("enter")
@@ -96,3 +97,19 @@ async def test_no_stories_no_section(make_app: BriefingApp) -> None:
         await settle(pilot)
         assert make_app.screen.query_one(Sidebar).stories == []
         assert "Stories" not in screen_text(make_app)
+
+
+async def test_stories_screen_enter_opens_the_first_story_at_once(story_db: Path) -> None:
+    """S then enter, with no arrow key between: the first story's copies in the main list
+    (the cursor started on no story, so enter did nothing)."""
+    app = BriefingApp(story_db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoriesScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(ArticleList).order == ["a-nvidia", "a-copy"]
+        assert "Story: Nvidia revenue rises 12%" in screen_text(app)

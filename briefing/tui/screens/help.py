@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from briefing.keymap import MOVEMENT
 from briefing.tui import keys
 
 SECTIONS = (("app", "Everywhere"), ("main", "Main screen"), ("list", "Every list"),
@@ -20,8 +21,11 @@ CLOSE = "escape, q or ? closes this help"
 
 
 class HelpScreen(ModalScreen[None]):
+    # The lists' movement keys (j/k, g/G, ctrl+d/u, as remapped): only the arrows and page
+    # keys scrolled the help, so j, the first key a newsboat hand tries, did nothing.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
+        Binding("escape,q,question_mark", "dismiss", "Close", id="close_help"),
+        *keys.bindings_by_id(*MOVEMENT)]
 
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__(id="help")
@@ -52,3 +56,25 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+    def _box(self) -> VerticalScroll:
+        return self.query_one("#help-box", VerticalScroll)
+
+    def action_cursor_down(self) -> None:
+        self._box().scroll_down(animate=False)
+
+    def action_cursor_up(self) -> None:
+        self._box().scroll_up(animate=False)
+
+    def action_go_top(self) -> None:
+        self._box().scroll_home(animate=False)
+
+    def action_go_bottom(self) -> None:
+        self._box().scroll_end(animate=False)
+
+    def action_go_page(self, direction: int) -> None:
+        box = self._box()
+        if direction > 0:
+            box.scroll_page_down(animate=False)
+        else:
+            box.scroll_page_up(animate=False)

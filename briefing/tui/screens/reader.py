@@ -297,10 +297,14 @@ class ReaderScreen(ArticleScreen):
             self.query_one("#reader-scroll").focus()
         line = Text("View: ", style="dim")
         line.append(MODE_NAMES[self.mode], style="bold")
-        if effective != self.mode:
+        untranslated = (self.article is not None and not self.article.translations
+                        and self.mode != "original")
+        # With no translation nothing is side by side, and at 80 columns the width note
+        # pushed the hint that says what to press off the line.
+        if effective != self.mode and not untranslated:
             line.append(f"  (stacked: terminal narrower than {SIDE_BY_SIDE_MIN_WIDTH} columns)",
                         style="dim")
-        if self.article is not None and not self.article.translations and self.mode != "original":
+        if untranslated:
             line.append("  · no translation yet (t)", style="dim")
         self.query_one("#reader-mode", Static).update(line)
 

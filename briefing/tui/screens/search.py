@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
@@ -44,9 +45,19 @@ def snippet_text(parts: tuple[tuple[str, bool], ...]) -> Text:
     return out
 
 
+def _hidden(binding: BindingType, *ids: str) -> BindingType:
+    """`binding`, out of the footer if its id is one of `ids`."""
+    if isinstance(binding, Binding) and binding.id in ids:
+        return replace(binding, show=False)
+    return binding
+
+
 class SearchScreen(ArticleScreen):
+    # A only says that it works on the main list, so the footer does not offer it here (it
+    # took the place of keys that work, and read as a promise).
     BINDINGS: ClassVar[list[BindingType]] = [
-        *keys.bindings_by_id("back"), *keys.bindings("article")]
+        *keys.bindings_by_id("back"),
+        *(_hidden(b, "mark_all_read") for b in keys.bindings("article"))]
 
     def __init__(self) -> None:
         super().__init__(id="search")
@@ -144,7 +155,10 @@ class SearchScreen(ArticleScreen):
             if not has_words(text):  # the hint says what to type; no query runs
                 self.post_message(SearchFinished(text, []))
                 return
-            results, snippets = session.run(text, limit=PAGE)
+            # The main list's titles: translated ones while T says so (they were as written).
+            lang = (self.bapp.settings.translation.target if self.bapp.translated_titles
+                    else None)
+            results, snippets = session.run(text, limit=PAGE, lang=lang)
         except Exception as exc:
             if get_current_worker().is_cancelled or session.closed:
                 return  # a newer query interrupted this one, or the screen closed

@@ -27,14 +27,17 @@ LIMIT = 500
 
 
 def story_prompt(story: Story) -> Text:
-    """A story as several lines: title and copies, each copy (best first), then its flags."""
+    """A story as several lines: title and copies, each copy (best first, marked ▸), then
+    its flags."""
     from briefing.publishers import copy_name
 
     out = render.plain(story.title, style="bold", limit=200)
     out.append(f"  {story.size} copies", style="cyan")
     for m in story.members:
         out.append("\n  ")
-        out.append("★ " if m.best else "  ", style="green")
+        # Not ★: that is the starred mark in every list and the reader, and no copy here
+        # was necessarily starred.
+        out.append("▸ " if m.best else "  ", style="green")
         out.append(render.plain(copy_name(m), style="dim", limit=40))
         out.append("  ")
         out.append(render.plain(m.language or "--", style="dim", limit=2))
@@ -80,6 +83,7 @@ class StoriesScreen(Screen[None]):
 
     def on_stories_loaded(self, msg: StoriesLoaded) -> None:
         lst = self.query_one(OptionList)
+        was = lst.highlighted_option.id if lst.highlighted_option is not None else None
         lst.clear_options()
         if not msg.stories:
             lst.add_option(Option(Text("No story has more than one copy yet.", style="dim"),
@@ -88,6 +92,11 @@ class StoriesScreen(Screen[None]):
             if i:
                 lst.add_option(None)
             lst.add_option(Option(story_prompt(story), id=story.id))
+        if msg.stories:
+            # With nothing highlighted, enter did nothing until an arrow key was pressed; a
+            # reload keeps the story the cursor was on.
+            ids = {s.id for s in msg.stories}
+            lst.highlighted = lst.get_option_index(was if was in ids else msg.stories[0].id)
         title = render.plain("Stories", style="bold")
         title.append(f"  {len(msg.stories):,}", style="dim")
         self.query_one("#list-title", Static).update(title)

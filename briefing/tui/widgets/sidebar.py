@@ -45,7 +45,8 @@ def filter_for(option_id: str) -> ArticleFilter:
 
 def _row(name: str, count: int, *, style: str = "") -> SplitLine:
     # Long source names are cut with an ellipsis and the counts stay aligned.
-    return SplitLine(Text(name, style=style), Text(str(count) if count else "", style="cyan"))
+    # Grouped as the list's title groups them ("All articles  3,000" beside "3000").
+    return SplitLine(Text(name, style=style), Text(f"{count:,}" if count else "", style="cyan"))
 
 
 class Sidebar(NavOptionList):
