@@ -318,3 +318,29 @@ def test_articles_saved_in_one_transaction_are_indexed_at_its_commit(db_file: Pa
         store.prune(keep_days=30, now=datetime(2025, 2, 1, tzinfo=UTC))
     assert _ids(store, "ferry") == []
     _index_is_sound(store)
+
+
+def test_a_word_and_a_rare_fact_filter_rank_as_the_configured_rank(db_file: Path) -> None:
+    """The rare filter's path ranks by bm25 with the weights `rank` is configured with (a
+    title word weighs five): the same order as ranking every match by `rank`."""
+    from briefing.models import Fact
+    from briefing.store.store import RANK
+
+    texts = {1: ("Harbour fees", "Fees rose at the harbour, the port said."),
+             2: ("Port news", "Harbour cranes, harbour berths and harbour fees rose."),
+             3: ("Quiet week", "A strike at the mine; the harbour was quiet."),
+             4: ("Harbour harbour", "The harbour reopened."),
+             5: ("Coffee", "Coffee prices fell.")}
+    fact = (Fact("org", "Halvorsen", "Halvorsen", "", 0, 0, 9),)
+    with Store(db_file) as store:
+        for n, (title, text) in texts.items():
+            store.save_article(_article(n, title, text, facts=fact))
+        ranked = [row[0] for row in store.conn.execute(
+            "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+            "WHERE articles_fts MATCH 'harbour' ORDER BY f.rank")]
+        configured = store.conn.execute(
+            "SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()[0]
+        assert configured.replace("bm25(", "bm25(articles_fts, ", 1) == RANK
+        assert len(ranked) == 4 and ranked[0] in ("a4", "a1")  # title words count five
+        fts, flt = parse_query("harbour org:halvorsen")
+        assert [a.id for a in store.search(fts, flt)] == ranked
