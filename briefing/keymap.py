@@ -27,9 +27,11 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    # `q` goes back one level everywhere else (the reader, search, stories, help): it quits
-    # only from the main screen, and `Q` quits from anywhere (newsboat's habit).
+    # `q` goes back one level everywhere (the reader, search, stories, help, a feed's list on
+    # the main screen): it quits only from the main screen's list of every article, and `Q`
+    # quits from anywhere (newsboat's habit).
     Command("quit", "q", "quit", "Quit", "main", palette=False),
+    Command("show_all", "escape", "show_all", "All articles", "main", show=False),
     Command("quit_now", "Q", "quit", "Quit", "app"),
     Command("help", "question_mark", "help", "Help", "app"),
     Command("search", "slash", "search", "Search", "app"),

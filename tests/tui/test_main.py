@@ -350,3 +350,31 @@ async def test_sidebar_counts_are_grouped_as_the_list_title(tmp_path: Path) -> N
         assert "All articles  1,000" in lines[0]
         sidebar = [line.split("▕")[0] for line in lines[1:4]]  # All, Unread, Starred
         assert [s.strip("▊ ").split()[-1] for s in sidebar[:2]] == ["1,000", "1,000"], sidebar
+
+
+async def test_q_and_escape_from_a_feeds_list_go_back_to_all_then_q_quits(
+        make_app: BriefingApp) -> None:
+    # newsboat's q: from a feed's article list back to the feeds, and only there it quits.
+    # At 80 columns the sidebar is hidden, and q quit from a feed's list with no way back
+    # but B.
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = make_app.screen
+        assert isinstance(screen, MainScreen)
+        lst = screen.query_one(ArticleList)
+        everything = set(lst.summaries)
+        for key in ("q", "escape"):
+            screen.choose("tag:tech")
+            await settle(pilot)
+            assert list(lst.summaries) == ["a-nvidia"]
+            await pilot.press(key)
+            await settle(pilot)
+            assert make_app.is_running and make_app.screen is screen
+            assert set(lst.summaries) == everything and screen.filter_id == "all"
+            assert "All articles" in screen_text(make_app)
+        await pilot.press("escape")  # already every article: nothing to go back to
+        await settle(pilot)
+        assert make_app.is_running
+        await pilot.press("q")
+        await settle(pilot)
+        assert not make_app.is_running

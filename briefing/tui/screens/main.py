@@ -163,7 +163,19 @@ class MainScreen(ArticleScreen):
             self.query_one(Sidebar).focus()
 
     def action_quit(self) -> None:
-        self.app.exit()
+        # As newsboat's q in a feed's article list: a feed, tag or story's list goes back to
+        # every article first, and q there quits. With the sidebar hidden (80 columns) this
+        # was the one way back short of B.
+        if not self.action_show_all():
+            self.app.exit()
+
+    def action_show_all(self) -> bool:
+        """Back to every article from a filtered list; False when it shows them already."""
+        if self.filter_id == "all":
+            return False
+        self.choose("all")
+        self.query_one(Sidebar).highlight("all")
+        return True
 
     def action_unread_only(self) -> None:
         self.unread_only = not self.unread_only
