@@ -369,7 +369,7 @@ async def test_q_and_escape_from_a_feeds_list_go_back_to_all_then_q_quits(
             assert list(lst.summaries) == ["a-nvidia"]
             await pilot.press(key)
             await settle(pilot)
-            assert make_app.is_running and make_app.screen is screen
+            assert make_app.is_running and isinstance(make_app.screen, MainScreen)
             assert set(lst.summaries) == everything and screen.filter_id == "all"
             assert "All articles" in screen_text(make_app)
         await pilot.press("escape")  # already every article: nothing to go back to
