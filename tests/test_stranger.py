@@ -1,0 +1,89 @@
+"""A hostile stranger's feeds and files, each through the door a user opens for them.
+
+Every attack here once got through: a traceback, a lost feed, or a run that could never finish
+its job. Real subprocesses where the exit code and stderr are what a shell or cron sees, real
+loopback servers where the feed comes over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from briefing.config import Settings
+from briefing.pipeline import run_fetch
+from briefing.store import Store
+from tests.feedgen import BODY
+from tests.httpserver import TestServer
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefing", *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ})
+
+
+def _strict_json(text: str) -> object:
+    """json.loads that refuses NaN and Infinity, which no JSON reader but Python's takes."""
+    def refuse(name: str) -> object:
+        raise AssertionError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_number_past_the_float_range_breaks_no_command(tmp_path: Path) -> None:
+    # 400 nines is past a double's range: it became inf, and every signature of the article
+    # (fetch, `tag`, `stories`) died on log(inf), `tag` and `stories` with a traceback, again
+    # on every run.
+    huge = "9" * 400
+    post = tmp_path / "huge.txt"
+    post.write_text(f"Port of Meridian\n\nThe fund says it now holds {huge} tonnes of grain and "
+                    f"${huge}bn in bonds, while 40,000 homes lost power and prices rose 5%.\n")
+    db = str(tmp_path / "b.db")
+    fetched = _run("--db", db, "fetch", str(post))
+    assert (fetched.returncode, fetched.stderr) == (0, "")
+    for command in (["tag", "--all"], ["stories", "--all"]):
+        proc = _run("--db", db, *command)
+        assert (proc.returncode, proc.stderr) == (0, ""), command
+    listed = _strict_json(_run("--db", db, "list", "--json").stdout)
+    assert isinstance(listed, list) and len(listed) == 1
+    shown = _run("--db", db, "show", listed[0]["id"], "--json")
+    facts = _strict_json(shown.stdout)["facts"]  # type: ignore[index]
+    # The figures that are numbers are kept; the one past any range is not a fact.
+    assert {f["text"] for f in facts} >= {"40,000", "5%"}
+    assert not any(huge in f["text"] for f in facts)
+
+
+def _atom(dates: list[str]) -> bytes:
+    entries = "".join(
+        f"<entry><id>urn:e{i}</id><title>Harbour plan {i}</title><updated>{d}</updated>"
+        f"<content type=\"html\">{BODY.replace('<', '&lt;').replace('harbour', f'harbour {i}')}"
+        "</content></entry>" for i, d in enumerate(dates))
+    return (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+            f"{entries}</feed>").encode()
+
+
+def _rss(dates: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>Port plan {i}</title><guid>urn:r{i}</guid><pubDate>{d}</pubDate>"
+        f"<description>{BODY.replace('<', '&lt;').replace('harbour', f'port {i}')}"
+        "</description></item>" for i, d in enumerate(dates))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>{items}'
+            "</channel></rss>").encode()
+
+
+def test_a_date_its_zone_moves_off_the_calendar_loses_no_item(server: TestServer,
+                                                               db_file: Path) -> None:
+    # In UTC these fall before year 1 or after 9999: converting them raised OverflowError and
+    # the whole feed failed ("date value out of range").
+    atom = server.add("/a.xml", _atom(["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
+                                       "2026-06-01T09:00:00Z"]))
+    rss = server.add("/r.xml", _rss(["Fri, 31 Dec 9999 23:59:59 -1400",
+                                     "Mon, 01 Jan 0001 00:00:00 +1400",
+                                     "Mon, 01 Jun 2026 09:00:00 GMT"]))
+    store = Store(db_file)
+    report = run_fetch(Settings(), store, [atom, rss], extract=False)
+    assert report.failed == [] and report.added == 6
+    published = sorted(a.published or "" for a in store.list_articles(limit=100))
+    assert published.count("2026-06-01T09:00:00+00:00") == 2
