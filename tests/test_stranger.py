@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,14 @@ def test_a_number_past_the_float_range_breaks_no_command(tmp_path: Path) -> None
     # The figures that are numbers are kept; the one past any range is not a fact.
     assert {f["text"] for f in facts} >= {"40,000", "5%"}
     assert not any(huge in f["text"] for f in facts)
+    # A database tagged by a briefing before this one holds such a figure as a fact: grouping
+    # it into stories again passes over it.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE facts SET value = 9e999 WHERE text = '5%'")
+    conn.close()
+    for command in (["stories", "--rebuild"], ["brief"]):
+        proc = _run("--db", db, *command)
+        assert (proc.returncode, proc.stderr) == (0, ""), command
 
 
 def _atom(dates: list[str]) -> bytes:
