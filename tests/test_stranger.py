@@ -96,3 +96,19 @@ def test_a_date_its_zone_moves_off_the_calendar_loses_no_item(server: TestServer
     assert report.failed == [] and report.added == 6
     published = sorted(a.published or "" for a in store.list_articles(limit=100))
     assert published.count("2026-06-01T09:00:00+00:00") == 2
+
+
+def test_an_opml_file_nested_100000_deep_imports_its_feed(tmp_path: Path) -> None:
+    # The walk recursed once per level: past Python's limit it ended in a RecursionError
+    # traceback, for `import-opml` and for `fetch FILE.opml` alike.
+    depth = 100_000
+    deep = tmp_path / "deep.opml"
+    deep.write_text('<opml version="2.0"><body>' + '<outline text="Ports">' * depth
+                    + '<outline type="rss" text="Deep" xmlUrl="http://127.0.0.1:9/deep.xml"/>'
+                    + "</outline>" * depth + "</body></opml>")
+    db = str(tmp_path / "b.db")
+    proc = _run("--db", db, "import-opml", str(deep))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.strip() == f"imported 1 feeds from {deep}"
+    listed = _run("--db", db, "feeds", "list").stdout
+    assert listed.startswith("http://127.0.0.1:9/deep.xml [Ports]"), listed
