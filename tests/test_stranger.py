@@ -143,3 +143,15 @@ def test_a_line_of_brackets_is_cleaned_in_linear_time(tmp_path: Path) -> None:
     _fetch_within(tmp_path, "brackets.md", "Brackets\n\n" + "[" * 200_000 + "x"
                   + "]" * 200_000 + "\n\n" + "[](" * 100_000 + "\n\nThe port grew 5% to $2bn.\n",
                   120)
+
+
+def test_a_page_nested_too_deep_for_the_parser_is_one_line(tmp_path: Path) -> None:
+    # libxml2 gives up past 256 levels; trafilatura said so twice on stderr ("briefing:
+    # discarding data: file:///...") before briefing's own line.
+    depth = 100_000
+    page = tmp_path / "deep.html"
+    page.write_text("<html><head><title>Deep</title></head><body>" + "<div>" * depth
+                    + BODY + "</div>" * depth + "</body></html>")
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(page))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [f"briefing: {page}: no article text found in the page"]
