@@ -167,9 +167,16 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
     language = declared(feed.language)
     items: list[Item] = []
     unchanged = 0
+    seen: set[str] = set()
     for entry in feed.entries:
         html = entry.content_html or entry.summary_html
         aid = _entry_id(job.source, entry)
+        if aid in seen:
+            # A feed that gives every item one link (its home page) lists one article many
+            # times: the first (the newest) is it, or each run stored every one in turn over
+            # it and flagged its figures as changed.
+            continue
+        seen.add(aid)
         raw = entry_hash(html)
         if aid in job.known and job.known_entries.get(aid) == raw:
             unchanged += 1  # the same HTML as stored: not even cleaned again

@@ -155,3 +155,23 @@ def test_a_page_nested_too_deep_for_the_parser_is_one_line(tmp_path: Path) -> No
     proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(page))
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [f"briefing: {page}: no article text found in the page"]
+
+
+def test_items_sharing_one_link_are_one_article_stored_once(server: TestServer,
+                                                             db_file: Path) -> None:
+    # Every item was stored over the one before it under the link's article id: each run
+    # "updated" it 4 times, ended on the oldest item's text, and flagged changed figures.
+    items = "".join(
+        f"<item><title>Berths {n}</title><link>https://news.example.com/</link>"
+        f"<guid>urn:b{n}</guid><description>"
+        f"{BODY.replace('14 berths', f'{n} berths').replace('<', '&lt;')}</description></item>"
+        for n in (50, 40, 30, 20, 10))
+    url = server.add("/same.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                     f"<title>Same</title>{items}</channel></rss>")
+    store = Store(db_file)
+    first = run_fetch(Settings(), store, [url], extract=False)
+    again = run_fetch(Settings(), store, [url], extract=False)
+    assert (first.added, first.updated) == (1, 0)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
+    [art] = store.list_articles(limit=10)
+    assert art.title == "Berths 50"
