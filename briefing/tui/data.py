@@ -44,10 +44,9 @@ class SearchSession:
         self.closed = False
         self.queries = 0  # run on this connection (tests check that it is kept)
 
-    def run(self, text: str, *, limit: int = PAGE, lang: str | None = None
+    def run(self, text: str, *, limit: int = PAGE
             ) -> tuple[list[ArticleSummary], dict[str, tuple[tuple[str, bool], ...]]]:
-        """briefing.query.run_search on the kept connection, which the first call opens; the
-        rows as the lists show them (`localise`: titles in `lang`, feeds by their names)."""
+        """briefing.query.run_search on the kept connection, which the first call opens."""
         with self._lock:
             if self.closed:
                 raise RuntimeError("search session closed")
@@ -55,8 +54,7 @@ class SearchSession:
                 self._store = Store(self.path)
                 self._store.conn.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES:d}")
             self.queries += 1
-            results, snippets = run_search(self._store, text, limit=limit)
-            return localise(self._store, results, lang), snippets
+            return run_search(self._store, text, limit=limit)
 
     def interrupt(self) -> None:
         """End the statement running now, if any (from any thread): it raises in its

@@ -140,15 +140,12 @@ class AppExtras(_Base):
         self._reload_lists()
 
     def _reload_lists(self) -> None:
-        from briefing.tui.screens.search import SearchScreen
         from briefing.tui.screens.story_list import StoriesScreen
 
         self.post_message(DataChanged(articles_changed=True))
         for screen in self.screen_stack:
             if isinstance(screen, StoriesScreen):
                 screen.reload()
-            elif isinstance(screen, SearchScreen):
-                screen.run_search()  # results in the new titles and order
 
     # -- feeds ---------------------------------------------------------------------------
 

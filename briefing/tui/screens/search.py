@@ -144,10 +144,7 @@ class SearchScreen(ArticleScreen):
             if not has_words(text):  # the hint says what to type; no query runs
                 self.post_message(SearchFinished(text, []))
                 return
-            # The main list's titles: translated ones while T says so (they were as written).
-            lang = (self.bapp.settings.translation.target if self.bapp.translated_titles
-                    else None)
-            results, snippets = session.run(text, limit=PAGE, lang=lang)
+            results, snippets = session.run(text, limit=PAGE)
         except Exception as exc:
             if get_current_worker().is_cancelled or session.closed:
                 return  # a newer query interrupted this one, or the screen closed
