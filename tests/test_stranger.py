@@ -175,3 +175,19 @@ def test_items_sharing_one_link_are_one_article_stored_once(server: TestServer,
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     [art] = store.list_articles(limit=10)
     assert art.title == "Berths 50"
+
+
+def test_an_empty_source_is_a_usage_error_not_the_current_folder(tmp_path: Path) -> None:
+    # `briefing fetch "$FEED"` with $FEED unset read "" as the current folder and stored
+    # every text file under it.
+    (tmp_path / "notes.txt").write_text("Private notes\n\n" + BODY.replace("<p>", "\n\n"))
+    db = str(tmp_path / "b.db")
+    for empty in ("", " "):
+        proc = subprocess.run([sys.executable, "-m", "briefing", "--db", db, "fetch", empty],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                              env={**os.environ})
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines() == [
+            "briefing: error: empty source: pass a feed URL or a file (`.` for the current "
+            "folder)"]
+    assert _strict_json(_run("--db", db, "list", "--json").stdout) == []

@@ -133,6 +133,11 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
     """
     from briefing.pipeline import AFTER_STORE, run_fetch
 
+    if any(not s.strip() for s in sources):
+        # `briefing fetch "$FEED"` with $FEED unset: as a path, "" is the current folder, and
+        # every text file under it (a home folder) became an article.
+        fail("empty source: pass a feed URL or a file (`.` for the current folder)",
+             ExitCode.USAGE)
     settings = obj.settings
     if translate_new is None:
         translate_new = settings.translation.auto
