@@ -12,6 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from briefing.config import Settings
@@ -191,3 +192,15 @@ def test_an_empty_source_is_a_usage_error_not_the_current_folder(tmp_path: Path)
             "briefing: error: empty source: pass a feed URL or a file (`.` for the current "
             "folder)"]
     assert _strict_json(_run("--db", db, "list", "--json").stdout) == []
+
+
+def test_an_item_dated_in_year_9999_is_dated_by_its_fetch(server: TestServer,
+                                                          db_file: Path) -> None:
+    # It headed every list, and every daily `brief --since yesterday`, for good.
+    url = server.add("/future.xml", _rss(["Fri, 31 Dec 9999 23:00:00 GMT",
+                                          "Mon, 01 Jun 2026 09:00:00 GMT"]))
+    store = Store(db_file)
+    now = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    assert run_fetch(Settings(), store, [url], extract=False, now=now).added == 2
+    dates = {a.title: a.published for a in store.list_articles(limit=10)}
+    assert dates == {"Port plan 0": now.isoformat(), "Port plan 1": "2026-06-01T09:00:00+00:00"}
