@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from math import isfinite
 from operator import attrgetter
 
 from briefing import gazetteer as gz
@@ -127,8 +128,11 @@ def extract(text: str, *, paragraph: int, language: str,
     hits = [*numbers.scan(text, language), *_dates(text, pub, language), *_names(text)]
     kept = [_administration(text, h) if h.kind == "person" else h
             for h in _settle(hits, len(text))]
+    # A number past a double's range (400 digits) parses as inf: no fact anyone can compare,
+    # and log(inf) in the story signature failed every tagging of its article.
     facts = [make_fact(h.kind, text[h.start:h.end], h.value, h.unit, paragraph, h.start, h.end)
-             for h in kept if h.kind != "skip"]
+             for h in kept if h.kind != "skip"
+             and (h.value.__class__ is not float or isfinite(h.value))]
     return _link_pairs(text, facts)
 
 

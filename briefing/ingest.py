@@ -10,6 +10,7 @@ import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -167,9 +168,16 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
     language = declared(feed.language)
     items: list[Item] = []
     unchanged = 0
+    seen: set[str] = set()
     for entry in feed.entries:
         html = entry.content_html or entry.summary_html
         aid = _entry_id(job.source, entry)
+        if aid in seen:
+            # A feed that gives every item one link (its home page) lists one article many
+            # times: the first (the newest) is it, or each run stored every one in turn over
+            # it and flagged its figures as changed.
+            continue
+        seen.add(aid)
         raw = entry_hash(html)
         if aid in job.known and job.known_entries.get(aid) == raw:
             unchanged += 1  # the same HTML as stored: not even cleaned again
@@ -371,6 +379,7 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
     from briefing.clean.language import detect_article
 
     title = one_line(title) or (paragraphs[0][:120] if paragraphs else url)
+    published = _not_ahead(published, job.now)
     langs, language = detect_article(list(paragraphs), fallback="", prior=declared)
     paras = tuple(Paragraph(i, p, langs[i]) for i, p in enumerate(paragraphs))
     text = "\n\n".join(paragraphs)
@@ -393,6 +402,27 @@ def build_article(job: Job, *, aid: str, url: str, title: str, paragraphs: Seque
         source_title=source_title or job.source_title, feed_tags=feed_tags,
         dated=published is not None, entry_hash=entry_hash,
     )
+
+
+# A date this far past the run (and the clock) is a feed's mistake or a trick, not news from
+# the future: kept, an item dated 9999-12-31 headed every list and every daily `brief
+# --since yesterday` for good. A day covers time zones and embargoed items.
+_AHEAD = timedelta(days=1)
+
+
+def _not_ahead(published: str | None, now: str) -> str | None:
+    """`published`, or None (undated: dated by the fetch) when it is more than _AHEAD later
+    than both the run's time and the clock (tests run at a fixed time in the past)."""
+    if published is None:
+        return None
+    try:
+        when = datetime.fromisoformat(published)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        horizon = max(datetime.fromisoformat(now), datetime.now(UTC)) + _AHEAD
+    except (ValueError, TypeError):
+        return published
+    return None if when > horizon else published
 
 
 @dataclass(frozen=True)

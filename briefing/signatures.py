@@ -518,8 +518,9 @@ def signature(art: Article, sentences: Mapping[int, Sequence[tuple[int, int, lis
             split = [(start, end, inside) for (start, end), inside in zip(
                 spans, facts_by_sentence(spans, facts), strict=True)]
         for start, end, inside in split:
+            # Not inf: a database tagged before facts.extract dropped it may still hold one.
             numbers = [f for f in inside if f.kind in FIGURE_KINDS and isinstance(
-                f.value, _REAL) and f.value > 0][:MAX_FIGS - len(figs)]
+                f.value, _REAL) and 0 < f.value < math.inf][:MAX_FIGS - len(figs)]
             if not numbers:
                 continue  # the context below is only ever read through a figure
             figs.extend(_sentence_figs(numbers, inside, text, start, end))

@@ -32,6 +32,11 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, verbose: in
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr)
+    if not verbose:
+        # A library's own warnings ("discarding data: URL") name nothing a user can act on;
+        # the source's one failure line says what went wrong. -v shows them.
+        for name in ("trafilatura", "htmldate", "courlan", "justext"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     ctx.obj = Context(db, config_path)
     if ctx.invoked_subcommand is None:
         ctx.invoke(read)
@@ -128,6 +133,11 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
     """
     from briefing.pipeline import AFTER_STORE, run_fetch
 
+    if any(not s.strip() for s in sources):
+        # `briefing fetch "$FEED"` with $FEED unset: as a path, "" is the current folder, and
+        # every text file under it (a home folder) became an article.
+        fail("empty source: pass a feed URL or a file (`.` for the current folder)",
+             ExitCode.USAGE)
     settings = obj.settings
     if translate_new is None:
         translate_new = settings.translation.auto

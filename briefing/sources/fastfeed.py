@@ -176,9 +176,7 @@ def _rfc822(value: str) -> str | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="seconds")
+    return _utc(when)
 
 
 def _iso(value: str) -> str | None:
@@ -189,6 +187,15 @@ def _iso(value: str) -> str | None:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return _utc(when)
+
+
+def _utc(when: datetime) -> str | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="seconds")
+    try:
+        return when.astimezone(UTC).isoformat(timespec="seconds")
+    except OverflowError:
+        # "9999-12-31T23:59:59-14:00" is past year 9999 in UTC: an unknown time, as a date
+        # that cannot be read is, not a failure of the whole feed.
+        return None
