@@ -14,7 +14,7 @@ from dataclasses import FrozenInstanceError
 import numpy as np
 import pytest
 
-from bench.common import wire_item_html
+from bench.common import item_html, wire_item_html
 from briefing import signatures as sig
 from briefing import tagger
 from briefing import text as text_mod
@@ -25,12 +25,13 @@ from briefing.models import Article
 from briefing.text import split_sentences
 
 
-def _articles(n: int = 60) -> list[Article]:
+def _articles(n: int = 60, style: str = "wire") -> list[Article]:
     job = Job(source="http://127.0.0.1/feed.xml", kind="feed", body=b"", url="http://127.0.0.1/",
               now="2026-06-30T12:00:00+00:00")
     out = []
+    make = wire_item_html if style == "wire" else item_html
     for i in range(n):
-        title, html = wire_item_html(i // 20, i % 20)
+        title, html = make(i // 20, i % 20)
         out.append(build_article(job, aid=f"a{i}", url=f"https://example.com/{i}", title=title,
                                  paragraphs=html_to_paragraphs(html), published="2026-06-01",
                                  declared="en"))
@@ -473,3 +474,29 @@ def test_textrank_and_summary_boosts_as_computed_plainly() -> None:
         assert an.summary == " ".join(summarize._closed(texts[i]) for i in order)
         checked += 1
     assert checked > 40
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_tag_articles_is_each_article_tagged_and_signed_alone(style: str) -> None:
+    """tag_articles tags a batch whole before signing it: each article's analysis and
+    signature are those of tagging it alone and signing it with sentences split afresh, also
+    for an article sent without its text (as tag_behind sends them) and an id sent twice
+    (the later one wins, as before)."""
+    from briefing.ingest import evolve, tag_articles, with_analysis
+
+    arts = _articles(40, style)
+    arts[3] = evolve(arts[3], text="")
+    arts.append(evolve(arts[7], title="Another title for the same id"))
+    tagging = tag_articles(arts)
+    assert list(tagging.analyses) == list(tagging.signatures) == list(dict.fromkeys(
+        a.id for a in arts))
+    for art in {a.id: a for a in arts}.values():
+        alone = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                               published=art.published if art.dated else None,
+                               feed_tags=art.feed_tags)
+        assert tagging.analyses[art.id] == alone
+        full = evolve(with_analysis(art, alone),
+                      text="\n\n".join(p.text for p in art.paragraphs))
+        fresh = sig.signature(full)
+        assert tagging.signatures[art.id].stored == fresh.sent().stored
+        assert _same_match(tagging.signatures[art.id].match, fresh.sent().match)
