@@ -450,11 +450,12 @@ def _plain_textrank(texts: list[str], damping: float = 0.85, steps: int = 30) ->
     return rank
 
 
-def test_textrank_and_summary_boosts_as_computed_plainly() -> None:
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_textrank_and_summary_boosts_as_computed_plainly(style: str) -> None:
     from briefing import summarize
 
     checked = 0
-    for art in _articles():
+    for art in _articles(style=style):
         an = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
                             published="2026-06-01")
         units = [u for u in summarize._units(art.paragraphs, an.facts, art.language)
