@@ -72,8 +72,12 @@ def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
     return needles
 
 
-_RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), ("day", "omorrow", "week", "month",
-                                                          "year"))
+# The week, month and year words with the end of "last", "next" or "this" before them: news
+# says "three years" and "the year to March" in most items, which alone let the pattern
+# scan them, and its trie enters at every "t" and "n" (a tenth of an item's facts).
+_RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), (
+    "oday", "omorrow", "esterday", "t week", "t month", "t year", "s week", "s month",
+    "s year"))
 _WEEKDAY_NEEDLES = _needles(gz.WEEKDAYS, ("day",))
 
 

@@ -501,3 +501,43 @@ def test_tag_articles_is_each_article_tagged_and_signed_alone(style: str) -> Non
         fresh = sig.signature(full)
         assert tagging.signatures[art.id].stored == fresh.sent().stored
         assert _same_match(tagging.signatures[art.id].match, fresh.sent().match)
+
+
+def _ascii_unit_samples() -> list[str]:
+    """Every English duration unit and relative date word, alone, plural, capitalised, glued
+    to letters on either side, after numbers and inside longer words."""
+    from briefing import gazetteer as gz
+
+    words = [w for w in (*gz.DURATION_UNITS, *gz.RELATIVE_DATES) if w.isascii()]
+    out = []
+    for w in words:
+        for form in (w, w + "s", w.capitalize(), w.upper(), "x" + w, w + "x", w + "s-long"):
+            out += [form, f"3 {form}", f"over three {form} ago.", f"last {form}, this {form}",
+                    f"the {form}'s end", f"({form})", f"{form}{form}"]
+    return out
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(style: str) -> None:
+    """ASCII text is scanned for durations by the ASCII units' pattern and for relative dates
+    only when it holds a needle: both find exactly what the full patterns find."""
+    from briefing import facts
+    from briefing import numbers as num
+
+    texts = [p.text for a in _articles(60, style) for p in a.paragraphs] + _ascii_unit_samples()
+    found = skipped = 0
+    for text in texts:
+        if not text.isascii():
+            continue  # scanned by the full patterns (checked below)
+        fast = [(m.span(), m.groupdict()) for m in num._DURATION_UNIT_ASCII.finditer(text)]
+        assert fast == [(m.span(), m.groupdict()) for m in num.DURATION_UNIT.finditer(text)]
+        found += len(fast)
+        if not facts._may_have(text, facts._RELATIVE_NEEDLES):
+            assert facts.RELATIVE.search(text) is None
+            skipped += 1
+    assert found > 200 and skipped > 100
+    # Text past ASCII keeps the full patterns.
+    hits = facts.extract("Doanh thu 3 năm tới tăng, tuần trước 5 ngày; hôm nay 2 hours.",
+                         paragraph=0, language="vi", published="2026-06-30")
+    assert {(f.kind, f.text) for f in hits} >= {("duration", "3 năm"), ("date", "tuần trước"),
+                                                ("duration", "5 ngày"), ("date", "hôm nay")}
