@@ -59,6 +59,9 @@ DATE_VI_YEAR = re.compile(rf"(?:năm|Năm)\s(?P<y>{_YEAR})(?!\w)")
 RELATIVE = re.compile(rf"(?:{_trie(_cased(gz.RELATIVE_DATES))})(?!\w)")
 # Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
 WEEKDAY = re.compile(rf"(?:{_trie(gz.WEEKDAYS)})(?!\w)")
+# The English weekdays, which are all ASCII text can hold: without "thứ" the pattern starts
+# at capitals only, not at every "t".
+_WEEKDAY_ASCII = re.compile(rf"(?:{_trie(w for w in gz.WEEKDAYS if w.isascii())})(?!\w)")
 
 
 def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
@@ -206,7 +209,8 @@ def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
             unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
             value = _relative(unit, offset, pub) or m.group(0)
             yield Hit(2, m.start(), m.end(), "date", value, "date")
-    for m in WEEKDAY.finditer(text) if _may_have(text, _WEEKDAY_NEEDLES) else ():
+    weekday = _WEEKDAY_ASCII if text.isascii() else WEEKDAY
+    for m in weekday.finditer(text) if _may_have(text, _WEEKDAY_NEEDLES) else ():
         if not _starts_word(text, m.start()):
             continue
         value = m.group(0)

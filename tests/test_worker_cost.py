@@ -504,11 +504,11 @@ def test_tag_articles_is_each_article_tagged_and_signed_alone(style: str) -> Non
 
 
 def _ascii_unit_samples() -> list[str]:
-    """Every English duration unit and relative date word, alone, plural, capitalised, glued
-    to letters on either side, after numbers and inside longer words."""
+    """Every English duration unit, relative date word and weekday, alone, plural,
+    capitalised, glued to letters on either side, after numbers and inside longer words."""
     from briefing import gazetteer as gz
 
-    words = [w for w in (*gz.DURATION_UNITS, *gz.RELATIVE_DATES) if w.isascii()]
+    words = [w for w in (*gz.DURATION_UNITS, *gz.RELATIVE_DATES, *gz.WEEKDAYS) if w.isascii()]
     out = []
     for w in words:
         for form in (w, w + "s", w.capitalize(), w.upper(), "x" + w, w + "x", w + "s-long"):
@@ -519,8 +519,9 @@ def _ascii_unit_samples() -> list[str]:
 
 @pytest.mark.parametrize("style", ["plain", "wire"])
 def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(style: str) -> None:
-    """ASCII text is scanned for durations by the ASCII units' pattern and for relative dates
-    only when it holds a needle: both find exactly what the full patterns find."""
+    """ASCII text is scanned for durations and weekdays by patterns of their ASCII words and
+    for relative dates only when it holds a needle: each finds exactly what the full patterns
+    find."""
     from briefing import facts
     from briefing import numbers as num
 
@@ -532,6 +533,8 @@ def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(styl
         fast = [(m.span(), m.groupdict()) for m in num._DURATION_UNIT_ASCII.finditer(text)]
         assert fast == [(m.span(), m.groupdict()) for m in num.DURATION_UNIT.finditer(text)]
         found += len(fast)
+        assert [m.span() for m in facts._WEEKDAY_ASCII.finditer(text)] == [
+            m.span() for m in facts.WEEKDAY.finditer(text)]
         if not facts._may_have(text, facts._RELATIVE_NEEDLES):
             assert facts.RELATIVE.search(text) is None
             skipped += 1
