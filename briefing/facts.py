@@ -77,7 +77,8 @@ def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
 
 # The week, month and year words with the end of "last", "next" or "this" before them: news
 # says "three years" and "the year to March" in most items, which alone let the pattern
-# scan them, and its trie enters at every "t" and "n" (a tenth of an item's facts).
+# scan them, and its trie enters at every "t" and "n" (cachegrind: ~110K instructions of
+# a bench item's 1.9M in facts, ~50K with these needles).
 _RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), (
     "oday", "omorrow", "esterday", "t week", "t month", "t year", "s week", "s month",
     "s year"))
