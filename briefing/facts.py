@@ -60,6 +60,9 @@ DATE_VI_YEAR = re.compile(rf"(?:năm|Năm)\s(?P<y>{_YEAR})(?!\w)")
 RELATIVE = re.compile(rf"(?:{_trie(_cased(gz.RELATIVE_DATES))})(?!\w)")
 # Case-sensitive on purpose: "thứ hai" in lower case means "second", "thứ Hai" is Monday.
 WEEKDAY = re.compile(rf"(?:{_trie(gz.WEEKDAYS)})(?!\w)")
+# The English weekdays, which are all ASCII text can hold: without "thứ" the pattern starts
+# at capitals only, not at every "t".
+_WEEKDAY_ASCII = re.compile(rf"(?:{_trie(w for w in gz.WEEKDAYS if w.isascii())})(?!\w)")
 
 
 def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
@@ -73,8 +76,13 @@ def _needles(words: Iterable[str], needles: tuple[str, ...]) -> tuple[str, ...]:
     return needles
 
 
-_RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), ("day", "omorrow", "week", "month",
-                                                          "year"))
+# The week, month and year words with the end of "last", "next" or "this" before them: news
+# says "three years" and "the year to March" in most items, which alone let the pattern
+# scan them, and its trie enters at every "t" and "n" (cachegrind: ~110K instructions of
+# a bench item's 1.9M in facts, ~50K with these needles).
+_RELATIVE_NEEDLES = _needles(_cased(gz.RELATIVE_DATES), (
+    "oday", "omorrow", "esterday", "t week", "t month", "t year", "s week", "s month",
+    "s year"))
 _WEEKDAY_NEEDLES = _needles(gz.WEEKDAYS, ("day",))
 
 
@@ -206,7 +214,8 @@ def _dates(text: str, pub: date | None, language: str) -> Iterator[Hit]:
             unit, offset = gz.RELATIVE_DATES[m.group(0).lower()]
             value = _relative(unit, offset, pub) or m.group(0)
             yield Hit(2, m.start(), m.end(), "date", value, "date")
-    for m in WEEKDAY.finditer(text) if _may_have(text, _WEEKDAY_NEEDLES) else ():
+    weekday = _WEEKDAY_ASCII if text.isascii() else WEEKDAY
+    for m in weekday.finditer(text) if _may_have(text, _WEEKDAY_NEEDLES) else ():
         if not _starts_word(text, m.start()):
             continue
         value = m.group(0)

@@ -226,7 +226,7 @@ def _summary(units: list[_Unit], title: str) -> str:
     # multiplication per score made.
     scores *= np.array([(1.0 + 0.25 * min(sum(1 for f in found if f.kind in FIGURE_KINDS), 3))
                         * (1.0 + 1.0 / (1.0 + i)) for i, (_, _, _, found) in enumerate(units)])
-    ranked = np.argsort(-scores, kind="stable").tolist()
+    ranked = (-scores).argsort(kind="stable").tolist()  # np.argsort without its wrapper
     order = sorted(ranked[:3])
     if sum(len(texts[i]) for i in order) > _SUMMARY_CHARS and len(order) == 3:
         order = sorted(ranked[:2])
@@ -267,7 +267,10 @@ def _textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.nd
     if not vocab or n == 1:
         return np.ones(n)
     size = len(vocab)
-    flat = np.array([i * size + w for i, ids in enumerate(rows) for w in ids], dtype=np.int64)
+    cells = [i * size + w for i, ids in enumerate(rows) for w in ids]
+    # fromiter reads the ints one by one; np.array first discovers the list's type and shape
+    # element by element (a sixth more instructions for a hundred words).
+    flat = np.fromiter(cells, dtype=np.int64, count=len(cells))
     tf = np.bincount(flat, minlength=n * size).reshape(n, size).astype(float)
     # np.add.reduce is what ndarray.sum calls, without its Python-level wrapper.
     idf = np.log((1.0 + n) / (1.0 + np.add.reduce(tf > 0, axis=0))) + 1.0
@@ -286,11 +289,17 @@ def _textrank(texts: list[str], damping: float = 0.85, steps: int = 30) -> np.nd
     rank.fill(1.0 / n)
     # rank = (1 - damping) / n + damping * (walk.T @ rank), step by step in place: the same
     # floating-point operations in the same order, with less overhead on these tiny arrays.
-    # The two scalars as float64 already: the value each operation converted them to, a
-    # fifth of the loop's cost (for an 8-sentence item) saved.
-    walk_t, teleport, damping = walk.T, np.float64((1.0 - damping) / n), np.float64(damping)
+    # The two scalars as arrays of n equal values: each element gets the same product and
+    # sum as with the scalar (the ufunc does one IEEE operation per element either way), and
+    # an array operand skips the scalar's type discovery, a third of each operation's cost
+    # (cachegrind: 3.5K instructions a call instead of 5.4K).
+    walk_t = walk.T
+    scale = np.empty(n)
+    scale.fill(damping)
+    teleport = np.empty(n)
+    teleport.fill((1.0 - damping) / n)
     for _ in range(steps):
         rank = walk_t.dot(rank)
-        rank *= damping
+        rank *= scale
         rank += teleport
     return rank

@@ -14,7 +14,7 @@ from dataclasses import FrozenInstanceError
 import numpy as np
 import pytest
 
-from bench.common import wire_item_html
+from bench.common import item_html, wire_item_html
 from briefing import signatures as sig
 from briefing import tagger
 from briefing import text as text_mod
@@ -25,12 +25,13 @@ from briefing.models import Article
 from briefing.text import split_sentences
 
 
-def _articles(n: int = 60) -> list[Article]:
+def _articles(n: int = 60, style: str = "wire") -> list[Article]:
     job = Job(source="http://127.0.0.1/feed.xml", kind="feed", body=b"", url="http://127.0.0.1/",
               now="2026-06-30T12:00:00+00:00")
     out = []
+    make = wire_item_html if style == "wire" else item_html
     for i in range(n):
-        title, html = wire_item_html(i // 20, i % 20)
+        title, html = make(i // 20, i % 20)
         out.append(build_article(job, aid=f"a{i}", url=f"https://example.com/{i}", title=title,
                                  paragraphs=html_to_paragraphs(html), published="2026-06-01",
                                  declared="en"))
@@ -449,11 +450,12 @@ def _plain_textrank(texts: list[str], damping: float = 0.85, steps: int = 30) ->
     return rank
 
 
-def test_textrank_and_summary_boosts_as_computed_plainly() -> None:
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_textrank_and_summary_boosts_as_computed_plainly(style: str) -> None:
     from briefing import summarize
 
     checked = 0
-    for art in _articles():
+    for art in _articles(style=style):
         an = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
                             published="2026-06-01")
         units = [u for u in summarize._units(art.paragraphs, an.facts, art.language)
@@ -473,3 +475,72 @@ def test_textrank_and_summary_boosts_as_computed_plainly() -> None:
         assert an.summary == " ".join(summarize._closed(texts[i]) for i in order)
         checked += 1
     assert checked > 40
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_tag_articles_is_each_article_tagged_and_signed_alone(style: str) -> None:
+    """tag_articles tags a batch whole before signing it: each article's analysis and
+    signature are those of tagging it alone and signing it with sentences split afresh, also
+    for an article sent without its text (as tag_behind sends them) and an id sent twice
+    (the later one wins, as before)."""
+    from briefing.ingest import evolve, tag_articles, with_analysis
+
+    arts = _articles(40, style)
+    arts[3] = evolve(arts[3], text="")
+    arts.append(evolve(arts[7], title="Another title for the same id"))
+    tagging = tag_articles(arts)
+    assert list(tagging.analyses) == list(tagging.signatures) == list(dict.fromkeys(
+        a.id for a in arts))
+    for art in {a.id: a for a in arts}.values():
+        alone = tagger.analyse(art.paragraphs, title=art.title, language=art.language,
+                               published=art.published if art.dated else None,
+                               feed_tags=art.feed_tags)
+        assert tagging.analyses[art.id] == alone
+        full = evolve(with_analysis(art, alone),
+                      text="\n\n".join(p.text for p in art.paragraphs))
+        fresh = sig.signature(full)
+        assert tagging.signatures[art.id].stored == fresh.sent().stored
+        assert _same_match(tagging.signatures[art.id].match, fresh.sent().match)
+
+
+def _ascii_unit_samples() -> list[str]:
+    """Every English duration unit, relative date word and weekday, alone, plural,
+    capitalised, glued to letters on either side, after numbers and inside longer words."""
+    from briefing import gazetteer as gz
+
+    words = [w for w in (*gz.DURATION_UNITS, *gz.RELATIVE_DATES, *gz.WEEKDAYS) if w.isascii()]
+    out = []
+    for w in words:
+        for form in (w, w + "s", w.capitalize(), w.upper(), "x" + w, w + "x", w + "s-long"):
+            out += [form, f"3 {form}", f"over three {form} ago.", f"last {form}, this {form}",
+                    f"the {form}'s end", f"({form})", f"{form}{form}"]
+    return out
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(style: str) -> None:
+    """ASCII text is scanned for durations and weekdays by patterns of their ASCII words and
+    for relative dates only when it holds a needle: each finds exactly what the full patterns
+    find."""
+    from briefing import facts
+    from briefing import numbers as num
+
+    texts = [p.text for a in _articles(60, style) for p in a.paragraphs] + _ascii_unit_samples()
+    found = skipped = 0
+    for text in texts:
+        if not text.isascii():
+            continue  # scanned by the full patterns (checked below)
+        fast = [(m.span(), m.groupdict()) for m in num._DURATION_UNIT_ASCII.finditer(text)]
+        assert fast == [(m.span(), m.groupdict()) for m in num.DURATION_UNIT.finditer(text)]
+        found += len(fast)
+        assert [m.span() for m in facts._WEEKDAY_ASCII.finditer(text)] == [
+            m.span() for m in facts.WEEKDAY.finditer(text)]
+        if not facts._may_have(text, facts._RELATIVE_NEEDLES):
+            assert facts.RELATIVE.search(text) is None
+            skipped += 1
+    assert found > 200 and skipped > 100
+    # Text past ASCII keeps the full patterns.
+    hits = facts.extract("Doanh thu 3 năm tới tăng, tuần trước 5 ngày; hôm nay 2 hours.",
+                         paragraph=0, language="vi", published="2026-06-30")
+    assert {(f.kind, f.text) for f in hits} >= {("duration", "3 năm"), ("date", "tuần trước"),
+                                                ("duration", "5 ngày"), ("date", "hôm nay")}

@@ -119,6 +119,10 @@ _WORD_SCALE = re.compile(r"\s(?P<mult>hundred|thousand|million|billion|trillion|
 # Durations are found from their unit word, then the number is read backwards: one scan
 # finds both "75 days" and "three years" without trying number words at every character.
 DURATION_UNIT = re.compile(rf"(?P<dur>{trie(gz.DURATION_UNITS)})(?P<plural>s)?(?!\w)")
+# The same for ASCII text, where only the ASCII units can match: without the Vietnamese ones
+# the trie no longer starts at every "t", "n", "g" and "p", a third less of this scan.
+_DURATION_UNIT_ASCII = re.compile(
+    rf"(?P<dur>{trie(u for u in gz.DURATION_UNITS if u.isascii())})(?P<plural>s)?(?!\w)")
 _NUMBER_BEFORE = re.compile(rf"(?P<num>{_NUM}|{_WORDNUM})[\s-]$")
 _LONGEST_NUMBER_WORD = max(map(len, gz.NUMBER_WORDS))
 # "10 hours ago" / "10 giờ trước" is page furniture (when it was posted), not a duration;
@@ -429,7 +433,7 @@ def _number_before(text: str, pos: int) -> re.Match[str] | None:
 
 
 def _durations(text: str, language: str) -> Iterator[Hit]:
-    for m in DURATION_UNIT.finditer(text):
+    for m in (_DURATION_UNIT_ASCII if text.isascii() else DURATION_UNIT).finditer(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         before = _number_before(text, m.start())
