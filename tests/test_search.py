@@ -256,15 +256,18 @@ def test_an_index_of_the_previous_schema_is_rebuilt(db_file: Path) -> None:
 
 def test_fact_filters_common_rare_and_empty_give_the_same_answers(db_file: Path) -> None:
     from briefing.models import Fact
-    from briefing.store.store import RARE_FACT_ROWS
+    from briefing.store.store import RARE_FACT_ROWS, RARE_SEARCH_ROWS
 
     # One article with more percent facts than RARE_FACT_ROWS makes percent filters take
-    # the article-by-article path; org filters with one row take the gathered-ids path.
+    # the article-by-article path; org filters with one row take the gathered-ids path, and
+    # money filters, between RARE_SEARCH_ROWS and RARE_FACT_ROWS rows, that path for a list
+    # and the words' matches walked for a search.
     many = tuple(Fact("percent", "50%", 50.0, "%", 0, 0, 3) for _ in range(RARE_FACT_ROWS))
+    few = tuple(Fact("money", "$5bn", 5e9, "USD", 0, 0, 3) for _ in range(RARE_SEARCH_ROWS))
     with Store(db_file) as store:
         store.save_article(_article(1, "Copper", "Copper rose 50% at the harbour.",
-                                    facts=(*many, Fact("org", "Halvorsen", "Halvorsen", "", 0,
-                                                       0, 9))))
+                                    facts=(*many, *few, Fact("org", "Halvorsen", "Halvorsen",
+                                                             "", 0, 0, 9))))
         store.save_article(_article(2, "Copper again", "Copper rose 60% in the harbour.",
                                     facts=(Fact("percent", "60%", 60.0, "%", 0, 0, 3),)))
         store.save_article(_article(3, "Gold", "Gold fell.", facts=()))
@@ -279,6 +282,10 @@ def test_fact_filters_common_rare_and_empty_give_the_same_answers(db_file: Path)
         assert _ids(store, "-harbour percent>=50") == []
         assert _ids(store, "harbour NOT 60% percent>=50") == ["a1"]
         assert _ids(store, "copp* percent>=50") == ["a1", "a2"]
+        assert _ids(store, "money>1e9") == ["a1"]
+        assert _ids(store, "copper money>1e9") == ["a1"]
+        assert _ids(store, "harbour money>1e9 org:halvorsen") == ["a1"]
+        assert _ids(store, "gold money>1e9") == []
         assert store.snippets("copp*", ["a1", "a2"]).keys() == {"a1", "a2"}
 
 
