@@ -75,6 +75,19 @@ def _run(db: Path, cfg: Path, urls: list[str]) -> subprocess.CompletedProcess[st
                           timeout=_deadline(len(urls)))
 
 
+def _finish(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """`proc.communicate(timeout)`; a run still going at the deadline fails the test with
+    where each of its threads was (SIGUSR1: see cli.main), not only that it hung."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        proc.kill()
+        _out, err = proc.communicate()
+        pytest.fail(f"the run did not end within {timeout:g} s; its threads:\n{err[-6000:]}")
+
+
 def _connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(db), timeout=30)
 
@@ -301,7 +314,7 @@ def test_a_worker_process_killed_mid_run(
                             start_new_session=True)
     kill_on_exit.append(proc)
     _kill_first_worker(proc, settle=0.3, within=30)  # settled: it has started on a job
-    out, err = proc.communicate(timeout=_deadline(len(urls)))
+    out, err = _finish(proc, _deadline(len(urls)))
     assert "Traceback" not in err, err[-3000:]
     _assert_sound(db)
     report = json.loads(out)
@@ -327,7 +340,7 @@ def test_a_worker_killed_as_the_pool_starts(
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     kill_on_exit.append(proc)
     _kill_first_worker(proc, settle=0.0, within=60)
-    out, err = proc.communicate(timeout=_deadline(len(urls)))
+    out, err = _finish(proc, _deadline(len(urls)))
     assert "Traceback" not in err, err[-3000:]
     assert "working in one thread" not in err, err[-3000:]
     assert proc.returncode == 0, err
@@ -430,3 +443,34 @@ def test_workers_run_below_the_main_process_priority() -> None:
         assert pool.submit(os.nice, 0).result(timeout=120) == min(19, ours + WORKER_NICE)
     finally:
         pool.shutdown()
+
+
+def test_sigusr1_prints_where_each_thread_is_and_the_run_goes_on(
+        server: TestServer, tmp_path: Path) -> None:
+    # How a user (or a test that timed out) learns where a run that seems stuck is.
+    url = server.add("/slow.xml", Route(rss(3, base=server.base, prefix="slow", body=BODY),
+                                        delay=3.0))
+    proc = subprocess.Popen(_cmd(tmp_path / "usr1.db", _config(tmp_path), [url]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _handles(proc.pid, signal.SIGUSR1) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGUSR1)
+        _out, err = proc.communicate(timeout=_deadline(1))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "most recent call first" in err and 'File "' in err, err
+    assert _connect(tmp_path / "usr1.db").execute(
+        "SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def _handles(pid: int, signum: int) -> bool:
+    """Whether `pid` has installed a handler for `signum` (its start-up is past that point)."""
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("SigCgt:"):
+            return bool(int(row.split()[1], 16) & (1 << (signum - 1)))
+    return False

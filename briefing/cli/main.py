@@ -4,8 +4,10 @@ command module imports this one (and none imports another)."""
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -197,6 +199,10 @@ for _command in (articles.list_, articles.search, articles.show, articles.tag, f
 
 
 def main() -> None:
+    # A run that seems stuck (a cron fetch still there an hour later) says where each of its
+    # threads is: `kill -USR1 PID` prints their stacks on stderr, and the run goes on.
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         cli.main(prog_name="briefing", standalone_mode=True)
     except KeyboardInterrupt:
