@@ -11,7 +11,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -447,18 +449,30 @@ def test_workers_run_below_the_main_process_priority() -> None:
 
 def test_sigusr1_prints_where_each_thread_is_and_the_run_goes_on(
         server: TestServer, tmp_path: Path) -> None:
-    # How a user (or a test that timed out) learns where a run that seems stuck is.
-    url = server.add("/slow.xml", Route(rss(3, base=server.base, prefix="slow", body=BODY),
-                                        delay=3.0))
+    # How a user (or a test that timed out) learns where a run that seems stuck is. The feed
+    # answers only once the signal is sent, so the run is surely under way when it comes.
+    asked, sent = threading.Event(), threading.Event()
+    body = rss(3, base=server.base, prefix="slow", body=BODY)
+
+    def held(h: BaseHTTPRequestHandler) -> None:
+        asked.set()
+        sent.wait(120)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    url = server.add("/slow.xml", Route(handler=held))
     proc = subprocess.Popen(_cmd(tmp_path / "usr1.db", _config(tmp_path), [url]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while not _handles(proc.pid, signal.SIGUSR1) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert asked.wait(120), "the run never asked for its feed"
         proc.send_signal(signal.SIGUSR1)
+        sent.set()
         _out, err = proc.communicate(timeout=_deadline(1))
     finally:
+        sent.set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -466,11 +480,3 @@ def test_sigusr1_prints_where_each_thread_is_and_the_run_goes_on(
     assert "most recent call first" in err and 'File "' in err, err
     assert _connect(tmp_path / "usr1.db").execute(
         "SELECT count(*) FROM articles").fetchone()[0] == 3
-
-
-def _handles(pid: int, signum: int) -> bool:
-    """Whether `pid` has installed a handler for `signum` (its start-up is past that point)."""
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("SigCgt:"):
-            return bool(int(row.split()[1], 16) & (1 << (signum - 1)))
-    return False
