@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from briefing.models import Article, Fact, Paragraph, Stored, Translation, TranslationPair
+from briefing.models import (
+    Article,
+    Fact,
+    Paragraph,
+    Stored,
+    StoryFlag,
+    Translation,
+    TranslationPair,
+)
 from briefing.store import Store
 from tests.feedgen import rss
 
@@ -88,6 +96,25 @@ def test_keep_days_deletes_old_articles_and_everything_hanging_off_them(filled: 
         assert store.search("cranes") and not store.search("\"item 7\"")
         assert store.search("dich")  # a kept article's translation is still indexed
     _index_matches_articles(filled)
+
+
+def _disagreement(a: str, b: str) -> StoryFlag:
+    return StoryFlag("disagreement", f"{a} says 5%, {b} says 6%", {
+        "fact": "percent",
+        "a": {"article": a, "source": a, "text": "5%", "value": 5.0, "unit": "%"},
+        "b": {"article": b, "source": b, "text": "6%", "value": 6.0, "unit": "%"}})
+
+
+def test_a_disagreement_naming_a_pruned_copy_goes_with_it(filled: Path) -> None:
+    # Found: a story whose older copy was pruned kept the flag "a5 says 5%, a11 says 6%":
+    # the reader showed (and a brief would publish) a source it could no longer open.
+    with Store(filled) as store:
+        store.stories.add_flags("s-mixed", [_disagreement("a5", "a11")])
+        store.stories.add_flags("s-starred", [_disagreement("a1", "a2")])
+        store.prune(keep_days=10, now=NOW)  # a5 goes; a1 (starred) and a2 stay
+        flags = {(r[0], r[1]) for r in store.conn.execute(
+            "SELECT story_id, text FROM story_flags")}
+        assert flags == {("s-starred", "a1 says 5%, a2 says 6%")}
 
 
 def test_max_per_feed_keeps_the_newest_of_each_feed(filled: Path) -> None:

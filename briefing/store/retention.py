@@ -7,7 +7,8 @@ ones. Starred articles stay, and so does every article of a story that holds a s
 
 An article's rows in other tables go with it (foreign keys cascade: paragraphs, facts, tags,
 translations, story membership; the full-text index by its trigger); story_keys and
-pending_pages name articles without a foreign key and are cleared here; stories left without
+pending_pages name articles without a foreign key and are cleared here, as are the disagreement
+flags that name a deleted copy; stories left without
 articles are removed and the others recomputed (size, span, best article). When the free
 pages pass VACUUM_SHARE of the file, VACUUM gives them back to the disk. A pruned article's
 id is remembered for TOMBSTONE_DAYS (pruned_articles), so a feed that still lists it does not
@@ -136,6 +137,15 @@ def _delete(c: sqlite3.Connection, ids: list[str], stamp: str) -> None:
     c.execute("DELETE FROM story_keys WHERE article IN (SELECT rowid FROM articles WHERE id IN "
               "(SELECT value FROM json_each(?)))", (chunk,))
     c.execute("DELETE FROM pending_pages WHERE article_id IN (SELECT value FROM json_each(?))",
+              (chunk,))
+    # A disagreement names two copies by id: with one of them gone, its story (and every
+    # brief made from it) would cite a source the reader can no longer open, and a story
+    # left with one copy would disagree with nothing. Looked up by the doomed copies'
+    # stories, before their memberships go with them.
+    c.execute("DELETE FROM story_flags WHERE story_id IN (SELECT story_id FROM story_articles "
+              "WHERE article_id IN (SELECT value FROM json_each(?1))) AND ("
+              "json_extract(detail, '$.a.article') IN (SELECT value FROM json_each(?1)) OR "
+              "json_extract(detail, '$.b.article') IN (SELECT value FROM json_each(?1)))",
               (chunk,))
     c.execute("DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chunk,))
 
