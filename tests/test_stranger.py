@@ -204,3 +204,32 @@ def test_an_item_dated_in_year_9999_is_dated_by_its_fetch(server: TestServer,
     assert run_fetch(Settings(), store, [url], extract=False, now=now).added == 2
     dates = {a.title: a.published for a in store.list_articles(limit=10)}
     assert dates == {"Port plan 0": now.isoformat(), "Port plan 1": "2026-06-01T09:00:00+00:00"}
+
+
+def test_json_outputs_stay_json_when_a_stored_fact_is_infinite(tmp_path: Path) -> None:
+    # A database tagged by an older briefing holds facts whose value is inf (today's tagger
+    # drops them): `show --json` printed `Infinity`, which no JSON reader but Python's takes.
+    post = tmp_path / "post.txt"
+    post.write_text("Port of Meridian\n\nThe port handled 40,000 containers and prices rose "
+                    "5% while the fund lost $3bn in bonds.\n")
+    db = str(tmp_path / "b.db")
+    assert _run("--db", db, "fetch", str(post)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE facts SET value = 9e999 WHERE text = '5%'")
+        conn.execute("UPDATE facts SET value = -9e999 WHERE text = '40,000'")
+        assert conn.execute("SELECT count(*) FROM facts WHERE abs(value) > 1e308").fetchone() \
+            == (2,)
+    conn.close()
+    listed = _strict_json(_run("--db", db, "list", "--json").stdout)
+    assert isinstance(listed, list) and len(listed) == 1
+    shown = _run("--db", db, "show", listed[0]["id"], "--json")
+    assert shown.returncode == 0, shown.stderr
+    facts = _strict_json(shown.stdout)["facts"]  # type: ignore[index]
+    values = {f["text"]: f["value"] for f in facts}
+    assert values["5%"] is None and values["40,000"] is None
+    assert any(isinstance(v, (int, float)) for v in values.values())
+    for command in (["search", "port", "--json"], ["stories", "--all", "--json"],
+                    ["brief", "--format", "json"], ["search", "--recent", "--json"]):
+        proc = _run("--db", db, *command)
+        assert proc.returncode == 0, (command, proc.stderr)
+        _strict_json(proc.stdout)
