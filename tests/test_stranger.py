@@ -233,3 +233,18 @@ def test_json_outputs_stay_json_when_a_stored_fact_is_infinite(tmp_path: Path) -
         proc = _run("--db", db, *command)
         assert proc.returncode == 0, (command, proc.stderr)
         _strict_json(proc.stdout)
+
+
+def test_a_fact_filter_on_a_number_that_is_not_finite_is_a_usage_error(tmp_path: Path) -> None:
+    # float() reads nan, inf and 1e999: `--fact money>nan` ran and found nothing, silently
+    # (nan compares false with everything), as if no article had such a figure.
+    db = str(tmp_path / "b.db")
+    for spec in ("money>nan", "money>inf", "percent<=-inf", "money=1e999", "count>1e308bn"):
+        for args in (["list", "--fact", spec], ["search", "port", "--fact", spec],
+                     ["search", f"port {spec}"]):
+            proc = _run("--db", db, *args)
+            assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+            assert proc.stderr.count("\n") == 1 and spec in proc.stderr, proc.stderr
+            assert "finite" in proc.stderr and "Traceback" not in proc.stderr
+    # A name is no number: an organisation called NaN is still looked for.
+    assert _run("--db", db, "list", "--fact", "org=NaN").returncode == 0
