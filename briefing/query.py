@@ -11,7 +11,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from briefing.store.fts import SearchSyntaxError, tokens
+from briefing.store.fts import SearchSyntaxError, check_size, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
 from briefing.text import one_line
 
@@ -68,6 +68,7 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
     """Split a search box's text into the full-text part and fact filters. Filters narrow
     the whole search, so one inside ( ) or beside OR or NOT is refused with the reason."""
     try:
+        check_size(text)  # before any work: fact filters cost a clause each too
         toks = tokens(text)
     except SearchSyntaxError as exc:
         raise QueryError(f"malformed search query {one_line(text, 80)!r}: {exc}") from exc

@@ -248,3 +248,53 @@ def test_a_fact_filter_on_a_number_that_is_not_finite_is_a_usage_error(tmp_path:
             assert "finite" in proc.stderr and "Traceback" not in proc.stderr
     # A name is no number: an organisation called NaN is still looked for.
     assert _run("--db", db, "list", "--fact", "org=NaN").returncode == 0
+
+
+def _search_cost(store: Store, query: str) -> float:
+    """The least of five runs of what a search costs (its rows and the first rows' passages):
+    the least is what the query costs, the rest is other load on the machine."""
+    import time
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        found = store.search(query, limit=200)
+        store.snippets(query, [a.id for a in found[:40]])
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_a_search_of_one_word_or_ed_thousands_of_times_is_refused(tmp_path: Path) -> None:
+    # 5,000 times `port OR` took 8.7 s on 19 articles (snippet() costs query words x text
+    # words per row), and the TUI searches as you type.
+    from briefing.store.fts import MAX_WORDS
+    from briefing.store.store import QueryError
+
+    db = tmp_path / "b.db"
+    samples = Path(__file__).resolve().parents[1] / "sample_feeds"
+    assert _run("--db", str(db), "fetch", str(samples)).returncode == 0
+    hostile = " OR ".join(["port"] * 5000)
+    proc = _run("--db", str(db), "search", hostile)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "too long" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _run("--db", str(db), "search", " OR ".join(["port"] * (MAX_WORDS + 1)))
+    assert proc.returncode == 2 and "too many words" in proc.stderr, proc.stderr
+    # The longest search of one word that is let through costs what an ordinary search of
+    # the same length costs, within 10x.
+    words = ["port", "harbour", "grid", "power", "prices", "market", "trade", "bank",
+             "energy", "wind", "solar", "ship", "chips", "fund", "rates", "gold", "oil"]
+    longest = " OR ".join(["port"] * MAX_WORDS)
+    ordinary = " OR ".join((words * MAX_WORDS)[:MAX_WORDS]).ljust(len(longest))
+    store = Store(str(db))
+    try:
+        assert store.search(longest, limit=5) and store.search(ordinary, limit=5)
+        hostile_s, ordinary_s = _search_cost(store, longest), _search_cost(store, ordinary)
+        assert hostile_s <= 10 * ordinary_s, (hostile_s, ordinary_s)
+        try:
+            store.search(hostile)
+        except QueryError as exc:
+            assert "too long" in str(exc)
+        else:
+            raise AssertionError("a 40,000-character search was run")
+    finally:
+        store.close()
