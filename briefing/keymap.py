@@ -24,6 +24,7 @@ class Command:
     # article) | reader | feeds (the feeds screen)
     show: bool = True  # in the footer
     palette: bool = True  # in the command palette
+    label: str = ""  # the footer's shorter text, when `description` is too long for it
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -35,7 +36,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("quit_now", "Q", "quit", "Quit", "app"),
     Command("help", "question_mark", "help", "Help", "app"),
     Command("search", "slash", "search", "Search", "app"),
-    Command("fetch", "r", "fetch", "Fetch now", "app"),
+    # The main screen's footer at 80 columns holds its keys only with "Fetch" (Textual's
+    # Footer lays the keys out in one row, the focused widget's first and the app's last,
+    # and cuts what does not fit: `/ Search` and `r Fetch` went first).
+    Command("fetch", "r", "fetch", "Fetch now", "app", label="Fetch"),
     Command("refresh", "ctrl+r", "refresh", "Reload from the database", "app", show=False),
     Command("stories", "S", "stories", "Stories: copies of one story", "app", show=False),
     Command("add_feed", "a", "add_feed", "Add a feed (URL or path)", "app", show=False),
@@ -56,7 +60,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("open", "enter", "select_cursor", "Open", "list", palette=False),
     Command("star", "s", "star", "Star", "article"),
     Command("toggle_read", "m", "toggle_read", "Read/unread", "article"),
-    Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article"),
+    # Not in the footer: it made room there for search and fetch, and a key that marks
+    # every article read is not one to offer a newcomer (help and the palette list it).
+    Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article", show=False),
     Command("undo_mark_all", "u", "undo_mark_all", "Undo mark all read", "main", show=False),
     Command("unread_only", "U", "unread_only", "Unread only (toggle)", "main", show=False),
     Command("toggle_sidebar", "B", "toggle_sidebar", "Hide/show the sidebar", "main",

@@ -31,7 +31,9 @@ from briefing.procpool import kill_workers, process_pool
 from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
+from briefing.store.store import PENDING_PER_SOURCE, PENDING_TOTAL
 from briefing.tag_behind import TagBehind
+from briefing.text import one_line
 from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -315,6 +317,7 @@ class _Runner:
         self.after_store = tuple(after_store)
         self.done = 0
         self.total = report.sources_total
+        self._dropped: dict[str, int] = {}  # teaser pages dropped from the queue, by source
         # asyncio's locks, events and queues bind to the loop that first uses them (3.10+),
         # so they are made here, before asyncio.run starts the loop that runs `run`.
         self.fetcher = Fetcher(settings.fetch)  # its client is opened by `run`
@@ -585,6 +588,12 @@ class _Runner:
         broken.shutdown(wait=False, cancel_futures=True)
 
     def _progress(self, source: str, outcome: str) -> None:
+        dropped = self._dropped.pop(source, 0)
+        if dropped:  # one line a source a run, however many writes its items took
+            log.warning("%s: %s teaser pages will not get their full text: at most %s wait "
+                        "per feed and %s in all, and the ones waiting longest were dropped "
+                        "(their teasers stay)", one_line(source, 300), f"{dropped:,}",
+                        f"{PENDING_PER_SOURCE:,}", f"{PENDING_TOTAL:,}")
         self.done += 1
         if self.on_progress is not None:
             self.on_progress(FetchProgress(self.done, self.total, source, outcome))
@@ -783,7 +792,9 @@ class _Runner:
             for hook in self.after_store:
                 hook(self.store, changed, signatures)
         if later:
-            self.store.add_pending_pages(key, later, now=self.now)
+            dropped = self.store.add_pending_pages(key, later, now=self.now)
+            if dropped:
+                self._dropped[key] = self._dropped.get(key, 0) + dropped
         if done:
             self.store.drop_pending_pages(done)
         if record is not None:

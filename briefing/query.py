@@ -7,10 +7,11 @@ it was stated in, not converted).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
-from briefing.store.fts import SearchSyntaxError, tokens
+from briefing.store.fts import SearchSyntaxError, check_size, tokens
 from briefing.store.store import ArticleFilter, FactFilter, QueryError
 from briefing.text import one_line
 
@@ -22,6 +23,8 @@ FACT_KINDS = (
     "money", "percent", "measure", "count", "duration", "date", "org", "person", "place")
 _FILTER = re.compile(
     r"^(?P<kind>[a-z]+)\s*(?P<op>>=|<=|!=|=|>|<|:)\s*(?P<value>.+)$", re.IGNORECASE)
+# Kinds compared by name: `org=NaN` is a name, not a number.
+_NAMED_KINDS = ("org", "person", "place", "date")
 _SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "t": 1e12}
 
 
@@ -38,8 +41,13 @@ def parse_fact_filter(spec: str) -> FactFilter:
     number = _number(value)
     if number is None and op not in ("=", "!="):
         raise QueryError(f"bad fact filter {spec!r}: {op} needs a number, like 1e9 or 5bn")
+    # float() reads nan, inf and 1e999: no stored figure compares with them as a user means
+    # (every comparison with nan is false, so the filter silently found nothing).
+    if number is not None and not math.isfinite(number) and kind not in _NAMED_KINDS:
+        raise QueryError(f"bad fact filter {spec!r}: {value} is not a finite number, "
+                         "give one like 1e9 or 5bn")
     return FactFilter(kind, op, number if number is not None and kind not in
-                      ("org", "person", "place", "date") else value)
+                      _NAMED_KINDS else value)
 
 
 def _number(value: str) -> float | None:
@@ -60,6 +68,7 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
     """Split a search box's text into the full-text part and fact filters. Filters narrow
     the whole search, so one inside ( ) or beside OR or NOT is refused with the reason."""
     try:
+        check_size(text)  # before any work: fact filters cost a clause each too
         toks = tokens(text)
     except SearchSyntaxError as exc:
         raise QueryError(f"malformed search query {one_line(text, 80)!r}: {exc}") from exc

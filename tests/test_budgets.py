@@ -127,3 +127,63 @@ def test_a_big_feed_goes_to_the_workers_in_slices(server: TestServer, db_file: P
     assert second.failed == [] and second.added == 0 and second.unchanged == 35
     assert second.updated == 3 and len(_page_hits(server)) == 6
     assert store.count_articles() == 35
+
+
+def test_a_feed_of_thousands_of_teasers_queues_a_bounded_number_of_pages(
+        server: TestServer, tmp_path: Path) -> None:
+    # Every teaser past fetch.pages_per_feed was queued for a later run, without bound: a
+    # feed of 100,000 teasers queued 100,000 pages, most of which would wait for years.
+    import os
+    import sqlite3
+
+    from briefing.store.store import PENDING_PER_SOURCE
+
+    n = PENDING_PER_SOURCE + 200
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>'
+            f"<link>{server.base}/</link><description>t</description>{_teasers(server, n)}"
+            "</channel></rss>").encode()
+    url = server.add("/many.xml", Route(feed, etag='"m1"'))  # its pages answer 404
+    db = tmp_path / "b.db"
+
+    def fetch() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "briefing", "--db", str(db), "fetch", url],
+                              capture_output=True, text=True, timeout=600, env={**os.environ})
+
+    def queued() -> list[str]:
+        with sqlite3.connect(db) as conn:
+            rows = [r[0] for r in conn.execute("SELECT url FROM pending_pages ORDER BY rowid")]
+        conn.close()
+        return rows
+
+    first = fetch()
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    assert len(lines) == 1 and url in lines[0] and "150 teaser pages" in lines[0], lines
+    assert f"{PENDING_PER_SOURCE:,}" in lines[0]
+    # 50 pages tried this run; of the rest, the items the feed lists first wait.
+    pending = queued()
+    assert pending == [f"{server.base}/page/{i}" for i in range(50, 50 + PENDING_PER_SOURCE)]
+    with Store(db) as store:
+        assert store.count_articles() == n  # every teaser stays stored
+    second = fetch()  # the feed answers 304; the queue's 50 oldest are tried
+    assert second.returncode == 0 and second.stderr == "", second.stderr
+    assert queued() == pending[50:]
+
+
+def test_the_page_queue_drops_the_pages_waiting_longest(db_file: Path) -> None:
+    with Store(db_file) as store:
+        a = [(f"a{i}", f"https://a.example/{i}") for i in range(5)]
+        b = [(f"b{i}", f"https://b.example/{i}") for i in range(3)]
+        assert store.add_pending_pages("https://a.example/rss", a[:2], per_source=3,
+                                       total=4) == 0
+        # Three of a's five fit: the first of this batch, then the oldest go.
+        assert store.add_pending_pages("https://a.example/rss", a[2:], per_source=3,
+                                       total=4) == 2
+        assert [aid for aid, _ in store.pending_pages("https://a.example/rss", 10)] == \
+            ["a2", "a3", "a4"]
+        # Past the total the oldest go, whichever source they came from.
+        assert store.add_pending_pages("https://b.example/rss", b, per_source=3,
+                                       total=4) == 2
+        assert [aid for aid, _ in store.pending_pages("https://a.example/rss", 10)] == ["a4"]
+        assert [aid for aid, _ in store.pending_pages("https://b.example/rss", 10)] == \
+            ["b0", "b1", "b2"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from briefing import jsonout
 from briefing.cli.common import (
     FACT_HELP,
     Context,
@@ -44,7 +44,7 @@ def _summary_json(a: Any, details: tuple[tuple[str, ...], tuple[Any, ...]]) -> d
 def _print_summaries(items: list[Any], as_json: bool, store: Any) -> None:
     if as_json:
         details = store.list_details([a.id for a in items])
-        click.echo(json.dumps([_summary_json(a, details[a.id]) for a in items], indent=2,
+        click.echo(jsonout.dumps([_summary_json(a, details[a.id]) for a in items], indent=2,
                               ensure_ascii=False))
         return
     for a in items:
@@ -135,7 +135,7 @@ def search(obj: Context, query: str | None, as_json: bool, facts: tuple[str, ...
     if recent:
         with obj.store() as store:
             found = store.recent_searches(limit)
-        click.echo(json.dumps(found, ensure_ascii=False) if as_json else "\n".join(
+        click.echo(jsonout.dumps(found, ensure_ascii=False) if as_json else "\n".join(
             one_line(q, 200) for q in found), nl=bool(found) or as_json)
         return
     if query is None:
@@ -151,7 +151,7 @@ def search(obj: Context, query: str | None, as_json: bool, facts: tuple[str, ...
         snippets = store.snippets(text, [a.id for a in items]) if text else {}
         if as_json:
             details = store.list_details([a.id for a in items])
-            click.echo(json.dumps([{**_summary_json(a, details[a.id]),
+            click.echo(jsonout.dumps([{**_summary_json(a, details[a.id]),
                                     **_snippet_json(snippets.get(a.id, ()))}
                                    for a in items], indent=2, ensure_ascii=False))
             return
@@ -207,7 +207,7 @@ def show(obj: Context, article_id: str, as_json: bool) -> None:
         data = article_json(art)
         data["story"] = story
         data["written"] = [written_json(d) for d in written]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(jsonout.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(article_text(art))
 

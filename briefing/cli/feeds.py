@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from briefing import jsonout
 from briefing.cli.common import Context, fail, handles_errors, now
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -55,7 +55,7 @@ def feeds_list(obj: Context, as_json: bool) -> None:
         every = store.list_sources(subscribed_only=False)
     items = [s for s in every if s.subscribed]
     if as_json:
-        click.echo(json.dumps([s.__dict__ for s in items], indent=2, ensure_ascii=False))
+        click.echo(jsonout.dumps([s.__dict__ for s in items], indent=2, ensure_ascii=False))
         return
     members = members_of(items, every)
     for s in items:

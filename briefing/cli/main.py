@@ -5,7 +5,6 @@ command module imports this one (and none imports another)."""
 from __future__ import annotations
 
 import faulthandler
-import json
 import logging
 import signal
 import sys
@@ -14,7 +13,7 @@ from typing import Any
 
 import click
 
-from briefing import __version__
+from briefing import __version__, jsonout
 from briefing.cli import articles, feeds, stories, translate, write
 from briefing.cli.common import Context, Group, fail, handles_errors, stop_on_sigterm
 from briefing.exit_codes import ExitCode
@@ -93,7 +92,7 @@ def prune(obj: Context, dry_run: bool, keep_days: int | None, max_per_feed: int 
         report = store.prune(keep_days=days, max_per_feed=most, now=datetime.now(UTC),
                              dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps({"dry_run": dry_run, **report.as_dict()}, indent=2,
+        click.echo(jsonout.dumps({"dry_run": dry_run, **report.as_dict()}, indent=2,
                               ensure_ascii=False))
         return
     verb = "would delete" if dry_run else "deleted"
@@ -170,7 +169,7 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
         if engine is not None:
             out["translated"] = translated
             out["not_translated"] = [{"article": a, "reason": r} for a, r in not_translated]
-        click.echo(json.dumps(out, indent=2))
+        click.echo(jsonout.dumps(out, indent=2))
     elif not (quiet and not failed):
         click.echo(
             f"{report.sources_ok}/{report.sources_total} sources ok, {report.added} added, "

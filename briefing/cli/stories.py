@@ -7,11 +7,11 @@ there is nothing to do.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from briefing import jsonout
 from briefing.cli.common import fail, handles_errors, parse_since, resolve_article_id
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -51,7 +51,7 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
 
     found = run()
     if as_json:
-        click.echo(json.dumps([stories.story_dict(s) for s in found], indent=2,
+        click.echo(jsonout.dumps([stories.story_dict(s) for s in found], indent=2,
                               ensure_ascii=False))
         return
     for s in found:
@@ -104,7 +104,7 @@ def brief_command(obj: Any, ids: tuple[str, ...], since: str | None, story_id: s
     from briefing.brief import render_json, render_markdown, render_text
 
     if fmt == "json":
-        click.echo(json.dumps(render_json(posts, lang), indent=2, ensure_ascii=False))
+        click.echo(jsonout.dumps(render_json(posts, lang), indent=2, ensure_ascii=False))
     elif posts:
         click.echo((render_text if fmt == "text" else render_markdown)(posts), nl=False)
 

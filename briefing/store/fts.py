@@ -13,6 +13,7 @@ OR becomes an exclusion the store applies beside the match: `percent>=5 NOT gold
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # FTS5's remove_diacritics folds letters that Unicode decomposes into a base and marks (ồ, ư,
@@ -91,9 +92,33 @@ def _term(token: str) -> str:
     return column + '"' + words + '"' + ("*" if prefix else "")
 
 
+# How long a search may be. FTS5's snippet() costs about (words in the query) x (words in
+# the text) per row, and each OR'd word walks its own list of matches: 5,000 times `port OR`
+# took 8.7 s on 19 articles (7 s of it snippets), and the TUI searches as you type. A search
+# a person writes, or a pasted headline or sentence, holds far fewer words. Characters that
+# make no word are cheap (40,000 of punctuation: 0.15 s), so that cap is only a backstop.
+MAX_WORDS = 64
+MAX_CHARS = 10_000
+_WORD = re.compile(r"\w+")
+
+
+def check_size(text: str) -> None:
+    """Raise SearchSyntaxError when `text` is past MAX_CHARS or MAX_WORDS (operators not
+    counted), saying how long it is."""
+    if len(text) > MAX_CHARS:
+        raise SearchSyntaxError(f"too long: {len(text):,} characters, a search holds at most "
+                                f"{MAX_CHARS:,}")
+    words = sum(1 for w in _WORD.finditer(text) if w[0] not in OPERATORS)
+    if words > MAX_WORDS:
+        raise SearchSyntaxError(f"too many words: {words:,}, a search holds at most "
+                                f"{MAX_WORDS}")
+
+
 def compile_query(text: str) -> CompiledQuery:
     """The user's search (fact filters already taken out) as FTS5 expressions; a query that
-    cannot be read raises SearchSyntaxError saying why."""
+    cannot be read, or is past the size limits (check_size), raises SearchSyntaxError
+    saying why."""
+    check_size(text)
     items: list[tuple[str, str]] = []  # (operator before it, term or group) at the top level
     toks = tokens(text)
     i, op = 0, ""

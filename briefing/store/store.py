@@ -105,6 +105,12 @@ RARE_FACT_ROWS = 2000  # see Store._fact_clause
 # A search with words looks each article of a filter this rare up in the index, and walks
 # the word's matches for any other (see Store.search).
 RARE_SEARCH_ROWS = 50
+# Teaser pages waiting for their full text (fetch.pages_per_feed put them off), per source and
+# in all. A feed of 100,000 teasers queued every one of them, and at 50 pages a run most would
+# have waited for years. 1,000 is 20 runs at the default 50 pages; pages put off longer are
+# the oldest news, so they are the ones dropped (their teasers stay stored and searchable).
+PENDING_PER_SOURCE = 1000
+PENDING_TOTAL = 20_000
 _RARE_FILTER = "a.id IN (SELECT article_id FROM facts WHERE "
 _FEW_FILTER = "a.id IN (SELECT few.article_id FROM facts few WHERE "
 # A search ranks by relevance the newest RANK_WINDOW articles that match, not every match:
@@ -445,12 +451,33 @@ class Store:
                           [(u,) for u in failing if u not in present])
 
     def add_pending_pages(self, source: str, pages: Sequence[tuple[str, str]], *,
-                          now: str = "") -> None:
-        """Remember teaser pages (article id, page URL) of `source` to fetch on a later run."""
+                          now: str = "", per_source: int = PENDING_PER_SOURCE,
+                          total: int = PENDING_TOTAL) -> int:
+        """Remember teaser pages (article id, page URL) of `source` to fetch on a later run,
+        keeping at most `per_source` of the source and `total` in all: past them the pages
+        put off longest are dropped (their teasers stay stored). Returns how many were
+        dropped."""
+        # Of one batch past the bound, the first pages are kept: the queue would reach them
+        # first, and a feed lists its newest items first.
+        pages = list(pages)
+        dropped = max(0, len(pages) - per_source)
         with self.write() as c:
             c.executemany(
                 "INSERT OR IGNORE INTO pending_pages (article_id, source_url, url, added) "
-                "VALUES (?, ?, ?, ?)", [(aid, source, url, now) for aid, url in pages])
+                "VALUES (?, ?, ?, ?)", [(aid, source, url, now) for aid, url in pages[:per_source]])
+            held = c.execute("SELECT count(*) FROM pending_pages WHERE source_url = ?",
+                             (source,)).fetchone()[0]
+            if held > per_source:
+                c.execute("DELETE FROM pending_pages WHERE rowid IN (SELECT rowid FROM "
+                          "pending_pages WHERE source_url = ? ORDER BY rowid LIMIT ?)",
+                          (source, held - per_source))
+                dropped += held - per_source
+            held = c.execute("SELECT count(*) FROM pending_pages").fetchone()[0]
+            if held > total:
+                c.execute("DELETE FROM pending_pages WHERE rowid IN (SELECT rowid FROM "
+                          "pending_pages ORDER BY rowid LIMIT ?)", (held - total,))
+                dropped += held - total
+        return dropped
 
     def pending_pages(self, source: str, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` pending pages of `source`, (article id, page URL), oldest first."""

@@ -25,7 +25,7 @@ def bindings(scope: str) -> list[BindingType]:
 
 
 def _binding(c: Command) -> Binding:
-    return Binding(c.key, c.action, c.description, show=c.show, id=c.id)
+    return Binding(c.key, c.action, c.label or c.description, show=c.show, id=c.id)
 
 
 def display(app: App[object], keys: str) -> str:

@@ -327,3 +327,21 @@ async def test_palette_names_are_readable_and_unique(make_app: BriefingApp) -> N
             await settle(pilot)
             await pilot.press("enter")  # into the reader for the second round
             await settle(pilot)
+
+
+async def test_the_footer_at_80_columns_shows_the_keys_a_newcomer_needs(many_db: Path) -> None:
+    # Textual's Footer draws the focused list's keys first and the app's last, in one row:
+    # at 80 columns it cut `/ Search` to `/ S` and dropped `r Fetch now`.
+    from textual.widgets import Footer
+
+    for size in ((80, 24), (200, 50)):
+        app = BriefingApp(many_db, Settings(), now=NOW)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            footer = app.screen.query_one(Footer)
+            assert footer.region.width == size[0] and footer.region.y == size[1] - 1
+            shown = screen_text(app).splitlines()[-1]  # the footer is the last row
+            for key in ("⏎ Open", "/ Search", "r Fetch", "? Help", "q Quit", "^p palette"):
+                assert key in shown, (size, shown)
+            # Every key drawn is drawn whole: nothing runs into the palette's edge.
+            assert shown.rstrip().endswith("▏^p palette"), shown

@@ -241,9 +241,12 @@ async def test_orphans_and_title_pair_only_in_translation_views(
         def at(needle: str) -> int:
             return next(i for i, line in enumerate(lines) if needle in line)
 
-        # After the summary, the title row first, then each line where it stood in the text;
-        # what the original view hides as junk stays hidden.
-        assert at("• Doanh thu tăng 12%") < at("Doanh thu Nvidia tăng 12% lên 35 tỷ USD") \
+        # The header holds the translated title (once: the body leaves its row out), then
+        # the summary and each line where it stood in the text; what the original view hides
+        # as junk stays hidden.
+        assert text.count("Doanh thu Nvidia tăng 12% lên 35 tỷ USD") == 1
+        assert "Nvidia revenue rises 12% to $35bn" not in text
+        assert at("Doanh thu Nvidia tăng 12% lên 35 tỷ USD") < at("• Doanh thu tăng 12%") \
             < at("Nvidia cho biết") < at("Ghi chú của người dịch") < at("Cổ phiếu")
         for line in junk:
             assert line not in text, line
@@ -344,3 +347,50 @@ async def test_text_selected_in_the_body_is_the_text_shown(make_app: BriefingApp
         style = screen.get_component_rich_style("screen--selection")
         assert any(seg.style is not None and seg.style.bgcolor == style.bgcolor
                    for seg in body.render_line(y - round(body.scroll_y)))
+
+
+def _header(screen: ReaderScreen) -> str:
+    """The reader's header as shown: its title lines, then the source line."""
+    from rich.console import Group
+    from rich.text import Text
+    from textual.widgets import Static
+
+    shown = screen.query_one("#reader-title", Static).content
+    assert isinstance(shown, Group)
+    return "\n".join(t.plain for t in shown.renderables if isinstance(t, Text))
+
+
+async def test_translation_only_view_heads_the_article_with_its_translated_title(
+        make_app: BriefingApp, db: Path) -> None:
+    # The header kept the title as written in the translation-only view, where everything
+    # under it is in the reader's language (the list shows translated titles with T).
+    _with_title_and_orphans(db)
+    translated, original = "Doanh thu Nvidia tăng 12% lên 35 tỷ USD", "Nvidia revenue rises 12%"
+
+    def header() -> str:
+        return _header(screen)
+
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        assert original in header() and translated not in header()
+        screen.action_set_mode("translation")
+        await pilot.pause()
+        assert translated in header() and original not in header()
+        assert screen_text(make_app).count(translated) == 1
+        screen.action_set_mode("side")  # the original beside its translation again
+        await pilot.pause()
+        assert original in header() and translated not in header()
+        screen.action_set_mode("translation")
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await _open(pilot, make_app)  # opens in the view it was left in
+        assert screen.mode == "translation" and translated in header()
+
+
+async def test_translation_only_view_without_a_translated_title_keeps_the_original(
+        make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, make_app)  # nvidia's translation has no title pair
+        screen.action_set_mode("translation")
+        await pilot.pause()
+        assert "Nvidia revenue rises 12%" in _header(screen)

@@ -176,3 +176,14 @@ async def test_search_footer_offers_no_mark_all_read(make_app: BriefingApp, note
         assert "Mark all read works on the main list." in notes.messages()
     with Store(make_app.db_path) as store:
         assert "a-nvidia" in [a.id for a in store.list_articles(ArticleFilter(unread=True))]
+
+
+async def test_a_fact_filter_on_a_number_that_is_not_finite_shows_the_error(
+        make_app: BriefingApp) -> None:
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        for query in ("money>nan", "revenue money>1e999", "percent<-inf"):
+            screen = await _search(pilot, make_app, query)
+            assert "not a finite number" in _status(screen), query
+            assert query.split()[-1] in _status(screen)
+            assert screen.query_one(ArticleList).row_count == 0
+            assert make_app.is_running

@@ -29,7 +29,14 @@ from briefing.tui.screens.base import ArticleScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.nav import NavOptionList
-from briefing.tui.widgets.reader_body import MODE_NAMES, MODES, ReaderBody, pick_translation, rows
+from briefing.tui.widgets.reader_body import (
+    MODE_NAMES,
+    MODES,
+    ReaderBody,
+    pick_translation,
+    rows,
+    translated_title,
+)
 from briefing.tui.widgets.status import StatusLine
 
 # Below this many columns two columns of prose are too narrow to read: stack instead, and the
@@ -198,15 +205,7 @@ class ReaderScreen(ArticleScreen):
         if art is None:
             self.query_one("#reader-title", Static).update(Text("Article not found."))
             return
-        # At most three lines of title, so the source line under it always shows (the header
-        # holds four).
-        lines = int(2.6 * max(20, self.size.width - 2))  # words wrap short of the edge
-        title = render.plain(art.title or art.url, style="bold", limit=min(400, lines - 3))
-        # One line, cut with an ellipsis: a long URL must not push the text down on 80x24.
-        meta = render.plain(" · ".join(x for x in (
-            render.source_name(art), render.short_date(art.published, self.bapp.now),
-            art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
-        self.query_one("#reader-title", Static).update(Group(title, meta))
+        self._show_header(art)
         body = self.query_one(ReaderBody)
         tr = pick_translation(art, self.bapp.settings.translation.target)
         # The view's classes before the rows, so the rows are laid out once as they will
@@ -218,6 +217,27 @@ class ReaderScreen(ArticleScreen):
         body.set_content(rows(art, tr, msg.written))
         body.scroll_home(animate=False)
         self.call_after_refresh(self._after_paint, art.id)
+
+    def _show_header(self, art: Article) -> None:
+        # At most three lines of title, so the source line under it always shows (the header
+        # holds four).
+        lines = int(2.6 * max(20, self.size.width - 2))  # words wrap short of the edge
+        title = render.plain(self._title(art), style="bold", limit=min(400, lines - 3))
+        # One line, cut with an ellipsis: a long URL must not push the text down on 80x24.
+        meta = render.plain(" · ".join(x for x in (
+            render.source_name(art), render.short_date(art.published, self.bapp.now),
+            art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
+        self.query_one("#reader-title", Static).update(Group(title, meta))
+
+    def _title(self, art: Article) -> str:
+        """The header's title: the translated one in the translation-only view, when the
+        translation has one (the body then leaves out its title row), else as written."""
+        if self.mode == "translation":
+            tr = pick_translation(art, self.bapp.settings.translation.target)
+            translated = translated_title(tr) if tr is not None else ""
+            if translated:
+                return translated
+        return art.title or art.url
 
     def _after_paint(self, article_id: str) -> None:
         if self.article is None or self.article.id != article_id:
@@ -274,6 +294,8 @@ class ReaderScreen(ArticleScreen):
     def watch_mode(self, mode: str) -> None:
         self.bapp.reader_mode = mode  # the next article opens in the same mode
         self._apply_mode()
+        if self.article is not None and self.article.id == self.article_id:
+            self._show_header(self.article)
 
     def on_resize(self) -> None:
         if self._body() is not None:

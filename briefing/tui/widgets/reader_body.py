@@ -42,6 +42,12 @@ MODE_NAMES = {"original": "original", "side": "side by side", "stacked": "stacke
               "translation": "translation only"}
 
 
+def translated_title(tr: Translation) -> str:
+    """The translation's title, or "" when it has none."""
+    return next((p.translation for p in tr.pairs
+                 if p.paragraph == TITLE_PARAGRAPH and p.translation.strip()), "")
+
+
 def pick_translation(article: Article, target: str) -> Translation | None:
     for tr in article.translations:
         if tr.lang == target:
@@ -136,6 +142,7 @@ class Row:
     facts: list[Fact]
     number: int | None = None
     tr_only: bool = False
+    title: bool = False  # the title's pair: the translation-only view's header shows it
 
     @property
     def flagged(self) -> bool:
@@ -188,7 +195,8 @@ def rows(article: Article, tr: Translation | None,
     for f in article.facts:
         facts_by_para.setdefault(f.paragraph, []).append(f)
     for pair in by_para.get(TITLE_PARAGRAPH, []):
-        items.append(Row(render.paragraph(pair.original, style="bold"), [pair], [], tr_only=True))
+        items.append(Row(render.paragraph(pair.original, style="bold"), [pair], [], tr_only=True,
+                         title=bool(pair.translation.strip())))
     for pair in orphans.get(TITLE_PARAGRAPH, []):
         items.append(Row(render.paragraph(pair.original, style="dim italic"), [pair], [],
                          tr_only=True))
@@ -413,6 +421,9 @@ class ReaderBody(ScrollView, can_focus=True):
         room = width - number
         mode = self.mode
         if mode == "original" and row.tr_only:
+            return []
+        # The header shows the translated title in this view; a flagged one stays, for its ⚠.
+        if mode == "translation" and row.title and not row.flagged:
             return []
         body: list[Line]
         if row.pairs is None:  # no translation: the original whatever the view
