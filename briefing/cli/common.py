@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from briefing import config, locations
+from briefing import clock, config, locations
 from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -180,16 +180,29 @@ def handles_errors(fn: F) -> F:
 
 
 def parse_since(value: str | None) -> str | None:
-    """A --since value (YYYY-MM-DD or an ISO timestamp) as the stored timestamps' prefix form,
-    which compares correctly with them as text; anything else is a usage error. Every
-    command's --since goes through here."""
+    """A --since value (YYYY-MM-DD, an ISO timestamp, `today` or `yesterday`) as the stored
+    timestamps' prefix form (UTC), which compares correctly with them as text; a date or time
+    without an offset is local time. Anything else is a usage error. Every command's --since
+    goes through here."""
     if value is None:
         return None
+    # `today` and `yesterday` spare a crontab line `$(date -d yesterday +\%F)`: GNU date's
+    # -d, and a % that cron turns into a newline unless escaped.
+    days_ago = SINCE_WORDS.get(value.strip().lower())
+    if days_ago is not None:
+        return clock.local_midnight_utc(days_ago).strftime("%Y-%m-%dT%H:%M:%S")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        fail(f"bad date {value!r}: expected a date like 2025-01-31", ExitCode.USAGE)
-    return when.strftime("%Y-%m-%dT%H:%M:%S")
+        fail(f"bad date {value!r}: expected a date like 2025-01-31, today or yesterday",
+             ExitCode.USAGE)
+    # Stored times are UTC. A date is a day of the user's calendar (`date +%F` in a crontab
+    # gives the local day): read as UTC it began 7 hours late in Hanoi and 14 at Kiritimati,
+    # and an offset written out (`T00:00+07:00`) was dropped.
+    return clock.as_utc(when).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+SINCE_WORDS = {"today": 0, "yesterday": 1}
 
 
 def now() -> str:

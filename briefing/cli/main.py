@@ -9,11 +9,12 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
-from briefing import __version__, jsonout
+from briefing import __version__, clock, jsonout
 from briefing.cli import articles, feeds, stories, translate, write
 from briefing.cli.common import Context, Group, fail, handles_errors, stop_on_sigterm
 from briefing.exit_codes import ExitCode
@@ -61,9 +62,23 @@ def read(obj: Context) -> None:
 @cli.command()
 @click.pass_obj
 def locate(obj: Context) -> None:
-    """Print the config file and database paths in use."""
+    """Print the config file, database and command paths in use (the command's full path is
+    what a crontab line needs: cron's PATH is /usr/bin:/bin)."""
     click.echo(f"config: {obj.config_path}")
     click.echo(f"database: {obj.db_path}")
+    click.echo(f"command: {_command_path()}")
+
+
+def _command_path() -> str:
+    """How to run this briefing again from anywhere: the script that started it, else the
+    one installed beside this interpreter, else the interpreter with `-m briefing`."""
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if started is not None and started.suffix != ".py" and started.is_file():
+        return str(started.absolute())
+    beside = Path(sys.executable).with_name("briefing")
+    if beside.is_file():
+        return str(beside)
+    return f"{sys.executable} -m briefing"
 
 
 @cli.command()
@@ -110,7 +125,8 @@ def prune(obj: Context, dry_run: bool, keep_days: int | None, max_per_feed: int 
 @cli.command()
 @click.argument("sources", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing when every source succeeded.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary: only a line per failed source "
+                                                   "on stderr (for cron).")
 @click.option("--no-extract", is_flag=True, help="Keep teasers; do not fetch linked pages.")
 @click.option("--translate/--no-translate", "translate_new", default=None,
               help="Translate the articles this run stores, with their bullets and summary "
@@ -131,6 +147,14 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
 
     Exit codes: 0 all good, 1 some sources (or translations) failed, 2 usage, 3 config,
     4 store, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+
+    \b
+    From cron, silent unless a source fails (cron's PATH is /usr/bin:/bin: give
+    the full path, which `briefing locate` prints):
+      */30 * * * *  /path/to/briefing fetch --quiet 2>> $HOME/briefing.log
+
+    Two runs at once, or a run while the reader is open, are safe; a run killed part way
+    (by a timeout) keeps what it stored, and the next run finishes its tagging.
     """
     from briefing.pipeline import AFTER_STORE, run_fetch
 
@@ -170,7 +194,9 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
             out["translated"] = translated
             out["not_translated"] = [{"article": a, "reason": r} for a, r in not_translated]
         click.echo(jsonout.dumps(out, indent=2))
-    elif not (quiet and not failed):
+    elif not quiet:
+        # --quiet prints no summary even when a source failed: its line on stderr and the exit
+        # code say it, and cron mails whatever reaches stdout.
         click.echo(
             f"{report.sources_ok}/{report.sources_total} sources ok, {report.added} added, "
             f"{report.updated} updated, {report.unchanged} unchanged"
@@ -202,6 +228,10 @@ def main() -> None:
     # threads is: `kill -USR1 PID` prints their stacks on stderr, and the run goes on.
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
+    if (odd := clock.settle_local_zone()) is not None and sys.stderr.isatty():
+        # Said at a terminal only: a cron run would mail it every time.
+        click.echo(f"briefing: TZ={one_line(odd, 60)!r} is a day or more from UTC; using UTC",
+                   err=True)
     try:
         cli.main(prog_name="briefing", standalone_mode=True)
     except KeyboardInterrupt:

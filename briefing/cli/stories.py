@@ -68,7 +68,8 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
 
 @click.command("brief")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
-@click.option("--since", metavar="DATE", help="Stories with a copy published on or after DATE.")
+@click.option("--since", metavar="DATE", help="Stories with a copy published on or after DATE "
+                                              "(YYYY-MM-DD, local time; today, yesterday).")
 @click.option("--story", "story_id", metavar="ID", help="One story (or an article's story).")
 @click.option("--format", "fmt", type=click.Choice(["md", "text", "json"]), default="md",
               show_default=True, help="md: CommonMark, feed text escaped; text: the plain "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -180,6 +181,19 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
                          f"{SCHEMA_VERSION}); refusing to write to it")
 
 
+def _why_not_writable(path: Path) -> str:
+    """What SQLite's "unable to open database file" leaves out, when it is this: in WAL mode
+    even a reader creates the -wal and -shm files beside the database, so its folder must be
+    writable, and so must the file."""
+    folder = path.absolute().parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f" (its folder {folder} is not writable; the database needs its -wal and -shm " \
+               "files beside it)"
+    if path.is_file() and not os.access(path, os.W_OK):
+        return " (the file is read-only)"
+    return ""
+
+
 def pending_upgrade(path: str | Path) -> int | None:
     """The schema version of the database at `path` when opening it will upgrade it, else
     None (no such file, already current, or not readable: opening it will say why). Read-only.
@@ -215,7 +229,8 @@ class Store:
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+            raise StoreError(f"{self.path}: cannot open database: {exc}"
+                             f"{_why_not_writable(self.path)}") from exc
         try:
             # Before anything writes: switching to WAL alone rewrites the file's header.
             _check_ours(conn, self.path)
@@ -232,7 +247,8 @@ class Store:
             conn.close()
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+            raise StoreError(f"{self.path}: cannot open database: {exc}"
+                             f"{_why_not_writable(self.path)}") from exc
         self.conn = conn
         self._db: Database | None = None
         # Rowids of articles inserted in the open transaction, not in the search index yet
