@@ -27,7 +27,7 @@ def _since(value: str | None) -> str | None:
 
 @click.command("stories")
 @click.option("--since", metavar="DATE", help="Only stories with a copy published on or after "
-                                              "DATE.")
+                                              "DATE (YYYY-MM-DD, local time; today, yesterday).")
 @click.option("--all", "show_all", is_flag=True, help="Include stories with one copy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
 @click.option("--rebuild", is_flag=True, help="Regroup every stored article first.")
