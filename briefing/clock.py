@@ -40,3 +40,15 @@ def as_utc(when: datetime) -> datetime:
         return (when if when.tzinfo else when.astimezone()).astimezone(UTC)
     except (OverflowError, ValueError, OSError):
         return when.replace(tzinfo=UTC)
+
+
+def local_day(iso: str | None) -> str:
+    """The day (YYYY-MM-DD) a stored UTC time falls on where the user is, as `--since` and
+    the reader count days; what is not a time is shown as it was stored."""
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso)
+        return (when.astimezone() if when.tzinfo else when).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return iso[:10]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from briefing import clock
 from briefing.entities import entities
 from briefing.models import Article, FigureFlag, KeyFact, WriterFlag, WrittenDigest
 from briefing.text import one_line, sanitize
@@ -87,7 +88,7 @@ def article_text(art: Article) -> str:
     """The article as a reader wants it in a terminal: title, facts, summary, then the text."""
     lines = [one_line(art.title, 300)]
     meta = " · ".join(x for x in (one_line(art.source_title or art.source, 80),
-                                   (art.published or "")[:10], art.language, art.url) if x)
+                                   clock.local_day(art.published), art.language, art.url) if x)
     lines.append(meta)
     if art.tags:
         lines.append("tags: " + ", ".join(one_line(t, 40) for t in art.tags))

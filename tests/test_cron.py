@@ -143,6 +143,12 @@ def test_since_a_date_means_that_day_where_the_user_is(
     # An offset written out is honoured, not dropped.
     offset = midnight.isoformat()
     assert _briefed(env, db, offset) == {"today"}
+    # `list` and `show` date an article by the same local day, as the reader does.
+    code, out, err = _run(env, "--db", db, "list")
+    assert (code, err) == (0, "")
+    days = {ln.split()[-3]: ln.split()[2] for ln in out.splitlines()}
+    assert days["today"] == f"{now:%Y-%m-%d}"
+    assert days["lastnight"] == f"{midnight - timedelta(minutes=1):%Y-%m-%d}"
 
 
 @pytest.mark.parametrize("zone", ["XYZ+24", "garbage+99:99", "Invalid/Zone", ":/nonexistent"])

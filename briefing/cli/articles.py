@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from briefing import jsonout
+from briefing import clock, jsonout
 from briefing.cli.common import (
     FACT_HELP,
     Context,
@@ -49,7 +49,7 @@ def _print_summaries(items: list[Any], as_json: bool, store: Any) -> None:
         return
     for a in items:
         mark = " " if a.read else "*"
-        date = (a.published or "")[:10]
+        date = clock.local_day(a.published)
         lang = a.language or "--"
         click.echo(f"{a.id}  {mark} {date:10}  {lang:2}  {one_line(a.title, 90)}"
                    f"  ({one_line(a.source_title or a.source, 40)})")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from briefing import jsonout
+from briefing import clock, jsonout
 from briefing.cli.common import fail, handles_errors, parse_since, resolve_article_id
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -56,7 +56,8 @@ def stories_command(obj: Any, since: str | None, show_all: bool, as_json: bool,
         return
     for s in found:
         copies = f"{s.size} {'copy' if s.size == 1 else 'copies'}"
-        click.echo(f"{s.id}  {copies}  {s.last_published[:10]}  {one_line(s.title, 90)}")
+        day = clock.local_day(s.last_published)
+        click.echo(f"{s.id}  {copies}  {day}  {one_line(s.title, 90)}")
         for m in s.members:
             mark = "*" if m.best else " "
             click.echo(f"  {mark} {m.article_id}  {m.language or '--':2}  "
