@@ -313,6 +313,8 @@ def test_a_full_disk_is_one_line_exit_4_and_the_next_run_finishes(
 
 def test_help_has_what_a_crontab_line_needs(tmp_path: Path) -> None:
     env = _cron_env(tmp_path / "home")
+    code, out, _ = _run(env, "--help")
+    assert code == 0 and "briefing fetch --help" in out and "briefing locate" in out
     code, out, _ = _run(env, "fetch", "--help")
     assert code == 0 and "--quiet" in out and "briefing locate" in out and "Exit codes" in out
     code, out, _ = _run(env, "locate")

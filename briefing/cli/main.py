@@ -30,7 +30,8 @@ from briefing.text import one_line
 def cli(ctx: click.Context, db: str | None, config_path: str | None, verbose: int) -> None:
     """Terminal news briefings: feeds in, clean articles, key facts, translations.
 
-    With no command, opens the reader (the same as `briefing read`).
+    With no command, opens the reader (the same as `briefing read`). For cron: `briefing
+    fetch --help` has a crontab line, and `briefing locate` the full path it needs.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr)
