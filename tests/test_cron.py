@@ -11,9 +11,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -231,6 +233,70 @@ def test_a_second_cron_run_while_the_first_tags_and_a_timeout_kill(
     out, err = second.communicate(timeout=DEADLINE)
     assert (second.returncode, out, err) == (0, b"", b"")
     assert _pending(db) == (0, 30 * 80)
+    _sound(db)
+
+
+# A fetch that stops for good in its first tagging write, as a run does when cron's timeout
+# kills it between its phases: every article stored readable, none tagged (test_readable_first).
+_KILLED_RUN = """
+import sys, threading
+from pathlib import Path
+from briefing.config import Settings
+from briefing.pipeline import AFTER_STORE, run_fetch
+from briefing.store import Store
+
+db, marker, *urls = sys.argv[1:]
+
+def stop(store, articles, signatures):
+    Path(marker).write_text(str(len(articles)))
+    threading.Event().wait()  # until killed
+
+run_fetch(Settings(), Store(db), urls, after_store=(*AFTER_STORE, stop))
+"""
+
+
+def test_a_run_killed_while_the_next_one_runs_is_finished_by_that_one(
+        server: TestServer, tmp_path: Path, kill_on_exit: list[subprocess.Popen[str]]) -> None:
+    """The next cron run starts while the last is still storing; the last is then killed
+    with articles stored and untagged, after the next run had looked for such articles. The
+    next run tags them before it ends, instead of leaving them to a third."""
+    asked, answer = threading.Event(), threading.Event()
+    slow_body = rss(3, prefix="slow")
+
+    def held(h: BaseHTTPRequestHandler) -> None:
+        asked.set()
+        answer.wait(DEADLINE)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(slow_body)))
+        h.end_headers()
+        h.wfile.write(slow_body)
+
+    slow = server.add("/slow.xml", Route(handler=held))
+    wire = server.add("/wire.xml", rss(40, prefix="wire"))
+    db = tmp_path / "cron.db"
+    env = _cron_env(tmp_path / "home")
+    nxt = _cron(env, "--db", str(db), "fetch", "--quiet", slow)
+    try:
+        assert asked.wait(DEADLINE), "the next run never asked for its feed"
+        marker = tmp_path / "tagging"
+        last = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(db), str(marker), wire],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        kill_on_exit.append(last)
+        deadline = time.monotonic() + DEADLINE
+        while not marker.exists():
+            assert last.poll() is None, last.stderr.read() if last.stderr else ""
+            assert time.monotonic() < deadline, "the last run never started tagging"
+            time.sleep(0.05)
+        os.killpg(last.pid, signal.SIGKILL)
+        last.wait(timeout=DEADLINE)
+        assert _pending(db) == (40, 40)
+    finally:
+        answer.set()
+    out, err = nxt.communicate(timeout=DEADLINE)
+    assert (nxt.returncode, out, err) == (0, b"", b"")
+    assert _pending(db) == (0, 43)
     _sound(db)
 
 
