@@ -544,3 +544,32 @@ def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(styl
                          paragraph=0, language="vi", published="2026-06-30")
     assert {(f.kind, f.text) for f in hits} >= {("duration", "3 năm"), ("date", "tuần trước"),
                                                 ("duration", "5 ngày"), ("date", "hôm nay")}
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_stored_signatures_deflate_as_zlib_compress_would(style: str) -> None:
+    """keys.deflate sizes deflate's tables to the input: the stored signature decodes to the
+    same data, and its stream is no longer than zlib.compress(..., 6) makes it."""
+    from briefing.store import keys
+
+    checked = 0
+    for art in _articles(200, style):
+        s = sig.signature(art)
+        stored = s.stored
+        head = 1 + keys._FORMS[stored[:1]][0].size + 4 * len(s.minhash)
+        raw = zlib.decompress(stored[head:])
+        assert len(stored) - head <= len(zlib.compress(raw, 6))
+        assert sig.Signature.from_json(keys.decode_signature(stored)) == s
+        checked += 1
+    assert checked == 200
+    rng = np.random.RandomState(3)
+    words = [f"w{i}".encode() for i in range(300)]
+    for size in (0, 1, 1023, 1024, 1025, 2047, 2048, 4095, 8191, 8192, 16383, 16384, 100_000):
+        data = b" ".join(words[i] for i in rng.randint(0, 300, size // 3 + 1))[:size]
+        made = keys.deflate(data)
+        assert zlib.decompress(made) == data
+        if len(data) >= 8192:  # the tables of zlib.compress: the same stream
+            assert made == zlib.compress(data, 6)
+        else:
+            assert len(made) <= len(zlib.compress(data, 6)) * 1.01 + 2
+
