@@ -609,3 +609,18 @@ def test_names_skip_lone_openers_as_classify_run_cuts_them() -> None:
                 assert list(facts._names(p.text)) == _plain_names(p.text)
                 checked += 1
     assert checked > 1000
+
+
+def test_minhash_hashes_gathered_as_unsigned_32_bit_values() -> None:
+    """_minhash reads the shingles' crc32 values through a 32-bit array: values of 2**31 and
+    above (half of them) must come out unsigned, as the list of ints gave them."""
+    from array import array
+
+    assert array(sig._UINT32).itemsize == 4
+    texts = [a.text for a in _articles(40, "plain")] + [a.text for a in _articles(40, "wire")]
+    high = 0
+    for text in texts:
+        hashes = [zlib.crc32(s) for s in sig._shingles(text)]
+        high += sum(h >= 2**31 for h in hashes)
+        assert sig._minhash(text) == _plain_minhash(text)
+    assert high > 1000
