@@ -624,3 +624,21 @@ def test_minhash_hashes_gathered_as_unsigned_32_bit_values() -> None:
         high += sum(h >= 2**31 for h in hashes)
         assert sig._minhash(text) == _plain_minhash(text)
     assert high > 1000
+
+
+def test_host_of_an_urls_origin_is_urlsplits_host() -> None:
+    from briefing import publishers
+
+    urls = [a.url for style in ("plain", "wire") for a in _articles(40, style)]
+    urls += ["https://www.ft.com/content/x?y#z", "http://a.b.com:8080/x", "HTTP://A.com/x",
+             "https://user:pw@Example.COM/", "http://[::1]:80/a", "https://exa\tmple.com/p",
+             "https://x.com?q=/a", "https://x.com#f/a", "https://", "http:/x", "", " http://a.c",
+             "ftp://x.com/a", "file:///tmp/x.md", "https://www.bbc.co.uk", "http://a.com:/",
+             "https://a.com\n/b", "https://ĐÀ.vn/tin", "https://a.com /b", "https://a.com\\b/c"]
+    for url in urls + urls:  # the second time from the cache
+        assert publishers.host_of(url) == publishers._split_host(url), url
+    for bad in ("http://[::1/x", "https://[a/b"):
+        with pytest.raises(ValueError):
+            publishers.host_of(bad)
+        with pytest.raises(ValueError):
+            publishers._split_host(bad)
