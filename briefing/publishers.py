@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -30,10 +31,28 @@ KNOWN_PUBLISHERS: dict[str, str] = {
 
 
 def host_of(url: str) -> str:
+    # The host is read from the scheme and authority alone, which an http(s) URL ends at the
+    # first "/", "?" or "#" after its "//": that part is looked up, as a feed's articles
+    # share it. urlsplit of every article's URL was a tenth of a worker's story signature.
+    if url.startswith(("https://", "http://")):
+        start = url.index("//") + 2
+        end = len(url)
+        for stop in "/?#":
+            at = url.find(stop, start, end)
+            if at != -1:
+                end = at
+        return _origin_host(url[:end])
+    return _split_host(url)
+
+
+def _split_host(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return ""
     return (parts.hostname or "").removeprefix("www.")
+
+
+_origin_host = lru_cache(maxsize=4096)(_split_host)
 
 
 def publisher(host: str) -> str | None:

@@ -544,3 +544,101 @@ def test_ascii_duration_and_relative_date_shortcuts_match_the_full_patterns(styl
                          paragraph=0, language="vi", published="2026-06-30")
     assert {(f.kind, f.text) for f in hits} >= {("duration", "3 năm"), ("date", "tuần trước"),
                                                 ("duration", "5 ngày"), ("date", "hôm nay")}
+
+
+@pytest.mark.parametrize("style", ["plain", "wire"])
+def test_stored_signatures_deflate_as_zlib_compress_would(style: str) -> None:
+    """keys.deflate sizes deflate's tables to the input: the stored signature decodes to the
+    same data, and its stream is no longer than zlib.compress(..., 6) makes it."""
+    from briefing.store import keys
+
+    checked = 0
+    for art in _articles(200, style):
+        s = sig.signature(art)
+        stored = s.stored
+        head = 1 + keys._FORMS[stored[:1]][0].size + 4 * len(s.minhash)
+        raw = zlib.decompress(stored[head:])
+        assert len(stored) - head <= len(zlib.compress(raw, 6))
+        assert sig.Signature.from_json(keys.decode_signature(stored)) == s
+        checked += 1
+    assert checked == 200
+    rng = np.random.RandomState(3)
+    words = [f"w{i}".encode() for i in range(300)]
+    for size in (0, 1, 1023, 1024, 1025, 2047, 2048, 4095, 8191, 8192, 16383, 16384, 100_000):
+        data = b" ".join(words[i] for i in rng.randint(0, 300, size // 3 + 1))[:size]
+        made = keys.deflate(data)
+        assert zlib.decompress(made) == data
+        if len(data) >= 8192:  # the tables of zlib.compress: the same stream
+            assert made == zlib.compress(data, 6)
+        else:
+            assert len(made) <= len(zlib.compress(data, 6)) * 1.01 + 2
+
+
+def _plain_names(text: str) -> list[object]:
+    """facts._names without its shortcut for runs of one opener."""
+    from briefing import facts
+
+    out: list[object] = []
+    for m in facts.NAME_RUN.finditer(text):
+        if facts._starts_word(text, m.start()):
+            run = m.group(0)
+            tail = (facts._HYPHEN_TAIL.match(text, m.end())
+                    if text[m.end():m.end() + 1] == "-" else None)
+            if tail and run.rsplit(" ", 1)[-1] in facts._PREFIXES:
+                run += tail.group(0)
+            out.extend(facts._classify_run(text, m.start(), run))
+    return out
+
+
+def test_names_skip_lone_openers_as_classify_run_cuts_them() -> None:
+    from briefing import facts
+
+    assert len(facts._LONE_OPENERS) > 50
+    contexts = ("{w}", "{w} said", "In London, {w} rose", "the {w}'s plan", "{w}-based",
+                "Mr {w}", "said {w}, who", "{w} Inc", "{w}.com", "at {w} in Hanoi")
+    for w in sorted(facts._OPENERS):
+        for c in contexts:
+            text = c.format(w=w)
+            if w in facts._LONE_OPENERS:
+                assert list(facts._classify_run(text, text.index(w), w)) == [], (w, text)
+            assert list(facts._names(text)) == _plain_names(text), text
+    checked = 0
+    for style in ("plain", "wire"):
+        for art in _articles(200, style):
+            for p in art.paragraphs:
+                assert list(facts._names(p.text)) == _plain_names(p.text)
+                checked += 1
+    assert checked > 1000
+
+
+def test_minhash_hashes_gathered_as_unsigned_32_bit_values() -> None:
+    """_minhash reads the shingles' crc32 values through a 32-bit array: values of 2**31 and
+    above (half of them) must come out unsigned, as the list of ints gave them."""
+    from array import array
+
+    assert array(sig._UINT32).itemsize == 4
+    texts = [a.text for a in _articles(40, "plain")] + [a.text for a in _articles(40, "wire")]
+    high = 0
+    for text in texts:
+        hashes = [zlib.crc32(s) for s in sig._shingles(text)]
+        high += sum(h >= 2**31 for h in hashes)
+        assert sig._minhash(text) == _plain_minhash(text)
+    assert high > 1000
+
+
+def test_host_of_an_urls_origin_is_urlsplits_host() -> None:
+    from briefing import publishers
+
+    urls = [a.url for style in ("plain", "wire") for a in _articles(40, style)]
+    urls += ["https://www.ft.com/content/x?y#z", "http://a.b.com:8080/x", "HTTP://A.com/x",
+             "https://user:pw@Example.COM/", "http://[::1]:80/a", "https://exa\tmple.com/p",
+             "https://x.com?q=/a", "https://x.com#f/a", "https://", "http:/x", "", " http://a.c",
+             "ftp://x.com/a", "file:///tmp/x.md", "https://www.bbc.co.uk", "http://a.com:/",
+             "https://a.com\n/b", "https://ĐÀ.vn/tin", "https://a.com /b", "https://a.com\\b/c"]
+    for url in urls + urls:  # the second time from the cache
+        assert publishers.host_of(url) == publishers._split_host(url), url
+    for bad in ("http://[::1/x", "https://[a/b"):
+        with pytest.raises(ValueError):
+            publishers.host_of(bad)
+        with pytest.raises(ValueError):
+            publishers._split_host(bad)
