@@ -214,7 +214,8 @@ def show(obj: Context, article_id: str, as_json: bool) -> None:
 
 @click.command("tag")
 @click.option("--all", "retag_all", is_flag=True, help="Re-tag every article, not only stale ones.")
-@click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE "
+                                              "(YYYY-MM-DD, local time; today, yesterday).")
 @click.option("--quiet", "-q", is_flag=True)
 @click.pass_obj
 @handles_errors

@@ -178,16 +178,18 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
         if not sources and not store.list_sources() and not settings.feeds:
             fail("no sources: pass a SOURCE, or add feeds with `briefing feeds add URL`",
                  ExitCode.USAGE)
+        # The translation after the fetch too: cron's `timeout` may come in either.
         with stop_on_sigterm():
             report = run_fetch(settings, store, list(sources), on_progress=progress,
                                extract=False if no_extract else None, after_store=hooks)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
-        for source, reason in report.failed:
-            click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}", err=True)
-        if engine is not None:
-            translated, not_translated = translate.translate_fetched(
-                settings, store, engine, stored, progress=tty)
+            if progress is not None:
+                click.echo("\r\033[K", err=True, nl=False)
+            for source, reason in report.failed:
+                click.echo(f"briefing: {one_line(source, 300)}: {one_line(reason, 300)}",
+                           err=True)
+            if engine is not None:
+                translated, not_translated = translate.translate_fetched(
+                    settings, store, engine, stored, progress=tty)
     failed = bool(report.failed or not_translated)
     if as_json:
         out = report.as_dict()

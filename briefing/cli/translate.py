@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from briefing.cli.common import fail, parse_since, resolve_article_id
+from briefing.cli.common import fail, parse_since, resolve_article_id, stop_on_sigterm
 from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.text import one_line
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 @click.argument("article_ids", nargs=-1, metavar="[ID]...")
 @click.option("--untranslated", is_flag=True,
               help="Every stored article without a translation into the target language.")
-@click.option("--since", metavar="DATE", help="With --untranslated: published on or after DATE.")
+@click.option("--since", metavar="DATE", help="With --untranslated: published on or after DATE "
+                                              "(YYYY-MM-DD, local time; today, yesterday).")
 @click.option("--to", "target", metavar="LANG",
               help="Target language [config: translation.target].")
 @click.option("--engine", "engine_name", metavar="NAME",
@@ -66,7 +67,10 @@ def translate_command(obj: Any, article_ids: tuple[str, ...], untranslated: bool
             # engine is asked for, so one typo does not cost a partial run.
             article_ids = tuple(resolve_article_id(store, i) for i in article_ids)
             engine = _engine(settings, engine_name, target)
-            failed = _run(settings, store, engine, article_ids, untranslated, since, target)
+            # A long run from cron (`--untranslated`) may meet cron's `timeout`: one line
+            # and exit 143, each article's translation written whole or not at all.
+            with stop_on_sigterm():
+                failed = _run(settings, store, engine, article_ids, untranslated, since, target)
     except BriefingError as exc:  # the store's, which wraps the database's own
         fail(str(exc), exc.exit_code)
     except BrokenPipeError:
