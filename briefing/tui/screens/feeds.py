@@ -66,7 +66,7 @@ class FeedList(OptionList):
 class FeedsScreen(Screen[None]):
     DEFAULT_CSS = "#feed-list { height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="feeds_back"),
+        Binding("q,escape", "back", "Back", id="feeds_back"),  # q first: the footer shows it
         *keys.bindings("feeds"),
     ]
 
