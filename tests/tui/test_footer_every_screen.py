@@ -3,17 +3,20 @@ help always show, and no key is drawn cut in half."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from briefing import stories
 from briefing.config import Settings
 from briefing.keymap import COMMANDS
+from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.feeds import FeedsScreen
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.screens.story_list import StoriesScreen
 
-from .conftest import NOW, open_settled, screen_text, settle
+from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
 
 LABELS = {c.label or c.description for c in COMMANDS} | {"Back"}
 
@@ -89,3 +92,35 @@ async def test_the_footer_fits_again_after_the_terminal_is_resized(db: Path) -> 
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
         assert "r Fetch" in _check(app, "reader, widened", ("q Back", "? Help"))
+
+
+async def test_q_in_a_story_list_says_back_in_the_footer(tmp_path: Path) -> None:
+    # q goes back from a feed's, tag's or story's list to every article, but the footer
+    # said "q Quit" there.
+    db = tmp_path / "s.db"
+    copy = replace(nvidia(), id="a-copy", url="https://c.example/nvidia",
+                   source="https://c.example/rss", source_title="Copy Times")
+    every = [nvidia(), copy, plain_article(1)]
+    with Store(db) as store:
+        store.save_articles(every)
+        stories.assign(store, [a.id for a in every])
+    for keymap, quit_key in (({}, "q"), ({"quit": "x"}, "x")):
+        app = BriefingApp(db, Settings(keys=keymap), now=NOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            main = app.screen
+            assert isinstance(main, MainScreen)
+            assert f"{quit_key} Quit" in _check(app, "every article", ())
+            await pilot.press("S")
+            await settle(pilot)
+            await pilot.press("enter")  # the story's copies, on the main screen
+            await settle(pilot)
+            assert app.screen is main
+            assert isinstance(app.screen, MainScreen) and app.screen.filter_id != "all"
+            drawn = _check(app, "a story's list", (f"{quit_key} Back", "? Help"))
+            assert f"{quit_key} Quit" not in drawn
+            await pilot.press(quit_key)
+            await settle(pilot)
+            assert app.screen is main and app.is_running
+            assert isinstance(app.screen, MainScreen) and app.screen.filter_id == "all"
+            _check(app, "every article again", (f"{quit_key} Quit",))

@@ -169,6 +169,17 @@ class MainScreen(ArticleScreen):
         if not self.action_show_all():
             self.app.exit()
 
+    def _label_quit(self) -> None:
+        """The footer's word for q: from a feed's, tag's or story's list q goes back to every
+        article, and a footer saying "q Quit" there kept newsboat hands from pressing it.
+        Textual has no public way to relabel a binding: the screen's own map is changed (the
+        user's [keys] still apply, by id, to the copy Textual makes of it for each key)."""
+        label = "Quit" if self.filter_id == "all" else "Back"
+        by_key = self._bindings.key_to_bindings
+        for key, found in by_key.items():
+            by_key[key] = [replace(b, description=label) if b.id == "quit" else b for b in found]
+        self.refresh_bindings()
+
     def action_show_all(self) -> bool:
         """Back to every article from a filtered list; False when it shows them already."""
         if self.filter_id == "all":
@@ -315,6 +326,7 @@ class MainScreen(ArticleScreen):
         runs once its first page is in."""
         self.filter_id = option_id
         self.filter = filter_for(self.filter_id)
+        self._label_quit()
         if self.unread_only:
             self.filter = replace(self.filter, unread=True)
         self._then = then
