@@ -190,6 +190,16 @@ class SearchScreen(ArticleScreen):
             n = len(msg.results)
             more = "+" if n >= PAGE else ""
             status.update(Text(f"{n}{more} result{'' if n == 1 else 's'}", style="dim"))
+        if not msg.results and results.has_focus:
+            # Enter had moved to the list: with nothing in it (a query that could not be
+            # read, or no match), the next keys typed to fix the query were the list's, and
+            # the q of a word went back to the main screen with the search gone. The query
+            # stays whole, the cursor at its end (not selected, as Input does on focus, for
+            # the first key to replace).
+            box = self.query_one(Input)
+            box.select_on_focus = False
+            self.set_focus(box)  # its Focus event now, ahead of the callback below
+            box.call_later(setattr, box, "select_on_focus", True)
         self._show_current()
 
     @on(DataTable.RowHighlighted, "#results")
