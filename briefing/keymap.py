@@ -111,7 +111,7 @@ _PLACES = (("the main screen", ("app", "main", "list", "article"), ()),
            ("the search screen", ("app", "list", "article"), ("back",)),
            ("the stories screen", ("app",), ("back", *MOVEMENT)),
            ("the reader", ("app", "reader"), ()),
-           ("the feeds list", ("app", "feeds"), ("down", "up", "back")))
+           ("the feeds list", ("app", "feeds"), ("back", *MOVEMENT)))
 
 
 def commands(scope: str) -> list[Command]:

@@ -124,3 +124,26 @@ async def test_q_in_a_story_list_says_back_in_the_footer(tmp_path: Path) -> None
             assert app.screen is main and app.is_running
             assert isinstance(app.screen, MainScreen) and app.screen.filter_id == "all"
             _check(app, "every article again", (f"{quit_key} Quit",))
+
+
+async def test_the_feeds_list_moves_with_every_lists_keys(tmp_path: Path) -> None:
+    # Only j/k moved on the feeds screen: g, G, ctrl+d and ctrl+u did nothing there.
+    from briefing.tui.screens.feeds import FeedList
+
+    db = tmp_path / "f.db"
+    with Store(db) as store:
+        for n in range(40):
+            store.add_source(f"https://feed{n:02d}.example/rss")
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        feeds = app.screen.query_one(FeedList)
+        assert feeds.option_count == 40 and feeds.highlighted == 0
+        for key, at in (("G", lambda n: n == 39), ("g", lambda n: n == 0),
+                        ("ctrl+d", lambda n: n > 2), ("ctrl+u", lambda n: n == 0),
+                        ("end", lambda n: n == 39), ("home", lambda n: n == 0)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert at(feeds.highlighted), (key, feeds.highlighted)
