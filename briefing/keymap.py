@@ -109,7 +109,7 @@ RESERVED: Mapping[str, str] = {
 # The search screen adds `back` to the article list; the stories list uses the movement keys.
 _PLACES = (("the main screen", ("app", "main", "list", "article"), ()),
            ("the search screen", ("app", "list", "article"), ("back",)),
-           ("the stories screen", ("app",), ("back", *MOVEMENT)),
+           ("the stories screen", ("app",), ("back", "open", *MOVEMENT)),
            ("the reader", ("app", "reader"), ()),
            ("the feeds list", ("app", "feeds"), ("back", *MOVEMENT)))
 

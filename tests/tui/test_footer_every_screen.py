@@ -14,7 +14,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.screens.feeds import FeedsScreen
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.search import SearchScreen
-from briefing.tui.screens.story_list import StoriesScreen
+from briefing.tui.screens.story_list import StoriesScreen, StoryList
 
 from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
 
@@ -147,3 +147,33 @@ async def test_the_feeds_list_moves_with_every_lists_keys(tmp_path: Path) -> Non
             await pilot.press(key)
             await settle(pilot)
             assert at(feeds.highlighted), (key, feeds.highlighted)
+
+
+async def test_a_stories_copy_that_wraps_goes_on_under_its_own_text(tmp_path: Path) -> None:
+    # At 80 columns a copy's title wrapped to the left edge, where it read as another story.
+    db = tmp_path / "w.db"
+    long_title = ("Nvidia revenue rises 12% to $35bn as cloud companies keep buying chips "
+                  "and the shares double")
+    copy = replace(nvidia(), id="a-copy", url="https://c.example/nvidia", title=long_title,
+                   source="https://c.example/rss", source_title="Copy Times")
+    with Store(db) as store:
+        store.save_articles([nvidia(), copy])
+        stories.assign(store, ["a-nvidia", "a-copy"])
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StoriesScreen)
+        lst = app.screen.query_one(StoryList)
+        # The list's rows as drawn (the screenshot's text runs lose leading spaces).
+        rows = [s.text for s in lst.render_lines(lst.region.reset_offset)]
+        rows = [r for r in rows if r.strip("▊▎▔▁ ")]
+        copies = [i for i, r in enumerate(rows) if "Example News  en" in r]
+        assert copies and copies[0] >= 3, rows  # the story's title, a copy wrapped, this copy
+        for row in rows[2:]:  # the copies and their continuation lines
+            assert row.startswith("▊     ") or row.startswith("▊   ▸ "), rows
+        assert "⏎ Open" in _check(app, "stories", ("q Back", "? Help"))
+        await pilot.press("enter")  # what the footer says: the story's copies
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and app.screen.filter_id.startswith("story")
