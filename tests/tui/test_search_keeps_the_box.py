@@ -3,13 +3,19 @@ could not be read, or found nothing, keeps the box, so the next keys fix the que
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from dataclasses import replace
+from pathlib import Path
 
+from textual.widgets import Input, Static
+
+from briefing.config import Settings
+from briefing.models import Paragraph
+from briefing.store import Store
 from briefing.tui.app import BriefingApp
-from briefing.tui.screens.search import SearchScreen
+from briefing.tui.screens.search import SearchScreen, snippet_text
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import open_search, settle
+from .conftest import NOW, open_search, plain_article, screen_text, settle
 
 
 async def test_a_query_with_no_result_keeps_the_box_for_the_next_keys(
@@ -34,3 +40,32 @@ async def test_a_query_with_no_result_keeps_the_box_for_the_next_keys(
         await settle(pilot)
         assert isinstance(make_app.screen, SearchScreen)
         assert screen.query_one(ArticleList).has_focus
+
+
+async def test_at_80_columns_a_query_error_shows_its_reason_and_a_cut_snippet_says_so(
+        tmp_path: Path) -> None:
+    # The status was one row: the reason of an error came after the quoted query and was
+    # cut ('... never stop': a " is not'). The snippet row was cut with no mark.
+    db = tmp_path / "s.db"
+    text = ("The zeppelin hangar at the old airfield will be turned into a concert hall with "
+            "room for four thousand people, a covered market and a cycling track around the "
+            "roof, the city council said on Monday after a vote of twenty-one to four.")
+    with Store(db) as store:
+        store.save_article(replace(plain_article(1), text=text,
+                                   paragraphs=(Paragraph(0, text, "en"),)))
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_search(pilot, app)
+        await pilot.press(*'offshore wind "turbines that never stop', "enter")
+        await settle(pilot)
+        shown = " ".join(screen_text(app).split())
+        assert 'is not closed: write "exact phrase"' in shown, shown
+        screen.query_one(Input).value = ""
+        await pilot.press(*"zeppelin", "enter")
+        await settle(pilot)
+        snippet = screen.query_one("#search-snippet", Static)
+        full = snippet_text(screen._snippets["a-00001"]).plain
+        assert len(full) > 78, full  # longer than the row
+        row = snippet.render_lines(snippet.region.reset_offset)[0].text
+        assert row.rstrip().endswith("…") and "zeppelin" in row, row
