@@ -31,7 +31,9 @@ COMMANDS: tuple[Command, ...] = (
     # `q` goes back one level everywhere (the reader, search, stories, help, a feed's list on
     # the main screen): it quits only from the main screen's list of every article, and `Q`
     # quits from anywhere (newsboat's habit).
-    Command("quit", "q", "quit", "Quit", "main", palette=False),
+    # The footer says Quit or Back as q does (MainScreen._label_quit); help says both.
+    Command("quit", "q", "quit", "Quit; in a feed's, tag's or story's list: back to all",
+            "main", palette=False, label="Quit"),
     Command("show_all", "escape", "show_all", "All articles", "main", show=False),
     Command("quit_now", "Q", "quit", "Quit", "app"),
     Command("help", "question_mark", "help", "Help", "app"),
