@@ -18,7 +18,7 @@ from briefing.tui.screens.story_list import StoriesScreen, StoryList
 
 from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
 
-LABELS = {c.label or c.description for c in COMMANDS} | {"Back"}
+LABELS = {c.label or c.description for c in COMMANDS} | {"Back", "Results"}
 
 
 def _footer(app: BriefingApp) -> str:

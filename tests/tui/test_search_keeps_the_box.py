@@ -69,3 +69,32 @@ async def test_at_80_columns_a_query_error_shows_its_reason_and_a_cut_snippet_sa
         assert len(full) > 78, full  # longer than the row
         row = snippet.render_lines(snippet.region.reset_offset)[0].text
         assert row.rstrip().endswith("…") and "zeppelin" in row, row
+
+
+async def test_down_in_the_box_goes_to_the_results(make_app: BriefingApp) -> None:
+    # The results are listed as you type, but down in the box did nothing: only tab or
+    # enter reached them, and the footer said neither.
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_search(pilot, make_app)
+        box = screen.query_one(Input)
+        await pilot.press(*"zebra", "down")  # nothing listed: down stays in the box
+        await settle(pilot)
+        assert box.has_focus and screen.query_one(ArticleList).row_count == 0
+        box.value = ""
+        await pilot.press(*"harbour")
+        await settle(pilot)
+        results = screen.query_one(ArticleList)
+        # Listed once the typing pauses (a debounce timer): wait for the rows, not a time.
+        for _ in range(600):
+            if results.row_count:
+                break
+            await pilot.pause(0.1)
+        assert results.row_count == 5
+        assert "↓ Results" in screen_text(make_app).splitlines()[-1]
+        await pilot.press("down")
+        await settle(pilot)
+        assert results.has_focus and results.cursor_row == 0
+        await pilot.press("j", "enter")  # the list's keys from there
+        await settle(pilot)
+        assert not isinstance(make_app.screen, SearchScreen)

@@ -52,6 +52,19 @@ def _hidden(binding: BindingType, *ids: str) -> BindingType:
     return binding
 
 
+class QueryBox(Input):
+    """The query box: down goes to the results (they are listed as you type), as tab does;
+    it did nothing, and the footer offered no way there."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_results", "Results", id="search_results")]
+
+    def action_to_results(self) -> None:
+        results = self.screen.query_one(ArticleList)
+        if results.row_count:
+            results.focus()
+
+
 class SearchScreen(ArticleScreen):
     # A only says that it works on the main list, so the footer does not offer it here (it
     # took the place of keys that work, and read as a promise).
@@ -70,7 +83,7 @@ class SearchScreen(ArticleScreen):
         self.session: SearchSession | None = None  # this screen's connection (on_mount)
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search…  " + HINT, id="query")
+        yield QueryBox(placeholder="Search…  " + HINT, id="query")
         yield Static(Text(HINT, style="dim"), id="search-status")
         yield Static(id="search-snippet")
         yield ArticleList(now=self.bapp.now, id="results")
