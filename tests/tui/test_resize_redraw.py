@@ -1,15 +1,17 @@
-"""Screens drawn again for the new size when the terminal is resized."""
+"""Screens drawn for the terminal's size, and again when it is resized."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
+from briefing import stories
 from briefing.config import Settings
+from briefing.models import Paragraph
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 
-from .conftest import NOW, nvidia, open_settled, screen_text, settle
+from .conftest import NOW, P0, nvidia, open_settled, screen_text, settle
 
 
 async def test_the_readers_source_line_stays_when_the_terminal_narrows(tmp_path: Path) -> None:
@@ -31,3 +33,31 @@ async def test_the_readers_source_line_stays_when_the_terminal_narrows(tmp_path:
         rows = screen_text(app).splitlines()
         assert source_line in rows[3], rows[:5]
         assert rows[2].rstrip().endswith("…"), rows[:5]  # the title, cut to three rows
+
+
+async def test_a_storys_list_title_keeps_its_flag_at_80_columns(tmp_path: Path) -> None:
+    # The list's title row is "Story: <title>  <copies>  ! <flag>": one row at 80 columns
+    # cut the flag, the point of the story view, away.
+    original = nvidia()
+    p0 = P0.replace("$35bn", "$36bn")
+    copy = replace(
+        original, id="a-copy", url="https://copy.example/nvidia", translations=(),
+        source="https://copy.example/rss", source_title="Copy Daily",
+        paragraphs=(Paragraph(0, p0, "en"), *original.paragraphs[1:]),
+        text=original.text.replace(P0, p0), published="2026-11-27T08:30:00+00:00",
+        facts=tuple(replace(f, text="$36bn", value=36e9) if f.kind == "money" else f
+                    for f in original.facts))
+    db = tmp_path / "f.db"
+    with Store(db) as store:
+        store.save_articles([original, copy])
+        stories.assign(store, ["a-nvidia", "a-copy"])
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = " ".join(screen_text(app).split())
+        assert "Story: Nvidia revenue rises 12% to $35bn 2" in shown, shown
+        assert "$35bn in Example News, $36bn in Copy Daily" in shown, shown
