@@ -145,7 +145,8 @@ class SearchScreen(ArticleScreen):
         # once it has run (a query that could not be read is not one to repeat).
         self._to_remember = self.query_one(Input).value
         self.run_search()
-        self.query_one(ArticleList).focus()
+        # The results take focus once the search is in, and only if it found something
+        # (on_search_finished).
 
     def _keep(self, text: str) -> None:
         self.recent = [text, *(q for q in self.recent if q != text)][:RECENT]
@@ -190,7 +191,8 @@ class SearchScreen(ArticleScreen):
         results = self.query_one(ArticleList)
         results.reset(len(msg.results))
         results.append(msg.results)
-        if msg.query == self._to_remember:
+        entered = msg.query == self._to_remember  # the search enter asked for
+        if entered:
             self._to_remember = None
             if msg.query.strip() and not msg.error:
                 self._keep(msg.query.strip())
@@ -203,16 +205,11 @@ class SearchScreen(ArticleScreen):
             n = len(msg.results)
             more = "+" if n >= PAGE else ""
             status.update(Text(f"{n}{more} result{'' if n == 1 else 's'}", style="dim"))
-        if not msg.results and results.has_focus:
-            # Enter had moved to the list: with nothing in it (a query that could not be
-            # read, or no match), the next keys typed to fix the query were the list's, and
-            # the q of a word went back to the main screen with the search gone. The query
-            # stays whole, the cursor at its end (not selected, as Input does on focus, for
-            # the first key to replace).
-            box = self.query_one(Input)
-            box.select_on_focus = False
-            self.set_focus(box)  # its Focus event now, ahead of the callback below
-            box.call_later(setattr, box, "select_on_focus", True)
+        if entered and msg.results:
+            # Not when nothing was found (a query that could not be read, or no match):
+            # enter moved to the empty list, the next keys typed to fix the query were the
+            # list's, and the q of a word went back to the main screen with the search gone.
+            results.focus()
         self._show_current()
 
     @on(DataTable.RowHighlighted, "#results")

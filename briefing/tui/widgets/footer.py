@@ -11,21 +11,19 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-# Textual 8 does not export it; pyproject keeps Textual below 9.
-from textual.widgets._footer import FooterKey
-
 # The keys that say how to leave and where the other keys are: the footer keeps them when
 # the terminal is too narrow for every key (open, as the lists' first step, too).
-ESSENTIAL = frozenset({"back", "quit", "help", "dismiss", "select_cursor"})
+ESSENTIAL = frozenset({"back", "quit", "show_all", "help", "dismiss", "select_cursor"})
 
 
-def _width(key: FooterKey) -> int:
-    """Cells a key takes in the footer (not compact): ` k ` then `description `."""
-    return cell_len(key.key_display) + 2 + (cell_len(key.description) + 1 if key.description
-                                            else 0)
+def _width(key: Widget) -> int:
+    """Cells a footer key takes (not compact): ` k ` then `description `. Read from the
+    key's public attributes: Textual 8 does not export its FooterKey class."""
+    shown, description = getattr(key, "key_display", ""), getattr(key, "description", "")
+    return cell_len(shown) + 2 + (cell_len(description) + 1 if description else 0)
 
 
-def fitting(keys: list[FooterKey], room: int) -> list[FooterKey]:
+def fitting(keys: list[Widget], room: int) -> list[Widget]:
     """The keys that fit in `room` cells, in their order: the last ones that are not
     essential go first. Textual's Footer lays every key out in one row and cuts it at the
     edge, the screen's keys first and the app's last, so at 80 columns the reader's row
@@ -34,7 +32,7 @@ def fitting(keys: list[FooterKey], room: int) -> list[FooterKey]:
     for key in reversed(keys):
         if sum(map(_width, kept)) <= room:
             break
-        if key.action not in ESSENTIAL:
+        if getattr(key, "action", "") not in ESSENTIAL:
             kept.remove(key)
     return kept
 
@@ -53,18 +51,16 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
-        keys = [w for w in widgets
-                if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
-        palette = [w for w in widgets if w not in keys]
+        palette = [w for w in widgets if w.has_class("-command-palette")]
+        keys = [w for w in widgets if w not in palette]
         # The palette's key sits at the right edge with a border and padding of its own.
-        room = self.app.size.width - sum(_width(w) + 2 for w in palette if isinstance(
-            w, FooterKey))
+        room = self.app.size.width - sum(_width(w) + 2 for w in palette)
         self._laid_out_for = self.app.size.width
-        kept: list[Widget] = list(fitting(keys, room))
+        kept = fitting(keys, room)
         yield from [w for w in widgets if w in kept or w in palette]
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._bindings_ready and self.app.size.width != self._laid_out_for:
+        if self._shown_keys is not None and self.app.size.width != self._laid_out_for:
             self.call_after_refresh(self.recompose)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
