@@ -31,7 +31,9 @@ COMMANDS: tuple[Command, ...] = (
     # `q` goes back one level everywhere (the reader, search, stories, help, a feed's list on
     # the main screen): it quits only from the main screen's list of every article, and `Q`
     # quits from anywhere (newsboat's habit).
-    Command("quit", "q", "quit", "Quit", "main", palette=False),
+    # The footer says Quit or Back as q does (MainScreen._label_quit); help says both.
+    Command("quit", "q", "quit", "Quit; in a feed's, tag's or story's list: back to all",
+            "main", palette=False, label="Quit"),
     Command("show_all", "escape", "show_all", "All articles", "main", show=False),
     Command("quit_now", "Q", "quit", "Quit", "app"),
     Command("help", "question_mark", "help", "Help", "app"),
@@ -46,9 +48,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("feeds", "E", "feeds", "Feeds: add, remove, rename, retag", "app", show=False),
     Command("titles", "T", "toggle_titles", "Titles: translated/original", "app", show=False),
     Command("sort", "O", "toggle_sort", "Sort: newest/oldest first", "app", show=False),
-    Command("remove_feed", "d", "remove_feed", "Remove feed", "feeds"),
-    Command("rename_feed", "e", "rename_feed", "Rename feed", "feeds"),
-    Command("retag_feed", "t", "retag_feed", "Retag feed", "feeds"),
+    # Short in the footer, under the "Feeds" title: at 80 columns the long ones left no room
+    # for help.
+    Command("remove_feed", "d", "remove_feed", "Remove feed", "feeds", label="Remove"),
+    Command("rename_feed", "e", "rename_feed", "Rename feed", "feeds", label="Rename"),
+    Command("retag_feed", "t", "retag_feed", "Retag feed", "feeds", label="Retag"),
     Command("down", "j,down", "cursor_down", "Down", "list", show=False, palette=False),
     Command("up", "k,up", "cursor_up", "Up", "list", show=False, palette=False),
     Command("top", "g,home", "go_top", "First", "list", show=False, palette=False),
@@ -70,7 +74,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("open_link", "o", "open_link", "Open link in browser", "article", show=False),
     Command("copy_post", "c", "copy_post", "Copy the post", "article", show=False),
     Command("copy_link", "C", "copy_link", "Copy link", "article", show=False),
-    Command("back", "escape,q", "back", "Back", "reader"),
+    # q first: the footer shows a binding's first key, and q is the newsboat hand's way back.
+    Command("back", "q,escape", "back", "Back", "reader"),
     Command("next_unread", "n", "next_unread", "Next unread", "reader"),
     Command("prev_unread", "N", "prev_unread", "Previous unread", "reader", show=False),
     Command("next_article", "J", "next_article(1)", "Next article", "reader", show=False),
@@ -106,9 +111,9 @@ RESERVED: Mapping[str, str] = {
 # The search screen adds `back` to the article list; the stories list uses the movement keys.
 _PLACES = (("the main screen", ("app", "main", "list", "article"), ()),
            ("the search screen", ("app", "list", "article"), ("back",)),
-           ("the stories screen", ("app",), ("back", *MOVEMENT)),
+           ("the stories screen", ("app",), ("back", "open", *MOVEMENT)),
            ("the reader", ("app", "reader"), ()),
-           ("the feeds list", ("app", "feeds"), ("down", "up", "back")))
+           ("the feeds list", ("app", "feeds"), ("back", *MOVEMENT)))
 
 
 def commands(scope: str) -> list[Command]:

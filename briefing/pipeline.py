@@ -73,6 +73,8 @@ class _Pages:
 
     def __init__(self, left: int) -> None:
         self.left = max(0, left)
+        # 0 keeps every teaser as it is: no run fetches a page, so none is queued for one.
+        self.queue = left > 0
 
     def take(self, n: int) -> int:
         taken = min(n, self.left)
@@ -834,6 +836,8 @@ class _Runner:
                 *(self._teaser(job, t) for t in result.teasers[:now])))
         put_off = result.teasers[now:]
         articles += [t.fallback for t in put_off]
+        if not pages.queue:
+            return articles, []
         return articles, [(t.fallback.id, t.entry.link) for t in put_off]
 
     async def _pending(self, job: ingest.Job, pages: _Pages

@@ -187,3 +187,52 @@ def test_the_page_queue_drops_the_pages_waiting_longest(db_file: Path) -> None:
         assert [aid for aid, _ in store.pending_pages("https://a.example/rss", 10)] == ["a4"]
         assert [aid for aid, _ in store.pending_pages("https://b.example/rss", 10)] == \
             ["b0", "b1", "b2"]
+
+
+def _queued(db: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = [r[0] for r in conn.execute("SELECT url FROM pending_pages ORDER BY rowid")]
+    conn.close()
+    return rows
+
+
+def test_pages_per_feed_zero_queues_no_page(server: TestServer, tmp_path: Path) -> None:
+    # With 0 every teaser page was still queued for a later run that would never fetch it
+    # (each run takes 0 from the queue), and past 1,000 a feed had a line every run about
+    # pages that "will not get their full text".
+    import os
+
+    from briefing.store.store import PENDING_PER_SOURCE
+
+    n = PENDING_PER_SOURCE + 20
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>'
+            f"<link>{server.base}/</link><description>t</description>{_teasers(server, n)}"
+            "</channel></rss>").encode()
+    url = server.add("/many.xml", Route(feed, etag='"z1"'))
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[fetch]\npages_per_feed = 0\n")
+    db = tmp_path / "z.db"
+    for _run in range(2):  # the second: the feed answers 304
+        proc = subprocess.run(
+            [sys.executable, "-m", "briefing", "--db", str(db), "--config", str(cfg), "fetch",
+             url], capture_output=True, text=True, timeout=600, env={**os.environ})
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        assert _queued(db) == []
+    assert _page_hits(server) == {}
+    with Store(db) as store:
+        assert store.count_articles() == n  # every teaser stored as it is
+
+
+def test_pages_per_feed_zero_queues_no_page_of_a_big_feed(
+        server: TestServer, db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 0)  # every feed is read in slices
+    monkeypatch.setattr(pipeline, "STREAM_ITEMS", 4)
+    url = server.add("/big.xml", _teaser_feed(server))
+    store = Store(db_file)
+    report = run_fetch(quick_settings(connect=10, read=30, total=60, pages_per_feed=0), store,
+                       [url])
+    assert report.failed == [] and report.added == TEASERS
+    store.close()
+    assert _queued(db_file) == [] and _page_hits(server) == {}

@@ -24,6 +24,7 @@ from briefing.tui.data import open_store
 from briefing.tui.messages import DataChanged
 from briefing.tui.screens.ask import AskScreen, ConfirmScreen
 from briefing.tui.widgets.footer import KeyFooter
+from briefing.tui.widgets.nav import NavOptionList
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -58,15 +59,16 @@ def feed_prompt(s: Source, members: Sequence[Source] = ()) -> Text:
     return out
 
 
-class FeedList(OptionList):
-    # On the list itself: bound on the screen, j/k would look for the screen's cursor.
-    BINDINGS: ClassVar[list[BindingType]] = keys.bindings_by_id("down", "up")
+class FeedList(NavOptionList):
+    """Moves with every list's keys (j/k, g/G, Home/End, PageUp/PageDown, ctrl+d/u), bound on
+    the list itself: bound on the screen, j/k would look for the screen's cursor. It had
+    only j/k: g, G, ctrl+d and ctrl+u did nothing here."""
 
 
 class FeedsScreen(Screen[None]):
     DEFAULT_CSS = "#feed-list { height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="feeds_back"),
+        Binding("q,escape", "back", "Back", id="feeds_back"),  # q first: the footer shows it
         *keys.bindings("feeds"),
     ]
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 
@@ -75,7 +75,13 @@ def welcome_text(app: BriefingApp) -> Group:
 
 
 class MainScreen(ArticleScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings("article"), *keys.bindings("main")]
+    # q goes back from a feed's, tag's or story's list, and the footer says so: a second
+    # binding of q (same id, so a [keys] remap of quit moves both), with check_action
+    # choosing which of the two is live. The footer said "q Quit" there, which kept
+    # newsboat hands from pressing it.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keys.bindings("article"), *keys.bindings("main"),
+        *(Binding(c.key, "show_all", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
 
     def __init__(self) -> None:
         super().__init__(id="main")
@@ -168,6 +174,11 @@ class MainScreen(ArticleScreen):
         # was the one way back short of B.
         if not self.action_show_all():
             self.app.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit":
+            return self.filter_id == "all"
+        return True
 
     def action_show_all(self) -> bool:
         """Back to every article from a filtered list; False when it shows them already."""
@@ -315,6 +326,7 @@ class MainScreen(ArticleScreen):
         runs once its first page is in."""
         self.filter_id = option_id
         self.filter = filter_for(self.filter_id)
+        self.refresh_bindings()  # q: Quit or Back (check_action)
         if self.unread_only:
             self.filter = replace(self.filter, unread=True)
         self._then = then

@@ -300,6 +300,10 @@ class ReaderScreen(ArticleScreen):
     def on_resize(self) -> None:
         if self._body() is not None:
             self._apply_mode()
+            # The title's length is cut for the width: narrowed, the title cut for a wide
+            # terminal took the header's four rows and pushed the source line out.
+            if self.article is not None and self.article.id == self.article_id:
+                self._show_header(self.article)
 
     @property
     def facts_shown(self) -> bool:

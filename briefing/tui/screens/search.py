@@ -52,6 +52,19 @@ def _hidden(binding: BindingType, *ids: str) -> BindingType:
     return binding
 
 
+class QueryBox(Input):
+    """The query box: down goes to the results (they are listed as you type), as tab does;
+    it did nothing, and the footer offered no way there."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_results", "Results", id="search_results")]
+
+    def action_to_results(self) -> None:
+        results = self.screen.query_one(ArticleList)
+        if results.row_count:
+            results.focus()
+
+
 class SearchScreen(ArticleScreen):
     # A only says that it works on the main list, so the footer does not offer it here (it
     # took the place of keys that work, and read as a promise).
@@ -70,7 +83,7 @@ class SearchScreen(ArticleScreen):
         self.session: SearchSession | None = None  # this screen's connection (on_mount)
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search…  " + HINT, id="query")
+        yield QueryBox(placeholder="Search…  " + HINT, id="query")
         yield Static(Text(HINT, style="dim"), id="search-status")
         yield Static(id="search-snippet")
         yield ArticleList(now=self.bapp.now, id="results")
@@ -132,7 +145,8 @@ class SearchScreen(ArticleScreen):
         # once it has run (a query that could not be read is not one to repeat).
         self._to_remember = self.query_one(Input).value
         self.run_search()
-        self.query_one(ArticleList).focus()
+        # The results take focus once the search is in, and only if it found something
+        # (on_search_finished).
 
     def _keep(self, text: str) -> None:
         self.recent = [text, *(q for q in self.recent if q != text)][:RECENT]
@@ -177,7 +191,8 @@ class SearchScreen(ArticleScreen):
         results = self.query_one(ArticleList)
         results.reset(len(msg.results))
         results.append(msg.results)
-        if msg.query == self._to_remember:
+        entered = msg.query == self._to_remember  # the search enter asked for
+        if entered:
             self._to_remember = None
             if msg.query.strip() and not msg.error:
                 self._keep(msg.query.strip())
@@ -190,6 +205,11 @@ class SearchScreen(ArticleScreen):
             n = len(msg.results)
             more = "+" if n >= PAGE else ""
             status.update(Text(f"{n}{more} result{'' if n == 1 else 's'}", style="dim"))
+        if entered and msg.results:
+            # Not when nothing was found (a query that could not be read, or no match):
+            # enter moved to the empty list, the next keys typed to fix the query were the
+            # list's, and the q of a word went back to the main screen with the search gone.
+            results.focus()
         self._show_current()
 
     @on(DataTable.RowHighlighted, "#results")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,27 +28,40 @@ if TYPE_CHECKING:
 LIMIT = 500
 
 
-def story_prompt(story: Story) -> Text:
+def story_prompt(story: Story) -> Group:
     """A story as several lines: title and copies, each copy (best first, marked ▸), then
-    its flags."""
+    its flags. A copy or flag that wraps goes on under its own text, not at the left edge
+    where it read as a story of its own (80 columns wrapped most copies)."""
     from briefing.publishers import copy_name
 
-    out = render.plain(story.title, style="bold", limit=200)
-    out.append(f"  {story.size} copies", style="cyan")
+    title = render.plain(story.title, style="bold", limit=200)
+    title.append(f"  {story.size} copies", style="cyan")
+    rows = Table.grid()
+    rows.add_column(no_wrap=True, width=4)
+    rows.add_column(ratio=1)
     for m in story.members:
-        out.append("\n  ")
         # Not ★: that is the starred mark in every list and the reader, and no copy here
         # was necessarily starred.
-        out.append("▸ " if m.best else "  ", style="green")
-        out.append(render.plain(copy_name(m), style="dim", limit=40))
-        out.append("  ")
-        out.append(render.plain(m.language or "--", style="dim", limit=2))
-        out.append("  ")
-        out.append(render.plain(m.title, limit=120))
+        line = render.plain(copy_name(m), style="dim", limit=40)
+        line.append("  ")
+        line.append(render.plain(m.language or "--", style="dim", limit=2))
+        line.append("  ")
+        line.append(render.plain(m.title, limit=120))
+        rows.add_row(Text("  ▸ " if m.best else "    ", style="green"), line)
     for f in story.flags:
-        out.append("\n  ! ", style="bold yellow")
-        out.append(render.plain(f.text, style="yellow", limit=300))
-    return out
+        rows.add_row(Text("  ! ", style="bold yellow"),
+                     render.plain(f.text, style="yellow", limit=300))
+    return Group(title, rows)
+
+
+class StoryList(NavOptionList):
+    """Enter lists the story's copies: said in the footer, as on the article list (the
+    footer showed only how to leave)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings_by_id("open")
+
+    def action_select_cursor(self) -> None:
+        self.action_select()
 
 
 class StoriesScreen(Screen[None]):
@@ -60,7 +75,7 @@ class StoriesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Stories", style="bold"), id="list-title")
-        yield NavOptionList(id="story-list")
+        yield StoryList(id="story-list")
         yield KeyFooter()
 
     def on_mount(self) -> None:
