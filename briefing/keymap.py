@@ -76,6 +76,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("copy_link", "C", "copy_link", "Copy link", "article", show=False),
     # q first: the footer shows a binding's first key, and q is the newsboat hand's way back.
     Command("back", "q,escape", "back", "Back", "reader"),
+    # The main screen binds these two as well (out of its footer), as newsboat's article
+    # list: the next (previous) unread article, opened.
     Command("next_unread", "n", "next_unread", "Next unread", "reader"),
     Command("prev_unread", "N", "prev_unread", "Previous unread", "reader", show=False),
     Command("next_article", "J", "next_article(1)", "Next article", "reader", show=False),
@@ -109,7 +111,8 @@ RESERVED: Mapping[str, str] = {
 
 # The bindings active together, by where the user stands: one key means one thing in each.
 # The search screen adds `back` to the article list; the stories list uses the movement keys.
-_PLACES = (("the main screen", ("app", "main", "list", "article"), ()),
+_PLACES = (("the main screen", ("app", "main", "list", "article"),
+            ("next_unread", "prev_unread")),
            ("the search screen", ("app", "list", "article"), ("back",)),
            ("the stories screen", ("app",), ("back", "open", *MOVEMENT)),
            ("the reader", ("app", "reader"), ()),

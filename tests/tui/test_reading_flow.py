@@ -322,3 +322,36 @@ async def test_n_at_the_end_of_the_list_wraps_to_an_unread_one_above(
         await pilot.press("n")
         await settle(pilot)
         assert reader.article is not None and reader.article.id == "a-nvidia"  # none left
+
+
+async def test_n_on_the_list_opens_the_next_unread_below_the_cursor(
+        make_app: BriefingApp, db: Path) -> None:
+    # Found: n on the list did nothing and said nothing; in newsboat's article list it opens
+    # the next unread article, and a newsboat hand presses it there first.
+    with Store(db) as store:
+        store.set_read("a-00005", True)
+        store.set_read("a-00004", True)
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # the cursor on a-00005, read: n goes past the read ones
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        reader = _reader(make_app)
+        assert reader.article is not None and reader.article.id == "a-00003"
+        await pilot.press("q")
+        await settle(pilot)
+        main = make_app.screen
+        assert isinstance(main, MainScreen)
+        lst = main.query_one(ArticleList)
+        assert lst.current is not None and lst.current.id == "a-00003"
+        await pilot.press("N")  # the unread one above the cursor: a-nvidia (a-00004 is read)
+        await settle(pilot)
+        reader = _reader(make_app)
+        assert reader.article is not None and reader.article.id == "a-nvidia"
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("G", "n")  # from the bottom: none below, so the first one above
+        await settle(pilot)
+        reader = _reader(make_app)
+        assert reader.article is not None and reader.article.id == "a-00002"

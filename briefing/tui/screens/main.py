@@ -79,8 +79,12 @@ class MainScreen(ArticleScreen):
     # binding of q (same id, so a [keys] remap of quit moves both), with check_action
     # choosing which of the two is live. The footer said "q Quit" there, which kept
     # newsboat hands from pressing it.
+    # n and N as in the reader (same ids: a remap moves both), out of the footer here: it
+    # keeps its room for the keys a newcomer looks for first (help lists them).
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.bindings("article"), *keys.bindings("main"),
+        *(replace(b, show=False) if isinstance(b, Binding) else b
+          for b in keys.bindings_by_id("next_unread", "prev_unread")),
         *(Binding(c.key, "show_all", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
 
     def __init__(self) -> None:
@@ -370,6 +374,42 @@ class MainScreen(ArticleScreen):
             lst.append(msg.rows)  # rows a page load brought in meanwhile are kept once
         target = msg.article_id
         msg.then(lst.order.index(target) if target in lst.summaries else None)
+
+    def action_next_unread(self) -> None:
+        """n on the list, as in newsboat's: the next unread article below the cursor, opened
+        (past the rows loaded so far, the store finds it; none left in this feed or tag, the
+        next one with unread; none there, one above)."""
+        lst = self.articles
+        if self._open_row(lst.next_index(lst.cursor_row + 1, 1, unread=True)):
+            return
+        if not self.load_through_next_unread(self._unread_further):
+            self._unread_further(None)
+
+    def _unread_further(self, index: int | None) -> None:
+        # Found in a worker: the user may have opened something else meanwhile.
+        if self.app.screen is not self or self._open_row(index):
+            return
+        if self.next_with_unread(self._first_unread):
+            return
+        self._first_unread()
+
+    def _first_unread(self) -> None:
+        self._open_row(self.articles.next_index(0, 1, unread=True), "No unread articles left.")
+
+    def action_prev_unread(self) -> None:
+        lst = self.articles
+        self._open_row(lst.next_index(lst.cursor_row - 1, -1, unread=True),
+                       "No unread article above.")
+
+    def _open_row(self, index: int | None, none_left: str = "") -> bool:
+        lst = self.articles
+        if index is None:
+            if none_left:
+                self.notify(none_left, markup=False)
+            return False
+        lst.move_cursor(row=index)
+        self.bapp.open_article(lst.order[index])
+        return True
 
     def next_with_unread(self, then: Callable[[], None]) -> bool:
         """Switch to the next source (or tag) after the current one that has unread articles,
