@@ -336,47 +336,19 @@ def test_fetch_translate_gives_finished_posts_silently(
     assert run("translate", *ids).returncode == 0 and libre.calls == calls
 
 
-def test_translations_stopped_by_sigterm_say_one_line(
-        tmp_path: Path, libre: FakeLibreTranslate, server: TestServer) -> None:
-    # Found: SIGTERM (cron's `timeout`) during the translation that follows the fetch killed
-    # the run where it stood: no "terminated" line and no exit code of ours, while the same
-    # signal during the fetch gave both. The engine here never answers, so the signal surely
-    # comes while the run waits on it.
+def _terminated_while_translating(run: Briefing, libre: FakeLibreTranslate,
+                                  *args: str) -> tuple[int, str, str]:
+    """`briefing ARGS` sent SIGTERM once it has asked the (stalled) engine: its exit code,
+    stdout and stderr."""
     import signal
 
-    run = Briefing(tmp_path, libre.url)
-    libre.mode = "stall"
-    urls = _feeds(server, 2)
+    libre.stop.clear()
+    calls = libre.calls
     proc = subprocess.Popen(
         [sys.executable, "-m", "briefing", "--db", str(run.db), "--config", str(run.config),
-         "fetch", *urls, "--translate", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run.env)
+         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run.env)
     try:
         deadline = time.monotonic() + 120
-        while libre.calls == 0:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the run never asked the engine"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        libre.stop.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 143, err
-    assert out == ""
-    (line,) = err.splitlines()
-    assert line.startswith("briefing: terminated;")
-    assert len(run.json("list", "--json")) == 4  # what the fetch stored stays
-    # `briefing translate --untranslated`, as a cron line of its own, the same.
-    libre.stop.clear()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing", "--db", str(run.db), "--config", str(run.config),
-         "translate", "--untranslated"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run.env)
-    try:
-        calls, deadline = libre.calls, time.monotonic() + 120
         while libre.calls == calls:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the run never asked the engine"
@@ -388,7 +360,27 @@ def test_translations_stopped_by_sigterm_say_one_line(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 143, err
+    return proc.returncode, out, err
+
+
+def test_translations_stopped_by_sigterm_say_one_line(
+        tmp_path: Path, libre: FakeLibreTranslate, server: TestServer) -> None:
+    # Found: SIGTERM (cron's `timeout`) during the translation that follows the fetch killed
+    # the run where it stood: no "terminated" line and no exit code of ours, while the same
+    # signal during the fetch gave both. The engine here never answers, so the signal surely
+    # comes while the run waits on it.
+    run = Briefing(tmp_path, libre.url)
+    libre.mode = "stall"
+    urls = _feeds(server, 2)
+    code, out, err = _terminated_while_translating(run, libre, "fetch", *urls, "--translate",
+                                                   "--quiet")
+    assert (code, out) == (143, ""), err
+    (line,) = err.splitlines()
+    assert line.startswith("briefing: terminated;")
+    assert len(run.json("list", "--json")) == 4  # what the fetch stored stays
+    # `briefing translate --untranslated`, as a cron line of its own, the same.
+    code, out, err = _terminated_while_translating(run, libre, "translate", "--untranslated")
+    assert code == 143, err
     (line,) = err.splitlines()
     assert line.startswith("briefing: terminated;")
 
