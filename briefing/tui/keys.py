@@ -7,13 +7,15 @@ and the app applies it with `App.set_keymap` (posting does the same).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from briefing.keymap import COMMANDS, SHARED_WITH_READER, Command, commands, keys_for, unique
 
 __all__ = ["COMMANDS", "SHARED_WITH_READER", "Command", "bindings", "bindings_by_id", "commands",
-           "display", "keys_for", "unique"]
+           "display", "hidden", "keys_for", "unique"]
 
 
 def bindings_by_id(*ids: str) -> list[BindingType]:
@@ -22,6 +24,13 @@ def bindings_by_id(*ids: str) -> list[BindingType]:
 
 def bindings(scope: str) -> list[BindingType]:
     return [_binding(c) for c in commands(scope)]
+
+
+def hidden(found: list[BindingType], *ids: str) -> list[BindingType]:
+    """`found`, those whose id is one of `ids` out of the footer (still bound, still in help
+    and the palette)."""
+    return [replace(b, show=False) if isinstance(b, Binding) and b.id in ids else b
+            for b in found]
 
 
 def _binding(c: Command) -> Binding:

@@ -83,8 +83,8 @@ class MainScreen(ArticleScreen):
     # keeps its room for the keys a newcomer looks for first (help lists them).
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.bindings("article"), *keys.bindings("main"),
-        *(replace(b, show=False) if isinstance(b, Binding) else b
-          for b in keys.bindings_by_id("next_unread", "prev_unread")),
+        *keys.hidden(keys.bindings_by_id("next_unread", "prev_unread"),
+                     "next_unread", "prev_unread"),
         *(Binding(c.key, "show_all", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
 
     def __init__(self) -> None:
@@ -377,24 +377,9 @@ class MainScreen(ArticleScreen):
 
     def action_next_unread(self) -> None:
         """n on the list, as in newsboat's: the next unread article below the cursor, opened
-        (past the rows loaded so far, the store finds it; none left in this feed or tag, the
-        next one with unread; none there, one above)."""
+        (see walk_to_next_unread)."""
         lst = self.articles
-        if self._open_row(lst.next_index(lst.cursor_row + 1, 1, unread=True)):
-            return
-        if not self.load_through_next_unread(self._unread_further):
-            self._unread_further(None)
-
-    def _unread_further(self, index: int | None) -> None:
-        # Found in a worker: the user may have opened something else meanwhile.
-        if self.app.screen is not self or self._open_row(index):
-            return
-        if self.next_with_unread(self._first_unread):
-            return
-        self._first_unread()
-
-    def _first_unread(self) -> None:
-        self._open_row(self.articles.next_index(0, 1, unread=True), "No unread articles left.")
+        walk_to_next_unread(lst, lst.cursor_row, self._open_row, lambda: self.app.screen is self)
 
     def action_prev_unread(self) -> None:
         lst = self.articles
@@ -500,3 +485,28 @@ class MainScreen(ArticleScreen):
             store.set_read_many(ids, False)
         self.bapp.notify(f"Marked {len(ids):,} unread again.")
         self.post_message(DataChanged(articles_changed=True))
+
+
+def walk_to_next_unread(lst: ArticleList, at: int, go: Callable[[int | None, str], bool],
+                        still: Callable[[], bool]) -> None:
+    """n's walk, the reader's and the main list's: the next unread row of `lst` after row
+    `at`; past the rows loaded so far (a list loads a page at a time) the store finds it; none
+    left in this list, the next source (or tag) with unread, as newsboat's n; nothing further
+    on, the first unread from the top. `go(row, said_when_none)` opens a row; `still()` says
+    whether the user is where the walk began, when a worker's answer comes back."""
+    if go(lst.next_index(at + 1, 1, unread=True), ""):
+        return
+    main = lst.screen
+
+    def from_the_top() -> None:
+        go(lst.next_index(0, 1, unread=True), "No unread articles left.")
+
+    def further(index: int | None) -> None:
+        if not still() or go(index, ""):
+            return
+        if isinstance(main, MainScreen) and main.next_with_unread(from_the_top):
+            return
+        from_the_top()
+
+    if not (isinstance(main, MainScreen) and main.load_through_next_unread(further)):
+        further(None)

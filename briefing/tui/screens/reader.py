@@ -417,35 +417,13 @@ class ReaderScreen(ArticleScreen):
 
     def action_next_unread(self) -> None:
         at = self._position()
-        if at is None or self.source is None:
+        lst = self.source
+        if at is None or lst is None:
             return
-        if self._go(self.source.next_index(at + 1, 1, unread=True), ""):
-            return
-        from briefing.tui.screens.main import MainScreen
+        from briefing.tui.screens.main import walk_to_next_unread
 
-        # Past the rows loaded so far (a list loads a page at a time): the store finds it.
-        main = self.source.screen
-        if not (isinstance(main, MainScreen) and main.load_through_next_unread(
-                self._found_further)):
-            self._found_further(None)
-
-    def _found_further(self, index: int | None) -> None:
-        # The search ran in a worker: the user may have gone back to the list meanwhile.
-        if not self.is_current or self.source is None or self._go(index, ""):
-            return
-        # None left in this list: on to the next source (or tag) with unread, as newsboat's n.
-        from briefing.tui.screens.main import MainScreen
-
-        main = self.source.screen
-        if isinstance(main, MainScreen) and main.next_with_unread(self._from_new_list):
-            return
-        # Nothing further on: an unread one above, from the top of the list.
-        self._go(self.source.next_index(0, 1, unread=True), "No unread articles left.")
-
-    def _from_new_list(self) -> None:
-        """The main screen has loaded the next source's list: read its first unread."""
-        if self.source is not None:
-            self._go(self.source.next_index(0, 1, unread=True), "No unread articles left.")
+        # The walk may wait on a worker: the user may have gone back to the list meanwhile.
+        walk_to_next_unread(lst, at, self._go, lambda: self.is_current and self.source is lst)
 
     # -- translation ---------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -45,13 +44,6 @@ def snippet_text(parts: tuple[tuple[str, bool], ...]) -> Text:
     return out
 
 
-def _hidden(binding: BindingType, *ids: str) -> BindingType:
-    """`binding`, out of the footer if its id is one of `ids`."""
-    if isinstance(binding, Binding) and binding.id in ids:
-        return replace(binding, show=False)
-    return binding
-
-
 class QueryBox(Input):
     """The query box: down goes to the results (they are listed as you type), as tab does;
     it did nothing, and the footer offered no way there."""
@@ -70,7 +62,7 @@ class SearchScreen(ArticleScreen):
     # took the place of keys that work, and read as a promise).
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.bindings_by_id("back"),
-        *(_hidden(b, "mark_all_read") for b in keys.bindings("article"))]
+        *keys.hidden(keys.bindings("article"), "mark_all_read")]
 
     def __init__(self) -> None:
         super().__init__(id="search")
