@@ -342,10 +342,7 @@ class _Runner:
         self._alone = asyncio.Semaphore(self._workers)  # jobs run again after a pool broke
         self._jobs = 0  # CPU jobs running or waiting for a worker
         # The second phase with fetch.readable_first, and what a killed run left untagged.
-        self.behind = TagBehind(
-            store, workers=self._workers, hooks=self.after_store, write=self._queue_write,
-            cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
-            busy=lambda: self._jobs)
+        self.behind = self._tag_behind()
 
     async def run(self, planned: list[Planned]) -> None:
         for source, reason in self.report.failed:
@@ -396,16 +393,20 @@ class _Runner:
             raise StoreError(f"{self.store.path}: cannot write to the database: {cause}"
                              ) from self.fatal
 
+    def _tag_behind(self) -> TagBehind:
+        """A tagging queue on this run's writer and workers."""
+        return TagBehind(
+            self.store, workers=self._workers, hooks=self.after_store, write=self._queue_write,
+            cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
+            busy=lambda: self._jobs)
+
     async def _tag_left_by_another_run(self) -> None:
         """Tag what another fetch stored after this one began and left untagged: a cron run
         started while the last one was still going, which cron's timeout then killed. This
         run's resume() had looked before those were stored, and they would have waited for a
         third run (500 of 10,000 did). Once, after this run's own tagging: what a run still
         going tags meanwhile is skipped at the write (TagBehind._save)."""
-        again = TagBehind(
-            self.store, workers=self._workers, hooks=self.after_store, write=self._queue_write,
-            cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
-            busy=lambda: self._jobs)
+        again = self._tag_behind()
         again.resume()
         if not again.waiting:
             return
