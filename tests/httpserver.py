@@ -33,6 +33,23 @@ class Route:
     stream: Callable[[], Iterator[bytes]] | None = None
 
 
+def held_feed(body: bytes, asked: threading.Event, answer: threading.Event,
+              timeout: float) -> Route:
+    """A feed answered only once `answer` is set (or `timeout` seconds have passed); `asked`
+    is set when its request comes: a test then knows the run is waiting on it."""
+
+    def held(h: BaseHTTPRequestHandler) -> None:
+        asked.set()
+        answer.wait(timeout)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return Route(handler=held)
+
+
 class _Server(ThreadingHTTPServer):
     # socketserver's default listen backlog is 5: a fetch of 50 feeds over 16 connections,
     # with this server's accepting thread starved of CPU on a loaded machine, overflowed it,

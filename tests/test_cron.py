@@ -15,14 +15,13 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
 from tests.feedgen import rss
-from tests.httpserver import Route, TestServer
+from tests.httpserver import Route, TestServer, held_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_POST = ROOT / "sample_feeds" / "articles" / "bilingual-post.txt"
@@ -261,18 +260,7 @@ def test_a_run_killed_while_the_next_one_runs_is_finished_by_that_one(
     with articles stored and untagged, after the next run had looked for such articles. The
     next run tags them before it ends, instead of leaving them to a third."""
     asked, answer = threading.Event(), threading.Event()
-    slow_body = rss(3, prefix="slow")
-
-    def held(h: BaseHTTPRequestHandler) -> None:
-        asked.set()
-        answer.wait(DEADLINE)
-        h.send_response(200)
-        h.send_header("Content-Type", "application/rss+xml")
-        h.send_header("Content-Length", str(len(slow_body)))
-        h.end_headers()
-        h.wfile.write(slow_body)
-
-    slow = server.add("/slow.xml", Route(handler=held))
+    slow = server.add("/slow.xml", held_feed(rss(3, prefix="slow"), asked, answer, DEADLINE))
     wire = server.add("/wire.xml", rss(40, prefix="wire"))
     db = tmp_path / "cron.db"
     env = _cron_env(tmp_path / "home")

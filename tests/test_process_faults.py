@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from bench.common import children, descendants
 from briefing.store import Store, StoreError
 from briefing.store.paragraphs import decode
 from tests.feedgen import rss
-from tests.httpserver import Route, TestServer
+from tests.httpserver import Route, TestServer, held_feed
 
 N_FEEDS = 50
 ITEMS = 4
@@ -453,17 +452,7 @@ def test_sigusr1_prints_where_each_thread_is_and_the_run_goes_on(
     # answers only once the signal is sent, so the run is surely under way when it comes.
     asked, sent = threading.Event(), threading.Event()
     body = rss(3, base=server.base, prefix="slow", body=BODY)
-
-    def held(h: BaseHTTPRequestHandler) -> None:
-        asked.set()
-        sent.wait(120)
-        h.send_response(200)
-        h.send_header("Content-Type", "application/rss+xml")
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-    url = server.add("/slow.xml", Route(handler=held))
+    url = server.add("/slow.xml", held_feed(body, asked, sent, 120))
     proc = subprocess.Popen(_cmd(tmp_path / "usr1.db", _config(tmp_path), [url]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
