@@ -53,6 +53,9 @@ COMMIT_SECONDS = 0.5
 # waits on these commits but another process's write (the TUI's, from a thread), and facts
 # then appear every two seconds instead of every half.
 TAGGING_COMMIT_SECONDS = 2.0
+# Tagging batches (50 articles each) held back while sources run (see _writer) before they
+# are written anyway: ~8 MB of results.
+HELD_TAGGING = 40
 
 # A feed bigger than this is parsed first, and its items go to the workers STREAM_ITEMS at a
 # time, each slice written before the next is kept: a feed of 100,000 items as one result
@@ -332,8 +335,10 @@ class _Runner:
         self._pages: ProcessPoolExecutor | None = None
         self._pages_lock = asyncio.Lock()
         self._renew_lock = asyncio.Lock()
+        # Writes for the writer, in order: (write, its future, the source's slot, whether it
+        # is the tagging behind's).
         self._queue: asyncio.Queue[
-            tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None]] = asyncio.Queue()
+            tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None, bool]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
         self._busy = 0  # sources running, each of which may still queue a write
         self._workers = settings.fetch.workers or os.cpu_count() or 1
@@ -396,7 +401,7 @@ class _Runner:
     def _tag_behind(self) -> TagBehind:
         """A tagging queue on this run's writer and workers."""
         return TagBehind(
-            self.store, workers=self._workers, hooks=self.after_store, write=self._queue_write,
+            self.store, workers=self._workers, hooks=self.after_store, write=self._queue_tagging,
             cpu=lambda fn, arts: self._cpu(self._main_executor, fn, arts),
             busy=lambda: self._jobs)
 
@@ -421,13 +426,18 @@ class _Runner:
         """Run `write` in the next database transaction and wait for it to commit."""
         return await self._queue_write(write)
 
-    def _queue_write(self, write: Callable[[], T]) -> asyncio.Future[T]:
+    def _queue_write(self, write: Callable[[], T], *, tagging: bool = False
+                     ) -> asyncio.Future[T]:
         """Queue `write` for the writer now, behind every write queued before it; the future
         is answered once its transaction commits."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((write, done, _slot.get()))
+        self._queue.put_nowait((write, done, _slot.get(), tagging))
         self._wake.set()
         return done
+
+    def _queue_tagging(self, write: Callable[[], T]) -> asyncio.Future[T]:
+        """`_queue_write` for the tagging behind's writes (see _writer: they may wait)."""
+        return self._queue_write(write, tagging=True)
 
     async def _writer(self) -> None:
         """The one writer. A transaction stays open while sources still running may add to
@@ -436,45 +446,90 @@ class _Runner:
         whole index, so a batch of 30 feeds costs little more to commit than one feed
         (measured when story keys were text: 20,000 articles' keys took 4.3 s to insert 80
         articles per commit, 2.6 s at 400). A source's slot is handed on as soon as its write
-        has run, so the next sources fetch and parse while the batch fills. Once no source
-        runs, the tagging behind (readable_first) has the writer to itself: its batches, 50
-        articles each, then share a transaction while more of them are in the workers, instead
-        of a commit each (a commit cost ~12 ms of CPU, ~0.25 ms an article, as one a batch).
-        Every article is still whole: a failure rolls back the batch, and each waiting source
-        hears why."""
+        has run, so the next sources fetch and parse while the batch fills.
+
+        The tagging behind's writes (readable_first) touch the widest indexes: story keys,
+        facts and tags, all keyed by hashes, so every commit that carries some rewrites
+        nearly every page of them (a cron cycle of 2,000 items in 8 commits wrote 129 MB to
+        the WAL, 46 MB of distinct pages). While sources run, they are held and written
+        together once every TAGGING_COMMIT_SECONDS (or HELD_TAGGING batches), not in each
+        half-second commit the sources make. Once no source runs, the tagging has the writer
+        to itself: its batches, 50 articles each, then share a transaction while more of
+        them are in the workers, up to TAGGING_COMMIT_SECONDS, instead of a commit each (a
+        commit cost ~12 ms of CPU, ~0.25 ms an article, as one a batch). Every article is
+        still whole: a failure rolls back the batch, and each waiting source hears why."""
         loop = asyncio.get_running_loop()
+        Item = tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None, bool]
+        held: list[Item] = []
+        flushed = loop.time()  # when held tagging was last written
+
+        def tagging_due() -> bool:
+            return (not self._busy or len(held) >= HELD_TAGGING
+                    or loop.time() >= flushed + TAGGING_COMMIT_SECONDS)
+
+        def take(take_tagging: bool) -> Item | None:
+            """The next write to run now; tagging that must wait is moved to `held`."""
+            while not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item[3] and not take_tagging:
+                    held.append(item)
+                    continue
+                return item
+            return None
+
         while True:
-            item: tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None] | None
-            item = await self._queue.get()
+            # Wait for a write to make, or for held tagging to be due.
+            first: Item | None = None
+            while True:
+                take_tagging = tagging_due()
+                if take_tagging and held:
+                    break
+                first = take(take_tagging)
+                if first is not None:
+                    break
+                self._wake.clear()
+                timeout = max(0.0, flushed + TAGGING_COMMIT_SECONDS - loop.time()) \
+                    if held else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+            # Held tagging first (it was queued before any tagging in the queue now).
+            pending: list[Item] = []
+            if take_tagging:
+                pending, held, flushed = held, [], loop.time()
+            if first is not None:
+                pending.append(first)
             waiting: list[asyncio.Future[Any]] = []
             results: list[Any] = []
             try:
                 with self.store.transaction():
                     deadline = loop.time() + (
                         COMMIT_SECONDS if self._busy else TAGGING_COMMIT_SECONDS)
+                    sources = 0  # source writes in this transaction
                     while True:
-                        if item is None and not self._queue.empty():
-                            item = self._queue.get_nowait()
+                        item = pending.pop(0) if pending else take(take_tagging)
                         if item is not None:
-                            write, done, slot = item
-                            item = None
+                            write, done, slot, tagging = item
                             waiting.append(done)
                             results.append(write())
+                            sources += not tagging
                             if slot is not None:
                                 slot.release()
+                            if tagging:
+                                # Held batches come dozens at once: between them the loop
+                                # hands the workers their next jobs and reads the network.
+                                await asyncio.sleep(0)
                             continue
                         remaining = deadline - loop.time()
                         # Tagging batches in the workers will write soon (see above).
-                        tagging = self._busy == 0 and self.behind.running > 0
-                        if remaining <= 0 or (len(waiting) >= self._busy and not tagging):
+                        behind = self._busy == 0 and self.behind.running > 0
+                        if remaining <= 0 or (sources >= self._busy and not behind):
                             break
                         self._wake.clear()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), remaining)
             except Exception as exc:
-                if item is not None:
-                    waiting.append(item[1])
-                for done in waiting:
+                # Rolled back: the writes made, the one that failed and those not yet run.
+                for done in [*waiting, *(it[1] for it in pending)]:
                     if not done.done():
                         done.set_exception(exc)
             else:

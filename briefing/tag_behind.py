@@ -37,7 +37,7 @@ BATCH = 50
 # writer that saves a finished batch runs on the event loop (~50 ms a batch, and a commit
 # ~45 ms), and a worker that finished meanwhile had nothing to do until the loop was free:
 # with one batch each, workers idled 35-40% of a cold fetch's tagging.
-IN_FLIGHT = 2
+IN_FLIGHT = 4
 # Articles kept in memory while they wait; past this only their ids are, and each is read
 # back from the database when its turn comes (a cold fetch of 20,000 items would otherwise
 # hold every article until the workers catch up).

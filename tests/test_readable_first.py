@@ -294,3 +294,61 @@ def test_each_worker_has_a_batch_waiting_while_it_tags_one(tmp_path: Path) -> No
         assert asyncio.run(scenario()) == workers * tag_behind.IN_FLIGHT
     finally:
         store.close()
+
+
+def test_tagging_is_held_while_sources_run_and_written_once_they_end(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tagging behind's writes touch the widest indexes (story keys, facts, tags), so they
+    are not put in each short commit the sources make: while a source still runs they wait,
+    up to TAGGING_COMMIT_SECONDS (here longer than the test), and are written once no source
+    runs. The articles themselves are readable meanwhile."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from briefing import ingest, pipeline
+    from tests.httpserver import held_feed
+
+    monkeypatch.setattr(pipeline, "TAGGING_COMMIT_SECONDS", 600.0)
+    tagged = threading.Event()
+    real_tag = ingest.tag_articles
+
+    def tag_articles(arts: Sequence[Article]) -> ingest.Tagging:
+        result = real_tag(arts)
+        tagged.set()
+        return result
+
+    # Fewer sources than POOL_THRESHOLD: the work runs in a thread of this process.
+    monkeypatch.setattr(ingest, "tag_articles", tag_articles)
+    quick = _feeds(server, 2)
+    asked, answer = threading.Event(), threading.Event()
+    slow = server.add("/slow.xml", held_feed(rss(ITEMS, base=server.base, prefix="slow"),
+                                             asked, answer, WAIT))
+    db = tmp_path / "held.db"
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            fetch = pool.submit(run_fetch, _settings(True), Store(db), [*quick, slow], now=NOW)
+            deadline = time.monotonic() + WAIT
+            with Store(db) as reader:
+                while not (asked.is_set() and tagged.is_set()
+                           and reader.count_articles() == 2 * ITEMS):
+                    assert not fetch.done(), fetch.result()
+                    assert time.monotonic() < deadline, "the quick feeds were not stored"
+                    time.sleep(0.05)
+                # Tagged in the worker, and several of the sources' commits' time later
+                # (COMMIT_SECONDS each) still not written: the slow source is running.
+                until = time.monotonic() + 4 * pipeline.COMMIT_SECONDS
+                while time.monotonic() < until:
+                    assert _pending(db) == 2 * ITEMS
+                    assert len(reader.search("Meridian", limit=100)) == 2 * ITEMS
+                    time.sleep(0.1)
+            answer.set()
+            report = fetch.result(timeout=WAIT)
+    finally:
+        answer.set()
+    assert (report.added, report.failed) == (3 * ITEMS, [])
+    assert _pending(db) == 0
+    store = Store(db)
+    for aid in store.article_ids():
+        art = store.get_article(aid)
+        assert art is not None and art.facts and art.tagger_version == TAGGER_VERSION
+    store.close()
