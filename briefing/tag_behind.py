@@ -33,10 +33,12 @@ T = TypeVar("T")
 # Articles per trip to a worker: enough that pickling and the trip cost little beside the
 # tagging (~1.5 ms an article), few enough that facts appear steadily.
 BATCH = 50
-# Batches in the workers' hands at once, per worker: one tagged while the next waits. The
-# writer that saves a finished batch runs on the event loop (~50 ms a batch, and a commit
-# ~45 ms), and a worker that finished meanwhile had nothing to do until the loop was free:
-# with one batch each, workers idled 35-40% of a cold fetch's tagging.
+# Batches in the workers' hands at once, per worker: one tagged while the next ones wait.
+# The writer that saves a finished batch runs on the event loop (~50 ms a batch, and a commit
+# with a checkpoint ~100 ms), and a worker that finished meanwhile had nothing to do until
+# the loop was free: with one batch each, workers idled 35-40% of a cold fetch's tagging;
+# with two, the machine still idled a third of a core at each big commit. A batch is ~30 ms
+# of tagging: four cover such a commit.
 IN_FLIGHT = 4
 # Articles kept in memory while they wait; past this only their ids are, and each is read
 # back from the database when its turn comes (a cold fetch of 20,000 items would otherwise
