@@ -462,9 +462,10 @@ class _Runner:
         Item = tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None, bool]
         held: list[Item] = []
         flushed = loop.time()  # when held tagging was last written
+        carried = False  # held tagging due, its writing begun in the last transaction
 
         def tagging_due() -> bool:
-            return (not self._busy or len(held) >= HELD_TAGGING
+            return (carried or not self._busy or len(held) >= HELD_TAGGING
                     or loop.time() >= flushed + TAGGING_COMMIT_SECONDS)
 
         def take(take_tagging: bool) -> Item | None:
@@ -492,12 +493,15 @@ class _Runner:
                     if held else None
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
-            # Held tagging first (it was queued before any tagging in the queue now).
+            # Held tagging before any tagging still queued; `first` was queued after them, and
+            # is either a source's write or tagging met with nothing held.
             pending: list[Item] = []
             if take_tagging:
-                pending, held, flushed = held, [], loop.time()
+                if not carried:
+                    flushed = loop.time()
+                pending, held, carried = held, [], False
             if first is not None:
-                pending.append(first)
+                pending.insert(0, first)
             waiting: list[asyncio.Future[Any]] = []
             results: list[Any] = []
             try:
@@ -506,7 +510,18 @@ class _Runner:
                         COMMIT_SECONDS if self._busy else TAGGING_COMMIT_SECONDS)
                     sources = 0  # source writes in this transaction
                     while True:
-                        item = pending.pop(0) if pending else take(take_tagging)
+                        # The sources' writes first, so their slots are handed on while
+                        # held tagging is written; tagging keeps its order behind `pending`.
+                        item = take(take_tagging)
+                        if item is not None and item[3] and pending:
+                            pending.append(item)
+                            continue
+                        if item is None and pending:
+                            if self._busy and loop.time() >= deadline:
+                                # The sources' articles commit on time; the rest of the
+                                # held tagging goes on in the next transaction.
+                                break
+                            item = pending.pop(0)
                         if item is not None:
                             write, done, slot, tagging = item
                             waiting.append(done)
@@ -536,6 +551,9 @@ class _Runner:
                 for done, result in zip(waiting, results, strict=True):
                     if not done.done():
                         done.set_result(result)
+                if pending:
+                    held[:0] = pending
+                    carried = True
 
     async def _guard(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
         """A database failure (disk full, I/O error) ends the whole run: no source can be

@@ -352,3 +352,55 @@ def test_tagging_is_held_while_sources_run_and_written_once_they_end(
         art = store.get_article(aid)
         assert art is not None and art.facts and art.tagger_version == TAGGER_VERSION
     store.close()
+
+
+def test_while_sources_run_tagging_takes_only_the_idle_workers(tmp_path: Path) -> None:
+    # Before the first phase ends, a tagging batch goes to a worker only when one would idle:
+    # the feeds' cleaning is what makes articles readable. The batches one pass of the queue
+    # hands out used to be counted only once their tasks started, so a pass handed out
+    # workers * IN_FLIGHT batches ahead of the next feeds' cleaning.
+    import asyncio
+
+    from briefing import ingest
+    from briefing.models import Paragraph
+
+    workers = 2
+    store = Store(tmp_path / "t.db")
+    arts = [Article(id=f"a{i}", url=f"https://a.example/{i}", source="https://a.example/feed",
+                    title=f"t{i}", text="x", paragraphs=(Paragraph(0, "x"),),
+                    tagger_version=TAGGING_PENDING)
+            for i in range(tag_behind.BATCH * workers * tag_behind.IN_FLIGHT)]
+
+    async def scenario() -> tuple[int, int]:
+        jobs = peak = 0  # what the runner's `busy` counts: CPU jobs running or waiting
+        release = asyncio.Event()
+
+        async def cpu(fn: Any, batch: Sequence[Article]) -> ingest.Tagging:
+            nonlocal jobs, peak
+            jobs += 1
+            peak = max(peak, jobs)
+            await release.wait()
+            jobs -= 1
+            return ingest.Tagging()
+
+        async def write(fn: Any) -> Any:
+            return fn()
+
+        behind = tag_behind.TagBehind(store, workers=workers, cpu=cpu, write=write,
+                                      busy=lambda: jobs, hooks=())
+        behind.add(arts)  # the first phase: not closed
+        task = asyncio.create_task(behind.run())
+        for _ in range(20):  # passes of the loop, as the runner's other work gives it
+            await asyncio.sleep(0)
+        in_phase_one = peak
+        behind.close()
+        release.set()
+        await asyncio.wait_for(task, WAIT)
+        return in_phase_one, behind.tagged
+
+    try:
+        in_phase_one, tagged = asyncio.run(scenario())
+        assert in_phase_one == workers
+        assert tagged == len(arts)
+    finally:
+        store.close()
