@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from briefing import ingest
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
-from briefing.procpool import kill_workers, process_pool
+from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool
 from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
@@ -38,9 +38,6 @@ from briefing.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
-# Below this many sources a process pool costs more to start (~0.4 s of imports per worker)
-# than it saves.
-POOL_THRESHOLD = 12
 
 # The longest a transaction stays open waiting for more sources' writes (see _writer): what
 # another process writing the same database (the TUI marking an article read) may wait.
