@@ -381,6 +381,8 @@ class Measured:
     # Seconds the child's threads were ready to run but waited for a CPU (schedstat, its
     # last 20 ms sample): a process starved by its own workers or by other work.
     main_waited: float = float("nan")
+    # The watched value once the run had ended (set by the caller that watched).
+    readable_mark: object = None
 
 
 def children(pid: int) -> list[int]:

@@ -514,7 +514,7 @@ class _Runner:
                             pending.append(item)
                             continue
                         if item is None and pending:
-                            if self._busy and loop.time() >= deadline:
+                            if self._busy and loop.time() >= deadline and pending[0][3]:
                                 # The sources' articles commit on time; the rest of the
                                 # held tagging goes on in the next transaction.
                                 break
@@ -540,17 +540,21 @@ class _Runner:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), remaining)
             except Exception as exc:
-                # Rolled back: the writes made, the one that failed and those not yet run.
-                for done in [*waiting, *(it[1] for it in pending)]:
+                # Rolled back: the writes made and the one that failed hear why; when the
+                # transaction could not even begin, the first write waiting for it does, so
+                # a database that stays locked fails each write in turn, never none.
+                if not waiting and pending:
+                    waiting.append(pending.pop(0)[1])
+                for done in waiting:
                     if not done.done():
                         done.set_exception(exc)
             else:
                 for done, result in zip(waiting, results, strict=True):
                     if not done.done():
                         done.set_result(result)
-                if pending:
-                    held[:0] = pending
-                    carried = True
+            if pending:  # not run: the next transaction's, first
+                held[:0] = pending
+                carried = True
 
     async def _guard(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
         """A database failure (disk full, I/O error) ends the whole run: no source can be

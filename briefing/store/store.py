@@ -1153,6 +1153,13 @@ class Store:
     def last_run(self) -> dict[str, Any] | None:
         return self._one("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")
 
+    def recent_runs_brought(self, runs: int) -> bool | None:
+        """Whether any of the last `runs` fetches added or updated articles; None before the
+        first fetch."""
+        rows = self._rows("SELECT added, updated FROM fetch_runs ORDER BY id DESC LIMIT ?",
+                          (runs,))
+        return any(r["added"] or r["updated"] for r in rows) if rows else None
+
     def shrink_memory(self) -> None:
         """Hand the page cache back: a long-lived process (the TUI) between fetches."""
         self.conn.execute("PRAGMA shrink_memory")
