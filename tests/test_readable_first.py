@@ -244,6 +244,15 @@ def test_a_run_killed_between_its_phases_is_finished_by_the_next(
     assert _dump(db) == _dump(reference)
 
 
+def _stored_readable(n: int) -> list[Article]:
+    """`n` articles as the first phase stores them: readable, their tagging pending."""
+    from briefing.models import Paragraph
+
+    return [Article(id=f"a{i}", url=f"https://a.example/{i}", source="https://a.example/feed",
+                    title=f"t{i}", text="x", paragraphs=(Paragraph(0, "x"),),
+                    tagger_version=TAGGING_PENDING) for i in range(n)]
+
+
 def test_each_worker_has_a_batch_waiting_while_it_tags_one(tmp_path: Path) -> None:
     # The writer saves finished batches on the event loop (~50 ms each), and while it did, a
     # worker that had finished its one batch waited for the loop to hand it the next: workers
@@ -251,14 +260,10 @@ def test_each_worker_has_a_batch_waiting_while_it_tags_one(tmp_path: Path) -> No
     import asyncio
 
     from briefing import ingest
-    from briefing.models import Paragraph
 
     workers = 2
     store = Store(tmp_path / "t.db")
-    arts = [Article(id=f"a{i}", url=f"https://a.example/{i}", source="https://a.example/feed",
-                    title=f"t{i}", text="x", paragraphs=(Paragraph(0, "x"),),
-                    tagger_version=TAGGING_PENDING)
-            for i in range(tag_behind.BATCH * workers * (tag_behind.IN_FLIGHT + 1))]
+    arts = _stored_readable(tag_behind.BATCH * workers * (tag_behind.IN_FLIGHT + 1))
 
     async def scenario() -> int:
         running = peak = 0
@@ -362,14 +367,10 @@ def test_while_sources_run_tagging_takes_only_the_idle_workers(tmp_path: Path) -
     import asyncio
 
     from briefing import ingest
-    from briefing.models import Paragraph
 
     workers = 2
     store = Store(tmp_path / "t.db")
-    arts = [Article(id=f"a{i}", url=f"https://a.example/{i}", source="https://a.example/feed",
-                    title=f"t{i}", text="x", paragraphs=(Paragraph(0, "x"),),
-                    tagger_version=TAGGING_PENDING)
-            for i in range(tag_behind.BATCH * workers * tag_behind.IN_FLIGHT)]
+    arts = _stored_readable(tag_behind.BATCH * workers * tag_behind.IN_FLIGHT)
 
     async def scenario() -> tuple[int, int]:
         jobs = peak = 0  # what the runner's `busy` counts: CPU jobs running or waiting
