@@ -15,7 +15,6 @@ import contextlib
 import contextvars
 import gc
 import logging
-import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from typing import Any, TypeVar
 from briefing import ingest
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
-from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool
+from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool, worker_count
 from briefing.sources import local
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
@@ -263,7 +262,7 @@ def _light_gc() -> Iterator[None]:
 
 
 def _executor(n_sources: int, settings: Settings) -> Executor:
-    workers = settings.fetch.workers or os.cpu_count() or 1
+    workers = worker_count(settings.fetch.workers)
     if n_sources < POOL_THRESHOLD or workers <= 1:
         return ThreadPoolExecutor(max_workers=1)
     first: BaseException | None = None
@@ -338,7 +337,7 @@ class _Runner:
             tuple[Callable[[], Any], asyncio.Future[Any], _Slot | None, bool]] = asyncio.Queue()
         self._wake = asyncio.Event()  # a write queued or a source finished: see _writer
         self._busy = 0  # sources running, each of which may still queue a write
-        self._workers = settings.fetch.workers or os.cpu_count() or 1
+        self._workers = worker_count(settings.fetch.workers)
         self._remote_slots = asyncio.Semaphore(4 * max(1, settings.fetch.concurrency))
         self._local_slots = asyncio.Semaphore(2 * self._workers)
         self._alone = asyncio.Semaphore(self._workers)  # jobs run again after a pool broke

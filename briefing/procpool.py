@@ -35,6 +35,11 @@ POOL_THRESHOLD = 12
 PRELOAD = ["briefing._preload"]
 
 
+def worker_count(configured: int) -> int:
+    """The workers a fetch uses: `[fetch] workers`, or 0 for one per CPU."""
+    return configured or os.cpu_count() or 1
+
+
 def prestart() -> None:
     """Start the fork server now, before the caller's imports and planning, when a run will
     probably parse (see cli's fetch): its preload (the parsers, the tagger, the language

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -138,8 +137,7 @@ def _will_parse(settings: Settings, store: Store, n_sources: int) -> bool:
     worker until a body to parse arrives, as before; a quiet cycle that guessed wrong pays
     for a fork server it does not use (~0.4 s of CPU on the other core, ~0.1 s of its
     time)."""
-    workers = settings.fetch.workers or os.cpu_count() or 1
-    if n_sources < procpool.POOL_THRESHOLD or workers <= 1:
+    if n_sources < procpool.POOL_THRESHOLD or procpool.worker_count(settings.fetch.workers) <= 1:
         return False
     return store.recent_runs_brought(RECENT_RUNS) is not False
 
