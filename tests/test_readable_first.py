@@ -3,6 +3,7 @@ same run; a run killed between the two phases is finished by the next `fetch` or
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from briefing import tag_behind
+from briefing import ingest, tag_behind
 from briefing.config import Settings
 from briefing.models import TAGGING_PENDING, Article
 from briefing.pipeline import AFTER_STORE, run_fetch
@@ -244,6 +245,31 @@ def test_a_run_killed_between_its_phases_is_finished_by_the_next(
     assert _dump(db) == _dump(reference)
 
 
+class _HeldWorkers:
+    """A tagging queue's workers for a test: each job runs (counted in `running`, its most
+    in `peak`) until `release` is set, and `full` is set once `full_at` run at once; writes
+    run at once."""
+
+    def __init__(self, full_at: int = 0) -> None:
+        self.running = self.peak = 0
+        self.full_at = full_at
+        self.full = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def cpu(self, fn: Any, batch: Sequence[Article]) -> Any:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        if self.full_at and self.peak >= self.full_at:
+            self.full.set()
+        await self.release.wait()
+        self.running -= 1
+        return ingest.Tagging()
+
+    @staticmethod
+    async def write(fn: Any) -> Any:
+        return fn()
+
+
 def _stored_readable(n: int) -> list[Article]:
     """`n` articles as the first phase stores them: readable, their tagging pending."""
     from briefing.models import Paragraph
@@ -257,43 +283,24 @@ def test_each_worker_has_a_batch_waiting_while_it_tags_one(tmp_path: Path) -> No
     # The writer saves finished batches on the event loop (~50 ms each), and while it did, a
     # worker that had finished its one batch waited for the loop to hand it the next: workers
     # idled 35-40% of a cold fetch's tagging. Now IN_FLIGHT batches per worker are handed out.
-    import asyncio
-
-    from briefing import ingest
 
     workers = 2
     store = Store(tmp_path / "t.db")
     arts = _stored_readable(tag_behind.BATCH * workers * (tag_behind.IN_FLIGHT + 1))
 
     async def scenario() -> int:
-        running = peak = 0
-        full = asyncio.Event()
-        release = asyncio.Event()
-
-        async def cpu(fn: Any, batch: Sequence[Article]) -> ingest.Tagging:
-            nonlocal running, peak
-            running += 1
-            peak = max(peak, running)
-            if peak >= workers * tag_behind.IN_FLIGHT:
-                full.set()
-            await release.wait()
-            running -= 1
-            return ingest.Tagging()
-
-        async def write(fn: Any) -> Any:
-            return fn()
-
-        behind = tag_behind.TagBehind(store, workers=workers, cpu=cpu, write=write,
+        held = _HeldWorkers(full_at=workers * tag_behind.IN_FLIGHT)
+        behind = tag_behind.TagBehind(store, workers=workers, cpu=held.cpu, write=held.write,
                                       busy=lambda: 0, hooks=())
         behind.add(arts)
         behind.close()
         task = asyncio.create_task(behind.run())
         # Released at once if the queue never fills (the assertion below then says so).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(full.wait(), WAIT / 4)
-        release.set()
+            await asyncio.wait_for(held.full.wait(), WAIT / 4)
+        held.release.set()
         await asyncio.wait_for(task, WAIT)
-        return peak
+        return held.peak
 
     try:
         assert asyncio.run(scenario()) == workers * tag_behind.IN_FLIGHT
@@ -310,7 +317,7 @@ def test_tagging_is_held_while_sources_run_and_written_once_they_end(
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from briefing import ingest, pipeline
+    from briefing import pipeline
     from tests.httpserver import held_feed
 
     monkeypatch.setattr(pipeline, "TAGGING_COMMIT_SECONDS", 600.0)
@@ -364,38 +371,23 @@ def test_while_sources_run_tagging_takes_only_the_idle_workers(tmp_path: Path) -
     # the feeds' cleaning is what makes articles readable. The batches one pass of the queue
     # hands out used to be counted only once their tasks started, so a pass handed out
     # workers * IN_FLIGHT batches ahead of the next feeds' cleaning.
-    import asyncio
-
-    from briefing import ingest
 
     workers = 2
     store = Store(tmp_path / "t.db")
     arts = _stored_readable(tag_behind.BATCH * workers * tag_behind.IN_FLIGHT)
 
     async def scenario() -> tuple[int, int]:
-        jobs = peak = 0  # what the runner's `busy` counts: CPU jobs running or waiting
-        release = asyncio.Event()
-
-        async def cpu(fn: Any, batch: Sequence[Article]) -> ingest.Tagging:
-            nonlocal jobs, peak
-            jobs += 1
-            peak = max(peak, jobs)
-            await release.wait()
-            jobs -= 1
-            return ingest.Tagging()
-
-        async def write(fn: Any) -> Any:
-            return fn()
-
-        behind = tag_behind.TagBehind(store, workers=workers, cpu=cpu, write=write,
-                                      busy=lambda: jobs, hooks=())
+        held = _HeldWorkers()
+        # `busy` as the runner counts it: CPU jobs running or waiting.
+        behind = tag_behind.TagBehind(store, workers=workers, cpu=held.cpu, write=held.write,
+                                      busy=lambda: held.running, hooks=())
         behind.add(arts)  # the first phase: not closed
         task = asyncio.create_task(behind.run())
         for _ in range(20):  # passes of the loop, as the runner's other work gives it
             await asyncio.sleep(0)
-        in_phase_one = peak
+        in_phase_one = held.peak
         behind.close()
-        release.set()
+        held.release.set()
         await asyncio.wait_for(task, WAIT)
         return in_phase_one, behind.tagged
 

@@ -28,6 +28,7 @@ from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import SearchScreen
+from briefing.tui.screens.story_list import StoriesScreen
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -169,4 +170,13 @@ async def open_search(pilot: Pilot[None], app: BriefingApp) -> SearchScreen:
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, SearchScreen), "/ did not open a search screen"
+    return screen
+
+
+async def open_stories(pilot: Pilot[None], app: BriefingApp) -> StoriesScreen:
+    """Press `S` (the stories screen), wait until the app settles, and return the screen."""
+    await pilot.press("S")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, StoriesScreen), "S did not open the stories screen"
     return screen

@@ -16,7 +16,7 @@ from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.screens.story_list import StoriesScreen, StoryList
 
-from .conftest import NOW, nvidia, open_settled, plain_article, screen_text, settle
+from .conftest import NOW, nvidia, open_settled, open_stories, plain_article, screen_text, settle
 
 LABELS = {c.label or c.description for c in COMMANDS} | {"Back", "Results"}
 
@@ -162,9 +162,7 @@ async def test_a_stories_copy_that_wraps_goes_on_under_its_own_text(tmp_path: Pa
     app = BriefingApp(db, Settings(), now=NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, StoriesScreen)
+        await open_stories(pilot, app)
         lst = app.screen.query_one(StoryList)
         # The list's rows as drawn (the screenshot's text runs lose leading spaces).
         rows = [s.text for s in lst.render_lines(lst.region.reset_offset)]

@@ -20,12 +20,11 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.screens.help import HelpScreen
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.screens.story_list import StoriesScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.reader_body import ReaderBody, useful_summary, useful_translation
 from briefing.tui.widgets.sidebar import TAG_ROWS, Sidebar
 
-from .conftest import NOW, nvidia, plain_article, screen_text, settle
+from .conftest import NOW, nvidia, open_stories, plain_article, screen_text, settle
 
 PORT = ("The port of Kessel will spend two billion euros on a deep-water harbour expansion, "
         "the city council said on Monday.",
@@ -97,9 +96,7 @@ async def test_movement_keys_on_the_stories_screen(many_db: Path) -> None:
     app = BriefingApp(many_db, Settings(), now=NOW)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, StoriesScreen)
+        await open_stories(pilot, app)
         options = app.screen.query_one(OptionList)
         options.highlighted = 0
         last = options.option_count - 1

@@ -19,7 +19,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import HINT
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import NOW, Notes, open_search, plain_article, settle
+from .conftest import NOW, Notes, open_search, open_stories, plain_article, settle
 
 
 @pytest.mark.parametrize("typed", ["-", " ( ) ", "…", '""'])
@@ -119,7 +119,6 @@ async def test_n_finds_the_next_unread_past_the_loaded_page(
 
 async def test_the_stories_screen_and_sidebar_name_a_feed_as_renamed(tmp_path: Path) -> None:
     from briefing.pipeline import run_fetch
-    from briefing.tui.screens.story_list import StoriesScreen
     from tests.conftest import ROOT
 
     from .conftest import screen_text
@@ -139,9 +138,7 @@ async def test_the_stories_screen_and_sidebar_name_a_feed_as_renamed(tmp_path: P
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         assert "My energy desk" in screen_text(app)  # the sidebar's sources
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, StoriesScreen)
+        await open_stories(pilot, app)
         text = screen_text(app)
         assert "My energy desk" in text and "$1.5bn in My energy desk, $1.2bn in" in text
         assert "energy.example.com" not in text and "Mekong Energy Wire" not in text

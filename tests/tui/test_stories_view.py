@@ -15,11 +15,10 @@ from briefing.models import Fact, Paragraph
 from briefing.store import ArticleFilter, Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.main import MainScreen
-from briefing.tui.screens.story_list import StoriesScreen
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.sidebar import Sidebar
 
-from .conftest import NOW, P0, nvidia, plain_article, screen_text, settle
+from .conftest import NOW, P0, nvidia, open_stories, plain_article, screen_text, settle
 
 # Copies are named by their feeds' titles, as the list rows and the sidebar name them.
 FLAG = "$35bn in Example News, $36bn in Copy Daily"
@@ -76,9 +75,7 @@ async def test_stories_screen_lists_copies_and_opens_a_story(story_db: Path) -> 
     app = BriefingApp(story_db, Settings(), now=NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, StoriesScreen)
+        await open_stories(pilot, app)
         text = screen_text(app)
         assert "2 copies" in text and FLAG in text
         assert "▸ Example News" in text and "Copy Daily" in text
@@ -105,9 +102,7 @@ async def test_stories_screen_enter_opens_the_first_story_at_once(story_db: Path
     app = BriefingApp(story_db, Settings(), now=NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, StoriesScreen)
+        await open_stories(pilot, app)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
