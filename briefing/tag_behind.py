@@ -30,9 +30,18 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Articles per trip to a worker: enough that pickling and the trip cost little beside the
-# tagging (~1.5 ms an article), few enough that facts appear steadily.
+# Articles per trip to a worker while sources run: enough that pickling and the trip cost
+# little beside the tagging (~0.6 ms an article), few enough that a feed's cleaning never
+# waits long behind a batch.
 BATCH = 50
+# Once no source runs, a batch takes the waiting articles' share of the workers' slots
+# (IN_FLIGHT each), up to this many. Each trip costs the one thread that writes the database
+# and feeds the workers the same whatever its size (the job's submission and result through
+# the pool's threads, a task, a write queued); a cold fetch of 20,000 items, tagging 200 at a
+# time instead of 50, took 4% less time and CPU, and stored the same rows (tagsave_bench's
+# digests). The share keeps the last batches small, so that no worker idles at the end
+# while another tags a big one.
+BATCH_MAX = 200
 # Batches in the workers' hands at once, per worker: one tagged while the next ones wait.
 # The writer that saves a finished batch runs on the event loop (~50 ms a batch, and a commit
 # with a checkpoint ~100 ms), and a worker that finished meanwhile had nothing to do until
@@ -149,9 +158,17 @@ class TagBehind:
         # (readable 20% later in a cold fetch).
         return self._closed or self._busy() + self._unstarted < self.workers
 
+    def _size(self) -> int:
+        """Articles in the next batch (see BATCH_MAX)."""
+        if not self._closed:
+            return BATCH
+        share = len(self._queue) // (self.workers * IN_FLIGHT)
+        return max(BATCH, min(BATCH_MAX, share))
+
     def _take(self) -> list[Article]:
         taken: list[Article | str] = []
-        while self._queue and len(taken) < BATCH:
+        size = self._size()
+        while self._queue and len(taken) < size:
             taken.append(self._queue.popleft())
         ids = [t for t in taken if isinstance(t, str)]
         read = self.store.get_articles(ids) if ids else {}
