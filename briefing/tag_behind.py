@@ -30,24 +30,28 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Articles per trip to a worker while sources run: enough that pickling and the trip cost
-# little beside the tagging (~0.6 ms an article), few enough that a feed's cleaning never
-# waits long behind a batch.
-BATCH = 50
-# Once no source runs, a batch takes the waiting articles' share of the workers' slots
-# (IN_FLIGHT each), up to this many. Each trip costs the one thread that writes the database
-# and feeds the workers the same whatever its size (the job's submission and result through
-# the pool's threads, a task, a write queued); a cold fetch of 20,000 items, tagging 200 at a
-# time instead of 50, took 4% less time and CPU, and stored the same rows (tagsave_bench's
-# digests). The share keeps the last batches small, so that no worker idles at the end
-# while another tags a big one.
+# Articles per trip to a worker while sources run. A trip costs the main process more than
+# its articles' share of the work: its job and result pass through the pool's threads there,
+# and the writer reads back, saves and groups each batch in steps of its own (a flush of the
+# story rows, the story keys' postings looked up, the articles read back past HELD). A batch
+# is ~0.6 ms of tagging an article, and a feed's cleaning may wait behind one: 100 (~60 ms)
+# instead of 50 made a cron cycle of 2,000 new items 6% faster (8 alternating pairs, 2.60 ->
+# 2.45 s) and a cold fetch of 20,000 2% (its articles readable 2% later).
+BATCH = 100
+# Once no source runs, nothing waits behind a batch: it takes the waiting articles' share of
+# the workers' slots (IN_FLIGHT each), up to BATCH_MAX. At 200 instead of 50 a cold fetch of
+# 20,000 items took 7% less time (4 alternating pairs, 15.75 -> 14.67 s), its main process
+# 0.50 ms of CPU an item instead of 0.59. The share keeps the last batches small, so that no
+# worker idles at the end while another tags a big one. The rows stored are the same at any
+# size (tagsave_bench's digests, batches merged up to 400).
 BATCH_MAX = 200
 # Batches in the workers' hands at once, per worker: one tagged while the next ones wait.
 # The writer that saves a finished batch runs on the event loop (~50 ms a batch, and a commit
 # with a checkpoint ~100 ms), and a worker that finished meanwhile had nothing to do until
 # the loop was free: with one batch each, workers idled 35-40% of a cold fetch's tagging;
-# with two, the machine still idled a third of a core at each big commit. A batch is ~30 ms
-# of tagging: four cover such a commit.
+# with two, the machine still idled a third of a core at each big commit. A batch of 50 was
+# ~30 ms of tagging: four covered such a commit. With today's bigger batches two would seem
+# enough, and were still 3% slower (a cold fetch, 4 alternating pairs: 14.98 against 14.47 s).
 IN_FLIGHT = 4
 # Articles kept in memory while they wait; past this only their ids are, and each is read
 # back from the database when its turn comes (a cold fetch of 20,000 items would otherwise
