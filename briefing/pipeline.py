@@ -49,8 +49,8 @@ COMMIT_SECONDS = 0.5
 # waits on these commits but another process's write (the TUI's, from a thread), and facts
 # then appear every two seconds instead of every half.
 TAGGING_COMMIT_SECONDS = 2.0
-# Tagging batches (50 articles each) held back while sources run (see _writer) before they
-# are written anyway: ~8 MB of results.
+# Tagging batches (tag_behind.BATCH articles each, 100) held back while sources run (see
+# _writer) before they are written anyway: ~16 MB of results.
 HELD_TAGGING = 40
 
 # A feed bigger than this is parsed first, and its items go to the workers STREAM_ITEMS at a
@@ -450,7 +450,7 @@ class _Runner:
         the WAL, 46 MB of distinct pages). While sources run, they are held and written
         together once every TAGGING_COMMIT_SECONDS (or HELD_TAGGING batches), not in each
         half-second commit the sources make. Once no source runs, the tagging has the writer
-        to itself: its batches, 50 articles each, then share a transaction while more of
+        to itself: its batches, of up to 200 articles, then share a transaction while more of
         them are in the workers, up to TAGGING_COMMIT_SECONDS, instead of a commit each (a
         commit cost ~12 ms of CPU, ~0.25 ms an article, as one a batch). Every article is
         still whole: a failure rolls back the batch, and each waiting source hears why."""

@@ -642,7 +642,7 @@ class Store:
     def save_analyses(self, arts: Sequence[Article]) -> None:
         """`save_analysis` for each of `arts` (their facts, bullets, summary, tags and tagger
         version), in seven statements for the lot instead of seven an article: the tagging
-        that follows a readable-first store writes 50 articles at a time. An article given
+        that follows a readable-first store writes 100-200 articles at a time. An article given
         twice keeps its last analysis, as one call each would leave it."""
         last = list({a.id: a for a in arts}.values())
         if not last:
@@ -706,7 +706,7 @@ class Store:
 
     def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
         """Article id -> the stored article, for those of `ids` that are stored: five queries
-        for up to 500 articles, not five each (the tagging behind reads back 50 at a time
+        for up to 500 articles, not five each (the tagging behind reads back a batch at a time
         the articles it could not keep in memory, all of them but the first 4,000 in a cold
         fetch of 20,000 items)."""
         out: dict[str, Article] = {}
