@@ -131,6 +131,43 @@ def test_specific_figures_with_a_shared_name_join(tmp_path: Path) -> None:
         assert store.stories.story_id_of("far") == "far"  # a month later: another story
 
 
+def test_copies_joining_in_one_batch_make_the_stories_one_at_a_time_makes(
+        tmp_path: Path) -> None:
+    # Within a batch the story rows wait to be written together (StoryStore.flush); a copy
+    # joining a story reads its members and recomputes its row from the table and the rows
+    # waiting (a flush at each join wrote them a few at a time). The same stories, members,
+    # bests and flags either way.
+    first = ["Skylark Ltd raised $140mn from investors, valuing it at $1.35bn.",
+             "Skylark Ltd has 48,500 customers in 12 countries."]
+    arts = [build("a", "https://a.example/1", "Skylark raises money", first),
+            build("b", "https://b.example/2", "Satellite start-up funded",
+                  ["Investors put $140mn into satellite firm Skylark Ltd, which is now worth "
+                   "$1.35bn and serves 48,500 customers."],
+                  published="2026-11-27T10:00:00+00:00"),
+            build("c", "https://c.example/3", "Skylark valued at $1.35bn",
+                  ["Skylark Ltd raised $140mn at a $1.35bn valuation; it has 52,000 customers "
+                   "in 12 countries."], published="2026-11-27T08:00:00+00:00"),
+            build("d", "https://d.example/4", "Acme results",
+                  ["Acme Corp said sales rose 11.6% to $48.3bn in the year to March."])]
+    ids = [a.id for a in arts]
+
+    def made(path: Path, batches: list[list[str]]) -> list[object]:
+        with Store(path) as store:
+            store.save_articles(arts)
+            for batch in batches:
+                stories.assign(store, batch)
+            c = store.conn
+            return [c.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                    for table in ("stories", "story_articles", "story_flags")]
+
+    together = made(tmp_path / "together.db", [ids])
+    assert together == made(tmp_path / "apart.db", [[aid] for aid in ids])
+    rows, members, flags = together
+    assert [(r[0], r[3]) for r in rows] == [("a", 3), ("d", 1)]  # id, size
+    assert {m[0]: m[1] for m in members} == {"a": "a", "b": "a", "c": "a", "d": "d"}
+    assert flags  # 48,500 against 52,000 customers
+
+
 def test_disagreement_is_flagged_with_both_values_and_sources(tmp_path: Path,
                                                               seeds: Path) -> None:
     copy = tmp_path / "copy" / "copy.txt"

@@ -233,6 +233,15 @@ class StoryStore:
         self._read: dict[str, str | bytes] = {}
         self._keys: list[tuple[int, int, int]] = []
         self._stories: list[tuple[str, str, str, str, str]] = []
+        # The rows held in _new_members by story (an article's last row only, as the flush's
+        # INSERT OR REPLACE leaves it), and the story each article's is held under: a copy
+        # joining a story reads its members and recomputes its row from these and the table,
+        # where a flush at each join wrote the batch's story rows a few at a time (a cold
+        # fetch of wire items joins a story at one article in six). `_shadows`: some held row
+        # replaces a stored one (an article tagged again), and reads then flush first.
+        self._held: dict[str, dict[str, tuple[Any, ...]]] = {}
+        self._held_story: dict[str, str] = {}
+        self._shadows = False
 
     KEY_IDS = 100_000  # keys remembered (~15 MB); past it, the memo starts again
 
@@ -278,6 +287,7 @@ class StoryStore:
                 "INSERT OR REPLACE INTO stories (id, best_article, title, size, "
                 "first_published, last_published) VALUES (?,?,?,1,?,?)", self._stories)
         self._new_members, self._keys, self._stories = [], [], []
+        self._held, self._held_story, self._shadows = {}, {}, False
 
     @wraps_sqlite_errors
     def stored(self, article_ids: Sequence[str]) -> dict[str, Stored]:
@@ -311,10 +321,20 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def members(self, story_id: str, limit: int = -1) -> list[Stored]:
-        """A story's members, the earliest published first; at most `limit` (-1: all)."""
-        return [_stored(r) for r in self._rows(
+        """A story's members, the earliest published first; at most `limit` (-1: all). Its
+        rows held for `flush` are merged in, not written first (see _held)."""
+        if self._shadows:
+            self.flush()
+        rows = self._store.conn.execute(
             f"{_STORED} WHERE story_id = ? ORDER BY published, article_id LIMIT ?",
-            (story_id, limit))]
+            (story_id, limit)).fetchall()
+        held = self._held.get(story_id)
+        if held:
+            # SQLite's order: text compares as UTF-8 bytes, which is code point order.
+            rows = sorted([*rows, *held.values()], key=lambda r: (r[2], r[0]))
+            if limit >= 0:
+                rows = rows[:limit]
+        return [_stored(r) for r in rows]
 
     @wraps_sqlite_errors
     def key_index(self, *, check: bool = False) -> KeyIndex:
@@ -476,9 +496,15 @@ class StoryStore:
             index.remove([k for (k,) in c.execute(
                 "SELECT key FROM story_keys WHERE article = ?", (rowid,))], rowid)
             c.execute("DELETE FROM story_keys WHERE article = ?", (rowid,))
-        self._new_members.append(
-            (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
-             row.tagger_version, signature))
+            self._shadows = True
+        held = (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
+                row.tagger_version, signature)
+        self._new_members.append(held)
+        before = self._held_story.get(row.article_id)
+        if before is not None and before != row.story_id:
+            self._held[before].pop(row.article_id, None)
+        self._held.setdefault(row.story_id, {})[row.article_id] = held
+        self._held_story[row.article_id] = row.story_id
         # The memo read here, not through key_id: ~15 keys an article, nearly all known.
         memo, id_of = self._key_ids, self.key_id
         pairs = [(k, memo[k] if k in memo else id_of(k)) for k in dict.fromkeys(keys)]
@@ -493,19 +519,37 @@ class StoryStore:
         """Recompute a story's row from its members: size, span, best article and title.
         The best article is the highest quality, then the earliest published, then the lowest id."""
         with self._store.write() as c:
-            self.flush()
+            if self._shadows:
+                self.flush()
+            # The stored members, then those held for `flush` (see _held), as one set.
             best = c.execute(
-                "SELECT s.article_id, a.title FROM story_articles s JOIN articles a "
-                "ON a.id = s.article_id WHERE s.story_id = ? "
+                "SELECT s.article_id, a.title, s.quality, s.published FROM story_articles s "
+                "JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? "
                 "ORDER BY s.quality DESC, s.published, s.article_id LIMIT 1",
                 (story_id,)).fetchone()
+            size, first, last = c.execute(
+                "SELECT count(*), MIN(published), MAX(published) FROM story_articles "
+                "WHERE story_id = ?", (story_id,)).fetchone()
+            held = sorted(self._held.get(story_id, {}).values(),
+                          key=lambda r: (-r[3], r[2], r[0]))
+            if held:
+                size += len(held)
+                first = min(p for p in (first, *(r[2] for r in held)) if p is not None)
+                last = max(p for p in (last, *(r[2] for r in held)) if p is not None)
+                # A row held for this story would be written after this one: it is this.
+                self._stories = [t for t in self._stories if t[0] != story_id]
+            for r in held:  # the best held member that is still an article (the JOIN's rule)
+                if best is not None and (-best[2], best[3], best[0]) < (-r[3], r[2], r[0]):
+                    break
+                title = c.execute("SELECT title FROM articles WHERE id = ?",
+                                  (r[0],)).fetchone()
+                if title is not None:
+                    best = (r[0], title[0], r[3], r[2])
+                    break
             if best is None:
                 c.execute("DELETE FROM stories WHERE id = ?", (story_id,))
                 c.execute("DELETE FROM story_flags WHERE story_id = ?", (story_id,))
                 return
-            size, first, last = c.execute(
-                "SELECT count(*), MIN(published), MAX(published) FROM story_articles "
-                "WHERE story_id = ?", (story_id,)).fetchone()
             c.execute(
                 "INSERT OR REPLACE INTO stories (id, best_article, title, size, first_published, "
                 "last_published) VALUES (?,?,?,?,?,?)", (story_id, best[0], best[1], size, first,
@@ -523,8 +567,8 @@ class StoryStore:
 
     @wraps_sqlite_errors
     def add_flags(self, story_id: str, flags: Iterable[StoryFlag]) -> None:
+        # Not flushed first: story_flags depends on none of the rows held.
         with self._store.write() as c:
-            self.flush()
             c.executemany(
                 "INSERT OR IGNORE INTO story_flags (story_id, kind, text, detail) VALUES (?,?,?,?)",
                 [(story_id, f.kind, f.text, json.dumps(f.detail, ensure_ascii=False))
@@ -556,6 +600,7 @@ class StoryStore:
         if self._store.conn.in_transaction:
             self.flush()
         self._new_members, self._keys, self._stories = [], [], []
+        self._held, self._held_story, self._shadows = {}, {}, False
         self._read = {}
         self.index = None
         self.hot_keys = set()
