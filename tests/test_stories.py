@@ -8,6 +8,7 @@ import pickle
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -151,7 +152,7 @@ def test_copies_joining_in_one_batch_make_the_stories_one_at_a_time_makes(
                   ["Acme Corp said sales rose 11.6% to $48.3bn in the year to March."])]
     ids = [a.id for a in arts]
 
-    def made(path: Path, batches: list[list[str]]) -> list[object]:
+    def made(path: Path, batches: list[list[str]]) -> list[list[tuple[Any, ...]]]:
         with Store(path) as store:
             store.save_articles(arts)
             for batch in batches:
