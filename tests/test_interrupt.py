@@ -221,3 +221,23 @@ def test_workers_that_cannot_start_leave_the_run_to_one_thread(tmp_path: Path,
         assert ("4 added" if late else f"{3 * N_FEEDS} added") in done.stdout
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_during_the_fetchs_imports_waits_for_their_end(
+        signum: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A signal handler's exception raised inside an import broke the import instead of
+    # stopping the run (a TypeError out of ssl, an exit by SIGINT after the line was
+    # printed): the fetch's imports and the fork server's start hold Ctrl-C and SIGTERM
+    # until they are done, and the run then stops as it would have.
+    from briefing.cli import common
+
+    monkeypatch.setattr(common, "_terminated", False)
+    done = []
+    with pytest.raises(KeyboardInterrupt), common.stop_on_sigterm(), common.stops_deferred():
+        os.kill(os.getpid(), signum)
+        time.sleep(0.01)  # the handler runs at the next bytecode: it must not raise
+        done.append("imported")
+    assert done == ["imported"]
+    assert common._terminated is (signum == signal.SIGTERM)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back

@@ -16,7 +16,14 @@ import click
 
 from briefing import __version__, clock, jsonout, procpool
 from briefing.cli import articles, feeds, stories, translate, write
-from briefing.cli.common import Context, Group, fail, handles_errors, stop_on_sigterm
+from briefing.cli.common import (
+    Context,
+    Group,
+    fail,
+    handles_errors,
+    stop_on_sigterm,
+    stops_deferred,
+)
 from briefing.config import Settings
 from briefing.exit_codes import ExitCode
 from briefing.store import Store
@@ -197,9 +204,11 @@ def fetch(obj: Context, sources: tuple[str, ...], as_json: bool, quiet: bool,
         # The translation after the fetch too: cron's `timeout` may come in either; and the
         # fork server's start before it.
         with stop_on_sigterm():
-            if _will_parse(settings, store, len(sources) or subscribed + len(settings.feeds)):
-                procpool.prestart()
-            from briefing.pipeline import AFTER_STORE, run_fetch
+            with stops_deferred():
+                if _will_parse(settings, store,
+                               len(sources) or subscribed + len(settings.feeds)):
+                    procpool.prestart()
+                from briefing.pipeline import AFTER_STORE, run_fetch
 
             hooks = (*AFTER_STORE, lambda _s, arts, _sig: stored.extend(a.id for a in arts)) \
                 if translate_new else AFTER_STORE
