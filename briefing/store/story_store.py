@@ -227,21 +227,20 @@ class StoryStore:
         # each per batch (`flush`) instead of three statements an article: before anything
         # here reads or writes the story tables, and before the transaction commits. Only
         # ever held inside a transaction; a rollback drops them (`forget`).
-        self._new_members: list[tuple[Any, ...]] = []
-        # Article id -> stored signature of the candidates the last `candidates` read from
-        # the table, until `signatures` hands them out (matching asks for them next).
-        self._read: dict[str, str | bytes] = {}
-        self._keys: list[tuple[int, int, int]] = []
-        self._stories: list[tuple[str, str, str, str, str]] = []
-        # The rows held in _new_members by story (an article's last row only, as the flush's
-        # INSERT OR REPLACE leaves it), and the story each article's is held under: a copy
-        # joining a story reads its members and recomputes its row from these and the table,
-        # where a flush at each join wrote the batch's story rows a few at a time (a cold
-        # fetch of wire items joins a story at one article in six). `_shadows`: some held row
-        # replaces a stored one (an article tagged again), and reads then flush first.
+        # Members are held by story (an article's last row only, as INSERT OR REPLACE would
+        # leave it), with the story each article's row is held under: a copy joining a story
+        # reads its members and recomputes its row from these and the table, where a flush at
+        # each join wrote the batch's story rows a few at a time (a cold fetch of wire items
+        # joins a story at one article in six). `_shadows`: some held row replaces a stored
+        # one (an article tagged again), and reads then flush first.
         self._held: dict[str, dict[str, tuple[Any, ...]]] = {}
         self._held_story: dict[str, str] = {}
         self._shadows = False
+        self._keys: list[tuple[int, int, int]] = []
+        self._stories: list[tuple[str, str, str, str, str]] = []
+        # Article id -> stored signature of the candidates the last `candidates` read from
+        # the table, until `signatures` hands them out (matching asks for them next).
+        self._read: dict[str, str | bytes] = {}
 
     KEY_IDS = 100_000  # keys remembered (~15 MB); past it, the memo starts again
 
@@ -268,14 +267,14 @@ class StoryStore:
 
     def flush(self) -> None:
         """Write the rows `put` and `new_story` hold (see __init__), in the order given."""
-        if not (self._new_members or self._stories):
+        if not (self._held_story or self._stories):
             return
         c = self._store.conn
-        if self._new_members:
+        if self._held_story:
             c.executemany(
                 "INSERT OR REPLACE INTO story_articles (article_id, story_id, published, "
                 "quality, content_hash, tagger_version, signature) VALUES (?,?,?,?,?,?,?)",
-                self._new_members)
+                [self._held[sid][aid] for aid, sid in self._held_story.items()])
         if self._keys:
             # In the table's order: the keys are hashes, scattered over its whole B-tree, and
             # sorted they meet each page once, one after the other.
@@ -286,7 +285,7 @@ class StoryStore:
             c.executemany(
                 "INSERT OR REPLACE INTO stories (id, best_article, title, size, "
                 "first_published, last_published) VALUES (?,?,?,1,?,?)", self._stories)
-        self._new_members, self._keys, self._stories = [], [], []
+        self._keys, self._stories = [], []
         self._held, self._held_story, self._shadows = {}, {}, False
 
     @wraps_sqlite_errors
@@ -311,7 +310,7 @@ class StoryStore:
         read, self._read = self._read, {}
         out = {aid: read[aid] for aid in article_ids if aid in read}
         article_ids = [aid for aid in article_ids if aid not in out]
-        if self._new_members and not {m[0] for m in self._new_members}.isdisjoint(article_ids):
+        if not self._held_story.keys().isdisjoint(article_ids):
             self.flush()
         for i in range(0, len(article_ids), 500):
             out.update(self._store.conn.execute(
@@ -499,7 +498,6 @@ class StoryStore:
             self._shadows = True
         held = (row.article_id, row.story_id, row.published, row.quality, row.content_hash,
                 row.tagger_version, signature)
-        self._new_members.append(held)
         before = self._held_story.get(row.article_id)
         if before is not None and before != row.story_id:
             self._held[before].pop(row.article_id, None)
@@ -599,7 +597,7 @@ class StoryStore:
         rollback) they are dropped with it."""
         if self._store.conn.in_transaction:
             self.flush()
-        self._new_members, self._keys, self._stories = [], [], []
+        self._keys, self._stories = [], []
         self._held, self._held_story, self._shadows = {}, {}, False
         self._read = {}
         self.index = None
