@@ -241,3 +241,24 @@ def test_a_stop_during_the_fetchs_imports_waits_for_their_end(
     assert done == ["imported"]
     assert common._terminated is (signum == signal.SIGTERM)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_a_second_sigterm_while_the_run_stops_is_not_a_second_interrupt(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A supervisor that repeats its SIGTERM: the second one reached asyncio's Ctrl-C handler
+    # again, whose second call raises inside the loop (its force-quit), and the stopping run
+    # printed "Task exception was never retrieved" with tracebacks.
+    from briefing.cli import common
+
+    monkeypatch.setattr(common, "_terminated", False)
+    calls = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: calls.append(signum))
+    try:
+        with common.stop_on_sigterm():
+            for _ in range(2):
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert calls == [signal.SIGINT]
+    assert common._terminated

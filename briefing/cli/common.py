@@ -126,6 +126,11 @@ def stop_on_sigterm() -> Iterator[None]:
     tracker's warnings about leaked semaphores as its last words."""
     def on_term(signum: int, frame: Any) -> None:
         global _terminated
+        if _terminated:
+            # The run is already stopping: a second SIGTERM (a supervisor that repeats it)
+            # made asyncio raise inside the loop, its force-quit, with tracebacks. SIGKILL
+            # remains for that.
+            return
         _terminated = True
         interrupt = signal.getsignal(signal.SIGINT)
         if callable(interrupt):  # asyncio's (cancels the run's task), else Python's own
