@@ -97,12 +97,14 @@ def prepare(cache: Path, feeds: int, style: str, churn: bool = False) -> None:
 
 
 def replay(cache: Path, limit: int | None = None) -> dict[str, Any]:
-    from briefing.pipeline import AFTER_STORE
+    from briefing.pipeline import AFTER_STORE, _light_gc
     from briefing.store import Store
     from briefing.tag_behind import TagBehind
 
     batches = pickle.loads((cache / "batches.pickle").read_bytes())[:limit]
-    with tempfile.TemporaryDirectory(prefix="tagsave-") as tmp:
+    # The fetch's garbage collection (frozen heap, raised thresholds): without it, full
+    # collections over the 20,000 loaded batches landed on whichever line allocated.
+    with tempfile.TemporaryDirectory(prefix="tagsave-") as tmp, _light_gc():
         db = Path(tmp) / "r.db"
         shutil.copy(cache / "readable.db", db)
         store = Store(db)
