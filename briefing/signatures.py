@@ -16,7 +16,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -217,14 +217,14 @@ class Signature:
         are left empty (matching does not read them, and they are most of its memory)."""
         if data.get("v") == 2:
             words = [frozenset(w) for w in data["words"]] if contexts else []
-            figs = tuple(Fig(k, u, float(v), t, float(w),
-                             words[i] | frozenset(others) if contexts else _NO_CONTEXT)
+            figs = tuple(_fig(k, u, float(v), t, float(w),
+                              words[i] | frozenset(others) if contexts else _NO_CONTEXT)
                          for k, u, v, t, w, i, others in data["figs"])
-            minhash = tuple(int(x) for x in np.frombuffer(
-                base64.b64decode(data["minhash"]), dtype="<u4"))
+            minhash = tuple(np.frombuffer(
+                base64.b64decode(data["minhash"]), dtype="<u4").tolist())
         else:  # version 1: each figure's context whole, the MinHash as a list
-            figs = tuple(Fig(k, u, float(v), t, float(w),
-                             frozenset(c) if contexts else _NO_CONTEXT)
+            figs = tuple(_fig(k, u, float(v), t, float(w),
+                              frozenset(c) if contexts else _NO_CONTEXT)
                          for k, u, v, t, w, c in data.get("figs", []))
             minhash = tuple(data.get("minhash", []))
         return Signature(figs, frozenset(data.get("names", [])), minhash, data.get("name", ""))
@@ -594,6 +594,22 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
 _new = object.__new__
 
 
+def _fig(kind: str, unit: str, value: float, text: str, weight: float,
+         context: frozenset[str]) -> Fig:
+    """Fig(kind, unit, value, text, weight, context) without the frozen class's __init__ (an
+    object.__setattr__ call a field), as `_sentence_figs` makes them: decoding the stored
+    signatures of a story's members makes thousands."""
+    fig = _new(Fig)
+    fields = fig.__dict__
+    fields["kind"] = kind
+    fields["unit"] = unit
+    fields["value"] = value
+    fields["text"] = text
+    fields["weight"] = weight
+    fields["context"] = context
+    return fig
+
+
 def _ascii_words(text: str) -> list[bytes]:
     """`_WORD.findall(text.casefold())` for an ASCII text, encoded (see _ASCII_WORDS)."""
     return text.encode("ascii").translate(_ASCII_WORDS).split()
@@ -734,33 +750,69 @@ def score(a: Match, b: Match) -> float:
     return weight + 0.5 * names + 4 * sim if by_figures or by_text else 0.0
 
 
-def conflicts(a: Signature, b: Signature) -> list[tuple[Fig, Fig]]:
+Contexts = Callable[[int], frozenset[str]]
+
+
+def conflicts(a: Signature, b: Signature, context_a: Contexts | None = None,
+              context_b: Contexts | None = None) -> list[tuple[Fig, Fig]]:
     """Figures that state the same fact with different values: same kind and unit, the same
     subject nearby (at least two shared names, figures or words in the sentence, and half of
     the smaller context; across languages only names and figures are shared, so they are
-    also compared alone), and neither value found anywhere in the other article."""
+    also compared alone), and neither value found anywhere in the other article.
+
+    `context_a` (`context_b`): the context of a.figs[i] (b.figs[i]), for a signature decoded
+    without them (`lean_signature`); only the figures neither article states are compared,
+    and copies state nearly all of each other's, so few contexts are ever made."""
     ia, ib = _index(a), _index(b)
-    only_a = [f for f in a.figs if f.weight >= 0.5 and not _present(f, ib)]
-    only_b = [g for g in b.figs if g.weight >= 0.5 and not _present(g, ia)]
+    only_a = [(i, f) for i, f in enumerate(a.figs) if f.weight >= 0.5 and not _present(f, ib)]
+    if not only_a:
+        return []
+    only_b = [(j, g) for j, g in enumerate(b.figs) if g.weight >= 0.5 and not _present(g, ia)]
+    if not only_b:
+        return []
+    get_a = context_a or (lambda i: a.figs[i].context)
+    get_b = context_b or (lambda j: b.figs[j].context)
+    made: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # j -> b's context, anchors
     out: list[tuple[Fig, Fig]] = []
     used: set[int] = set()
-    for f in only_a:
+    for i, f in only_a:
         best, best_score = -1, 0.0
-        for j, g in enumerate(only_b):
-            if j in used or g.kind != f.kind or g.unit != f.unit:
+        mine: tuple[frozenset[str], frozenset[str]] | None = None
+        for k, (j, g) in enumerate(only_b):
+            if k in used or g.kind != f.kind or g.unit != f.unit:
                 continue
-            score = max(_overlap(f.context, g.context), _overlap(_anchors(f), _anchors(g)))
+            if mine is None:
+                context = get_a(i)
+                mine = context, _anchors(context)
+            theirs = made.get(j)
+            if theirs is None:
+                context = get_b(j)
+                theirs = made[j] = context, _anchors(context)
+            score = max(_overlap(mine[0], theirs[0]), _overlap(mine[1], theirs[1]))
             if score > best_score:
-                best, best_score = j, score
+                best, best_score = k, score
         if best >= 0:
             used.add(best)
-            out.append((f, only_b[best]))
+            out.append((f, only_b[best][1]))
     return out
 
 
-def _anchors(f: Fig) -> frozenset[str]:
+def lean_signature(data: dict[str, Any]) -> tuple[Signature, Contexts]:
+    """A stored signature (`decode_signature`'s data) without its figures' contexts, and
+    the function that makes one figure's context: for `conflicts`, which reads a few of them
+    at most. Making every context (a frozenset of the sentence's words each) was most of the
+    cost of comparing a copy with the members of its story."""
+    sig = Signature.from_json(data, contexts=False)
+    rows = data.get("figs", [])
+    if data.get("v") == 2:
+        words = data["words"]
+        return sig, lambda i: frozenset(words[rows[i][5]]) | frozenset(rows[i][6])
+    return sig, lambda i: frozenset(rows[i][5])
+
+
+def _anchors(context: frozenset[str]) -> frozenset[str]:
     """The context tokens every language shares: names and figures."""
-    return frozenset(t for t in f.context if t.startswith(("n:", "f:")))
+    return frozenset(t for t in context if t.startswith(("n:", "f:")))
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:

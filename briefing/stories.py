@@ -35,7 +35,17 @@ from briefing.publishers import (
     source_name,
 )
 from briefing.report import iso_time
-from briefing.signatures import Compact, Fig, Match, Signature, conflicts, score, signature
+from briefing.signatures import (
+    Compact,
+    Contexts,
+    Fig,
+    Match,
+    Signature,
+    conflicts,
+    lean_signature,
+    score,
+    signature,
+)
 from briefing.store import Store
 from briefing.store.keys import OPEN_END, UNKNOWN_TIME, epoch
 
@@ -198,10 +208,10 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
     if old is not None:
         if old.content_hash == art.content_hash and old.tagger_version == art.tagger_version:
             return
-        before, now = Signature.from_json(old.signature), sig.full()
+        (before, was), (now, is_) = lean_signature(old.signature), lean_signature(sig.data)
         store.stories.add_changes(art.id, [
             _flag("changed", f, g, art.id, art.id, before.name, now.name)
-            for f, g in conflicts(before, now)])
+            for f, g in conflicts(before, now, was, is_)])
         story_id = old.story_id
     else:
         story_id = _choose(store, sig, when, rowid) or art.id
@@ -213,22 +223,25 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
         store.stories.new_story(story_id, art.title, row.published)
         return
     flags = []
-    whole = sig.full()
+    # Without the figures' contexts: `conflicts` makes the few it compares.
+    lean = lean_signature(sig.data)
     for m in store.stories.members(story_id, limit=FLAG_MEMBERS):
         if m.article_id != art.id:
-            flags += _disagreements(m, Signature.from_json(m.signature), row, whole)
+            flags += _disagreements(m, lean_signature(m.signature), row, lean)
     store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None, at=when)
     store.stories.add_flags(story_id, flags)
     store.stories.refresh(story_id)
 
 
-def _disagreements(a: Stored, sa: Signature, b: Stored, sb: Signature
-                   ) -> list[StoryFlag]:
-    """Flags for two copies, the better source's statement first."""
+def _disagreements(a: Stored, la: tuple[Signature, Contexts], b: Stored,
+                   lb: tuple[Signature, Contexts]) -> list[StoryFlag]:
+    """Flags for two copies, the better source's statement first (their signatures as
+    `lean_signature` makes them)."""
     if (-b.quality, b.published, b.article_id) < (-a.quality, a.published, a.article_id):
-        a, b, sa, sb = b, a, sb, sa
+        a, b, la, lb = b, a, lb, la
+    (sa, ca), (sb, cb) = la, lb
     return [_flag("disagreement", f, g, a.article_id, b.article_id, sa.name, sb.name)
-            for f, g in conflicts(sa, sb)]
+            for f, g in conflicts(sa, sb, ca, cb)]
 
 
 def _choose(store: Store, sig: Compact, when: int, rowid: int) -> str | None:

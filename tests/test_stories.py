@@ -191,6 +191,44 @@ def test_disagreement_is_flagged_with_both_values_and_sources(tmp_path: Path,
         assert "12 tỷ USD in vnexpress.net, $15bn in copy.txt" in texts
 
 
+def _counted(context: signatures.Contexts, side: str,
+             asked: list[tuple[str, int]]) -> signatures.Contexts:
+    def made(i: int) -> frozenset[str]:
+        asked.append((side, i))
+        return context(i)
+    return made
+
+
+def test_conflicts_of_lean_signatures_make_only_the_contexts_they_compare() -> None:
+    # Copies compared as stored (the members of a story): the figures' contexts are made only
+    # for figures neither copy states, and the pairs found are those of the whole signatures.
+    lines = ["Coral Bay Energy plans to spend $9.4bn on a 3,500 MW wind farm near Port Ellis.",
+             "Chief executive Maria Lopez said the 230 turbines would power 2.6mn homes.",
+             "Revenue rose 12.5% to $4.1bn last year, and the group employs 48,500 people."]
+    a = build("a", "https://one.example/a", "Coral Bay", lines)
+    b = build("b", "https://two.example/b", "Coral Bay", [
+        lines[0].replace("$9.4bn", "$10.2bn"), lines[1], lines[2].replace("48,500", "52,000")])
+    whole = [signatures.signature(art) for art in (a, b)]
+    expected = [(f.text, g.text) for f, g in signatures.conflicts(whole[0], whole[1])]
+    assert expected == [("$9.4bn", "$10.2bn"), ("48,500", "52,000")]
+    for data in ([signatures.decode_signature(s.stored) for s in whole],
+                 [{"figs": [[f.kind, f.unit, f.value, f.text, f.weight, sorted(f.context)]
+                            for f in s.figs], "names": sorted(s.names),
+                   "minhash": list(s.minhash), "name": s.name} for s in whole]):  # version 1
+        asked: list[tuple[str, int]] = []
+        lean = []
+        for side, d in zip("ab", data, strict=True):
+            sig, context = signatures.lean_signature(d)
+            assert all(not f.context for f in sig.figs)
+            lean.append((sig, _counted(context, side, asked)))
+        found = signatures.conflicts(lean[0][0], lean[1][0], lean[0][1], lean[1][1])
+        assert [(f.text, g.text) for f, g in found] == expected
+        assert sorted(asked) == sorted(set(asked))  # each context made once
+        texts = {side: [f.text for f in s.figs] for side, s in zip("ab", whole, strict=True)}
+        assert {texts[side][i] for side, i in asked} <= {"$9.4bn", "$10.2bn", "48,500",
+                                                         "52,000"}
+
+
 def test_changed_figure_on_refetch_is_flagged(tmp_path: Path) -> None:
     text = ["Coral Bay Energy plans to spend $9.4bn on a 3,500 MW wind farm, its largest.",
             "Coral Bay Energy said the 230 turbines would power 2.6mn homes from 2029."]
