@@ -55,6 +55,17 @@ TABLES = {
     "story_flags": "SELECT story_id, kind, text, detail FROM story_flags "
                    "ORDER BY story_id, kind, text",
 }
+# The same rows from tables keyed by the article's rowid (m017), as the ones above give them:
+# digests compare across that change.
+BY_ROWID = {
+    "facts": "SELECT a.id, f.idx, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, "
+             "f.\"end\", f.link FROM facts f JOIN articles a ON a.rowid = f.article "
+             "ORDER BY a.id, f.idx",
+    "key_facts": "SELECT a.id, k.idx, k.text, k.paragraph FROM key_facts k "
+                 "JOIN articles a ON a.rowid = k.article ORDER BY a.id, k.idx",
+    "article_tags": "SELECT a.id, t.tag FROM article_tags t JOIN articles a "
+                    "ON a.rowid = t.article ORDER BY a.id, t.tag",
+}
 
 
 def prepare(cache: Path, feeds: int, style: str, churn: bool = False) -> None:
@@ -130,7 +141,9 @@ def digests(db: Path) -> dict[str, str]:
     conn = sqlite3.connect(db)
     try:
         out = {}
-        for name, sql in TABLES.items():
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(facts)")]
+        queries = {**TABLES, **BY_ROWID} if "article" in columns else TABLES
+        for name, sql in queries.items():
             h = hashlib.sha256()
             for row in conn.execute(sql):
                 h.update(repr(row).encode())

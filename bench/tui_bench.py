@@ -139,14 +139,14 @@ def _article_rows(i: int, rng: random.Random, start: datetime) -> dict[str, list
     stored = paragraph_column(text, [Paragraph(k, p, "en") for k, p in enumerate(paras)])
     out: dict[str, list[tuple[Any, ...]]] = {
         "articles": [(
-            aid, f"https://source{i % 200}.example/{i}", source, f"Source {i % 200}", title,
+            i + 1, aid, f"https://source{i % 200}.example/{i}", source, f"Source {i % 200}", title,
             published, published, "en", text, stored, f"h{i}", f"{org} revenue rose {pct}%.",
             1, len(facts), int(rng.random() < 0.7), int(rng.random() < 0.02), "[]")],
-        "facts": [(aid, k, kind, t, v, u, para, s, s + len(t), None)
+        "facts": [(i + 1, k, kind, t, v, u, para, s, s + len(t), None)
                   for k, (kind, t, v, u, para, s) in enumerate(facts)],
-        "key_facts": [(aid, 0, f"Revenue rose {pct}% to ${amount}{unit}", 0),
-                      (aid, 1, f"{count:,} workers to be hired", 1)],
-        "article_tags": [(aid, t) for t in dict.fromkeys(rng.sample(_TAGS, 2))],
+        "key_facts": [(i + 1, 0, f"Revenue rose {pct}% to ${amount}{unit}", 0),
+                      (i + 1, 1, f"{count:,} workers to be hired", 1)],
+        "article_tags": [(i + 1, t) for t in dict.fromkeys(rng.sample(_TAGS, 2))],
         "translations": [],
     }
     if i % 10 == 0:
@@ -176,14 +176,15 @@ def build_db(path: Path, n: int, seed: int = 7) -> float:
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     sql = {
-        "articles": "INSERT INTO articles (id, url, source_url, source_title, title, published, "
-                    "fetched, language, text, paragraphs, content_hash, summary, tagger_version, "
-                    "fact_count, read, starred, feed_tags) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        "facts": 'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, '
+        "articles": "INSERT INTO articles (rowid, id, url, source_url, source_title, title, "
+                    "published, fetched, language, text, paragraphs, content_hash, summary, "
+                    "tagger_version, fact_count, read, starred, feed_tags) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        # Keyed by the article's rowid (m017), which the article rows above set.
+        "facts": 'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
                  '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-        "key_facts": "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
-        "article_tags": "INSERT INTO article_tags (article_id, tag) VALUES (?,?)",
+        "key_facts": "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
+        "article_tags": "INSERT INTO article_tags (article, tag) VALUES (?,?)",
     }
     with conn:
         conn.executemany("INSERT OR IGNORE INTO sources (url, kind, title) VALUES (?,?,?)",

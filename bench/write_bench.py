@@ -25,8 +25,8 @@ from typing import Any
 from bench.common import FeedServer, isolated_env, run_measured, table, write_json
 
 # Parents first, as a fetch writes them; each table is keyed by its article column.
-TABLES = {"articles": "id", "facts": "article_id",
-          "key_facts": "article_id", "article_tags": "article_id",
+TABLES = {"articles": "id", "facts": "article",
+          "key_facts": "article", "article_tags": "article",
           "story_articles": "article_id", "story_keys": "article", "stories": "best_article"}
 
 
@@ -41,8 +41,8 @@ def _fetched(feeds: int, tmp: Path) -> Path:
 
 
 def _rows(db: Path) -> tuple[list[Any], dict[str, list[str]], dict[str, dict[Any, list[Any]]]]:
-    """Article keys in fetch order (story keys name articles by rowid), each table's columns,
-    and each table's rows by article."""
+    """Article keys in fetch order (story keys, facts, bullets and tags name articles by
+    rowid), each table's columns, and each table's rows by article."""
     conn = sqlite3.connect(db)
     order = list(conn.execute("SELECT id, rowid FROM articles ORDER BY rowid"))
     columns: dict[str, list[str]] = {}

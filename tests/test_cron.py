@@ -191,7 +191,7 @@ def _sound(db: Path) -> None:
             conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         wrong = conn.execute("SELECT count(*) FROM articles a WHERE tagger_version != -1 AND "
                              "fact_count != (SELECT count(*) FROM facts f WHERE "
-                             "f.article_id = a.id)").fetchone()[0]
+                             "f.article = a.rowid)").fetchone()[0]
         assert wrong == 0
     finally:
         conn.close()

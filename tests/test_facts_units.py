@@ -324,8 +324,8 @@ def _tagged_db(tmp_path: Path) -> Path:
 def test_tags_in_two_cases_are_one_tag_in_counts_and_filters(tmp_path: Path) -> None:
     db = _tagged_db(tmp_path)
     with sqlite3.connect(db) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
-        conn.executemany("INSERT INTO article_tags (article_id, tag) VALUES (?, ?)",
+        ids = [r[0] for r in conn.execute("SELECT rowid FROM articles ORDER BY id")]
+        conn.executemany("INSERT INTO article_tags (article, tag) VALUES (?, ?)",
                          [(ids[0], "Finance"), (ids[1], "Finance"), (ids[2], "finance")])
     with Store(db) as store:
         counts = {t: n for t, n, _u in store.tag_counts()}
@@ -337,8 +337,8 @@ def test_tags_in_two_cases_are_one_tag_in_counts_and_filters(tmp_path: Path) -> 
 def test_migration_merges_tag_case_in_an_existing_database(tmp_path: Path) -> None:
     db = _tagged_db(tmp_path)
     with sqlite3.connect(db) as conn:  # a database from before m012, with case duplicates
-        ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
-        conn.executemany("INSERT INTO article_tags (article_id, tag) VALUES (?, ?)",
+        ids = [r[0] for r in conn.execute("SELECT rowid FROM articles ORDER BY id")]
+        conn.executemany("INSERT INTO article_tags (article, tag) VALUES (?, ?)",
                          [(ids[0], "finance"), (ids[1], "finance"), (ids[2], "Finance"),
                           (ids[2], "finance")])
         conn.execute("INSERT INTO source_tags (source_url, tag) SELECT source_url, 'World' "

@@ -108,7 +108,7 @@ def _assert_sound(db: Path) -> int:
         assert no_paragraphs == []
         wrong_facts = conn.execute(
             "SELECT id, fact_count FROM articles a WHERE fact_count != "
-            "(SELECT count(*) FROM facts f WHERE f.article_id = a.id)").fetchall()
+            "(SELECT count(*) FROM facts f WHERE f.article = a.rowid)").fetchall()
         assert wrong_facts == []
         for aid, text, stored in conn.execute("SELECT id, text, paragraphs FROM articles"):
             assert "\n\n".join(p.text for p in decode(text, stored)) == text, aid

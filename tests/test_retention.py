@@ -26,8 +26,8 @@ from briefing.store import Store
 from tests.feedgen import rss
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
-CHILD_TABLES = ("facts", "key_facts", "article_tags", "translations",
-                "story_articles", "story_changes", "pending_pages")
+CHILD_TABLES = ("translations", "story_articles", "story_changes", "pending_pages")
+BY_ROWID = ("facts", "key_facts", "article_tags")
 
 
 def _article(n: int, day: int, source: str = "https://a.example/feed", text: str = "",
@@ -87,6 +87,12 @@ def test_keep_days_deletes_old_articles_and_everything_hanging_off_them(filled: 
         for table in CHILD_TABLES:
             ids = {r[0] for r in store.conn.execute(f"SELECT article_id FROM {table}")}
             assert ids <= set(left), table
+        for table in BY_ROWID:  # m017: deleted with their article by a trigger
+            ids = {r[0] for r in store.conn.execute(
+                f"SELECT a.id FROM {table} t LEFT JOIN articles a ON a.rowid = t.article")}
+            assert ids <= set(left), table
+        # Each article had one fact: those of the articles left are all still there.
+        assert store.conn.execute("SELECT count(*) FROM facts").fetchone()[0] == len(left)
         assert _count(filled, "translation_pairs") == 4
         rowids = {r[0] for r in store.conn.execute("SELECT rowid FROM articles")}
         assert {r[0] for r in store.conn.execute("SELECT article FROM story_keys")} <= rowids

@@ -128,6 +128,11 @@ def _old_database(path: Path) -> None:
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    if columns[0] == "article":  # keyed by the article's rowid since m017: shown by its id
+        rest = ", ".join(f't."{c}"' for c in columns[1:])
+        return sorted(conn.execute(f"SELECT a.id, {rest} FROM {table} t "
+                                   "JOIN articles a ON a.rowid = t.article").fetchall(), key=repr)
     return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
 
 

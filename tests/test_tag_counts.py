@@ -26,7 +26,7 @@ def _plain_join(db: Path) -> list[tuple[str, int, int]]:
     merged into the spelling used most (m012)."""
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT t.tag, a.read FROM article_tags t "
-                            "JOIN articles a ON a.id = t.article_id").fetchall()
+                            "JOIN articles a ON a.rowid = t.article").fetchall()
     spellings: dict[str, dict[str, int]] = {}
     for tag, _read in rows:
         per = spellings.setdefault(tag.casefold(), {})
@@ -54,7 +54,8 @@ def test_tag_counts_match_the_plain_join_whichever_side_is_smaller(
         for n in range(0, 60, read_every):
             store.set_read(f"a{n}")
     with sqlite3.connect(db) as conn:  # a case variant the fetch path would have merged
-        conn.execute("INSERT INTO article_tags (article_id, tag) VALUES ('a7', 'fx')")
+        conn.execute("INSERT INTO article_tags (article, tag) "
+                     "SELECT rowid, 'fx' FROM articles WHERE id = 'a7'")
     expected = _plain_join(db)
     with Store(db) as store:
         assert store.tag_counts(limit=100) == expected

@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -103,6 +103,9 @@ class ArticleFilter:
 
 _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
 RARE_FACT_ROWS = 2000  # see Store._fact_clause
+# An article's facts, bullets and tags: rows keyed by the article's rowid (m017), which a
+# trigger deletes with the article.
+_CHILDREN = ("facts", "key_facts", "article_tags")
 # A search with words looks each article of a filter this rare up in the index, and walks
 # the word's matches for any other (see Store.search).
 RARE_SEARCH_ROWS = 50
@@ -112,8 +115,8 @@ RARE_SEARCH_ROWS = 50
 # the oldest news, so they are the ones dropped (their teasers stay stored and searchable).
 PENDING_PER_SOURCE = 1000
 PENDING_TOTAL = 20_000
-_RARE_FILTER = "a.id IN (SELECT article_id FROM facts WHERE "
-_FEW_FILTER = "a.id IN (SELECT few.article_id FROM facts few WHERE "
+_RARE_FILTER = "a.rowid IN (SELECT article FROM facts WHERE "
+_FEW_FILTER = "a.rowid IN (SELECT few.article FROM facts few WHERE "
 # A search ranks by relevance the newest RANK_WINDOW articles that match, not every match:
 # ranking is bm25 over each matching row, and at 100,000 articles a common word matches half
 # of them (0.3 s); the newest 2,000 are ranked in 16 ms. For news the newest matches are the
@@ -544,8 +547,9 @@ class Store:
                 "id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*values, art.fetched or now, art.id),
             )
-            self._unindexed.append(cur.lastrowid or 0)
-            known.stored(art, None)
+            rowid = cur.lastrowid or 0
+            self._unindexed.append(rowid)
+            known.stored(art, None, rowid)
         else:
             self.index_pending(c)  # the update trigger takes the old row out of the index
             c.execute(
@@ -556,8 +560,9 @@ class Store:
                 "WHERE id=?",
                 (*values, now, art.id),
             )
-            known.stored(art, row[0])
-        self._replace_children(c, art, new=row is None)
+            rowid = row[3]
+            known.stored(art, row[0], rowid)
+        self._replace_children(c, art, rowid, new=row is None)
         for tr in art.translations:
             self._save_translation(c, art.id, tr, now)
         return "added" if row is None else "updated"
@@ -596,44 +601,48 @@ class Store:
         return {r["id"]: r["content_hash"] for r in self._rows(
             "SELECT id, content_hash FROM articles WHERE source_url = ?", (source,))}
 
-    def _replace_children(self, c: sqlite3.Connection, art: Article, *, new: bool = False
-                          ) -> None:
+    def _replace_children(self, c: sqlite3.Connection, art: Article, rowid: int, *,
+                          new: bool = False) -> None:
         if not new:  # a new article has no children yet (they reference its row)
-            for table in ("facts", "key_facts", "article_tags"):
-                c.execute(f"DELETE FROM {table} WHERE article_id = ?", (art.id,))
+            for table in _CHILDREN:
+                c.execute(f"DELETE FROM {table} WHERE article = ?", (rowid,))
         # The paragraphs are in the article's own row (store/paragraphs.py).
-        self._insert_analysis(c, art.id, art.facts, art.key_facts, art.tags)
+        self._insert_analysis(c, rowid, art.facts, art.key_facts, art.tags)
 
     @staticmethod
-    def _insert_analysis(c: sqlite3.Connection, article_id: str, facts: Sequence[Fact],
+    def _insert_analysis(c: sqlite3.Connection, rowid: int, facts: Sequence[Fact],
                          key_facts: Sequence[KeyFact], tags: Sequence[str]) -> None:
         # Each only when it has rows: an article stored readable first has none yet.
         if facts:
             c.executemany(
-                'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start,'
+                'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start,'
                 ' "end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(article_id, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
+                [(rowid, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
                   f.link) for i, f in enumerate(facts)],
             )
         if key_facts:
             c.executemany(
-                "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
-                [(article_id, i, k.text, k.paragraph) for i, k in enumerate(key_facts)],
+                "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
+                [(rowid, i, k.text, k.paragraph) for i, k in enumerate(key_facts)],
             )
         if any(tags):
             c.executemany(
-                "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
-                [(article_id, t) for t in dict.fromkeys(tags) if t],
+                "INSERT OR IGNORE INTO article_tags (article, tag) VALUES (?, ?)",
+                [(rowid, t) for t in dict.fromkeys(tags) if t],
             )
 
     def save_analysis(self, article_id: str, *, facts: Sequence[Fact],
                       key_facts: Sequence[KeyFact], summary: str, tags: Sequence[str],
                       tagger_version: int) -> None:
-        """Replace an article's facts, bullets, summary and tags (a re-tag), atomically."""
+        """Replace an article's facts, bullets, summary and tags (a re-tag), atomically. An
+        article not stored is left alone."""
         with self.write() as c:
-            for table in ("facts", "key_facts", "article_tags"):
-                c.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-            self._insert_analysis(c, article_id, facts, key_facts, tags)
+            found = c.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if found is None:
+                return
+            for table in _CHILDREN:
+                c.execute(f"DELETE FROM {table} WHERE article = ?", (found[0],))
+            self._insert_analysis(c, found[0], facts, key_facts, tags)
             c.execute(
                 "UPDATE articles SET summary = ?, tagger_version = ?, fact_count = ? WHERE id = ?",
                 (summary, tagger_version, len(facts), article_id),
@@ -648,21 +657,26 @@ class Store:
         if not last:
             return
         with self.write() as c:
-            ids = json.dumps([a.id for a in last])
-            for table in ("facts", "key_facts", "article_tags"):
-                c.execute(f"DELETE FROM {table} WHERE article_id IN "
-                          "(SELECT value FROM json_each(?))", (ids,))
+            rowids = dict(c.execute(
+                "SELECT id, rowid FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([a.id for a in last]),)).fetchall())
+            last = [a for a in last if a.id in rowids]  # one not stored is left alone
+            held = json.dumps([rowids[a.id] for a in last])
+            for table in _CHILDREN:
+                c.execute(f"DELETE FROM {table} WHERE article IN "
+                          "(SELECT value FROM json_each(?))", (held,))
             c.executemany(
-                'INSERT INTO facts (article_id, idx, kind, text, value, unit, paragraph, start, '
+                'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
                 '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(a.id, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end, f.link)
-                 for a in last for i, f in enumerate(a.facts)])
+                [(rowids[a.id], i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
+                  f.link) for a in last for i, f in enumerate(a.facts)])
             c.executemany(
-                "INSERT INTO key_facts (article_id, idx, text, paragraph) VALUES (?,?,?,?)",
-                [(a.id, i, k.text, k.paragraph) for a in last for i, k in enumerate(a.key_facts)])
+                "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
+                [(rowids[a.id], i, k.text, k.paragraph) for a in last
+                 for i, k in enumerate(a.key_facts)])
             c.executemany(
-                "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
-                [(a.id, t) for a in last for t in dict.fromkeys(a.tags) if t])
+                "INSERT OR IGNORE INTO article_tags (article, tag) VALUES (?, ?)",
+                [(rowids[a.id], t) for a in last for t in dict.fromkeys(a.tags) if t])
             c.executemany(
                 "UPDATE articles SET summary = ?, tagger_version = ?, fact_count = ? WHERE id = ?",
                 [(a.summary, a.tagger_version, len(a.facts), a.id) for a in last])
@@ -717,25 +731,29 @@ class Store:
 
     def _articles(self, ids: str) -> dict[str, Article]:
         among = "article_id IN (SELECT value FROM json_each(?))"
-        rows = self._rows("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))",
-                          (ids,))
+        rows = self._rows("SELECT rowid, * FROM articles WHERE id IN "
+                          "(SELECT value FROM json_each(?))", (ids,))
         if not rows:
             return {}
+        # The children by the articles' rowids (m017), read with the rows above.
+        by_rowid = {row["rowid"]: row["id"] for row in rows}
+        rowids = json.dumps(list(by_rowid))
+        mine = "article IN (SELECT value FROM json_each(?))"
         facts: dict[str, list[Fact]] = {}
-        for aid, *values in self.conn.execute(
-                f'SELECT article_id, kind, text, value, unit, paragraph, start, "end", link '
-                f"FROM facts WHERE {among} ORDER BY article_id, idx", (ids,)):
-            facts.setdefault(aid, []).append(Fact(*values))
+        for rowid, *values in self.conn.execute(
+                f'SELECT article, kind, text, value, unit, paragraph, start, "end", link '
+                f"FROM facts WHERE {mine} ORDER BY article, idx", (rowids,)):
+            facts.setdefault(by_rowid[rowid], []).append(Fact(*values))
         key_facts: dict[str, list[KeyFact]] = {}
-        for aid, text, paragraph in self.conn.execute(
-                f"SELECT article_id, text, paragraph FROM key_facts WHERE {among} "
-                "ORDER BY article_id, idx", (ids,)):
-            key_facts.setdefault(aid, []).append(KeyFact(text, paragraph))
+        for rowid, text, paragraph in self.conn.execute(
+                f"SELECT article, text, paragraph FROM key_facts WHERE {mine} "
+                "ORDER BY article, idx", (rowids,)):
+            key_facts.setdefault(by_rowid[rowid], []).append(KeyFact(text, paragraph))
         tags: dict[str, list[str]] = {}
-        for aid, tag in self.conn.execute(
-                f"SELECT article_id, tag FROM article_tags WHERE {among} "
-                "ORDER BY article_id, rowid", (ids,)):
-            tags.setdefault(aid, []).append(tag)
+        for rowid, tag in self.conn.execute(
+                f"SELECT article, tag FROM article_tags WHERE {mine} "
+                "ORDER BY article, rowid", (rowids,)):
+            tags.setdefault(by_rowid[rowid], []).append(tag)
         translated = {r[0] for r in self.conn.execute(
             f"SELECT DISTINCT article_id FROM translations WHERE {among}", (ids,))}
         return {row["id"]: Article(
@@ -793,12 +811,14 @@ class Store:
         for i in range(0, len(ids), 500):
             chunk = list(ids[i:i + 500])
             marks = ",".join("?" * len(chunk))
-            for r in self._rows(f"SELECT article_id, tag FROM article_tags WHERE article_id IN "
-                                f"({marks}) ORDER BY article_id, rowid", chunk):
-                tags[r["article_id"]].append(r["tag"])
-            for r in self._rows(f"SELECT article_id, text, paragraph FROM key_facts WHERE "
-                                f"article_id IN ({marks}) ORDER BY article_id, idx", chunk):
-                bullets[r["article_id"]].append(KeyFact(r["text"], r["paragraph"]))
+            for r in self._rows(f"SELECT a.id, t.tag FROM articles a JOIN article_tags t "
+                                f"ON t.article = a.rowid WHERE a.id IN ({marks}) "
+                                "ORDER BY t.article, t.rowid", chunk):
+                tags[r["id"]].append(r["tag"])
+            for r in self._rows(f"SELECT a.id, k.text, k.paragraph FROM articles a JOIN "
+                                f"key_facts k ON k.article = a.rowid WHERE a.id IN ({marks}) "
+                                "ORDER BY k.article, k.idx", chunk):
+                bullets[r["id"]].append(KeyFact(r["text"], r["paragraph"]))
         return {i: (tuple(tags[i]), tuple(bullets[i])) for i in ids}
 
     def article_ids(self, *, since: str | None = None,
@@ -842,7 +862,7 @@ class Store:
         if flt.tag:
             # Every spelling of the tag ("Finance", "finance"): one tag whatever its case.
             variants = self._tag_variants(flt.tag)
-            clauses.append("a.id IN (SELECT article_id FROM article_tags WHERE tag IN "
+            clauses.append("a.rowid IN (SELECT article FROM article_tags WHERE tag IN "
                            f"({','.join('?' * len(variants))}))")
             params.extend(variants)
         if flt.since:
@@ -880,7 +900,7 @@ class Store:
             return f"{_RARE_FILTER}{cond})", params
         if found < RARE_FACT_ROWS:
             return f"{_FEW_FILTER}{cond})", params
-        return f"EXISTS (SELECT 1 FROM facts x WHERE x.article_id = a.id AND {cond})", params
+        return f"EXISTS (SELECT 1 FROM facts x WHERE x.article = a.rowid AND {cond})", params
 
     def list_articles(self, flt: ArticleFilter | None = None, *, limit: int = 200,
                       offset: int = 0, oldest_first: bool = False) -> list[ArticleSummary]:
@@ -1118,10 +1138,10 @@ class Store:
         if unread_n <= total_n - unread_n:
             return dict(self.conn.execute(
                 "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
-                "ON t.article_id = a.id WHERE a.read = 0 GROUP BY t.tag").fetchall())
+                "ON t.article = a.rowid WHERE a.read = 0 GROUP BY t.tag").fetchall())
         read = dict(self.conn.execute(
             "SELECT t.tag, count(*) FROM articles a CROSS JOIN article_tags t "
-            "ON t.article_id = a.id WHERE a.read != 0 GROUP BY t.tag").fetchall())
+            "ON t.article = a.rowid WHERE a.read != 0 GROUP BY t.tag").fetchall())
         return {tag: total - read.get(tag, 0) for tag, total in totals.items()}
 
     def _tag_variants(self, tag: str) -> list[str]:
@@ -1197,22 +1217,22 @@ class _Stored:
     articles have each of their content hashes. Read once for a batch (`read`) and kept in
     step as it is written (`stored`), so each article is checked as if it were read anew."""
 
-    rows: dict[str, tuple[str, int, str]]
+    rows: dict[str, tuple[str, int, str, int]]  # id -> hash, tagger version, source, rowid
     pruned_ids: set[str]
     hashes: dict[str, int]
     pruned_hashes: set[str]
 
     @staticmethod
     def read(c: sqlite3.Connection, arts: Sequence[Article]) -> _Stored:
-        rows: dict[str, tuple[str, int, str]] = {}
+        rows: dict[str, tuple[str, int, str, int]] = {}
         pruned_ids: set[str] = set()
         hashes: dict[str, int] = {}
         pruned_hashes: set[str] = set()
         ids = list(dict.fromkeys(a.id for a in arts))
         for i in range(0, len(ids), 500):
             chunk = json.dumps(ids[i:i + 500])
-            rows.update((r[0], (r[1], r[2], r[3])) for r in c.execute(
-                "SELECT id, content_hash, tagger_version, source_url FROM articles "
+            rows.update((r[0], (r[1], r[2], r[3], r[4])) for r in c.execute(
+                "SELECT id, content_hash, tagger_version, source_url, rowid FROM articles "
                 "WHERE id IN (SELECT value FROM json_each(?))", (chunk,)))
             pruned_ids.update(r[0] for r in c.execute(
                 "SELECT id FROM pruned_articles WHERE id IN (SELECT value FROM json_each(?))",
@@ -1233,9 +1253,9 @@ class _Stored:
     def taken(self, content_hash: str) -> bool:
         return self.hashes.get(content_hash, 0) > 0 or content_hash in self.pruned_hashes
 
-    def stored(self, art: Article, old_hash: str | None) -> None:
+    def stored(self, art: Article, old_hash: str | None, rowid: int) -> None:
         """`art` was inserted (`old_hash` None) or updated from the text `old_hash`."""
-        self.rows[art.id] = (art.content_hash, art.tagger_version, art.source)
+        self.rows[art.id] = (art.content_hash, art.tagger_version, art.source, rowid)
         if old_hash is not None:
             self.hashes[old_hash] = self.hashes.get(old_hash, 0) - 1
         self.hashes[art.content_hash] = self.hashes.get(art.content_hash, 0) + 1
