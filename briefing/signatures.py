@@ -35,6 +35,7 @@ from briefing.store.keys import (
     bucket_of,
     decode_signature,
     is_packed,
+    key_id,
     pack_signature,
     packed_parts,
 )
@@ -186,8 +187,10 @@ class Signature:
         made here from the figures at hand. The writer needs it for nearly every new article
         (wire copies give most of them a candidate), and decoding it there from the stored
         text cost the one thread that writes ~0.06-0.09 ms an article; made here it costs a
-        worker ~0.03-0.05 ms (with its pickling), and the writer ~0.02-0.03 ms to load."""
-        made = self.compact()
+        worker ~0.03-0.05 ms (with its pickling), and the writer ~0.02-0.03 ms to load. The
+        story keys' ids too (Compact.key_ids)."""
+        made = Compact(self.stored, self.index_keys, self.lookup_keys,
+                       tuple(map(key_id, self.index_keys)))
         made.__dict__["match"] = self.match
         return made
 
@@ -242,6 +245,9 @@ class Compact:
     stored: bytes
     index_keys: tuple[str, ...] = ()
     lookup_keys: tuple[str, ...] = ()
+    # keys.key_id of each of index_keys, made by the worker (`Signature.sent`): the writer
+    # otherwise hashes ~24 keys an article itself, most of them MinHash bands met only once.
+    key_ids: tuple[int, ...] = ()
 
     @cached_property
     def data(self) -> dict[str, Any]:

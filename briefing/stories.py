@@ -168,6 +168,9 @@ def assign_articles(store: Store, arts: Sequence[Article],
         prior = store.stories.stored([a.id for a in arts])
         given = signatures or {}
         sigs = {a.id: _compact(given.get(a.id), a) for a in arts}
+        for sig in sigs.values():
+            if sig.key_ids:
+                store.stories.know_key_ids(sig.index_keys, sig.key_ids)
         stamps = {a.id: _stamp(a.published) for a in arts}
         # Each stamp in seconds once: the window looked up and the keys written read it.
         times = {aid: epoch(stamp) for aid, stamp in stamps.items()}

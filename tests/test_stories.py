@@ -529,6 +529,25 @@ def test_workers_send_a_compact_signature_that_matches_as_the_whole_one() -> Non
     assert (read.probes, read.values, read.names) == (made.probes, made.values, made.names)
     kept = sent.lean()  # what is remembered: no keys, the match form once made
     assert (kept.index_keys, kept.__dict__["match"]) == ((), read)
+    # The keys' ids as story_keys holds them, made in the worker too.
+    assert sent.key_ids == tuple(key_id(k) for k in whole.index_keys)
+
+
+def test_key_ids_a_worker_made_are_the_ones_the_writer_uses(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        store.stories.know_key_ids(["f:money:USD:1", "h:0:00000001"], [11, 12])
+        store.stories.know_key_ids(["h:1:00000002"], [])  # not a pair each: left alone
+        assert store.stories.key_id("h:0:00000001") == 12
+        assert store.stories.key_id("h:1:00000002") == key_id("h:1:00000002")
+        # Assigned with a sent signature, an article's keys are stored under its ids, not
+        # hashed again (ids made up here, to tell them apart).
+        art = build("a1", "https://one.example/a", "Plant", COPY)
+        store.save_articles([art])
+        sent = ingest._signed(ingest.Result("test", articles=(art,))).signatures["a1"]
+        given = tuple(range(1000, 1000 + len(sent.index_keys)))
+        stories.assign_articles(store, [art], {"a1": replace(sent, key_ids=given)})
+        stored = {k for (k,) in store.conn.execute("SELECT key FROM story_keys")}
+        assert stored == set(given)
 
 
 def test_a_first_fetch_never_looks_keys_up_in_the_table(tmp_path: Path) -> None:

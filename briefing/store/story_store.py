@@ -253,6 +253,15 @@ class StoryStore:
             kid = self._key_ids[key] = key_id(key)
         return kid
 
+    def know_key_ids(self, keys: Sequence[str], ids: Sequence[int]) -> None:
+        """Remember keys.key_id of `keys`, computed elsewhere (a worker: see
+        signatures.Compact.key_ids)."""
+        if len(keys) != len(ids):
+            return  # not a pair a key each: they are made again here when needed
+        if len(self._key_ids) >= self.KEY_IDS:
+            self._key_ids = {}
+        self._key_ids.update(zip(keys, ids, strict=True))
+
     @property
     def path(self) -> Path:
         return self._store.path
