@@ -580,16 +580,8 @@ def _sentence_figs(numbers: list[Any], inside: list[Any], text: str, start: int,
     shared = (ordered, keys)
     out = []
     for kind, unit, value, fig_text, bucket, key in made:
-        # Fig(kind, unit, value, text, weight, context) without the frozen class's __init__
-        # (six object.__setattr__ calls): the same fields in the same order, as ingest.evolve.
-        fig = _new(Fig)
+        fig = _fig(kind, unit, value, fig_text, _weight(kind, value), without.get(key, every))
         fields = fig.__dict__
-        fields["kind"] = kind
-        fields["unit"] = unit
-        fields["value"] = value
-        fields["text"] = fig_text
-        fields["weight"] = _weight(kind, value)
-        fields["context"] = without.get(key, every)
         fields["bucket"] = bucket
         fields["own_key"] = key
         fields["_sorted"] = others.get(key, shared)
@@ -603,8 +595,9 @@ _new = object.__new__
 def _fig(kind: str, unit: str, value: float, text: str, weight: float,
          context: frozenset[str]) -> Fig:
     """Fig(kind, unit, value, text, weight, context) without the frozen class's __init__ (an
-    object.__setattr__ call a field), as `_sentence_figs` makes them: decoding the stored
-    signatures of a story's members makes thousands."""
+    object.__setattr__ call a field): the same fields in the same order, as ingest.evolve
+    and facts.make_fact do. A signature makes ~25 of these, and decoding the stored
+    signatures of a story's members thousands."""
     fig = _new(Fig)
     fields = fig.__dict__
     fields["kind"] = kind
