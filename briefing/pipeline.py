@@ -223,7 +223,7 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
     )
     runner = _Runner(settings, store, report, options, stamp, on_progress, after_store)
     try:
-        with _light_gc():
+        with _light_gc(), store.checkpoints_beside():
             asyncio.run(runner.run(planned))
     finally:
         store.stories.forget()  # the TUI keeps its Store open between fetches

@@ -43,6 +43,7 @@ from briefing.store.base import (
     summary_from_row,
     wraps_sqlite_errors,
 )
+from briefing.store.checkpoint import Checkpointer
 from briefing.store.fts import (
     SNIPPET_CLOSE,
     SNIPPET_OPEN,
@@ -130,9 +131,11 @@ RANK = "bm25(articles_fts, 5.0, 1.0, 1.0)"
 
 
 # The WAL is copied back into the database when it reaches this many pages (~40 MB at 4 KiB)
-# instead of SQLite's default 1,000: a fetch's commits then pay for a checkpoint a few times a
-# run rather than every few batches (checkpoints are still ~40% of commit CPU in a churn run).
+# instead of SQLite's default 1,000: commits then pay for a checkpoint a few times a fetch
+# rather than every few batches. A fetch itself leaves them to a thread (checkpoints_beside).
 CHECKPOINT_PAGES = 10_000
+# During a fetch (see Store.checkpoints_beside), only a bound: ~160 MB.
+WAL_BOUND_PAGES = 4 * CHECKPOINT_PAGES
 CACHE_KIB = 16 * 1024  # an upper bound, filled as pages are read; 64 MB gained only ~5%
 
 
@@ -257,6 +260,7 @@ class Store:
         # Rowids of articles inserted in the open transaction, not in the search index yet
         # (see index_pending).
         self._unindexed: list[int] = []
+        self._checkpointer: Checkpointer | None = None  # see checkpoints_beside
         # The story tables, with this connection's memos for matching (see StoryStore).
         self.stories = StoryStore(self)
         self._migrate()
@@ -289,6 +293,9 @@ class Store:
             raise StoreError(f"{self.path}: cannot prepare database: {exc}") from exc
 
     def close(self) -> None:
+        if self._checkpointer is not None:  # its last checkpoint first (see checkpoints_beside)
+            self._checkpointer.join()
+            self._checkpointer = None
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -320,6 +327,8 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
+            if self._checkpointer is not None:
+                self._checkpointer.poke()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -1179,6 +1188,33 @@ class Store:
         rows = self._rows("SELECT added, updated FROM fetch_runs ORDER BY id DESC LIMIT ?",
                           (runs,))
         return any(r["added"] or r["updated"] for r in rows) if rows else None
+
+    @contextmanager
+    def checkpoints_beside(self) -> Iterator[None]:
+        """While inside (a fetch), the WAL is copied back into the database by a thread of its
+        own (briefing.store.checkpoint) rather than inside the commits. On leaving, its last
+        checkpoint runs while the caller goes on; `close` waits for it."""
+        if self._checkpointer is not None:  # the last fetch's, finishing
+            self._checkpointer.join()
+            self._checkpointer = None
+        if str(self.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            yield
+            return
+        try:
+            checkpointer = Checkpointer(self.path)
+        except sqlite3.Error:  # the commits go on checkpointing, as outside
+            yield
+            return
+        self._checkpointer = checkpointer
+        # Still a bound: PASSIVE checkpoints beside a writer that never pauses leave the WAL
+        # unable to start over, and past this the commit that crosses it checkpoints (what
+        # is left to copy) so that the next one does.
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BOUND_PAGES:d}")
+        try:
+            yield
+        finally:
+            checkpointer.finish()
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
 
     def shrink_memory(self) -> None:
         """Hand the page cache back: a long-lived process (the TUI) between fetches."""
