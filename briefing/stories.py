@@ -178,7 +178,9 @@ def assign_articles(store: Store, arts: Sequence[Article],
         if fresh:  # every key the batch will look up, in one query
             windows = [_window_at(times[a.id]) for a in fresh]
             store.stories.preload([k for a in fresh for k in sigs[a.id].lookup_keys],
-                       min(w[0] for w in windows), max(w[1] for w in windows))
+                                  min(w[0] for w in windows), max(w[1] for w in windows),
+                                  hot=(max(w[0] for w in windows), min(w[1] for w in windows),
+                                       MAX_POSTINGS))
         rows = store.stories.rowids([a.id for a in arts])
         for art in arts:
             if art.id in rows:  # saved: an article must be stored before it joins a story

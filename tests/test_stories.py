@@ -318,6 +318,100 @@ def test_a_key_held_by_many_is_counted_not_loaded(tmp_path: Path) -> None:
         assert pct in store.stories.hot_keys and pct not in index.big
 
 
+def _remote_staff(i: int, published: str) -> Article:
+    return build(f"n{i}", f"https://x.example/{i}", f"Item {i}",
+                 [f"Firm{i} Ltd said 57.3% of its {1003 + 97 * i:,} staff work remotely."],
+                 published=published)
+
+
+def test_a_key_too_common_in_every_window_is_known_hot_without_reading_it(
+        tmp_path: Path) -> None:
+    """A batch's preload counts each key inside the range every article's window covers
+    (`hot`): one held by more than MAX_POSTINGS there would be found too common by every
+    lookup, so it is remembered as such at once and its postings never read (a cron cycle of
+    2,000 wire items read 88,000 postings only to drop them). Held by more in the wider range
+    but not inside that one, a key is read as before."""
+    n = stories.MAX_POSTINGS + 1  # one more than a lookup allows
+    near = [_remote_staff(i, "2026-11-20T09:00:00+00:00") for i in range(n)]
+    # The same figure in as many articles three weeks earlier: in the range loaded (SLACK)
+    # and outside every window.
+    far = [_remote_staff(n + i, "2026-10-30T09:00:00+00:00") for i in range(n)]
+    with Store(tmp_path / "s.db") as store:
+        store.save_articles(near + far)
+        stories.assign(store, [a.id for a in near + far])
+    pct, _staff = (f.key() for f in stories.signature(near[0]).figs)
+    reads: list[str] = []
+
+    def trace(sql: str) -> None:
+        if sql.startswith("SELECT key, published, article FROM story_keys"):
+            reads.append(sql)
+
+    late = epoch("2026-11-20T09:00:00+00:00")
+    lo, hi = late - stories.WINDOW, late + stories.WINDOW
+    with Store(tmp_path / "s.db") as store:
+        with store.write():
+            store.conn.set_trace_callback(trace)
+            index = store.stories.preload([pct], lo, hi, hot=(lo, hi, stories.MAX_POSTINGS))
+            store.conn.set_trace_callback(None)
+        assert pct in store.stories.hot_keys and pct not in index.stamps and reads == []
+        assert index.size == 0
+    with Store(tmp_path / "s.db") as store:  # exactly MAX_POSTINGS inside: still read
+        with store.write():
+            index = store.stories.preload([pct], lo, hi,
+                                          hot=(lo, hi, stories.MAX_POSTINGS + 1))
+        assert pct not in store.stories.hot_keys and len(index.stamps[pct]) == 2 * n
+    early = epoch("2026-10-30T09:00:00+00:00")
+    with Store(tmp_path / "s.db") as store:  # windows between the two groups: neither counts
+        mid = (early + late) // 2
+        with store.write():
+            index = store.stories.preload([pct], mid - 3600, mid + 3600,
+                                          hot=(mid - 3600, mid + 3600, 1))
+        assert pct not in store.stories.hot_keys and len(index.stamps[pct]) == 2 * n
+
+
+def test_knowing_hot_keys_at_preload_groups_stories_as_finding_them_at_lookup(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same new batch assigned on two copies of a database, with the keys too common
+    known at the batch's preload and found at each lookup (the preload told nothing of
+    them): the same stories, members and flags."""
+    import shutil
+
+    from briefing.store.story_store import StoryStore
+
+    base = [_remote_staff(i, "2026-11-20T09:00:00+00:00")
+            for i in range(stories.MAX_POSTINGS + 3)]
+    copies = [build(f"c{i}", f"https://copy{i}.example/a", "Plant", COPY,
+                    published=f"2026-11-2{i % 3}T10:00:00+00:00") for i in range(6)]
+    with Store(tmp_path / "a.db") as store:
+        store.save_articles(base + copies[:2])
+        stories.assign(store, [a.id for a in base + copies[:2]])
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+    later = [_remote_staff(500 + i, "2026-11-21T09:00:00+00:00") for i in range(4)]
+    new = later + copies[2:]
+
+    def grouped(path: Path) -> list[Any]:
+        with Store(path) as store:
+            store.save_articles(new)
+            stories.assign_articles(store, new)
+            rows = store.conn.execute(
+                "SELECT article_id, story_id FROM story_articles ORDER BY article_id").fetchall()
+            flags = store.conn.execute(
+                "SELECT * FROM story_flags ORDER BY 1, 2, 3").fetchall()
+            hot = set(store.stories.hot_keys)
+        return [rows, flags, hot]
+
+    with_hot = grouped(tmp_path / "a.db")
+    real = StoryStore.preload
+
+    def without_hot(self: StoryStore, keys: Any, lo: int, hi: int, *, check: bool = True,
+                    hot: Any = None) -> Any:
+        return real(self, keys, lo, hi, check=check)
+
+    monkeypatch.setattr(StoryStore, "preload", without_hot)
+    assert grouped(tmp_path / "b.db") == with_hot
+    assert with_hot[2]  # the shared percent was too common in both
+
+
 def test_a_key_nobody_holds_is_counted_not_read_and_found_once_written(
         tmp_path: Path) -> None:
     """Keys no article holds yet (most MinHash bands of a cron run's new articles) cost one

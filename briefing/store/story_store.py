@@ -94,10 +94,12 @@ class KeyIndex:
         return have is not None and have[0] <= lo and hi <= have[1]
 
     def load(self, conn: Any, keys: Sequence[str], lo: int, hi: int,
-             id_of: Callable[[str], int] = key_id) -> None:
+             id_of: Callable[[str], int] = key_id,
+             hot: tuple[int, int, int] | None = None) -> set[str]:
         """Read the postings of `keys` for [lo, hi] (widened by SLACK); a key held by more
         than LOAD_CAP articles there is only marked `big`. `id_of`: keys.key_id, or a memo
-        of it."""
+        of it. With `hot` (first, last, most): the keys held by more than `most` articles
+        published in [first, last] are neither read nor kept, and returned."""
         lo = lo if lo == UNKNOWN_TIME else lo - self.SLACK
         hi = hi if hi == OPEN_END else hi + self.SLACK
         ids = {id_of(key): key for key in keys}
@@ -105,14 +107,22 @@ class KeyIndex:
         # article (most of a fetch's MinHash bands: each article's are its own) is not
         # looked up a second time, nor given lists of its own until this connection writes
         # one of its postings (`add`).
-        counts = self._counts(conn, list(ids), lo, hi)
-        big = {ids.pop(kid) for kid, n in counts.items() if n > self.LOAD_CAP}
+        counts = self._counts(conn, list(ids), lo, hi, hot)
+        # Too common in a range that every window looking them up covers: each lookup would
+        # find them so and drop them (StoryStore.candidates). A cron cycle of 2,000 wire
+        # items read 88,000 of its 227,000 postings for 603 such keys.
+        common = {ids.pop(kid) for kid, (_n, inner) in counts.items()
+                  if hot is not None and inner > hot[2]}
+        for key in common:
+            self.drop(key)
+        big = {ids.pop(kid) for kid, (n, _inner) in counts.items()
+               if kid in ids and n > self.LOAD_CAP}
         for key in big:
             self.size -= len(self.ids.pop(key, ()))
             self.stamps.pop(key, None)
             self.ranges.pop(key, None)
             self.big[key] = (lo, hi)
-        for key in (k for k in keys if k not in big):
+        for key in (k for k in keys if k not in big and k not in common):
             self.size -= len(self.ids.pop(key, ()))
             self.stamps.pop(key, None)
             self.big.pop(key, None)
@@ -141,17 +151,21 @@ class KeyIndex:
                 self.ids[key] += rowids[start:end]
                 self.size += end - start
                 start = end
+        return common
 
     @staticmethod
-    def _counts(conn: Any, wanted: list[int], lo: int, hi: int) -> dict[int, int]:
-        """Key id -> how many articles hold it in [lo, hi], for the key ids among `wanted`
-        that any article holds there."""
-        counts: dict[int, int] = {}
+    def _counts(conn: Any, wanted: list[int], lo: int, hi: int,
+                hot: tuple[int, int, int] | None = None) -> dict[int, tuple[int, int]]:
+        """Key id -> how many articles hold it in [lo, hi] and in `hot`'s [first, last] (0
+        without), for the key ids among `wanted` that any article holds in [lo, hi]."""
+        first, last = (hot[0], hot[1]) if hot is not None else (1, 0)
+        counts: dict[int, tuple[int, int]] = {}
         for i in range(0, len(wanted), 500):
-            counts.update(conn.execute(
-                "SELECT key, count(*) FROM story_keys WHERE key IN "
-                "(SELECT value FROM json_each(?)) AND published BETWEEN ? AND ? "
-                "GROUP BY key", (json.dumps(wanted[i:i + 500]), lo, hi)))
+            for kid, n, inner in conn.execute(
+                    "SELECT key, count(*), sum(published BETWEEN ? AND ?) FROM story_keys "
+                    "WHERE key IN (SELECT value FROM json_each(?)) AND published BETWEEN ? "
+                    "AND ? GROUP BY key", (first, last, json.dumps(wanted[i:i + 500]), lo, hi)):
+                counts[kid] = (n, inner)
         return counts
 
     def window(self, key: str, lo: int, hi: int) -> list[int]:
@@ -359,19 +373,24 @@ class StoryStore:
         return index
 
     @wraps_sqlite_errors
-    def preload(self, keys: Iterable[str], lo: int, hi: int, *, check: bool = True
-                ) -> KeyIndex:
+    def preload(self, keys: Iterable[str], lo: int, hi: int, *, check: bool = True,
+                hot: tuple[int, int, int] | None = None) -> KeyIndex:
         """Load the postings of `keys` for [lo, hi] (seconds, see `epoch`) in one query: what a
         batch of articles will look up one by one with `candidates`. Call it at the start of each
-        batch (`check`: see whether another connection has committed since)."""
+        batch (`check`: see whether another connection has committed since). `hot`: (first,
+        last, most), where [first, last] lies inside the window of every article that will
+        look these keys up and `most` is their `max_postings`: a key held by more than that
+        there is one `candidates` would find too common for each of them, and is remembered
+        as such at once (hot_keys) instead of read."""
         index = self.key_index(check=check)
         if index.complete:  # it covers every key (see KeyIndex.covers): nothing to load
             return index
-        hot = self.hot_keys
-        missing = [k for k in dict.fromkeys(keys) if k not in hot and not index.covers(k, lo, hi)]
+        known_hot = self.hot_keys
+        missing = [k for k in dict.fromkeys(keys)
+                   if k not in known_hot and not index.covers(k, lo, hi)]
         if missing:
             self.flush()
-            index.load(self._store.conn, missing, lo, hi, self.key_id)
+            known_hot |= index.load(self._store.conn, missing, lo, hi, self.key_id, hot)
         return index
 
     @wraps_sqlite_errors
@@ -398,7 +417,9 @@ class StoryStore:
         keys = [k for k in dict.fromkeys(keys) if k not in hot]
         index = self.index
         if index is None or not index.complete:  # a complete one has every key already
-            index = self.preload(keys, lo, hi, check=False)
+            index = self.preload(keys, lo, hi, check=False, hot=(lo, hi, max_postings))
+            hot = self.hot_keys
+            keys = [k for k in keys if k not in hot]
         # Two figures in common, or two MinHash bands: one band alone is what a shared stock
         # paragraph (a newsletter line, a wire's boilerplate) gives unrelated items. The rows
         # met twice among one kind's postings are found with set operations, and only theirs
