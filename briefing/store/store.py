@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -1214,7 +1214,9 @@ class Store:
             yield
         finally:
             checkpointer.finish()
-            self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
+            # Never in place of the error that ended the fetch (a connection SQLite gave up on).
+            with suppress(sqlite3.Error):
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES:d}")
 
     def shrink_memory(self) -> None:
         """Hand the page cache back: a long-lived process (the TUI) between fetches."""
