@@ -113,7 +113,8 @@ class KeyIndex:
         counts = self._counts(conn, list(ids), lo, hi, hot)
         # Too common in a range that every window looking them up covers: each lookup would
         # find them so and drop them (StoryStore.candidates). A cron cycle of 2,000 wire
-        # items read 88,000 of its 227,000 postings for 603 such keys.
+        # items, each feed's round of items dated one day, read 72,000 postings instead of
+        # 227,000 (168,000 of those for 900 keys that lookups then dropped).
         common = {ids.pop(kid) for kid, (_n, inner) in counts.items()
                   if hot is not None and inner > hot[2]}
         for key in common:
