@@ -64,8 +64,19 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     _ensure_helpers()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=_worker_start)
-    # Each submit that finds no idle worker starts one, so `workers` at once start them all.
     try:
+        # Every worker forked before the pool's manager thread exists (the first submit starts
+        # it). Started by the submits, one a submit, a worker killed the instant it appeared
+        # had the manager thread close the pool's queues while the next submit was handing
+        # their descriptors to the fork server: EBADF there, the fork server died with a
+        # traceback on stderr, and the retry found it dying ("working in one thread"; 1 full
+        # test run in 5). Now such a death is seen at the first submit, and the retry gets a
+        # healthy fork server. Private, as `kill_workers` is: without it (another Python),
+        # the submits start the workers, as before.
+        launch = getattr(pool, "_launch_processes", None)
+        if launch is not None:
+            with pool._shutdown_lock:
+                launch()
         for started in [pool.submit(_ready) for _ in range(workers)]:
             started.result()
     except BaseException:
