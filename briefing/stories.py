@@ -176,11 +176,11 @@ def assign_articles(store: Store, arts: Sequence[Article],
         times = {aid: epoch(stamp) for aid, stamp in stamps.items()}
         fresh = [a for a in arts if a.id not in prior]
         if fresh:  # every key the batch will look up, in one query
-            windows = [_window_at(times[a.id]) for a in fresh]
+            lows, highs = zip(*(_window_at(times[a.id]) for a in fresh), strict=True)
+            # Loaded: the union of the windows; known too common: inside their intersection.
             store.stories.preload([k for a in fresh for k in sigs[a.id].lookup_keys],
-                                  min(w[0] for w in windows), max(w[1] for w in windows),
-                                  hot=(max(w[0] for w in windows), min(w[1] for w in windows),
-                                       MAX_POSTINGS))
+                                  min(lows), max(highs),
+                                  hot=(max(lows), min(highs), MAX_POSTINGS))
         rows = store.stories.rowids([a.id for a in arts])
         for art in arts:
             if art.id in rows:  # saved: an article must be stored before it joins a story

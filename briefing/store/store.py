@@ -293,10 +293,14 @@ class Store:
             raise StoreError(f"{self.path}: cannot prepare database: {exc}") from exc
 
     def close(self) -> None:
-        if self._checkpointer is not None:  # its last checkpoint first (see checkpoints_beside)
+        self._end_checkpoints()  # its last checkpoint first (see checkpoints_beside)
+        self.conn.close()
+
+    def _end_checkpoints(self) -> None:
+        """Wait for the last fetch's checkpoint thread, if any, to finish."""
+        if self._checkpointer is not None:
             self._checkpointer.join()
             self._checkpointer = None
-        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -1194,9 +1198,7 @@ class Store:
         """While inside (a fetch), the WAL is copied back into the database by a thread of its
         own (briefing.store.checkpoint) rather than inside the commits. On leaving, its last
         checkpoint runs while the caller goes on; `close` waits for it."""
-        if self._checkpointer is not None:  # the last fetch's, finishing
-            self._checkpointer.join()
-            self._checkpointer = None
+        self._end_checkpoints()  # the last fetch's, finishing
         if str(self.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             yield
             return
