@@ -490,10 +490,11 @@ def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> No
     origin: wire.Key = (b"https", "127.0.0.1", port)
 
     async def go() -> tuple[str, list[bytes], bool, bool]:
-        untrusted = wire.Pool(limit=2, ssl_context=shared_ssl_context())
+        untrusted = wire.Pool(limit=2, ssl_context=shared_ssl_context)
         with pytest.raises(httpcore.ConnectError) as refused:
             await untrusted.connection(origin, ["127.0.0.1"], timeouts)
-        pool = wire.Pool(limit=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
+        trusting = ssl.create_default_context(cafile=str(cert))
+        pool = wire.Pool(limit=2, ssl_context=lambda: trusting)
         bodies: list[bytes] = []
         conns: list[wire.Connection] = []
         for path in (b"/a", b"/b"):

@@ -504,7 +504,8 @@ def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
     origin: wire.Key = (b"https", "127.0.0.1", port)
 
     async def go() -> tuple[list[bytes], bool]:
-        pool = wire.Pool(limit=2, ssl_context=ssl.create_default_context(cafile=str(cert)))
+        trusting = ssl.create_default_context(cafile=str(cert))
+        pool = wire.Pool(limit=2, ssl_context=lambda: trusting)
         bodies: list[bytes] = []
         conns: list[wire.Connection] = []
         try:

@@ -5,6 +5,7 @@ command module imports this one (and none imports another)."""
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import signal
 import sys
@@ -272,3 +273,9 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("briefing: interrupted", err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
+    finally:
+        # The process ends here, and its exit frees what is left. Frozen, that is skipped by
+        # the interpreter's last garbage collections, which walked every object a fetch left
+        # (its modules, its caches): ~50-100 ms of a cron cycle's 3 s, on one core. Stores
+        # are closed by then (their commands close them), so no connection waits on a cycle.
+        gc.freeze()

@@ -4,7 +4,7 @@ Redirects are followed by hand so each hop's scheme is checked (a feed must not 
 file:// or gopher://) and a loop stops after `max_redirects`. Bodies are streamed and counted
 after decoding, so a small gzip bomb stops at the cap instead of filling memory.
 
-Every request, each redirect hop and teaser link included, is checked by `GuardedTransport`: it
+Every request, each redirect hop and teaser link included, is checked by `AddressGuard`: it
 resolves the host itself, refuses internal addresses (see addresses.py) unless the user chose
 that host, and the connection is then made to the very addresses it checked (feeds and pages
 over wire.py's connections, translation engines over httpx's). Resolving twice
@@ -219,37 +219,16 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport, with each request's host resolved and checked here and its
-    connections pinned to the checked addresses (TLS still verifies the host name)."""
+class AddressGuard:
+    """Resolves a request's host and checks every address it gets (AddressRefused for an
+    internal one nobody chose), keeping what a host resolved to for RESOLVED_SECONDS: what
+    each request asks before it may connect, over either client."""
 
-    def __init__(self, *, allow: AllowList, limits: httpx.Limits,
-                 resolver: Resolver = system_resolver) -> None:
-        super().__init__(verify=shared_ssl_context(), limits=limits, trust_env=False)
-        # The pool httpx builds has no way to take a network backend, so it is built again with
-        # ours; the pinning test fails if a future httpx stops using this attribute.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=shared_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_PinnedBackend(),
-        )
+    def __init__(self, *, allow: AllowList, resolver: Resolver = system_resolver) -> None:
         self.allow = allow
         self.resolver = resolver
         # (host, port) -> when it was resolved (monotonic), the addresses (see _addresses).
         self._resolved: dict[tuple[str, int], tuple[float, list[str]]] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        host, port = origin(url.scheme, url.raw_host.decode("ascii"), url.port)
-        addresses = await self.checked(host, port, request.extensions.get(TRUSTED, frozenset()),
-                                       request)
-        token = _pinned.set({**_pinned.get(), (host, port): tuple(addresses)})
-        try:
-            return await super().handle_async_request(request)
-        finally:
-            _pinned.reset(token)
 
     async def checked(self, host: str, port: int, trusted: frozenset[tuple[str, int]],
                       request: httpx.Request | None = None) -> list[str]:
@@ -285,6 +264,36 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             raise httpx.ConnectError(f"cannot resolve {host}: no address", request=request)
         self._resolved[(host, port)] = (time.monotonic(), found)
         return found
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, with each request's host resolved and checked (AddressGuard) and
+    its connections pinned to the checked addresses (TLS still verifies the host name)."""
+
+    def __init__(self, *, allow: AllowList, limits: httpx.Limits,
+                 resolver: Resolver = system_resolver) -> None:
+        super().__init__(verify=shared_ssl_context(), limits=limits, trust_env=False)
+        # The pool httpx builds has no way to take a network backend, so it is built again with
+        # ours; the pinning test fails if a future httpx stops using this attribute.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=shared_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(),
+        )
+        self.guard = AddressGuard(allow=allow, resolver=resolver)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        host, port = origin(url.scheme, url.raw_host.decode("ascii"), url.port)
+        addresses = await self.guard.checked(
+            host, port, request.extensions.get(TRUSTED, frozenset()), request)
+        token = _pinned.set({**_pinned.get(), (host, port): tuple(addresses)})
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            _pinned.reset(token)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -491,24 +500,20 @@ class Fetcher:
     def __init__(self, settings: FetchSettings, *, resolver: Resolver = system_resolver) -> None:
         self.settings = settings
         self.resolver = resolver
-        self._transport: GuardedTransport | None = None
+        self._guard: AddressGuard | None = None
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._not_before: dict[str, float] = {}
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
-        # The guarded transport resolves and checks each request's host (and keeps what a
-        # host resolved to); the requests themselves go over wire.py's connections, not
-        # httpx's: its layers and httpcore's took most of a 304's CPU.
-        self._transport = GuardedTransport(allow=parse_allow(s.allow_private),
-                                           limits=httpx.Limits(max_connections=1),
-                                           resolver=self.resolver)
+        # The requests go over wire.py's connections, not httpx's: its layers and httpcore's
+        # took most of a 304's CPU. Only the address rules are shared with httpx's client.
+        self._guard = AddressGuard(allow=parse_allow(s.allow_private), resolver=self.resolver)
         # Connections for twice the requests under way (as httpx's limits were): idle ones
         # are kept until that many are open, so a feed's request usually finds its host's
         # connection still open, however many hosts the feeds are spread over.
-        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2,
-                               ssl_context=shared_ssl_context())
+        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2, ssl_context=shared_ssl_context)
         self._timeouts = wire.Timeouts(connect=s.connect_timeout, read=s.read_timeout,
                                        write=s.read_timeout)
         # What an httpx client sent by default, with our agent and encodings (no cookie is
@@ -520,9 +525,8 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._transport is not None:
+        if self._guard is not None:
             self._pool.close()
-            await self._transport.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         host = _hostname(url)
@@ -602,7 +606,7 @@ class Fetcher:
     @asynccontextmanager
     async def _stream(self, url: str, headers: dict[str, str],
                       trusted: frozenset[tuple[str, int]]) -> AsyncIterator[_Answer]:
-        assert self._transport is not None, "use Fetcher as an async context manager"
+        assert self._guard is not None, "use Fetcher as an async context manager"
         s = self.settings
         conn: wire.Connection | None = None
         try:
@@ -611,7 +615,7 @@ class Fetcher:
             except (ValueError, httpx.InvalidURL) as exc:  # idna's errors are ValueErrors
                 raise FetchError(f"invalid URL {url[:80]!r}: {_reason(exc)}") from None
             _, host, port = key
-            addresses = await self._transport.checked(host, port, trusted)
+            addresses = await self._guard.checked(host, port, trusted)
             sent = dict(self._headers)
             for name, value in headers.items():
                 # A validator's bytes as its server sent them (see `validator`).

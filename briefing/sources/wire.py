@@ -18,7 +18,7 @@ import contextlib
 import select
 import ssl
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import h11
@@ -387,8 +387,10 @@ class Pool:
     together: past it the least recently used idle one is closed. The caller bounds the
     requests under way below `limit` (Fetcher's slots), so none waits for a connection."""
 
-    def __init__(self, *, limit: int, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, *, limit: int, ssl_context: Callable[[], ssl.SSLContext]) -> None:
         self._limit = max(1, limit)
+        # Made at the first TLS connection: loading the CA bundle costs a run of plain-HTTP
+        # feeds (or of 304s only over kept connections) ~15 ms of the thread that writes.
         self._ssl = ssl_context
         self._idle: dict[Key, list[Connection]] = {}
         self._order: dict[Connection, None] = {}  # every idle connection, oldest first
@@ -411,7 +413,7 @@ class Pool:
         scheme, host, port = key
         stream = await connect(addresses, port, timeouts.connect)
         if scheme == b"https":
-            await stream.start_tls(self._ssl, host, timeouts.connect)
+            await stream.start_tls(self._ssl(), host, timeouts.connect)
         self._busy += 1
         return Connection(key, stream)
 
