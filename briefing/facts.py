@@ -10,10 +10,11 @@ duration: "tháng 8 năm 2023" is August 2023, not "8 years").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from math import isfinite
 from operator import attrgetter
+from typing import overload
 
 from briefing import gazetteer as gz
 from briefing import numbers
@@ -21,7 +22,7 @@ from briefing.entities import NAME_KINDS
 from briefing.models import Fact
 from briefing.numbers import Hit
 
-__all__ = ["FIGURE_KINDS", "extract", "make_fact", "merge_aliases"]
+__all__ = ["FIGURE_KINDS", "FactRows", "extract", "make_fact", "merge_aliases"]
 
 # Kinds that carry a measured quantity: the ones key-fact bullets are built around.
 FIGURE_KINDS = frozenset({"money", "percent", "count", "duration", "measure"})
@@ -126,6 +127,66 @@ def make_fact(kind: str, text: str, value: float | str, unit: str, paragraph: in
     fields["end"] = end
     fields["link"] = link
     return made
+
+
+# One fact as a row: make_fact's arguments, in its order (the facts table's columns after the
+# article and the index).
+FactRow = tuple[str, str, "float | str", str, int, int, int, "int | None"]
+
+
+_ROW = attrgetter("kind", "text", "value", "unit", "paragraph", "start", "end", "link")
+
+
+class FactRows(Sequence[Fact]):
+    """An article's facts as rows, the Fact objects made only if they are read. What a worker
+    sends of its tagging (ingest.tag_articles): the writer only stores them (Store.save_analyses
+    takes `rows` as they are), and unpickling ~24 frozen objects an article, then reading their
+    fields back into rows, cost it ~0.025 ms an article, where rows cost ~0.004; the pickle is
+    40% smaller. Read as a sequence it is the tuple of Facts it stands for."""
+
+    __slots__ = ("_made", "rows")
+
+    def __init__(self, rows: Sequence[FactRow]) -> None:
+        self.rows = rows if isinstance(rows, tuple) else tuple(rows)
+        self._made: tuple[Fact, ...] | None = None
+
+    @classmethod
+    def of(cls, facts: Iterable[Fact]) -> FactRows:
+        return cls(tuple(map(_ROW, facts)))
+
+    def facts(self) -> tuple[Fact, ...]:
+        if self._made is None:
+            self._made = tuple(make_fact(*row) for row in self.rows)
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Fact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Fact, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Fact | tuple[Fact, ...]:
+        return self.facts()[index]
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self.facts())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FactRows):
+            return self.rows == other.rows
+        return isinstance(other, Sequence) and self.facts() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self.facts())
+
+    def __repr__(self) -> str:
+        return f"FactRows({self.facts()!r})"
+
+    def __reduce__(self) -> tuple[type[FactRows], tuple[tuple[FactRow, ...]]]:
+        return (FactRows, (self.rows,))
 
 
 def extract(text: str, *, paragraph: int, language: str,

@@ -438,6 +438,7 @@ def tag_articles(articles: Sequence[Article]) -> Tagging:
     their story signatures: what `build_article` and `process` add when tagging at once. An
     article may come without its text, which is its paragraphs joined (see build_article)."""
     from briefing import tagger
+    from briefing.facts import FactRows
 
     analyses: dict[str, Analysis] = {}
     made: list[tuple[Analysis, Any]] = []
@@ -457,7 +458,9 @@ def tag_articles(articles: Sequence[Article]) -> Tagging:
         signatures[art.id] = _signature(evolve(
             art, text=art.text or "\n\n".join(p.text for p in art.paragraphs),
             facts=analysis.facts), sentences)
-    return Tagging(analyses, signatures)
+    # The facts go back as rows, which the writer stores as they are (see FactRows).
+    return Tagging({aid: evolve(an, facts=FactRows.of(an.facts))
+                    for aid, an in analyses.items()}, signatures)
 
 
 def with_analysis(art: Article, analysis: Analysis) -> Article:

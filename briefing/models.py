@@ -5,6 +5,7 @@ Frozen dataclasses: cheap to build, safe to hand across threads and processes (t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -190,7 +191,7 @@ class Article:
     site_name: str = ""
     content_hash: str = ""
     tags: tuple[str, ...] = ()
-    facts: tuple[Fact, ...] = ()
+    facts: Sequence[Fact] = ()
     key_facts: tuple[KeyFact, ...] = ()
     summary: str = ""
     tagger_version: int = 0

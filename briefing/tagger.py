@@ -52,7 +52,7 @@ _UNIT_WORDS = frozenset(w.lower() for w in (*FACT_MEASURES, *gz.DURATION_UNITS, 
 
 @dataclass(frozen=True)
 class Analysis:
-    facts: tuple[Fact, ...]
+    facts: Sequence[Fact]
     key_facts: tuple[KeyFact, ...]
     summary: str
     tags: tuple[str, ...]

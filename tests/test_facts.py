@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from briefing.facts import extract
+from briefing.facts import FactRows, extract
 from briefing.models import Fact
 from briefing.numbers import parse_number
 from tests.conftest import seed
@@ -314,3 +315,25 @@ def test_seed_files_are_not_copied_into_the_project() -> None:
     sample = seed("000_be20d156f46645ba.txt").read_text(encoding="utf-8").splitlines()[7][:60]
     for path in [*root.glob("briefing/*.py"), *root.glob("tests/test_*.py")]:
         assert sample not in path.read_text(encoding="utf-8"), path
+
+
+def test_fact_rows_stand_for_their_facts() -> None:
+    """FactRows (the facts a worker sends back) read as the tuple of Facts they stand for,
+    cross the process boundary as rows, smaller, and come back equal."""
+    facts = tuple(extract("Halvorsen Energy paid $3.5bn for 40% of Lindqvist Steel on "
+                          "Monday, Rmb25bn ($3.5bn), cutting 1,200 jobs over 3 years.",
+                          language="en", paragraph=2, published="2024-03-06"))
+    assert len(facts) >= 5 and any(f.link is not None for f in facts)
+    rows = FactRows.of(facts)
+    assert len(rows) == len(facts) and rows.rows[0] == (
+        facts[0].kind, facts[0].text, facts[0].value, facts[0].unit, facts[0].paragraph,
+        facts[0].start, facts[0].end, facts[0].link)
+    assert rows == facts and facts == rows and list(rows) == list(facts)
+    assert rows[1] == facts[1] and rows[-1] == facts[-1] and rows[1:3] == facts[1:3]
+    assert hash(rows) == hash(facts) and repr(rows) == f"FactRows({facts!r})"
+    assert rows != facts[1:] and rows != FactRows(rows.rows[1:])
+    sent = pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
+    assert len(sent) < len(pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)) * 0.8
+    back = pickle.loads(sent)
+    assert isinstance(back, FactRows) and back == rows and back.facts() == facts
+    assert FactRows(list(rows.rows)) == rows  # rows given as a list are kept as a tuple

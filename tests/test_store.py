@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from briefing.facts import FactRows
 from briefing.models import Article, Fact, KeyFact, Paragraph
 from briefing.store import ArticleFilter, QueryError, Store, StoreError
 from briefing.store.store import FactFilter
@@ -202,7 +204,7 @@ def test_analyses_saved_together_are_those_saved_one_by_one(tmp_path: Path) -> N
     arts = [_article(n, tagger_version=-1, tags=("old",)) for n in range(4)]
     batch = [tagged(0, 2), tagged(1, 0), tagged(2, 3), tagged(0, 1)]  # a0 twice: the last wins
     results = []
-    for name in ("one", "many"):
+    for name in ("one", "many", "rows"):
         with Store(tmp_path / f"{name}.db") as store:
             store.save_articles(arts)
             if name == "one":
@@ -210,13 +212,15 @@ def test_analyses_saved_together_are_those_saved_one_by_one(tmp_path: Path) -> N
                     store.save_analysis(a.id, facts=a.facts, key_facts=a.key_facts,
                                         summary=a.summary, tags=a.tags,
                                         tagger_version=a.tagger_version)
-            else:
+            elif name == "many":
                 store.save_analyses(batch)
+            else:  # the facts as a worker sends them, stored without a Fact made
+                store.save_analyses([replace(a, facts=FactRows.of(a.facts)) for a in batch])
             results.append([store.get_article(f"a{n}") for n in range(4)])
             counts = store.conn.execute("SELECT id, fact_count FROM articles ORDER BY id")
             assert counts.fetchall() == [("a0", 1), ("a1", 0), ("a2", 3), ("a3", 0)]
-    assert results[0] == results[1]
-    a0, a1, a2, a3 = results[1]
+    assert results[0] == results[1] == results[2]
+    a0, a1, a2, a3 = results[2]
     assert a0 is not None and a2 is not None and a3 is not None and a1 is not None
     assert (len(a0.facts), a0.summary, a0.tags) == (1, "summary 0.1", ("tag0-0",))
     assert len(a2.facts) == len(a2.key_facts) == 3

@@ -630,8 +630,7 @@ class Store:
             c.executemany(
                 'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start,'
                 ' "end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(rowid, i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
-                  f.link) for i, f in enumerate(facts)],
+                [(rowid, i, *row) for i, row in enumerate(_fact_rows(facts))],
             )
         if key_facts:
             c.executemany(
@@ -681,8 +680,8 @@ class Store:
             c.executemany(
                 'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
                 '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(rowids[a.id], i, f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end,
-                  f.link) for a in last for i, f in enumerate(a.facts)])
+                [(rowid, i, *row) for a in last
+                 for rowid in (rowids[a.id],) for i, row in enumerate(_fact_rows(a.facts))])
             c.executemany(
                 "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
                 [(rowids[a.id], i, k.text, k.paragraph) for a in last
@@ -1302,6 +1301,16 @@ class _Stored:
 
 
 _DECODER = json.JSONDecoder()
+
+
+def _fact_rows(facts: Sequence[Fact]) -> Sequence[tuple[Any, ...]]:
+    """Facts as the facts table's columns after (article, idx): a worker's (facts.FactRows)
+    as they came, without making a Fact of each, and others read field by field."""
+    rows: Sequence[tuple[Any, ...]] | None = getattr(facts, "rows", None)
+    if rows is not None:
+        return rows
+    return [(f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end, f.link)
+            for f in facts]
 
 
 def _json_tuple(stored: str) -> tuple[Any, ...]:
