@@ -108,10 +108,14 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
         for src in store.list_sources():
             _add(planned, failed, src.url, src.tags, src.title, store, settings, set(),
                  known=src)
+        configured = store.get_sources([f.url for f in settings.feeds if is_http_url(f.url)])
         for feed in settings.feeds:
-            _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set())
+            _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set(),
+                 known=configured.get(feed.url), looked_up=True)
+    stored = store.get_sources([a for a in args if is_http_url(a)])
     for arg in args:
-        _add(planned, failed, arg, (), "", store, settings, set())
+        _add(planned, failed, arg, (), "", store, settings, set(), known=stored.get(arg),
+             looked_up=True)
     # Feeds before loose articles, so a page a feed links to is stored under the feed's item.
     order = {"remote": 0, "feed": 0, "html": 1, "text": 1}
     items = sorted(planned.values(), key=lambda p: order[p.kind])
@@ -120,9 +124,10 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
 
 def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
          tags: tuple[str, ...], title: str, store: Store, settings: Settings,
-         seen: set[Path], *, known: Source | None = None) -> None:
+         seen: set[Path], *, known: Source | None = None, looked_up: bool = False) -> None:
+    """`known`: the stored source of a URL `arg`, None if not stored once `looked_up`."""
     if is_http_url(arg):
-        src = known if known is not None else store.get_source(arg)
+        src = known if known is not None or looked_up else store.get_source(arg)
         all_tags = tuple(dict.fromkeys((*tags, *(src.tags if src else ()))))
         planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=src))
         return
@@ -173,6 +178,7 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
     except opml.OPMLError as exc:
         failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
         return
+    targets: list[tuple[str, opml.OPMLFeed]] = []
     for feed in feeds:
         try:
             target = opml.entry_target(feed.url, path)
@@ -182,8 +188,11 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
         if not is_http_url(target) and Path(target).resolve() == path:
             failed.append((str(path), "OPML file lists itself; that entry skipped"))
             continue
+        targets.append((target, feed))
+    stored = store.get_sources([t for t, _ in targets if is_http_url(t)])
+    for target, feed in targets:
         _add(planned, failed, target, tuple(dict.fromkeys((*tags, *feed.tags))), feed.title,
-             store, settings, seen)
+             store, settings, seen, known=stored.get(target), looked_up=is_http_url(target))
 
 
 AfterStore = Callable[[Store, Sequence[Article], Mapping[str, Any]], None]
@@ -319,6 +328,9 @@ class _Runner:
         self.done = 0
         self.total = report.sources_total
         self._dropped: dict[str, int] = {}  # teaser pages dropped from the queue, by source
+        # The sources with pages put off, read at the first `_pending`: most have none, and
+        # asking the store for each of a run's 1,000 feeds cost ~25 ms of the writer's thread.
+        self._put_off: set[str] | None = None
         # asyncio's locks, events and queues bind to the loop that first uses them (3.10+),
         # so they are made here, before asyncio.run starts the loop that runs `run`.
         self.fetcher = Fetcher(settings.fetch)  # its client is opened by `run`
@@ -890,6 +902,8 @@ class _Runner:
             for hook in self.after_store:
                 hook(self.store, changed, signatures)
         if later:
+            if self._put_off is not None:
+                self._put_off.add(key)
             dropped = self.store.add_pending_pages(key, later, now=self.now)
             if dropped:
                 self._dropped[key] = self._dropped.get(key, 0) + dropped
@@ -920,6 +934,10 @@ class _Runner:
         from them, and the ids of every page tried (a page that fails keeps its teaser, as on
         the first run)."""
         if not self.options.extract or job.local_root is not None or pages.left <= 0:
+            return [], []
+        if self._put_off is None:
+            self._put_off = self.store.pending_sources()
+        if job.source not in self._put_off:
             return [], []
         rows = self.store.pending_pages(job.source, pages.left)
         pages.take(len(rows))

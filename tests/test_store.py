@@ -291,3 +291,22 @@ def test_articles_read_together_are_those_read_one_by_one(db_file: Path) -> None
     assert [f.text for f in together["a4"].facts] == ["4%", "5%", "6%", "7%"]
     assert together["a2"].tags == ("zeta", "tag2", "alpha")
     assert together["a1"].paragraphs == arts[1].paragraphs
+
+
+def test_sources_looked_up_together_are_those_looked_up_one_by_one(tmp_path: Path) -> None:
+    """get_sources (what a fetch of many named feeds reads before its first request) gives
+    each stored source as get_source does, tags and validators included, past one chunk of
+    its statement, and leaves out URLs never stored."""
+    with Store(tmp_path / "s.db") as store:
+        urls = [f"https://feeds{i % 7}.example/{i}.xml" for i in range(1203)]
+        for i, url in enumerate(urls[:1200]):
+            store.add_source(url, tags=("Tech", f"t{i % 3}") if i % 2 else (), now="2024-01-01")
+            if i % 5 == 0:
+                store.record_source(url, kind="feed", status=200, now="2024-01-02",
+                                    etag=f'"e{i}"', title=f"Feed {i}")
+        found = store.get_sources([*urls, urls[3]])
+        assert len(found) == 1200 and set(found) == set(urls[:1200])
+        for url in (*urls[:50], *urls[1150:1200]):
+            assert found[url] == store.get_source(url)
+        assert found[urls[5]].etag == '"e5"' and found[urls[5]].tags == ("Tech", "t2")
+        assert store.get_sources([]) == {} and store.get_sources(urls[1200:]) == {}

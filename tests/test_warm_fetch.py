@@ -360,7 +360,7 @@ def test_each_source_is_read_from_the_database_once_a_run(server: TestServer,
     def reads(sql: list[str]) -> int:
         return sum(s.startswith("SELECT * FROM sources WHERE url") for s in sql)
 
-    assert reads(subscribed) == 5  # once each, when the run is planned
+    assert reads(subscribed) == 1  # all five in one statement, when the run is planned
     assert reads(statements) == 0  # the list of subscriptions has them already
 
 

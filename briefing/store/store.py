@@ -422,6 +422,22 @@ class Store:
             "SELECT tag FROM source_tags WHERE source_url = ? ORDER BY tag", (url,))]
         return _source(row, tags)
 
+    def get_sources(self, urls: Sequence[str]) -> dict[str, Source]:
+        """`get_source` for many URLs in two statements: the stored ones, by URL. A fetch of
+        1,000 feeds named on its command line looked each up with two (~25 ms before its
+        first request)."""
+        out: dict[str, Source] = {}
+        for i in range(0, len(urls), 500):
+            chunk = json.dumps(list(urls[i:i + 500]))
+            rows = self._rows("SELECT * FROM sources WHERE url IN "
+                              "(SELECT value FROM json_each(?))", (chunk,))
+            tags: dict[str, list[str]] = {}
+            for r in self._rows("SELECT source_url, tag FROM source_tags WHERE source_url IN "
+                                "(SELECT value FROM json_each(?)) ORDER BY tag", (chunk,)):
+                tags.setdefault(r["source_url"], []).append(r["tag"])
+            out.update((r["url"], _source(r, tags.get(r["url"], []))) for r in rows)
+        return out
+
     def list_sources(self, *, subscribed_only: bool = True) -> list[Source]:
         where = "WHERE subscribed = 1" if subscribed_only else ""
         rows = self._rows(f"SELECT * FROM sources {where} ORDER BY url")
@@ -518,6 +534,10 @@ class Store:
         return [(r["article_id"], r["url"]) for r in self._rows(
             "SELECT article_id, url FROM pending_pages WHERE source_url = ? ORDER BY rowid "
             "LIMIT ?", (source, limit))]
+
+    def pending_sources(self) -> set[str]:
+        """The sources that have pending pages."""
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT source_url FROM pending_pages")}
 
     def drop_pending_pages(self, article_ids: Sequence[str]) -> None:
         with self.write() as c:
