@@ -175,9 +175,12 @@ class FactRows(Sequence[Fact]):
         return iter(self.facts())
 
     def __eq__(self, other: object) -> bool:
+        # Equal to what it stands for, a tuple of Facts, and to nothing a tuple is not.
         if isinstance(other, FactRows):
             return self.rows == other.rows
-        return isinstance(other, Sequence) and self.facts() == tuple(other)
+        if isinstance(other, tuple):
+            return self.facts() == other
+        return NotImplemented
 
     def __hash__(self) -> int:
         return hash(self.facts())

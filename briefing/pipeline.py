@@ -178,20 +178,25 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
     except opml.OPMLError as exc:
         failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
         return
-    targets: list[tuple[str, opml.OPMLFeed]] = []
+    # Each entry's target, or why it is skipped, in the file's order (which the failures
+    # are reported in); the stored sources of the URLs read in one statement first.
+    entries: list[tuple[str, opml.OPMLFeed | None]] = []
     for feed in feeds:
         try:
             target = opml.entry_target(feed.url, path)
         except opml.OPMLError as exc:
-            failed.append((str(path), str(exc)))
+            entries.append((str(exc), None))
             continue
         if not is_http_url(target) and Path(target).resolve() == path:
-            failed.append((str(path), "OPML file lists itself; that entry skipped"))
+            entries.append(("OPML file lists itself; that entry skipped", None))
             continue
-        targets.append((target, feed))
-    stored = store.get_sources([t for t, _ in targets if is_http_url(t)])
-    for target, feed in targets:
-        _add(planned, failed, target, tuple(dict.fromkeys((*tags, *feed.tags))), feed.title,
+        entries.append((target, feed))
+    stored = store.get_sources([t for t, feed in entries if feed and is_http_url(t)])
+    for target, entry in entries:
+        if entry is None:
+            failed.append((str(path), target))
+            continue
+        _add(planned, failed, target, tuple(dict.fromkeys((*tags, *entry.tags))), entry.title,
              store, settings, seen, known=stored.get(target), looked_up=is_http_url(target))
 
 
@@ -330,6 +335,8 @@ class _Runner:
         self._dropped: dict[str, int] = {}  # teaser pages dropped from the queue, by source
         # The sources with pages put off, read at the first `_pending`: most have none, and
         # asking the store for each of a run's 1,000 feeds cost ~25 ms of the writer's thread.
+        # Pages another process puts off meanwhile (a TUI fetching beside cron) wait for the
+        # next run, as the pages put off by this one do.
         self._put_off: set[str] | None = None
         # asyncio's locks, events and queues bind to the loop that first uses them (3.10+),
         # so they are made here, before asyncio.run starts the loop that runs `run`.
@@ -902,7 +909,7 @@ class _Runner:
             for hook in self.after_store:
                 hook(self.store, changed, signatures)
         if later:
-            if self._put_off is not None:
+            if self._put_off is not None:  # kept true, though a source comes once a run
                 self._put_off.add(key)
             dropped = self.store.add_pending_pages(key, later, now=self.now)
             if dropped:

@@ -332,6 +332,7 @@ def test_fact_rows_stand_for_their_facts() -> None:
     assert rows[1] == facts[1] and rows[-1] == facts[-1] and rows[1:3] == facts[1:3]
     assert hash(rows) == hash(facts) and repr(rows) == f"FactRows({facts!r})"
     assert rows != facts[1:] and rows != FactRows(rows.rows[1:])
+    assert rows != list(facts) and FactRows(()) != [] and FactRows(()) != ""  # as a tuple
     sent = pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
     assert len(sent) < len(pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)) * 0.8
     back = pickle.loads(sent)

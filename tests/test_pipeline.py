@@ -280,3 +280,40 @@ def test_fetching_walks_no_import_path_per_request(server: TestServer, db_file: 
         sys.meta_path.remove(watch)
     assert (first.sources_ok, first.failed, second.not_modified) == (6, [], 6)
     assert "sniffio" in sys.modules and watch.asked == 0
+
+
+def test_an_opml_files_entries_are_planned_and_refused_in_its_order(tmp_path: Path,
+                                                                    db_file: Path) -> None:
+    """resolve reads an OPML file's stored feeds in one statement, and plans each as the
+    store has it (its validators, its tags with the list's); the entries it skips are
+    reported in the file's order, whichever step skips them; a feed listed twice is
+    planned once; a new one is planned unstored."""
+    stored_url, new_url = "https://feeds.example/a.xml", "https://feeds.example/new.xml"
+    store = Store(db_file)
+    store.add_source(stored_url, tags=("Stored",))
+    store.record_source(stored_url, kind="feed", status=200, now="2024-01-02", etag='"e1"')
+    subs = tmp_path / "subs.opml"
+    subs.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="gone" xmlUrl="missing.xml"/>'
+        '<outline text="cmd" xmlUrl="|cat /etc/passwd"/>'
+        f'<outline text="a" category="Listed" xmlUrl="{stored_url}"/>'
+        f'<outline text="a again" xmlUrl="{stored_url}"/>'
+        '<outline text="me" xmlUrl="subs.opml"/>'
+        f'<outline text="new" xmlUrl="{new_url}"/></body></opml>')
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    planned, failed = pipeline.resolve([str(subs)], store, Settings())
+    store.conn.set_trace_callback(None)
+    assert failed == [
+        (str(tmp_path / "missing.xml"), "no such file or directory"),
+        (str(subs), "entry '|cat /etc/passwd' skipped: a command (newsboat exec feed); "
+                    "commands are never run"),
+        (str(subs), "OPML file lists itself; that entry skipped")]
+    by_key = {p.key: p for p in planned}
+    assert list(by_key) == [stored_url, new_url]
+    kept = by_key[stored_url].stored
+    assert kept is not None and kept.etag == '"e1"'
+    assert set(by_key[stored_url].tags) == {"Listed", "Stored"}
+    assert by_key[new_url].stored is None and not by_key[new_url].validated
+    assert sum(s.startswith("SELECT * FROM sources") for s in statements) == 1

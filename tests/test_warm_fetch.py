@@ -490,11 +490,11 @@ def test_tls_connections_are_verified_kept_and_seen_closed(tmp_path: Path) -> No
     origin: wire.Key = (b"https", "127.0.0.1", port)
 
     async def go() -> tuple[str, list[bytes], bool, bool]:
-        untrusted = wire.Pool(limit=2, ssl_context=shared_ssl_context)
+        untrusted = wire.Pool(limit=2, make_ssl_context=shared_ssl_context)
         with pytest.raises(httpcore.ConnectError) as refused:
             await untrusted.connection(origin, ["127.0.0.1"], timeouts)
         trusting = ssl.create_default_context(cafile=str(cert))
-        pool = wire.Pool(limit=2, ssl_context=lambda: trusting)
+        pool = wire.Pool(limit=2, make_ssl_context=lambda: trusting)
         bodies: list[bytes] = []
         conns: list[wire.Connection] = []
         for path in (b"/a", b"/b"):
@@ -547,3 +547,44 @@ def test_open_connections_stay_within_twice_the_requests_under_way(
     finally:
         for s in servers:
             s.close()
+
+
+def test_the_tls_certificates_are_loaded_only_for_a_tls_connection(
+        server: TestServer, db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of plain-HTTP feeds never loads the CA bundle (the fetcher makes the TLS context
+    at its first TLS connection); when it cannot be loaded, a TLS connection fails with one
+    line saying so, before connecting."""
+    from briefing.sources import http
+
+    made: list[int] = []
+
+    def counted() -> ssl.SSLContext:
+        made.append(1)
+        raise AssertionError("a plain-HTTP run made a TLS context")
+
+    monkeypatch.setattr(http, "shared_ssl_context", counted)
+    report = run_fetch(_settings(), Store(db_file), _feeds(server, 3))
+    assert (report.failed, report.sources_ok, made) == ([], 3, [])
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+
+    def broken() -> ssl.SSLContext:
+        raise ssl.SSLError("no certificates in the bundle")
+
+    async def go() -> str:
+        pool = wire.Pool(limit=2, make_ssl_context=broken)
+        with pytest.raises(httpcore.ConnectError) as failed:
+            await pool.connection((b"https", "127.0.0.1", listener.getsockname()[1]),
+                                  ["127.0.0.1"], wire.Timeouts(connect=10, read=10, write=10))
+        return str(failed.value)
+
+    try:
+        message = asyncio.run(go())
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing connected
+    finally:
+        listener.close()
+    assert message.startswith("cannot load TLS certificates: ") and "\n" not in message

@@ -505,7 +505,7 @@ def test_a_kept_tls_connection_ended_by_close_notify_alone_is_not_reused(
 
     async def go() -> tuple[list[bytes], bool]:
         trusting = ssl.create_default_context(cafile=str(cert))
-        pool = wire.Pool(limit=2, ssl_context=lambda: trusting)
+        pool = wire.Pool(limit=2, make_ssl_context=lambda: trusting)
         bodies: list[bytes] = []
         conns: list[wire.Connection] = []
         try:

@@ -310,8 +310,8 @@ def new_client(*, timeout: httpx.Timeout, limits: httpx.Limits, allow: AllowList
                resolver: Resolver = system_resolver,
                headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """The one way briefing makes an HTTP client (translation engines; `Fetcher` sends feeds
-    and pages over wire.py, checked by the same guarded transport): every request through
-    the guarded transport (address rules, pinned connections), redirects followed by hand or
+    and pages over wire.py, checked by the same AddressGuard): every request through the
+    guarded transport (address rules, pinned connections), redirects followed by hand or
     not at all, and no proxy taken from the environment (a stray proxy variable must not
     reroute cron's fetches)."""
     return httpx.AsyncClient(
@@ -513,7 +513,8 @@ class Fetcher:
         # Connections for twice the requests under way (as httpx's limits were): idle ones
         # are kept until that many are open, so a feed's request usually finds its host's
         # connection still open, however many hosts the feeds are spread over.
-        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2, ssl_context=shared_ssl_context)
+        self._pool = wire.Pool(limit=max(1, s.concurrency) * 2,
+                               make_ssl_context=shared_ssl_context)
         self._timeouts = wire.Timeouts(connect=s.connect_timeout, read=s.read_timeout,
                                        write=s.read_timeout)
         # What an httpx client sent by default, with our agent and encodings (no cookie is

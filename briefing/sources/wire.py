@@ -387,11 +387,11 @@ class Pool:
     together: past it the least recently used idle one is closed. The caller bounds the
     requests under way below `limit` (Fetcher's slots), so none waits for a connection."""
 
-    def __init__(self, *, limit: int, ssl_context: Callable[[], ssl.SSLContext]) -> None:
+    def __init__(self, *, limit: int, make_ssl_context: Callable[[], ssl.SSLContext]) -> None:
         self._limit = max(1, limit)
-        # Made at the first TLS connection: loading the CA bundle costs a run of plain-HTTP
-        # feeds (or of 304s only over kept connections) ~15 ms of the thread that writes.
-        self._ssl = ssl_context
+        # Called at each TLS connection (the caller caches it): a run of plain-HTTP feeds
+        # never loads the CA bundle, ~15 ms of the thread that writes.
+        self._make_ssl = make_ssl_context
         self._idle: dict[Key, list[Connection]] = {}
         self._order: dict[Connection, None] = {}  # every idle connection, oldest first
         self._busy = 0
@@ -411,9 +411,15 @@ class Pool:
             conn.stream.close()
         self._trim(self._limit - 1)
         scheme, host, port = key
-        stream = await connect(addresses, port, timeouts.connect)
+        context = None
         if scheme == b"https":
-            await stream.start_tls(self._ssl(), host, timeouts.connect)
+            try:
+                context = self._make_ssl()
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                raise httpcore.ConnectError(f"cannot load TLS certificates: {exc}") from None
+        stream = await connect(addresses, port, timeouts.connect)
+        if context is not None:
+            await stream.start_tls(context, host, timeouts.connect)
         self._busy += 1
         return Connection(key, stream)
 

@@ -1326,6 +1326,8 @@ _DECODER = json.JSONDecoder()
 def _fact_rows(facts: Sequence[Fact]) -> Sequence[tuple[Any, ...]]:
     """Facts as the facts table's columns after (article, idx): a worker's (facts.FactRows)
     as they came, without making a Fact of each, and others read field by field."""
+    # Told by its attribute, not isinstance: importing briefing.facts here would load the
+    # fact rules into every process that opens a store (the reader's start-up among them).
     rows: Sequence[tuple[Any, ...]] | None = getattr(facts, "rows", None)
     if rows is not None:
         return rows
