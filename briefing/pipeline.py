@@ -111,11 +111,10 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
         configured = store.get_sources([f.url for f in settings.feeds if is_http_url(f.url)])
         for feed in settings.feeds:
             _add(planned, failed, feed.url, tuple(feed.tags), "", store, settings, set(),
-                 known=configured.get(feed.url), looked_up=True)
+                 known=configured.get(feed.url))
     stored = store.get_sources([a for a in args if is_http_url(a)])
     for arg in args:
-        _add(planned, failed, arg, (), "", store, settings, set(), known=stored.get(arg),
-             looked_up=True)
+        _add(planned, failed, arg, (), "", store, settings, set(), known=stored.get(arg))
     # Feeds before loose articles, so a page a feed links to is stored under the feed's item.
     order = {"remote": 0, "feed": 0, "html": 1, "text": 1}
     items = sorted(planned.values(), key=lambda p: order[p.kind])
@@ -124,12 +123,12 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
 
 def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
          tags: tuple[str, ...], title: str, store: Store, settings: Settings,
-         seen: set[Path], *, known: Source | None = None, looked_up: bool = False) -> None:
-    """`known`: the stored source of a URL `arg`, None if not stored once `looked_up`."""
+         seen: set[Path], *, known: Source | None) -> None:
+    """`known`: the stored source of a URL `arg` (None: not stored), which the callers read
+    for all their URLs at once (Store.get_sources)."""
     if is_http_url(arg):
-        src = known if known is not None or looked_up else store.get_source(arg)
-        all_tags = tuple(dict.fromkeys((*tags, *(src.tags if src else ()))))
-        planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=src))
+        all_tags = tuple(dict.fromkeys((*tags, *(known.tags if known else ()))))
+        planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=known))
         return
     if "://" in arg:
         failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
@@ -197,7 +196,7 @@ def _add_file(planned: dict[str, Planned], failed: list[tuple[str, str]], path: 
             failed.append((str(path), target))
             continue
         _add(planned, failed, target, tuple(dict.fromkeys((*tags, *entry.tags))), entry.title,
-             store, settings, seen, known=stored.get(target), looked_up=is_http_url(target))
+             store, settings, seen, known=stored.get(target))
 
 
 AfterStore = Callable[[Store, Sequence[Article], Mapping[str, Any]], None]

@@ -415,12 +415,7 @@ class Store:
         return out
 
     def get_source(self, url: str) -> Source | None:
-        row = self._one("SELECT * FROM sources WHERE url = ?", (url,))
-        if row is None:
-            return None
-        tags = [r["tag"] for r in self._rows(
-            "SELECT tag FROM source_tags WHERE source_url = ? ORDER BY tag", (url,))]
-        return _source(row, tags)
+        return self.get_sources([url]).get(url)
 
     def get_sources(self, urls: Sequence[str]) -> dict[str, Source]:
         """`get_source` for many URLs in two statements: the stored ones, by URL. A fetch of
@@ -697,11 +692,13 @@ class Store:
             for table in _CHILDREN:
                 c.execute(f"DELETE FROM {table} WHERE article IN "
                           "(SELECT value FROM json_each(?))", (held,))
+            fact_rows: list[tuple[Any, ...]] = []
+            for a in last:
+                rowid = rowids[a.id]
+                fact_rows += [(rowid, i, *row) for i, row in enumerate(_fact_rows(a.facts))]
             c.executemany(
                 'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
-                '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(rowid, i, *row) for a in last
-                 for rowid in (rowids[a.id],) for i, row in enumerate(_fact_rows(a.facts))])
+                '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)', fact_rows)
             c.executemany(
                 "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
                 [(rowids[a.id], i, k.text, k.paragraph) for a in last
