@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.common import ROOT, FeedServer
 
-SEEDS = ROOT.parent.parent / "shared" / "seeds"
+SEEDS = ROOT.parent / "shared" / "seeds"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 
