@@ -678,24 +678,25 @@ def _min_hashes(x: np.ndarray[Any, np.dtype[np.uint64]]) -> tuple[int, ...]:
 # -- matching --------------------------------------------------------------------------------
 
 
-def _found(fig: Fig, index: dict[str, list[Fig]]) -> float:
-    """1 when the other article states the figure exactly, 0.5 when only within tolerance
-    (copies repeat figures verbatim; a near value is weaker evidence), 0 when not at all."""
-    near = [g for b in (fig.bucket - 1, fig.bucket, fig.bucket + 1)
-            for g in index.get(fig.key(b), ()) if fig.same_value(g)]
-    if not near:
-        return 0.0
-    return 1.0 if any(abs(g.value - fig.value) <= 1e-9 * fig.value for g in near) else 0.5
+def _present(fig: Fig, index: dict[tuple[str, str, int], list[float]]) -> bool:
+    """Whether the other article states the figure (`Fig.same_value` with one of its figures,
+    which can only be under the figure's own bucket or a neighbouring one)."""
+    kind, unit, value, bucket = fig.kind, fig.unit, fig.value, fig.bucket
+    tolerance = TOLERANCE if kind == "money" else 1e-9
+    for near in (bucket - 1, bucket, bucket + 1):
+        for v in index.get((kind, unit, near), ()):
+            if abs(value - v) <= tolerance * max(value, v):
+                return True
+    return False
 
 
-def _present(fig: Fig, index: dict[str, list[Fig]]) -> bool:
-    return _found(fig, index) > 0
-
-
-def _index(sig: Signature) -> dict[str, list[Fig]]:
-    out: dict[str, list[Fig]] = {}
+def _index(sig: Signature) -> dict[tuple[str, str, int], list[float]]:
+    """The signature's values by kind, unit and bucket: what `_present` looks a figure up in
+    (a tuple each, where the figures' keys as text took an f-string for every bucket looked
+    at)."""
+    out: dict[tuple[str, str, int], list[float]] = {}
     for f in sig.figs:
-        out.setdefault(f.key(), []).append(f)
+        out.setdefault((f.kind, f.unit, f.bucket), []).append(f.value)
     return out
 
 

@@ -229,6 +229,27 @@ def test_conflicts_of_lean_signatures_make_only_the_contexts_they_compare() -> N
                                                          "52,000"}
 
 
+def test_a_figure_is_stated_by_the_other_copy_as_same_value_says() -> None:
+    # What `conflicts` passes over: a figure the other copy states (Fig.same_value), looked up
+    # by kind, unit and neighbouring buckets: money within 1% also across a bucket's edge,
+    # other figures exactly, and never under another kind or unit.
+    def fig(kind: str, unit: str, value: float) -> signatures.Fig:
+        return signatures.Fig(kind, unit, value, str(value), 1.0, frozenset())
+
+    other = signatures.Signature((fig("money", "USD", 12.0e9), fig("count", "", 48_500.0),
+                                  fig("percent", "%", 12.5)), frozenset(), (), "")
+    index = signatures._index(other)
+    for mine in [fig("money", "USD", 12.1e9), fig("money", "USD", 11.9e9),
+                 fig("money", "USD", 12.0e9), fig("count", "", 48_500.0),
+                 fig("percent", "%", 12.5), fig("money", "USD", 12.2e9),
+                 fig("money", "EUR", 12.0e9), fig("count", "", 48_501.0),
+                 fig("percent", "pp", 12.5), fig("measure", "%", 12.5)]:
+        assert signatures._present(mine, index) == any(
+            mine.same_value(g) for g in other.figs), mine
+    assert signatures._present(fig("money", "USD", 12.1e9), index)
+    assert not signatures._present(fig("count", "", 48_501.0), index)
+
+
 def test_changed_figure_on_refetch_is_flagged(tmp_path: Path) -> None:
     text = ["Coral Bay Energy plans to spend $9.4bn on a 3,500 MW wind farm, its largest.",
             "Coral Bay Energy said the 230 turbines would power 2.6mn homes from 2029."]

@@ -450,6 +450,23 @@ def _plain_textrank(texts: list[str], damping: float = 0.85, steps: int = 30) ->
     return rank
 
 
+@pytest.mark.parametrize("steps", [0, 1, 2, 7, 30, 64])
+def test_textrank_by_squaring_takes_any_number_of_steps(steps: int) -> None:
+    """The power taken by squaring is the step repeated `steps` times, for any count (bits
+    set and not), on texts with words in common and a text sharing none."""
+    from briefing import summarize
+
+    texts = ["Revenue rose at the chip plant as demand for chips grew in Hanoi.",
+             "The chip plant in Hanoi will employ workers from the region.",
+             "Demand for memory chips grew across the region this year.",
+             "Unrelated words entirely: weather, football, cooking.",
+             "Chip plant in Hanoi"]
+    got = summarize._textrank(texts, steps=steps)
+    want = _plain_textrank(texts, steps=steps)
+    assert np.allclose(got, want, rtol=1e-12, atol=0.0)
+    assert got.argsort(kind="stable").tolist() == want.argsort(kind="stable").tolist()
+
+
 @pytest.mark.parametrize("style", ["plain", "wire"])
 def test_textrank_and_summary_boosts_as_computed_plainly(style: str) -> None:
     from briefing import summarize
@@ -464,8 +481,11 @@ def test_textrank_and_summary_boosts_as_computed_plainly(style: str) -> None:
         if len(texts) < 3:
             continue
         scores = summarize._textrank([*texts, art.title])
-        assert scores.tolist() == _plain_textrank([*texts, art.title]).tolist()
-        plain = scores[:-1].copy()
+        reference = _plain_textrank([*texts, art.title])
+        # The steps are taken by squaring (summarize._textrank): the same ranks to within
+        # rounding, and the summary below is the one the step-by-step ranks choose.
+        assert np.allclose(scores, reference, rtol=1e-12, atol=0.0)
+        plain = reference[:-1].copy()
         for i, (_, _, _, found) in enumerate(units):
             figures = sum(1 for f in found if f.kind in summarize.FIGURE_KINDS)
             plain[i] *= (1.0 + 0.25 * min(figures, 3)) * (1.0 + 1.0 / (1.0 + i))
