@@ -257,9 +257,15 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
 # objects (worker results, rows), nearly none in cycles, and each full collection walked
 # every object alive (gen2 ran 26 times at ~185 ms each in a cold fetch of 20,000 items:
 # 6 s of a 48 s run). Frozen, what existed before the run (modules, the TUI's widgets) is
-# never walked; the raised first threshold makes young collections rare and cheap next to
-# the work between them. Both are given back when the run ends.
-GC_THRESHOLD = (50_000, 20, 100)
+# never walked. Young collections found next to nothing either: at a first threshold of
+# 50,000 a cold fetch of 20,000 wire items ran ~75 young and 11 middle collections on the
+# main process (~1.5 s of its ~14 s of CPU), and with automatic collection off its whole
+# run left 146 objects in cycles (4,500 failing sources: 39,000, ~1 MB). So a fetch runs
+# with it off (a first threshold of 0), and what the run leaves alive is frozen as it ends:
+# the first young collection after it walked every object the run had made (~0.5 s at the
+# end of that fetch, for nothing). Thresholds come back when the run ends, and the frozen
+# objects join the oldest generation, where a full collection may still reach them.
+GC_THRESHOLD = (0, 20, 100)
 
 
 @contextlib.contextmanager
@@ -270,6 +276,7 @@ def _light_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.set_threshold(*before)
         gc.unfreeze()
 

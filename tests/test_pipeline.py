@@ -222,10 +222,23 @@ def test_a_fetch_gives_the_garbage_collector_back_as_it_found_it(server: TestSer
 
     url = server.add("/feed.xml", rss(3))
     before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    kept: list[list[str]] = []  # made during the run, alive after it
+
+    def hook(store: Store, arts: Any, sigs: Any) -> None:
+        seen.append(gc.get_threshold())
+        kept.append([a.id for a in arts])
+        pipeline.group_stories(store, arts, sigs)
+
     with Store(db_file) as store:
-        report = run_fetch(_settings(), store, [url])
+        report = run_fetch(_settings(), store, [url], after_store=[hook])
     assert report.added == 3
+    # Automatic collection off while the run writes, back afterwards.
+    assert seen and all(t[0] == 0 for t in seen)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # What the run left was set aside as it ended, into the oldest generation: no young
+    # collection after the run walks it (with collection off, it was all still young).
+    assert any(o is kept[0] for o in gc.get_objects(generation=2))
 
 
 def test_an_entry_fetched_again_unchanged_is_neither_cleaned_nor_tagged_again(
