@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import gc
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -268,17 +269,32 @@ def run_fetch(settings: Settings, store: Store, sources: Sequence[str] | None = 
 GC_THRESHOLD = (0, 20, 100)
 
 
+# Fetches running at once in one process (a TUI's fetch thread still ending as the next one
+# starts) share the setting: the first to start sets it, the last to end gives it back, so
+# that one ending early cannot leave collection off for good.
+_gc_lock = threading.Lock()
+_gc_runs: list[tuple[int, int, int]] = []  # the thresholds found, once per run going
+
+
 @contextlib.contextmanager
 def _light_gc() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    with _gc_lock:
+        if not _gc_runs:
+            before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLD)
+        else:
+            before = _gc_runs[0]
+        _gc_runs.append(before)
     try:
         yield
     finally:
-        gc.freeze()
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        with _gc_lock:
+            _gc_runs.pop()
+            if not _gc_runs:
+                gc.freeze()
+                gc.set_threshold(*before)
+                gc.unfreeze()
 
 
 def _executor(n_sources: int, settings: Settings) -> Executor:

@@ -241,6 +241,22 @@ def test_a_fetch_gives_the_garbage_collector_back_as_it_found_it(server: TestSer
     assert any(o is kept[0] for o in gc.get_objects(generation=2))
 
 
+def test_overlapping_fetches_give_the_garbage_collector_back_once_the_last_ends() -> None:
+    """Two runs in one process (a TUI's fetch thread still ending as the next starts): the
+    one that ends first leaves collection off for the other, the last gives it back."""
+    import gc
+
+    before = gc.get_threshold()
+    first, second = pipeline._light_gc(), pipeline._light_gc()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold() == pipeline.GC_THRESHOLD
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() == pipeline.GC_THRESHOLD  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_an_entry_fetched_again_unchanged_is_neither_cleaned_nor_tagged_again(
         server: TestServer, db_file: Path) -> None:
     """A feed answering 200 again (a new ETag, or no validator at all) lists the entries
