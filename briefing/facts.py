@@ -19,7 +19,7 @@ from typing import overload
 from briefing import gazetteer as gz
 from briefing import numbers
 from briefing.entities import NAME_KINDS
-from briefing.models import Fact
+from briefing.models import Fact, fact_row
 from briefing.numbers import Hit
 
 __all__ = ["FIGURE_KINDS", "FactRows", "extract", "make_fact", "merge_aliases"]
@@ -134,8 +134,6 @@ def make_fact(kind: str, text: str, value: float | str, unit: str, paragraph: in
 FactRow = tuple[str, str, "float | str", str, int, int, int, "int | None"]
 
 
-_ROW = attrgetter("kind", "text", "value", "unit", "paragraph", "start", "end", "link")
-
 
 class FactRows(Sequence[Fact]):
     """An article's facts as rows, the Fact objects made only if they are read. What a worker
@@ -152,7 +150,7 @@ class FactRows(Sequence[Fact]):
 
     @classmethod
     def of(cls, facts: Iterable[Fact]) -> FactRows:
-        return cls(tuple(map(_ROW, facts)))
+        return cls(tuple(map(fact_row, facts)))
 
     def facts(self) -> tuple[Fact, ...]:
         if self._made is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal
 
 SourceKind = Literal["feed", "file", "directory", "opml"]
@@ -80,6 +81,11 @@ class Fact:
     start: int
     end: int
     link: int | None = None  # index of a linked fact in the same article (Rmb40bn <-> $5.5bn)
+
+
+# A Fact's fields as a row, in their order: the facts table's columns after (article, idx),
+# and what facts.FactRows keeps of each fact.
+fact_row = attrgetter("kind", "text", "value", "unit", "paragraph", "start", "end", "link")
 
 
 @dataclass(frozen=True)

@@ -270,30 +270,30 @@ GC_THRESHOLD = (0, 20, 100)
 
 
 # Fetches running at once in one process (a TUI's fetch thread still ending as the next one
-# starts) share the setting: the first to start sets it, the last to end gives it back, so
-# that one ending early cannot leave collection off for good.
+# starts) share the setting: the first to start sets it, the last to end gives back the
+# thresholds the first found, so that one ending early cannot leave collection off for good.
 _gc_lock = threading.Lock()
-_gc_runs: list[tuple[int, int, int]] = []  # the thresholds found, once per run going
+_gc_runs = 0
+_gc_before = gc.get_threshold()
 
 
 @contextlib.contextmanager
 def _light_gc() -> Iterator[None]:
+    global _gc_runs, _gc_before
     with _gc_lock:
-        if not _gc_runs:
-            before = gc.get_threshold()
+        if _gc_runs == 0:
+            _gc_before = gc.get_threshold()
             gc.freeze()
             gc.set_threshold(*GC_THRESHOLD)
-        else:
-            before = _gc_runs[0]
-        _gc_runs.append(before)
+        _gc_runs += 1
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_runs.pop()
-            if not _gc_runs:
+            _gc_runs -= 1
+            if _gc_runs == 0:
                 gc.freeze()
-                gc.set_threshold(*before)
+                gc.set_threshold(*_gc_before)
                 gc.unfreeze()
 
 

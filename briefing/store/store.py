@@ -34,6 +34,7 @@ from briefing.models import (
     Source,
     Translation,
     TranslationPair,
+    fact_row,
 )
 from briefing.publishers import feed_name
 from briefing.store.base import (
@@ -642,11 +643,8 @@ class Store:
                          key_facts: Sequence[KeyFact], tags: Sequence[str]) -> None:
         # Each only when it has rows: an article stored readable first has none yet.
         if facts:
-            c.executemany(
-                'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start,'
-                ' "end", link) VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(rowid, i, *row) for i, row in enumerate(_fact_rows(facts))],
-            )
+            c.executemany(_INSERT_FACTS,
+                          [(rowid, i, *row) for i, row in enumerate(_fact_rows(facts))])
         if key_facts:
             c.executemany(
                 "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
@@ -696,9 +694,7 @@ class Store:
             for a in last:
                 rowid = rowids[a.id]
                 fact_rows += [(rowid, i, *row) for i, row in enumerate(_fact_rows(a.facts))]
-            c.executemany(
-                'INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
-                '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)', fact_rows)
+            c.executemany(_INSERT_FACTS, fact_rows)
             c.executemany(
                 "INSERT INTO key_facts (article, idx, text, paragraph) VALUES (?,?,?,?)",
                 [(rowids[a.id], i, k.text, k.paragraph) for a in last
@@ -1320,6 +1316,10 @@ class _Stored:
 _DECODER = json.JSONDecoder()
 
 
+_INSERT_FACTS = ('INSERT INTO facts (article, idx, kind, text, value, unit, paragraph, start, '
+                 '"end", link) VALUES (?,?,?,?,?,?,?,?,?,?)')
+
+
 def _fact_rows(facts: Sequence[Fact]) -> Sequence[tuple[Any, ...]]:
     """Facts as the facts table's columns after (article, idx): a worker's (facts.FactRows)
     as they came, without making a Fact of each, and others read field by field."""
@@ -1328,8 +1328,7 @@ def _fact_rows(facts: Sequence[Fact]) -> Sequence[tuple[Any, ...]]:
     rows: Sequence[tuple[Any, ...]] | None = getattr(facts, "rows", None)
     if rows is not None:
         return rows
-    return [(f.kind, f.text, f.value, f.unit, f.paragraph, f.start, f.end, f.link)
-            for f in facts]
+    return [fact_row(f) for f in facts]
 
 
 def _json_tuple(stored: str) -> tuple[Any, ...]:
