@@ -12,14 +12,16 @@ thread that writes the database without the noise of a whole fetch.
 The first run prepares, in `--cache` (default /tmp/tagsave-bench-<feeds>-<style>[-churn]): a
 cold fetch of the loopback feeds stored readable first with the tagging behind switched off
 (every article TAGGING_PENDING, no stories; with --churn, after a whole cold fetch, the fetch
-that finds a tenth of the feeds moved on), then each batch of 50 articles tagged in this
-process (ingest.tag_articles, as a worker does) and pickled. A replay copies that database,
-then writes the batches in their stored order through `TagBehind._save` with the pipeline's
-hooks, BATCHES of them per transaction (what the writer commits at once in a cold fetch's
-second phase), and charges each part its thread CPU time. The rows written are hashed
+that finds a tenth of the feeds moved on), then each batch of tag_behind.BATCH (100) articles
+tagged in this process (ingest.tag_articles, as a worker does) and pickled. A replay copies
+that database, then writes the batches in their stored order through `TagBehind._save` with the
+pipeline's hooks, BATCHES of them per transaction (what the writer commits at once in a cold
+fetch's second phase), and charges each part its thread CPU time. The rows written are hashed
 (facts, key facts, tags, the articles' tagging columns, stories, members, keys, flags): two
-versions that differ in what they store print different digests. Delete the cache after a
-change to the workers' side (tagging, signatures).
+versions that differ in what they store print different digests, on one prepared cache (a
+preparation stores the articles in the order their feeds arrived, which the story ids and rows
+follow). The cache keeps a fingerprint of the code that prepared it (the workers' side:
+tagging, signatures; and the store's schema), and a run that finds another prepares it again.
 """
 
 from __future__ import annotations
@@ -66,6 +68,27 @@ BY_ROWID = {
     "article_tags": "SELECT a.id, t.tag FROM article_tags t JOIN articles a "
                     "ON a.rowid = t.article ORDER BY a.id, t.tag",
 }
+
+
+# What the prepared run depends on: the code that parses, tags and signs (the workers' side)
+# and the store's schema. The store's other code is what a replay measures, so a change to it
+# keeps the cache. A cache kept across a change to the workers' side replayed what that code no
+# longer sends (signatures without their key ids: 7 key hashes an article made again on the
+# writer's thread) and measured a writer nobody runs.
+_PREPARED_BY = ("briefing/store/keys.py", "briefing/store/migrations.py")
+_NOT_PREPARING = ("briefing/store/", "briefing/tui/", "briefing/cli/")
+
+
+def fingerprint() -> str:
+    """A hash of the source files a prepared run depends on (see _PREPARED_BY)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted((root / "briefing").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(_NOT_PREPARING) and rel not in _PREPARED_BY:
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def prepare(cache: Path, feeds: int, style: str, churn: bool = False) -> None:
@@ -173,8 +196,16 @@ def main() -> None:
     args = parser.parse_args()
     name = f"tagsave-bench-{args.feeds}-{args.style}{'-churn' if args.churn else ''}"
     cache = args.cache or Path(tempfile.gettempdir()) / name
-    if not (cache / "batches.pickle").exists():
+    made = fingerprint()
+    stamp = cache / "fingerprint"
+    if not (cache / "batches.pickle").exists() or not stamp.exists() or (
+            stamp.read_text() != made):
+        if cache.exists():
+            print(f"{cache}: prepared by other code than this (see fingerprint): preparing "
+                  "again")
+            shutil.rmtree(cache)
         prepare(cache, args.feeds, args.style, args.churn)
+        stamp.write_text(made)
     if args.profile:
         import cProfile
         import pstats
