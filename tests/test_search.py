@@ -113,6 +113,37 @@ def test_snippets_mark_the_matched_words(store: Store) -> None:
     assert store.snippets("NOT gold", ["a2"]) == {}  # an exclusion matches no words
 
 
+def test_long_articles_are_snippeted_from_a_window(db_file: Path) -> None:
+    """FTS5's snippet() costs the square of a document's matches (one word 80,000 times: 24 s):
+    a column longer than fts.SNIPPET_CHARS is snippeted from a window of it, around the first
+    place a query word appears, through a temporary index that folds as the real one does;
+    short articles, and the rest of a page, are snippeted as before."""
+    from briefing.store.fts import SNIPPET_CHARS, snippet_window
+
+    filler = "Quiet harbour news of the week, nothing new. " * 400  # ~18,000 characters
+    with Store(db_file) as store:
+        store.save_article(_article(1, "Repeated", "word " * 80_000))
+        store.save_article(_article(2, "Deep in the text", filler + "Giá đồng tăng mạnh ở Đà Nẵng."
+                                    + filler, "vi"))
+        store.save_article(_article(3, "Short", "A short word about the harbour."))
+        found = store.snippets("word", ["a1", "a3"])
+        assert [t for t, hit in found["a1"] if hit][:3] == ["word"] * 3
+        assert "".join(t for t, _ in found["a3"]) == "A short word about the harbour."
+        deep = store.snippets("dong", ["a2"])["a2"]
+        assert [t for t, hit in deep if hit] == ["đồng"]  # found past the first window
+        assert "".join(t for t, _ in deep).startswith("…")
+        assert store.snippets("NOT word", ["a1"]) == {}
+        assert store.snippets("nowhere", ["a1", "a2"]) == {}
+        # The temporary rows are this call's: none is left for the next, nor a transaction.
+        assert store.conn.execute("SELECT count(*) FROM temp.snippet_windows").fetchone() == (0,)
+        assert not store.conn.in_transaction
+        with pytest.raises(QueryError):
+            store.snippets('"unclosed', ["a1"])
+    window = snippet_window("x " * 10_000 + "target " + "y " * 10_000, ["target"])
+    assert len(window) <= SNIPPET_CHARS + 4 and "target" in window
+    assert snippet_window("short text", ["x"]) == "short text"
+
+
 def test_results_come_best_first_with_and_without_a_filter(db_file: Path) -> None:
     """Ranked by bm25 within the newest matches: the article that says the words most, for
     its length, first; a phrase only where its words stand together; a filter (which joins

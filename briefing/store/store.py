@@ -46,12 +46,16 @@ from briefing.store.base import (
 )
 from briefing.store.checkpoint import Checkpointer
 from briefing.store.fts import (
+    SNIPPET_CHARS,
     SNIPPET_CLOSE,
     SNIPPET_OPEN,
     CompiledQuery,
     SearchSyntaxError,
     compile_query,
+    fold,
+    query_words,
     snippet_parts,
+    snippet_window,
     sql_fold,
 )
 from briefing.store.paragraphs import Damaged
@@ -1052,6 +1056,18 @@ class Store:
         # search's first rows, from its newest matches, keep narrow: 5 ms instead of the
         # 10 ms of every article the prefix matches, at 100,000 articles.
         prefix = "*" in q.match
+        # A long article is snippeted from windows of its columns (see fts.SNIPPET_CHARS).
+        long: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            long.update(aid for (aid,) in self.conn.execute(
+                "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND "
+                "max(length(title), length(text), length(translation)) > ?",
+                (json.dumps(chunk), SNIPPET_CHARS)))
+        if long:
+            out.update(self._window_snippets(query, q.match, [i for i in ids if i in long],
+                                             tokens))
+            ids = [i for i in ids if i not in long]
         for i in range(0, len(ids), 500):
             chunk = list(ids[i:i + 500])
             marks = ",".join("?" * len(chunk))
@@ -1069,6 +1085,49 @@ class Store:
                 raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
             out.update((aid, snippet_parts(text or "")) for aid, text in found)
         return out
+
+    def _window_snippets(self, query: str, match: str, ids: Sequence[str], tokens: int
+                         ) -> dict[str, tuple[tuple[str, bool], ...]]:
+        """`snippets` for long articles: each column cut to a window (fts.snippet_window),
+        indexed in a temporary table of this connection as the search index holds its
+        columns (folded for the index, shown as written), and snippeted there."""
+        c = self.conn
+        words = query_words(match)
+        windows: list[tuple[str, tuple[str, str, str]]] = []
+        for i in range(0, len(ids), 500):
+            for aid, *columns in c.execute(
+                    "SELECT id, title, text, translation FROM articles WHERE id IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(list(ids[i:i + 500])),)):
+                windows.append((aid, tuple(snippet_window(col or "", words)
+                                           for col in columns)))  # type: ignore[arg-type]
+        own = not c.in_transaction  # its temporary rows are this call's, committed at its end
+        try:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS snippet_windows "
+                      "(title TEXT, text TEXT, translation TEXT)")
+            c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_windows_fts USING "
+                      "fts5(title, text, translation, content='snippet_windows', "
+                      "content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')")
+            c.execute("INSERT INTO snippet_windows_fts (snippet_windows_fts) VALUES "
+                      "('delete-all')")
+            c.execute("DELETE FROM snippet_windows")
+            for n, (_aid, columns) in enumerate(windows):
+                c.execute("INSERT INTO snippet_windows (rowid, title, text, translation) "
+                          "VALUES (?,?,?,?)", (n, *columns))
+                c.execute("INSERT INTO snippet_windows_fts (rowid, title, text, translation) "
+                          "VALUES (?,?,?,?)", (n, *map(fold, columns)))
+            found = c.execute(
+                "SELECT rowid, snippet(snippet_windows_fts, -1, ?, ?, '…', ?) FROM "
+                "snippet_windows_fts WHERE snippet_windows_fts MATCH ?",
+                (SNIPPET_OPEN, SNIPPET_CLOSE, tokens, match)).fetchall()
+            c.execute("INSERT INTO snippet_windows_fts (snippet_windows_fts) VALUES "
+                      "('delete-all')")
+            c.execute("DELETE FROM snippet_windows")
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"malformed search query {one_line(query, 80)!r}: {exc}") from exc
+        finally:
+            if own and c.in_transaction:
+                c.commit()
+        return {windows[n][0]: snippet_parts(text or "") for n, text in found}
 
     def add_recent_search(self, query: str, *, now: str, keep: int = 50) -> None:
         """Remember a search the user ran, keeping the `keep` latest."""
