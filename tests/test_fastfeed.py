@@ -60,3 +60,20 @@ def test_generated_rss_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
 ])
 def test_anything_unusual_goes_to_feedparser(body: bytes) -> None:
     assert fastfeed.parse(body, "https://a.example/feed") is None
+
+
+@pytest.mark.parametrize("ref", [b"&#xD800;", b"&#xdfff;", b"&#55296;", b"&#x110000;",
+                                 b"&#99999999999;"])
+def test_a_reference_to_no_character_costs_one_character_not_the_feed(ref: bytes) -> None:
+    """A surrogate half or a code point past U+10FFFF, written as a character reference in one
+    item's title: feedparser's loose parser failed the whole feed on it ("surrogates not
+    allowed"), every item lost. It reads as U+FFFD; the feed's other items, and its good
+    references, are as written."""
+    body = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T'
+            b"</title><link>http://example.com/</link><description>d</description>"
+            b"<item><title>First &#8217;item&#x2019;</title><link>http://example.com/1</link>"
+            b"<guid>1</guid><description>One.</description></item>"
+            b"<item><title>Bad " + ref + b" title</title><link>http://example.com/2</link>"
+            b"<guid>2</guid><description>Two.</description></item></channel></rss>")
+    parsed = feeds.parse(body, {}, "http://example.com/feed")
+    assert [e.title for e in parsed.entries] == ["First \u2019item\u2019", "Bad \ufffd title"]

@@ -36,6 +36,25 @@ def looks_binary(body: bytes) -> bool:
     return False
 
 
+# A character reference to no character: a surrogate half (&#xD800;) or past U+10FFFF. XML
+# forbids both, so the fast parser gives way to feedparser, whose loose parser then failed the
+# whole feed on it (a UnicodeEncodeError: "surrogates not allowed"), every item lost to one
+# bad title. They are read as U+FFFD, the replacement character, as a decoder reads bytes that
+# make no character.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _safe_char_refs(body: bytes) -> bytes:
+    if b"&#" not in body:
+        return body
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group(0)
+
+    return _CHAR_REF.sub(fix, body)
+
+
 def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> ParsedFeed:
     import feedparser  # deferred: ~60 ms of import that `briefing list` never needs
 
@@ -45,6 +64,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         raise FeedError("binary data, not a feed")
     from briefing.sources import fastfeed
 
+    body = _safe_char_refs(body)
     fast = fastfeed.parse(body, url)
     if fast is not None:
         return fast
