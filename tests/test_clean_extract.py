@@ -330,3 +330,22 @@ def test_text_shortcuts_change_nothing(text: str) -> None:
     for dirty in (text, text + "\x1b[31m", "\u202e" + text + "\x9b"):
         slow = t._strip_unsafe(dirty)
         assert t.sanitize(dirty) == slow.replace("\t", " ")
+
+
+def test_deeply_nested_pages_are_read_or_said_to_be_too_deep() -> None:
+    """libxml2 stops at 256 levels unless told otherwise, and what is deeper was dropped: a
+    page whose article sat in 300 <div>s failed with "no article text found". Read now up to
+    its larger limit; past that, the error says why."""
+    body = "".join(f"<p>Paragraph {i}: Acme Corp said revenue rose {i}% to ${i}bn in the "
+                   "quarter, its chief executive told reporters on Tuesday.</p>"
+                   for i in range(10))
+
+    def page(depth: int) -> str:
+        return ("<html><head><title>Deep</title></head><body>" + "<div>" * depth
+                + f"<article>{body}</article>" + "</div>" * depth + "</body></html>")
+
+    found = extract_html(page(300), url="https://example.com/deep")
+    assert len(found.paragraphs) == 10
+    assert found.paragraphs[3].startswith("Paragraph 3: Acme Corp said revenue rose 3%")
+    with pytest.raises(ExtractError, match="more than 2,048 deep"):
+        extract_html(page(5000), url="https://example.com/deeper")

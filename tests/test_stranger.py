@@ -147,15 +147,18 @@ def test_a_line_of_brackets_is_cleaned_in_linear_time(tmp_path: Path) -> None:
 
 
 def test_a_page_nested_too_deep_for_the_parser_is_one_line(tmp_path: Path) -> None:
-    # libxml2 gives up past 256 levels; trafilatura said so twice on stderr ("briefing:
-    # discarding data: file:///...") before briefing's own line.
+    # libxml2 gives up past 256 levels (2,048 as the fallback reads it); trafilatura said so
+    # twice on stderr ("briefing: discarding data: file:///...") before briefing's own line,
+    # which says why there is no text.
     depth = 100_000
     page = tmp_path / "deep.html"
     page.write_text("<html><head><title>Deep</title></head><body>" + "<div>" * depth
                     + BODY + "</div>" * depth + "</body></html>")
     proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(page))
     assert proc.returncode == 1
-    assert proc.stderr.splitlines() == [f"briefing: {page}: no article text found in the page"]
+    assert proc.stderr.splitlines() == [
+        f"briefing: {page}: no article text found: the page nests its elements more than "
+        "2,048 deep, past what the HTML parser reads"]
 
 
 def test_items_sharing_one_link_are_one_article_stored_once(server: TestServer,

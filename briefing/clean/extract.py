@@ -172,22 +172,31 @@ def _with_trafilatura(html: bytes | str, url: str | None) -> Extracted | None:
     )
 
 
-def _parse_page(html: bytes | str) -> Any:
+def _parse_page(html: bytes | str, parser: Any = None) -> Any:
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"not an HTML page ({exc})") from None
 
 
 def _with_lxml(html: bytes | str) -> Extracted | None:
-    """The fallback: every <p> of the page outside scripts, headers, footers and navigation."""
-    root = _parse_page(html)
+    """The fallback: every <p> of the page outside scripts, headers, footers and navigation.
+    Elements nested past libxml2's usual 256 levels (trafilatura's parse stops there, and
+    drops what is deeper) are read up to its larger limit, 2,048; a page deeper still that
+    leaves no text is said to be so, not "no article text found"."""
+    # huge_tree lifts the depth limit to 2,048 and the size of one text node; the page's
+    # size is capped before (fetch.max_bytes) and its extraction timed (extract_timeout).
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = _parse_page(html, parser)
     for bad in root.xpath("//script|//style|//noscript|//nav|//footer|//header|//aside|//form"):
         bad.drop_tree()
     heading = root.xpath("string(//h1)") or root.xpath("string(//title)")
     title = one_line(heading)
     paragraphs = _clean([p.text_content() for p in root.iter("p")], [title])
     if not paragraphs:
+        if any("depth" in e.message for e in parser.error_log):
+            raise ExtractError("no article text found: the page nests its elements more than "
+                               "2,048 deep, past what the HTML parser reads")
         return None
     return Extracted(title=title, author="", date=None, site_name="", paragraphs=paragraphs)
 
