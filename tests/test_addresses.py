@@ -202,3 +202,32 @@ def test_the_backend_never_connects_to_an_unchecked_host(server: TestServer) -> 
     with pytest.raises(httpcore.ConnectError, match="address not checked"):
         asyncio.run(connect({("localhost", port + 1): ("127.0.0.1",)}))
     asyncio.run(connect({("localhost", port): ("127.0.0.1",)}))  # the checked one connects
+
+
+def test_a_named_host_on_a_link_local_address_is_refused_unless_listed(
+        server: TestServer) -> None:
+    """A host the user names may be internal (their LAN, loopback), but not link-local: no feed
+    lives there, the cloud's metadata service does (169.254.169.254), and an OPML file from a
+    stranger names hosts on the user's behalf. The refusal comes before any connection; a
+    listed address passes the check (checked here without connecting: it is not this
+    machine)."""
+    from briefing.sources.addresses import trusted_origins
+    from briefing.sources.http import AddressGuard
+
+    async def metadata(host: str, port: int) -> list[str]:
+        return ["169.254.169.254"]
+
+    port = server.httpd.server_address[1]
+    url = f"http://meta.test:{port}/latest/"
+    with pytest.raises(FetchError, match=r"refused meta\.test \(169\.254\.169\.254\): a "
+                                         r"link-local address.*allow_private"):
+        _get(_settings(), url, trusted=url, resolver=metadata)
+    with pytest.raises(FetchError, match=r"refused 169\.254\.169\.254: a link-local address"):
+        _get(_settings(), "http://169.254.169.254/latest/", trusted="http://169.254.169.254/")
+    assert server.requests == []
+
+    trusted = trusted_origins("http", "meta.test", port)
+    listed = AddressGuard(allow=parse_allow(["169.254.169.254/32"]), resolver=metadata)
+    assert asyncio.run(listed.checked("meta.test", port, trusted)) == ["169.254.169.254"]
+    by_name = AddressGuard(allow=parse_allow(["meta.test"]), resolver=metadata)
+    assert asyncio.run(by_name.checked("meta.test", port, frozenset())) == ["169.254.169.254"]

@@ -235,15 +235,26 @@ class AddressGuard:
         """The addresses `host` resolves to, each allowed for a request trusting `trusted`
         (AddressRefused otherwise): the only ones a connection for it may go to."""
         addresses = await self._addresses(request, host, port)
-        if (host, port) not in trusted and not self.allow.allows_host(host):
-            for address in addresses:
-                reason = not_public(address)
-                if reason is not None and not self.allow.allows_address(address):
-                    shown = host if host == address else f"{host} ({address})"
-                    article = "an" if reason[0] in "aeiou" else "a"
-                    raise AddressRefused(
-                        f"refused {shown}: {article} {reason}; only hosts you name or list "
-                        "in [fetch] allow_private may be internal", request=request)
+        if self.allow.allows_host(host):
+            return addresses
+        named = (host, port) in trusted
+        for address in addresses:
+            reason = not_public(address)
+            if reason is None or self.allow.allows_address(address):
+                continue
+            shown = host if host == address else f"{host} ({address})"
+            if not named:
+                article = "an" if reason[0] in "aeiou" else "a"
+                raise AddressRefused(
+                    f"refused {shown}: {article} {reason}; only hosts you name or list "
+                    "in [fetch] allow_private may be internal", request=request)
+            if reason == "link-local address":
+                # Even a host the user named: no feed lives on a link-local address, but the
+                # cloud's metadata service does (169.254.169.254), and a subscription list
+                # from a stranger (an OPML file) names hosts on the user's behalf.
+                raise AddressRefused(
+                    f"refused {shown}: a link-local address, where cloud metadata services "
+                    "answer; list it in [fetch] allow_private to fetch it", request=request)
         return addresses
 
     async def _addresses(self, request: httpx.Request | None, host: str, port: int,
