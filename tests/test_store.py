@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,17 +235,22 @@ def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
     itself changes as it goes (a text stored earlier in it, an id given twice, an update
     that frees its old text for a later copy)."""
     feed = "https://example.com/feed"
-    before = [_article(1, "Old text of one."), _article(2, "Text two."),
-              _article(3, "Text three.", source="https://other.example/feed")]
+    more = " It went on for a while." * 10  # long enough to be a copy whatever its title
+
+    def art(n: int, text: str, **kw: Any) -> Article:
+        return _article(n, text + more, **kw)
+
+    before = [art(1, "Old text of one."), art(2, "Text two."),
+              art(3, "Text three.", source="https://other.example/feed")]
     batch = [
-        _article(1, "New text of one."),  # updated: its old text is free again
-        _article(4, "Old text of one.", content_hash=before[0].content_hash),  # then added
-        _article(5, "Text two.", content_hash=before[1].content_hash),  # a copy: unchanged
-        _article(3, "Text three, again."),  # another feed owns the id: unchanged
-        _article(6, "Six."), _article(7, "Six.", content_hash=_article(6, "Six.").content_hash),
-        _article(6, "Six, changed."),  # the same id again, changed: updated
-        _article(8, "Pruned id."), _article(9, "Pruned text.", content_hash="gone"),
-        _article(10, "Ten."),
+        art(1, "New text of one."),  # updated: its old text is free again
+        art(4, "Old text of one.", content_hash=before[0].content_hash),  # then added
+        art(5, "Text two.", content_hash=before[1].content_hash),  # a copy: unchanged
+        art(3, "Text three, again."),  # another feed owns the id: unchanged
+        art(6, "Six."), art(7, "Six.", content_hash=art(6, "Six.").content_hash),
+        art(6, "Six, changed."),  # the same id again, changed: updated
+        art(8, "Pruned id."), art(9, "Pruned text.", content_hash="gone"),
+        art(10, "Ten."),
     ]
     assert all(a.source == feed for a in batch if a.id != "a3") and batch[3].source == feed
     outcomes, rows = [], []
@@ -310,3 +316,22 @@ def test_sources_looked_up_together_are_those_looked_up_one_by_one(tmp_path: Pat
             assert found[url] == store.get_source(url)
         assert found[urls[5]].etag == '"e5"' and found[urls[5]].tags == ("Tech", "t2")
         assert store.get_sources([]) == {} and store.get_sources(urls[1200:]) == {}
+
+
+def test_a_short_text_is_a_copy_only_under_the_same_title(db_file: Path) -> None:
+    """A stock teaser ("Click to read more.") under many URLs is many stories: below
+    SAME_TEXT_CHARS the same text is a copy only with the same title too, and a pruned one
+    (whose title is gone) holds none back. A long text is a copy whatever its title."""
+    teaser = "Click to read more."
+    with Store(db_file) as store:
+        assert store.save_article(_article(1, teaser, content_hash="t")) == "added"
+        assert store.save_article(_article(2, teaser, content_hash="t")) == "added"
+        assert store.save_article(_article(2, teaser, id="again", url="https://x.org/2",
+                                           content_hash="t")) == "unchanged"
+        store.conn.execute("INSERT INTO pruned_articles (id, pruned, content_hash) "
+                           "VALUES ('old', '2025-01-01', 'p')")
+        store.conn.commit()
+        assert store.save_article(_article(3, teaser, content_hash="p")) == "added"
+        long = "A whole article, syndicated under many URLs. " * 10
+        assert store.save_article(_article(4, long, content_hash="w")) == "added"
+        assert store.save_article(_article(5, long, content_hash="w")) == "unchanged"

@@ -558,7 +558,8 @@ class Store:
             return "unchanged"  # another feed carries the same URL: the first one owns it
         if row is None and art.id in known.pruned_ids:
             return "unchanged"  # retention deleted it; the feed still lists it
-        if row is None and art.content_hash and known.taken(art.content_hash):
+        if row is None and art.content_hash and known.taken(art.content_hash) and (
+                len(art.text) >= SAME_TEXT_CHARS or _same_title(c, art)):
             return "unchanged"  # the same text already stored (or pruned) under another URL
         if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
             if art.entry_hash:  # the entry's HTML changed, not its text: known from now on
@@ -1319,6 +1320,20 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+# Below this many characters, the same text under another URL is the same article only with
+# the same title too: a feed's stock teaser ("Click to read more.", stored as it is when its
+# page cannot be fetched) made every item after the first one "unchanged", distinct stories
+# lost. A copy of a whole article is longer, and is one whatever its title.
+SAME_TEXT_CHARS = 200
+
+
+def _same_title(c: sqlite3.Connection, art: Article) -> bool:
+    """Whether an article with `art`'s short text and title is stored under another id (one
+    pruned since is not known by its title, and does not count)."""
+    return c.execute("SELECT 1 FROM articles WHERE content_hash = ? AND title = ? AND id != ? "
+                     "LIMIT 1", (art.content_hash, art.title, art.id)).fetchone() is not None
 
 
 @dataclass
