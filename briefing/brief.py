@@ -52,7 +52,9 @@ Flag = FigureFlag | WriterFlag
 @dataclass(frozen=True)
 class Post:
     story: stories.Story
-    article: Article  # the story's best source: the link and the original
+    # What the post is made from: the story's best source, or the copy whose translation,
+    # text or written digest the bullets are; the link, the hashtag and the original are its.
+    article: Article
     lang: str  # the language of the bullets and summary
     requested: str
     basis: str  # translation | original | copy | writer: where the bullets and summary come from
@@ -72,7 +74,7 @@ class Post:
 
     @property
     def link(self) -> str:
-        """The best source's URL when it is http(s), else "" (a file's path stays private)."""
+        """The article's URL when it is http(s), else "" (a file's path stays private)."""
         return http_link(self.article.url)
 
 
@@ -84,26 +86,29 @@ def build(store: Store, story: stories.Story, lang: str, *, full: bool = False,
     best = store.get_article(story.best_article)
     if best is None:
         return None
+    # A post is one article's: its bullets and summary, link, hashtag, translation and
+    # original all come from the article the words are taken from (the best source, or the
+    # copy whose translation, text or written digest they are). A copy's Vietnamese bullets
+    # beside the best source's link and English original once stated "1,2 tỷ USD" under an
+    # article that says $1.5bn, and read back, its translation paired with the wrong text.
     written = _written(store, story, best, lang) if writer else None
     if written is not None:
         source, digest = written
-        post = _written_post(story, best, source, digest, lang, strict)
+        post = _written_post(story, source, digest, lang, strict)
     else:
         basis, source, bullets, summary, used = _choose(store, story, best, lang)
         note = "" if used == lang else _note(best, lang, used)
         checked = _translation(source, lang) if basis == "translation" else None
-        post = Post(story, best, used, lang, basis, source.id, note, bullets, summary,
-                    stories.hashtag(best, best.feed_tags),
+        post = Post(story, source, used, lang, basis, source.id, note, bullets, summary,
+                    stories.hashtag(source, source.feed_tags),
                     bullet_flags=checked.key_fact_flags if checked is not None else (),
                     summary_flags=checked.summary_flags if checked is not None else ())
-    basis = post.basis
     if not full:
         return post
-    translation, tr_lang = _translation_lines(best, source, basis, lang)
-    pairs = _translation(source if basis == "translation" else best, tr_lang)
+    translation, tr_lang = _translation_lines(source, post.basis, lang)
     return replace(post, translation=translation, translation_lang=tr_lang,
-                   original=tuple(_original_lines(best, pairs if source is best else None)),
-                   original_lang=best.language)
+                   original=tuple(_original_lines(source, _translation(source, tr_lang))),
+                   original_lang=source.language)
 
 
 def _written(store: Store, story: stories.Story, best: Article, lang: str
@@ -124,13 +129,13 @@ def _written(store: Store, story: stories.Story, best: Article, lang: str
     return None
 
 
-def _written_post(story: stories.Story, best: Article, source: Article, digest: WrittenDigest,
+def _written_post(story: stories.Story, source: Article, digest: WrittenDigest,
                   lang: str, strict: bool) -> Post:
     bullets = [b for b in digest.bullets if not (strict and b.flags)]
     keep_summary = not (strict and digest.summary_flags)
-    return Post(story, best, lang, lang, "writer", source.id, "",
+    return Post(story, source, lang, lang, "writer", source.id, "",
                 tuple(b.text for b in bullets), digest.summary if keep_summary else "",
-                stories.hashtag(best, best.feed_tags),
+                stories.hashtag(source, source.feed_tags),
                 bullet_flags=tuple(b.flags for b in bullets),
                 summary_flags=digest.summary_flags if keep_summary else ())
 
@@ -179,11 +184,10 @@ def _note(best: Article, lang: str, used: str) -> str:
     return f"written in {used or 'the original language'} (the original's): {why}"
 
 
-def _translation_lines(best: Article, source: Article, basis: str, lang: str
-                       ) -> tuple[tuple[str, ...], str]:
-    if basis == "copy":
-        return (source.title, *(p.text for p in source.paragraphs)), source.language
-    tr = _translation(source, lang) if lang != source.language else None
+def _translation_lines(source: Article, basis: str, lang: str) -> tuple[tuple[str, ...], str]:
+    """The translation of `source` into `lang`, title first; none for a copy written in
+    `lang` (basis "copy"), which is its own original."""
+    tr = _translation(source, lang) if basis != "copy" and lang != source.language else None
     if tr is None:
         return (), ""
     lines = [p.translation for p in tr.pairs if p.paragraph == TITLE_PARAGRAPH]

@@ -361,3 +361,39 @@ def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None
         assert before is not None and after is not None
         _same(before, after)
     assert run("--db", str(fresh), "brief", "--full", "--format", fmt)[1] == out
+
+
+def test_a_post_made_from_a_copy_is_that_copys_throughout(tmp_path: Path) -> None:
+    """The sample feeds' Coral Bay story: its best source (Mekong Energy Wire) has no
+    Vietnamese, another copy (a bilingual post) has. The post is that copy's: its bullets,
+    link, hashtag, translation and original, where the best source's link and English
+    original once stood beside the copy's "1,2 tỷ USD" (the best source says $1.5bn), and the
+    post read back paired the translation with the wrong text, nearly every pair flagged."""
+    path = tmp_path / "s.db"
+    code, _out, err = run("--db", str(path), "fetch", str(ROOT / "sample_feeds"), "--quiet")
+    assert code == 0, err
+    code, out, err = run("--db", str(path), "brief", "--lang", "vi", "--full", "--format",
+                         "json")
+    assert code == 0, err
+    copied = [p for p in json.loads(out)["stories"]
+              if p["basis_article"] != next(s["article"] for s in p["sources"] if s["best"])]
+    assert copied, "the sample feeds have a story told in Vietnamese by a copy only"
+    for post in copied:
+        (basis,) = [s for s in post["sources"] if s["article"] == post["basis_article"]]
+        assert post["article"] == basis["article"] and post["url"] == basis["url"]
+        assert post["original"]["title"] == basis["title"]
+        assert post["translation"]["lang"] == "vi" and post["lang"] == "vi"
+    story = copied[0]["story"]
+    code, text, err = run("--db", str(path), "brief", "--story", story, "--lang", "vi",
+                          "--full", "--format", "text")
+    assert code == 0, err
+    (tmp_path / "post.txt").write_text(text, encoding="utf-8")
+    back = tmp_path / "back.db"
+    assert run("--db", str(back), "fetch", str(tmp_path / "post.txt"), "--quiet")[0] == 0
+    with Store(back) as store:
+        (aid,) = store.article_ids()
+        art = store.get_article(aid)
+    assert art is not None and art.url == copied[0]["url"]
+    (tr,) = art.translations
+    assert tr.lang == "vi" and len(tr.pairs) > 5
+    assert not any(p.flags for p in tr.pairs)
