@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from briefing.cli import cli
@@ -70,6 +71,28 @@ def test_bad_config_and_bad_store_exit_codes(tmp_path: Path) -> None:
     junk.write_bytes(b"not sqlite at all" * 200)
     proc = _run("--db", str(junk), "list")
     assert proc.returncode == 4 and "junk.db" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_feeds_remove_takes_the_path_feeds_add_took(tmp_path: Path, db_file: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`feeds add ./x.xml` stores the absolute path; `feeds remove ./x.xml` (or another
+    relative spelling, or the file gone since) finds it, where only the absolute path did."""
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "world.xml").write_bytes(rss(1))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    added = runner.invoke(cli, [*base, "feeds", "add", "./feeds/world.xml", "--tag", "news"])
+    assert added.exit_code == 0 and str(folder / "world.xml") in added.output
+    gone = runner.invoke(cli, [*base, "feeds", "remove", "feeds/world.xml"])
+    assert gone.exit_code == 0 and f"removed {folder / 'world.xml'}" in gone.output
+    again = runner.invoke(cli, [*base, "feeds", "remove", "./feeds/world.xml"])
+    assert again.exit_code == 2 and "not subscribed" in again.output
+    assert runner.invoke(cli, [*base, "feeds", "add", "feeds/world.xml"]).exit_code == 0
+    assert str(folder / "world.xml") in runner.invoke(cli, [*base, "feeds", "list"]).output
+    (folder / "world.xml").unlink()
+    assert runner.invoke(cli, [*base, "feeds", "remove", "./feeds/world.xml"]).exit_code == 0
 
 
 def test_feeds_and_opml_roundtrip(tmp_path: Path, db_file: Path) -> None:

@@ -73,10 +73,14 @@ def feeds_list(obj: Context, as_json: bool) -> None:
 @handles_errors
 def feeds_remove(obj: Context, url: str) -> None:
     """Unsubscribe; articles already stored stay."""
+    from briefing.urls import is_http_url
+
     with obj.store() as store:
-        if not store.remove_source(url):
+        # A path as `feeds add` stored it: absolute (the file may be gone since).
+        named = url if is_http_url(url) else str(Path(url).expanduser().resolve())
+        if not store.remove_source(url) and (named == url or not store.remove_source(named)):
             fail(f"{url}: not subscribed", ExitCode.USAGE)
-    click.echo(f"removed {url}")
+    click.echo(f"removed {url if named == url else named}")
 
 
 @click.command("import-opml")
