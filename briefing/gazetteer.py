@@ -17,6 +17,11 @@ CURRENCY_PREFIX: dict[str, str] = {
     "₩": "KRW", "₫": "VND", "Rmb": "CNY", "RMB": "CNY", "Rs": "INR", "SFr": "CHF",
     "USD": "USD", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "CNY": "CNY", "VND": "VND",
     "CHF": "CHF", "INR": "INR", "KRW": "KRW", "HKD": "HKD", "SGD": "SGD", "AUD": "AUD",
+    # Codes the FT writes before amounts in other currencies ("ISK12bn", "SEK5bn"), and the
+    # Kenyan shilling as Kenya's press writes it ("KSh2,500").
+    "CAD": "CAD", "NZD": "NZD", "TWD": "TWD", "BRL": "BRL", "MXN": "MXN", "ZAR": "ZAR",
+    "SEK": "SEK", "NOK": "NOK", "DKK": "DKK", "ISK": "ISK", "PLN": "PLN",
+    "KES": "KES", "KSh": "KES", "Ksh": "KES",
 }
 
 # Words and codes written AFTER the amount ("40bn yuan", "12 tỷ USD", "2.000 tỷ đồng").
@@ -31,6 +36,9 @@ CURRENCY_SUFFIX: dict[str, str] = {
     "NDT": "CNY", "đồng": "VND", "yên": "JPY", "bảng Anh": "GBP", "won": "KRW", "₫": "VND",
     # Symbols after the amount, as most of Europe and Vietnam write them: "900 €", "50.000₫".
     "€": "EUR", "U.S. dollars": "USD", "Euros": "EUR",
+    # Iceland's krónur have no other owner; "kronor" (Sweden) and "kroner" (Norway, Denmark),
+    # "pesos" and "shillings" name currencies of several countries, so none of them is read.
+    "krónur": "ISK",
 }
 
 # Scale words. Short forms ("m", "k") only count when glued to the digits ("$5m", "20k"):
