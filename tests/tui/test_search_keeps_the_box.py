@@ -98,3 +98,27 @@ async def test_down_in_the_box_goes_to_the_results(make_app: BriefingApp) -> Non
         await pilot.press("j", "enter")  # the list's keys from there
         await settle(pilot)
         assert not isinstance(make_app.screen, SearchScreen)
+
+
+async def test_the_results_preview_speaks_the_readers_language(make_app: BriefingApp) -> None:
+    # The search screen's preview showed the row's own summary (the original's, in English)
+    # where the main list's preview of the same article shows the translation's summary and
+    # bullets (test_main's first test): now both load the article behind the row.
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_search(pilot, make_app)
+        await pilot.press(*"nvidia")
+        results = screen.query_one(ArticleList)
+        for _ in range(600):
+            if results.row_count:
+                break
+            await pilot.pause(0.1)
+        await pilot.press("down")
+        await settle(pilot)
+        assert results.current is not None and results.current.id == "a-nvidia"
+        for _ in range(100):  # loaded in a worker thread
+            if "Doanh thu Nvidia tăng 12%." in screen_text(make_app):
+                break
+            await pilot.pause(0.05)
+        text = screen_text(make_app)
+        assert "Doanh thu Nvidia tăng 12%." in text and "Revenue rose 12%" not in text

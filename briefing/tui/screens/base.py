@@ -8,8 +8,9 @@ from textual import work
 from textual.screen import Screen
 
 from briefing.models import Article, ArticleSummary
+from briefing.store import written_store
 from briefing.tui.data import open_store
-from briefing.tui.messages import ArticleChanged, DataChanged
+from briefing.tui.messages import ArticleChanged, ArticleLoaded, DataChanged
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -70,3 +71,30 @@ class ArticleScreen(Screen[None]):
         a = self.current_article()
         if a is not None:
             self.bapp.copy_link(a.url)
+
+
+class PreviewLoading(ArticleScreen):
+    """A list screen with a preview pane (#preview): the highlighted row's whole article is
+    loaded behind its summary, so the pane shows what the reader will (the translation's
+    summary and bullets, in the reader's language), and enter opens it with no second load.
+    The search screen showed the row's summary alone: the original's, in English, where the
+    main list's preview of the same article was in Vietnamese."""
+
+    def load_preview(self, article_id: str) -> None:
+        self._load_preview(article_id)
+
+    @work(thread=True, group="preview", exclusive=True, exit_on_error=False)
+    def _load_preview(self, article_id: str) -> None:
+        with open_store(self.bapp.db_path) as store:
+            art = store.get_article(article_id)
+            # What the reader needs too, so enter on this row opens it with no second load.
+            written = written_store.get(store, article_id, self.bapp.settings.translation.target)
+        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
+
+    def on_article_loaded(self, msg: ArticleLoaded) -> None:
+        from briefing.tui.widgets.preview import Preview
+
+        current = self.current_article()
+        if msg.article is not None and (current is None or current.id == msg.article_id):
+            self.query_one(Preview).show_article(msg.article)
+            self.bapp.preloaded = msg

@@ -20,18 +20,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 
 from briefing.models import ArticleSummary
-from briefing.store import ArticleFilter, written_store
+from briefing.store import ArticleFilter
 from briefing.tui import keys, render
 from briefing.tui.data import PAGE, localise, localise_story, open_store
 from briefing.tui.debounce import Debounce
 from briefing.tui.messages import (
-    ArticleLoaded,
     ArticlesLoaded,
     CountsLoaded,
     DataChanged,
     UnreadFound,
 )
-from briefing.tui.screens.base import ArticleScreen
+from briefing.tui.screens.base import PreviewLoading
 from briefing.tui.startup import end_startup_gc
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.footer import KeyFooter
@@ -74,7 +73,7 @@ def welcome_text(app: BriefingApp) -> Group:
                  Text("\nctrl+p lists every command; ? shows the keys.", style="dim"))
 
 
-class MainScreen(ArticleScreen):
+class MainScreen(PreviewLoading):
     # q goes back from a feed's, tag's or story's list, and the footer says so: a second
     # binding of q (same id, so a [keys] remap of quit moves both), with check_action
     # choosing which of the two is live. The footer said "q Quit" there, which kept
@@ -436,20 +435,7 @@ class MainScreen(ArticleScreen):
         self._previewed = a.id if a else None
         self.query_one(Preview).show_summary(a)
         if a is not None:
-            self._load_preview(a.id)
-
-    @work(thread=True, group="preview", exclusive=True, exit_on_error=False)
-    def _load_preview(self, article_id: str) -> None:
-        with open_store(self.bapp.db_path) as store:
-            art = store.get_article(article_id)
-            # What the reader needs too, so enter on this row opens it with no second load.
-            written = written_store.get(store, article_id, self.bapp.settings.translation.target)
-        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
-
-    def on_article_loaded(self, msg: ArticleLoaded) -> None:
-        if msg.article is not None:
-            self.query_one(Preview).show_article(msg.article)
-            self.bapp.preloaded = msg
+            self.load_preview(a.id)
 
     @on(DataTable.RowSelected, "#articles")
     def _open(self, event: DataTable.RowSelected) -> None:

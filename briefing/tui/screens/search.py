@@ -20,7 +20,7 @@ from briefing.tui import keys
 from briefing.tui.data import PAGE, SearchSession, open_store
 from briefing.tui.debounce import Debounce
 from briefing.tui.messages import RecentSearches, SearchFinished
-from briefing.tui.screens.base import ArticleScreen
+from briefing.tui.screens.base import PreviewLoading
 from briefing.tui.widgets.article_list import HIGHLIGHT_DEBOUNCE_S, ArticleList
 from briefing.tui.widgets.footer import KeyFooter
 from briefing.tui.widgets.preview import Preview
@@ -57,7 +57,7 @@ class QueryBox(Input):
             results.focus()
 
 
-class SearchScreen(ArticleScreen):
+class SearchScreen(PreviewLoading):
     # A only says that it works on the main list, so the footer does not offer it here (it
     # took the place of keys that work, and read as a promise).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -216,6 +216,8 @@ class SearchScreen(ArticleScreen):
     def _show_current(self) -> None:
         current = self.query_one(ArticleList).current
         self.query_one(Preview).show_summary(current)
+        if current is not None:
+            self.load_preview(current.id)
         self.query_one("#search-snippet", Static).update(
             snippet_text(self._snippets.get(current.id, ()) if current else ()))
 
