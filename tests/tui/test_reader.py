@@ -394,3 +394,24 @@ async def test_translation_only_view_without_a_translated_title_keeps_the_origin
         screen.action_set_mode("translation")
         await pilot.pause()
         assert "Nvidia revenue rises 12%" in _header(screen)
+
+
+async def test_star_and_unread_show_in_the_readers_header(make_app: BriefingApp) -> None:
+    # s and m changed the article (the list showed it on return) but nothing on the reader's
+    # own screen: its header line now says ★ and unread.
+    async with make_app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, make_app)
+
+        def meta() -> str:
+            return screen_text(make_app).splitlines()[1]
+
+        assert "★" not in meta() and "unread" not in meta()
+        await pilot.press("s")
+        await pilot.pause()
+        assert meta().lstrip().startswith("★ · ")
+        await pilot.press("m")
+        await pilot.pause()
+        assert "unread" in meta()
+        await pilot.press("s", "m")
+        await pilot.pause()
+        assert "★" not in meta() and "unread" not in meta()

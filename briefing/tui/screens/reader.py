@@ -224,9 +224,12 @@ class ReaderScreen(ArticleScreen):
         lines = int(2.6 * max(20, self.size.width - 2))  # words wrap short of the edge
         title = render.plain(self._title(art), style="bold", limit=min(400, lines - 3))
         # One line, cut with an ellipsis: a long URL must not push the text down on 80x24.
+        # Starred and unread say so here: s and m changed nothing on the reader's screen.
         meta = render.plain(" · ".join(x for x in (
-            render.source_name(art), render.short_date(art.published, self.bapp.now),
-            art.language, art.url) if x), style="dim", limit=400, overflow="ellipsis")
+            "★" if art.starred else "", render.source_name(art),
+            render.short_date(art.published, self.bapp.now), art.language,
+            "" if art.read else "unread", art.url) if x), style="dim", limit=400,
+            overflow="ellipsis")
         self.query_one("#reader-title", Static).update(Group(title, meta))
 
     def _title(self, art: Article) -> str:
@@ -282,6 +285,8 @@ class ReaderScreen(ArticleScreen):
     def on_article_changed(self, msg: ArticleChanged) -> None:
         if self.article is not None and msg.article_id == self.article.id:
             self.article = replace(self.article, read=msg.read, starred=msg.starred)
+            if self.article.id == self.article_id:
+                self._show_header(self.article)
 
     # -- view modes ----------------------------------------------------------------------
 
