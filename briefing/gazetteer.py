@@ -180,7 +180,7 @@ NOT_NAMES: frozenset[str] = frozenset({
     "His", "Her", "Their", "Our", "Chinese", "American", "European", "Japanese", "British",
     "Vietnamese", "English", "AI", "CEO", "GPU", "GPUs", "IPO", "Recommended", "Editor",
     "Tech", "Date", "Share", "Popular", "More", "Please", "Supply", "LEAVE", "REPLY",
-    "Unlock", "Alongside", "Trong", "Theo", "Công", "Các", "Những",
+    "Unlock", "Alongside", "NaN", "Trong", "Theo", "Công", "Các", "Những",
     "Một", "Khoảng", "Năm", "Tháng", "Chủ", "Tập", "Bước", "Lỗ", "Ngân", "Đáp", "Điều",
     "Cùng", "Mặc", "Tuy", "Bất", "Chính", "Con",
 })

@@ -21,8 +21,9 @@ from briefing.summarize import key_facts_summary_and_units
 __all__ = ["TAGGER_VERSION", "Analysis", "Sentences", "analyse", "analyse_with_sentences"]
 
 # 2: measures, units on figures, merged names, cleaner tags; 3: amounts in ISK, KES, SEK, NOK,
-# DKK, MXN, BRL, ZAR, PLN, CAD, NZD and TWD by their codes ("ISK12bn", "KSh2,500")
-TAGGER_VERSION: int = 3
+# DKK, MXN, BRL, ZAR, PLN, CAD, NZD and TWD by their codes ("ISK12bn", "KSh2,500"); 4: no
+# figure from a power's parts ("10^9 tonnes" was 9 t), "NaN" no org
+TAGGER_VERSION: int = 4
 
 MAX_TAGS = 8
 # Facts are looked for in an article's first TAGGED_CHARS characters. Rules cost about 2 s a

@@ -193,6 +193,22 @@ def test_traps_make_no_figures(text: str, language: str) -> None:
     assert figures == []
 
 
+@pytest.mark.parametrize("text", [
+    "Output reached 10^9 tonnes, or 10^12 kg.",
+    "It rose by 2.5×10^6 tonnes.",
+    "The sample held 3×10⁹ cells.",
+])
+def test_a_power_of_ten_is_no_figure_of_its_parts(text: str) -> None:
+    # "10^9 tonnes" was a measure of 9 t, and "10^9999 tonnes" one of 9,999 t.
+    assert [f for f in facts(text) if f.kind in ("money", "percent", "count", "measure")] == []
+
+
+def test_nan_is_no_name() -> None:
+    # A camel-cased word is an org ("BlackRock"); "not a number" was one too.
+    assert [f for f in facts("The model returned NaN for the index.") if f.kind == "org"] == []
+    assert "BlackRock" in [f.value for f in facts("BlackRock returned NaN.") if f.kind == "org"]
+
+
 def test_unknown_name_after_a_lone_comma_does_not_crash() -> None:
     # The words before "Hello World" are only a space once cut at the comma.
     assert [f.kind for f in facts("a, Hello World here")] == []

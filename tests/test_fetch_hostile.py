@@ -133,7 +133,9 @@ def test_a_gzip_bomb_is_never_inflated_far_past_the_cap(
     ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send
     ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
     ("identity", lambda b: b),
-    ("br", lambda b: b),  # not decoded (no brotli library): passed on as sent, as before
+    # Labelled with an encoding we never asked for, but plainly markup: read as sent.
+    ("br", lambda b: b),
+    ("zstd", lambda b: b),
 ])
 def test_an_encoded_body_is_decoded_whole_and_still_capped(
         raw: Callable[[Handler], RawServer], encoding: str,
@@ -144,6 +146,28 @@ def test_an_encoded_body_is_decoded_whole_and_still_capped(
     assert isinstance(got[0], Response) and got[0].body == text
     capped = _get_each(_settings(max_bytes=len(text) - 1), [server.base + "/feed.xml"])
     assert capped == [f"body is over the {len(text) - 1:,}-byte cap (decoded)"]
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "BR", "gzip, br"])
+def test_a_body_in_an_encoding_we_cannot_undo_is_named_as_such(
+        raw: Callable[[Handler], RawServer], encoding: str) -> None:
+    # Compressed bytes (what a real brotli or zstd body looks like to us) were passed to the
+    # feed parser, which reported a syntax error in the XML.
+    packed = bytes([0x1B, 0x8F, 0x00, 0xF8, 0x25, 0x19, 0x6E, 0xC3]) * 40
+    body = gzip.compress(packed) if encoding.startswith("gzip") else packed
+    server = raw(_serving(body, encoding))
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    name = encoding.split(",")[-1].strip().lower()
+    assert got == [f"the body is {name}-encoded, which was not asked for and cannot be "
+                   "decoded (we accept gzip and deflate)"]
+
+
+def test_a_plain_body_mislabelled_br_is_read_after_its_byte_order_mark(
+        raw: Callable[[Handler], RawServer]) -> None:
+    body = b"\xef\xbb\xbf\r\n  <rss><channel><title>T</title></channel></rss>"
+    server = raw(_serving(body, "br"))
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    assert isinstance(got[0], Response) and got[0].body == body
 
 
 def test_a_body_that_is_not_what_its_encoding_says_is_one_clear_error(

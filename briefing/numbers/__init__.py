@@ -62,9 +62,11 @@ _NUM = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 NUMBER = re.compile(r"\d(?:\d{0,2}(?:[.,]\d{3})+(?:[.,]\d+)?|\d*(?:[.,]\d+)?)")
 # No digit glued to a letter or hyphen before it: "H20", "GPT-4", "COVID-19" are names; and a
 # digit after a currency sign belongs to the money rule.
-_GLUED_BEFORE = frozenset(".,-/:$£€¥₹₩₫_")
-# Nor a letter, slash or colon after it: "3rd", "5G", "12/2024" (a date), "10:30" (a time).
-_AFTER = r"(?![\w%/:]|[.,]\d)"
+# Nor a power's exponent: the "9" of "10^9" or "10⁹" is no figure of its own.
+_GLUED_BEFORE = frozenset(".,-/:$£€¥₹₩₫_^×")
+# Nor a letter, slash or colon after it: "3rd", "5G", "12/2024" (a date), "10:30" (a time);
+# nor a power or a product sign, which make it part of a larger number ("10^9", "2.5×10⁶").
+_AFTER = r"(?![\w%/:^×]|[.,]\d)"
 _WORDNUM = r"(?i:" + _alternation(gz.NUMBER_WORDS) + r")"
 _LONG_MULT = _alternation(m for m in gz.MULTIPLIERS if m not in gz.GLUED_ONLY)
 _GLUED_MULT = _alternation(gz.GLUED_ONLY)

@@ -361,7 +361,27 @@ async def _read_capped(encodings: list[str], raw: AsyncIterator[bytes], cap: int
         keep(decoder.flush(cap - size))
     except zlib.error as exc:
         raise FetchError(f"cannot decode the response body: {_reason(exc)}") from None
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    unknown = [e for e in (n.strip().lower() for n in encodings) if e in _UNDECODED]
+    if unknown and not _looks_like_text(body):
+        # We ask for gzip and deflate only. A server that labels a plain body "br" (a
+        # misconfiguration seen in the wild) is read as it is; one that really compressed
+        # it would otherwise reach the feed parser as garbage and be reported as a syntax
+        # error in the XML, which says nothing of the cause.
+        raise FetchError(f"the body is {unknown[0]}-encoded, which was not asked for and "
+                         "cannot be decoded (we accept gzip and deflate)")
+    return body
+
+
+# Encodings a server may use although we never offer them, and which we cannot undo.
+_UNDECODED = frozenset({"br", "zstd", "compress", "x-compress"})
+
+
+def _looks_like_text(body: bytes) -> bool:
+    """A body that starts like markup or JSON, after a byte order mark and blanks: what a
+    feed or a page starts with, and what compressed bytes almost never do."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
+    return not body or head[:1] in (b"<", b"{")
 
 
 # Content encodings stacked on one body that we undo; a server sending more is refused.
