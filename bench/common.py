@@ -527,6 +527,28 @@ def isolated_env(home: Path) -> dict[str, str]:
     return env
 
 
+def reference_ms(runs: int = 5) -> float:
+    """The machine's speed for this kind of work, now: the best of `runs` timings of a fixed
+    piece of pure Python (a regex over text, dicts, json, sorting), in ms. On a shared host the
+    same code's CPU time changed by 2.7x between two days (another tenant's load on the caches,
+    not on our cores), which a load average does not show; this does, so figures from
+    different days can be compared. Compare it only between runs on the same Python."""
+    import re
+
+    text = " ".join(f"Firm{i % 97} rose {i % 13}.{i % 7}% to ${i % 50}bn in 202{i % 6}"
+                    for i in range(2_000))
+    word = re.compile(r"[A-Za-z]+\d*|\$?\d+(?:\.\d+)?%?")
+    best = math.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        counts: dict[str, int] = {}
+        for w in word.findall(text):
+            counts[w] = counts.get(w, 0) + 1
+        json.loads(json.dumps(sorted(counts.items())))
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 

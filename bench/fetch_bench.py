@@ -49,6 +49,7 @@ from bench.common import (
     Measured,
     isolated_env,
     median,
+    reference_ms,
     run_measured,
     table,
     write_json,
@@ -410,6 +411,7 @@ def main(argv: list[str] | None = None) -> None:
               file=sys.stderr)
         threads = []
     results = []
+    speed = [reference_ms()]
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {n} feeds x {args.repeat} ...", file=sys.stderr, flush=True)
         results.append(bench_size(n, args.repeat, threads, args.style, args.readable_first))
@@ -423,7 +425,10 @@ def main(argv: list[str] | None = None) -> None:
         print(table(["feeds", "tool", "vs", "cold ratio", "cold readable ratio", "warm ratio",
                      "churn ratio", "cold target", "warm target"],
                     ratio_rows))
-    path = write_json("fetch_bench.json", {"results": results,
+    speed.append(reference_ms())
+    print(f"\nmachine: reference loop {speed[0]:.2f} ms before, {speed[-1]:.2f} ms after "
+          "(bench.common.reference_ms: lower is faster; compare runs by it)")
+    path = write_json("fetch_bench.json", {"results": results, "reference_ms": speed,
                                            "targets": {"cold": TARGET_COLD,
                                                        "warm": TARGET_WARM}})
     print(f"\nwritten {path}", file=sys.stderr)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bench.common import feed_xml, table
+from bench.common import feed_xml, reference_ms, table
 from briefing import ingest
 from briefing.models import Article
 from briefing.tag_behind import BATCH
@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         n, rows = stages(bodies)
     finally:
         gc.enable()
-    print(f"{n} items ({args.feeds} feeds, style {args.style})")
+    print(f"{n} items ({args.feeds} feeds, style {args.style}); machine: reference loop "
+          f"{reference_ms():.2f} ms (bench.common.reference_ms)")
     print(table(["stage", "ms/item", "bytes/item"],
                 [[name, s * 1000 / n, b / n if b else ""] for name, s, b in rows]))
     if args.profile:
