@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import termios
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -67,24 +68,59 @@ def terminal_alive(fd: int) -> bool:
     return True
 
 
-def open_in_browser(url: str) -> bool:
-    """Hand a link to the desktop's opener with an argument list, never a shell string, and
-    detached, so a terminal browser cannot take over the TUI's terminal. False when nothing
-    could take it (a server over ssh has no opener and often no browser)."""
+# Browsers that draw in the terminal they are started from. Started detached, as a desktop
+# browser is, one had no terminal; started and waited for with the TUI still drawing, the two
+# fought over the screen and the keyboard and neither could be used.
+TERMINAL_BROWSERS = ("w3m", "lynx", "elinks", "links", "links2", "browsh", "carbonyl",
+                     "www-browser")
+
+
+@dataclass(frozen=True)
+class BrowserCommand:
+    argv: list[str]
+    in_terminal: bool  # run with the TUI suspended, waited for, as newsboat runs its browser
+
+
+def browser_command(url: str, environ: Mapping[str, str] | None = None
+                    ) -> BrowserCommand | None:
+    """How to open `url`: the first usable command of $BROWSER (the user's own choice, as
+    Python's webbrowser and newsboat read it: commands separated by colons, "%s" where the
+    link goes), else the desktop's opener, else a terminal browser on PATH; None when there
+    is none (a server over ssh). An argument list, never a shell string."""
+    env = os.environ if environ is None else environ
+    for entry in env.get("BROWSER", "").split(os.pathsep):
+        try:
+            parts = shlex.split(entry)
+        except ValueError:
+            continue
+        if not parts or shutil.which(parts[0]) is None:
+            continue
+        argv = [p.replace("%s", url) for p in parts]
+        if not any("%s" in p for p in parts):
+            argv.append(url)
+        # With no display, whatever $BROWSER names can only draw in this terminal.
+        terminal = (Path(parts[0]).name in TERMINAL_BROWSERS
+                    or not (sys.platform == "darwin" or env.get("DISPLAY")
+                            or env.get("WAYLAND_DISPLAY")))
+        return BrowserCommand(argv, terminal)
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     if shutil.which(opener):
-        try:
-            subprocess.Popen([opener, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-        except OSError:
-            return False
-        return True
-    import webbrowser  # rarely wanted, and not at start-up
+        return BrowserCommand([opener, url], False)
+    for name in TERMINAL_BROWSERS:
+        if shutil.which(name):
+            return BrowserCommand([name, url], True)
+    return None
 
+
+def start_detached(argv: list[str]) -> bool:
+    """Start a desktop browser or opener on its own: it must not read the TUI's keys or write
+    over its screen, and the TUI does not wait for it."""
     try:
-        return webbrowser.open(url)
-    except webbrowser.Error:
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
         return False
+    return True
 
 
 class BriefingApp(AppExtras, App[None]):
@@ -103,7 +139,7 @@ class BriefingApp(AppExtras, App[None]):
         self.db_path = Path(db_path)
         self.settings = settings
         self.fixed_now = now  # tests and snapshots pin the clock; None means the real one
-        self.opener: Callable[[str], bool | None] = open_in_browser  # tests replace it
+        self.opener: Callable[[str], bool | None] = self.open_in_browser  # tests replace it
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
@@ -224,6 +260,23 @@ class BriefingApp(AppExtras, App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self.settings.keys)))
+
+    def open_in_browser(self, url: str) -> bool:
+        """Open `url` (see browser_command); False when nothing could."""
+        command = browser_command(url)
+        if command is None:
+            return False
+        if not command.in_terminal:
+            return start_detached(command.argv)
+        try:
+            with self.suspend():
+                try:
+                    subprocess.run(command.argv, check=False)
+                except OSError:
+                    return False
+        except SuspendNotSupported:  # no real terminal to hand over (a test's headless app)
+            return start_detached(command.argv)
+        return True
 
     def open_link(self, url: str) -> None:
         # Feeds choose the link: only web links reach the opener (a file: or a

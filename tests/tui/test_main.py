@@ -9,7 +9,7 @@ import pytest
 
 from briefing.config import Settings
 from briefing.store import ArticleFilter, Store
-from briefing.tui.app import BriefingApp
+from briefing.tui.app import BriefingApp, browser_command
 from briefing.tui.data import PAGE
 from briefing.tui.screens.main import MainScreen
 from briefing.tui.screens.reader import ReaderScreen
@@ -337,6 +337,64 @@ async def test_o_hands_the_link_to_xdg_open(db: Path, no_browser: Path, tmp_path
         time.sleep(0.05)
     assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
     assert "Opening https://example.com/nvidia" in notes.messages()
+
+
+def _program(folder: Path, name: str, body: str = "exit 0") -> Path:
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize(("browser", "display", "argv", "in_terminal"), [
+    ("w3m", ":0", ["w3m", "https://e.com/a"], True),  # draws in the terminal, display or not
+    ("mybrowser", "", ["mybrowser", "https://e.com/a"], True),  # no display: only a terminal
+    ("mybrowser --new-tab %s", ":0", ["mybrowser", "--new-tab", "https://e.com/a"], False),
+    ("missing:lynx -dump", "", ["lynx", "-dump", "https://e.com/a"], True),  # first usable
+    ("", ":0", ["xdg-open", "https://e.com/a"], False),
+])
+def test_the_browser_command_follows_browser_then_the_opener(
+        no_browser: Path, browser: str, display: str, argv: list[str], in_terminal: bool
+) -> None:
+    for name in ("w3m", "lynx", "mybrowser", "xdg-open"):
+        _program(no_browser, name)
+    command = browser_command("https://e.com/a", {"BROWSER": browser, "DISPLAY": display})
+    assert command is not None
+    assert (command.argv, command.in_terminal) == (argv, in_terminal)
+
+
+def test_with_no_browser_set_a_terminal_browser_on_path_is_used(no_browser: Path) -> None:
+    assert browser_command("https://e.com/a", {}) is None
+    _program(no_browser, "lynx")
+    command = browser_command("https://e.com/a", {})
+    assert command is not None and command.argv == ["lynx", "https://e.com/a"]
+    assert command.in_terminal
+
+
+async def test_o_with_a_browser_that_stays_open_does_not_freeze_the_app(
+        db: Path, no_browser: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        notes: Notes) -> None:
+    # A terminal browser in $BROWSER was run and waited for on the UI thread, the TUI still
+    # drawing: neither could be used until the browser was killed. A real terminal is handed
+    # over (App.suspend); a test's headless app has none, and the browser runs on its own.
+    got = tmp_path / "opened.txt"
+    _program(no_browser, "termbrowser", f'printf "%s" "$1" > {got}\nexec /bin/sleep 20')
+    monkeypatch.setenv("BROWSER", "termbrowser")
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(80, 24), message_hook=notes) as pilot:
+        await settle(pilot)
+        lst = app.screen.query_one(ArticleList)
+        before = lst.cursor_row
+        started = time.monotonic()
+        await pilot.press("o")
+        await pilot.press("j")
+        await settle(pilot)
+        assert time.monotonic() - started < 20
+        assert lst.cursor_row == before + 1
+    deadline = time.monotonic() + 60
+    while not (got.exists() and got.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
 
 
 async def test_sidebar_counts_are_grouped_as_the_list_title(tmp_path: Path) -> None:
