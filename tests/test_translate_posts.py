@@ -473,6 +473,55 @@ def test_an_unreachable_engine_skips_the_rest_at_once(
     assert len(run.json("list", "--json")) == 4
 
 
+def test_what_an_unreachable_engine_left_the_next_fetch_translates(
+        tmp_path: Path, libre: FakeLibreTranslate, server: TestServer) -> None:
+    # A cron line `fetch --quiet --translate` with the engine down for a run: those articles
+    # were never translated by a later run, which found nothing new to translate.
+    run = Briefing(tmp_path, closed_port_url())
+    urls = _feeds(server, 2)
+    proc = run("fetch", *urls, "--translate", "--quiet")
+    assert proc.returncode == 1
+    assert all(ln.endswith("; the next fetch tries again") for ln in proc.stderr.splitlines())
+    run.write_config(libre.url)
+    proc = run("fetch", *urls, "--translate")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.strip().endswith(", 4 translated")
+    for article in run.json("list", "--json"):
+        assert run.json("show", article["id"], "--json")["translations"]
+    calls = libre.calls
+    proc = run("fetch", *urls, "--translate")
+    assert proc.stdout.strip().endswith(", 0 translated") and libre.calls == calls
+
+
+def test_an_article_the_engine_keeps_refusing_is_tried_three_times(
+        tmp_path: Path, server: TestServer) -> None:
+    class Refuses(FakeLibreTranslate):
+        def answer(self, path: str, payload: Any) -> tuple[int, bytes]:
+            if any("harbour f1 " in q for q in payload["q"]):
+                self.refused += 1
+                return 500, json.dumps({"error": "model overloaded"}).encode()
+            return super().answer(path, payload)
+
+    engine = Refuses()
+    engine.refused = 0  # type: ignore[attr-defined]
+    try:
+        run = Briefing(tmp_path, engine.url)
+        urls = _feeds(server, 2)
+        said = []
+        for _ in range(4):
+            proc = run("fetch", *urls, "--translate")
+            said.append(proc.stderr.splitlines())
+        assert [len(lines) for lines in said] == [2, 2, 2, 0]
+        assert all(ln.endswith("; the next fetch tries again") for ln in said[0] + said[1])
+        assert all("refused 3 times: fetches stop trying; `briefing translate " in ln
+                   for ln in said[2])
+        refused = engine.refused  # type: ignore[attr-defined]
+        assert run("fetch", *urls, "--translate").returncode == 0
+        assert engine.refused == refused  # type: ignore[attr-defined]
+    finally:
+        engine.close()
+
+
 def _run_on_a_tty(run: Briefing, *args: str, deadline: float = 300) -> tuple[int, str]:
     """Run briefing with stderr on a pseudo-terminal; returns (exit code, what it showed)."""
     master, slave = pty.openpty()

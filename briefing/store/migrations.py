@@ -503,5 +503,16 @@ def m017_children_by_rowid(db: Database) -> None:
         "DELETE FROM article_tags WHERE article = old.rowid; END")
 
 
+@migrations()
+def m018_translation_retries(db: Database) -> None:
+    # Articles a fetch meant to translate (`fetch --translate`, [translation] auto) and could
+    # not: the engine was down, or refused one. The next such fetch tries them again with its
+    # own; they were left untranslated for good before, and a cron user never knew.
+    db.execute(
+        "CREATE TABLE translation_retries (article_id TEXT NOT NULL REFERENCES articles(id) "
+        "ON DELETE CASCADE, lang TEXT NOT NULL, tries INTEGER NOT NULL, reason TEXT NOT NULL, "
+        "last_try TEXT, PRIMARY KEY (article_id, lang)) WITHOUT ROWID")
+
+
 def _text(value: bytes | None) -> str:
     return "" if value is None else value.decode("utf-8", errors="replace")

@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -744,6 +744,40 @@ class Store:
     def save_translation(self, article_id: str, tr: Translation, *, now: str | None = None) -> None:
         with self.write() as c:
             self._save_translation(c, article_id, tr, now)
+            c.execute("DELETE FROM translation_retries WHERE article_id = ? AND lang = ?",
+                      (article_id, tr.lang))
+
+    def translation_retries(self, lang: str, *, below: int) -> list[str]:
+        """Articles a fetch could not translate into `lang` and should try again, oldest
+        failure first: those whose engine answered `below` times or fewer with a refusal
+        (an engine that could not be reached counts no try)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT article_id FROM translation_retries WHERE lang = ? AND tries < ? "
+            "ORDER BY last_try, article_id", (lang, below))]
+
+    def note_translation_failures(self, lang: str, failures: Sequence[tuple[str, str, bool]],
+                                  now: str | None) -> dict[str, int]:
+        """Record (article, reason, counted) failures to translate into `lang`, for the next
+        fetch to try again; `counted` adds a try. Returns each article's tries so far."""
+        with self.write() as c:
+            c.executemany(
+                "INSERT INTO translation_retries (article_id, lang, tries, reason, last_try) "
+                "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?) "
+                "ON CONFLICT (article_id, lang) DO UPDATE SET tries = tries + excluded.tries, "
+                "reason = excluded.reason, last_try = excluded.last_try",
+                [(a, lang, int(counted), reason, now, a) for a, reason, counted in failures])
+            return dict(c.execute(
+                "SELECT article_id, tries FROM translation_retries WHERE lang = ? AND "
+                "article_id IN (SELECT value FROM json_each(?))",
+                (lang, json.dumps([a for a, _, _ in failures]))).fetchall())
+
+    def forget_translation_retries(self, lang: str, article_ids: Sequence[str]) -> None:
+        """Articles that no longer want a translation into `lang` (one was made by other
+        means, or the article is in `lang` now)."""
+        if article_ids:
+            with self.write() as c:
+                c.execute("DELETE FROM translation_retries WHERE lang = ? AND article_id IN "
+                          "(SELECT value FROM json_each(?))", (lang, json.dumps(list(article_ids))))
 
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)

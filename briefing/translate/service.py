@@ -286,6 +286,12 @@ def translate_untranslated(settings: Settings, store: Store, *, since: str | Non
     return done, failed
 
 
+# A fetch tries again what earlier fetches could not translate, until the engine has
+# refused an article this many times (an engine that could not be reached counts no try:
+# a week's outage loses nothing).
+RETRY_TRIES = 3
+
+
 def translate_fetched(settings: Settings, store: Store, engine: Engine, ids: list[str], *,
                       now: str | None = None,
                       on_start: Callable[[int, int, str], None] | None = None,
@@ -293,23 +299,30 @@ def translate_fetched(settings: Settings, store: Store, engine: Engine, ids: lis
                       ) -> tuple[int, list[tuple[str, str]]]:
     """A fetch's translations (`fetch --translate`, `[translation] auto`, the TUI's fetch):
     translate the articles the run stored (`ids`, new or changed) that want one, with their
-    bullets and summary. Returns (translated, [(article, reason)]). A failure does not stop
-    the rest, except an unreachable engine: then the rest fail at once with its reason.
-    `on_start(i, n, title)` before each article; `on_failure(id, title, reason)` after each
-    failure."""
+    bullets and summary, and those earlier fetches could not translate (RETRY_TRIES).
+    Returns (translated, [(article, reason)]). A failure does not stop the rest, except an
+    unreachable engine: then the rest fail at once with its reason, and wait for the next
+    fetch. `on_start(i, n, title)` before each article; `on_failure(id, title, reason)`
+    after each failure."""
     target = settings.translation.target
+    retries = store.translation_retries(target, below=RETRY_TRIES)
     todo = []
-    for article_id in dict.fromkeys(ids):
+    unwanted = []
+    for article_id in dict.fromkeys([*retries, *ids]):
         art = store.get_article(article_id)
         if art is not None and wants_engine_translation(art, target):
             todo.append((article_id, art.title))
+        else:
+            unwanted.append(article_id)
+    store.forget_translation_retries(target, [a for a in unwanted if a in set(retries)])
     done = 0
-    failed: list[tuple[str, str]] = []
+    failed: list[tuple[str, str, bool]] = []
     stop: str | None = None
     for i, (article_id, title) in enumerate(todo, 1):
         if on_start is not None:
             on_start(i, len(todo), title)
         reason = stop
+        counted = False
         if reason is None:
             try:
                 translate_article(settings, store, article_id, target=target, engine=engine,
@@ -318,9 +331,18 @@ def translate_fetched(settings: Settings, store: Store, engine: Engine, ids: lis
                 continue
             except (EngineError, ArticleNotFound) as exc:
                 reason = str(exc)
-                if isinstance(exc, EngineError) and exc.fatal:
+                counted = not (isinstance(exc, EngineError) and exc.fatal)
+                if not counted:
                     stop = f"skipped: {exc}"
-        failed.append((article_id, reason))
+        failed.append((article_id, reason, counted))
+    tries = store.note_translation_failures(target, failed, now) if failed else {}
+    out = []
+    for article_id, reason, _ in failed:
+        n = tries.get(article_id, 0)
+        said = reason + (f" (refused {n} times: fetches stop trying; `briefing translate "
+                         f"{article_id}` tries again)" if n >= RETRY_TRIES else
+                         "; the next fetch tries again")
+        out.append((article_id, said))
         if on_failure is not None:
-            on_failure(article_id, title, reason)
-    return done, failed
+            on_failure(article_id, dict(todo)[article_id], said)
+    return done, out
