@@ -9,6 +9,7 @@ duration: "tháng 8 năm 2023" is August 2023, not "8 years").
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
@@ -305,11 +306,17 @@ def _date_hit(start: int, end: int, text: str, year: str | None, month: int, day
         year = str(pub.year - 1 if month - pub.month > 3 else pub.year)
     if year is None:
         value = text[start:end]
-    elif day and 1 <= int(day) <= 31:
+    elif day and 1 <= int(day) <= _days_in(int(year), month):
         value = f"{year}-{month:02d}-{int(day):02d}"
     else:
         value = f"{year}-{month:02d}"
     return Hit(2, start, end, "date", value, "date")
+
+
+def _days_in(year: int, month: int) -> int:
+    """The month's length: "February 30" and "31 April" are no days (a slip, or a hostile
+    text), and were stored as dates no calendar has; the month alone is kept instead."""
+    return calendar.monthrange(year, month)[1] if 1 <= year <= 9999 and 1 <= month <= 12 else 31
 
 
 def _relative(unit: str, offset: int, pub: date | None) -> str | None:

@@ -7,14 +7,29 @@ from pathlib import Path
 
 import platformdirs
 
+from briefing.errors import UsageError
+from briefing.text import one_line
+
 APP = "briefing"
+
+
+def expand_user(path: str | os.PathLike[str]) -> Path:
+    """Path(path).expanduser(), with "~name" of a user this machine does not know a clear
+    error (pathlib raises a RuntimeError, which reached users as a traceback, the TUI's
+    included)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        head = str(path).split("/", 1)[0]
+        raise UsageError(f"{one_line(str(path), 200)}: no user named {head[1:]!r} on this "
+                         "machine") from None
 
 
 def config_file() -> Path:
     """The TOML config file: $BRIEFING_CONFIG, else the platform config dir. Not created."""
     env = os.environ.get("BRIEFING_CONFIG")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
@@ -29,9 +44,9 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     Creates the parent folder, because SQLite will not.
     """
     if explicit:
-        path = Path(explicit).expanduser()
+        path = expand_user(explicit)
     elif os.environ.get("BRIEFING_DB"):
-        path = Path(os.environ["BRIEFING_DB"]).expanduser()
+        path = expand_user(os.environ["BRIEFING_DB"])
     else:
         path = data_dir() / "briefing.db"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +58,7 @@ def state_file() -> Path:
     else the platform state dir. Not created here; `briefing.state.save` makes the folder."""
     env = os.environ.get("BRIEFING_STATE")
     if env:
-        return Path(env).expanduser()
+        return expand_user(env)
     return Path(platformdirs.user_state_dir(APP)) / "state.toml"
 
 
@@ -51,6 +66,6 @@ def cache_dir() -> Path:
     """What briefing can rebuild (the unpacked language model): $BRIEFING_CACHE, else the
     platform cache dir. Creates the folder."""
     env = os.environ.get("BRIEFING_CACHE")
-    path = Path(env).expanduser() if env else Path(platformdirs.user_cache_dir(APP))
+    path = expand_user(env) if env else Path(platformdirs.user_cache_dir(APP))
     path.mkdir(parents=True, exist_ok=True)
     return path

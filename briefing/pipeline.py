@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 from briefing import ingest
 from briefing.config import Settings
+from briefing.errors import UsageError
+from briefing.locations import expand_user
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
 from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool, worker_count
 from briefing.sources import local
@@ -134,7 +136,11 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
     if "://" in arg:
         failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
         return
-    path = Path(arg).expanduser()
+    try:
+        path = expand_user(arg)
+    except UsageError as exc:
+        failed.append((arg, str(exc).removeprefix(f"{one_line(arg, 200)}: ")))
+        return
     if not path.exists():
         failed.append((arg, "no such file or directory"))
         store.note_local_source(arg, "no such file or directory")  # a subscribed one says so

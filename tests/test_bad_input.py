@@ -200,3 +200,32 @@ def test_translating_again_replaces_a_translation_whose_figures_changed(tmp_path
     with Store(db) as store:
         art = store.get_article("a1")
     assert art is not None and art.translations[0].pairs[1].translation.endswith("$12bn.")
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+NO_USER = "~no-such-user-b7f3"
+
+
+@pytest.mark.parametrize(("args", "code", "line"), [
+    (["fetch", f"{NO_USER}/x.xml"], 1, f"briefing: {NO_USER}/x.xml: no user named "
+                                       "'no-such-user-b7f3' on this machine"),
+    (["feeds", "add", f"{NO_USER}/x.xml"], 2, None),
+    (["list", "--source", f"{NO_USER}/x.xml"], 2, None),
+])
+def test_a_home_of_no_user_is_one_line(tmp_path: Path, args: list[str], code: int,
+                                       line: str | None) -> None:
+    # pathlib raises a RuntimeError for "~name" of an unknown user: it reached users as a
+    # traceback, cron's fetch of a feed configured so and the TUI's `a` included.
+    proc = _run("--db", str(tmp_path / "x.db"), *args)
+    assert proc.returncode == code
+    said = _one_error_line(proc)
+    assert said == line if line else (
+        said.startswith("briefing: ") and "no user named 'no-such-user-b7f3'" in said)
+
+
+def test_a_database_in_the_home_of_no_user_is_one_line(tmp_path: Path) -> None:
+    proc = _run("--db", f"{NO_USER}/x.db", "list")
+    assert proc.returncode == 2
+    assert "no user named 'no-such-user-b7f3' on this machine" in _one_error_line(proc)
+    assert not (Path.cwd() / NO_USER).exists()

@@ -349,3 +349,14 @@ def test_deeply_nested_pages_are_read_or_said_to_be_too_deep() -> None:
     assert found.paragraphs[3].startswith("Paragraph 3: Acme Corp said revenue rose 3%")
     with pytest.raises(ExtractError, match="more than 2,048 deep"):
         extract_html(page(5000), url="https://example.com/deeper")
+
+
+@pytest.mark.parametrize("depth", [255, 300, 2_100, 20_000])
+def test_a_feed_item_nested_deep_keeps_its_text(depth: int) -> None:
+    # Past libxml2's usual 256 levels the item's text was lost without a word, and the
+    # fetch said "ok"; past the 2,048 of huge_tree its tags are taken out instead.
+    fragment = ("<div>" * depth + "<p>Revenue rose 5% to $12bn at Acme Corp.</p>"
+                "<script>var hidden = 1;</script><p>Second paragraph &amp; more.</p>"
+                + "</div>" * depth)
+    assert html_to_paragraphs(fragment) == ["Revenue rose 5% to $12bn at Acme Corp.",
+                                            "Second paragraph & more."]

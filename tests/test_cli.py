@@ -115,6 +115,29 @@ def test_feeds_and_opml_roundtrip(tmp_path: Path, db_file: Path) -> None:
     assert res.exit_code == 2 and "malformed OPML" in res.output
 
 
+def test_an_opml_list_gets_the_checks_feeds_add_makes(tmp_path: Path, db_file: Path) -> None:
+    # Addresses with a newline, a C1 control or a port past 65535 were stored (and failed at
+    # every fetch), and a category's CSI (U+009B) reached the terminal through `feeds list`.
+    opml_file = tmp_path / "c.opml"
+    opml_file.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="c1" xmlUrl="https://a.example/ok?x=&#x9b;2J"/>'
+        '<outline text="nl" xmlUrl="https://a.example/ok?a=1&#10;b"/>'
+        '<outline text="port" xmlUrl="https://a.example:99999/ok"/>'
+        '<outline text="fine" category="a&#x9b;2J,world" xmlUrl="https://a.example/fine"/>'
+        "</body></opml>", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    res = runner.invoke(cli, [*base, "import-opml", str(opml_file)])
+    assert res.exit_code == 1
+    assert "imported 1 feeds" in res.output and "(3 skipped)" in res.output
+    assert res.output.count("the address contains control characters") == 2
+    assert "'https://a.example:99999/ok' skipped: Port out of range" in res.output
+    listed = runner.invoke(cli, [*base, "feeds", "list"]).output
+    assert listed.startswith("https://a.example/fine [a, world]")
+    assert not any(0x80 <= ord(c) < 0xA0 or (ord(c) < 0x20 and c != "\n") for c in listed)
+
+
 def test_locate_honours_env(tmp_path: Path) -> None:
     proc = _run("locate", env={"BRIEFING_DB": str(tmp_path / "env.db"),
                                "BRIEFING_CONFIG": str(tmp_path / "c.toml")})

@@ -354,3 +354,13 @@ def test_fact_rows_stand_for_their_facts() -> None:
     back = pickle.loads(sent)
     assert isinstance(back, FactRows) and back == rows and back.facts() == facts
     assert FactRows(list(rows.rows)) == rows  # rows given as a list are kept as a tuple
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The meeting was on February 30, 2024.", "2024-02"),
+    ("It closed on 31 April 2023.", "2023-04"),
+    ("It opened on 29 February 2024.", "2024-02-29"),  # a leap year
+    ("It opened on 29 February 2023.", "2023-02"),
+])
+def test_a_day_no_calendar_has_keeps_only_its_month(text: str, value: str) -> None:
+    assert [f.value for f in facts(text) if f.kind == "date"] == [value]

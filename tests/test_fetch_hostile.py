@@ -170,6 +170,23 @@ def test_a_plain_body_mislabelled_br_is_read_after_its_byte_order_mark(
     assert isinstance(got[0], Response) and got[0].body == body
 
 
+@pytest.mark.parametrize("cut", [1, 8, 20, 40])
+def test_a_gzip_body_cut_short_is_one_clear_error(raw: Callable[[Handler], RawServer],
+                                                  cut: int) -> None:
+    # The truncated stream's text was stored as the whole feed, its item empty, and "ok".
+    text = b"<rss><channel><title>T</title>" + b"<item>revenue rose 5%</item>" * 200 + \
+        b"</channel></rss>"
+    server = raw(_serving(gzip.compress(text)[:-cut], "gzip"))
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    assert got == ["cannot decode the response body: the gzip stream is cut short (truncated)"]
+
+
+def test_an_empty_gzip_body_is_an_empty_body(raw: Callable[[Handler], RawServer]) -> None:
+    server = raw(_serving(b"", "gzip"))
+    got = _get_each(_settings(), [server.base + "/feed.xml"])
+    assert isinstance(got[0], Response) and got[0].body == b""
+
+
 def test_a_body_that_is_not_what_its_encoding_says_is_one_clear_error(
         raw: Callable[[Handler], RawServer]) -> None:
     server = raw(_serving(b"<rss>not gzip at all</rss>", "gzip"))

@@ -9,6 +9,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from briefing.config import Settings
 from briefing.models import FigureFlag
 from briefing.pipeline import run_fetch
 from briefing.store import Store
+from briefing.translate import check
 from briefing.translate.check import check_pair
 from tests.conftest import ROOT, SHARED, seed
 
@@ -354,3 +356,51 @@ def test_goals_on_human_translations() -> None:
     assert score.right / score.total >= 0.98
     assert score.flagged / score.faithful <= 0.05, score.shown
     assert score.caught / score.tampers >= 0.95
+
+
+def test_a_numeral_past_a_doubles_range_is_no_figure() -> None:
+    # 400 digits read as infinity, and int(inf) failed the check, the translation and the
+    # whole `fetch --translate` run with it.
+    huge = "9" * 400
+    got = check.check_pair(f"Revenue reached {huge} dong.", f"Doanh thu đạt {huge} đồng.",
+                           source_lang="en", target_lang="vi")
+    assert got.flags == ()
+    got = check.check_pair("one hundred and " * 20_000 + "ten people", "mười người",
+                           source_lang="en", target_lang="vi")
+    assert all(f.original != "" or f.translation == "mười" for f in got.flags)
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    calls = [0]
+    real = getattr(check, name)
+
+    def counting(*args: Any) -> Any:
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(check, name, counting)
+    return calls
+
+
+@pytest.mark.parametrize("n", [500, 2_000])
+def test_a_repeated_figure_costs_the_check_linear_work(
+        monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    # Every repeat of "5 km" was a candidate of its own for every other: 16,000 of them on
+    # each side took 72 s, and a changed value (5.6 km) 300 s more to pair the leftovers.
+    same = _counted(monkeypatch, "_same")
+    comparable = _counted(monkeypatch, "_comparable")
+    o = "The route " + "covers 5 km and " * n + "ends."
+    assert check.check_pair(o, "Tuyến đường " + "dài 5 km và " * n + "kết thúc.",
+                            source_lang="en", target_lang="vi").flags == ()
+    changed = check.check_pair(o, "Tuyến đường " + "dài 5,6 km và " * n + "kết thúc.",
+                               source_lang="en", target_lang="vi")
+    assert len(changed.flags) == 2 * n  # each leftover flagged on its own
+    assert same[0] <= 10 * 2 * n and comparable[0] <= 10 * 2 * n
+
+
+def test_a_few_changed_figures_are_still_paired() -> None:
+    got = check.check_pair("Sales rose 5% to $12bn, with 3,400 staff.",
+                           "Doanh số tăng 6% lên 12 tỷ USD, với 3.400 nhân viên.",
+                           source_lang="en", target_lang="vi")
+    assert [(f.kind, f.original, f.translation) for f in got.flags] == [
+        ("changed", "5%", "6%")]

@@ -135,6 +135,10 @@ class FakeLibreTranslate(FakeServer):
             return 307, b""
         if self.mode == "badjson":
             return 200, b'{"translatedText": ["unterminated'
+        if self.mode == "deepjson":  # json.loads raised RecursionError, a traceback
+            return 200, b"[" * 100_000 + b"]" * 100_000
+        if self.mode == "deep500":
+            return 500, b"[" * 100_000 + b"]" * 100_000
         q = payload["q"]
         out = [fake_translate(t) for t in q] if isinstance(q, list) else fake_translate(q)
         if self.mode == "short":
@@ -159,6 +163,8 @@ class FakeChat(FakeServer):
             return 500, b'{"error": {"message": "model overloaded"}}'
         if self.mode == "badjson":
             return 200, b"not json at all"
+        if self.mode == "deepjson":
+            return 200, b"[" * 100_000 + b"]" * 100_000
         if self.mode == "nochoices":
             return 200, b'{"choices": []}'
         user = payload["messages"][-1]["content"]
@@ -235,6 +241,8 @@ def test_batches_respect_the_character_budget() -> None:
 @pytest.mark.parametrize(("mode", "message"), [
     ("500", r"libretranslate at http://127\.0\.0\.1:\d+/translate: HTTP 500$"),
     ("badjson", r"libretranslate at http://127\.0\.0\.1:\d+/translate: malformed reply"),
+    ("deepjson", r"libretranslate at http://127\.0\.0\.1:\d+/translate: malformed reply"),
+    ("deep500", r"libretranslate at http://127\.0\.0\.1:\d+/translate: HTTP 500$"),
     ("short", r"engine returned 2 paragraphs for 3"),
     ("redirect", r"HTTP 307 redirect to http://elsewhere\.example/translate; set the engine"),
 ])
@@ -333,6 +341,7 @@ def test_openai_tolerates_a_preamble_and_thinking(chat: FakeChat) -> None:
 @pytest.mark.parametrize(("mode", "message"), [
     ("wrongcount", r"openai \(m\) at .*/v1/chat/completions: engine returned 2 paragraphs for 3"),
     ("badjson", r"malformed reply \(not JSON\)"),
+    ("deepjson", r"malformed reply \(not JSON\)"),
     ("nochoices", r"malformed reply \(no choices"),
     ("500", r"HTTP 500: model overloaded"),
 ])

@@ -496,6 +496,8 @@ def test_what_an_unreachable_engine_left_the_next_fetch_translates(
 def test_an_article_the_engine_keeps_refusing_is_tried_three_times(
         tmp_path: Path, server: TestServer) -> None:
     class Refuses(FakeLibreTranslate):
+        refused = 0
+
         def answer(self, path: str, payload: Any) -> tuple[int, bytes]:
             if any("harbour f1 " in q for q in payload["q"]):
                 self.refused += 1
@@ -503,7 +505,6 @@ def test_an_article_the_engine_keeps_refusing_is_tried_three_times(
             return super().answer(path, payload)
 
     engine = Refuses()
-    engine.refused = 0  # type: ignore[attr-defined]
     try:
         run = Briefing(tmp_path, engine.url)
         urls = _feeds(server, 2)
@@ -515,9 +516,9 @@ def test_an_article_the_engine_keeps_refusing_is_tried_three_times(
         assert all(ln.endswith("; the next fetch tries again") for ln in said[0] + said[1])
         assert all("refused 3 times: fetches stop trying; `briefing translate " in ln
                    for ln in said[2])
-        refused = engine.refused  # type: ignore[attr-defined]
+        refused = engine.refused
         assert run("fetch", *urls, "--translate").returncode == 0
-        assert engine.refused == refused  # type: ignore[attr-defined]
+        assert engine.refused == refused
     finally:
         engine.close()
 

@@ -267,13 +267,42 @@ def _bare_paragraphs(fragment: str) -> list[str] | None:
     return [p for p in map(normalize_paragraph, texts) if p]
 
 
+# A feed item's HTML is parsed as deep as a page's (see _with_lxml): at libxml2's usual 256
+# levels an item nested deeper lost its text without a word, and the run said "ok".
+_FRAGMENT_PARSER = lxml.html.HTMLParser(huge_tree=True)
+_ANY_TAG = re.compile(r"<[^<>]*>?")
+_DROPPED_BLOCK = re.compile(r"<(script|style|template|svg)\b", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h[1-6]|blockquote|tr|section|article)\b",
+                        re.IGNORECASE)
+
+
 def _parsed_paragraphs(fragment: str) -> list[str]:
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=_FRAGMENT_PARSER)
     for bad in list(root.iter(*_DROP_TAGS)):
         bad.drop_tree()  # keeps the tail text, which belongs to the parent
     _mark_blocks(root)
     chunks = _PARA_BREAK.split(sanitize(root.text_content()))
-    return [p for p in map(normalize_paragraph, chunks) if p]
+    found = [p for p in map(normalize_paragraph, chunks) if p]
+    return found or _stripped_paragraphs(fragment)
+
+
+def _stripped_paragraphs(fragment: str) -> list[str]:
+    """The text of HTML lxml could not build a tree of (nested past even 2,048 levels): its
+    tags taken out, a block tag a paragraph break, what a script or style holds dropped."""
+    kept = []
+    pos = 0
+    lowered = fragment.lower()  # "İ" lowers to two characters: found in `fragment` below
+    for m in _DROPPED_BLOCK.finditer(fragment):
+        if m.start() < pos:
+            continue
+        kept.append(fragment[pos:m.start()])
+        end = lowered.find(f"</{m.group(1).lower()}", m.end()) if len(lowered) == len(
+            fragment) else fragment.find(f"</{m.group(1)}", m.end())
+        pos = len(fragment) if end < 0 else end
+    kept.append(fragment[pos:])
+    text = _BLOCK_TAG.sub(lambda m: "\n\n" + m.group(0), "".join(kept))
+    text = html_lib.unescape(_ANY_TAG.sub("", text))
+    return [p for p in map(normalize_paragraph, _PARA_BREAK.split(sanitize(text))) if p]
 
 
 def html_to_paragraphs(fragment: str) -> list[str]:

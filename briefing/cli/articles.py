@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -17,6 +16,7 @@ from briefing.cli.common import (
     resolve_article_id,
 )
 from briefing.exit_codes import ExitCode
+from briefing.locations import expand_user
 from briefing.text import one_line
 
 
@@ -91,7 +91,7 @@ def resolve_source(store: Any, given: str) -> str:
     known = dict(stored)
     for s in store.list_sources(subscribed_only=False):
         known.setdefault(s.url, s.title or "")
-    exact = [given] if is_http_url(given) else [given, str(Path(given).expanduser().resolve())]
+    exact = [given] if is_http_url(given) else [given, str(expand_user(given).resolve())]
     for candidate in exact:
         if candidate in known:
             return candidate

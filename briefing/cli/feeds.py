@@ -10,6 +10,7 @@ import click
 from briefing import jsonout
 from briefing.cli.common import Context, fail, handles_errors, now
 from briefing.exit_codes import ExitCode
+from briefing.locations import expand_user
 from briefing.text import one_line
 
 
@@ -63,7 +64,7 @@ def feeds_list(obj: Context, as_json: bool) -> None:
         status = {"error": f"error: {text}", "new": "new"}.get(state, text)
         if state == "ok" and s.last_status and not members.get(s.url):
             status = f"HTTP {s.last_status}"
-        tags = f" [{', '.join(s.tags)}]" if s.tags else ""
+        tags = f" [{', '.join(one_line(t, 60) for t in s.tags)}]" if s.tags else ""
         click.echo(f"{one_line(s.url, 200)}{tags}  {one_line(s.name, 60)}  ({one_line(status)})")
 
 
@@ -77,7 +78,7 @@ def feeds_remove(obj: Context, url: str) -> None:
 
     with obj.store() as store:
         # A path as `feeds add` stored it: absolute (the file may be gone since).
-        named = url if is_http_url(url) else str(Path(url).expanduser().resolve())
+        named = url if is_http_url(url) else str(expand_user(url).resolve())
         if not store.remove_source(url) and (named == url or not store.remove_source(named)):
             fail(f"{url}: not subscribed", ExitCode.USAGE)
     click.echo(f"removed {url if named == url else named}")

@@ -12,6 +12,7 @@ this module digits and names with digits in them ("AED4EU").
 from __future__ import annotations
 
 import re
+from math import isfinite
 
 from briefing.numbers import parse_number, romance
 from briefing.numbers.units import (
@@ -45,8 +46,12 @@ def read_figures(text: str, language: str) -> list[Figure]:
         fig = _digits_at(text, m, lang) if m.group(0)[0].isdigit() else \
             word_figure(text, m, lang)
         if fig is not None:
-            out.append(fig)
             pos = fig.end
+            # A numeral past a double's range (~310 digits) reads as infinity: no figure
+            # anyone can compare, and the numbers check failed on it (int(inf)).
+            if isfinite(fig.number) and isfinite(fig.value) and all(
+                    isfinite(v) for _, _, v in fig.alt):
+                out.append(fig)
     return out
 
 

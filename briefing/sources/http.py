@@ -435,8 +435,10 @@ class _Inflater:
         # and whether what followed was something else (dropped from then on).
         self._after = b""
         self._dropping = False
+        self._seen = False  # any input at all: an empty body is no stream cut short
 
     def inflate(self, data: bytes, limit: int) -> Iterator[bytes]:
+        self._seen = self._seen or bool(data)
         if self._z.eof:
             data = self._next_member(data)
             if not data:
@@ -485,7 +487,14 @@ class _Inflater:
         return b""
 
     def flush(self) -> bytes:
-        return self._z.flush() if not self._first else b""
+        out = self._z.flush() if not self._first else b""
+        if not self._deflate and not self._z.eof and not self._dropping and (
+                self._z.unconsumed_tail or self._seen):
+            # A gzip stream cut short (its end and checksum missing): what came through was
+            # stored as the whole feed, its items empty or half there, and "ok". Only gzip:
+            # servers send deflate in too many broken forms for its end to be trusted.
+            raise zlib.error("the gzip stream is cut short (truncated)")
+        return out
 
 
 class NoAnswer(FetchError):

@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 from briefing.errors import BriefingError
 from briefing.sources import local
+from briefing.sources.subscribe import SourceRejected, check_source
 from briefing.text import one_line
 from briefing.urls import is_http_url
 
@@ -69,10 +70,10 @@ def _walk(body: ET.Element) -> list[OPMLFeed]:
         url = (child.get("xmlUrl") or child.get("xmlurl") or "").strip()
         title = one_line(child.get("title") or child.get("text") or "")
         if url:
-            cats = tuple(
-                c.strip().strip("/") for c in (child.get("category") or "").split(",")
-                if c.strip().strip("/")
-            )
+            # A category is a tag, shown in lists and on the terminal: no control character
+            # (a C1 CSI in one cleared the screen of `feeds list`).
+            cats = tuple(t for t in (one_line(c).strip("/").strip()
+                                     for c in (child.get("category") or "").split(",")) if t)
             out.append(OPMLFeed(url, title, tuple(dict.fromkeys(path + cats))))
         else:
             deeper = (*path, title) if title and len(path) < MAX_FOLDER_TAGS else path
@@ -112,9 +113,14 @@ def entry_target(entry: str, opml_file: Path) -> str:
     lies). An OPML file is a list from a stranger: an absolute path, a way out with `..` or a
     link, a `file:` URL or a newsboat `|command` is refused with an OPMLError naming the
     entry, since reading /etc/passwd or running a command is no subscription."""
-    if is_http_url(entry):
-        return entry
     shown = repr(one_line(entry, 120))
+    if is_http_url(entry):
+        # The checks of `feeds add`: an address with a newline, a control character or a
+        # port past 65535 was stored, and failed at every fetch instead.
+        try:
+            return check_source(entry)
+        except SourceRejected as exc:
+            return _refuse(shown, str(exc).removeprefix(f"{one_line(entry.strip(), 200)}: "))
     if entry.startswith("|") or entry.startswith("exec:"):
         return _refuse(shown, "a command (newsboat exec feed); commands are never run")
     if _SCHEME.match(entry):

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from urllib.parse import urlsplit
 
+from briefing.errors import UsageError
+from briefing.locations import expand_user
 from briefing.models import Source
 from briefing.text import one_line, sanitize
 from briefing.urls import is_http_url
@@ -52,7 +53,10 @@ def check_source(value: str) -> str:
         raise SourceRejected(f"{one_line(text, 200)}: no host name in the URL")
     if scheme and scheme != "file":
         raise SourceRejected(f"{one_line(text, 200)}: only http and https URLs are fetched")
-    path = Path(text.removeprefix("file://") if scheme == "file" else text).expanduser()
+    try:
+        path = expand_user(text.removeprefix("file://") if scheme == "file" else text)
+    except UsageError as exc:
+        raise SourceRejected(str(exc)) from None
     if not path.exists():
         raise SourceRejected(f"{one_line(text, 200)}: not an http(s) URL and no such file")
     if not (path.is_file() or path.is_dir()):

@@ -88,6 +88,11 @@ def _small(f: Figure) -> bool:
     return f.number < 10 and f.dim in ("", "time")
 
 
+# Leftover figures of a pair (original's times translation's) past which they are not paired
+# into changed figures: pairing looks at each pair, and 16,000 leftovers a side took 300 s.
+MAX_PAIRINGS = 100_000
+
+
 class _Findings:
     """Flags and notes of one pair, kept in the original's order."""
 
@@ -109,23 +114,40 @@ class _Findings:
                       trans: Sequence[Figure]) -> None:
         """A name whose digits changed ("AED4EU" → "AED5EU") is a changed figure, whether or
         not the old name found a counterpart elsewhere; a name the other side leaves out or
-        spells otherwise ("CO2" → "carbon dioxide") is only a note."""
-        for a in [a for a in left if a.dim == "code"]:
-            now = next((c for c in trans if c.dim == "code" and c.unit == a.unit), None)
+        spells otherwise ("CO2" → "carbon dioxide") is only a note. Each side's first code of
+        a shape is found in a table, not by a scan per code (thousands of codes in one
+        paragraph made a product of the two sides)."""
+        first_trans: dict[str, Figure] = {}
+        for c in trans:
+            if c.dim == "code":
+                first_trans.setdefault(c.unit, c)
+        first_orig: dict[str, Figure] = {}
+        for c in orig:
+            if c.dim == "code":
+                first_orig.setdefault(c.unit, c)
+        gone: set[int] = set()
+        for a in left:
+            now = first_trans.get(a.unit) if a.dim == "code" else None
             if now is not None:
-                left.remove(a)
-                if now in right:
-                    right.remove(now)
+                gone.add(id(a))
+                gone.add(id(now))
                 self.add(a, now, "changed", strong=True)
-        for b in [b for b in right if b.dim == "code"]:
-            was = next((c for c in orig if c.dim == "code" and c.unit == b.unit), None)
+        left[:] = [f for f in left if id(f) not in gone]
+        right[:] = [f for f in right if id(f) not in gone]
+        for b in right:
+            was = first_orig.get(b.unit) if b.dim == "code" else None
             if was is not None:
-                right.remove(b)
+                gone.add(id(b))
                 self.add(was, b, "changed", strong=True)
+        right[:] = [f for f in right if id(f) not in gone]
 
     def changed_values(self, left: list[Figure], right: list[Figure]) -> None:
         """Strong leftovers claim their nearest comparable leftover on the other side: a
-        figure whose value changed shows up as one leftover on each side."""
+        figure whose value changed shows up as one leftover on each side. Past MAX_PAIRINGS
+        (a paragraph whose thousands of figures all differ: no translation of it) each
+        leftover is flagged on its own, missing or added, instead of paired."""
+        if len(left) * len(right) > MAX_PAIRINGS:
+            return
         o_size, t_size = max(1, len(self.original)), max(1, len(self.translation))
         for a in [f for f in left if is_strong(f)]:
             now = _nearest(a.start / o_size, [c for c in right if _comparable(a, c)], t_size)
@@ -176,27 +198,39 @@ def _nearest(where: float, candidates: list[Figure], size: int) -> Figure | None
 # --- matching ------------------------------------------------------------------------------
 
 
+# Distinct candidates kept under one key of the index. Figures that read the same (a value
+# repeated) are one candidate however often they occur; a key of a unit's tolerance bucket
+# spans ~12% of values, and past this many distinct ones in a single paragraph, more would
+# only cost time (a figure missed there is at worst flagged).
+MAX_CANDIDATES = 64
+
+
 def unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
     """Figures of `side` with no counterpart in `other`. Candidates are looked up by value
-    (and, for units that convert, in buckets of the value's logarithm), so a paragraph with
-    thousands of numbers costs a linear scan, not a product of the two sides."""
-    index: dict[tuple[str, float], list[Figure]] = {}
-    ranges: dict[int, list[Figure]] = {}
+    (and, for units that convert, in buckets of the value's logarithm), each distinct reading
+    once and at most MAX_CANDIDATES under a key, so a paragraph with thousands of numbers
+    costs a linear scan, not a product of the two sides (16,000 of "5 km" on each side took
+    72 s when every repeat was a candidate of its own)."""
+    index: dict[tuple[str, float], dict[tuple[object, ...], Figure]] = {}
+    ranges: dict[int, dict[tuple[float, float], Figure]] = {}
     for f in other:
         if f.dim == "approx":
             for decade in range(_decade(f.number), _decade(f.value)):
-                ranges.setdefault(decade, []).append(f)
+                ranges.setdefault(decade, {}).setdefault((f.number, f.value), f)
             continue
+        reading = (f.number, f.dim, f.unit, f.value, f.alt)
         for key in {*_exact_keys(f), *_bucket_keys(f)}:
-            index.setdefault(key, []).append(f)
+            kept = index.setdefault(key, {})
+            if len(kept) < MAX_CANDIDATES:
+                kept.setdefault(reading, f)
     out = []
     for f in side:
         if f.dim == "approx":
             continue  # a rough amount ("hàng triệu") is never a flag, only a counterpart
         keys = {*_exact_keys(f), *(near for key in _bucket_keys(f) for near in _near(key))}
-        candidates = {id(c): c for key in keys for c in index.get(key, ())}
-        if not any(_same(f, c) for c in candidates.values()) and not any(
-                r.number <= f.number < r.value for r in ranges.get(_decade(f.number), ())):
+        if not any(_same(f, c) for key in keys for c in index.get(key, {}).values()) and not any(
+                r.number <= f.number < r.value
+                for r in ranges.get(_decade(f.number), {}).values()):
             out.append(f)
     return out
 

@@ -96,7 +96,7 @@ class _HTTPEngine:
                               "set the engine URL to that address")
         try:
             return json.loads(reply.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise EngineError(f"{where}: malformed reply (not JSON)") from exc
 
 
@@ -116,7 +116,7 @@ def error_detail(body: bytes) -> str:
     `{"error": ...}` (a string, or an object with a message)."""
     try:
         err = json.loads(body).get("error")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
         return ""
     if isinstance(err, dict):
         err = err.get("message")

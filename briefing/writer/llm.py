@@ -114,7 +114,7 @@ def parse_reply(content: str) -> Draft:
         text = fenced.group(1).strip()
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WriterError(f"the reply is not the JSON asked for: {one_line(text, 80)!r}"
                           ) from None
     if not isinstance(data, dict):
@@ -210,7 +210,7 @@ def _content(body: bytes) -> str:
     try:
         reply = json.loads(body)
         content = reply["choices"][0]["message"]["content"]
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise WriterError("malformed reply (not JSON)") from None
     except (KeyError, IndexError, TypeError):
         raise WriterError("malformed reply (no choices[0].message.content)") from None

@@ -87,6 +87,8 @@ async def test_add_a_local_feed_stores_it_and_fetches_it(empty_db: Path, tmp_pat
     ("   ", "empty source: pass a feed URL or a file"),
     ("https://example.com:99999/feed", "https://example.com:99999/feed: Port out of range"),
     ("https://example.com/\x1b]0;owned\x07feed", "contains control characters"),
+    # pathlib raised for the home of an unknown user, and the app exited with a traceback.
+    ("~no-such-user-b7f3/feed.xml", "no user named 'no-such-user-b7f3' on this machine"),
 ])
 async def test_a_bad_address_is_refused_with_the_reason_and_nothing_is_stored(
         empty_db: Path, typed: str, reason: str) -> None:
