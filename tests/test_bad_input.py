@@ -229,3 +229,18 @@ def test_a_database_in_the_home_of_no_user_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "no user named 'no-such-user-b7f3' on this machine" in _one_error_line(proc)
     assert not (Path.cwd() / NO_USER).exists()
+
+
+@pytest.mark.parametrize(("variable", "args"), [
+    ("BRIEFING_CONFIG", ["list"]),
+    ("BRIEFING_STATE", []),  # the reading room, which reads its state file as it starts
+])
+def test_a_settings_path_in_the_home_of_no_user_is_one_line(
+        tmp_path: Path, variable: str, args: list[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing", "--db", str(tmp_path / "x.db"), *args],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env={**os.environ, variable: f"{NO_USER}/file.toml"})
+    assert proc.returncode == 2
+    assert _one_error_line(proc) == (f"briefing: error: {NO_USER}/file.toml: no user named "
+                                     "'no-such-user-b7f3' on this machine")

@@ -404,3 +404,22 @@ def test_a_few_changed_figures_are_still_paired() -> None:
                            source_lang="en", target_lang="vi")
     assert [(f.kind, f.original, f.translation) for f in got.flags] == [
         ("changed", "5%", "6%")]
+
+
+@pytest.mark.parametrize(("original", "translation"), [
+    ("The bond is due on 23 April.", "Trái phiếu đáo hạn vào 23 April."),
+    ("It met on Monday and again in February.",
+     "Nó họp vào Monday và một lần nữa vào February."),
+])
+def test_a_month_or_day_left_in_the_original_words_is_no_flag(original: str,
+                                                              translation: str) -> None:
+    # An engine that leaves "April" in English kept the figure: it was "missing figure:
+    # April", and "February" was paired with the article "một" as a changed figure.
+    got = check_pair(original, translation, source_lang="en", target_lang="vi")
+    assert (got.flags, got.notes) == ((), ())
+
+
+def test_a_month_changed_in_words_is_still_flagged() -> None:
+    got = check_pair("It rose in February.", "Nó tăng vào tháng Ba.", source_lang="en",
+                     target_lang="vi")
+    assert [(f.kind, f.original) for f in got.flags] == [("changed", "February")]

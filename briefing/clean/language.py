@@ -52,11 +52,12 @@ CACHE_FILE = "langid-model.bin"  # in locations.cache_dir(); see clean.langid_ca
 def _cache_file() -> Path | None:
     """Where the unpacked model is kept between runs, or None when no cache folder can be
     made (the model is then unpacked from the wheel every run, as before there was a cache)."""
+    from briefing.errors import UsageError
     from briefing.locations import cache_dir
 
     try:
         return cache_dir() / CACHE_FILE
-    except (OSError, RuntimeError):  # RuntimeError: a ~user in BRIEFING_CACHE with no home
+    except (OSError, UsageError):  # UsageError: a ~user in BRIEFING_CACHE with no home
         return None
 
 

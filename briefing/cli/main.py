@@ -26,6 +26,7 @@ from briefing.cli.common import (
     stops_deferred,
 )
 from briefing.config import Settings
+from briefing.errors import BriefingError
 from briefing.exit_codes import ExitCode
 from briefing.store import Store
 from briefing.text import one_line
@@ -273,6 +274,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("briefing: interrupted", err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
+    except BriefingError as exc:
+        # What fails before a command's own handler runs: a path in $BRIEFING_CONFIG or
+        # $BRIEFING_STATE in the home of no known user, read as the command line is.
+        click.echo(f"briefing: error: {one_line(str(exc), 500)}", err=True)
+        sys.exit(int(exc.exit_code))
     finally:
         # The process ends here, and its exit frees what is left. Frozen, that is skipped by
         # the interpreter's last garbage collections, which walked every object a fetch left

@@ -58,6 +58,8 @@ def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
             translation: str) -> Check:
     """Match figures by value, then judge what is left over on each side."""
     left, right = unmatched(orig, trans), unmatched(trans, orig)
+    if left:
+        left = _not_kept_verbatim(left, original, translation)
     found = _Findings(original, translation)
     found.changed_codes(left, right, orig, trans)
     found.changed_values(left, right)
@@ -73,6 +75,19 @@ def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
             found.add(None, b, "added", strong=is_strong(b) and not (
                 loose_in_original and _small(b)))
     return found.check()
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _not_kept_verbatim(left: list[Figure], original: str, translation: str) -> list[Figure]:
+    """A figure written in words that the translation keeps as written ("April", "Monday"
+    left in English, as engines and translators sometimes do) is there, though the target
+    language's reader does not know the word: it was flagged missing, or paired with some
+    other figure as changed ("February → một")."""
+    words = set(_WORDS.findall(translation))
+    return [a for a in left if a.digits or not set(_WORDS.findall(
+        original[a.start:a.end])) <= words]
 
 
 _QUANTITY = re.compile(rf"(?i:\b(?:{'|'.join(sorted(QUANTITY_WORDS))})\b)")

@@ -108,6 +108,27 @@ async def test_n_at_the_end_of_a_source_moves_to_the_next_source_with_unread(
         assert main.articles.current is not None and main.articles.current.id == "a-00005"
 
 
+async def test_n_at_the_end_of_a_source_wraps_to_its_unread_above_first(
+        make_app: BriefingApp, db: Path) -> None:
+    # newsboat's n wraps to the top of the same feed before it leaves it; n went on to the
+    # next source and left this one's earlier unread articles behind.
+    async with make_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        main = make_app.screen
+        assert isinstance(main, MainScreen)
+        main.choose("src:https://b.example/rss")  # five articles, a-00005 first
+        await settle(pilot)
+        assert main.articles.order[-1] == "a-00001"
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        reader = _reader(make_app)
+        assert reader.article is not None and reader.article.id == "a-00001"
+        await pilot.press("n")
+        await settle(pilot)
+        assert main.filter_id == "src:https://b.example/rss"
+        assert reader.article is not None and reader.article.id == "a-00005"
+
+
 async def test_space_pages_then_goes_to_the_next_unread(tmp_path: Path) -> None:
     db = tmp_path / "long.db"
     paras = tuple(Paragraph(i, f"Paragraph {i} of a long report on the harbour works.", "en")

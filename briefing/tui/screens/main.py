@@ -475,11 +475,13 @@ class MainScreen(PreviewLoading):
 
 def walk_to_next_unread(lst: ArticleList, at: int, go: Callable[[int | None, str], bool],
                         still: Callable[[], bool]) -> None:
-    """n's walk, the reader's and the main list's: the next unread row of `lst` after row
-    `at`; past the rows loaded so far (a list loads a page at a time) the store finds it; none
-    left in this list, the next source (or tag) with unread, as newsboat's n; nothing further
-    on, the first unread from the top. `go(row, said_when_none)` opens a row; `still()` says
-    whether the user is where the walk began, when a worker's answer comes back."""
+    """n's walk, the reader's and the main list's, as newsboat's n: the next unread row of
+    `lst` after row `at` (past the rows loaded so far, a list loads a page at a time, the
+    store finds it); none below, the first unread above it in the same list (newsboat wraps
+    within a feed before it leaves it: going on to the next source first left this one's
+    earlier unread behind); none in this list, the next source (or tag) with unread.
+    `go(row, said_when_none)` opens a row; `still()` says whether the user is where the walk
+    began, when a worker's answer comes back."""
     if go(lst.next_index(at + 1, 1, unread=True), ""):
         return
     main = lst.screen
@@ -489,6 +491,9 @@ def walk_to_next_unread(lst: ArticleList, at: int, go: Callable[[int | None, str
 
     def further(index: int | None) -> None:
         if not still() or go(index, ""):
+            return
+        above = lst.next_index(0, 1, unread=True)
+        if above is not None and above < at and go(above, ""):
             return
         if isinstance(main, MainScreen) and main.next_with_unread(from_the_top):
             return
