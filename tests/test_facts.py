@@ -364,3 +364,26 @@ def test_fact_rows_stand_for_their_facts() -> None:
 ])
 def test_a_day_no_calendar_has_keeps_only_its_month(text: str, value: str) -> None:
     assert [f.value for f in facts(text) if f.kind == "date"] == [value]
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "shown"), [
+    ("GDP growth was -7% in 2020.", "percent", -7.0, "-7%"),
+    ("Exports changed by −7% last year.", "percent", -7.0, "−7%"),  # the true minus
+    ("Margins hit –4% in the quarter.", "percent", -4.0, "–4%"),  # an en dash as minus
+    ("Temperatures fell to -40°C overnight.", "measure", -40.0, "-40°C"),
+    ("The fund returned -2.5% this year.", "percent", -2.5, "-2.5%"),
+    ("The balance was -$3bn at the end.", "money", -3e9, "-$3bn"),
+    ("Profit (-3%) fell.", "percent", -3.0, "-3%"),
+])
+def test_a_minus_sign_is_kept(text: str, kind: str, value: float, shown: str) -> None:
+    # "-7%" was a fact of 7%, the sign dropped; "-40°C" and "-2.5%" were no facts at all.
+    assert [(f.value, f.text) for f in facts(text) if f.kind == kind] == [(value, shown)]
+
+
+@pytest.mark.parametrize("text", [
+    "Sales rose 5-10% in 2020-21.", "COVID-19 hit 10 - 20 firms.", "It hit 10 – 20 firms.",
+    "It fell 3% - a loss of $2bn.",
+])
+def test_a_dash_between_numbers_is_no_minus(text: str) -> None:
+    assert [f for f in facts(text) if f.kind in ("percent", "money", "count")
+            and isinstance(f.value, float) and f.value < 0] == []

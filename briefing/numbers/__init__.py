@@ -205,12 +205,40 @@ def scan(text: str, language: str) -> Iterator[Hit]:
     if language[:2] != "vi":
         yield from _word_numbers(text)
     for m in NUMBER.finditer(text):
-        if not _glued(text, m.start()):
+        start = m.start()
+        negative = start > 0 and text[start - 1] in _MINUS_SIGNS and _minus_at(text, start - 1)
+        if negative or not _glued(text, start):
             hit = _after_number(text, m, language)
             if hit is not None:
-                yield hit
+                yield _negated(hit, start - 1) if negative else hit
             if (hit is None or hit.kind == "count") and text.startswith(_RANGE_LINKS, m.end()):
                 yield from _range_start(text, m, language)
+
+
+# A minus sign: the hyphen-minus, the true minus (U+2212) and the en dash typesetters use
+# for it ("–4%"). Dropped, "-7%" was a fact of 7%, and "-40°C" and "-2.5%" were no facts.
+_MINUS_SIGNS = "-−–"
+_SIGNED_KINDS = frozenset({"percent", "money", "measure", "count"})
+
+
+def _minus_at(text: str, i: int) -> bool:
+    """Is text[i] the sign of the number after it? It starts a word ("fell to -40°C",
+    "(-3%)"), and, unless it is the true minus, does not join two numbers ("10 - 20", "10 –
+    20": a range; "COVID-19", "2020-21": no space before, a name or a span)."""
+    if i > 0 and text[i - 1] not in " \t\n([“\"'":
+        return False
+    if text[i] == "−":
+        return True
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or not (text[j].isdigit() or text[j] in "%$€£¥")
+
+
+def _negated(hit: Hit, sign: int) -> Hit:
+    if hit.kind not in _SIGNED_KINDS or not isinstance(hit.value, float) or hit.start < sign:
+        return hit
+    return Hit(hit.rank, sign, hit.end, hit.kind, -hit.value, hit.unit)
 
 
 def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
@@ -302,6 +330,11 @@ def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue  # "HOURS 5" is not rupees
         value = parse_number(m.group("num"), language) * _multiplier(m)
+        if m.start() > 0 and text[m.start() - 1] in _MINUS_SIGNS and _minus_at(
+                text, m.start() - 1):
+            yield Hit(0, m.start() - 1, m.end(), "money", -value,
+                      gz.CURRENCY_PREFIX[m.group("cur")])  # "-$3bn", "−€5m"
+            continue
         unit = gz.CURRENCY_PREFIX[m.group("cur")]
         link = None if m.group("mult") else _RANGE.match(text, m.end())
         upper = NUMBER.match(text, link.end()) if link else None

@@ -112,6 +112,28 @@ def browser_command(url: str, environ: Mapping[str, str] | None = None
     return None
 
 
+def clipboard_commands(environ: Mapping[str, str] | None = None
+                       ) -> list[tuple[list[str], str]]:
+    """Programs that take text on stdin into a clipboard, with where it goes, in the order
+    tried: tmux's buffer inside tmux (-w also hands it to the outer terminal; tmux before
+    3.2 lacks -w), else the desktop's clipboard tool."""
+    env = os.environ if environ is None else environ
+    found: list[tuple[list[str], str]] = []
+    if env.get("TMUX") and shutil.which("tmux"):
+        found += [(["tmux", "load-buffer", "-w", "-"], "tmux buffer"),
+                  (["tmux", "load-buffer", "-"], "tmux buffer")]
+    if sys.platform == "darwin" and shutil.which("pbcopy"):
+        found.append((["pbcopy"], "clipboard"))
+    if env.get("WAYLAND_DISPLAY") and shutil.which("wl-copy"):
+        found.append((["wl-copy"], "clipboard"))
+    if env.get("DISPLAY"):
+        if shutil.which("xclip"):
+            found.append((["xclip", "-selection", "clipboard"], "clipboard"))
+        if shutil.which("xsel"):
+            found.append((["xsel", "--clipboard", "--input"], "clipboard"))
+    return found
+
+
 def start_detached(argv: list[str]) -> bool:
     """Start a desktop browser or opener on its own: it must not read the TUI's keys or write
     over its screen, and the TUI does not wait for it."""
@@ -294,12 +316,27 @@ class BriefingApp(AppExtras, App[None]):
         self.notify(f"Opening {one_line(url, 120)}", markup=False)
 
     def copy_post(self, text: str) -> None:
-        self.copy_to_clipboard(text)
-        self.notify("Post copied.", markup=False)
+        self.notify(f"Post {self.copy_text(text)}.", markup=False)
 
     def copy_link(self, url: str) -> None:
-        self.copy_to_clipboard(one_line(url, 4000))
-        self.notify("Link copied.", markup=False)
+        self.notify(f"Link {self.copy_text(one_line(url, 4000))}.", markup=False)
+
+    def copy_text(self, text: str) -> str:
+        """Copy `text` and say where it went. The terminal's clipboard escape (OSC 52) is
+        always sent, but nothing says whether the terminal took it (tmux's default drops
+        it), and "copied" was said regardless: so the text also goes to tmux's buffer or the
+        desktop's clipboard tool when there is one, and the message names where."""
+        self.copy_to_clipboard(text)
+        for argv, where in clipboard_commands():
+            try:
+                done = subprocess.run(argv, input=text.encode("utf-8"), timeout=3,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            if done.returncode == 0:
+                return f"copied ({where})"
+        return "sent to the terminal's clipboard (if it allows OSC 52; in tmux: set-clipboard on)"
 
     # -- keeping lists current -----------------------------------------------------------
 

@@ -397,6 +397,30 @@ async def test_o_with_a_browser_that_stays_open_does_not_freeze_the_app(
     assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
 
 
+async def test_c_says_where_the_text_went(db: Path, no_browser: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          notes: Notes) -> None:
+    # "Link copied." was said whatever happened to the terminal's clipboard escape, which
+    # tmux drops by default: inside tmux the text now goes to its buffer too.
+    got = tmp_path / "buffer.txt"
+    _program(no_browser, "tmux", f'[ "$2" = "-w" ] && exit 1\n/bin/cat > {got}')  # no -w: old tmux
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        monkeypatch.delenv("TMUX")
+        await pilot.press("C")
+        await settle(pilot)
+    assert got.read_text(encoding="utf-8") == "https://example.com/nvidia"
+    said = [m for m in notes.messages() if m.startswith("Link ")]
+    assert said == ["Link copied (tmux buffer).",
+                    "Link sent to the terminal's clipboard (if it allows OSC 52; in tmux: "
+                    "set-clipboard on)."]
+
+
 async def test_sidebar_counts_are_grouped_as_the_list_title(tmp_path: Path) -> None:
     path = tmp_path / "many.db"
     with Store(path) as store:

@@ -43,8 +43,8 @@ from briefing.tui.widgets.status import StatusLine
 # facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
 COLLECT_AFTER_S = 0.1  # the garbage collection after an article is shown
-NO_ENGINE = ('No translation engine is configured. Set one in the config file, e.g.\n'
-             '[translation]\nengine = "libretranslate"')
+NO_ENGINE = ('No translation engine is configured. Set one in the config file (`briefing '
+             'locate` shows where), e.g.\n[translation]\nengine = "libretranslate"')
 
 
 def _collect_garbage() -> None:
