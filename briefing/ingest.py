@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -269,6 +270,32 @@ def _from_local_page(job: Job, teaser: Article, path: Path) -> Article | None:
     return page_article(job, teaser, body)
 
 
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*(utf-?(?:16|32)(?:-?[bl]e)?)", re.IGNORECASE)
+
+
+def with_declared_unicode(body: bytes, content_type: str) -> bytes | str:
+    """`body` decoded when its Content-Type says UTF-16 or UTF-32: nothing in such a page can
+    say so itself (its <meta> is in UTF-16 too), and without a byte order mark the
+    extractors read it as a single-byte text (Russian became "@825B <8@"); with one, UTF-32
+    still was. Other charsets are left to the page and the extractors, as before."""
+    m = _CHARSET.search(content_type or "")
+    if m is None:
+        return body
+    name = m.group(1).lower().replace("-", "")
+    wide = 4 if "32" in name else 2
+    boms = {b"\xff\xfe\x00\x00": "utf-32-le", b"\x00\x00\xfe\xff": "utf-32-be"} if wide == 4 \
+        else {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+    for bom, codec in boms.items():
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace")
+    if name.endswith(("le", "be")):
+        little = name.endswith("le")
+    else:  # the order from the bytes: markup is mostly ASCII, its zero bytes say which half
+        head = body[:64]
+        little = head[wide - 1::wide].count(0) > head[0::wide].count(0)
+    return body.decode(f"utf-{wide * 8}-{'le' if little else 'be'}", errors="replace")
+
+
 def page_article(job: Job, teaser: Article, body: bytes) -> Article | None:
     """The teaser article rebuilt from its full page, or None when extraction finds nothing
     better than the teaser."""
@@ -293,7 +320,8 @@ def _process_html(job: Job) -> Result:
     from briefing.clean.extract import ExtractError, extract_html
 
     try:
-        page = extract_html(job.body, url=job.url, max_bytes=job.options.extract_max_bytes,
+        page = extract_html(with_declared_unicode(job.body, job.headers.get("content-type", "")),
+                            url=job.url, max_bytes=job.options.extract_max_bytes,
                             timeout=job.options.extract_timeout)
     except ExtractError as exc:
         return Result(job.source, error=str(exc))

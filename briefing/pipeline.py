@@ -992,8 +992,9 @@ class _Runner:
         except FetchError as exc:
             log.info("%s: full text not fetched (%s); keeping the teaser", teaser.entry.link, exc)
             return teaser.fallback
+        body = ingest.with_declared_unicode(page.body, page.headers.get("content-type", ""))
         full = await self._cpu(self._page_executor, ingest.page_article, job, teaser.fallback,
-                               page.body)
+                               body)
         return full or teaser.fallback
 
 

@@ -19,7 +19,7 @@ from briefing.config import Settings
 from briefing.pipeline import run_fetch
 from briefing.store import Store
 from tests.feedgen import BODY
-from tests.httpserver import TestServer
+from tests.httpserver import Route, TestServer
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -326,3 +326,25 @@ def test_items_sharing_a_stock_teaser_are_each_stored(server: TestServer,
         "Copy 1", "Story 1", "Story 2", "Story 3"]
     again = run_fetch(Settings(), store, [url], extract=False)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_a_page_in_utf16_said_only_by_its_header_is_read(server: TestServer,
+                                                         db_file: Path) -> None:
+    # A teaser's page served as UTF-16 without a byte order mark, its charset in the
+    # Content-Type header alone: nothing in the page can say so, and its Russian text was
+    # stored as single-byte garbage ("@825B <8@") in a language of its own.
+    text = "Выручка компании выросла на 5% до 12 млрд долларов в третьем квартале. " * 8
+    page = (f"<html><head><title>Новости</title></head><body><article><p>{text}</p>"
+            "</article></body></html>").encode("utf-16-le")
+    link = server.add("/page.html", Route(page, headers={
+        "Content-Type": "text/html; charset=utf-16"}))
+    url = server.add("/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                     f"<title>T</title><item><title>Новости</title><link>{link}</link>"
+                     "<description>Выручка выросла.</description></item></channel></rss>")
+    with Store(db_file) as store:
+        report = run_fetch(Settings(), store, [url])
+        assert report.failed == []
+        (art,) = store.list_articles(limit=5)
+        stored = store.get_article(art.id)
+    assert stored is not None and stored.text.startswith("Выручка компании выросла на 5%")
+    assert stored.language == "ru"

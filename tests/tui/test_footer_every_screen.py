@@ -119,7 +119,10 @@ async def test_q_in_a_story_list_says_back_in_the_footer(tmp_path: Path) -> None
             assert isinstance(app.screen, MainScreen) and app.screen.filter_id != "all"
             drawn = _check(app, "a story's list", (f"{quit_key} Back", "? Help"))
             assert f"{quit_key} Quit" not in drawn
-            await pilot.press(quit_key)
+            await pilot.press(quit_key)  # back to the stories screen it came from
+            await settle(pilot)
+            assert app.screen is not main and app.is_running
+            await pilot.press("escape")
             await settle(pilot)
             assert app.screen is main and app.is_running
             assert isinstance(app.screen, MainScreen) and app.screen.filter_id == "all"

@@ -17,7 +17,12 @@ from briefing.models import Fact, Paragraph, Story, StoryFlag, StoryMember
 from briefing.store import ArticleFilter, Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.main import MainScreen
-from briefing.tui.screens.story_list import SHOWN_COPIES, SHOWN_FLAGS, story_prompt
+from briefing.tui.screens.story_list import (
+    SHOWN_COPIES,
+    SHOWN_FLAGS,
+    StoriesScreen,
+    story_prompt,
+)
 from briefing.tui.widgets.article_list import ArticleList
 from briefing.tui.widgets.sidebar import Sidebar
 
@@ -90,6 +95,15 @@ async def test_stories_screen_lists_copies_and_opens_a_story(story_db: Path) -> 
         assert isinstance(app.screen, MainScreen)
         assert app.screen.query_one(ArticleList).order == ["a-nvidia", "a-copy"]
         assert FLAG in screen_text(app)
+        # q goes back where the story was chosen, as from every other screen (it went to
+        # every article); q again from there, back to the main list.
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, StoriesScreen)
+        assert app.screen.query_one(OptionList).highlighted == 0
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and app.screen.filter_id == "all"
 
 
 async def test_no_stories_no_section(make_app: BriefingApp) -> None:

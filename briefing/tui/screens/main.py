@@ -84,7 +84,7 @@ class MainScreen(PreviewLoading):
         *keys.bindings("article"), *keys.bindings("main"),
         *keys.hidden(keys.bindings_by_id("next_unread", "prev_unread"),
                      "next_unread", "prev_unread"),
-        *(Binding(c.key, "show_all", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
+        *(Binding(c.key, "back", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
 
     def __init__(self) -> None:
         super().__init__(id="main")
@@ -99,6 +99,9 @@ class MainScreen(PreviewLoading):
         # The article whose preview was last asked for: filling the first page highlights its
         # row too, after the page has already asked for that preview.
         self._previewed: str | None = None
+        # The story whose copies the stories screen (S) opened here: q on its list goes back
+        # to that screen, at that story, as q goes back from every other screen.
+        self._from_stories: str | None = None
         self._counts_stale = False  # the data changed while another screen hid this one
         self._counts_after_page = False  # the first counts wait for the first page (on_mount)
 
@@ -173,10 +176,24 @@ class MainScreen(PreviewLoading):
 
     def action_quit(self) -> None:
         # As newsboat's q in a feed's article list: a feed, tag or story's list goes back to
-        # every article first, and q there quits. With the sidebar hidden (80 columns) this
-        # was the one way back short of B.
-        if not self.action_show_all():
+        # every article first (action_back), and q there quits. With the sidebar hidden (80
+        # columns) this was the one way back short of B.
+        if not self.action_back():
             self.app.exit()
+
+    def action_back(self) -> bool:
+        """q on a filtered list: back to every article; a story's list opened from the
+        stories screen goes back there, at that story (it went to every article, and the
+        story was to be found again). False when every article is shown already."""
+        story = self._from_stories
+        self._from_stories = None
+        if story is not None and self.filter_id == f"story:{story}":
+            from briefing.tui.screens.story_list import StoriesScreen
+
+            self.action_show_all()
+            self.app.push_screen(StoriesScreen(highlight=story))
+            return True
+        return self.action_show_all()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit":
@@ -414,7 +431,8 @@ class MainScreen(PreviewLoading):
                 return True
         return False
 
-    def show_story(self, story_id: str) -> None:
+    def show_story(self, story_id: str, *, from_stories: bool = False) -> None:
+        self._from_stories = story_id if from_stories else None
         self.choose(f"story:{story_id}")
 
     @on(DataTable.RowHighlighted, "#articles")

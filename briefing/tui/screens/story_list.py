@@ -105,8 +105,9 @@ class StoriesScreen(Screen[None]):
         *keys.bindings_by_id("back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, highlight: str | None = None) -> None:
         super().__init__(id="stories")
+        self._highlight = highlight  # the story to put the cursor on once listed
 
     def compose(self) -> ComposeResult:
         yield Static(render.plain("Stories", style="bold"), id="list-title")
@@ -133,7 +134,8 @@ class StoriesScreen(Screen[None]):
 
     def on_stories_loaded(self, msg: StoriesLoaded) -> None:
         lst = self.query_one(OptionList)
-        was = lst.highlighted_option.id if lst.highlighted_option is not None else None
+        was = lst.highlighted_option.id if lst.highlighted_option is not None else \
+            self._highlight
         lst.clear_options()
         if not msg.stories:
             lst.add_option(Option(Text("No story has more than one copy yet.", style="dim"),
@@ -164,7 +166,7 @@ class StoriesScreen(Screen[None]):
         if story_id:
             for screen in self.app.screen_stack:
                 if isinstance(screen, MainScreen):
-                    screen.show_story(story_id)
+                    screen.show_story(story_id, from_stories=True)
 
     def action_back(self) -> None:
         self.dismiss()
