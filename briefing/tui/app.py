@@ -271,11 +271,12 @@ class BriefingApp(AppExtras, App[None]):
         else:
             self.push_screen(SearchScreen())
 
-    def action_stories(self) -> None:
+    def action_stories(self, highlight: str | None = None) -> None:
+        """The stories screen (S); `highlight`: the story to put the cursor on."""
         from briefing.tui.screens.story_list import StoriesScreen
 
         if not isinstance(self.screen, StoriesScreen):
-            self.push_screen(StoriesScreen())
+            self.push_screen(StoriesScreen(highlight=highlight))
 
     def action_help(self) -> None:
         from briefing.tui.screens.help import HelpScreen

@@ -188,10 +188,8 @@ class MainScreen(PreviewLoading):
         story = self._from_stories
         self._from_stories = None
         if story is not None and self.filter_id == f"story:{story}":
-            from briefing.tui.screens.story_list import StoriesScreen
-
             self.action_show_all()
-            self.app.push_screen(StoriesScreen(highlight=story))
+            self.bapp.action_stories(highlight=story)
             return True
         return self.action_show_all()
 
