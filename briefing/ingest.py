@@ -288,10 +288,14 @@ def with_declared_unicode(body: bytes, content_type: str) -> bytes | str:
     for bom, codec in boms.items():
         if body.startswith(bom):
             return body[len(bom):].decode(codec, errors="replace")
+    head = body[:64]
+    if head.count(0) < len(head) // 4:
+        # Markup in UTF-16 is mostly zero bytes; a body without them is not what the header
+        # says (a server's wrong default): left to the page's own declaration, as before.
+        return body
     if name.endswith(("le", "be")):
         little = name.endswith("le")
     else:  # the order from the bytes: markup is mostly ASCII, its zero bytes say which half
-        head = body[:64]
         little = head[wide - 1::wide].count(0) > head[0::wide].count(0)
     return body.decode(f"utf-{wide * 8}-{'le' if little else 'be'}", errors="replace")
 

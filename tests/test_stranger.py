@@ -348,3 +348,10 @@ def test_a_page_in_utf16_said_only_by_its_header_is_read(server: TestServer,
         stored = store.get_article(art.id)
     assert stored is not None and stored.text.startswith("Выручка компании выросла на 5%")
     assert stored.language == "ru"
+
+
+def test_a_header_that_says_utf16_of_a_utf8_page_is_not_believed() -> None:
+    from briefing.ingest import with_declared_unicode
+
+    page = "<html><body><p>Выручка компании выросла.</p></body></html>".encode()
+    assert with_declared_unicode(page, "text/html; charset=utf-16") is page
