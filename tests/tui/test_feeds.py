@@ -371,3 +371,31 @@ async def test_the_demo_shows_a_story_its_flag_and_translated_titles(demo_db: Pa
         text = screen_text(app)
         assert "Coral Bay Energy plans $9.4bn offshore wind farm" in text
         assert "Coral Bay Energy dự kiến" not in text
+
+
+async def test_a_post_read_back_shows_its_own_summary_and_every_bullet(demo_db: Path) -> None:
+    """A post's 📌 summary and bullets are what its author wrote: they showed only where the
+    original's generated ones did not repeat its lede, so the translation-only view began at
+    a bullet without the summary, and side by side the columns were out of step."""
+    from briefing.tui.widgets.reader_body import ReaderBody
+
+    with Store(demo_db) as store:
+        posts = [a for a in store.get_articles(store.article_ids()).values()
+                 if any(t.engine == "provided" for t in a.translations)]
+    assert len(posts) == 1
+    post = posts[0]
+    tr = next(t for t in post.translations if t.engine == "provided")
+    assert tr.summary and len(tr.key_facts) >= 3
+    app = _app(demo_db)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        app.open_article(post.id)
+        await settle(pilot)
+        body = app.screen.query_one(ReaderBody)
+        for mode in ("translation", "side"):
+            body.set_mode(mode)
+            await settle(pilot)
+            text = " ".join(screen_text(app).split())
+            assert "📌 " + " ".join(tr.summary.split())[:40] in text, mode
+            for bullet in tr.key_facts:
+                assert " ".join(bullet.split())[:30] in text, (mode, bullet)

@@ -210,6 +210,10 @@ def test_summary_only_when_it_adds_something() -> None:
     assert useful_translation(art, replace(tr, key_facts=("Doanh thu", "2.000 kỹ sư"))) == (
         "Tóm tắt.", ["2.000 kỹ sư"])
     assert useful_translation(short, tr) == ("", [])
+    # A post read back wrote its own: all of it shows, whatever the original's repeat.
+    assert useful_translation(lede, replace(tr, engine="provided")) == (
+        "Tóm tắt.", ["Cổ phiếu tăng gấp đôi.", "Giới phân tích..."])
+    assert useful_translation(short, replace(tr, engine="provided"))[0] == "Tóm tắt."
 
 
 async def test_a_short_article_shows_the_body_alone(make_app: BriefingApp) -> None:

@@ -81,7 +81,11 @@ def useful_summary(article: Article) -> tuple[str, list[str]]:
 def useful_translation(article: Article, tr: Translation) -> tuple[str, list[str]]:
     """The translation's summary and bullets for the same choice as useful_summary, so the
     side-by-side columns stay in step. Its bullets are the original's, one for one; when the
-    counts differ (a post read back, say) there is no telling which is which: all show."""
+    counts differ there is no telling which is which: all show. A post read back
+    (`provided`) wrote its own summary and bullets, the very lines its reader is after: all
+    of them show, whatever the original's generated ones repeat."""
+    if tr.engine == "provided":
+        return tr.summary, list(tr.key_facts)
     keep_summary, kept = _worth_showing(article)
     bullets = list(tr.key_facts)
     if len(bullets) == len(article.key_facts):
@@ -169,10 +173,11 @@ def rows(article: Article, tr: Translation | None,
     row per paragraph (and per unmatched translated pair)."""
     items: list[Item] = []
     summary, bullets = useful_summary(article)
-    if summary or bullets:
-        tr_summary, tr_bullets = useful_translation(article, tr) if tr else ("", [])
+    tr_summary, tr_bullets = useful_translation(article, tr) if tr else ("", [])
+    if summary or bullets or tr_summary or tr_bullets:
         items.append(Block(
-            "summaries", render.summary_block(replace(article, summary=summary), bullets),
+            "summaries", render.summary_block(replace(article, summary=summary), bullets)
+            if summary or bullets else None,
             render.summary_block(replace(article, summary=tr_summary), tr_bullets)
             if tr is not None and (tr_summary or tr_bullets) else None))
         items.append(Block("folded", Text("📌 summary folded (z)", style="dim")))
