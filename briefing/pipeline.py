@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from briefing import ingest
 from briefing.config import Settings
@@ -31,6 +32,7 @@ from briefing.locations import expand_user
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
 from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool, worker_count
 from briefing.sources import local
+from briefing.sources.feeds import is_cut_short
 from briefing.sources.http import Fetcher, FetchError
 from briefing.store import Store, StoreError
 from briefing.store.store import PENDING_PER_SOURCE, PENDING_TOTAL
@@ -124,6 +126,17 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
     return items, failed
 
 
+def _not_a_source(url: str) -> str:
+    """Why a URL that is_http_url refused is no source."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1": an unclosed IPv6 bracket
+        return f"not a valid URL ({one_line(str(exc), 100)})"
+    if parts.scheme.lower() in ("http", "https"):
+        return "no host in the URL"
+    return "unsupported URL scheme: only http, https and local paths"
+
+
 def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
          tags: tuple[str, ...], title: str, store: Store, settings: Settings,
          seen: set[Path], *, known: Source | None) -> None:
@@ -134,7 +147,7 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
         planned.setdefault(arg, Planned(arg, "remote", all_tags, title, stored=known))
         return
     if "://" in arg:
-        failed.append((arg, "unsupported URL scheme: only http, https and local paths"))
+        failed.append((arg, _not_a_source(arg)))
         return
     try:
         path = expand_user(arg)
@@ -864,7 +877,8 @@ class _Runner:
             record={**record, "title": result.title}))
         self._count(outcomes, result.unchanged)
         if result.warning:
-            log.debug("%s: %s", key, result.warning)
+            (log.warning if is_cut_short(result.warning) else log.debug)(
+                "%s: %s", key, result.warning)
         self._progress(key, "ok")
 
     async def _ingest_slices(self, key: str, job: ingest.Job, record: dict[str, Any]) -> None:
@@ -902,7 +916,8 @@ class _Runner:
             record={**record, "title": split.title}))
         self._count(outcomes, split.unchanged)
         if split.warning:
-            log.debug("%s: %s", key, split.warning)
+            (log.warning if is_cut_short(split.warning) else log.debug)(
+                "%s: %s", key, split.warning)
         self._progress(key, "ok")
 
     def _slice(self, job: ingest.Job, title: str, slices: list[bytes],

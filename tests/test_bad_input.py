@@ -244,3 +244,61 @@ def test_a_settings_path_in_the_home_of_no_user_is_one_line(
     assert proc.returncode == 2
     assert _one_error_line(proc) == (f"briefing: error: {NO_USER}/file.toml: no user named "
                                      "'no-such-user-b7f3' on this machine")
+
+
+# -- feeds that are not whole -----------------------------------------------------------------
+
+def _rss(items: int) -> str:
+    body = "".join(
+        f"<item><title>Port story {i}</title><link>https://news.example/{i}</link>"
+        f"<description>The harbour handled {i + 10} ships on day {i}.</description></item>"
+        for i in range(items))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Port news</title>\n{body}\n</channel></rss>\n")
+
+
+def test_a_feed_cut_short_keeps_its_items_and_says_so(tmp_path: Path) -> None:
+    """A download or file cut off in the middle was read as a whole feed without a word:
+    the items after the cut were lost silently."""
+    text = _rss(3)
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[:text.index("Port story 2") + 5], encoding="utf-8")
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(cut))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 added" in proc.stdout
+    line = _one_error_line(proc)
+    assert line == (f"briefing: {cut}: the feed breaks off before its end (bad XML at line 2: "
+                    "no element found): items after that may be missing")
+    # A whole feed, or one whose last ">" alone is missing, is read without a word.
+    whole = tmp_path / "whole.xml"
+    whole.write_text(text.rstrip()[:-1], encoding="utf-8")
+    proc = _run("--db", str(tmp_path / "c.db"), "fetch", str(whole))
+    assert proc.returncode == 0 and "3 added" in proc.stdout and proc.stderr == ""
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("hello <rss><item>", "not a feed: bad XML at line 1: syntax error"),
+    ('{"a": 1}\n', "not a feed: bad XML at line 1: not well-formed (invalid token)"),
+    ("<rss><channel><x:y>1</x:y></channel></rss>", "not a feed: bad XML at line 1: unbound prefix"),
+])
+def test_a_broken_document_with_nothing_in_it_is_not_a_feed(
+        tmp_path: Path, content: str, reason: str) -> None:
+    """The lenient parser made an empty feed of it: "1/1 sources ok, 0 added", exit 0; a JSON
+    file's reason was expat's own, naming "<unknown>:2:0"."""
+    path = tmp_path / "page.xml"
+    path.write_text(content, encoding="utf-8")
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(path))
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == f"briefing: {path}: {reason}"
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://", "no host in the URL"),
+    ("https:///feed.xml", "no host in the URL"),
+    ("http://[::1/feed", "not a valid URL (Invalid IPv6 URL)"),
+    ("ftp://example.com/feed", "unsupported URL scheme: only http, https and local paths"),
+])
+def test_a_url_that_is_no_source_says_why(tmp_path: Path, url: str, reason: str) -> None:
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", url)
+    assert proc.returncode == 1
+    assert _one_error_line(proc) == f"briefing: {url}: {reason}"

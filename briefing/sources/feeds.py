@@ -9,6 +9,7 @@ import html
 import io
 import re
 import time
+import xml.sax
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -77,11 +78,21 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         d = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     except Exception as exc:  # feedparser promises not to raise, but has on odd encodings
         raise FeedError(f"feed parser failed: {_first_line(exc)}") from exc
-    warning = _first_line(d.get("bozo_exception")) if d.get("bozo") else None
+    error = d.get("bozo_exception") if d.get("bozo") else None
+    warning = _reason(error, body) if error is not None else None
     if not d.get("version") and not d.entries:
         raise FeedError(f"not a feed: {warning}" if warning else "not a recognised feed format")
     feed = d.get("feed", {})
     entries = tuple(e for e in (_entry(raw, url) for raw in d.entries) if e is not None)
+    if isinstance(error, xml.sax.SAXParseException):
+        if not entries and not feed.get("title") and not feed.get("link"):
+            # "hello <rss><item>": the lenient parser makes an empty feed of it, which ran as
+            # a source read with nothing new in it.
+            raise FeedError(f"not a feed: {warning}")
+        if error.getMessage() in _ENDS_EARLY and not _closed(body):
+            # A file or download cut short: the lenient parser kept what came before the
+            # cut, and the items after it are lost without a word unless this is said.
+            warning = f"{CUT_SHORT} ({warning}): items after that may be missing"
     return ParsedFeed(
         title=one_line(_plain(feed.get("title", ""))),
         site_url=one_line(feed.get("link", "")),
@@ -134,6 +145,37 @@ def _iso(parsed: time.struct_time | None) -> str | None:
         return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
     except (OverflowError, ValueError, OSError, TypeError):
         return None
+
+
+# What expat says of a document that stops before its elements close.
+_ENDS_EARLY = frozenset({"no element found", "unclosed token"})
+# How a warning about a cut-short feed begins: the one parse warning a user is told of
+# (`is_cut_short`); feedparser's others (a wrong declared encoding, an undefined entity)
+# come with feeds that read whole and are only logged for -vv.
+CUT_SHORT = "the feed breaks off before its end"
+
+
+def _closed(body: bytes) -> bool:
+    """Did the feed's items end? Its channel (or Atom feed) closes near the end: a document
+    that only lacks its last ">" ("</rss") lost nothing."""
+    tail = body[-4096:].lower()
+    return any(end in tail for end in (b"</channel", b"</feed", b"</rdf:rdf"))
+
+
+def is_cut_short(warning: str | None) -> bool:
+    return bool(warning) and warning.startswith(CUT_SHORT)  # type: ignore[union-attr]
+
+
+def _reason(exc: object, body: bytes) -> str:
+    """feedparser's bozo exception as a reason: expat's "<unknown>:2:0: not well-formed
+    (invalid token)" names a file that is not there, and counts the line of the XML
+    declaration feedparser puts before a document that has none."""
+    if isinstance(exc, xml.sax.SAXParseException):
+        line = exc.getLineNumber() or 1
+        if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            line = max(1, line - 1)
+        return f"bad XML at line {line}: {exc.getMessage()}"
+    return _first_line(exc)
 
 
 def _first_line(exc: object) -> str:

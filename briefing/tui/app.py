@@ -44,6 +44,7 @@ from briefing.tui.messages import (
 from briefing.tui.widgets.article_list import ArticleList
 
 if TYPE_CHECKING:
+    from briefing.tui.notices import Notices
     from briefing.tui.screens.reader import ReaderScreen
 
 TERMINAL_CHECK_S = 2.0
@@ -172,6 +173,7 @@ class BriefingApp(AppExtras, App[None]):
         # The article the list's preview loaded last, whole: enter on its row opens it with
         # no second load (ReaderScreen.start_load).
         self.preloaded: ArticleLoaded | None = None
+        self._notices: Notices | None = None  # log warnings as notifications while mounted
         self.load_state()  # reader_mode and the other preferences come from the state file
         self.set_keymap(settings.keys)
 
@@ -180,8 +182,13 @@ class BriefingApp(AppExtras, App[None]):
         return self.fixed_now or datetime.now().astimezone()
 
     def on_mount(self) -> None:
+        import asyncio
+
+        from briefing.tui.notices import Notices
         from briefing.tui.screens.main import MainScreen
 
+        self._notices = Notices(self, asyncio.get_running_loop())
+        self._notices.install()
         with open_store(self.db_path):
             pass  # apply migrations once here, so workers starting together find them done
         self.restore_preferences()
@@ -207,6 +214,8 @@ class BriefingApp(AppExtras, App[None]):
             os._exit(ExitCode.HANGUP)
 
     def on_unmount(self) -> None:
+        if self._notices is not None:
+            self._notices.remove()
         with self._watch_lock:
             if self._watch_store is not None:
                 self._watch_store.close()

@@ -189,3 +189,34 @@ async def test_a_failing_engine_is_one_notification_with_a_count(
         assert app.is_running
         titles = [a.title for a in app.screen.query_one(ArticleList).summaries.values()]
         assert sum(t.startswith("down ") for t in titles) == 3
+
+
+async def test_a_fetch_warning_is_a_notification_not_text_over_the_screen(
+        db: Path, tmp_path: Path, notes: Notes, capfd: pytest.CaptureFixture[str]) -> None:
+    """The CLI's log handler writes "briefing: ..." to stderr, the terminal Textual draws
+    on: a feed cut short in a fetch from the reader printed its warning over the screen."""
+    import logging
+
+    whole = rss(3, base="https://news.example.com", prefix="cut")
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(whole[:whole.index(b"cut 2") + 3])
+    with Store(db) as store:
+        store.add_source(str(cut))
+    root = logging.getLogger()
+    stream = logging.StreamHandler()  # what the CLI's logging.basicConfig installs
+    before = root.handlers[:]
+    root.addHandler(stream)
+    try:
+        app = BriefingApp(db, Settings())
+        async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            await pilot.pause()
+            assert app.status.startswith("Fetched 1/1 sources"), app.status
+            assert any("breaks off before its end" in m and str(cut) in m
+                       for m in notes.messages()), notes.messages()
+        assert stream in root.handlers  # given back when the app ends
+    finally:
+        root.handlers = before
+    assert "breaks off" not in capfd.readouterr().err
