@@ -46,7 +46,10 @@ def host_of(url: str) -> str:
 
 
 def _split_host(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, stored before links were checked
+        return ""
     if parts.scheme not in ("http", "https"):
         return ""
     return (parts.hostname or "").removeprefix("www.")
@@ -64,13 +67,20 @@ def publisher(host: str) -> str | None:
     return None
 
 
+def _file_path(url: str) -> str:
+    try:
+        return unquote(urlsplit(url).path)
+    except ValueError:  # "file://[x/a.txt"
+        return url.removeprefix("file:")
+
+
 def source_name(art: Article | StoryMember) -> str:
     """A short name for an article's source in flags: its web domain, else the file name."""
     host = host_of(art.url)
     if host:
         return host
     if art.url.startswith("file:"):
-        return PurePosixPath(unquote(urlsplit(art.url).path)).name
+        return PurePosixPath(_file_path(art.url)).name
     return art.source_title or art.source
 
 
@@ -83,7 +93,7 @@ def feed_name(source: str, title: str = "") -> str:
     host = host_of(source)
     if host:
         return host
-    path = unquote(urlsplit(source).path) if source.startswith("file:") else source
+    path = _file_path(source) if source.startswith("file:") else source
     return PurePosixPath(path).name or source
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the click, never select the content. Removing them lets the
 # same article shared through a newsletter, a social post and the feed dedupe to one id.
@@ -13,6 +13,23 @@ _TRACKING_NAMES = frozenset(
      "ref_src", "ref_url", "cmpid", "ncid", "sr_share", "spm", "at_medium", "at_campaign", "ito"}
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def entry_link(link: str, base: str) -> str:
+    """An item's link as stored: joined to the feed's URL when relative, "" when urllib cannot
+    read it ("http://[oops/x", an unclosed IPv6 bracket). Kept, such a link raised
+    ValueError wherever its host was read: tagging failed for the whole feed, and `stories`,
+    `brief` and the reader's `o` ended in a traceback on every run after."""
+    if link and base and "://" not in link:
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return ""
+    try:
+        urlsplit(link)
+    except ValueError:
+        return ""
+    return link
 
 
 def is_http_url(value: str) -> bool:

@@ -7,6 +7,7 @@ shell or cron sees.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -302,3 +303,32 @@ def test_a_url_that_is_no_source_says_why(tmp_path: Path, url: str, reason: str)
     proc = _run("--db", str(tmp_path / "b.db"), "fetch", url)
     assert proc.returncode == 1
     assert _one_error_line(proc) == f"briefing: {url}: {reason}"
+
+
+@pytest.mark.parametrize("link", ["http://[oops/x", "//[oops/x", "file://[x/a.html"])
+def test_an_item_link_urllib_cannot_read_is_dropped_not_fatal(tmp_path: Path, link: str) -> None:
+    """An unclosed IPv6 bracket in one item's link raised ValueError wherever its host was
+    read: tagging failed for the feed's every item, and `stories` and `brief` ended in a
+    traceback on every run after."""
+    feed = tmp_path / "links.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title>'
+        "<link>http://[site/</link>"
+        f"<item><title>Bad link</title><link>{link}</link><guid>b</guid>"
+        "<description>Prices rose 5% in May in Paris, the statistics office said.</description>"
+        "</item><item><title>Good link</title><link>https://news.example/good</link>"
+        "<guid>g</guid><description>Oil fell 7% in June, traders in London said.</description>"
+        "</item></channel></rss>", encoding="utf-8")
+    db = str(tmp_path / "b.db")
+    proc = _run("--db", db, "fetch", "--no-extract", str(feed))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 added" in proc.stdout and proc.stderr == ""
+    for command in (["stories", "--all"], ["brief"], ["list"], ["tag"]):
+        proc = _run("--db", db, *command)
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    listed = json.loads(_run("--db", db, "list", "--json").stdout)
+    assert sorted(a["title"] for a in listed) == ["Bad link", "Good link"]
+    assert all(a["key_facts"] for a in listed)  # both tagged
+    bad = next(a for a in listed if a["title"] == "Bad link")
+    assert "[" not in bad["url"]

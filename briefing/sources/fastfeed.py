@@ -15,10 +15,10 @@ import html
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from briefing.models import FeedEntry, ParsedFeed
 from briefing.text import one_line, sanitize
+from briefing.urls import entry_link
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -66,7 +66,7 @@ def _parse_root(root: Any, url: str) -> ParsedFeed | None:
         return None
     if any(e is None for e in entries):
         return None  # an item without a link or id: feedparser's rules for those
-    site = urljoin(url, link.strip()) if link.strip() and url.startswith("http") else link
+    site = entry_link(link.strip(), url if url.startswith("http") else "")
     return ParsedFeed(one_line(_plain(title)), one_line(site), tuple(entries),  # type: ignore[arg-type]
                       language=one_line(language, limit=40))
 
@@ -153,9 +153,7 @@ def _atom_content(node: Any) -> str:
 
 def _entry(url: str, link: str, guid: str, title: str, author: str, date: str | None,
            summary: str, content: str, tags: list[str]) -> FeedEntry | None:
-    link = one_line(link, limit=2000)
-    if link and url and "://" not in link:
-        link = urljoin(url, link)
+    link = entry_link(one_line(link, limit=2000), url)
     title = one_line(title)
     summary, content = sanitize(summary), sanitize(content)
     guid = one_line(guid or link, limit=2000)

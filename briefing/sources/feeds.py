@@ -12,11 +12,11 @@ import time
 import xml.sax
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from briefing.errors import BriefingError
 from briefing.models import FeedEntry, ParsedFeed
 from briefing.text import one_line, sanitize
+from briefing.urls import entry_link
 
 _TAG = re.compile(r"<[^>]*>")
 # A body with NULs in its first kilobyte is binary unless it is UTF-16/32, which feeds may be.
@@ -95,7 +95,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
             warning = f"{CUT_SHORT} ({warning}): items after that may be missing"
     return ParsedFeed(
         title=one_line(_plain(feed.get("title", ""))),
-        site_url=one_line(feed.get("link", "")),
+        site_url=entry_link(one_line(feed.get("link", "")), ""),
         entries=entries,
         warning=warning,
         language=one_line(str(feed.get("language", "") or ""), limit=40),
@@ -103,10 +103,8 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
 
 
 def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
-    link = one_line(raw.get("link", ""), limit=2000)
-    if link and feed_url and "://" not in link:
-        # feedparser leaves relative links as written when it has no base of its own
-        link = urljoin(feed_url, link)
+    # feedparser leaves relative links as written when it has no base of its own
+    link = entry_link(one_line(raw.get("link", ""), limit=2000), feed_url)
     title = one_line(_plain(raw.get("title", "")))
     summary = sanitize(raw.get("summary", "") or "")
     content = ""

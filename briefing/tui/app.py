@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
@@ -42,6 +41,7 @@ from briefing.tui.messages import (
     TranslateProgressed,
 )
 from briefing.tui.widgets.article_list import ArticleList
+from briefing.urls import is_http_url
 
 if TYPE_CHECKING:
     from briefing.tui.notices import Notices
@@ -313,7 +313,7 @@ class BriefingApp(AppExtras, App[None]):
     def open_link(self, url: str) -> None:
         # Feeds choose the link: only web links reach the opener (a file: or a
         # "-option"-looking URL must not).
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        if not is_http_url(url):  # is_http_url also refuses what urllib cannot read
             self.notify(f"Not a web link: {one_line(url, 120)}", severity="warning",
                         markup=False)
             return

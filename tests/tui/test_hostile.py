@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from briefing.config import Settings
@@ -76,3 +77,35 @@ async def test_a_long_title_leaves_the_source_line_in_view(tmp_path: Path) -> No
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert "Bay Post Wire" in screen_text(app)
+
+
+async def test_o_on_a_link_urllib_cannot_read_says_so(db: Path) -> None:
+    """A link stored before links were checked ("http://[oops/x") ended the reader with a
+    traceback on `o`: urlsplit raised ValueError."""
+    from .conftest import Notes
+
+    with Store(db) as store:
+        store.save_article(plain_article(900, title="Odd link"))
+    notes = Notes()
+    app = BriefingApp(db, Settings(), now=NOW)
+    opened: list[str] = []
+    app.opener = opened.append
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        await settle(pilot)
+        for url in ("http://[oops/x", "file:///etc/passwd", "javascript:alert(1)"):
+            app.open_link(url)
+            await pilot.pause()
+        app.open_link("https://news.example/ok")
+        await pilot.pause()
+    assert opened == ["https://news.example/ok"]
+    assert sum(m.startswith("Not a web link: ") for m in notes.messages()) == 3
+
+
+def test_a_stored_link_urllib_cannot_read_has_no_host() -> None:
+    from briefing.publishers import feed_name, host_of, source_name
+
+    art = plain_article(901)
+    assert host_of("http://[oops/x") == ""
+    assert source_name(replace(art, url="http://[oops/x")) == (art.source_title or art.source)
+    assert source_name(replace(art, url="file://[x/notes.txt")) == "notes.txt"
+    assert feed_name("file://[x/port news") == "port news"
