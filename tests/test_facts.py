@@ -387,3 +387,17 @@ def test_a_minus_sign_is_kept(text: str, kind: str, value: float, shown: str) ->
 def test_a_dash_between_numbers_is_no_minus(text: str) -> None:
     assert [f for f in facts(text) if f.kind in ("percent", "money", "count")
             and isinstance(f.value, float) and f.value < 0] == []
+
+
+@pytest.mark.parametrize(("text", "kind", "values"), [
+    ("Temperatures range from -5 to 10 °C today.", "measure", [-5.0, 10.0]),
+    ("Growth was -3 to 2% last year.", "percent", [-3.0, 2.0]),
+    ("Temps of -5 to -10 °C are expected.", "measure", [-5.0, -10.0]),
+    ("Margins were -10 to -20% in the quarter.", "percent", [-10.0, -20.0]),
+    ("The swing was -$5-10bn in a year.", "money", [-5e9, 10e9]),
+    ("Prices rose 5-10% in May.", "percent", [5.0, 10.0]),
+])
+def test_a_range_keeps_the_signs_of_its_ends(text: str, kind: str, values: list[float]) -> None:
+    # The first end of a range lost its minus ("-5 to 10 °C" was a fact of 5 °C), and one
+    # before a signed second end was no fact ("-5 to -10 °C" gave only -10 °C).
+    assert [f.value for f in facts(text) if f.kind == kind] == values

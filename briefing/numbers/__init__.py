@@ -105,7 +105,7 @@ _CENTS = re.compile(r"(?:\s|-)(?P<cur>US cents|cents|cent|pence)(?!\w)")
 _CENT_CURRENCY = {"US cents": "USD", "cents": "USD", "cent": "USD", "pence": "GBP"}
 # "5-10%", "15 to 30 per cent", "từ 5 đến 10%": the first number takes the second's unit.
 _RANGE_LINKS = ("-", "–", " -", " –", " to ", " and ", " đến ", " tới ")
-_RANGE = re.compile(r"\s?(?:-|–|to|and|đến|tới)\s?(?=\d)")
+_RANGE = re.compile(r"\s?(?:-|–|to|and|đến|tới)\s?(?=[-−–]?\d)")
 # English number words that start a figure ("five per cent", "two people", "three million
 # barrels"). Both first-letter cases spelt out: a literal alternation is scanned for fast.
 _EN_WORD_VALUES = {w: v for w, v in gz.EN_NUMBER_WORDS.items()
@@ -212,7 +212,7 @@ def scan(text: str, language: str) -> Iterator[Hit]:
             if hit is not None:
                 yield _negated(hit, start - 1) if negative else hit
             if (hit is None or hit.kind == "count") and text.startswith(_RANGE_LINKS, m.end()):
-                yield from _range_start(text, m, language)
+                yield from _range_start(text, m, language, start - 1 if negative else None)
 
 
 # A minus sign: the hyphen-minus, the true minus (U+2212) and the en dash typesetters use
@@ -241,12 +241,17 @@ def _negated(hit: Hit, sign: int) -> Hit:
     return Hit(hit.rank, sign, hit.end, hit.kind, -hit.value, hit.unit)
 
 
-def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
-    """The first number of a range ("5" in "5-10%") as what the second one is."""
+def _range_start(text: str, m: re.Match[str], language: str,
+                 sign: int | None = None) -> Iterator[Hit]:
+    """The first number of a range ("5" in "5-10%") as what the second one is. `sign`: where
+    the first number's minus sign is ("-5 to 10 °C"); the second may have one of its own
+    ("-5 to -10 °C"), which the scan after would have read as a sign but for the range."""
     link = _RANGE.match(text, m.end())
     if link is None:
         return
-    second = NUMBER.match(text, link.end())
+    at = link.end()
+    negative_upper = text.startswith(tuple(_MINUS_SIGNS), at) and _minus_at(text, at)
+    second = NUMBER.match(text, at + 1 if negative_upper else at)
     hit = _after_number(text, second, language) if second else None
     if hit is None or hit.kind not in ("percent", "money", "measure"):
         return
@@ -254,8 +259,12 @@ def _range_start(text: str, m: re.Match[str], language: str) -> Iterator[Hit]:
     upper = parse_number(second.group(0), language) if second else 0.0
     if hit.kind in ("money", "measure") and upper and isinstance(hit.value, float):
         number *= hit.value / upper  # the scale the second number was given ("$5-10bn")
-    yield Hit(hit.rank, m.start(), m.end(), hit.kind, number, hit.unit)
-    yield hit
+    if sign is not None:
+        yield Hit(hit.rank, sign, m.end(), hit.kind, -number, hit.unit)
+    else:
+        yield Hit(hit.rank, m.start(), m.end(), hit.kind, number, hit.unit)
+    if not negative_upper:
+        yield hit  # a signed second number is the scan's own, as the text goes on
 
 
 # Words after a number word that make it no figure of its own ("one of them", "two and").
@@ -330,22 +339,20 @@ def _money_prefixed(text: str, language: str) -> Iterator[Hit]:
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue  # "HOURS 5" is not rupees
         value = parse_number(m.group("num"), language) * _multiplier(m)
-        if m.start() > 0 and text[m.start() - 1] in _MINUS_SIGNS and _minus_at(
-                text, m.start() - 1):
-            yield Hit(0, m.start() - 1, m.end(), "money", -value,
-                      gz.CURRENCY_PREFIX[m.group("cur")])  # "-$3bn", "−€5m"
-            continue
+        start = m.start()
+        if start > 0 and text[start - 1] in _MINUS_SIGNS and _minus_at(text, start - 1):
+            start, value = start - 1, -value  # "-$3bn", "−€5m", "-$5-10bn"
         unit = gz.CURRENCY_PREFIX[m.group("cur")]
         link = None if m.group("mult") else _RANGE.match(text, m.end())
         upper = NUMBER.match(text, link.end()) if link else None
         scale = COUNT_TAIL.match(text, upper.end()) if upper else None
         if upper and scale and scale.group("mult"):
             # "$5-10bn": the first amount is in billions too; the second is one of its own.
-            yield Hit(0, m.start(), m.end(), "money", value * _multiplier(scale), unit)
+            yield Hit(0, start, m.end(), "money", value * _multiplier(scale), unit)
             yield Hit(0, upper.start(), scale.end(), "money",
                       parse_number(upper.group(0), language) * _multiplier(scale), unit)
             continue
-        yield Hit(0, m.start(), m.end(), "money", value, unit)
+        yield Hit(0, start, m.end(), "money", value, unit)
 
 
 def _after_number(text: str, m: re.Match[str], language: str) -> Hit | None:
