@@ -398,6 +398,28 @@ def test_a_repeated_figure_costs_the_check_linear_work(
     assert same[0] <= 10 * 2 * n and comparable[0] <= 10 * 2 * n
 
 
+@pytest.mark.parametrize("n", [1_000, 8_000])
+def test_distinct_figures_cost_the_check_a_bounded_number_of_comparisons(
+        monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    # "0 km, 1 km, ..." against "1 km, 2 km, ...": each figure's exact counterpart was
+    # compared after up to seven buckets of 64 candidates (140 comparisons a figure, 50 s a
+    # megabyte); distinct lengths in one narrow range and none matching (no exact
+    # counterpart) searched those buckets for every figure.
+    same = _counted(monkeypatch, "_same")
+    o = " ".join(f"{i} km," for i in range(n))
+    t = " ".join(f"{i + 1} km," for i in range(n))
+    got = check.check_pair(o, t, source_lang="en", target_lang="vi")
+    assert [(f.kind, f.original, f.translation) for f in got.flags] == [
+        ("changed", "0 km", f"{n} km")]
+    assert same[0] <= 4 * 2 * n
+    same[0] = 0
+    o = " ".join(f"{1000 + i / 100:.2f} km," for i in range(n))
+    t = " ".join(f"{2000 + i / 100:.2f} km," for i in range(n))
+    check.check_pair(o, t, source_lang="en", target_lang="vi")
+    near = 2 * check.MAX_NEAR_SEARCHES * 3 * check.MAX_CANDIDATES
+    assert same[0] <= near + 4 * 2 * n
+
+
 def test_a_few_changed_figures_are_still_paired() -> None:
     got = check.check_pair("Sales rose 5% to $12bn, with 3,400 staff.",
                            "Doanh số tăng 6% lên 12 tỷ USD, với 3.400 nhân viên.",

@@ -218,6 +218,12 @@ def _nearest(where: float, candidates: list[Figure], size: int) -> Figure | None
 # spans ~12% of values, and past this many distinct ones in a single paragraph, more would
 # only cost time (a figure missed there is at worst flagged).
 MAX_CANDIDATES = 64
+# Figures of one side looked for in the buckets around their value, after which a figure
+# with no counterpart of its exact value has none: each such search compares up to seven
+# buckets of MAX_CANDIDATES, and 100,000 distinct lengths in one paragraph (a table pasted
+# as text, or an attack) took 39 s. Prose has a few dozen figures a paragraph; past this a
+# figure missed is at worst flagged.
+MAX_NEAR_SEARCHES = 2_000
 
 
 def unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
@@ -239,15 +245,41 @@ def unmatched(side: Sequence[Figure], other: Sequence[Figure]) -> list[Figure]:
             if len(kept) < MAX_CANDIDATES:
                 kept.setdefault(reading, f)
     out = []
+    searches = [MAX_NEAR_SEARCHES]
     for f in side:
         if f.dim == "approx":
             continue  # a rough amount ("hàng triệu") is never a flag, only a counterpart
-        keys = {*_exact_keys(f), *(near for key in _bucket_keys(f) for near in _near(key))}
-        if not any(_same(f, c) for key in keys for c in index.get(key, {}).values()) and not any(
+        if not _found(f, index, searches) and not any(
                 r.number <= f.number < r.value
                 for r in ranges.get(_decade(f.number), {}).values()):
             out.append(f)
     return out
+
+
+def _found(f: Figure, index: dict[tuple[str, float], dict[tuple[object, ...], Figure]],
+           searches: list[int]) -> bool:
+    """Has `f` a counterpart in `index`? The figures of its exact values first, where a
+    faithful figure nearly always is; then those of the buckets around its value, where a
+    converted one is. In one set, the buckets' candidates (seven buckets of up to
+    MAX_CANDIDATES) came first as often as not: 140 comparisons a figure, 50 s a megabyte
+    of "1 km, 2 km, ...". `searches`: the bucket searches left (MAX_NEAR_SEARCHES)."""
+    seen: set[tuple[str, float]] = set()
+    for key in _exact_keys(f):
+        if key not in seen:
+            seen.add(key)
+            if any(_same(f, c) for c in index.get(key, {}).values()):
+                return True
+    buckets = list(_bucket_keys(f))
+    if not buckets or searches[0] <= 0:
+        return False
+    searches[0] -= 1
+    for bucket in buckets:
+        for key in _near(bucket):
+            if key not in seen:
+                seen.add(key)
+                if any(_same(f, c) for c in index.get(key, {}).values()):
+                    return True
+    return False
 
 
 def _decade(value: float) -> int:
@@ -281,7 +313,11 @@ def _bucket_keys(f: Figure) -> Iterable[tuple[str, float]]:
 
 
 def _near(key: tuple[str, float]) -> Iterable[tuple[str, float]]:
-    for step in (-3, -2, -1, 0, 1, 2, 3):
+    # A logarithm's bucket is 1/20 of a decade: values within the widest tolerance (10%: a
+    # ratio of 1.11, 0.046 of a decade) are at most one bucket apart. Temperatures' buckets
+    # are 5 degrees, and their tolerance grows with the value (10%).
+    steps = (-3, -2, -1, 0, 1, 2, 3) if key[0] == "temp" else (-1, 0, 1)
+    for step in steps:
         yield key[0], key[1] + step
 
 
