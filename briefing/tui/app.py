@@ -82,6 +82,9 @@ class BrowserCommand:
     in_terminal: bool  # run with the TUI suspended, waited for, as newsboat runs its browser
 
 
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "busybox"})
+
+
 def browser_command(url: str, environ: Mapping[str, str] | None = None
                     ) -> BrowserCommand | None:
     """How to open `url`: the first usable command of $BROWSER (the user's own choice, as
@@ -96,7 +99,12 @@ def browser_command(url: str, environ: Mapping[str, str] | None = None
             continue
         if not parts or shutil.which(parts[0]) is None:
             continue
-        argv = [p.replace("%s", url) for p in parts]
+        # A shell's script ("sh -c 'w3m %s'") gets the link quoted: the feed chose it, and
+        # "$(...)" in it ran as a command. Elsewhere it is one argument as it stands.
+        quoted = shlex.quote(url)
+        argv = [p.replace("%s", quoted if i > 0 and parts[i - 1] == "-c"
+                          and Path(parts[0]).name in SHELLS else url)
+                for i, p in enumerate(parts)]
         if not any("%s" in p for p in parts):
             argv.append(url)
         # With no display, whatever $BROWSER names can only draw in this terminal.

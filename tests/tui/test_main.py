@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -361,6 +363,24 @@ def test_the_browser_command_follows_browser_then_the_opener(
     command = browser_command("https://e.com/a", {"BROWSER": browser, "DISPLAY": display})
     assert command is not None
     assert (command.argv, command.in_terminal) == (argv, in_terminal)
+
+
+def test_a_shell_template_in_browser_gets_the_link_quoted(no_browser: Path,
+                                                          tmp_path: Path) -> None:
+    """BROWSER='sh -c "w3m %s"' ran a feed's "$(touch ...)" link as a command."""
+    got, pwned = tmp_path / "got", tmp_path / "pwned"
+    _program(no_browser, "w3m", f'printf "%s" "$1" > {got}')
+    (no_browser / "sh").symlink_to("/bin/sh")
+    url = f"http://x.example/$(touch${{IFS}}{pwned})?a=1&b='2'"
+    command = browser_command(url, {"BROWSER": 'sh -c "w3m %s"', "DISPLAY": ""})
+    assert command is not None and command.argv[:2] == ["sh", "-c"]
+    subprocess.run(command.argv, check=True, timeout=30,
+                   env={**os.environ, "PATH": f"{no_browser}:/usr/bin:/bin"})
+    assert got.read_text(encoding="utf-8") == url and not pwned.exists()
+    # Not a shell: the link is one argument as it stands.
+    _program(no_browser, "mybrowser")
+    command = browser_command(url, {"BROWSER": "mybrowser --url=%s", "DISPLAY": ":0"})
+    assert command is not None and command.argv == ["mybrowser", f"--url={url}"]
 
 
 def test_with_no_browser_set_a_terminal_browser_on_path_is_used(no_browser: Path) -> None:
