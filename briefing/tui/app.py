@@ -164,6 +164,7 @@ class BriefingApp(AppExtras, App[None]):
     # App declares it as a plain attribute, so ClassVar would clash with mypy.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-xwide")]  # noqa: RUF012
     status: reactive[str] = reactive("")
+    STATUS_HOLD_S = 60.0  # how long a finished fetch's line stays (_fade_status)
 
     def __init__(self, db_path: Path, settings: Settings, *, now: datetime | None = None) -> None:
         super().__init__()
@@ -463,6 +464,19 @@ class BriefingApp(AppExtras, App[None]):
             done, failed = 0, [(article_id, reason) for article_id in dict.fromkeys(ids)]
         self.post_message(FetchTranslated(done, failed))
 
+    def _fade_status(self) -> None:
+        """Clear a finished run's line after STATUS_HOLD_S, unless something newer replaced
+        it: "Fetched 9/10 sources: ..., 1 failed" stayed on every screen for the rest of the
+        session, after the failing feed was deleted too (its failures are a notification
+        and stay on the feeds screen)."""
+        line = self.status
+
+        def fade() -> None:
+            if self.status == line:
+                self.status = ""
+
+        self.set_timer(self.STATUS_HOLD_S, fade)
+
     def on_fetch_progressed(self, msg: FetchProgressed) -> None:
         p = msg.progress
         self.status = (f"Fetching {p.done}/{p.total} · {one_line(p.source, 60)}: "
@@ -473,6 +487,7 @@ class BriefingApp(AppExtras, App[None]):
         failed = f", {r.sources_failed} failed" if r.failed else ""
         self.status = self._fetched = (f"Fetched {r.sources_ok}/{r.sources_total} sources: "
                                        f"{r.added} new, {r.updated} updated{failed}")
+        self._fade_status()
         if r.failed:
             # The reasons, not only their count: cron writes them to stderr, the reader sees
             # them here (the first few; `briefing feeds list` keeps each feed's last error).
@@ -490,6 +505,7 @@ class BriefingApp(AppExtras, App[None]):
             return  # nothing it stored wanted a translation: the fetch's line stays
         self.status = f"{self._fetched}, {msg.translated} translated" + (
             f", {len(msg.failed)} not translated" if msg.failed else "")
+        self._fade_status()
         if msg.failed:
             _article, reason = msg.failed[0]
             self.notify(f"{len(msg.failed)} not translated: {one_line(reason, 200)}",

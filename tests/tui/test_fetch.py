@@ -220,3 +220,32 @@ async def test_a_fetch_warning_is_a_notification_not_text_over_the_screen(
     finally:
         root.handlers = before
     assert "breaks off" not in capfd.readouterr().err
+
+
+async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path) -> None:
+    """"Fetched 9/10 sources: ..., 1 failed" stayed on every screen for the whole session,
+    after the failing feed was deleted too."""
+    import asyncio
+
+    feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
+    with Store(db) as store:
+        store.add_source(str(feed))
+    app = BriefingApp(db, Settings())
+    app.STATUS_HOLD_S = 0.5
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status.startswith("Fetched 1/1 sources") or app.status == ""
+        for _ in range(200):
+            if app.status == "":
+                break
+            await asyncio.sleep(0.1)
+        assert app.status == ""
+        app.STATUS_HOLD_S = 15.0  # long enough to see the line on a loaded machine
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status.startswith("Fetched 1/1 sources"), app.status
+        app.status = "Translating 1/3 · a newer line"
+        await asyncio.sleep(16.0)
+        assert app.status == "Translating 1/3 · a newer line"
