@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from briefing.charsets import declared_wide_codec
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, Paragraph, Translation
 from briefing.sources.local import LocalError, read_bytes
 from briefing.text import content_hash, one_line
@@ -273,7 +273,6 @@ def _from_local_page(job: Job, teaser: Article, path: Path) -> Article | None:
     return page_article(job, teaser, body)
 
 
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*(utf-?(?:16|32)(?:-?[bl]e)?)", re.IGNORECASE)
 
 
 def with_declared_unicode(body: bytes, content_type: str) -> bytes | str:
@@ -281,26 +280,11 @@ def with_declared_unicode(body: bytes, content_type: str) -> bytes | str:
     say so itself (its <meta> is in UTF-16 too), and without a byte order mark the
     extractors read it as a single-byte text (Russian became "@825B <8@"); with one, UTF-32
     still was. Other charsets are left to the page and the extractors, as before."""
-    m = _CHARSET.search(content_type or "")
-    if m is None:
+    found = declared_wide_codec(body, content_type)
+    if found is None:
         return body
-    name = m.group(1).lower().replace("-", "")
-    wide = 4 if "32" in name else 2
-    boms = {b"\xff\xfe\x00\x00": "utf-32-le", b"\x00\x00\xfe\xff": "utf-32-be"} if wide == 4 \
-        else {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
-    for bom, codec in boms.items():
-        if body.startswith(bom):
-            return body[len(bom):].decode(codec, errors="replace")
-    head = body[:64]
-    if head.count(0) < len(head) // 4:
-        # Markup in UTF-16 is mostly zero bytes; a body without them is not what the header
-        # says (a server's wrong default): left to the page's own declaration, as before.
-        return body
-    if name.endswith(("le", "be")):
-        little = name.endswith("le")
-    else:  # the order from the bytes: markup is mostly ASCII, its zero bytes say which half
-        little = head[wide - 1::wide].count(0) > head[0::wide].count(0)
-    return body.decode(f"utf-{wide * 8}-{'le' if little else 'be'}", errors="replace")
+    codec, bom = found
+    return body[bom:].decode(codec, errors="replace")
 
 
 def page_article(job: Job, teaser: Article, body: bytes) -> Article | None:

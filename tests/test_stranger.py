@@ -15,6 +15,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from briefing.config import Settings
 from briefing.pipeline import run_fetch
 from briefing.store import Store
@@ -355,3 +357,32 @@ def test_a_header_that_says_utf16_of_a_utf8_page_is_not_believed() -> None:
 
     page = "<html><body><p>Выручка компании выросла.</p></body></html>".encode()
     assert with_declared_unicode(page, "text/html; charset=utf-16") is page
+
+
+@pytest.mark.parametrize(("codec", "mark", "content_type"), [
+    ("utf-16-be", b"", "application/rss+xml; charset=UTF-16"),  # RFC 2781's default order
+    ("utf-16-le", b"", "application/rss+xml; charset=utf-16"),
+    ("utf-16-be", b"\xfe\xff", "application/rss+xml; charset=UTF-16"),
+    ("utf-16-le", b"\xff\xfe", "text/xml"),  # a mark, and no charset: not US-ASCII
+    ("utf-32-be", b"", "application/rss+xml; charset=UTF-32"),
+    ("utf-32-le", b"\xff\xfe\x00\x00", "text/xml"),
+])
+def test_a_feed_in_utf16_or_utf32_is_read_in_its_byte_order(
+        server: TestServer, db_file: Path, codec: str, mark: bytes, content_type: str) -> None:
+    # Big-endian UTF-16 said by the header alone was "not well-formed" (feedparser decodes
+    # a bare "UTF-16" in the machine's order), UTF-32 "binary data", and a feed with a byte
+    # order mark under "text/xml" was read as US-ASCII.
+    declared = "utf-32" if "32" in codec else "utf-16"
+    feed = (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+            "<title>Новости</title><item><title>Выручка выросла</title>"
+            "<link>https://news.example/ru/1</link><description>Выручка компании выросла на "
+            "5% до 12 млрд долларов.</description></item></channel></rss>")
+    url = server.add("/feed.xml", Route(mark + feed.encode(codec),
+                                        headers={"Content-Type": content_type}))
+    with Store(db_file) as store:
+        report = run_fetch(Settings(), store, [url], extract=False)
+        assert report.failed == []
+        (art,) = store.list_articles(limit=5)
+        assert art.title == "Выручка выросла"
+        stored = store.get_article(art.id)
+    assert stored is not None and stored.text.startswith("Выручка компании выросла на 5%")

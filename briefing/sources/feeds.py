@@ -13,6 +13,7 @@ import xml.sax
 from datetime import UTC, datetime
 from typing import Any
 
+from briefing.charsets import declared_wide_codec, marked_wide_codec
 from briefing.errors import BriefingError
 from briefing.models import FeedEntry, ParsedFeed
 from briefing.text import one_line, sanitize
@@ -21,6 +22,10 @@ from briefing.urls import entry_link
 _TAG = re.compile(r"<[^>]*>")
 # A body with NULs in its first kilobyte is binary unless it is UTF-16/32, which feeds may be.
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+
+
+_DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?[\w-]+[\"']?", re.IGNORECASE)
 
 
 class FeedError(BriefingError):
@@ -61,6 +66,19 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
 
     if not body.strip():
         raise FeedError("empty document")
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"),
+                        "")
+    wide = declared_wide_codec(body, content_type) or marked_wide_codec(body)
+    if wide is not None:
+        # UTF-16 or -32 by the header or a byte order mark. feedparser decoded it as the
+        # header's bare "UTF-16" says, in this machine's byte order, mark or none
+        # (big-endian, RFC 2781's default, was "not well-formed"), a mark under "text/xml"
+        # as US-ASCII (RFC 3023's default), and UTF-32 was "binary data". Handed on as
+        # UTF-8, declared so in the header and in the document.
+        text = body[wide[1]:].decode(wide[0], errors="replace")
+        body = _DECLARED_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+        headers = {**{k: v for k, v in (headers or {}).items() if k.lower() != "content-type"},
+                   "content-type": _CHARSET_PARAM.sub("charset=utf-8", content_type)}
     if looks_binary(body):
         raise FeedError("binary data, not a feed")
     from briefing.sources import fastfeed

@@ -41,7 +41,6 @@ from briefing.tui.messages import (
     TranslateProgressed,
 )
 from briefing.tui.widgets.article_list import ArticleList
-from briefing.urls import is_http_url
 
 if TYPE_CHECKING:
     from briefing.tui.notices import Notices
@@ -322,7 +321,9 @@ class BriefingApp(AppExtras, App[None]):
     def open_link(self, url: str) -> None:
         # Feeds choose the link: only web links reach the opener (a file: or a
         # "-option"-looking URL must not).
-        if not is_http_url(url):  # is_http_url also refuses what urllib cannot read
+        from briefing.urls import is_http_url  # not at start-up: it brings hashlib
+
+        if not is_http_url(url):  # it also refuses what urllib cannot read
             self.notify(f"Not a web link: {one_line(url, 120)}", severity="warning",
                         markup=False)
             return
