@@ -179,7 +179,7 @@ def _closed(body: bytes) -> bool:
 
 
 def is_cut_short(warning: str | None) -> bool:
-    return bool(warning) and warning.startswith(CUT_SHORT)  # type: ignore[union-attr]
+    return warning is not None and warning.startswith(CUT_SHORT)
 
 
 def _reason(exc: object, body: bytes) -> str:
