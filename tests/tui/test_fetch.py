@@ -249,3 +249,28 @@ async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path
         app.status = "Translating 1/3 · a newer line"
         await asyncio.sleep(16.0)
         assert app.status == "Translating 1/3 · a newer line"
+
+
+async def test_a_burst_of_warnings_is_a_few_notifications(db: Path, notes: Notes) -> None:
+    """A fetch of hundreds of broken feeds warns for each: a few notifications say it, a
+    screen buried under hundreds does not (the feeds screen lists every failing source)."""
+    import logging
+    import threading
+
+    from briefing.tui.notices import BURST
+
+    app = BriefingApp(db, Settings())
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        await settle(pilot)
+
+        def warn() -> None:  # from a thread, as a fetch's are
+            for i in range(40):
+                logging.getLogger("briefing.pipeline").warning("feed-%d.xml: cut short", i)
+
+        thread = threading.Thread(target=warn)
+        thread.start()
+        thread.join()
+        await pilot.pause()
+        await settle(pilot)
+    shown = [m for m in notes.messages() if "cut short" in m]
+    assert shown == [f"feed-{i}.xml: cut short" for i in range(BURST)]
