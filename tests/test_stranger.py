@@ -386,3 +386,49 @@ def test_a_feed_in_utf16_or_utf32_is_read_in_its_byte_order(
         assert art.title == "Выручка выросла"
         stored = store.get_article(art.id)
     assert stored is not None and stored.text.startswith("Выручка компании выросла на 5%")
+
+
+def _items(n: int, extra: str = "") -> str:
+    return "".join(f"<item><title>S{i}</title><link>http://x.example/{i}</link>{extra}"
+                   "<description>d</description></item>\n" for i in range(n))
+
+
+def test_a_cut_is_told_from_the_document_end_not_from_an_end_tag_near_it() -> None:
+    from briefing.sources.feeds import is_cut_short, parse
+
+    origin = ('<feedburner:origLink xmlns:feedburner="http://rssnamespace.org/feedburner/ext/'
+              '1.0">http://o.example/</feedburner:origLink>')
+    rss = ('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+           f"{_items(40, origin)}</channel></rss>\n")
+    rdf = ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-'
+           'ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>T</title>'
+           f"<link>http://x.example/</link></channel>{_items(20)}</rdf:RDF>")
+    for whole in (rss, rdf):
+        # "</feedburner:origLink>" in every item and RSS 1.0's channel closed before its
+        # items hid a cut in the last 4 KB.
+        cut = parse(whole[:whole.index("S10") + 2].encode(), {}, "http://x.example/f")
+        assert len(cut.entries) in (10, 11) and is_cut_short(cut.warning)
+        assert not is_cut_short(parse(whole.encode(), {}, "http://x.example/f").warning)
+        # Only the last ">" missing: whole.
+        assert not is_cut_short(parse(whole.rstrip()[:-1].encode(), {}, "").warning)
+
+
+def test_a_byte_order_mark_is_believed_before_the_header() -> None:
+    from briefing.sources.feeds import parse
+
+    feed = ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>T'
+            f"</title>{_items(3)}</channel></rss>")
+    for body, content_type in [
+            (b"\xff\xfe" + feed.encode("utf-16-le"), "text/xml; charset=utf-32"),
+            (feed.replace("utf-16", "utf-32").encode("utf-32-le"), "text/xml; charset=utf-16"),
+            (b"\xff\xfe" + feed.replace(' encoding="utf-16"', "").encode(), "text/xml")]:
+        assert [e.title for e in parse(body, {"Content-Type": content_type}).entries] == [
+            "S0", "S1", "S2"], (body[:8], content_type)
+
+
+def test_a_feed_with_only_a_description_and_bad_xml_is_still_a_feed() -> None:
+    from briefing.sources.feeds import parse
+
+    got = parse(b'<rss version="2.0"><channel><description>Tom & Jerry</description>'
+                b"</channel></rss>", {}, "")
+    assert got.entries == () and got.warning

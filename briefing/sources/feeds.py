@@ -32,6 +32,21 @@ class FeedError(BriefingError):
     """The bytes are not a feed; `str(err)` is the reason."""
 
 
+def _wide_text(body: bytes, content_type: str) -> str | None:
+    """The text of a UTF-16 or UTF-32 body, by its byte order mark first (a mark is the
+    bytes' own word; a header is often a server's default), else by the header; None when
+    neither reads as markup (a mark before UTF-8, a header that names the wrong width),
+    which is then left to the parsers as before."""
+    for found in (marked_wide_codec(body), declared_wide_codec(body, content_type)):
+        if found is None:
+            continue
+        text = body[found[1]:].decode(found[0], errors="replace")
+        head = text.lstrip()[:64]
+        if head.startswith("<") and "\x00" not in head and "\ufffd" not in head:
+            return text
+    return None
+
+
 def looks_binary(body: bytes) -> bool:
     head = body[:1024]
     if head.startswith(_UTF16_32_BOMS):
@@ -68,14 +83,13 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         raise FeedError("empty document")
     content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"),
                         "")
-    wide = declared_wide_codec(body, content_type) or marked_wide_codec(body)
-    if wide is not None:
-        # UTF-16 or -32 by the header or a byte order mark. feedparser decoded it as the
+    text = _wide_text(body, content_type)
+    if text is not None:
+        # UTF-16 or -32 by a byte order mark or the header. feedparser decoded it as the
         # header's bare "UTF-16" says, in this machine's byte order, mark or none
         # (big-endian, RFC 2781's default, was "not well-formed"), a mark under "text/xml"
         # as US-ASCII (RFC 3023's default), and UTF-32 was "binary data". Handed on as
         # UTF-8, declared so in the header and in the document.
-        text = body[wide[1]:].decode(wide[0], errors="replace")
         body = _DECLARED_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
         headers = {**{k: v for k, v in (headers or {}).items() if k.lower() != "content-type"},
                    "content-type": _CHARSET_PARAM.sub("charset=utf-8", content_type)}
@@ -103,7 +117,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
     feed = d.get("feed", {})
     entries = tuple(e for e in (_entry(raw, url) for raw in d.entries) if e is not None)
     if isinstance(error, xml.sax.SAXParseException):
-        if not entries and not feed.get("title") and not feed.get("link"):
+        if not entries and not any(feed.get(k) for k in ("title", "link", "subtitle")):
             # "hello <rss><item>": the lenient parser makes an empty feed of it, which ran as
             # a source read with nothing new in it.
             raise FeedError(f"not a feed: {warning}")
@@ -171,11 +185,17 @@ _ENDS_EARLY = frozenset({"no element found", "unclosed token"})
 CUT_SHORT = "the feed breaks off before its end"
 
 
+# The document's own end: its root element's end tag ("</rss>", "</feed>", "</rdf:RDF>",
+# "</atom:feed>"), maybe without its ">", then nothing but white space.
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>?\s*\Z", re.IGNORECASE)
+
+
 def _closed(body: bytes) -> bool:
-    """Did the feed's items end? Its channel (or Atom feed) closes near the end: a document
-    that only lacks its last ">" ("</rss") lost nothing."""
-    tail = body[-4096:].lower()
-    return any(end in tail for end in (b"</channel", b"</feed", b"</rdf:rdf"))
+    """Does the document end with its root element? Then no items were lost: a document that
+    only lacks its last ">" ("</rss") is whole. An end tag elsewhere in its last lines says
+    nothing ("</feedburner:origLink>" in an item; RSS 1.0 closes its channel before the
+    items; "</channel>" in an item's CDATA)."""
+    return _ROOT_END.search(body[-256:]) is not None
 
 
 def is_cut_short(warning: str | None) -> bool:
