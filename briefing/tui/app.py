@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
@@ -82,6 +84,47 @@ class BrowserCommand:
 
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "busybox"})
+# What a shell reads as more than text in a link put into a command line: "$(...)" and
+# backquotes run commands, quotes end the user's own, ";", "&", "|" start another command.
+_SHELL_SPECIAL = frozenset("`$'\"\\;&|<>(){}")
+_QUOTED_LINK = re.compile(r"""'%s'|"%s"|%s""")
+
+
+def _with_link(parts: list[str], url: str) -> list[str]:
+    """The command with the link where "%s" is (at the end without one). The feed chose the
+    link, so it never reaches a shell as code: a shell's script ("sh -c 'w3m %s'", "bash
+    -lc", "env sh -c") gets it as its $1 (`"$1"` where "%s" was, with or without the user's
+    quotes: shell-quoting it into the script undid quotes the user had put around %s); an
+    argument that is only "%s" gets it as it is; in any other argument, which a program
+    may hand to a shell (`tmux new-window 'w3m %s'`), what a shell would act on is
+    percent-encoded."""
+    script = _shell_script_at(parts)
+    if script is not None and "%s" in parts[script]:
+        body = _QUOTED_LINK.sub('"$1"', parts[script])
+        return [*parts[:script], body, "briefing", url, *parts[script + 1:]]
+    if not any("%s" in p for p in parts):
+        return [*parts, url]
+    inert = "".join(quote(ch, safe="") if ch in _SHELL_SPECIAL or ch.isspace() else ch
+                    for ch in url)
+    return [url if p == "%s" else p.replace("%s", inert) for p in parts]
+
+
+def _shell_script_at(parts: list[str]) -> int | None:
+    """Where a shell's -c script is in `parts` ("sh -c S", "bash -lc S", "env A=1 sh -c S")."""
+    i = 0
+    if Path(parts[0]).name == "env":
+        i = 1
+        while i < len(parts) and (parts[i].startswith("-") or "=" in parts[i]):
+            i += 1
+    if i >= len(parts) or Path(parts[i]).name not in SHELLS:
+        return None
+    for j in range(i + 1, len(parts) - 1):
+        flag = parts[j]
+        if flag.startswith("-") and not flag.startswith("--") and "c" in flag[1:]:
+            return j + 1
+        if not flag.startswith("-"):
+            return None  # a script file's name: its arguments are not code
+    return None
 
 
 def browser_command(url: str, environ: Mapping[str, str] | None = None
@@ -98,14 +141,7 @@ def browser_command(url: str, environ: Mapping[str, str] | None = None
             continue
         if not parts or shutil.which(parts[0]) is None:
             continue
-        # A shell's script ("sh -c 'w3m %s'") gets the link quoted: the feed chose it, and
-        # "$(...)" in it ran as a command. Elsewhere it is one argument as it stands.
-        quoted = shlex.quote(url)
-        argv = [p.replace("%s", quoted if i > 0 and parts[i - 1] == "-c"
-                          and Path(parts[0]).name in SHELLS else url)
-                for i, p in enumerate(parts)]
-        if not any("%s" in p for p in parts):
-            argv.append(url)
+        argv = _with_link(parts, url)
         # With no display, whatever $BROWSER names can only draw in this terminal.
         terminal = (Path(parts[0]).name in TERMINAL_BROWSERS
                     or not (sys.platform == "darwin" or env.get("DISPLAY")

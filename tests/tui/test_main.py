@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -365,22 +366,37 @@ def test_the_browser_command_follows_browser_then_the_opener(
     assert (command.argv, command.in_terminal) == (argv, in_terminal)
 
 
-def test_a_shell_template_in_browser_gets_the_link_quoted(no_browser: Path,
-                                                          tmp_path: Path) -> None:
-    """BROWSER='sh -c "w3m %s"' ran a feed's "$(touch ...)" link as a command."""
+@pytest.mark.parametrize("browser", [
+    'sh -c "w3m %s"', "sh -c \"w3m '%s'\"", "sh -c 'w3m \"%s\"'", "bash -ec 'w3m %s'",
+    "env LANG=C sh -c 'w3m %s'", "sh -ec \"w3m '%s' && true\"",
+])
+def test_a_shell_script_in_browser_gets_the_link_as_an_argument(
+        no_browser: Path, tmp_path: Path, browser: str) -> None:
+    """BROWSER='sh -c "w3m %s"' ran a feed's "$(touch ...)" link as a command; quoting the
+    link into the script undid quotes the user had put around %s."""
     got, pwned = tmp_path / "got", tmp_path / "pwned"
     _program(no_browser, "w3m", f'printf "%s" "$1" > {got}')
-    (no_browser / "sh").symlink_to("/bin/sh")
-    url = f"http://x.example/$(touch${{IFS}}{pwned})?a=1&b='2'"
-    command = browser_command(url, {"BROWSER": 'sh -c "w3m %s"', "DISPLAY": ""})
-    assert command is not None and command.argv[:2] == ["sh", "-c"]
+    for shell in ("sh", "bash", "env"):
+        found = shutil.which(shell, path="/usr/bin:/bin")
+        assert found is not None
+        (no_browser / shell).symlink_to(found)
+    url = f"http://x.example/$(touch${{IFS}}{pwned})?a=1&b='2'`id`\"x\";y"
+    command = browser_command(url, {"BROWSER": browser, "DISPLAY": ""})
+    assert command is not None
     subprocess.run(command.argv, check=True, timeout=30,
                    env={**os.environ, "PATH": f"{no_browser}:/usr/bin:/bin"})
     assert got.read_text(encoding="utf-8") == url and not pwned.exists()
-    # Not a shell: the link is one argument as it stands.
+
+
+def test_a_link_inside_another_argument_is_inert_to_a_shell(no_browser: Path) -> None:
+    # `tmux new-window 'w3m %s'` hands its argument to a shell: what a shell acts on is
+    # percent-encoded there; an argument that is only %s gets the link as it is.
     _program(no_browser, "mybrowser")
-    command = browser_command(url, {"BROWSER": "mybrowser --url=%s", "DISPLAY": ":0"})
-    assert command is not None and command.argv == ["mybrowser", f"--url={url}"]
+    url = "http://x.example/a$(id)?q=1&r=`x`;s"
+    command = browser_command(url, {"BROWSER": "mybrowser --url=%s %s", "DISPLAY": ":0"})
+    assert command is not None
+    assert command.argv == ["mybrowser", "--url=http://x.example/a%24%28id%29?q=1%26r=%60x%60%3Bs",
+                            url]
 
 
 def test_with_no_browser_set_a_terminal_browser_on_path_is_used(no_browser: Path) -> None:
