@@ -445,3 +445,18 @@ def test_a_month_changed_in_words_is_still_flagged() -> None:
     got = check_pair("It rose in February.", "Nó tăng vào tháng Ba.", source_lang="en",
                      target_lang="vi")
     assert [(f.kind, f.original) for f in got.flags] == [("changed", "February")]
+
+
+@pytest.mark.parametrize(("original", "translation", "flagged"), [
+    ("It was 30 °C at noon.", "Buổi trưa trời 32 °C.", True),  # one scale: nothing converted
+    ("It was 30 degrees at noon.", "Buổi trưa trời 31 độ.", True),
+    ("It was 30 °C at noon.", "Buổi trưa trời 30 °C.", False),
+    ("It was 86 °F at noon.", "Buổi trưa trời 30 °C.", False),  # converted and rounded
+    ("It was 86 °F at noon.", "Buổi trưa trời 31 °C.", False),
+])
+def test_a_temperature_on_one_scale_must_keep_its_value(original: str, translation: str,
+                                                        flagged: bool) -> None:
+    # The tolerance for a rounded conversion held on one scale too: "30 °C" given as
+    # "32 °C" was faithful.
+    got = check_pair(original, translation, source_lang="en", target_lang="vi")
+    assert bool(got.flags) is flagged, got

@@ -338,8 +338,12 @@ def _same_dim(dim: str, ua: str, va: float, na: float, ub: str, vb: float, nb: f
     if dim == "code":  # "AED4EU" spelt "AED4U" keeps its figure
         return _close(na, nb, REL_TOL)
     if dim == "temp":
+        if ua == ub:  # one scale (or "degrees" on both sides): nothing was converted
+            return _close(na, nb, REL_TOL)
         if not ua or not ub:  # "degrees" alone: either scale
             return _close(na, nb, REL_TOL) or abs(va - vb) <= max(1.0, 0.1 * abs(vb))
+        # A conversion, rounded by the translator ("86 °F" as "30 °C" or "31 °C"). The same
+        # tolerance on one scale let "30 °C" become "32 °C" unflagged.
         return abs(va - vb) <= max(1.0, 0.1 * max(abs(va), abs(vb)))
     if ua == ub or not ua or not ub:
         return _close(va, vb, REL_TOL) or _close(na, nb, REL_TOL)
