@@ -273,8 +273,6 @@ def _from_local_page(job: Job, teaser: Article, path: Path) -> Article | None:
     return page_article(job, teaser, body)
 
 
-
-
 def with_declared_unicode(body: bytes, content_type: str) -> bytes | str:
     """`body` decoded when its Content-Type says UTF-16 or UTF-32: nothing in such a page can
     say so itself (its <meta> is in UTF-16 too), and without a byte order mark the
