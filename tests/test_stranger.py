@@ -432,3 +432,13 @@ def test_a_feed_with_only_a_description_and_bad_xml_is_still_a_feed() -> None:
     got = parse(b'<rss version="2.0"><channel><description>Tom & Jerry</description>'
                 b"</channel></rss>", {}, "")
     assert got.entries == () and got.warning
+
+
+def test_a_utf16_feed_cut_inside_a_character_is_a_cut() -> None:
+    from briefing.sources.feeds import is_cut_short, parse
+
+    feed = ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>T'
+            f"</title>{_items(40)}</channel></rss>").encode("utf-16-be")
+    for n in range(len(feed) // 2, len(feed) // 2 + 4):
+        got = parse(feed[:n], {"Content-Type": "application/rss+xml; charset=UTF-16"}, "")
+        assert is_cut_short(got.warning), (n, got.warning)

@@ -40,7 +40,12 @@ def _wide_text(body: bytes, content_type: str) -> str | None:
     for found in (marked_wide_codec(body), declared_wide_codec(body, content_type)):
         if found is None:
             continue
-        text = body[found[1]:].decode(found[0], errors="replace")
+        codec, start = found
+        unit = 4 if "32" in codec else 2
+        # A body cut short may end inside a character: its last bytes decoded as "\ufffd"
+        # inside a tag made the cut read as "not well-formed", not as a cut.
+        end = start + (len(body) - start) // unit * unit
+        text = body[start:end].decode(codec, errors="replace")
         head = text.lstrip()[:64]
         if head.startswith("<") and "\x00" not in head and "\ufffd" not in head:
             return text
