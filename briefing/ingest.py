@@ -255,10 +255,7 @@ def _local_page(job: Job, link: str) -> Path | None:
     """A teaser link of a local feed that points at a file inside the feed's own folder."""
     if job.local_root is None or not link.startswith("file:"):
         return None
-    try:
-        path = Path(unquote(urlsplit(link).path)).resolve()
-    except ValueError:  # "file://[x/a.html"
-        return None
+    path = Path(unquote(urlsplit(link).path)).resolve()  # feeds.parse kept only readable links
     root = Path(job.local_root).resolve()
     if root not in path.parents or not path.is_file():
         return None

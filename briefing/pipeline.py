@@ -126,6 +126,13 @@ def resolve(args: Sequence[str], store: Store, settings: Settings
     return items, failed
 
 
+def _parse_warning(source: str, warning: str | None) -> None:
+    """A feed's parse warning: a cut short feed's is the user's to know (items may be lost);
+    feedparser's others come with feeds that read whole, for -vv."""
+    if warning:
+        (log.warning if is_cut_short(warning) else log.debug)("%s: %s", source, warning)
+
+
 def _not_a_source(url: str) -> str:
     """Why a URL that is_http_url refused is no source."""
     try:
@@ -876,9 +883,7 @@ class _Runner:
             self._save, key, articles + more, result.signatures, later=later, done=done,
             record={**record, "title": result.title}))
         self._count(outcomes, result.unchanged)
-        if result.warning:
-            (log.warning if is_cut_short(result.warning) else log.debug)(
-                "%s: %s", key, result.warning)
+        _parse_warning(key, result.warning)
         self._progress(key, "ok")
 
     async def _ingest_slices(self, key: str, job: ingest.Job, record: dict[str, Any]) -> None:
@@ -915,9 +920,7 @@ class _Runner:
             self._save, key, more, {}, later=(), done=done,
             record={**record, "title": split.title}))
         self._count(outcomes, split.unchanged)
-        if split.warning:
-            (log.warning if is_cut_short(split.warning) else log.debug)(
-                "%s: %s", key, split.warning)
+        _parse_warning(key, split.warning)
         self._progress(key, "ok")
 
     def _slice(self, job: ingest.Job, title: str, slices: list[bytes],

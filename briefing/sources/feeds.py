@@ -20,10 +20,6 @@ from briefing.text import one_line, sanitize
 from briefing.urls import entry_link
 
 _TAG = re.compile(r"<[^>]*>")
-# A body with NULs in its first kilobyte is binary unless it is UTF-16/32, which feeds may be.
-_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
-
-
 _DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?[\w-]+[\"']?", re.IGNORECASE)
 
@@ -53,8 +49,9 @@ def _wide_text(body: bytes, content_type: str) -> str | None:
 
 
 def looks_binary(body: bytes) -> bool:
+    """NULs in the first kilobyte: binary, unless it is UTF-16/32, which feeds may be."""
     head = body[:1024]
-    if head.startswith(_UTF16_32_BOMS):
+    if marked_wide_codec(head) is not None:
         return False
     if b"\x00" in head:
         # UTF-16 without a BOM still puts a NUL beside every ASCII letter: <\0r\0s\0s\0
