@@ -196,6 +196,24 @@ def test_a_changed_count_is_flagged_with_both_forms() -> None:
     ("Millions of people watched it.", "Hàng triệu người đã xem nó."),
     # a repeated figure needs one counterpart
     ("One plan cost $2bn -- yes, $2bn.", "Một kế hoạch tốn 2 tỷ USD."),
+    # a rate's unit has no number in Vietnamese: "a tonne" is "/tấn" or "mỗi tấn"
+    ("Copper traded at $9,150 a tonne.", "Đồng được giao dịch ở mức 9.150 USD/tấn."),
+    ("Copper traded at $9,150 a tonne.", "Đồng được giao dịch ở mức 9.150 USD mỗi tấn."),
+    ("Diesel costs $3.80 a gallon.", "Dầu diesel có giá 3,80 USD/gallon."),
+    ("Offices rent for $40 a square metre.", "Văn phòng cho thuê 40 USD/m²."),
+    ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD/kg."),
+    # compound amounts, one scale word a part
+    ("The port earned $3.25bn.", "Cảng thu về 3 tỷ 250 triệu USD."),
+    ("The grant was $2.5mn.", "Khoản tài trợ là 2 triệu 500 nghìn USD."),
+    # shares and periods a translator writes as figures
+    ("Half of the fleet is idle.", "50% đội tàu đang nằm chờ."),
+    ("A fifth of the fleet is idle.", "20% đội tàu đang nằm chờ."),
+    ("Exports grew in the first half.", "Xuất khẩu tăng trong 6 tháng đầu năm."),
+    ("Output rose 4% in the year to March.", "Sản lượng tăng 4% trong 12 tháng tính đến tháng 3."),
+    ("Costs tripled over the past decade.", "Chi phí tăng gấp ba trong 10 năm qua."),
+    ("Trading halts at 2pm.", "Giao dịch tạm dừng lúc 14 giờ."),
+    ("Trading halts at 2pm.", "Giao dịch tạm dừng lúc 14:00."),
+    ("The desk opens at 9am.", "Quầy mở cửa lúc 9 giờ sáng."),
 ])
 def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
     assert flags(en, vi) == []
@@ -224,6 +242,17 @@ def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
      ["missing figure: a thousand years"]),
     ("We set up a little tasting stall.", "Chúng tôi dựng 4 quầy nếm thử nhỏ.",
      ["added figure: 4"]),
+    ("The port earned $3.25bn.", "Cảng thu về 3 tỷ 520 triệu USD.",
+     ["changed figure: $3.25bn → 3 tỷ 520 triệu USD"]),
+    ("Trading halts at 2pm.", "Giao dịch tạm dừng lúc 16 giờ.",
+     ["changed figure: 2pm → 16 giờ"]),
+    ("The vote is on Friday.", "Cuộc bỏ phiếu diễn ra vào thứ Năm.",
+     ["changed figure: Friday → thứ Năm"]),
+    ("The vote is on Friday.", "Cuộc bỏ phiếu đã diễn ra.", ["missing figure: Friday"]),
+    ("A fifth of the fleet is idle.", "25% đội tàu đang nằm chờ.", ["changed figure: fifth → 25%"]),
+    ("Costs tripled over the past decade.", "Chi phí tăng gấp ba trong 20 năm qua.",
+     ["changed figure: decade → 20 năm"]),
+    ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD cho 2 kg.", ["changed figure: a kilogram → 2 kg"]),
 ])
 def test_changed_figures_are_flagged(en: str, vi: str, expected: list[str]) -> None:
     assert flags(en, vi) == expected

@@ -19,6 +19,7 @@ from briefing.numbers.units import (
     CLOCK_H,
     CURRENCY_BEFORE,
     MEASURE_AFTER,
+    MERIDIEM,
     Figure,
     apply_scale,
     scale_after,
@@ -77,7 +78,9 @@ def _digits_at(text: str, m: re.Match[str], lang: str) -> Figure | None:
         if decade:  # "the 1980s", "the '70s"
             return Figure(start, decade.end(), number, "", "", number, True)
         glued = scale_after(lang).match(text, end) or MEASURE_AFTER.match(text, end)
-        clock = CLOCK_H.match(text, end) if lang == "vi" else None
+        # "15h" in Vietnamese; "3pm", "10am" anywhere (engines keep the English form).
+        clock = (CLOCK_H.match(text, end) if lang == "vi" else None) or (
+            MERIDIEM.match(text, end) if number <= 12 else None)
         if glued is None and clock is None:
             return _code(text, start, end)  # "5G", "3D", "4K": names, not figures
     if lang == "en" and re.match(r"m(?![\w²])", text[end:end + 2]) and not \
@@ -85,8 +88,31 @@ def _digits_at(text: str, m: re.Match[str], lang: str) -> Figure | None:
         # English "50m" is usually 50 million, but it may be 50 metres.
         return Figure(start, end + 1, number * 1e6, "", "", number * 1e6, True,
                       (("length", "m", number),))
+    written = number
     number, stop, scaled = apply_scale(text, end, number, glued_ok=True, lang=lang)
+    if scaled and lang == "vi" and written:
+        number, stop = _vi_compound(text, stop, number, number / written)
     return tails(text, start, stop, number, lang, digits=True, scaled=scaled)
+
+
+# The next part of a Vietnamese compound amount: "4 tỷ 750 triệu" (4.75 billion), "2 triệu
+# 500 nghìn"; each part below 1,000 of its scale word, which is smaller than the last one's.
+_VI_NEXT_PART = re.compile(r"[ \t]+(\d{1,3})(?=\s)")
+
+
+def _vi_compound(text: str, pos: int, number: float, scale: float) -> tuple[float, int]:
+    """Vietnamese writes an amount in parts, each with its own scale word: "4 tỷ 750 triệu
+    USD" is $4.75bn, not 4 billion and then $750mn."""
+    while True:
+        m = _VI_NEXT_PART.match(text, pos)
+        if m is None:
+            break
+        part = float(m.group(1))
+        scaled_part, stop, scaled = apply_scale(text, m.end(), part, glued_ok=False, lang="vi")
+        if not scaled or not part or scaled_part / part >= scale:
+            break
+        number, pos, scale = number + scaled_part, stop, scaled_part / part
+    return number, pos
 
 
 def _code(text: str, start: int, end: int) -> Figure | None:

@@ -66,7 +66,7 @@ _TIME_AFTER = {"en": _phrases(_EN_TIME, ci=True), "vi": _phrases(_VI_TIME, ci=Tr
 _VI_CLOCK_MINUTES = re.compile(r"\s(?P<min>[0-5]?\d)(?:\s?phút)?(?!\w|[.,]\d)")
 CLOCK_H = re.compile(r"h(?P<min>[0-5]\d)?(?!\w)")
 _COLON_MINUTES = re.compile(r":(?P<min>[0-5]\d)(?![\d:])")
-_MERIDIEM = re.compile(r"\s?(?:(?i:[ap]\.m\.?|[ap]m)|o['’]clock)(?!\w)")
+MERIDIEM = re.compile(r"\s?(?:(?i:[ap]\.m\.?|[ap]m)|o['’]clock)(?!\w)")
 # One name per unit of time, so "3 năm" and "three years" are the same unit (compared
 # strictly), while "two weeks" and "14 ngày" are a conversion.
 _TIME_NAMES = {"giây": "second", "phút": "minute", "giờ": "hour", "tiếng": "hour", "ngày": "day",
@@ -143,7 +143,7 @@ def _clock(text: str, end: int, hours: float
     hm = _COLON_MINUTES.match(text, end) or CLOCK_H.match(text, end)
     minutes = int(hm.group("min") or 0) if hm else 0
     stop = hm.end() if hm else end
-    mer = _MERIDIEM.match(text, stop)
+    mer = MERIDIEM.match(text, stop)
     if hm is None and mer is None:
         return None
     value = hours * 60 + minutes

@@ -84,7 +84,7 @@ def starts(lang: str) -> re.Pattern[str]:
     if pattern is None:
         if lang == "en":
             table = [*gz.EN_NUMBER_WORDS, *gz.EN_ORDINALS, "hundred", "thousand", "million",
-                     "billion", "trillion", "a", "an", "final"]
+                     "billion", "trillion", "a", "an", "final", "decade", "year"]
             extra = rf"|(?<![\w’'])(?:{_alternation(_EN_MONTHS)}|{_WEEKDAY_EN.pattern})"
         elif lang == "vi":
             table = [*gz.VI_NUMBER_WORDS, "năm", "thứ", "tháng", "quý", "chủ nhật", "trăm",
@@ -130,8 +130,13 @@ def word_figure(text: str, m: re.Match[str], lang: str) -> Figure | None:
                 return Figure(m.start(), quarter.end(), n, "quarter", "", n, False)
             if low == "final":
                 return None
-            return Figure(m.start(), m.end(), n, "ordinal", "", n, False)
-        return _en_words(text, m)
+            return Figure(m.start(), m.end(), n, "ordinal", "", n, False, _fraction(text, m, n))
+        if low in ("decade", "year"):
+            return _en_one_period(text, m, low)
+        fig = _en_words(text, m)
+        if fig is not None and low == "half" and fig.number == 0.5 and not fig.dim:
+            return fig._replace(alt=_half(text, m))
+        return fig
     if low == "thứ":
         return _vi_ordinal(text, m)
     if low == "tháng":
@@ -340,6 +345,38 @@ def _vi_month(text: str, m: re.Match[str]) -> Figure | None:
 
 
 _EN_QUARTER = re.compile(r"[\s-]quarter(?!\w)")
+# "a fifth", "one tenth": a share, which a translator may give as a percentage ("20%").
+_SHARE_BEFORE = re.compile(r"(?i:\b(?:a|one)\s+)$")
+# "the first half", "second-half profits": of a year, "6 tháng đầu năm" in Vietnamese.
+_HALF_OF_YEAR_BEFORE = re.compile(r"(?i:\b(?:first|second|1st|2nd)[\s-])$")
+# "the past decade", "the year to June": one period, which Vietnamese counts ("10 năm qua",
+# "12 tháng tính đến tháng 6").
+_PERIOD_BEFORE = re.compile(r"(?i:\b(?:past|last|next|previous|coming|recent)\s+)$")
+_YEAR_TO_AFTER = re.compile(r"\s+(?:to|ending|ended)\s+(?:the\s+end\s+of\s+)?[A-Z]")
+
+
+def _fraction(text: str, m: re.Match[str], n: float) -> tuple[tuple[str, str, float], ...]:
+    if 3 <= n <= 10 and _SHARE_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+        return (("%", "", 100.0 / n),)
+    return ()
+
+
+def _half(text: str, m: re.Match[str]) -> tuple[tuple[str, str, float], ...]:
+    """"half" is also 50%, and after "first" or "second" six months."""
+    if _HALF_OF_YEAR_BEFORE.search(text, max(0, m.start() - 7), m.start()):
+        return ("%", "", 50.0), ("time", "month", 6 * gz.TIME_UNITS["month"])
+    return (("%", "", 50.0),)
+
+
+def _en_one_period(text: str, m: re.Match[str], word: str) -> Figure | None:
+    if word == "decade":
+        one = _PERIOD_BEFORE.search(text, max(0, m.start() - 10), m.start()) is not None
+    else:
+        one = text[max(0, m.start() - 4):m.start()].lower() == "the " and \
+            _YEAR_TO_AFTER.match(text, m.end()) is not None
+    if one:
+        return Figure(m.start(), m.end(), 1.0, "time", word, gz.TIME_UNITS[word], False)
+    return None
 _VI_QUARTER = re.compile(r"\s(?:(?P<d>[1-4])|(?P<r>IV|I{1,3}))(?!\w|[.,]\d)")
 
 

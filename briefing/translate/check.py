@@ -8,8 +8,8 @@ Every figure on either side must find a counterpart on the other, by value. A fi
 in one paragraph needs one counterpart, not one per repeat: translators drop repetitions, and a
 changed figure shows as a value the other side lacks. What is left over is judged:
 - changed: a left-over figure with a left-over counterpart of another value -> a flag;
-- missing or added, with a unit (money, percent, a measure, a month, a clock time), of two
-  digits or more, or a small number in digits -> a flag;
+- missing or added, with a unit (money, percent, a measure, a month, a weekday, a clock
+  time), of two digits or more, or a small number in digits -> a flag;
 - a number word or a 1 with no counterpart ("1 quầy" for "a tasting booth", "first",
   "a half") -> a note: translators add and drop those freely, and a reader who sees ⚠ on every
   third faithful paragraph stops looking.
@@ -36,7 +36,7 @@ CONVERSION_TOL = {"time": 0.05}
 DEFAULT_CONVERSION_TOL = 0.10
 # Dimensions whose figure is a flag whenever it has no counterpart, whatever its size.
 _UNIT_DIMS = frozenset({"%", "pp", "length", "area", "mass", "volume", "temp", "power",
-                        "energy", "month", "quarter", "clock"})
+                        "energy", "month", "weekday", "quarter", "clock"})
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,17 @@ class Check:
 def check_pair(original: str, translation: str, *, source_lang: str,
                target_lang: str) -> Check:
     """Flags and notes for the figures of `original` and `translation` that do not match."""
-    return compare(read_figures(original, source_lang), read_figures(translation, target_lang),
-                   original=original, translation=translation)
+    orig, trans = read_figures(original, source_lang), read_figures(translation, target_lang)
+    # A weekday is a figure only where both languages' names of days are read: "Friday"
+    # has no counterpart the check could find in "viernes".
+    if source_lang[:2].lower() not in _WEEKDAY_LANGS or \
+            target_lang[:2].lower() not in _WEEKDAY_LANGS:
+        orig = [f for f in orig if f.dim != "weekday"]
+        trans = [f for f in trans if f.dim != "weekday"]
+    return compare(orig, trans, original=original, translation=translation)
+
+
+_WEEKDAY_LANGS = frozenset({"en", "vi"})
 
 
 def compare(orig: Sequence[Figure], trans: Sequence[Figure], *, original: str,
@@ -194,8 +203,9 @@ def is_strong(f: Figure) -> bool:
 
 
 def reads_as_article(f: Figure) -> bool:
-    """"một", "one", "first", "a year" (also "per year": "40,000 tonnes a year")."""
-    return not f.digits and f.number <= 1 and f.dim in ("", "ordinal", "time")
+    """"một", "one", "first", "a year" (also "per year": "40,000 tonnes a year"), "a tonne"
+    (also "per tonne": "$4,900 a tonne" is "4.900 USD/tấn", the unit with no number)."""
+    return not f.digits and f.number <= 1 and (f.dim in ("", "ordinal") or f.dim in _CONVERTED)
 
 
 def _comparable(a: Figure, b: Figure) -> bool:
