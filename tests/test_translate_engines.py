@@ -143,6 +143,8 @@ class FakeLibreTranslate(FakeServer):
         out = [fake_translate(t) for t in q] if isinstance(q, list) else fake_translate(q)
         if self.mode == "short":
             out = out[:-1]
+        if self.mode == "echo":  # what LibreTranslate answers for a pair it lacks
+            out = q
         if self.mode == "figures":  # every digit one up: $12bn -> $23bn, like a bad model
             out = [re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), t) for t in out]
         if self.mode == "escape":

@@ -625,3 +625,24 @@ def test_a_schema_7_database_keeps_its_translations_and_gains_the_flag_columns(
         art = store.get_article("a1")
         assert art is not None and art.translations == (tr,)
         assert art.translations[0].bullet_flags(0) == () and not tr.summary_flags
+
+
+def test_an_engine_that_echoes_the_original_translates_nothing(
+        tmp_path: Path, libre: FakeLibreTranslate) -> None:
+    """English sent back as "Vietnamese" is no translation: the article fails with one line
+    naming the engine, nothing is stored or cached, and a working engine then translates it."""
+    run = Briefing(tmp_path, libre.url)
+    path = tmp_path / "orbis.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert run("fetch", str(path), "--quiet").returncode == 0
+    (listed,) = run.json("list", "--json")
+    libre.mode = "echo"
+    done = run("translate", listed["id"])
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "libretranslate" in done.stderr and "untranslated" in done.stderr, done.stderr
+    assert run.json("show", listed["id"], "--json")["translations"] == []
+    libre.mode = "ok"
+    assert run("translate", listed["id"]).returncode == 0
+    (tr,) = run.json("show", listed["id"], "--json")["translations"]
+    assert all(p["translation"].startswith("VI: ") for p in tr["pairs"])

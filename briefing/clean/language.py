@@ -109,6 +109,11 @@ def _detect_all(texts: Sequence[str], fallback: str) -> list[str]:
     return codes
 
 
+def enough_letters(text: str) -> bool:
+    """Has `text` enough letters for its language to be told (MIN_LETTERS)?"""
+    return _enough_letters(text)
+
+
 def detect(text: str, fallback: str = "") -> str:
     """ISO 639-1 code of `text`, or `fallback` when it is too short or has no letters to judge."""
     return _detect_all([text], fallback)[0]

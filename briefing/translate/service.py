@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefing.clean import language
 from briefing.errors import UsageError
 from briefing.models import (
     TITLE_PARAGRAPH,
@@ -185,6 +186,8 @@ def _run_engine(store: Store, engine: Engine, art: Article, todo: list[_Item], t
                                   f"for {len(batch)}")
             for it, reply in zip(batch, replies, strict=True):
                 it.translation = _clean_reply(engine, reply, it)
+            _refuse_untranslated(engine, batch, art, target)
+            for it in batch:
                 _check(it, art, target)
             store.cache_put({it.key: it.translation for it in batch
                              if it.translation is not None and not it.flags}, now=now)
@@ -203,10 +206,31 @@ def _clean_reply(engine: Engine, reply: object, item: _Item) -> str:
         raise EngineError(f"{engine.name}: engine returned {type(reply).__name__}, not text")
     text = normalize_paragraph(sanitize(reply))
     if not text:
-        where = item.what or ("the title" if item.paragraph == TITLE_PARAGRAPH
-                              else f"paragraph {item.paragraph}")
-        raise EngineError(f"{engine.name}: engine returned an empty translation for {where}")
+        raise EngineError(f"{engine.name}: engine returned an empty translation for "
+                          f"{_where(item)}")
     return text
+
+
+def _where(item: _Item) -> str:
+    return item.what or ("the title" if item.paragraph == TITLE_PARAGRAPH
+                         else f"paragraph {item.paragraph}")
+
+
+def _refuse_untranslated(engine: Engine, batch: list[_Item], art: Article,
+                         target: str) -> None:
+    """A reply that is the very text sent is no translation: LibreTranslate and Argos answer
+    so for a pair they lack, as does a misconfigured server. Stored, it would go out as the
+    target language's post (English bullets in a Vietnamese briefing), and cached, every
+    later run would reuse it; the article fails instead, naming the engine. A text too short
+    to tell (a name, a figure) may well come back as it went."""
+    want = target[:2].lower()
+    for it in batch:
+        source = (it.source if it.source != "auto" else art.language)[:2].lower()
+        reply = it.translation or ""
+        if source != want and language.enough_letters(reply) and \
+                reply.casefold() == normalize_paragraph(it.text).casefold():
+            raise EngineError(f"{engine.name}: engine returned {_where(it)} untranslated "
+                              f"(the {source or 'original'} text it was sent, not {want})")
 
 
 def _check(it: _Item, art: Article, target: str) -> tuple[FigureFlag, ...]:
