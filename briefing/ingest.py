@@ -329,6 +329,11 @@ def _process_text(job: Job) -> Result:
 
     if bilingual.is_post(text):
         return _process_post(job, bilingual.parse(text))
+    if urlsplit(job.url).path.lower().endswith((".md", ".markdown")) or \
+            "markdown" in job.headers.get("content-type", "").lower():
+        from briefing import markdown
+
+        text = markdown.plain(text)
     doc = clean_text_document(text)
     return _single(job, doc.title, list(doc.paragraphs))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the click, never select the content. Removing them lets the
@@ -38,6 +40,43 @@ def is_http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+# A host name's characters, ASCII letters, digits, '-' and '_' (found in real hosts though
+# not in the DNS rules), label by label; an IDN is checked in its ASCII form.
+_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
+def address_problem(url: str) -> str:
+    """Why `url` is no http(s) address a fetch could reach, or "" when it is one: a valid
+    URL, http or https, a host (a name of valid labels, an IPv4 address or a bracketed IPv6
+    one) and a port from 1 to 65535. What the user typed is said back, never raised."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "http://[::1": an unclosed bracket; ":99999", ":x"
+        return f"not a valid URL ({str(exc)[:1].lower()}{str(exc)[1:100]})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "only http and https URLs are fetched"
+    host = parts.hostname or ""
+    if not host:
+        return "no host name in the URL"
+    if port == 0:
+        return "port 0: a port is 1 to 65535"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return f"not a valid IPv6 address: {host[:100]}"
+        return ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return f"not a valid host name: {host[:100]}"
+    labels = ascii_host.removesuffix(".").split(".")
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        return f"not a valid host name: {host[:100]}"
+    return ""
 
 
 def canonical_url(url: str) -> str:

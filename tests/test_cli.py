@@ -132,7 +132,7 @@ def test_an_opml_list_gets_the_checks_feeds_add_makes(tmp_path: Path, db_file: P
     assert res.exit_code == 1
     assert "imported 1 feeds" in res.output and "(3 skipped)" in res.output
     assert res.output.count("the address contains control characters") == 2
-    assert "'https://a.example:99999/ok' skipped: Port out of range" in res.output
+    assert "'https://a.example:99999/ok' skipped: not a valid URL (port out of range" in res.output
     listed = runner.invoke(cli, [*base, "feeds", "list"]).output
     assert listed.startswith("https://a.example/fine [a, world]")
     assert not any(0x80 <= ord(c) < 0xA0 or (ord(c) < 0x20 and c != "\n") for c in listed)

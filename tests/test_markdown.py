@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import random
 import string
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefing.markdown import autolink, escape, http_link, unescape
+from briefing.config import Settings
+from briefing.markdown import autolink, escape, http_link, plain, unescape
+from briefing.pipeline import run_fetch
+from briefing.store import Store
 
 # Only text may come out of escaped text: no HTML, images, links, emphasis, code, headings,
 # quotes, other lists or breaks.
@@ -91,3 +95,63 @@ def test_only_http_links_are_kept(url: str, link: str) -> None:
         (inline,) = _parse(autolink(link))[1]
         opens = [c for c in inline.children or [] if c.type == "link_open"]
         assert [c.attrs["href"] for c in opens] == [link]
+
+
+# -- reading Markdown articles ----------------------------------------------------------------
+
+ARTICLES = [
+    "# Harbour *expands*\n\nThe **port authority** approved a $2.4bn plan on `Tuesday`.",
+    "Title\n=====\n\n> Analysts expect two cuts by December.\n\n+ Small caps added 3.4%.",
+    "1. The index gained 2.1 per cent.\n2) Volume was 5.2bn shares.\n\n---\n\nMore __text__.",
+    "A [linked report](https://example.com/r_(1) \"title\") and ![a chart](c.png) here.",
+    "Shares in Lotus_Freight_Co rose; 5 * 3 * 2 is 30; an \\*escaped\\* star and _em_.",
+    "```\ncode block\n```\n\n## Closing hashes ##\n\n* * *\n\n- item with ***both***",
+]
+
+
+def _rendered_words(md: str) -> list[str]:
+    """The words a CommonMark renderer shows for `md`: its text and code tokens."""
+    words: list[str] = []
+
+    def walk(tokens: list[Token]) -> None:
+        for tok in tokens:
+            if tok.type in ("text", "code_inline", "code_block", "fence", "text_special"):
+                words.extend(tok.content.split())
+            elif tok.type == "image":
+                words.extend(tok.content.split())  # the alt text
+                continue
+            if tok.children:
+                walk(tok.children)
+
+    walk(MarkdownIt("commonmark").parse(md))
+    return words
+
+
+@pytest.mark.parametrize("md", ARTICLES)
+def test_a_markdown_article_reads_as_the_text_a_renderer_shows(md: str) -> None:
+    # Compared without spaces: the renderer splits "Tuesday." into the tokens of its marks.
+    assert "".join(plain(md).split()) == "".join(_rendered_words(md))
+
+
+def test_a_markdown_file_is_stored_without_its_markup(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("# S&P 500 *jumps* 2.1%\n\nShares rose 12% after the **Federal Reserve** "
+                    "held rates at 4.25%, traders said.\n\n> Analysts expect two cuts of 25 "
+                    "basis points by December.\n\n+ Small caps added 3.4% on the day.\n",
+                    encoding="utf-8")
+    store = Store(tmp_path / "b.db")
+    report = run_fetch(Settings(), store, [str(path)], extract=False)
+    assert report.added == 1, report.failed
+    (art,) = [store.get_article(a.id) for a in store.list_articles()]
+    assert art is not None and art.title == "S&P 500 jumps 2.1%"
+    texts = [p.text for p in art.paragraphs] + [k.text for k in art.key_facts] + [art.summary]
+    assert "Federal Reserve held" in texts[0]
+    for text in texts:
+        assert not any(mark in text for mark in ("**", "> ", "+ ", "# ")), text
+    # A .txt file is plain text: its characters are the article's.
+    plain_file = tmp_path / "note.txt"
+    plain_file.write_text("Stars\n\nThe rating went from * to **** in a year, critics said "
+                          "of the restaurant.\n", encoding="utf-8")
+    run_fetch(Settings(), store, [str(plain_file)], extract=False)
+    assert any("* to ****" in p.text for a in store.list_articles()
+               for p in (store.get_article(a.id) or art).paragraphs)

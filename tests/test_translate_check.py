@@ -252,7 +252,8 @@ def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
     ("A fifth of the fleet is idle.", "25% đội tàu đang nằm chờ.", ["changed figure: fifth → 25%"]),
     ("Costs tripled over the past decade.", "Chi phí tăng gấp ba trong 20 năm qua.",
      ["changed figure: decade → 20 năm"]),
-    ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD cho 2 kg.", ["changed figure: a kilogram → 2 kg"]),
+    ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD cho 2 kg.",
+     ["changed figure: a kilogram → 2 kg"]),
 ])
 def test_changed_figures_are_flagged(en: str, vi: str, expected: list[str]) -> None:
     assert flags(en, vi) == expected

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from briefing.errors import UsageError
 from briefing.locations import expand_user
 from briefing.models import Source
 from briefing.text import one_line, sanitize
-from briefing.urls import is_http_url
+from briefing.urls import address_problem, is_http_url
 
 MAX_NAME = 200
 _TAG_SPLIT = re.compile(r"[\s,]+")
@@ -42,15 +41,12 @@ def check_source(value: str) -> str:
     if not text:
         # Path("") is the current folder, which would subscribe whatever the user stands in.
         raise SourceRejected("empty source: pass a feed URL or a file")
-    if is_http_url(text):
-        try:
-            urlsplit(text).port  # noqa: B018 - raises on a port that is not a number
-        except ValueError as exc:
-            raise SourceRejected(f"{one_line(text, 200)}: {exc}") from None
-        return text
-    scheme = urlsplit(text).scheme.lower() if "://" in text else ""
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
     if scheme in ("http", "https"):
-        raise SourceRejected(f"{one_line(text, 200)}: no host name in the URL")
+        problem = address_problem(text)
+        if problem:
+            raise SourceRejected(f"{one_line(text, 200)}: {problem}")
+        return text
     if scheme and scheme != "file":
         raise SourceRejected(f"{one_line(text, 200)}: only http and https URLs are fetched")
     try:

@@ -85,7 +85,15 @@ async def test_add_a_local_feed_stores_it_and_fetches_it(empty_db: Path, tmp_pat
                                    "fetched"),
     ("/no/such/feed.xml", "/no/such/feed.xml: not an http(s) URL and no such file"),
     ("   ", "empty source: pass a feed URL or a file"),
-    ("https://example.com:99999/feed", "https://example.com:99999/feed: Port out of range"),
+    ("https://example.com:99999/feed", "https://example.com:99999/feed: not a valid URL (port "
+                                       "out of range 0-65535)"),
+    # urlsplit raised for an unclosed bracket, and the app exited with a traceback.
+    ("http://[::1", "http://[::1: not a valid URL (invalid IPv6 URL)"),
+    ("https://[zz]/", "not a valid URL"),
+    ("https://exa mple.org", "https://exa mple.org: not a valid host name: exa mple.org"),
+    ("https://exa..org/", "not a valid host name: exa..org"),
+    ("https://a.example:0/", "port 0: a port is 1 to 65535"),
+    ("https://user@/feed", "no host name in the URL"),
     ("https://example.com/\x1b]0;owned\x07feed", "contains control characters"),
     # pathlib raised for the home of an unknown user, and the app exited with a traceback.
     ("~no-such-user-b7f3/feed.xml", "no user named 'no-such-user-b7f3' on this machine"),
@@ -107,15 +115,21 @@ async def test_a_bad_address_is_refused_with_the_reason_and_nothing_is_stored(
         assert store.list_sources(subscribed_only=False) == []
 
 
-def test_the_cli_gives_the_same_reasons(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("typed", "reason"), [
+    ("ftp://example.com/feed.xml", "ftp://example.com/feed.xml: only http and https URLs are "
+                                   "fetched"),
+    ("http://[::1", "http://[::1: not a valid URL (invalid IPv6 URL)"),
+    ("https://exa mple.org", "not a valid host name: exa mple.org"),
+])
+def test_the_cli_gives_the_same_reasons(tmp_path: Path, typed: str, reason: str) -> None:
     import subprocess
     import sys
 
     proc = subprocess.run(
         [sys.executable, "-m", "briefing", "--db", str(tmp_path / "c.db"), "feeds", "add",
-         "ftp://example.com/feed.xml"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
-    assert "ftp://example.com/feed.xml: only http and https URLs are fetched" in proc.stderr
+         typed], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert reason in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
     assert "Traceback" not in proc.stderr
 
 
