@@ -6,14 +6,16 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
+from textual.widgets import OptionList
+
 from briefing.config import Settings
-from briefing.models import Paragraph
+from briefing.models import Fact, Paragraph
 from briefing.store import Store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.article_list import ArticleList
 
-from .conftest import NOW, plain_article, screen_text, settle
+from .conftest import NOW, open_settled, plain_article, screen_text, settle
 
 HOSTILE = {
     "h-click": "[@click=app.quit] Breaking",
@@ -109,3 +111,55 @@ def test_a_stored_link_urllib_cannot_read_has_no_host() -> None:
     assert source_name(replace(art, url="http://[oops/x")) == (art.source_title or art.source)
     assert source_name(replace(art, url="file://[x/notes.txt")) == "notes.txt"
     assert feed_name("file://[x/port news") == "port news"
+
+
+async def test_a_huge_article_opens_with_a_bounded_layout(tmp_path: Path) -> None:
+    """100,000 short paragraphs, then one of a megabyte with its figures as facts: the reader
+    lays out what a person reads (READER_MAX_PARAGRAPHS, READER_MAX_PARAGRAPH_CHARS) and says
+    what it left out; the facts pane lists FACTS_PER_KIND of a kind. It laid out every
+    paragraph (35 s for these, again at every resize) and wrapped the long one in time that
+    grew with its square."""
+    from briefing.tui.screens.reader import FACTS_PER_KIND
+    from briefing.tui.widgets.reader_body import (
+        READER_MAX_PARAGRAPH_CHARS,
+        READER_MAX_PARAGRAPHS,
+        ReaderBody,
+    )
+
+    db = tmp_path / "x.db"
+    pieces, facts, at = [], [], 0
+    for i in range(25_000):  # ~1 MB, 2,000 distinct amounts as facts
+        sentence = f"Revenue rose to ${i}bn, Acme said of its year. "
+        if i < 2_000:
+            start = at + sentence.index("$")
+            facts.append(Fact("money", f"${i}bn", i * 1e9, "USD", 0, start,
+                              start + len(f"${i}bn")))
+        pieces.append(sentence)
+        at += len(sentence)
+    long_one = "".join(pieces).strip()
+    many = [Paragraph(i, f"Line {i}.", "en") for i in range(1, 100_000)]
+    big = replace(plain_article(0), id="big", title="Huge",
+                  paragraphs=(Paragraph(0, long_one, "en"), *many),
+                  text="\n\n".join([long_one, *(p.text for p in many)]), facts=tuple(facts))
+    with Store(db) as store:
+        store.save_article(big)
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_settled(pilot, app, "big")
+        body = screen.query_one(ReaderBody)
+        text = body.text
+        assert "more characters not shown" in text
+        assert f"{100_000 - READER_MAX_PARAGRAPHS:,} more paragraphs" in text
+        assert f"briefing show {big.id}" in text
+        # Lines for what is shown: at most the capped text at a few words a line, not the
+        # 100,000 rows and the megabyte.
+        laid = READER_MAX_PARAGRAPHS * 2 + READER_MAX_PARAGRAPH_CHARS // 10
+        assert len(body.text.splitlines()) < laid
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        assert "more paragraphs" in body.text
+        pane = screen.query_one("#facts-panel", OptionList)
+        last = str(pane.get_option_at_index(pane.option_count - 1).prompt)
+        assert f"{2_000 - FACTS_PER_KIND:,} more" in last
+        assert pane.option_count < FACTS_PER_KIND + 10

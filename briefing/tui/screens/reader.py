@@ -43,6 +43,9 @@ from briefing.tui.widgets.status import StatusLine
 # facts pane starts hidden (F shows it).
 SIDE_BY_SIDE_MIN_WIDTH = 100
 COLLECT_AFTER_S = 0.1  # the garbage collection after an article is shown
+# Facts of a kind listed in the pane: an article has a few dozen; a pasted table of 30,000
+# figures took 11 s to list, option by option.
+FACTS_PER_KIND = 300
 NO_ENGINE = ('No translation engine is configured. Set one in the config file (`briefing '
              'locate` shows where), e.g.\n[translation]\nengine = "libretranslate"')
 
@@ -267,9 +270,13 @@ class ReaderScreen(ArticleScreen):
             if pane.option_count:
                 pane.add_option(None)
             pane.add_option(Option(render.fact_heading(kind), disabled=True))
+            distinct = render.distinct_facts(art.facts, kind)
             pane.add_options(
                 Option(render.fact_prompt(kind, label, mentions, para), id=f"fact{kind}{n}:{para}")
-                for n, (label, mentions, para) in enumerate(render.distinct_facts(art.facts, kind)))
+                for n, (label, mentions, para) in enumerate(distinct[:FACTS_PER_KIND]))
+            if len(distinct) > FACTS_PER_KIND:
+                pane.add_option(Option(Text(f"… {len(distinct) - FACTS_PER_KIND:,} more",
+                                            style="dim italic"), disabled=True))
 
     @on(OptionList.OptionSelected, "#facts-panel")
     def _fact_chosen(self, event: OptionList.OptionSelected) -> None:

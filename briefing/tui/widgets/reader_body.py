@@ -205,9 +205,16 @@ def rows(article: Article, tr: Translation | None,
     for pair in orphans.get(TITLE_PARAGRAPH, []):
         items.append(Row(render.paragraph(pair.original, style="dim italic"), [pair], [],
                          tr_only=True))
-    for p in article.paragraphs:
+    laid = 0  # characters of the rows so far, originals and translations
+    for n, p in enumerate(article.paragraphs):
+        cell = by_para.get(p.index, [])
+        laid += min(len(p.text), READER_MAX_PARAGRAPH_CHARS) + sum(
+            min(len(pair.translation), READER_MAX_PARAGRAPH_CHARS) for pair in cell)
+        if n >= READER_MAX_PARAGRAPHS or (n and laid > READER_MAX_CHARS):
+            items.append(_cut(article, n))
+            break
         facts = facts_by_para.get(p.index, [])
-        original = render.highlight(p.text, facts)
+        original = _cut_paragraph(p.text, facts)
         if p.kind in ("title", "standfirst"):
             original.stylize("bold")
         items.append(Row(original, by_para.get(p.index, []) if tr else None, facts,
@@ -218,6 +225,37 @@ def rows(article: Article, tr: Translation | None,
     return items
 
 
+# What the reader lays out of one article: a real one is a few dozen paragraphs and some
+# thousands of characters; a feed item of 100,000 one-line paragraphs took 35 s to open (and
+# again at every resize), a 5 MB one 3.5 minutes and 1.6 GB. The rest is said, not shown:
+# `briefing show` prints it all.
+READER_MAX_PARAGRAPHS = 2_000
+READER_MAX_CHARS = 400_000
+
+
+READER_MAX_PARAGRAPH_CHARS = 50_000
+
+
+def _cut_paragraph(text: str, facts: list[Fact], *, by_offset: bool = True) -> Text:
+    """A paragraph highlighted, its first READER_MAX_PARAGRAPH_CHARS characters at most."""
+    if len(text) <= READER_MAX_PARAGRAPH_CHARS:
+        return render.highlight(text, facts, by_offset=by_offset)
+    shown = text[:READER_MAX_PARAGRAPH_CHARS]
+    out = render.highlight(shown, [f for f in facts if f.end <= len(shown)] if by_offset
+                           else facts[:100], by_offset=by_offset)
+    out.append(f" … {len(text) - len(shown):,} more characters not shown", style="italic")
+    return out
+
+
+def _cut(article: Article, shown: int) -> Block:
+    rest = article.paragraphs[shown:]
+    chars = sum(len(p.text) for p in rest)
+    return Block("cut", Text(
+        f"… {len(rest):,} more paragraphs ({chars:,} characters) are not shown: the article is "
+        f"too long for the reader. `briefing show {article.id}` prints all of it.",
+        style="italic"))
+
+
 def translated_lines(pairs: list[TranslationPair], facts: list[Fact],
                      warning: Style) -> list[Text]:
     """A row's translation: each translated line, its ⚠ flags and its notes."""
@@ -226,7 +264,7 @@ def translated_lines(pairs: list[TranslationPair], facts: list[Fact],
     out: list[Text] = []
     for pair in pairs:
         # Offsets are the original's; in the translation only literal matches are marked.
-        out.append(render.highlight(pair.translation, facts, by_offset=False))
+        out.append(_cut_paragraph(pair.translation, facts, by_offset=False))
         for flag in pair.flags:
             line = Text("⚠ ", style="bold yellow")
             line.append(render.plain(flag.text, limit=300))
@@ -266,6 +304,7 @@ class ReaderBody(ScrollView, can_focus=True):
         self.numbered = False
         self.hit: int | None = None  # the paragraph a chosen fact leads to
         self._drawn: list[Strip] = []
+        self._gutter = 4  # the paragraph numbers' column, when shown
         self._shown: dict[int, Strip] = {}  # lines as drawn: with offsets for the mouse
         self._texts: str | None = None  # every line's text, for a selection (made when asked)
         self._starts: dict[int, int] = {}  # paragraph -> its first line
@@ -277,6 +316,10 @@ class ReaderBody(ScrollView, can_focus=True):
 
     def set_content(self, items: list[Item]) -> None:
         self.items, self.hit = items, None
+        # "12  " for most articles; past 99 paragraphs the numbers' column widens for all.
+        last = max((i.number for i in items if isinstance(i, Row) and i.number is not None),
+                   default=0)
+        self._gutter = max(4, len(str(last + 1)) + 2)
         self._invalidate()
 
     def clear(self) -> None:
@@ -378,6 +421,12 @@ class ReaderBody(ScrollView, can_focus=True):
         console = self.app.console
         width = max(1, width)
         options = console.options.update(width=width, highlight=False)
+        if isinstance(renderable, Text) and len(renderable) > WRAP_CHUNK:
+            # Rich's wrapping of one text costs its length times its lines (each line is
+            # split off the rest): a 5 MB paragraph took 37 s. Wrapped in pieces, ending at a
+            # space, it costs its length.
+            return [line for piece in renderable.divide(_piece_ends(renderable.plain))
+                    for line in console.render_lines(piece, options, style=style, pad=True)]
         return console.render_lines(renderable, options, style=style, pad=True)
 
     def _style(self, name: str) -> Style:
@@ -391,6 +440,9 @@ class ReaderBody(ScrollView, can_focus=True):
             return self._row_lines(item, width)
         if item.kind == "folded":
             return self._lines_of(item.original or "", width) if self.folded else []
+        if item.kind == "cut":
+            return _indent(self._lines_of(item.original or "", width - 2, self._style("warning")),
+                           1, 1)
         if item.kind == "no-translation":
             if self.mode == "original":
                 return []
@@ -422,7 +474,7 @@ class ReaderBody(ScrollView, can_focus=True):
                 for line in self._lines_of(renderable, width - pad - 2, style)]
 
     def _row_lines(self, row: Row, width: int) -> list[Line]:
-        number = 4 if self.numbered else 0
+        number = self._gutter if self.numbered else 0
         room = width - number
         mode = self.mode
         if mode == "original" and row.tr_only:
@@ -500,6 +552,21 @@ class ReaderBody(ScrollView, can_focus=True):
 
 
 Line = list[Segment]
+
+WRAP_CHUNK = 4_000
+
+
+def _piece_ends(text: str) -> list[int]:
+    """Offsets that cut `text` into pieces of about WRAP_CHUNK characters, each just after a
+    space where there is one in the piece's last quarter."""
+    ends, start = [], 0
+    while len(text) - start > WRAP_CHUNK:
+        end = start + WRAP_CHUNK
+        space = text.rfind(" ", end - WRAP_CHUNK // 4, end)
+        end = space + 1 if space > start else end
+        ends.append(end)
+        start = end
+    return ends
 
 
 def _indent(lines: list[Line], left: int, right: int) -> list[Line]:
