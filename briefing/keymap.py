@@ -66,7 +66,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_read", "m", "toggle_read", "Read/unread", "article"),
     # Not in the footer: it made room there for search and fetch, and a key that marks
     # every article read is not one to offer a newcomer (help and the palette list it).
-    Command("mark_all_read", "A", "mark_all_read", "Mark all read", "article", show=False),
+    Command("mark_all_read", "A", "mark_all_read", "Mark all read (the main list)", "article",
+            show=False),
     Command("undo_mark_all", "u", "undo_mark_all", "Undo mark all read", "main", show=False),
     Command("unread_only", "U", "unread_only", "Unread only (toggle)", "main", show=False),
     Command("toggle_sidebar", "B", "toggle_sidebar", "Hide/show the sidebar", "main",
@@ -98,6 +99,9 @@ COMMANDS: tuple[Command, ...] = (
 # The reader shares these with the lists; same ids, so one remap changes both.
 SHARED_WITH_READER = ("star", "toggle_read", "open_link", "copy_post", "copy_link",
                       "top", "bottom", "page_down", "page_up")
+# The main screen binds these reader keys too, as newsboat's article list does: the next
+# (previous) unread article, opened. The help screen lists them under both.
+SHARED_WITH_MAIN = ("next_unread", "prev_unread")
 # Every list that is not the article table (sidebar, stories, facts pane) moves with these.
 MOVEMENT = ("down", "up", "top", "bottom", "page_down", "page_up")
 

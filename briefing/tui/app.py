@@ -211,6 +211,7 @@ class BriefingApp(AppExtras, App[None]):
         self._watch_store: Store | None = None
         self._seen: tuple[int, int] | None = None
         self._fetched = ""  # the last fetch's status line, which its translations extend
+        self._status_runs = 0  # runs whose line fades (_fade_status)
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
         self.summary_folded = False
         self._reader: ReaderScreen | None = None  # the one every open reuses (open_article)
@@ -507,9 +508,13 @@ class BriefingApp(AppExtras, App[None]):
         session, after the failing feed was deleted too (its failures are a notification
         and stay on the feeds screen)."""
         line = self.status
+        # A run's own timer: an earlier run's, with the same line ("Fetched 0/0 sources"),
+        # cleared this one's line a minute after the earlier run, not after this one.
+        self._status_runs += 1
+        run = self._status_runs
 
         def fade() -> None:
-            if self.status == line:
+            if self.status == line and self._status_runs == run:
                 self.status = ""
 
         self.set_timer(self.STATUS_HOLD_S, fade)

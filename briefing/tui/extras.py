@@ -75,7 +75,9 @@ class AppExtras(_Base):
         self.watch(self, "theme", self._theme_changed, init=False)
 
     def _state_warning(self, text: str) -> None:
-        log.warning("%s", text)
+        # Not log.warning: the app's log handler (tui/notices.py) makes a warning a toast of
+        # its own, and the state file's was said twice.
+        log.info("%s", text)
         self.notify(one_line(text, 300), title="State file", severity="warning", markup=False)
 
     def _theme_changed(self, theme: str) -> None:

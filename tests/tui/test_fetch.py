@@ -251,6 +251,36 @@ async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path
         assert app.status == "Translating 1/3 · a newer line"
 
 
+async def test_a_second_fetch_s_line_outlives_the_first_one_s_timer(db: Path) -> None:
+    """Two fetches with the same line ("Fetched 1/1 sources: 0 new, 0 updated"): the first
+    one's timer cleared the second one's line, 15 s after it came instead of a minute."""
+    import asyncio
+    import time
+
+    feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
+    with Store(db) as store:
+        store.add_source(str(feed))
+    app = BriefingApp(db, Settings())
+    first_hold = 10.0
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")  # the feed's articles arrive: "4 new"
+        await settle(pilot)
+        app.STATUS_HOLD_S = first_hold
+        await pilot.press("r")
+        await settle(pilot)
+        started = time.monotonic()  # the first line's timer runs from about here
+        line = app.status
+        assert line.startswith("Fetched 1/1 sources"), line
+        app.STATUS_HOLD_S = 600.0
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.status == line  # the same result, the same line
+        assert time.monotonic() - started < first_hold, "the second fetch outlasted the hold"
+        await asyncio.sleep(first_hold + 1.0 - (time.monotonic() - started))
+        assert app.status == line
+
+
 async def test_a_burst_of_warnings_is_a_few_notifications(db: Path, notes: Notes) -> None:
     """A fetch of hundreds of broken feeds warns for each: a few notifications say it, a
     screen buried under hundreds does not (the feeds screen lists every failing source)."""

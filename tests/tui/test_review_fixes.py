@@ -56,6 +56,7 @@ async def test_a_state_file_that_cannot_be_written_warns_once_in_one_line(
         await settle(pilot)
         said = notes.messages("State file")
         assert len(said) == 1, said
+        assert [m for m in notes.messages() if str(path) in m] == said
         (note,) = said
         assert "\n" not in note and note.startswith(f"{path}: cannot save preferences: ")
         assert "a file stands where its folder should be" in note and note.count(str(path)) == 1
@@ -76,6 +77,8 @@ async def test_an_unknown_theme_in_the_state_file_falls_back_and_says_so_once(
         await settle(pilot)
         said = notes.messages("State file")
         assert len(said) == 1, said
+        # Once in all: the app's log handler made the logged warning a second toast.
+        assert [m for m in notes.messages() if str(path) in m] == said
         assert "'no-such-theme'" in said[0] and str(path) in said[0]
         assert f"the default theme ({default}) is used" in said[0]
         assert app.theme == default and app.oldest_first  # the rest of the file holds

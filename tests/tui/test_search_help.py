@@ -97,6 +97,20 @@ async def test_help_lists_every_binding(make_app: BriefingApp) -> None:
         assert isinstance(make_app.screen, MainScreen)
 
 
+async def test_help_lists_n_and_N_under_the_main_screen_too(make_app: BriefingApp) -> None:
+    """n and N work on the main list (newsboat's habit): help listed them only under Reader."""
+    async with make_app.run_test(size=(120, 90)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(make_app)
+        main = text[text.index("Main screen"):text.index("Every list")]
+        reader = text[text.index("Reader"):]
+        for said in ("Next unread", "Previous unread"):
+            assert said in main and said in reader, said
+        assert "Mark all read (the main list)" in text
+
+
 async def test_help_scrolls_with_the_lists_keys(make_app: BriefingApp) -> None:
     """At 80x24 the help is taller than its box: j, G, g and ctrl+d move it as they move a
     list (only the arrows and page keys did)."""

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from briefing import keymap
 from briefing.keymap import MOVEMENT
 from briefing.tui import keys
 
@@ -46,7 +47,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("", "", "")
         for scope, title in SECTIONS:
             table.add_row(Text(title, style="bold underline"), "", "")
-            for c in keys.unique(keys.commands(scope)):
+            shared = [c for c in keymap.COMMANDS if c.id in keymap.SHARED_WITH_MAIN]
+            for c in keys.unique([*keys.commands(scope), *(shared if scope == "main" else [])]):
                 shown = keys.display(self.app, keys.keys_for(c, self.keymap))
                 table.add_row(Text(shown), Text(c.description), Text(c.id))
             table.add_row("", "", "")

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, OptionList, Static
 
+from briefing.keymap import SHARED_WITH_MAIN
 from briefing.models import ArticleSummary
 from briefing.store import ArticleFilter
 from briefing.tui import keys, render
@@ -82,8 +83,7 @@ class MainScreen(PreviewLoading):
     # keeps its room for the keys a newcomer looks for first (help lists them).
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.bindings("article"), *keys.bindings("main"),
-        *keys.hidden(keys.bindings_by_id("next_unread", "prev_unread"),
-                     "next_unread", "prev_unread"),
+        *keys.hidden(keys.bindings_by_id(*SHARED_WITH_MAIN), *SHARED_WITH_MAIN),
         *(Binding(c.key, "back", "Back", id=c.id) for c in keys.COMMANDS if c.id == "quit")]
 
     def __init__(self) -> None:
