@@ -185,7 +185,11 @@ def _entries(job: Job) -> tuple[str, list[Item], int, str | None]:
             continue
         paragraphs = html_to_paragraphs(html) if html else []
         short = sum(len(p) for p in paragraphs) < job.options.teaser_chars
-        if aid in job.known and (short or job.known[aid] == content_hash("\n\n".join(paragraphs))):
+        # A short item stands for its page when pages are extracted: the stored text is the
+        # page's, and a teaser edited is no reason to fetch the page again. Without extraction
+        # the teaser is the article, and an edited one ("$40m" made "$90m") is an update.
+        if aid in job.known and ((short and job.options.extract) or job.known[aid] == content_hash(
+                "\n\n".join(paragraphs))):
             unchanged += 1  # no re-parse, no re-extraction, no re-tagging for what we have
             continue
         items.append(Item(evolve(entry, content_html="", summary_html=""), aid,
@@ -354,7 +358,11 @@ def _process_post(job: Job, post: Post) -> Result:
         "content:" + content_hash("\n\n".join(paragraphs)))
     art = build_article(job, aid=aid, url=url, title=title, paragraphs=paragraphs,
                         published=None, entry_tags=post.hashtags)
-    art = replace(art, translations=(translation_of(post, index),))
+    # The post's own side counts as its content: an edited translation, bullet or summary is
+    # an update (it was "unchanged" while the English stayed as it was).
+    provided = "\n".join([*post.bullets, post.summary, *post.translation, *post.hashtags])
+    art = replace(art, translations=(translation_of(post, index),),
+                  content_hash=content_hash(f"{art.text}\n\n\x1e{provided}"))
     if job.known.get(aid) == art.content_hash:
         return Result(job.source, unchanged=1)
     return Result(job.source, job.source_title, (art,))

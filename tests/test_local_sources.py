@@ -167,3 +167,52 @@ def test_cli_on_a_directory_names_each_bad_file(tmp_path: Path, db_file: Path) -
         (line,) = [ln for ln in lines if ln.startswith(f"briefing: {path}: ")]
         assert reason in line, line
     assert "2/7 sources ok, 3 added" in proc.stdout
+
+
+def test_a_post_whose_translation_was_edited_is_updated(tmp_path: Path, db_file: Path) -> None:
+    """The post's English as it was, one Vietnamese figure changed: an update, and the
+    numbers check flags it (it was "1 unchanged", the old translation kept)."""
+    sample = Path(__file__).resolve().parents[1] / "sample_feeds" / "articles"
+    post = tmp_path / "post.txt"
+    text = (sample / "bilingual-post.txt").read_text(encoding="utf-8")
+    post.write_text(text, encoding="utf-8")
+    report, store = _fetch(db_file, post)
+    assert report.added == 1
+    (art,) = store.list_articles()
+    edited = text.replace("230 tua-bin", "320 tua-bin")
+    assert edited.count("320 tua-bin") >= 2  # a bullet and a paragraph
+    post.write_text(edited, encoding="utf-8")
+    report, store = _fetch(db_file, post)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    saved = store.get_article(art.id)
+    assert saved is not None
+    (tr,) = saved.translations
+    assert any("320 tua-bin" in b for b in tr.key_facts)
+    changed = [p for p in tr.pairs if "320 tua-bin" in p.translation]
+    assert changed and all(any("230" in f.text for f in p.flags) for p in changed)
+    report, _ = _fetch(db_file, post)
+    assert report.unchanged == 1  # and as it is now, unchanged
+
+
+def test_an_edited_teaser_is_updated_when_pages_are_not_extracted(tmp_path: Path,
+                                                                   db_file: Path) -> None:
+    """Without extraction a short item is the article: "$40m" made "$90m" is an update."""
+    feed = tmp_path / "feed.xml"
+
+    def write(amount: str) -> None:
+        feed.write_text(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            "<title>Vexa buys plants</title><link>https://example.com/u2</link>"
+            f"<guid>u2</guid><description>Vexa Corp paid {amount} for 12 plants in Oslo, "
+            "the company said on Monday.</description></item></channel></rss>",
+            encoding="utf-8")
+
+    write("$40m")
+    store = Store(db_file)
+    assert run_fetch(Settings(), store, [str(feed)], extract=False).added == 1
+    write("$90m")
+    report = run_fetch(Settings(), store, [str(feed)], extract=False)
+    assert (report.updated, report.unchanged) == (1, 0)
+    (art,) = store.list_articles()
+    full = store.get_article(art.id)
+    assert full is not None and "$90m" in full.text
