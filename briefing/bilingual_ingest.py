@@ -7,11 +7,12 @@ bullets and 📌 summary as the translation's key facts and summary, and its has
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from briefing.align import align
 from briefing.clean.bilingual import Post
 from briefing.models import TITLE_PARAGRAPH as TITLE
-from briefing.models import FigureFlag, Translation, TranslationPair
+from briefing.models import Article, FigureFlag, Translation, TranslationPair
 
 # A line of the original with nothing beside it in the translation.
 NOT_TRANSLATED = FigureFlag("missing", "not translated")
@@ -67,6 +68,20 @@ def translation_of(post: Post, body_index: Sequence[int | None]) -> Translation:
                           target_lang=post.translation_lang, body_index=body_index),
         key_facts=post.bullets, summary=post.summary,
     )
+
+
+def with_checked_post(tr: Translation, art: Article) -> Translation:
+    """The post's own bullets and summary, the lines it publishes, checked as the figure
+    guard checks a writer's: each figure must be one of the original's, by value ("4,2 tỷ
+    USD" where the article says $2.4bn is flagged). Names are not checked: a post names a
+    firm in its own language ("Thép Sông Hồng" for "Song Hong Steel")."""
+    from briefing.writer import guard
+
+    texts = [*tr.key_facts, tr.summary]
+    found = guard.check_all(texts, tr.lang, guard.original(art), names=False)
+    flags = [tuple(FigureFlag("added", f"figure not in the original: {f.text}", "", f.text)
+                   for f in flagged) for flagged in found]
+    return replace(tr, key_fact_flags=tuple(flags[:-1]), summary_flags=flags[-1])
 
 
 def sidecar_translation(title: str, paragraphs: Sequence[str], source_lang: str, lang: str,

@@ -343,7 +343,7 @@ def _process_text(job: Job) -> Result:
 
 
 def _process_post(job: Job, post: Post) -> Result:
-    from briefing.bilingual_ingest import kept_indexes, translation_of
+    from briefing.bilingual_ingest import kept_indexes, translation_of, with_checked_post
 
     if not post.original:
         return _single(job, post.translation[0] if post.translation else "",
@@ -361,7 +361,7 @@ def _process_post(job: Job, post: Post) -> Result:
     # The post's own side counts as its content: an edited translation, bullet or summary is
     # an update (it was "unchanged" while the English stayed as it was).
     provided = "\n".join([*post.bullets, post.summary, *post.translation, *post.hashtags])
-    art = replace(art, translations=(translation_of(post, index),),
+    art = replace(art, translations=(with_checked_post(translation_of(post, index), art),),
                   content_hash=content_hash(f"{art.text}\n\n\x1e{provided}"))
     if job.known.get(aid) == art.content_hash:
         return Result(job.source, unchanged=1)

@@ -133,8 +133,9 @@ class Translation:
     pairs: tuple[TranslationPair, ...]
     key_facts: tuple[str, ...] = ()
     summary: str = ""
-    # The numbers check's flags of each bullet (parallel to key_facts; empty when unchecked,
-    # as for a provided post's bullets) and of the summary, against the original's.
+    # The numbers check's flags of each bullet (parallel to key_facts; empty when unchecked)
+    # and of the summary, against the original's: an engine's against the sentence it
+    # translated, a provided post's against the whole original (the figure guard).
     key_fact_flags: tuple[tuple[FigureFlag, ...], ...] = ()
     summary_flags: tuple[FigureFlag, ...] = ()
 

@@ -216,3 +216,34 @@ def test_an_edited_teaser_is_updated_when_pages_are_not_extracted(tmp_path: Path
     (art,) = store.list_articles()
     full = store.get_article(art.id)
     assert full is not None and "$90m" in full.text
+
+
+def test_a_post_s_bullets_and_summary_are_checked_against_its_original(
+        tmp_path: Path, db_file: Path) -> None:
+    """The lines a post publishes: a bullet's figure the original lacks, and the summary's,
+    are flagged (they were never checked); the sample post's faithful ones are not."""
+    sample = Path(__file__).resolve().parents[1] / "sample_feeds" / "articles"
+    text = (sample / "bilingual-post.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[0].startswith("- ") and "9,4 tỷ USD" in lines[0]
+    pin = next(i for i, line in enumerate(lines) if line.startswith("📌"))
+    assert "2,6 triệu hộ" in lines[pin]
+    lines[0] = lines[0].replace("9,4 tỷ USD", "9,9 tỷ USD")
+    lines[pin] = lines[pin].replace("2,6 triệu hộ", "6,2 triệu hộ")
+    (tmp_path / "faithful.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "changed.txt").write_text("\n".join(lines).replace(
+        "https://www.example.com/energy/", "https://www.example.com/energy/b/"), encoding="utf-8")
+    report, store = _fetch(db_file, tmp_path / "faithful.txt", tmp_path / "changed.txt")
+    assert report.added == 2
+    by_url = {a.url: store.get_article(a.id) for a in store.list_articles()}
+    for url, art in by_url.items():
+        assert art is not None
+        (tr,) = art.translations
+        flags = [tr.bullet_flags(i) for i in range(len(tr.key_facts))]
+        if "/energy/b/" in url:
+            assert [f.text for f in flags[0]] == ["figure not in the original: 9,9 tỷ USD"]
+            assert not any(flags[1:])
+            assert [f.text for f in tr.summary_flags] == [
+                "figure not in the original: 6,2 triệu"]
+        else:
+            assert not any(flags) and not tr.summary_flags

@@ -70,8 +70,10 @@ def check(text: str, lang: str, orig: Original) -> tuple[WriterFlag, ...]:
     return check_all([text], lang, orig)[0]
 
 
-def check_all(texts: list[str], lang: str, orig: Original) -> list[tuple[WriterFlag, ...]]:
-    """`check` for several texts, the original's figures indexed once for all of them."""
+def check_all(texts: list[str], lang: str, orig: Original, *,
+              names: bool = True) -> list[tuple[WriterFlag, ...]]:
+    """`check` for several texts, the original's figures indexed once for all of them;
+    `names=False` checks the figures only."""
     found: list[list[tuple[int, WriterFlag]]] = [[] for _ in texts]
     figures = [(i, f) for i, text in enumerate(texts) for f in read_figures(text, lang)]
     where = {id(f): i for i, f in figures}
@@ -80,7 +82,7 @@ def check_all(texts: list[str], lang: str, orig: Original) -> list[tuple[WriterF
             continue
         i = where[id(f)]
         found[i].append((f.start, WriterFlag("figure", texts[i][f.start:f.end])))
-    for i, text in enumerate(texts):
+    for i, text in enumerate(texts if names else ()):
         for fact in extract(text, paragraph=0, language=lang or "en"):
             if fact.kind in NAME_KINDS and not _known(fact.text, str(fact.value), orig):
                 found[i].append((fact.start, WriterFlag("name", fact.text)))
