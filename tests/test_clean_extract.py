@@ -360,3 +360,16 @@ def test_a_feed_item_nested_deep_keeps_its_text(depth: int) -> None:
                 + "</div>" * depth)
     assert html_to_paragraphs(fragment) == ["Revenue rose 5% to $12bn at Acme Corp.",
                                             "Second paragraph & more."]
+
+
+def test_a_date_in_the_prose_is_not_the_page_s_date() -> None:
+    """An undated page that says "by December 2025" was dated 2025-01-01 (htmldate's
+    extensive search of the text), so it fell out of `brief --since today`; a date in the
+    markup is still read."""
+    body = "".join(f"<p>{p}</p>" for p in BODY) + (
+        "<p>The yard plans to deliver the last of the ferries by December 2025, "
+        "weeks before the new emission rules apply.</p>")
+    assert extract_html(_page(body)).date is None
+    dated = _page(body, head='<meta property="article:published_time" '
+                             'content="2024-03-05T08:00:00Z">')
+    assert (extract_html(dated).date or "").startswith("2024-03-05")

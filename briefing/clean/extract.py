@@ -125,10 +125,13 @@ _SHORT_WORDS = 100
 
 def _bare_extraction(tree: Any, url: str | None, *, precision: bool, metadata: bool) -> Any:
     import trafilatura  # ~220 ms to import (justext, htmldate, courlan): only when needed
+    from trafilatura.settings import set_date_params
 
+    # The date from the page's markup (meta tags, <time>, the URL), not its prose: htmldate's
+    # extensive search took "by December 2026" in an undated article for its date.
     return trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=metadata, favor_precision=precision
-    )
+        tree, url=url, include_comments=False, with_metadata=metadata, favor_precision=precision,
+        date_extraction_params=set_date_params(False))
 
 
 def _page_titles(tree: Any) -> list[str]:
