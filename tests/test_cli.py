@@ -194,3 +194,32 @@ def test_feeds_list_says_how_a_folders_files_went(tmp_path: Path, db_file: Path)
     (folder / "b.xml").write_bytes(rss(1, prefix="mended"))
     runner.invoke(cli, [*base, "fetch"])
     assert "(ok, " in runner.invoke(cli, [*base, "feeds", "list"]).output
+
+
+def test_list_source_names_one_local_file(tmp_path: Path, db_file: Path) -> None:
+    """Two articles fetched from files of one folder: `--source` with a file's name or its
+    path lists that file's article (it listed nothing, exit 0), the folder's name both."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "harbour.md").write_text(
+        "# Harbour plan\n\nThe port of Hai Linh will spend $1.2bn on a new terminal, its board "
+        "said on Monday, adding 14 berths by 2029.\n", encoding="utf-8")
+    (folder / "coffee.txt").write_text(
+        "Roaster bought\n\nA coffee chain agreed to buy a roaster for $85mn, lifting its "
+        "capacity by 40,000 tonnes, its chief financial officer said.\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--db", str(db_file)]
+    fetched = runner.invoke(cli, [*base, "fetch", str(folder / "harbour.md"),
+                                  str(folder / "coffee.txt"), "--quiet"])
+    assert fetched.exit_code == 0, fetched.output
+
+    def titles(source: str) -> list[str]:
+        res = runner.invoke(cli, [*base, "list", "--json", "--source", source])
+        assert res.exit_code == 0, res.output
+        return sorted(a["title"] for a in json.loads(res.output))
+
+    assert titles("harbour") == titles(str(folder / "harbour.md")) == ["Harbour plan"]
+    assert titles("coffee.txt") == ["Roaster bought"]
+    assert titles("desk") == ["Harbour plan", "Roaster bought"]
+    missing = runner.invoke(cli, [*base, "list", "--source", "no-such-desk"])
+    assert missing.exit_code == 2 and "no source matches 'no-such-desk'" in missing.output

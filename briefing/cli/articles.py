@@ -71,11 +71,21 @@ def list_(obj: Context, as_json: bool, unread: bool, starred: bool, source: str 
           tag: str | None, facts: tuple[str, ...], limit: int) -> None:
     """List articles, newest first. `*` marks unread."""
     from dataclasses import replace
+    from pathlib import Path
+
+    from briefing.urls import is_http_url
 
     flt = _filter(unread, source, tag, facts, starred=starred)
     with obj.store() as store:
         if source is not None:
-            flt = replace(flt, source=resolve_source(store, source))
+            named = resolve_source(store, source)
+            local = Path(named)
+            if not is_http_url(named) and local.is_file() and not store.known_hashes(named):
+                # A file's articles are stored under its folder's source (what a folder fetch
+                # and the file alone share); the file is their address. They listed nothing.
+                flt = replace(flt, source=str(local.parent), url=local.as_uri())
+            else:
+                flt = replace(flt, source=named)
         _print_summaries(store.list_articles(flt, limit=limit), as_json, store)
 
 

@@ -105,6 +105,7 @@ class ArticleFilter:
     tag: str | None = None
     since: str | None = None
     facts: tuple[FactFilter, ...] = field(default_factory=tuple)
+    url: str | None = None  # one article's address: a local file's, within its folder's source
 
 
 _NUMERIC_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "!=": "!="}
@@ -923,6 +924,9 @@ class Store:
         if flt.source:
             clauses.append("a.source_url = ?")
             params.append(flt.source)
+        if flt.url:
+            clauses.append("a.url = ?")
+            params.append(flt.url)
         if flt.tag:
             # Every spelling of the tag ("Finance", "finance"): one tag whatever its case.
             variants = self._tag_variants(flt.tag)
