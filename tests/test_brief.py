@@ -363,6 +363,32 @@ def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None
     assert run("--db", str(fresh), "brief", "--full", "--format", fmt)[1] == out
 
 
+@pytest.mark.parametrize("fmt", ["md", "text"])
+def test_a_flagged_post_round_trips_with_its_flags(tmp_path: Path, fmt: str) -> None:
+    """A post whose bullet has a figure the original lacks: `brief --full` writes its ⚠ line
+    (and, in Markdown, the hard break before it), and the post read back is the same article
+    with the same bullets and the flag found again. It was read as one Vietnamese article
+    with bullets "- - ..." and no translation."""
+    path = tmp_path / "s.db"
+    sample = ROOT / "sample_feeds" / "articles" / "bilingual-post.txt"
+    post = tmp_path / "post.txt"
+    post.write_text(sample.read_text(encoding="utf-8").replace(
+        "- Coral Bay Energy dự định chi 9,4 tỷ USD", "- Coral Bay Energy dự định chi 9,9 tỷ USD",
+        1), encoding="utf-8")
+    assert run("--db", str(path), "fetch", str(post))[0] == 0
+    code, out, _err = run("--db", str(path), "brief", "--full", "--format", fmt)
+    assert code == 0 and "⚠ figure not in the original: 9,9 tỷ USD" in out
+    fresh = _read_back(out, tmp_path, fmt)
+    with Store(path) as a, Store(fresh) as b:
+        (aid,) = [x.id for x in b.list_articles()]
+        before, after = a.get_article(aid), b.get_article(aid)
+        assert before is not None and after is not None
+        _same(before, after)
+        (tr,) = after.translations
+        assert [f.text for f in tr.bullet_flags(0)] == ["figure not in the original: 9,9 tỷ USD"]
+    assert run("--db", str(fresh), "brief", "--full", "--format", fmt)[1] == out
+
+
 def test_a_post_made_from_a_copy_is_that_copys_throughout(tmp_path: Path) -> None:
     """The sample feeds' Coral Bay story: its best source (Mekong Energy Wire) has no
     Vietnamese, another copy (a bilingual post) has. The post is that copy's: its bullets,

@@ -45,9 +45,26 @@ class Post:
     original_lang: str
 
 
+def _without_flags(lines: list[str]) -> list[str]:
+    """The lines without the numbers check's "⚠ ..." lines that `brief` writes under a
+    flagged bullet, summary or paragraph (and the Markdown hard break that leads to one):
+    they are the post's annotations, not its text, so a flagged post reads back."""
+    out: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith(_FLAG):
+            if out and out[-1].endswith("\\"):
+                out[-1] = out[-1][:-1].rstrip()
+            continue
+        out.append(line)
+    return out
+
+
+_FLAG = "⚠ "
+
+
 def is_post(text: str) -> bool:
     """True when `text` starts with bullets, a 📌 summary and a link."""
-    lines = [ln for ln in text.splitlines()[:HEADER_SCAN] if ln.strip()]
+    lines = [ln for ln in _without_flags(text.splitlines()[:HEADER_SCAN]) if ln.strip()]
     for i, line in enumerate(lines):
         if line.lstrip().startswith(_PIN):
             has_bullets = i > 0 and all(_BULLET.match(x) for x in lines[:i])
@@ -60,7 +77,7 @@ def parse(text: str) -> Post:
     """Split a post into its parts. Call only when is_post(text)."""
     from briefing.clean.language import detect
 
-    raw = [normalize_paragraph(ln) for ln in sanitize(text).splitlines()]
+    raw = [normalize_paragraph(ln) for ln in _without_flags(sanitize(text).splitlines())]
     text_of: Callable[[str], str] = unescape if _is_markdown(raw) else _as_written
     # The markers are matched on the lines as written: an escaped "\#tag" or "\- x" in the
     # text is text, not a hashtag or a bullet.
