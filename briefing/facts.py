@@ -103,6 +103,17 @@ _PERSON_AFTER = re.compile(
     rf" (?:in|tại|ở) [{re.escape(_UP)}]|, (?i:who|editor|founder|chief|head|the)\b| said\b"
 )
 _POSSESSIVE = ("’s", "'s")
+# An appositive that says what a name is, when that is a business: ", the Hanoi-listed coffee
+# chain", ", a Singapore-based shipping group". Its words hold no "of" ("Jane Doe, the head of
+# the bank" is a person), and the noun ends it: "the bank's chief" is no bank, and in
+# "Ostrava, the company said" the noun starts a clause.
+_ORG_APPOSITIVE = re.compile(
+    r", (?:the|a|an) (?:(?!of )[\w’'-]+ ){0,4}"
+    r"(?:company|group|firm|chain|bank|lender|insurer|carrier|airline|maker|manufacturer|"
+    r"producer|operator|retailer|developer|conglomerate|miner|start-?up|exchange|fund|"
+    r"regulator|broker|brokerage|supplier|provider|shipbuilder|steelmaker|carmaker|chipmaker|"
+    r"automaker|utility|consortium|investor|shipper|refiner|distributor)"
+    r"(?=[,.;:)]|$| (?:that|which|whose|with|in|based|listed|owned|backed)\b)")
 # First words of whatever _classify_run cuts off the front of a run; any other word ends the
 # cutting at once, without building the two-word candidate.
 _OPENERS = frozenset({t.split(" ")[0] for t in gz.PERSON_TITLES} | gz.NOT_NAMES
@@ -439,6 +450,8 @@ def _guess_kind(text: str, start: int, words: list[str], before: str,
     prev = previous[-1] if previous else ""
     if words[-1] in gz.ORG_SUFFIXES or words[-1].endswith((".com", ".net", ".org", ".vn")):
         return "org"
+    if not person_cue and _ORG_APPOSITIVE.match(text, end):
+        return "org"  # "Lotus Freight, the Singapore-based shipping group": not a person
     if len(words) in (2, 3) and (person_cue or prev.lower() in gz.PERSON_CUES
                                  or last_two in gz.PERSON_CUES
                                  or _PERSON_AFTER.match(after)):

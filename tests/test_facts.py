@@ -401,3 +401,22 @@ def test_a_range_keeps_the_signs_of_its_ends(text: str, kind: str, values: list[
     # The first end of a range lost its minus ("-5 to 10 °C" was a fact of 5 °C), and one
     # before a signed second end was no fact ("-5 to -10 °C" gave only -10 °C).
     assert [f.value for f in facts(text) if f.kind == kind] == values
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("Lotus Freight, the Singapore-based shipping group, said it would invest.",
+     "Lotus Freight", "org"),
+    ("Highland Bean, the Hanoi-listed coffee chain, agreed to buy a roaster.",
+     "Highland Bean", "org"),
+    ("Kestrel Rail, a Lyon-based train maker, won the order.", "Kestrel Rail", "org"),
+    # an appositive about a person, or a clause that starts with "the company"
+    ("Jane Doe, the head of the bank, said rates would rise.", "Jane Doe", "person"),
+    ("Mai Tran, the company's chief executive, said the plan held.", "Mai Tran", "person"),
+    ("The plant will be built in Ostrava, the company said.", "Ostrava", "place"),
+])
+def test_an_appositive_that_names_a_business_makes_an_org(text: str, name: str,
+                                                            kind: str) -> None:
+    """", the Singapore-based shipping group" after an unknown name: a business, where the
+    appositive cue read it as a person (", the ...")."""
+    found = {f.text: f.kind for f in extract(text, paragraph=0, language="en")}
+    assert found.get(name) == kind, found
