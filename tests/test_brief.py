@@ -345,13 +345,11 @@ def test_local_files_post_has_no_link_and_the_folders_hashtag(tmp_path: Path) ->
         assert [p.text for p in new.paragraphs] == [p.text for p in old.paragraphs]
 
 
-@pytest.mark.parametrize("fmt", ["md", "text"])
-def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None:
-    """The project's own bilingual sample (no seeds needed): a post read back is the same
-    article, translation pairs, bullets and summary."""
+def _round_trip(post: Path, tmp_path: Path, fmt: str) -> tuple[str, Article]:
+    """`post` fetched, written by `brief --full` in `fmt` and read back into a new database:
+    the post's text and the article read back, checked to be the one written."""
     path = tmp_path / "s.db"
-    sample = ROOT / "sample_feeds" / "articles" / "bilingual-post.txt"
-    assert run("--db", str(path), "fetch", str(sample))[0] == 0
+    assert run("--db", str(path), "fetch", str(post))[0] == 0
     code, out, _err = run("--db", str(path), "brief", "--full", "--format", fmt)
     assert code == 0 and out.count("https://www.example.com/energy/") == 1
     fresh = _read_back(out, tmp_path, fmt)
@@ -361,6 +359,14 @@ def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None
         assert before is not None and after is not None
         _same(before, after)
     assert run("--db", str(fresh), "brief", "--full", "--format", fmt)[1] == out
+    return out, after
+
+
+@pytest.mark.parametrize("fmt", ["md", "text"])
+def test_sample_post_round_trips_in_both_forms(tmp_path: Path, fmt: str) -> None:
+    """The project's own bilingual sample (no seeds needed): a post read back is the same
+    article, translation pairs, bullets and summary."""
+    _round_trip(ROOT / "sample_feeds" / "articles" / "bilingual-post.txt", tmp_path, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["md", "text"])
@@ -369,24 +375,15 @@ def test_a_flagged_post_round_trips_with_its_flags(tmp_path: Path, fmt: str) -> 
     (and, in Markdown, the hard break before it), and the post read back is the same article
     with the same bullets and the flag found again. It was read as one Vietnamese article
     with bullets "- - ..." and no translation."""
-    path = tmp_path / "s.db"
     sample = ROOT / "sample_feeds" / "articles" / "bilingual-post.txt"
     post = tmp_path / "post.txt"
     post.write_text(sample.read_text(encoding="utf-8").replace(
         "- Coral Bay Energy dự định chi 9,4 tỷ USD", "- Coral Bay Energy dự định chi 9,9 tỷ USD",
         1), encoding="utf-8")
-    assert run("--db", str(path), "fetch", str(post))[0] == 0
-    code, out, _err = run("--db", str(path), "brief", "--full", "--format", fmt)
-    assert code == 0 and "⚠ figure not in the original: 9,9 tỷ USD" in out
-    fresh = _read_back(out, tmp_path, fmt)
-    with Store(path) as a, Store(fresh) as b:
-        (aid,) = [x.id for x in b.list_articles()]
-        before, after = a.get_article(aid), b.get_article(aid)
-        assert before is not None and after is not None
-        _same(before, after)
-        (tr,) = after.translations
-        assert [f.text for f in tr.bullet_flags(0)] == ["figure not in the original: 9,9 tỷ USD"]
-    assert run("--db", str(fresh), "brief", "--full", "--format", fmt)[1] == out
+    out, after = _round_trip(post, tmp_path, fmt)
+    assert "⚠ figure not in the original: 9,9 tỷ USD" in out
+    (tr,) = after.translations
+    assert [f.text for f in tr.bullet_flags(0)] == ["figure not in the original: 9,9 tỷ USD"]
 
 
 def test_a_post_made_from_a_copy_is_that_copys_throughout(tmp_path: Path) -> None:
