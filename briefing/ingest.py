@@ -339,7 +339,10 @@ def _process_text(job: Job) -> Result:
 
         text = markdown.plain(text)
     doc = clean_text_document(text)
-    return _single(job, doc.title, list(doc.paragraphs))
+    # A file of one line (a pasted paragraph, a note) is its own title and its own text: it
+    # was "no article text found".
+    paragraphs = list(doc.paragraphs) or ([doc.title] if doc.title else [])
+    return _single(job, doc.title, paragraphs)
 
 
 def _process_post(job: Job, post: Post) -> Result:

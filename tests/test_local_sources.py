@@ -247,3 +247,17 @@ def test_a_post_s_bullets_and_summary_are_checked_against_its_original(
                 "figure not in the original: 6,2 triệu"]
         else:
             assert not any(flags) and not tr.summary_flags
+
+
+def test_a_one_line_text_file_is_an_article(tmp_path: Path, db_file: Path) -> None:
+    """A pasted paragraph with no line break: its line is the title and the text (it failed
+    with "no article text found"); a file of blank lines is still empty."""
+    line = ("Vexa Corp paid $40m for 12 plants in Oslo, the company said on Monday, its "
+            "largest purchase since 2019.")
+    (tmp_path / "note.txt").write_text(line + "\n", encoding="utf-8")
+    report, store = _fetch(db_file, tmp_path / "note.txt")
+    assert report.added == 1, report.failed
+    (art,) = store.list_articles()
+    full = store.get_article(art.id)
+    assert full is not None and [p.text for p in full.paragraphs] == [line]
+    assert any(f.kind == "money" for f in full.facts)
