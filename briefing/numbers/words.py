@@ -377,6 +377,8 @@ def _en_one_period(text: str, m: re.Match[str], word: str) -> Figure | None:
     if one:
         return Figure(m.start(), m.end(), 1.0, "time", word, gz.TIME_UNITS[word], False)
     return None
+
+
 _VI_QUARTER = re.compile(r"\s(?:(?P<d>[1-4])|(?P<r>IV|I{1,3}))(?!\w|[.,]\d)")
 
 
