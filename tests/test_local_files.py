@@ -124,7 +124,7 @@ REFUSED = {
     "../outside/secret.txt": "leads out of the OPML file's folder",
     "feeds/../../../../etc/hostname": "leads out of the OPML file's folder",
     "/proc/self/cmdline": "an absolute path; only files in the OPML file's folder",
-    "~/notes.txt": "an absolute path; only files in the OPML file's folder",
+    "~/notes.txt": "a path in a home folder; only files in the OPML file's folder",
     "file://{secret}": "only http(s) URLs and files in the OPML file's folder",
     "|cat {secret}": "a command (newsboat exec feed); commands are never run",
     "exec:cat {secret}": "a command (newsboat exec feed); commands are never run",

@@ -125,7 +125,9 @@ def entry_target(entry: str, opml_file: Path) -> str:
         return _refuse(shown, "a command (newsboat exec feed); commands are never run")
     if _SCHEME.match(entry):
         return _refuse(shown, "only http(s) URLs and files in the OPML file's folder")
-    if Path(entry).is_absolute() or entry.startswith("~"):
+    if entry.startswith("~"):
+        return _refuse(shown, "a path in a home folder; only files in the OPML file's folder")
+    if Path(entry).is_absolute():
         return _refuse(shown, "an absolute path; only files in the OPML file's folder")
     folder = opml_file.parent.resolve()
     target = (folder / entry).resolve()
