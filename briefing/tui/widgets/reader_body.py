@@ -231,9 +231,10 @@ def rows(article: Article, tr: Translation | None,
 # `briefing show` prints it all.
 READER_MAX_PARAGRAPHS = 2_000
 READER_MAX_CHARS = 400_000
-
-
 READER_MAX_PARAGRAPH_CHARS = 50_000
+# Facts looked for by their text in a cut translation (it has no offsets of its own): each is
+# a search of the text, and a pasted table's thousands of figures made that a product.
+CUT_TRANSLATION_FACTS = 100
 
 
 def _cut_paragraph(text: str, facts: list[Fact], *, by_offset: bool = True) -> Text:
@@ -242,7 +243,7 @@ def _cut_paragraph(text: str, facts: list[Fact], *, by_offset: bool = True) -> T
         return render.highlight(text, facts, by_offset=by_offset)
     shown = text[:READER_MAX_PARAGRAPH_CHARS]
     out = render.highlight(shown, [f for f in facts if f.end <= len(shown)] if by_offset
-                           else facts[:100], by_offset=by_offset)
+                           else facts[:CUT_TRANSLATION_FACTS], by_offset=by_offset)
     out.append(f" … {len(text) - len(shown):,} more characters not shown", style="italic")
     return out
 
