@@ -333,8 +333,7 @@ def _process_text(job: Job) -> Result:
 
     if bilingual.is_post(text):
         return _process_post(job, bilingual.parse(text))
-    if urlsplit(job.url).path.lower().endswith((".md", ".markdown")) or \
-            "markdown" in job.headers.get("content-type", "").lower():
+    if urlsplit(job.url).path.lower().endswith((".md", ".markdown")):  # a local file's URI
         from briefing import markdown
 
         text = markdown.plain(text)
