@@ -58,6 +58,9 @@ class Job:
     source_title: str = ""
     options: Options = field(default_factory=Options)
     sidecars: tuple[tuple[str, bytes], ...] = ()  # (language, bytes) of translation files
+    # A local source's stored articles by their file's URI (Store.local_article_ids): an
+    # edited file keeps its article.
+    local_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -356,8 +359,7 @@ def _process_post(job: Job, post: Post) -> Result:
     if not paragraphs:
         return Result(job.source, error="briefing post has no original text")
     url = post.url or job.url
-    aid = article_id(canonical_url(url)) if is_http_url(url) else article_id(
-        "content:" + content_hash("\n\n".join(paragraphs)))
+    aid = article_id(canonical_url(url)) if is_http_url(url) else _local_id(job, url)
     art = build_article(job, aid=aid, url=url, title=title, paragraphs=paragraphs,
                         published=None, entry_tags=post.hashtags)
     # The post's own side counts as its content: an edited translation, bullet or summary is
@@ -375,14 +377,26 @@ def _single(job: Job, title: str, paragraphs: list[str], *, published: str | Non
     if not paragraphs:
         return Result(job.source, error="no article text found")
     text_hash = content_hash("\n\n".join(paragraphs))
-    aid = article_id("content:" + text_hash)
+    if job.sidecars:  # an edited translation beside the file is an update too
+        import hashlib
+
+        text_hash = content_hash("\x1e".join([text_hash, *(
+            f"{lang}\n{hashlib.sha256(body).hexdigest()}" for lang, body in job.sidecars)]))
+    aid = _local_id(job, job.url)
     if job.known.get(aid) == text_hash:
         return Result(job.source, unchanged=1)
     art = build_article(job, aid=aid, url=job.url, title=title, paragraphs=paragraphs,
                         published=published, author=author, site_name=site_name)
     if job.sidecars:
-        art = replace(art, translations=tuple(_sidecars(job, art)))
+        art = replace(art, translations=tuple(_sidecars(job, art)), content_hash=text_hash)
     return Result(job.source, job.source_title, (art,))
+
+
+def _local_id(job: Job, url: str) -> str:
+    """A local file's article id: the one stored for the file, else one made from its URI.
+    So an edited file is an update of its article, as an edited feed item is (ids made
+    from the text, as before, made each edit a second article)."""
+    return job.local_ids.get(url) or article_id("file:" + url)
 
 
 def _sidecars(job: Job, art: Article) -> list[Translation]:

@@ -811,7 +811,8 @@ class _Runner:
             except local.LocalError as exc:
                 log.warning("%s: translation not read: %s", side, exc)
         job = replace(job, known=self.store.known_hashes(job.source), sidecars=tuple(sidecars),
-                      known_entries=self.store.known_entry_hashes(job.source))
+                      known_entries=self.store.known_entry_hashes(job.source),
+                      local_ids=self.store.local_article_ids(job.source, job.url))
         await self._ingest(p.key, job, status=None, etag=None, last_modified=None,
                            kind="feed" if p.kind == "feed" else "file")
 

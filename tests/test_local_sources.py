@@ -261,3 +261,82 @@ def test_a_one_line_text_file_is_an_article(tmp_path: Path, db_file: Path) -> No
     full = store.get_article(art.id)
     assert full is not None and [p.text for p in full.paragraphs] == [line]
     assert any(f.kind == "money" for f in full.facts)
+
+
+def test_an_edited_local_file_updates_its_article(tmp_path: Path, db_file: Path) -> None:
+    """A file fixed after it was fetched is one article, updated, its read and starred marks
+    kept: its id came from its text, so each edit added another article, and the stale one
+    disagreed with the new one as a story."""
+    note = tmp_path / "harbour.txt"
+    note.write_text(ARTICLE, encoding="utf-8")
+    report, store = _fetch(db_file, note)
+    assert report.added == 1
+    (art,) = store.list_articles()
+    store.set_read(art.id)
+    store.set_starred(art.id)
+    note.write_text(ARTICLE.replace("$2.4bn", "$2.6bn"), encoding="utf-8")
+    report, store = _fetch(db_file, note)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    (now,) = store.list_articles(limit=10)
+    assert now.id == art.id and now.read and now.starred
+    full = store.get_article(art.id)
+    assert full is not None and "$2.6bn" in full.text and "$2.4bn" not in full.text
+    assert [f.text for f in full.facts if f.kind == "money"] == ["$2.6bn"]
+    report, _ = _fetch(db_file, note)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+
+
+def test_a_file_stored_under_a_text_made_id_keeps_it(tmp_path: Path, db_file: Path) -> None:
+    """A database from before: the file's article has the id its text made. Fetched as it is,
+    it is unchanged; edited, that article is updated (not a second one added)."""
+    import sqlite3
+
+    from briefing.text import content_hash
+    from briefing.urls import article_id
+
+    note = tmp_path / "harbour.txt"
+    note.write_text(ARTICLE, encoding="utf-8")
+    _, store = _fetch(db_file, note)
+    (art,) = store.list_articles()
+    store.close()
+    full_text = "\n\n".join(p for p in ARTICLE.split("\n\n")[1:])
+    old = article_id("content:" + content_hash(full_text.strip()))
+    conn = sqlite3.connect(db_file)  # foreign keys off: the id is changed where it is used
+    with conn:
+        for table, column in (("articles", "id"), ("story_articles", "article_id"),
+                              ("stories", "best_article")):
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (old, art.id))
+    conn.close()
+    report, store = _fetch(db_file, note)
+    assert (report.added, report.unchanged) == (0, 1)
+    note.write_text(ARTICLE.replace("$2.4bn", "$2.6bn"), encoding="utf-8")
+    report, store = _fetch(db_file, note)
+    assert (report.added, report.updated) == (0, 1)
+    assert [a.id for a in store.list_articles(limit=10)] == [old]
+
+
+def test_an_edited_translation_beside_a_file_is_an_update(tmp_path: Path,
+                                                         db_file: Path) -> None:
+    """The article as it was, its .vi.txt translation fixed: an update with the new
+    translation (it was "unchanged", the old translation kept)."""
+    (tmp_path / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    side = tmp_path / "harbour.vi.txt"
+    vi = ("Mở rộng cảng được phê duyệt\n\n"
+          "Chính quyền cảng Port Meridian đã phê duyệt dự án mở rộng trị giá 4,2 tỷ USD vào "
+          "thứ Ba, bổ sung 14 bến trong 3 năm.\n\n"
+          "Các quan chức cho biết lượng container năm ngoái tăng 18% lên 1,2 triệu thùng.\n")
+    side.write_text(vi, encoding="utf-8")
+    report, store = _fetch(db_file, tmp_path)
+    assert report.added == 1
+    (art,) = store.list_articles()
+    side.write_text(vi.replace("4,2 tỷ", "2,4 tỷ"), encoding="utf-8")
+    report, store = _fetch(db_file, tmp_path)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    full = store.get_article(art.id)
+    assert full is not None
+    (tr,) = full.translations
+    assert any("2,4 tỷ USD" in p.translation for p in tr.pairs)
+    assert not any(p.flags for p in tr.pairs), [p.flags for p in tr.pairs]
+    report, _ = _fetch(db_file, tmp_path)
+    assert report.unchanged == 1
+

@@ -636,6 +636,13 @@ class Store:
         return {r["id"]: r["content_hash"] for r in self._rows(
             "SELECT id, content_hash FROM articles WHERE source_url = ?", (source,))}
 
+    def local_article_ids(self, source: str, url: str) -> dict[str, str]:
+        """{url: id} of the article a local file (`url`, its file: URI) gave `source`: the
+        latest one, where an edit before ids were made from the file's URI left two."""
+        row = self._rows("SELECT id FROM articles WHERE source_url = ? AND url = ? "
+                         "ORDER BY fetched DESC, rowid DESC LIMIT 1", (source, url))
+        return {url: row[0]["id"]} if row else {}
+
     def _replace_children(self, c: sqlite3.Connection, art: Article, rowid: int, *,
                           new: bool = False) -> None:
         if not new:  # a new article has no children yet (they reference its row)
