@@ -331,7 +331,7 @@ def _process_text(job: Job) -> Result:
         return Result(job.source, error="empty file")
     if looks_binary(job.body):
         return Result(job.source, error="binary file, not a feed or an article")
-    text = decode_text(job.body)
+    text = decode_text(job.body).replace("\x00", "")  # a stray one (see looks_binary)
     from briefing.clean import bilingual
 
     if bilingual.is_post(text):

@@ -340,3 +340,30 @@ def test_an_edited_translation_beside_a_file_is_an_update(tmp_path: Path,
     report, _ = _fetch(db_file, tmp_path)
     assert report.unchanged == 1
 
+
+def test_stray_nuls_are_dropped_not_a_binary_file(tmp_path: Path, db_file: Path) -> None:
+    """A NUL in a feed's first kilobyte refused the whole feed as "binary data"; in a text
+    file, as "binary file". Stray ones are dropped; binary files are still refused."""
+    import random
+
+    from briefing.sources.feeds import looks_binary
+
+    items = "".join(
+        f"<item><title>Item {i}\x00 title</title><link>https://example.com/{i}</link>"
+        f"<guid>g{i}</guid><description>Prices rose {i + 2}% in May in Paris\x00, the office "
+        "said on Monday.</description></item>" for i in range(3))
+    (tmp_path / "feed.xml").write_bytes(
+        ('<?xml version="1.0"?>\x00<rss version="2.0"><channel><title>Wire</title>'
+         f"{items}</channel></rss>").encode())
+    (tmp_path / "note.txt").write_bytes(ARTICLE.replace("$2.4bn", "$2.4bn\x00").encode())
+    report, store = _fetch(db_file, tmp_path / "feed.xml", tmp_path / "note.txt")
+    assert report.failed == [] and report.added == 4
+    for summary in store.list_articles():
+        art = store.get_article(summary.id)
+        assert art is not None and "\x00" not in art.title + art.text
+        assert any(f.kind in ("percent", "money") for f in art.facts)
+    rng = random.Random(3)
+    noise = bytes(rng.randrange(256) for _ in range(4096))
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + noise
+    for binary in (noise, png, b"\x00\x01\x02\xff" * 300, "Hello, world".encode("utf-16-le") * 40):
+        assert looks_binary(binary), binary[:16]

@@ -49,14 +49,30 @@ def _wide_text(body: bytes, content_type: str) -> str | None:
 
 
 def looks_binary(body: bytes) -> bool:
-    """NULs in the first kilobyte: binary, unless it is UTF-16/32, which feeds may be."""
+    """Binary, by its first kilobyte: NULs in one byte of eight (UTF-16 or binary), or
+    other control bytes in one of 32 (random bytes give one in ten), unless it is UTF-16/32,
+    which feeds may be. A text with stray NULs (a generator's padding, a bad copy) is text:
+    one NUL refused a whole feed of good items as binary. Callers drop them (`without_nuls`)."""
     head = body[:1024]
-    if marked_wide_codec(head) is not None:
+    if b"\x00" not in head or marked_wide_codec(head) is not None:
         return False
-    if b"\x00" in head:
-        # UTF-16 without a BOM still puts a NUL beside every ASCII letter: <\0r\0s\0s\0
-        return head[:2] not in (b"<\x00", b"\x00<")
-    return False
+    # UTF-16 without a BOM still puts a NUL beside every ASCII letter: <\0r\0s\0s\0
+    if head[:2] in (b"<\x00", b"\x00<"):
+        return False
+    nuls = head.count(b"\x00")
+    others = len(head) - len(head.translate(None, _CONTROL_BYTES)) - nuls
+    return nuls * 8 > len(head) or others * 32 > len(head)
+
+
+# C0 controls other than tab, line feed, form feed, carriage return and escape.
+_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
+
+
+def without_nuls(body: bytes) -> bytes:
+    """A text's bytes without the stray NULs `looks_binary` lets through: XML and the text
+    cleaners refuse them, and no reader wants one (a NUL is never part of a UTF-8 or a
+    single-byte character; wide texts are decoded before this)."""
+    return body.replace(b"\x00", b"") if b"\x00" in body else body
 
 
 # A character reference to no character: a surrogate half (&#xD800;) or past U+10FFFF. XML
@@ -99,7 +115,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
         raise FeedError("binary data, not a feed")
     from briefing.sources import fastfeed
 
-    body = _safe_char_refs(body)
+    body = _safe_char_refs(without_nuls(body))
     fast = fastfeed.parse(body, url)
     if fast is not None:
         return fast
