@@ -8,6 +8,7 @@ the same way before doing anything.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -213,31 +214,33 @@ def check(settings: Settings) -> None:
         if not ((low < value) if above else (low <= value)) or not value <= high:
             bounds = f"above {low:g}" if above else f"at least {low:g}"
             raise ValueError(f"{where} must be {bounds} and at most {high:g} ({unit}), "
-                             f"not {value!r}")
+                             f"not {_shown(value)}")
     agent = settings.fetch.user_agent
     if not agent.strip() or not agent.isprintable():
-        raise ValueError(f"fetch.user_agent must be one line of printable text, not {agent!r}")
+        raise ValueError("fetch.user_agent must be one line of printable text, "
+                         f"not {_shown(agent)}")
     tr = settings.translation
     if tr.engine.strip().lower() not in ENGINES:
         raise ValueError(f"translation.engine must be one of {', '.join(ENGINES)}, "
-                         f"not {tr.engine!r}")
+                         f"not {_shown(tr.engine)}")
     if tr.auto and tr.engine.strip().lower() == "none":
         raise ValueError("translation.auto = true needs a translation.engine other than "
                          "\"none\"")
     if settings.briefing.writer not in WRITERS:
         raise ValueError(f"briefing.writer must be one of {', '.join(WRITERS)}, "
-                         f"not {settings.briefing.writer!r}")
+                         f"not {_shown(settings.briefing.writer)}")
     if not tr.target.strip():
         raise ValueError("translation.target must name a language, like \"vi\"")
     for where, url in (("translation.libretranslate.url", tr.libretranslate.url),
                        ("translation.openai.base_url", tr.openai.base_url)):
         if not re.match(r"https?://[^/\s]", url):
-            raise ValueError(f"{where} must be an http(s) URL, not {url!r}")
+            raise ValueError(f"{where} must be an http(s) URL, not {_shown(url)}")
     for i, feed in enumerate(settings.feeds, 1):
         if not feed.url.strip():
             raise ValueError(f"feeds: entry {i} has no url")
     if settings.mark_read not in ("open", "leave"):
-        raise ValueError(f"mark_read must be \"open\" or \"leave\", not {settings.mark_read!r}")
+        raise ValueError(f"mark_read must be \"open\" or \"leave\", "
+                         f"not {_shown(settings.mark_read)}")
     keymap.check(settings.keys)
 
 
@@ -272,4 +275,27 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         return float(value)
     if hint in (int, str, bool) and type(value) is hint:
         return value
-    raise ValueError(f"{where} must be {getattr(hint, '__name__', hint)}, not {value!r}")
+    wanted = _KINDS.get(hint, getattr(hint, "__name__", str(hint)))
+    raise ValueError(f"{where} must be {wanted}, not {_shown(value)}")
+
+
+# What a setting's type is called in the config file's own terms (TOML), not Python's: the
+# message was "fetch.workers must be int, not True".
+_KINDS: dict[Any, str] = {int: "a whole number", float: "a number", bool: "true or false",
+                          str: "a string in quotes"}
+
+
+def _shown(value: Any) -> str:
+    """A value as it is written in TOML, cut to one short line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 80 else text[:76] + "...\""
+    if isinstance(value, int | float):
+        return str(value)  # Python writes 1e+300, nan and inf as TOML does
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a date ({value})" if hasattr(value, "isoformat") else type(value).__name__

@@ -42,6 +42,18 @@ def _load(tmp_path: Path, text: str) -> config.Settings:
      "the reader"),
     ("[keys]\nstar = \"ctrl+p\"", "ctrl+p is Textual's key for the command palette"),
     ("[keys]\nstar = \"a,,b\"", "is not a key or comma-separated keys"),
+    # In the file's own terms, not Python's ("must be int, not True", "not 'deepl'").
+    ("[fetch]\nworkers = true", "fetch.workers must be a whole number, not true"),
+    ("[fetch]\nworkers = \"4\"", 'fetch.workers must be a whole number, not "4"'),
+    ("[fetch]\nread_timeout = \"fast\"", 'fetch.read_timeout must be a number, not "fast"'),
+    ("[fetch]\nextract = 1", "fetch.extract must be true or false, not 1"),
+    ("[fetch]\nuser_agent = 7", "fetch.user_agent must be a string in quotes, not 7"),
+    ("[fetch]\nworkers = [1]", "fetch.workers must be a whole number, not a list"),
+    ("[fetch]\nworkers = 1979-05-27", "must be a whole number, not a date (1979-05-27)"),
+    ("[translation]\nengine = \"deepl\"", 'bergamot, none, not "deepl"'),
+    ("[fetch]\nuser_agent = \"a\\nX-Evil: 1\"", 'one line of printable text, not "a\\nX-Evil: 1"'),
+    ("[fetch]\nworkers = -3", "(processes, 0 for one per core), not -3"),
+    ("[fetch]\nread_timeout = -0.5", "not -0.5"),
 ])
 def test_a_bad_value_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(config.ConfigError) as info:
