@@ -203,7 +203,8 @@ def test_a_second_cron_run_while_the_first_tags_and_a_timeout_kill(
     """Cron starts the next run while the last one is still tagging, and `timeout` (SIGTERM,
     then SIGKILL) stops the first: each says at most one line, nothing is lost or half
     written, and what the first left untagged is tagged by the second."""
-    urls = [server.add(f"/f{i}.xml", rss(80, prefix=f"f{i}")) for i in range(30)]
+    # 1,200 items: enough tagging behind the store for the 50 ms polls below to see it.
+    urls = [server.add(f"/f{i}.xml", rss(60, prefix=f"f{i}")) for i in range(20)]
     cfg = tmp_path / "config.toml"
     cfg.write_text("[fetch]\nper_host = 8\nextract = false\n")
     db = tmp_path / "busy.db"
@@ -231,7 +232,7 @@ def test_a_second_cron_run_while_the_first_tags_and_a_timeout_kill(
         assert all(ln.startswith("briefing: terminated;") for ln in lines)
     out, err = second.communicate(timeout=DEADLINE)
     assert (second.returncode, out, err) == (0, b"", b"")
-    assert _pending(db) == (0, 30 * 80)
+    assert _pending(db) == (0, 20 * 60)
     _sound(db)
 
 

@@ -222,63 +222,71 @@ async def test_a_fetch_warning_is_a_notification_not_text_over_the_screen(
     assert "breaks off" not in capfd.readouterr().err
 
 
+def _held_fades(app: BriefingApp) -> list[Callable[[], None]]:
+    """The fetch lines' fade timers, kept to be fired by the test instead of waited for (each
+    wait was 10-16 s of a test). Every other timer is set as usual."""
+    fades: list[Callable[[], None]] = []
+    real = app.set_timer
+
+    def set_timer(delay: float, callback: Any = None, **kwargs: Any) -> Any:
+        if getattr(callback, "__qualname__", "").endswith("_fade_status.<locals>.fade"):
+            assert delay == app.STATUS_HOLD_S
+            fades.append(callback)
+            return None
+        return real(delay, callback, **kwargs)
+
+    app.set_timer = set_timer  # type: ignore[method-assign]
+    return fades
+
+
 async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path) -> None:
     """"Fetched 9/10 sources: ..., 1 failed" stayed on every screen for the whole session,
     after the failing feed was deleted too."""
-    import asyncio
-
     feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
     with Store(db) as store:
         store.add_source(str(feed))
     app = BriefingApp(db, Settings())
-    app.STATUS_HOLD_S = 0.5
+    fades = _held_fades(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert app.status.startswith("Fetched 1/1 sources") or app.status == ""
-        for _ in range(200):
-            if app.status == "":
-                break
-            await asyncio.sleep(0.1)
+        assert app.status.startswith("Fetched 1/1 sources"), app.status
+        (fade,) = fades
+        fade()  # its hold is over
         assert app.status == ""
-        app.STATUS_HOLD_S = 15.0  # long enough to see the line on a loaded machine
         await pilot.press("r")
         await settle(pilot)
         assert app.status.startswith("Fetched 1/1 sources"), app.status
         app.status = "Translating 1/3 · a newer line"
-        await asyncio.sleep(16.0)
+        fades[-1]()
         assert app.status == "Translating 1/3 · a newer line"
 
 
 async def test_a_second_fetch_s_line_outlives_the_first_one_s_timer(db: Path) -> None:
     """Two fetches with the same line ("Fetched 1/1 sources: 0 new, 0 updated"): the first
     one's timer cleared the second one's line, 15 s after it came instead of a minute."""
-    import asyncio
-    import time
-
     feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
     with Store(db) as store:
         store.add_source(str(feed))
     app = BriefingApp(db, Settings())
-    first_hold = 10.0
+    fades = _held_fades(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("r")  # the feed's articles arrive: "4 new"
         await settle(pilot)
-        app.STATUS_HOLD_S = first_hold
         await pilot.press("r")
         await settle(pilot)
-        started = time.monotonic()  # the first line's timer runs from about here
         line = app.status
         assert line.startswith("Fetched 1/1 sources"), line
-        app.STATUS_HOLD_S = 600.0
         await pilot.press("r")
         await settle(pilot)
         assert app.status == line  # the same result, the same line
-        assert time.monotonic() - started < first_hold, "the second fetch outlasted the hold"
-        await asyncio.sleep(first_hold + 1.0 - (time.monotonic() - started))
+        _first, second, third = fades
+        second()  # the earlier run's hold ends
         assert app.status == line
+        third()  # this run's
+        assert app.status == ""
 
 
 async def test_a_burst_of_warnings_is_a_few_notifications(db: Path, notes: Notes) -> None:
