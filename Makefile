@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.fetch_bench --sizes 100,1000 --repeat 3
 	$(BIN)/python -m bench.write_bench
 	$(BIN)/python -m bench.big_bench
+	$(BIN)/python -m bench.folder_bench
 	$(BIN)/python -m bench.translate_bench --feeds 100
 
 clean:

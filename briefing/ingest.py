@@ -396,7 +396,12 @@ def _local_id(job: Job, url: str) -> str:
     """A local file's article id: the one stored for the file, else one made from its URI.
     So an edited file is an update of its article, as an edited feed item is (ids made
     from the text, as before, made each edit a second article)."""
-    return job.local_ids.get(url) or article_id("file:" + url)
+    return job.local_ids.get(url) or path_id(url)
+
+
+def path_id(url: str) -> str:
+    """The article id a local file (its file: URI) gets when none is stored for it."""
+    return article_id("file:" + url)
 
 
 def _sidecars(job: Job, art: Article) -> list[Translation]:

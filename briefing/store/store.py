@@ -636,12 +636,12 @@ class Store:
         return {r["id"]: r["content_hash"] for r in self._rows(
             "SELECT id, content_hash FROM articles WHERE source_url = ?", (source,))}
 
-    def local_article_ids(self, source: str, url: str) -> dict[str, str]:
-        """{url: id} of the article a local file (`url`, its file: URI) gave `source`: the
-        latest one, where an edit before ids were made from the file's URI left two."""
-        row = self._rows("SELECT id FROM articles WHERE source_url = ? AND url = ? "
-                         "ORDER BY fetched DESC, rowid DESC LIMIT 1", (source, url))
-        return {url: row[0]["id"]} if row else {}
+    def local_article_ids(self, source: str) -> dict[str, str]:
+        """File URI -> the article a folder `source`'s file gave it: the latest one, where an
+        edit before ids were made from the file's URI left two."""
+        return {r["url"]: r["id"] for r in self._rows(
+            "SELECT url, id FROM articles WHERE source_url = ? AND url LIKE 'file:%' "
+            "ORDER BY fetched, rowid", (source,))}
 
     def _replace_children(self, c: sqlite3.Connection, art: Article, rowid: int, *,
                           new: bool = False) -> None:
