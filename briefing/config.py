@@ -8,6 +8,7 @@ the same way before doing anything.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import tomllib
@@ -161,17 +162,44 @@ def load(path: Path | None, *, required: bool = False) -> Settings:
             raise ConfigError(f"{path}: no such config file")
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = _read(path).decode("utf-8-sig")  # an editor's byte order mark is no error
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except ValueError:  # Python's own limit on an integer's digits (4,300)
+        raise ConfigError(f"{path}: invalid TOML: a number too long to read") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     try:
         settings: Settings = _build(Settings, data, "")
         check(settings)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply") from None
     return settings
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a config file is a few kilobytes; /dev/zero is not one
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_CONFIG_BYTES (a FIFO would wait, and a
+    device or a huge file would fill the memory)."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(f"over {MAX_CONFIG_BYTES // (1 << 20)} MB, not a config file")
+    return data
 
 
 ENGINES = ("libretranslate", "openai", "argos", "apertium", "bergamot", "none")
@@ -293,9 +321,12 @@ def _shown(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= 80 else text[:76] + "...\""
     if isinstance(value, int | float):
-        return str(value)  # Python writes 1e+300, nan and inf as TOML does
+        text = str(value)  # Python writes 1e+300, nan and inf as TOML does
+        return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} digits)"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, datetime.time):
+        return f"a time ({value})"
     return f"a date ({value})" if hasattr(value, "isoformat") else type(value).__name__

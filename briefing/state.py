@@ -55,6 +55,8 @@ def load(path: Path) -> tuple[UIState, str | None]:
         return UIState(), None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return UIState(), f"{path}: ignored, the defaults are used: {exc}"
+    except (ValueError, RecursionError):  # a number past Python's 4,300 digits; deep nesting
+        return UIState(), f"{path}: ignored, the defaults are used: not a state file"
     state = UIState()
     bad: list[str] = []
     for f in fields(UIState):

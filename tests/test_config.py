@@ -102,3 +102,36 @@ def test_the_tui_table_is_the_keymap_table() -> None:
     assert keys.COMMANDS is keymap.COMMANDS
     ids = [b.id for b in keys.bindings("reader") if isinstance(b, Binding)]
     assert ids == [c.id for c in keymap.commands("reader")]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("refresh_seconds = " + "9" * 5000, "invalid TOML: a number too long to read"),
+    ("a = " + "[" * 2000 + "1" + "]" * 2000, "invalid TOML: arrays or tables nested too deeply"),
+    ("refresh_seconds = " + "9" * 200, "not 99999999999999999999... (200 digits)"),
+    ("refresh_seconds = 07:32:00", "must be a whole number, not a time (07:32:00)"),
+])
+def test_a_file_python_cannot_hold_is_one_line_not_a_traceback(
+        tmp_path: Path, text: str, message: str) -> None:
+    """These raised ValueError and RecursionError past the config check: a traceback, exit 1."""
+    with pytest.raises(config.ConfigError) as info:
+        _load(tmp_path, text)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_only_a_regular_file_of_a_sane_size_is_read(tmp_path: Path) -> None:
+    """`--config /dev/zero` read until the memory ran out; a FIFO would wait forever; a
+    byte order mark an editor left was "Invalid statement"."""
+    import os
+
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbfrefresh_seconds = 5\n")
+    assert config.load(bom).refresh_seconds == 5
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (config.MAX_CONFIG_BYTES + 1))
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    for path, reason in ((huge, "over 1 MB, not a config file"),
+                         (Path("/dev/zero"), "not a regular file"), (fifo, "not a regular file")):
+        with pytest.raises(config.ConfigError) as info:
+            config.load(path)
+        assert str(info.value) == f"{path}: cannot read config: {reason}"

@@ -77,3 +77,14 @@ def test_tags_and_names() -> None:
         check_name("x" * 201)
     with pytest.raises(SourceRejected, match="control characters"):
         check_tags("a\x07b")
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 2000 + "1" + "]" * 2000,
+                                  "sort = " + "9" * 5000])
+def test_a_state_file_python_cannot_hold_is_a_warning(tmp_path: Path, text: str) -> None:
+    """Deep nesting and an over-long number raised RecursionError / ValueError at start-up."""
+    path = tmp_path / "state.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded, warning = state.load(path)
+    assert loaded == state.UIState()
+    assert warning == f"{path}: ignored, the defaults are used: not a state file"
