@@ -167,7 +167,9 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
         return
     path = path.resolve()
     if path.is_dir():
-        children = list(local.walk(path, failed))
+        # Each file by its real path: a link to a file of the folder is that file, not an
+        # article of its own that took the file's text (and its edits went to a second one).
+        children = list(dict.fromkeys(c.resolve() for c in local.walk(path, failed)))
         # There again: its error, and those of files deleted since, are not current.
         store.note_local_source(arg, None, present={str(c) for c in children})
         indexes: dict[Path, dict[str, list[str]]] = {}
@@ -823,9 +825,14 @@ class _Runner:
         sidecars: list[tuple[str, bytes]] = []
         for lang, side in p.sidecars:
             try:
-                sidecars.append((lang, local.read_bytes(Path(side), self.settings.fetch.max_bytes)))
+                data = local.read_bytes(Path(side), self.settings.fetch.max_bytes)
+                # Checked here, where its name is known: in the worker a translation that is
+                # not UTF-8 failed its article, named as the article's own bytes.
+                local.decode_text(data)
             except local.LocalError as exc:
                 log.warning("%s: translation not read: %s", side, exc)
+                continue
+            sidecars.append((lang, data))
         if p.kind == "feed":
             job = replace(job, known=self.store.known_hashes(job.source),
                           known_entries=self.store.known_entry_hashes(job.source))

@@ -341,6 +341,30 @@ def test_an_edited_translation_beside_a_file_is_an_update(tmp_path: Path,
     assert not any(p.flags for p in tr.pairs), [p.flags for p in tr.pairs]
     report, _ = _fetch(db_file, tmp_path)
     assert report.unchanged == 1
+    # Deleted, the translation goes with its file (it stayed, "1 updated").
+    side.unlink()
+    report, store = _fetch(db_file, tmp_path)
+    assert (report.added, report.updated) == (0, 1)
+    gone = store.get_article(art.id)
+    assert gone is not None and gone.translations == ()
+    assert not store.search("tỷ")
+
+
+def test_a_translation_file_that_is_not_utf8_is_skipped_by_its_own_name(
+        tmp_path: Path, db_file: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """It failed the article beside it, named as the article: "a.txt: not valid UTF-8"."""
+    import logging
+
+    (tmp_path / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    side = tmp_path / "harbour.vi.txt"
+    side.write_bytes(b"Tieu de\n\nCaf\xe9 gi\xe1 2,4 t\xfd USD.\n")
+    with caplog.at_level(logging.WARNING):
+        report, store = _fetch(db_file, tmp_path)
+    assert report.failed == [] and report.added == 1
+    (art,) = store.list_articles()
+    assert not art.has_translation
+    assert [r.getMessage() for r in caplog.records if "translation" in r.getMessage()] == [
+        f"{side}: translation not read: not valid UTF-8 text (byte 0xe9 at offset 12)"]
 
 
 def test_stray_nuls_are_dropped_not_a_binary_file(tmp_path: Path, db_file: Path) -> None:
@@ -405,3 +429,28 @@ def test_a_folder_is_looked_up_once_not_once_per_file(tmp_path: Path, db_file: P
         assert calls == {"known": 2, "listing": 2}  # two folders
     (art,) = [a for a in store.list_articles(limit=100) if a.has_translation]
     assert art.url.endswith("/notes/note1.txt")
+
+
+def test_a_link_to_a_file_of_the_folder_is_that_file(tmp_path: Path, db_file: Path) -> None:
+    """`0.txt -> a.txt` in one folder: the article was the link's (walked first), so with the
+    link gone an edit of a.txt added a second article, the marks left on the first."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "0.txt").symlink_to("a.txt")
+    # One worker: the files are read in the walk's order, the link first.
+    from briefing.config import FetchSettings
+
+    store = Store(db_file)
+    report = run_fetch(Settings(fetch=FetchSettings(workers=1)), store, [str(folder)],
+                       extract=False)
+    assert (report.added, report.failed) == (1, [])
+    (art,) = store.list_articles()
+    assert art.url == (folder / "a.txt").as_uri()
+    store.set_starred(art.id)
+    (folder / "0.txt").unlink()
+    (folder / "a.txt").write_text(ARTICLE.replace("$2.4bn", "$2.6bn"), encoding="utf-8")
+    report, store = _fetch(db_file, folder)
+    assert (report.added, report.updated) == (0, 1)
+    (now,) = store.list_articles()
+    assert now.id == art.id and now.starred

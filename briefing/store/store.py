@@ -598,9 +598,20 @@ class Store:
             rowid = row[3]
             known.stored(art, row[0], rowid)
         self._replace_children(c, art, rowid, new=row is None)
+        if row is not None and not art.source.startswith(("http://", "https://")):
+            self._drop_removed_translations(c, art)
         for tr in art.translations:
             self._save_translation(c, art.id, tr, now)
         return "added" if row is None else "updated"
+
+    def _drop_removed_translations(self, c: sqlite3.Connection, art: Article) -> None:
+        """A local file's translations that came with it (a `.vi.md` beside it, a post's own)
+        and are gone from it now: a deleted translation file stayed, "1 updated"."""
+        kept = json.dumps(sorted({tr.lang for tr in art.translations if tr.engine == "provided"}))
+        if c.execute("DELETE FROM translations WHERE article_id = ? AND engine = 'provided' "
+                     "AND lang NOT IN (SELECT value FROM json_each(?))",
+                     (art.id, kept)).rowcount:
+            self._index_translations(c, art.id)
 
     def save_articles(self, arts: Sequence[Article], *, now: str | None = None
                       ) -> list[SaveOutcome]:
@@ -741,7 +752,10 @@ class Store:
             "VALUES (?,?,?,?)",
             [(tid, i, t, _findings_json(tr.bullet_flags(i))) for i, t in enumerate(tr.key_facts)],
         )
-        # The translations' text, in the one column the full-text index reads them from.
+        self._index_translations(c, article_id)
+
+    def _index_translations(self, c: sqlite3.Connection, article_id: str) -> None:
+        """The translations' text, in the one column the full-text index reads them from."""
         self.index_pending(c)
         c.execute(
             "UPDATE articles SET translation = COALESCE((SELECT group_concat(translation, "
@@ -1302,6 +1316,14 @@ class Store:
 
     def last_run(self) -> dict[str, Any] | None:
         return self._one("SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")
+
+    def last_update(self) -> int:
+        """The number of the last fetch run that updated articles it had stored before (0:
+        none), a cheap sign for a reader that what it shows may have changed (the article
+        count does not move when a file or an item is edited)."""
+        row = self.conn.execute(
+            "SELECT id, updated FROM fetch_runs ORDER BY id DESC LIMIT 1").fetchone()
+        return int(row[0]) if row and row[1] else 0
 
     def recent_runs_brought(self, runs: int) -> bool | None:
         """Whether any of the last `runs` fetches added or updated articles; None before the
