@@ -2,7 +2,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DB := $(CURDIR)/.briefing-demo/briefing.db
+DEMO := $(CURDIR)/.briefing-demo
+DB := $(DEMO)/briefing.db
+# The demo's own database, config and reader state: your config's feeds are not fetched into
+# it, and its view mode and sort order are not saved over yours.
+DEMO_ENV := BRIEFING_DB=$(DB) BRIEFING_CONFIG=$(DEMO)/config.toml BRIEFING_STATE=$(DEMO)/state.toml
 
 .PHONY: run test lint bench demo-db clean install
 
@@ -15,13 +19,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo-db: $(STAMP)
-	@mkdir -p $(dir $(DB))
+	@mkdir -p $(DEMO)
+	@[ -e $(DEMO)/config.toml ] || echo "# The demo's settings (README: Configuration)." > $(DEMO)/config.toml
 	@# Subscribed, not fetched once: then `r` in the app fetches the samples again.
-	BRIEFING_DB=$(DB) $(BIN)/briefing feeds add sample_feeds/ >/dev/null
-	BRIEFING_DB=$(DB) $(BIN)/briefing fetch || [ $$? -eq 1 ]
+	$(DEMO_ENV) $(BIN)/briefing feeds add sample_feeds/ >/dev/null
+	$(DEMO_ENV) $(BIN)/briefing fetch || [ $$? -eq 1 ]
 
 run: demo-db
-	BRIEFING_DB=$(DB) $(BIN)/briefing
+	$(DEMO_ENV) $(BIN)/briefing
 
 # Three test processes: most of the suite waits on loopback servers, subprocesses and timers,
 # so the waits overlap even on two cores.

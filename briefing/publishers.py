@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -141,5 +142,15 @@ def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
     own = "".join(_WORD.findall(tags[0])) if loose and tags else ""
     if own:
         return own
-    words = _WORD.findall(art.source_title or host_of(art.url).split(".")[0] or "source")
+    name = art.source_title
+    if loose and _a_home(art.source):
+        name = ""  # a file in ~ would publish the user's name as the post's hashtag
+    words = _WORD.findall(name or host_of(art.url).split(".")[0] or "source")
     return "".join(w[:1].upper() + w[1:] for w in words) or "source"
+
+
+def _a_home(folder: str) -> bool:
+    """Whether `folder` is someone's home folder (or the root), whose name is no publisher."""
+    path = PurePosixPath(folder)
+    return (str(path.parent) in ("/home", "/Users", "/") or str(path) == "/"
+            or str(path) == os.path.expanduser("~"))

@@ -318,6 +318,34 @@ def test_hostile_post_reads_back_as_the_same_article(tmp_path: Path, fmt: str) -
         assert after.summary == before.summary
 
 
+def test_a_file_in_a_home_folder_does_not_publish_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`~/note.txt` made the post's hashtag the user's name (#AliceSmith): a home folder's
+    name is no publisher's."""
+    from dataclasses import replace
+
+    from briefing.publishers import hashtag
+    from briefing.store import Store
+
+    home = tmp_path / "alice.smith"
+    home.mkdir()
+    shutil.copy(ROOT / "sample_feeds" / "articles" / "harbour-expansion.txt", home / "note.txt")
+    path = tmp_path / "h.db"
+    assert run("--db", str(path), "fetch", str(home / "note.txt"))[0] == 0
+    with Store(path) as store:
+        (summary,) = store.list_articles()
+        art = store.get_article(summary.id)
+    assert art is not None and art.source_title == "alice.smith"
+    monkeypatch.setenv("HOME", str(home))
+    assert hashtag(art) == "Source"
+    assert hashtag(replace(art, source="/home/alice.smith")) == "Source"
+    assert hashtag(replace(art, source="/Users/alice.smith")) == "Source"
+    # Any other folder still names the source, as the README says.
+    monkeypatch.setenv("HOME", str(tmp_path / "someone"))
+    assert hashtag(art) == "AliceSmith"
+    assert hashtag(replace(art, source="/srv/port news", source_title="port news")) == "PortNews"
+
+
 def test_local_files_post_has_no_link_and_the_folders_hashtag(tmp_path: Path) -> None:
     folder = tmp_path / "port news"
     folder.mkdir()
