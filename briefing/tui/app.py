@@ -209,7 +209,7 @@ class BriefingApp(AppExtras, App[None]):
         self.opener: Callable[[str], bool | None] = self.open_in_browser  # tests replace it
         self._watch_lock = threading.Lock()
         self._watch_store: Store | None = None
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._fetched = ""  # the last fetch's status line, which its translations extend
         self._status_runs = 0  # runs whose line fades (_fade_status)
         self.facts_shown: bool | None = None  # None: shown when the terminal is wide enough
@@ -414,11 +414,15 @@ class BriefingApp(AppExtras, App[None]):
         # preview loads it again.
         self.preloaded = None
 
+        from briefing.tui.screens.reader import ReaderScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.reload(list_too=msg.articles_changed)
             elif isinstance(screen, FeedsScreen):
                 screen.reload()
+            elif isinstance(screen, ReaderScreen) and msg.articles_changed:
+                screen.reload_if_changed()
 
     def action_refresh(self) -> None:
         self.post_message(DataChanged(articles_changed=True))
@@ -434,10 +438,14 @@ class BriefingApp(AppExtras, App[None]):
         with self._watch_lock:
             if self._watch_store is None:
                 self._watch_store = Store(self.db_path)
-            seen = (self._watch_store.data_version(), self._watch_store.count_articles())
+            seen = (self._watch_store.data_version(), self._watch_store.count_articles(),
+                    self._watch_store.last_update())
             before, self._seen = self._seen, seen
         if before is not None and seen[0] != before[0]:
-            self.post_message(DataChanged(articles_changed=seen[1] != before[1]))
+            # A run that updated articles changes the lists as one that added some does: a
+            # cron fetch of an edited item left the list (and the open reader) as it was.
+            changed = seen[1] != before[1] or (seen[2] != before[2] and seen[2] != 0)
+            self.post_message(DataChanged(articles_changed=changed))
 
     # -- fetching ------------------------------------------------------------------------
 

@@ -312,3 +312,49 @@ async def test_a_burst_of_warnings_is_a_few_notifications(db: Path, notes: Notes
         await settle(pilot)
     shown = [m for m in notes.messages() if "cut short" in m]
     assert shown == [f"feed-{i}.xml: cut short" for i in range(BURST)]
+
+
+async def test_an_open_article_updated_by_a_fetch_shows_the_new_text(tmp_path: Path) -> None:
+    """A file edited and fetched again ("1 updated"): the open reader kept the old text, and
+    ctrl+r did not help; a fetch from the shell did not reach the list either (the article
+    count had not moved)."""
+    import asyncio
+
+    from briefing.pipeline import run_fetch
+    from briefing.tui.screens.reader import ReaderScreen
+
+    from .conftest import open_settled
+
+    note = tmp_path / "notes" / "harbour.txt"
+    note.parent.mkdir()
+    text = ("Harbour expansion approved\n\nThe harbour authority in Port Meridian approved a "
+            "$2.4bn expansion on Tuesday, adding 14 berths over three years.\n")
+    note.write_text(text, encoding="utf-8")
+    db = tmp_path / "x.db"
+
+    def fetch() -> FetchReport:  # as cron does, beside the app (its own asyncio loop)
+        with Store(db) as store:
+            return run_fetch(Settings(), store, extract=False)
+
+    with Store(db) as store:
+        store.add_source(str(note.parent))
+    assert (await asyncio.to_thread(fetch)).added == 1
+    with Store(db) as store:
+        (art,) = store.list_articles()
+    app = BriefingApp(db, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reader = await open_settled(pilot, app, art.id)
+        assert "$2.4bn" in screen_text(app)
+        note.write_text(text.replace("$2.4bn", "$2.6bn"), encoding="utf-8")
+        await pilot.press("r")  # the app's own fetch
+        await settle(pilot)
+        assert "1 updated" in app.status, app.status
+        assert app.screen is reader and isinstance(reader, ReaderScreen)
+        assert "$2.6bn" in screen_text(app) and "$2.4bn" not in screen_text(app)
+        # Another process (cron) edits it again: the watch finds the run and shows it.
+        note.write_text(text.replace("$2.4bn", "$2.9bn"), encoding="utf-8")
+        assert (await asyncio.to_thread(fetch)).updated == 1
+        app.check_for_changes()
+        await settle(pilot)
+        assert "$2.9bn" in screen_text(app), screen_text(app)

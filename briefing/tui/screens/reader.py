@@ -193,6 +193,22 @@ class ReaderScreen(ArticleScreen):
             # The sidebar's unread counts move now, not at the next ctrl+r.
             self.post_message(DataChanged(articles_changed=False))
 
+    @work(thread=True, group="reader-check", exclusive=True, exit_on_error=False)
+    def reload_if_changed(self) -> None:
+        """Show the article again if a fetch changed it (an edited file or feed item): the
+        reader kept the old text after "1 updated", and ctrl+r did not help. Its read and
+        starred marks alone are no change (this reader made those)."""
+        shown, article_id = self.article, self.article_id
+        if shown is None:
+            return
+        with open_store(self.bapp.db_path) as store:
+            art = store.get_article(article_id)
+            written = written_store.get(store, article_id,
+                                        self.bapp.settings.translation.target)
+        if art is None or replace(art, read=shown.read, starred=shown.starred) == shown:
+            return
+        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
+
     def on_article_loaded(self, msg: ArticleLoaded) -> None:
         msg.stop()
         self._show_loaded(msg)
