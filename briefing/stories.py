@@ -234,6 +234,8 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
         if m.article_id != art.id:
             flags += _disagreements(m, lean_signature(m.signature), row, lean)
     store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None, at=when)
+    if old is not None:
+        store.stories.drop_flags_of(story_id, art.id)
     store.stories.add_flags(story_id, flags)
     store.stories.refresh(story_id)
 

@@ -454,3 +454,36 @@ def test_a_link_to_a_file_of_the_folder_is_that_file(tmp_path: Path, db_file: Pa
     assert (report.added, report.updated) == (0, 1)
     (now,) = store.list_articles()
     assert now.id == art.id and now.starred
+
+
+def test_an_edited_copy_s_old_disagreements_go(tmp_path: Path, db_file: Path) -> None:
+    """Two files telling one story, one edited twice: each edit's disagreement was added
+    beside the last ("$2.4bn ..., $2.6bn", "$2.4bn ..., $2.8bn"), only the newest true."""
+    import sqlite3
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "wire.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "copy.txt").write_text(ARTICLE.replace("$2.4bn", "$2.6bn"), encoding="utf-8")
+
+    def flags() -> list[set[str]]:
+        """Each flag's two statements, whichever copy it names first (the better source,
+        which two files fetched at once do not settle)."""
+        conn = sqlite3.connect(db_file)
+        try:
+            return [set(r[0].split(", ")) for r in conn.execute(
+                "SELECT text FROM story_flags WHERE kind = 'disagreement'")]
+        finally:
+            conn.close()
+
+    report, _ = _fetch(db_file, folder)
+    assert report.added == 2
+    assert flags() == [{"$2.4bn in wire.txt", "$2.6bn in copy.txt"}]
+    (folder / "copy.txt").write_text(ARTICLE.replace("$2.4bn", "$2.8bn"), encoding="utf-8")
+    report, _ = _fetch(db_file, folder)
+    assert report.updated == 1
+    assert flags() == [{"$2.4bn in wire.txt", "$2.8bn in copy.txt"}]
+    (folder / "copy.txt").write_text(ARTICLE, encoding="utf-8")  # the copy agrees now
+    report, _ = _fetch(db_file, folder)
+    assert report.updated == 1
+    assert flags() == []

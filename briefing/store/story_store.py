@@ -598,6 +598,16 @@ class StoryStore:
             self._stories.append((story_id, story_id, title, published, published))
 
     @wraps_sqlite_errors
+    def drop_flags_of(self, story_id: str, article_id: str) -> None:
+        """The disagreements an article's earlier text made in its story: an edited copy's
+        flags piled up, each edit's beside the last ("$2.1bn ..., $2.3bn", "$2.1bn ...,
+        $2.5bn"), only the newest still true."""
+        with self._store.write() as c:
+            c.execute("DELETE FROM story_flags WHERE story_id = ?1 AND kind = 'disagreement' "
+                      "AND (json_extract(detail, '$.a.article') = ?2 OR "
+                      "json_extract(detail, '$.b.article') = ?2)", (story_id, article_id))
+
+    @wraps_sqlite_errors
     def add_flags(self, story_id: str, flags: Iterable[StoryFlag]) -> None:
         # Not flushed first: story_flags depends on none of the rows held.
         with self._store.write() as c:
