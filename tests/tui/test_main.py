@@ -496,3 +496,27 @@ async def test_q_and_escape_from_a_feeds_list_go_back_to_all_then_q_quits(
         await pilot.press("q")
         await settle(pilot)
         assert not make_app.is_running
+
+
+async def test_the_preview_does_not_say_the_summary_twice(tmp_path: Path) -> None:
+    """A wire item's first bullet is its summary's sentence: the preview showed it twice,
+    one under the other (the reader already left it out)."""
+    from dataclasses import replace
+
+    from briefing.config import Settings
+    from briefing.models import KeyFact
+    from briefing.store import Store
+
+    lede = "The Port of Kessel will spend €3.1bn over eight years deepening its channel."
+    art = replace(plain_article(1, title="Kessel deepens its channel"),
+                  summary=lede, key_facts=(KeyFact(lede, 0), KeyFact("Traffic rose 18%", 1)),
+                  translations=())
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        store.save_article(art)
+    app = BriefingApp(db, Settings(), now=NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert text.count("€3.1bn over eight years") == 1, text
+        assert "Traffic rose 18%" in text

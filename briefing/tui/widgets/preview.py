@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from briefing.models import TITLE_PARAGRAPH, Article, ArticleSummary, Translation
 from briefing.tui import render
+from briefing.tui.widgets.reader_body import bullets_beside
 
 
 class Preview(VerticalScroll, can_focus=False):
@@ -47,6 +48,8 @@ class Preview(VerticalScroll, can_focus=False):
             # original's otherwise (an engine that translated only the paragraphs).
             bullets = list(tr.key_facts) if tr.key_facts else bullets
             shown = replace(art, summary=tr.summary or art.summary)
+        if tr is None or tr.engine != "provided":  # a post's own lines all show (its reader's)
+            bullets = bullets_beside(shown.summary or "", bullets)
         if tr is not None and getattr(self.app, "translated_titles", False):
             title = next((p.translation for p in tr.pairs
                           if p.paragraph == TITLE_PARAGRAPH and p.translation.strip()), "")

@@ -112,9 +112,20 @@ def _worth_showing(article: Article) -> tuple[bool, list[int]]:
         words = _words(k.text)
         if not words or " ".join(words) in lede:
             continue  # the sentence is in the opening paragraphs, right under the bullets
-        if sum(w in said for w in words) / len(words) < REPEAT_SHARE:
+        if not _repeats(words, said):
             kept.append(i)
     return keep_summary, kept
+
+
+def _repeats(words: list[str], said: set[str]) -> bool:
+    return sum(w in said for w in words) / len(words) >= REPEAT_SHARE
+
+
+def bullets_beside(summary: str, bullets: list[str]) -> list[str]:
+    """The bullets that do not say the summary again (the preview, which shows no body: a
+    wire item's first bullet is its summary's sentence, shown twice, one under the other)."""
+    said = set(_words(summary))
+    return [b for b in bullets if (words := _words(b)) and not _repeats(words, said)]
 
 
 def load_junk_rules() -> None:
