@@ -415,3 +415,26 @@ async def test_star_and_unread_show_in_the_readers_header(make_app: BriefingApp)
         await pilot.press("s", "m")
         await pilot.pause()
         assert "★" not in meta() and "unread" not in meta()
+
+
+async def test_side_by_side_a_post_s_summary_sits_beside_the_original_s(
+        make_app: BriefingApp, db: Path) -> None:
+    """A post read back (its own summary and bullets, `provided`): the original's summary was
+    left out as the lede's words, so its first bullet sat beside the post's 📌."""
+    from dataclasses import replace
+
+    from .conftest import P0
+
+    art = nvidia()
+    tr = art.translations[0]
+    post = Translation(tr.lang, "provided", "", tr.pairs,
+                       ("Tuyển 2.000 kỹ sư", "Doanh thu 35 tỷ USD"), "Nvidia: doanh thu tăng 12%.")
+    with Store(db) as store:  # the summary is the lede, word for word: the body says it
+        store.save_article(replace(art, summary=P0, translations=(post,), content_hash="post"))
+    async with make_app.run_test(size=(140, 40)) as pilot:
+        screen = await _open(pilot, make_app)
+        screen.action_set_mode("side")
+        await pilot.pause()
+        lines = screen_text(make_app).splitlines()
+        row = next(line for line in lines if "📌 Nvidia: doanh thu tăng 12%." in line)
+        assert "📌 Nvidia said on Tuesday" in row, row

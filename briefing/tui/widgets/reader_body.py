@@ -185,6 +185,10 @@ def rows(article: Article, tr: Translation | None,
     items: list[Item] = []
     summary, bullets = useful_summary(article)
     tr_summary, tr_bullets = useful_translation(article, tr) if tr else ("", [])
+    if tr is not None and tr.engine == "provided" and (tr_summary or tr_bullets):
+        # A post's own summary and bullets all show; the original's beside them in the same
+        # shape, 📌 first: its summary left out, its first bullet sat beside the post's 📌.
+        summary, bullets = article.summary or "", [k.text for k in article.key_facts]
     if summary or bullets or tr_summary or tr_bullets:
         items.append(Block(
             "summaries", render.summary_block(replace(article, summary=summary), bullets)
