@@ -239,11 +239,14 @@ async def test_sidebar_stories_before_tags_and_long_tag_lists_fold(many_db: Path
         more = sidebar.get_option("tags:more").prompt
         assert "6 more tags" in str(more)  # fourteen: tag00-tag11, tech, local
         sidebar.focus()
-        sidebar.highlighted = ids.index("tags:more")
+        more_at = ids.index("tags:more")
+        sidebar.highlighted = more_at
         await pilot.press("enter")
         await settle(pilot)
         ids = [sidebar.get_option_at_index(i).id or "" for i in range(sidebar.option_count)]
         assert sum(x.startswith("tag:") for x in ids) == 14
+        # The cursor stays with the tags, on the first one unfolded (it went back to "All").
+        assert sidebar.highlighted == more_at and ids[more_at].startswith("tag:")
 
 
 async def test_compact_layout_under_100_columns(many_db: Path) -> None:

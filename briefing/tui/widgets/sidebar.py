@@ -113,8 +113,11 @@ class Sidebar(NavOptionList):
             self.highlighted = 0
 
     def unfold_tags(self) -> None:
+        at = self.highlighted  # on "… more tags": the first tag it held comes there
         self.all_tags = True
         self._rebuild()
+        if at is not None and at < self.option_count:
+            self.highlighted = at  # the cursor went back to "All", the tags out of sight
 
     def highlight(self, option_id: str) -> None:
         with suppress(OptionDoesNotExist):  # not (yet) listed: leave the cursor
