@@ -244,8 +244,9 @@ def check(settings: Settings) -> None:
             raise ValueError(f"{where} must be {bounds} and at most {high:g} ({unit}), "
                              f"not {_shown(value)}")
     agent = settings.fetch.user_agent
-    if not agent.strip() or not agent.isprintable():
-        raise ValueError("fetch.user_agent must be one line of printable text, "
+    if not agent.strip() or not agent.isprintable() or len(agent) > 500:
+        raise ValueError("fetch.user_agent must be one line of printable text (at most 500 "
+                         "characters), "
                          f"not {_shown(agent)}")
     tr = settings.translation
     if tr.engine.strip().lower() not in ENGINES:
@@ -259,9 +260,12 @@ def check(settings: Settings) -> None:
                          f"not {_shown(settings.briefing.writer)}")
     if not tr.target.strip():
         raise ValueError("translation.target must name a language, like \"vi\"")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}", tr.target.strip()):
+        raise ValueError("translation.target must be a language code, like \"vi\" or "
+                         f"\"pt-BR\", not {_shown(tr.target)}")
     for where, url in (("translation.libretranslate.url", tr.libretranslate.url),
                        ("translation.openai.base_url", tr.openai.base_url)):
-        if not re.match(r"https?://[^/\s]", url):
+        if not re.match(r"https?://[^/\s]", url) or not url.isprintable() or " " in url:
             raise ValueError(f"{where} must be an http(s) URL, not {_shown(url)}")
     for i, feed in enumerate(settings.feeds, 1):
         if not feed.url.strip():

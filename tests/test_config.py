@@ -51,9 +51,18 @@ def _load(tmp_path: Path, text: str) -> config.Settings:
     ("[fetch]\nworkers = [1]", "fetch.workers must be a whole number, not a list"),
     ("[fetch]\nworkers = 1979-05-27", "must be a whole number, not a date (1979-05-27)"),
     ("[translation]\nengine = \"deepl\"", 'bergamot, none, not "deepl"'),
-    ("[fetch]\nuser_agent = \"a\\nX-Evil: 1\"", 'one line of printable text, not "a\\nX-Evil: 1"'),
+    ("[fetch]\nuser_agent = \"a\\nX-Evil: 1\"", 'characters), not "a\\nX-Evil: 1"'),
     ("[fetch]\nworkers = -3", "(processes, 0 for one per core), not -3"),
     ("[fetch]\nread_timeout = -0.5", "not -0.5"),
+    # What a stranger's config may hold: control characters, sizes no header takes.
+    ("[translation]\ntarget = \"\\u001b[31m\"",
+     'translation.target must be a language code, like "vi" or "pt-BR", not "\\u001b[31m"'),
+    ("[translation]\ntarget = \"vietnamese please\"", "translation.target must be a language code"),
+    ("[translation.libretranslate]\nurl = \"http://a\\nb\"",
+     'translation.libretranslate.url must be an http(s) URL, not "http://a\\nb"'),
+    ("[translation.openai]\nbase_url = \"http://a b\"", "translation.openai.base_url must be"),
+    ("[fetch]\nuser_agent = \"" + "a" * 501 + "\"", "(at most 500 characters)"),
+    ("[fetch]\nallow_private = [\"a/b/c\"]", 'fetch.allow_private: "a/b/c" is neither'),
 ])
 def test_a_bad_value_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(config.ConfigError) as info:
@@ -135,3 +144,12 @@ def test_only_a_regular_file_of_a_sane_size_is_read(tmp_path: Path) -> None:
         with pytest.raises(config.ConfigError) as info:
             config.load(path)
         assert str(info.value) == f"{path}: cannot read config: {reason}"
+
+
+def test_language_codes_and_a_host_name_in_its_own_letters_are_accepted(tmp_path: Path) -> None:
+    from briefing.sources.addresses import parse_allow
+
+    for code in ("vi", "pt-BR", "zh_Hant", "yue"):
+        assert _load(tmp_path, f'[translation]\ntarget = "{code}"').translation.target == code
+    allowed = parse_allow(["bücher.lan"])
+    assert {"bücher.lan", "xn--bcher-kva.lan"} <= allowed.hosts

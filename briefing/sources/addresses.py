@@ -10,7 +10,9 @@ named (and its redirects and teaser links on that same host), or an entry of
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,11 +83,18 @@ def parse_allow(entries: Iterable[str]) -> AllowList:
             continue
         except ValueError:
             pass
+        written = value
+        if not value.isascii():  # a name in its own letters (bücher.lan): as DNS spells it
+            with contextlib.suppress(UnicodeError):  # else refused below, as it is written
+                value = value.encode("idna").decode("ascii")
         if "/" in value or ":" in value or not _HOST_NAME.match(value) or value.replace(
                 ".", "").isdigit():
-            raise ValueError(f"fetch.allow_private: {entry!r} is neither a network "
+            shown = json.dumps(entry if len(entry) <= 80 else entry[:76] + "...",
+                               ensure_ascii=False)
+            raise ValueError(f"fetch.allow_private: {shown} is neither a network "
                              "(like 192.168.1.0/24) nor a host name (like feeds.home.lan)")
         hosts.add(value.rstrip("."))
+        hosts.add(written.rstrip("."))  # and as a URL may write it
     return AllowList(tuple(networks), frozenset(hosts))
 
 
