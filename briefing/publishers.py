@@ -150,7 +150,7 @@ def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
 
 
 def _a_home(folder: str) -> bool:
-    """Whether `folder` is someone's home folder (or the root), whose name is no publisher."""
+    """Whether `folder` is someone's home folder, whose name is no publisher's."""
     path = PurePosixPath(folder)
-    return (str(path.parent) in ("/home", "/Users", "/") or str(path) == "/"
+    return (str(path.parent) in ("/home", "/Users") or str(path) in ("/root", "/")
             or str(path) == os.path.expanduser("~"))
