@@ -228,14 +228,16 @@ def _assign_one(store: Store, art: Article, old: Stored | None, sig: Compact,
         store.stories.new_story(story_id, art.title, row.published)
         return
     flags = []
+    compared = []
     # Without the figures' contexts: `conflicts` makes the few it compares.
     lean = lean_signature(sig.data)
     for m in store.stories.members(story_id, limit=FLAG_MEMBERS):
         if m.article_id != art.id:
+            compared.append(m.article_id)
             flags += _disagreements(m, lean_signature(m.signature), row, lean)
     store.stories.put(row, sig.stored, sig.index_keys, rowid, new=old is None, at=when)
-    if old is not None:
-        store.stories.drop_flags_of(story_id, art.id)
+    if old is not None:  # what its earlier text said against the copies compared again
+        store.stories.drop_flags_of(story_id, art.id, compared)
     store.stories.add_flags(story_id, flags)
     store.stories.refresh(story_id)
 

@@ -487,3 +487,82 @@ def test_an_edited_copy_s_old_disagreements_go(tmp_path: Path, db_file: Path) ->
     report, _ = _fetch(db_file, folder)
     assert report.updated == 1
     assert flags() == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_feed_without_a_mark_keeps_its_letters(tmp_path: Path, db_file: Path,
+                                                       codec: str) -> None:
+    """Its NULs are half its characters: dropped as stray ones, "Giá cà phê tăng" became
+    "Giá cà phê tng" (the reviewer's find)."""
+    feed = ('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>Tin'
+            "</title><item><title>Giá cà phê tăng 12%</title><link>https://example.com/1"
+            "</link><guid>1</guid><description>Giá cà phê Việt Nam tăng 12% trong tháng Năm, "
+            "Bộ Công Thương cho biết.</description></item></channel></rss>")
+    (tmp_path / "tin.xml").write_bytes(feed.encode(codec))
+    report, store = _fetch(db_file, tmp_path / "tin.xml")
+    assert report.added == 1, report.failed
+    (art,) = store.list_articles()
+    full = store.get_article(art.id)
+    assert full is not None and full.title == "Giá cà phê tăng 12%"
+    assert "Bộ Công Thương" in full.text
+
+
+def test_two_posts_of_one_page_keep_both_translations(tmp_path: Path, db_file: Path) -> None:
+    """Posts in two languages for one link (vi.txt, fr.txt) are one article, and each save
+    dropped the other's translation as "removed" ("2 updated" every run, one kept): only a
+    file's own article (its file: URL) loses what its file no longer has."""
+    from dataclasses import replace
+
+    from briefing.models import Translation, TranslationPair
+
+    (tmp_path / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    _, store = _fetch(db_file, tmp_path / "harbour.txt")
+    (summary,) = store.list_articles()
+    art = store.get_article(summary.id)
+    assert art is not None
+
+    def post(lang: str, line: str, n: int) -> Translation:
+        return Translation(lang, "provided", "", (TranslationPair(0, art.paragraphs[0].text,
+                                                                  line),))
+
+    web = replace(art, url="https://example.com/harbour", translations=(post("vi", "Cảng", 1),))
+    assert store.save_article(replace(web, content_hash="vi")) == "updated"
+    assert store.save_article(replace(web, content_hash="fr",
+                                      translations=(post("fr", "Port", 2),))) == "updated"
+    saved = store.get_article(art.id)
+    assert saved is not None and sorted(t.lang for t in saved.translations) == ["fr", "vi"]
+
+
+def test_an_update_is_seen_among_the_last_runs(db_file: Path) -> None:
+    """The reader's watch compares this between two looks: a run that updated articles and
+    then one that did not, both between them, gave 0 and hid the update."""
+    from briefing.models import FetchReport
+
+    store = Store(db_file)
+    assert store.last_update() == 0
+    store.record_run(FetchReport(updated=2))
+    first = store.last_update()
+    assert first > 0
+    store.record_run(FetchReport(added=1))
+    assert store.last_update() == first
+    store.record_run(FetchReport(updated=1))
+    assert store.last_update() > first
+
+
+def test_an_edit_drops_only_the_flags_with_copies_compared_again(db_file: Path) -> None:
+    """A story's first FLAG_MEMBERS copies are compared with an edited one: its flags with a
+    copy past those would not come back, so they stay."""
+    from briefing.models import StoryFlag
+
+    store = Store(db_file)
+
+    def flag(a: str, b: str) -> StoryFlag:
+        return StoryFlag("disagreement", f"{a} / {b}", {"a": {"article": a},
+                                                       "b": {"article": b}})
+
+    store.stories.add_flags("s1", [flag("edited", "near"), flag("far", "edited"),
+                                   flag("near", "far"), flag("near", "edited")])
+    store.stories.drop_flags_of("s1", "edited", ["near"])
+    conn = store.conn
+    left = sorted(r[0] for r in conn.execute("SELECT text FROM story_flags"))
+    assert left == ["far / edited", "near / far"]

@@ -71,8 +71,10 @@ _CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
 def without_nuls(body: bytes) -> bytes:
     """A text's bytes without the stray NULs `looks_binary` lets through: XML and the text
     cleaners refuse them, and no reader wants one (a NUL is never part of a UTF-8 or a
-    single-byte character; wide texts are decoded before this)."""
-    return body.replace(b"\x00", b"") if b"\x00" in body else body
+    single-byte character; wide texts with a mark or a header are decoded before this)."""
+    if b"\x00" not in body or body[:2] in (b"<\x00", b"\x00<"):
+        return body  # UTF-16 without a mark, its NULs half its characters (looks_binary)
+    return body.replace(b"\x00", b"")
 
 
 # A character reference to no character: a surrogate half (&#xD800;) or past U+10FFFF. XML

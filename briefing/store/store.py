@@ -598,7 +598,9 @@ class Store:
             rowid = row[3]
             known.stored(art, row[0], rowid)
         self._replace_children(c, art, rowid, new=row is None)
-        if row is not None and not art.source.startswith(("http://", "https://")):
+        if row is not None and art.url.startswith("file:"):
+            # Not a post that names its web page: two such files (vi.txt, fr.txt) share one
+            # article, and each would drop the other's translation.
             self._drop_removed_translations(c, art)
         for tr in art.translations:
             self._save_translation(c, art.id, tr, now)
@@ -1321,9 +1323,13 @@ class Store:
         """The number of the last fetch run that updated articles it had stored before (0:
         none), a cheap sign for a reader that what it shows may have changed (the article
         count does not move when a file or an item is edited)."""
+        # Among the last runs, not the last one only: a run that updated, then one that did
+        # not, both between two looks, would hide the first. Bounded: runs are not indexed
+        # by what they updated, and a year of cron is ~35,000 of them.
         row = self.conn.execute(
-            "SELECT id, updated FROM fetch_runs ORDER BY id DESC LIMIT 1").fetchone()
-        return int(row[0]) if row and row[1] else 0
+            "SELECT max(id) FROM (SELECT id, updated FROM fetch_runs ORDER BY id DESC "
+            "LIMIT 100) WHERE updated > 0").fetchone()
+        return int(row[0]) if row and row[0] else 0
 
     def recent_runs_brought(self, runs: int) -> bool | None:
         """Whether any of the last `runs` fetches added or updated articles; None before the

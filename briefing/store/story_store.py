@@ -598,14 +598,19 @@ class StoryStore:
             self._stories.append((story_id, story_id, title, published, published))
 
     @wraps_sqlite_errors
-    def drop_flags_of(self, story_id: str, article_id: str) -> None:
-        """The disagreements an article's earlier text made in its story: an edited copy's
-        flags piled up, each edit's beside the last ("$2.1bn ..., $2.3bn", "$2.1bn ...,
-        $2.5bn"), only the newest still true."""
+    def drop_flags_of(self, story_id: str, article_id: str, others: Sequence[str]) -> None:
+        """The disagreements an article's earlier text made with `others` in its story: an
+        edited copy's flags piled up, each edit's beside the last ("$2.1bn ..., $2.3bn",
+        "$2.1bn ..., $2.5bn"), only the newest still true. Only with the copies its new text
+        is compared to again (a story's first FLAG_MEMBERS): a flag with a copy past those
+        would not come back."""
         with self._store.write() as c:
             c.execute("DELETE FROM story_flags WHERE story_id = ?1 AND kind = 'disagreement' "
-                      "AND (json_extract(detail, '$.a.article') = ?2 OR "
-                      "json_extract(detail, '$.b.article') = ?2)", (story_id, article_id))
+                      "AND ((json_extract(detail, '$.a.article') = ?2 AND "
+                      "json_extract(detail, '$.b.article') IN (SELECT value FROM json_each(?3))) "
+                      "OR (json_extract(detail, '$.b.article') = ?2 AND "
+                      "json_extract(detail, '$.a.article') IN (SELECT value FROM json_each(?3))))",
+                      (story_id, article_id, json.dumps(list(others))))
 
     @wraps_sqlite_errors
     def add_flags(self, story_id: str, flags: Iterable[StoryFlag]) -> None:
