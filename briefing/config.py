@@ -260,9 +260,11 @@ def check(settings: Settings) -> None:
                          f"not {_shown(settings.briefing.writer)}")
     if not tr.target.strip():
         raise ValueError("translation.target must name a language, like \"vi\"")
-    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}", tr.target.strip()):
-        raise ValueError("translation.target must be a language code, like \"vi\" or "
-                         f"\"pt-BR\", not {_shown(tr.target)}")
+    # A code (vi, pt-BR, en-US-u-ca-gregory) or a name ("Vietnamese", which the openai
+    # engine and the writer are sent as it is): no control characters, one short line.
+    if not re.fullmatch(r"[^\W\d_][\w -]{1,39}", tr.target.strip()):
+        raise ValueError("translation.target must be a language code like \"vi\" or "
+                         f"\"pt-BR\" (or a language's name), not {_shown(tr.target)}")
     for where, url in (("translation.libretranslate.url", tr.libretranslate.url),
                        ("translation.openai.base_url", tr.openai.base_url)):
         if not re.match(r"https?://[^/\s]", url) or not url.isprintable() or " " in url:

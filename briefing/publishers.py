@@ -152,5 +152,5 @@ def hashtag(art: Article | StoryMember, tags: Sequence[str] = ()) -> str:
 def _a_home(folder: str) -> bool:
     """Whether `folder` is someone's home folder, whose name is no publisher's."""
     path = PurePosixPath(folder)
-    return (str(path.parent) in ("/home", "/Users") or str(path) in ("/root", "/")
+    return (str(path.parent) in ("/home", "/Users", "/usr/home") or str(path) in ("/root", "/")
             or str(path) == os.path.expanduser("~"))

@@ -14,6 +14,7 @@ import errno
 import json
 import logging
 import os
+import stat
 import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
@@ -46,9 +47,14 @@ def load(path: Path) -> tuple[UIState, str | None]:
     """The state at `path` and a warning when the file was there but unusable (the defaults
     are returned then). A missing file is no warning: it is the first launch."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would hang the start, /dev/zero fill memory
+            return UIState(), f"{path}: ignored: not a regular file"
+        if st.st_size > MAX_BYTES:
             return UIState(), f"{path}: ignored: larger than {MAX_BYTES:,} bytes"
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # the size again: it may have grown since
+        data = tomllib.loads(raw[:MAX_BYTES].decode("utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):
         # No file (a file where its folder should be holds none either): the first save
         # says what is wrong, once, if it cannot write one.

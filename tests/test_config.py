@@ -56,8 +56,10 @@ def _load(tmp_path: Path, text: str) -> config.Settings:
     ("[fetch]\nread_timeout = -0.5", "not -0.5"),
     # What a stranger's config may hold: control characters, sizes no header takes.
     ("[translation]\ntarget = \"\\u001b[31m\"",
-     'translation.target must be a language code, like "vi" or "pt-BR", not "\\u001b[31m"'),
-    ("[translation]\ntarget = \"vietnamese please\"", "translation.target must be a language code"),
+     'translation.target must be a language code like "vi" or "pt-BR" (or a language\'s name), '
+     'not "\\u001b[31m"'),
+    ("[translation]\ntarget = \"" + "v" * 41 + "\"", "translation.target must be a language code"),
+    ("[translation]\ntarget = \"vi; rm\"", "translation.target must be a language code"),
     ("[translation.libretranslate]\nurl = \"http://a\\nb\"",
      'translation.libretranslate.url must be an http(s) URL, not "http://a\\nb"'),
     ("[translation.openai]\nbase_url = \"http://a b\"", "translation.openai.base_url must be"),
@@ -149,7 +151,8 @@ def test_only_a_regular_file_of_a_sane_size_is_read(tmp_path: Path) -> None:
 def test_language_codes_and_a_host_name_in_its_own_letters_are_accepted(tmp_path: Path) -> None:
     from briefing.sources.addresses import parse_allow
 
-    for code in ("vi", "pt-BR", "zh_Hant", "yue"):
+    for code in ("vi", "pt-BR", "zh_Hant", "yue", "en-US-u-ca-gregory", "Vietnamese",
+                 "Tiếng Việt"):
         assert _load(tmp_path, f'[translation]\ntarget = "{code}"').translation.target == code
     allowed = parse_allow(["bücher.lan"])
     assert {"bücher.lan", "xn--bcher-kva.lan"} <= allowed.hosts

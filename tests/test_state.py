@@ -88,3 +88,14 @@ def test_a_state_file_python_cannot_hold_is_a_warning(tmp_path: Path, text: str)
     loaded, warning = state.load(path)
     assert loaded == state.UIState()
     assert warning == f"{path}: ignored, the defaults are used: not a state file"
+
+
+def test_a_state_path_that_is_no_regular_file_is_passed_over(tmp_path: Path) -> None:
+    """A FIFO in its place hung the start; a byte order mark an editor left was an error."""
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    assert state.load(fifo) == (state.UIState(), f"{fifo}: ignored: not a regular file")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + b'view_mode = "side"\n')
+    loaded, warning = state.load(bom)
+    assert warning is None and loaded.view_mode == "side"
