@@ -145,6 +145,18 @@ def unique(cmds: Iterable[Command]) -> list[Command]:
     return out
 
 
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _a_key(key: str) -> bool:
+    """Whether `key` can name a key Textual sends: a name ("f", "down", "plus") after any
+    modifiers ("ctrl+shift+r"). "ctrl+", "+" or 100,000 letters were taken, and never fired."""
+    if not key or len(key) > 40 or any(ch.isspace() or not ch.isprintable() for ch in key):
+        return False
+    *mods, name = key.split("+")
+    return bool(name) and all(m in _MODIFIERS for m in mods)
+
+
 def check(keymap: Mapping[str, str]) -> None:
     """Raise ValueError naming the first `[keys]` entry that is not a binding id, is not a key,
     or takes a key another binding (or Textual) already answers to where both are active."""
@@ -153,7 +165,7 @@ def check(keymap: Mapping[str, str]) -> None:
         if name not in ids:
             raise ValueError(f"keys.{name}: no such binding (ids: {', '.join(sorted(ids))})")
         keys = [k.strip() for k in value.split(",")]
-        if any(not k or any(ch.isspace() or not ch.isprintable() for ch in k) for k in keys):
+        if any(not _a_key(k) for k in keys):
             raise ValueError(f"keys.{name} = {_quoted(value)} is not a key or comma-separated keys "
                              "(like \"f\", \"ctrl+r\" or \"j,down\")")
         command = next(c for c in COMMANDS if c.id == name)

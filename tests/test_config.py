@@ -42,6 +42,10 @@ def _load(tmp_path: Path, text: str) -> config.Settings:
      "the reader"),
     ("[keys]\nstar = \"ctrl+p\"", "ctrl+p is Textual's key for the command palette"),
     ("[keys]\nstar = \"a,,b\"", "is not a key or comma-separated keys"),
+    ("[keys]\nstar = \"ctrl+\"", "is not a key or comma-separated keys"),
+    ("[keys]\nstar = \"+\"", "is not a key or comma-separated keys"),
+    ("[keys]\nstar = \"ctrl+banana+x\"", "is not a key or comma-separated keys"),
+    ("[keys]\nstar = \"" + "a" * 41 + "\"", "is not a key or comma-separated keys"),
     # In the file's own terms, not Python's ("must be int, not True", "not 'deepl'").
     ("[fetch]\nworkers = true", "fetch.workers must be a whole number, not true"),
     ("[fetch]\nworkers = \"4\"", 'fetch.workers must be a whole number, not "4"'),
