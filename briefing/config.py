@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -189,9 +191,6 @@ MAX_CONFIG_BYTES = 1 << 20  # a config file is a few kilobytes; /dev/zero is not
 def _read(path: Path) -> bytes:
     """The file's bytes: a regular file of at most MAX_CONFIG_BYTES (a FIFO would wait, and a
     device or a huge file would fill the memory)."""
-    import os
-    import stat
-
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with open(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

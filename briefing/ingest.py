@@ -58,8 +58,8 @@ class Job:
     source_title: str = ""
     options: Options = field(default_factory=Options)
     sidecars: tuple[tuple[str, bytes], ...] = ()  # (language, bytes) of translation files
-    # A local source's stored articles by their file's URI (Store.local_article_ids): an
-    # edited file keeps its article.
+    # The article stored for this local file, by its URI ({url: id}, from the folder's
+    # Store.local_article_ids): an edited file keeps its article.
     local_ids: dict[str, str] = field(default_factory=dict)
 
 

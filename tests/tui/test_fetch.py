@@ -239,14 +239,19 @@ def _held_fades(app: BriefingApp) -> list[Callable[[], None]]:
     return fades
 
 
-async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path) -> None:
-    """"Fetched 9/10 sources: ..., 1 failed" stayed on every screen for the whole session,
-    after the failing feed was deleted too."""
+def _fading_app(db: Path) -> tuple[BriefingApp, list[Callable[[], None]]]:
+    """An app subscribed to the sample markets feed, its fade timers held (_held_fades)."""
     feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
     with Store(db) as store:
         store.add_source(str(feed))
     app = BriefingApp(db, Settings())
-    fades = _held_fades(app)
+    return app, _held_fades(app)
+
+
+async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path) -> None:
+    """"Fetched 9/10 sources: ..., 1 failed" stayed on every screen for the whole session,
+    after the failing feed was deleted too."""
+    app, fades = _fading_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("r")
@@ -266,11 +271,7 @@ async def test_a_finished_fetch_line_fades_unless_something_replaced_it(db: Path
 async def test_a_second_fetch_s_line_outlives_the_first_one_s_timer(db: Path) -> None:
     """Two fetches with the same line ("Fetched 1/1 sources: 0 new, 0 updated"): the first
     one's timer cleared the second one's line, 15 s after it came instead of a minute."""
-    feed = Path(__file__).resolve().parents[2] / "sample_feeds" / "markets.xml"
-    with Store(db) as store:
-        store.add_source(str(feed))
-    app = BriefingApp(db, Settings())
-    fades = _held_fades(app)
+    app, fades = _fading_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("r")  # the feed's articles arrive: "4 new"

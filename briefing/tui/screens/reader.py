@@ -21,7 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Article
-from briefing.store import written_store
+from briefing.store import Store, written_store
 from briefing.tui import keys, render
 from briefing.tui.data import open_store
 from briefing.tui.messages import ArticleChanged, ArticleLoaded, DataChanged, TranslationFinished
@@ -171,12 +171,15 @@ class ReaderScreen(ArticleScreen):
         write that marks it read stays in a worker (set_state), as for a previewed article."""
         try:
             with open_store(self.bapp.db_path) as store:
-                art = store.get_article(self.article_id)
-                written = written_store.get(store, self.article_id,
-                                            self.bapp.settings.translation.target)
+                return self._loaded(store, self.article_id)
         except Exception:  # whatever it is, the worker's way reports it as before
             return None
-        return ArticleLoaded(self.article_id, art, written[0] if written else None)
+
+    def _loaded(self, store: Store, article_id: str) -> ArticleLoaded:
+        """The article as stored, with what the writer wrote of it in the reader's language."""
+        art = store.get_article(article_id)
+        written = written_store.get(store, article_id, self.bapp.settings.translation.target)
+        return ArticleLoaded(article_id, art, written[0] if written else None)
 
     @work(thread=True, group="reader", exclusive=True, exit_on_error=False)
     def _load(self, mark_read: bool) -> None:
@@ -184,10 +187,9 @@ class ReaderScreen(ArticleScreen):
         with open_store(self.bapp.db_path) as store:
             if mark_read:
                 store.set_read(article_id, True)  # opening an article reads it
-            art = store.get_article(article_id)
-            written = written_store.get(store, article_id,
-                                        self.bapp.settings.translation.target)
-        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
+            loaded = self._loaded(store, article_id)
+        self.post_message(loaded)
+        art = loaded.article
         if art is not None and mark_read:
             self.post_message(ArticleChanged(art.id, art.read, art.starred))
             # The sidebar's unread counts move now, not at the next ctrl+r.
@@ -202,12 +204,11 @@ class ReaderScreen(ArticleScreen):
         if shown is None:
             return
         with open_store(self.bapp.db_path) as store:
-            art = store.get_article(article_id)
-            written = written_store.get(store, article_id,
-                                        self.bapp.settings.translation.target)
+            loaded = self._loaded(store, article_id)
+        art = loaded.article
         if art is None or replace(art, read=shown.read, starred=shown.starred) == shown:
             return
-        self.post_message(ArticleLoaded(article_id, art, written[0] if written else None))
+        self.post_message(loaded)
 
     def on_article_loaded(self, msg: ArticleLoaded) -> None:
         msg.stop()
