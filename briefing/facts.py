@@ -109,15 +109,35 @@ _POSSESSIVE = ("’s", "'s")
 # "Ostrava, the company said" the noun starts a clause.
 _ORG_APPOSITIVE = re.compile(
     r", (?:the|a|an) (?:(?!of )[\w’'-]+ ){0,4}"
-    r"(?:company|group|firm|chain|bank|lender|insurer|carrier|airline|maker|manufacturer|"
+    r"(?:company|group|firm|chain|bank|lender|insurer|carrier|airline|\w*maker|manufacturer|"
     r"producer|operator|retailer|developer|conglomerate|miner|start-?up|exchange|fund|"
-    r"regulator|broker|brokerage|supplier|provider|shipbuilder|steelmaker|carmaker|chipmaker|"
-    r"automaker|utility|consortium|investor|shipper|refiner|distributor)"
+    r"regulator|broker|brokerage|supplier|provider|\w*builder|recycler|utility|consortium|"
+    r"investor|shipper|refiner|distributor)"
     r"(?=[,.;:)]|$| (?:that|which|whose|with|in|based|listed|owned|backed)\b)")
+# A business named by what it is, just before its name: "battery recycler Loopcell", "budget
+# airline Skyra", "Carmaker Volvara said". Only nouns no person is called by ("investor",
+# "developer" and "founder" precede people's names as often).
+_ORG_NOUNS = frozenset({
+    "company", "group", "firm", "chain", "bank", "lender", "insurer", "carrier", "airline",
+    "manufacturer", "producer", "retailer", "conglomerate", "miner", "startup", "start-up",
+    "regulator", "brokerage", "supplier", "recycler", "utility", "consortium", "shipper",
+    "refiner", "distributor", "exchange", "giant", "subsidiary", "operator",
+})
+_ORG_NOUN_ENDINGS = ("maker", "builder")
+
+
+def _org_noun(word: str) -> bool:
+    low = word.lower()
+    return low in _ORG_NOUNS or (low.endswith(_ORG_NOUN_ENDINGS) and len(low) > 7)
+
+
 # First words of whatever _classify_run cuts off the front of a run; any other word ends the
 # cutting at once, without building the two-word candidate.
 _OPENERS = frozenset({t.split(" ")[0] for t in gz.PERSON_TITLES} | gz.NOT_NAMES
-                     | set(gz.MONTHS_EN))
+                     | set(gz.MONTHS_EN) | {w.capitalize() for w in _ORG_NOUNS}
+                     | {"Carmaker", "Chipmaker", "Automaker", "Drugmaker", "Steelmaker",
+                        "Shipbuilder", "Housebuilder", "Homebuilder", "Planemaker"}
+                     | {w.capitalize() for w in gz.PERSON_CUES if " " not in w})
 
 
 _new = object.__new__
@@ -375,14 +395,19 @@ _LONE_OPENERS = frozenset(w for w in _OPENERS if (w in gz.NOT_NAMES or w in gz.M
 def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
     words = run.split(" ")
     first = start
-    person_cue = False
-    # Leading openers and titles are not part of the name; a title makes the rest a person.
+    person_cue = org_cue = False
+    # Leading openers and titles are not part of the name; a title makes the rest a person,
+    # a business noun a business ("Carmaker Volvara said").
     while words and words[0] in _OPENERS:
         two = " ".join(words[:2])
         if two in gz.PERSON_TITLES and len(words) > 2:
             cut, person_cue = two, True
         elif words[0] in gz.PERSON_TITLES and len(words) > 1:
             cut, person_cue = words[0], True
+        elif _org_noun(words[0]) and len(words) > 1 and not person_cue:
+            cut, org_cue = words[0], True
+        elif words[0].lower() in gz.PERSON_CUES and len(words) > 1 and not org_cue:
+            cut, person_cue = words[0], True  # "Analyst Rui Costa", "Ông Nguyễn Văn An"
         elif words[0] in _DEMONYMS and words[-1] in gz.ORG_SUFFIXES:
             break  # "European Investment Bank" is a name, not the bank of someone European
         elif words[0] in gz.NOT_NAMES or words[0] in gz.MONTHS_EN:
@@ -400,7 +425,7 @@ def _classify_run(text: str, start: int, run: str) -> Iterator[Hit]:
         return
     # The words before matter only to an unknown name, and not once an opener was cut off.
     before = _prev_words(text, start) if start == first else ""
-    kind = _guess_kind(text, start, words, before, person_cue)
+    kind = "org" if org_cue else _guess_kind(text, start, words, before, person_cue)
     if kind:
         name = " ".join(words)
         yield Hit(5, start, start + len(name), kind, name, "")
@@ -458,6 +483,9 @@ def _guess_kind(text: str, start: int, words: list[str], before: str,
         return "person"
     if person_cue:
         return "person"
+    if (prev and _org_noun(prev) and not words[0].endswith(("ese", "ish"))
+            and words[0].lower() not in gz.PERSON_CUES):
+        return "org"  # "battery recycler Loopcell", "the airline Skyra"
     if after.startswith("-based") or (len(words) <= 2 and prev in gz.PLACE_CUES
                                       and not words[0].endswith(("ese", "ish"))):
         return "place"

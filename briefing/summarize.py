@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import islice
 
 import numpy as np
 
@@ -165,10 +164,23 @@ def _top_up(chosen: list[tuple[int, Paragraph, int, int, list[Fact]]],
             units: list[_Unit]) -> list[tuple[int, Paragraph, int, int, list[Fact]]]:
     """Add dated sentences ("released Doubao in August 2023") until there are five."""
     taken = {c[0] for c in chosen}
-    extra = [(i, p, s, e, [f for f in found if f.kind == "date"])
-             for i, (p, s, e, found) in enumerate(units)
-             if i not in taken and any(f.kind == "date" for f in found)]
+    # A sentence the article says twice (a pull quote, a lede repeated lower down) is one
+    # bullet: its copies are neither added beside it nor beside each other.
+    said = {_said(p.text[s:e]) for _, p, s, e, _ in chosen}
+    extra = []
+    for i, (p, s, e, found) in enumerate(units):
+        if i in taken or not any(f.kind == "date" for f in found):
+            continue
+        key = _said(p.text[s:e])
+        if key not in said:
+            said.add(key)
+            extra.append((i, p, s, e, [f for f in found if f.kind == "date"]))
     return sorted(chosen + extra[: MIN_BULLETS - len(chosen)], key=lambda c: c[0])
+
+
+def _said(sentence: str) -> str:
+    """What a sentence says, for finding it said again: its words, case and spacing aside."""
+    return " ".join(sentence.split()).casefold()
 
 
 def _clause(text: str, start: int, end: int, figures: list[Fact]) -> str:
@@ -211,8 +223,21 @@ def summary(paragraphs: Sequence[Paragraph], facts: Sequence[Fact], language: st
 
 
 def _summary(units: list[_Unit], title: str) -> str:
-    units = list(islice((u for u in units if _summary_worthy(u[0].text[u[1]:u[2]], title)),
-                        MAX_RANKED))
+    # A sentence said twice is ranked once, at its first place: its copies would rank as high
+    # as it does (each the other's closest neighbour) and fill the summary with one claim.
+    said: set[str] = set()
+    worthy = []
+    for u in units:
+        sentence = u[0].text[u[1]:u[2]]
+        if not _summary_worthy(sentence, title):
+            continue
+        key = _said(sentence)
+        if key not in said:
+            said.add(key)
+            worthy.append(u)
+            if len(worthy) == MAX_RANKED:
+                break
+    units = worthy
     if not units:
         return ""
     texts = [p.text[s:e].strip() for p, s, e, _ in units]

@@ -23,8 +23,9 @@ __all__ = ["TAGGER_VERSION", "Analysis", "Sentences", "analyse", "analyse_with_s
 # 2: measures, units on figures, merged names, cleaner tags; 3: amounts in ISK, KES, SEK, NOK,
 # DKK, MXN, BRL, ZAR, PLN, CAD, NZD and TWD by their codes ("ISK12bn", "KSh2,500"); 4: no
 # figure from a power's parts ("10^9 tonnes" was 9 t), "NaN" no org, no "February 30",
-# minus signs kept ("-7%" was 7%)
-TAGGER_VERSION: int = 4
+# minus signs kept ("-7%" was 7%); 5: a sentence an article says twice is in its summary and
+# bullets once
+TAGGER_VERSION: int = 5
 
 MAX_TAGS = 8
 # Facts are looked for in an article's first TAGGED_CHARS characters. Rules cost about 2 s a

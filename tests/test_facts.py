@@ -420,3 +420,22 @@ def test_an_appositive_that_names_a_business_makes_an_org(text: str, name: str,
     appositive cue read it as a person (", the ...")."""
     found = {f.text: f.kind for f in extract(text, paragraph=0, language="en")}
     assert found.get(name) == kind, found
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("Battery recycler Tarnvik said on Monday it would open a plant.", "Tarnvik", "org"),
+    ("Budget airline Skyra added six routes.", "Skyra", "org"),
+    ("Carmaker Volvara said sales fell.", "Volvara", "org"),  # was a person named "Carmaker"
+    ("Lender Zentra Bank cut rates.", "Zentra Bank", "org"),  # was "Lender Zentra Bank"
+    ("Shares in drugmaker Pellion rose 4%.", "Pellion", "org"),
+    ("Geothermal company Hekla Orka will spend more.", "Hekla Orka", "org"),
+    ("Tarnvik, a battery recycler, opened a plant.", "Tarnvik", "org"),
+    # people stay people: a title or a person's cue comes first
+    ("The company's chief executive Anna Berg said the plan held.", "Anna Berg", "person"),
+    ("Analyst Rui Costa said the recycler Tarnvik would grow.", "Rui Costa", "person"),
+])
+def test_a_business_named_by_what_it_is_is_an_org(text: str, name: str, kind: str) -> None:
+    """A noun before an unknown name that says it is a business ("battery recycler", "budget
+    airline", "Carmaker" opening a sentence): the name was missed, or read as a person."""
+    found = {f.text: f.kind for f in extract(text, paragraph=0, language="en")}
+    assert found.get(name) == kind, found

@@ -144,6 +144,31 @@ def test_summary_is_two_or_three_article_sentences() -> None:
     assert "$4bn" in picked[0]  # the lead carries the story
 
 
+def test_a_sentence_said_twice_is_summarised_and_bulleted_once() -> None:
+    """A lede repeated lower down (a pull quote, a wire's recap): both copies ranked as high
+    as each other and both came into the summary, and the copy's date topped up the bullets
+    beside the first. Spacing aside, it is one claim."""
+    lede = ("Kestrel Ports said on Monday it would spend $2.4bn on a terminal in Gdansk, "
+            "adding 1,200 jobs by 2028.")
+    texts = [lede,
+             "The terminal will handle 900,000 containers a year, chief executive Rui Costa "
+             "said, and revenue rose 12% to $800mn last year.",
+             "  " + lede.replace(" ", "  ") + " ",
+             "Analysts said the move reflected stronger demand across the region for "
+             "shipping and storage.",
+             "Construction starts in June 2026 and the first phase costs $300mn, officials "
+             "said in a statement."]
+    paras = paragraphs(texts)
+    facts = all_facts(paras)
+    lead = summary(paras, facts, "en", "Kestrel Ports to build terminal")
+    assert " ".join(lead.split()).count("Kestrel Ports said on Monday") == 1
+    assert "900,000 containers" in lead and "$300mn" in lead  # the freed place goes on
+    bullets = key_facts(paras, facts, "en")
+    said = [" ".join(b.text.split()).casefold() for b in bullets]
+    assert len(said) == len(set(said)) == 3
+    assert [b.paragraph for b in bullets] == [0, 1, 4]
+
+
 def test_summary_of_nothing_is_empty() -> None:
     assert summary([], [], "en", "Title") == ""
     assert summary(paragraphs(["Short."]), [], "en", "Title") == ""
