@@ -50,6 +50,33 @@ def test_same_items_under_tracking_urls_dedupe(server: TestServer, db_file: Path
     assert store.count_articles() == 2
 
 
+def test_items_with_the_same_text_under_their_own_titles_are_all_stored(
+        server: TestServer, db_file: Path) -> None:
+    """A podcast's show notes repeated on every episode, each with its own title, link and
+    guid: every episode after the first was "unchanged" and never stored. And a feed whose
+    text another feed had copied first, under its own title, was kept out. The same text
+    under the same title (a syndicated copy) is still one article."""
+    notes = ("This week we look at port finance, the dredging budget of the port authority "
+             "and what the new container terminal means for the city, with guests from the "
+             "council and the shipping lines, plus listener questions. " * 2)
+    # rss() numbers the word "harbour" in each item's text: these notes have none, so every
+    # item's text is the same.
+    episodes = rss(4, title="Weekly Ledger", body=notes, prefix="episode")
+    copier = rss(1, base="https://copier.example", title="Copier", body=notes, prefix="copied")
+    syndicated = rss(1, base="https://mirror.example", title="Mirror", body=notes,
+                     prefix="episode")
+    store = Store(db_file)
+    first = run_fetch(_settings(), store, [server.add("/copier.xml", copier)])
+    assert first.added == 1
+    report = run_fetch(_settings(), store, [server.add("/ledger.xml", episodes)])
+    assert (report.added, report.unchanged) == (4, 0)
+    titles = sorted(a.title for a in store.list_articles(limit=100))
+    assert titles == ["copied 0: harbour plan", *(f"episode {i}: harbour plan" for i in range(4))]
+    mirror = run_fetch(_settings(), store, [server.add("/mirror.xml", syndicated)])
+    assert (mirror.added, mirror.unchanged) == (0, 1)
+    assert store.count_articles() == 5
+
+
 def test_failing_source_does_not_stop_the_others(server: TestServer, db_file: Path) -> None:
     good = server.add("/good.xml", rss(2))
     bad = server.add("/bad.xml", Route(b"oops", status=500))

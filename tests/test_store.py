@@ -235,7 +235,7 @@ def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
     itself changes as it goes (a text stored earlier in it, an id given twice, an update
     that frees its old text for a later copy)."""
     feed = "https://example.com/feed"
-    more = " It went on for a while." * 10  # long enough to be a copy whatever its title
+    more = " It went on for a while." * 10
 
     def art(n: int, text: str, **kw: Any) -> Article:
         return _article(n, text + more, **kw)
@@ -245,9 +245,10 @@ def test_a_batch_is_saved_as_one_article_at_a_time(tmp_path: Path) -> None:
     batch = [
         art(1, "New text of one."),  # updated: its old text is free again
         art(4, "Old text of one.", content_hash=before[0].content_hash),  # then added
-        art(5, "Text two.", content_hash=before[1].content_hash),  # a copy: unchanged
+        art(5, "Text two.", content_hash=before[1].content_hash,
+            title="Story 2"),  # a copy: unchanged
         art(3, "Text three, again."),  # another feed owns the id: unchanged
-        art(6, "Six."), art(7, "Six.", content_hash=art(6, "Six.").content_hash),
+        art(6, "Six."), art(7, "Six.", content_hash=art(6, "Six.").content_hash, title="Story 6"),
         art(6, "Six, changed."),  # the same id again, changed: updated
         art(8, "Pruned id."), art(9, "Pruned text.", content_hash="gone"),
         art(10, "Ten."),
@@ -318,20 +319,31 @@ def test_sources_looked_up_together_are_those_looked_up_one_by_one(tmp_path: Pat
         assert store.get_sources([]) == {} and store.get_sources(urls[1200:]) == {}
 
 
-def test_a_short_text_is_a_copy_only_under_the_same_title(db_file: Path) -> None:
-    """A stock teaser ("Click to read more.") under many URLs is many stories: below
-    SAME_TEXT_CHARS the same text is a copy only with the same title too, and a pruned one
-    (whose title is gone) holds none back. A long text is a copy whatever its title."""
+def test_the_same_text_is_a_copy_only_under_the_same_title(db_file: Path) -> None:
+    """A stock teaser ("Click to read more.") or a podcast's show notes under many URLs are
+    many items: the same text is a copy only with the same title too, a pruned one's as well.
+    Long texts too: episodes with the same 300-character notes
+    were lost after the first, as was a feed's article once another feed had copied its text
+    first under a title of its own."""
     teaser = "Click to read more."
     with Store(db_file) as store:
         assert store.save_article(_article(1, teaser, content_hash="t")) == "added"
         assert store.save_article(_article(2, teaser, content_hash="t")) == "added"
         assert store.save_article(_article(2, teaser, id="again", url="https://x.org/2",
                                            content_hash="t")) == "unchanged"
-        store.conn.execute("INSERT INTO pruned_articles (id, pruned, content_hash) "
-                           "VALUES ('old', '2025-01-01', 'p')")
+        store.conn.execute("INSERT INTO pruned_articles (id, pruned, content_hash, title) "
+                           "VALUES ('old', '2025-01-01', 'p', 'Gone')")
         store.conn.commit()
         assert store.save_article(_article(3, teaser, content_hash="p")) == "added"
+        assert store.save_article(_article(7, teaser, content_hash="p", title="Gone")) == (
+            "unchanged")  # retention deleted it: its copy does not bring it back
         long = "A whole article, syndicated under many URLs. " * 10
         assert store.save_article(_article(4, long, content_hash="w")) == "added"
-        assert store.save_article(_article(5, long, content_hash="w")) == "unchanged"
+        assert store.save_article(_article(5, long, content_hash="w")) == "added"
+        assert store.save_article(_article(4, long, id="copy", url="https://y.org/4",
+                                           content_hash="w")) == "unchanged"
+        # Pruned before pruned rows kept a title (m019): the text alone counts, as it did.
+        store.conn.execute("INSERT INTO pruned_articles (id, pruned, content_hash) "
+                           "VALUES ('gone', '2025-01-01', 'l')")
+        store.conn.commit()
+        assert store.save_article(_article(6, long + "!", content_hash="l")) == "unchanged"

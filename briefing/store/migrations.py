@@ -514,5 +514,12 @@ def m018_translation_retries(db: Database) -> None:
         "last_try TEXT, PRIMARY KEY (article_id, lang)) WITHOUT ROWID")
 
 
+@migrations()
+def m019_pruned_titles(db: Database) -> None:
+    # A pruned article's title: its text under another URL is the same article only under the
+    # same title (store._same_title). Rows pruned before keep none, and their text alone counts.
+    db.execute("ALTER TABLE pruned_articles ADD COLUMN title TEXT")
+
+
 def _text(value: bytes | None) -> str:
     return "" if value is None else value.decode("utf-8", errors="replace")

@@ -130,9 +130,9 @@ def _emptied(c: sqlite3.Connection, stories: list[str], doomed: set[str]) -> int
 
 def _delete(c: sqlite3.Connection, ids: list[str], stamp: str) -> None:
     chunk = json.dumps(ids)
-    c.execute("INSERT OR REPLACE INTO pruned_articles (id, pruned, content_hash) SELECT id, ?, "
-              "content_hash FROM articles WHERE id IN (SELECT value FROM json_each(?))",
-              (stamp, chunk))
+    c.execute("INSERT OR REPLACE INTO pruned_articles (id, pruned, content_hash, title) "
+              "SELECT id, ?, content_hash, title FROM articles WHERE id IN "
+              "(SELECT value FROM json_each(?))", (stamp, chunk))
     # Without foreign keys to articles (story_keys holds rowids; see m005), so by hand.
     c.execute("DELETE FROM story_keys WHERE article IN (SELECT rowid FROM articles WHERE id IN "
               "(SELECT value FROM json_each(?)))", (chunk,))

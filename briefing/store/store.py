@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_S = 60.0
 # The number of migrations in store/migrations.py; bump it with each new one (a test checks).
 # Kept as PRAGMA user_version, so opening an up-to-date database needs no migration check.
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 # The sqlite-utils migration set in store/migrations.py (kept here so that opening a database
 # needs no sqlite-utils import); its rows in _sqlite_migrations mark a file as ours.
 MIGRATION_SET = "briefing"
@@ -560,8 +560,8 @@ class Store:
         if row is None and art.id in known.pruned_ids:
             return "unchanged"  # retention deleted it; the feed still lists it
         if row is None and art.content_hash and known.taken(art.content_hash) and (
-                len(art.text) >= SAME_TEXT_CHARS or _same_title(c, art)):
-            return "unchanged"  # the same text already stored (or pruned) under another URL
+                _same_title(c, art)):
+            return "unchanged"  # the same article already stored under another URL
         if row is not None and row[0] == art.content_hash and row[1] >= art.tagger_version:
             if art.entry_hash:  # the entry's HTML changed, not its text: known from now on
                 c.execute("UPDATE articles SET entry_hash = ? WHERE id = ?",
@@ -1395,24 +1395,26 @@ class Store:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-# Below this many characters, the same text under another URL is the same article only with
-# the same title too: a feed's stock teaser ("Click to read more.", stored as it is when its
-# page cannot be fetched) made every item after the first one "unchanged", distinct stories
-# lost. A copy of a whole article is longer, and is one whatever its title.
-SAME_TEXT_CHARS = 200
-
-
+# The same text under another URL (stored, or pruned by retention) is the same article only
+# under the same title too (a syndicated copy keeps both). A text alone said too much: a feed's
+# stock teaser ("Click to read more.") or a podcast's show notes repeated on every episode made
+# every item after the first "unchanged", distinct items lost; and a feed that copied another's
+# article first, under a title of its own, kept the original out. Copies under other titles
+# are articles of their own, which story grouping puts together.
 def _same_title(c: sqlite3.Connection, art: Article) -> bool:
-    """Whether an article with `art`'s short text and title is stored under another id (one
-    pruned since is not known by its title, and does not count)."""
-    return c.execute("SELECT 1 FROM articles WHERE content_hash = ? AND title = ? AND id != ? "
-                     "LIMIT 1", (art.content_hash, art.title, art.id)).fetchone() is not None
+    """Whether an article with `art`'s text and title is stored under another id, or was
+    until retention pruned it (one pruned before m019 kept no title: its text alone counts,
+    as it did then)."""
+    return c.execute(
+        "SELECT 1 FROM articles WHERE content_hash = ?1 AND title = ?2 AND id != ?3 UNION ALL "
+        "SELECT 1 FROM pruned_articles WHERE content_hash = ?1 AND (title = ?2 OR title IS NULL) "
+        "AND id != ?3 LIMIT 1", (art.content_hash, art.title, art.id)).fetchone() is not None
 
 
 @dataclass
 class _Stored:
     """What saving articles checks each one against: the stored rows of their ids (content
-    hash, tagger version, source), ids and hashes retention pruned, and how many stored
+    hash, tagger version, source), ids and texts retention pruned, and how many stored
     articles have each of their content hashes. Read once for a batch (`read`) and kept in
     step as it is written (`stored`), so each article is checked as if it were read anew."""
 
