@@ -309,14 +309,14 @@ def test_items_sharing_a_stock_teaser_are_each_stored(server: TestServer,
                                                       db_file: Path) -> None:
     # Three stories whose feed gives each the same teaser, stored as it is when their pages
     # are not fetched: the first was stored and the other two counted "unchanged", lost as
-    # copies of it. A short text is a copy only with the same title too; a long one (a
-    # syndicated article under another URL) still is one whatever its title.
+    # copies of it. The same text is a copy only with the same title too (a syndicated
+    # article under another URL keeps both).
     items = "".join(
         f"<item><title>Story {n}</title><link>https://news.example.com/{n}</link>"
         f"<guid>urn:s{n}</guid><description>Click to read more.</description></item>"
         for n in (1, 2, 3))
     copies = "".join(
-        f"<item><title>Copy {n}</title><link>https://wire.example.com/{n}</link>"
+        f"<item><title>Wire story</title><link>https://wire.example.com/{n}</link>"
         f"<guid>urn:c{n}</guid><description>{BODY.replace('<', '&lt;')}</description></item>"
         for n in (1, 2))
     url = server.add("/teasers.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
@@ -325,7 +325,7 @@ def test_items_sharing_a_stock_teaser_are_each_stored(server: TestServer,
     first = run_fetch(Settings(), store, [url], extract=False)
     assert (first.added, first.unchanged) == (4, 1)
     assert sorted(a.title for a in store.list_articles(limit=10)) == [
-        "Copy 1", "Story 1", "Story 2", "Story 3"]
+        "Story 1", "Story 2", "Story 3", "Wire story"]
     again = run_fetch(Settings(), store, [url], extract=False)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
 

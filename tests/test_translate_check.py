@@ -166,6 +166,15 @@ def test_a_changed_count_is_flagged_with_both_forms() -> None:
     # ranges
     ("Prices rose 15 to 30 percent.", "Giá tăng 15 đến 30%."),
     ("Prices rose 15-30%.", "Giá tăng từ 15 - 30%."),
+    # a range's unit and scale written once, on its second end
+    ("Capex will be $1.8bn-$2.1bn this year.", "Chi đầu tư năm nay sẽ là 1,8-2,1 tỷ USD."),
+    ("It will cost $5bn to $7bn.", "Chi phí sẽ từ 5 đến 7 tỷ USD."),
+    ("It will cost $5-7bn.", "Chi phí sẽ là 5-7 tỷ USD."),
+    ("It will cost between $5 and $7bn.", "Chi phí sẽ từ 5 tỷ đến 7 tỷ USD."),
+    ("Users rose from 2.1mn to 2.4mn.", "Người dùng tăng từ 2,1 lên 2,4 triệu."),
+    ("Between 5 and 7 million people came.", "Khoảng từ 5 đến 7 triệu người đã đến."),
+    ("It costs $5.10-$5.40.", "Giá 5,10-5,40 USD."),
+    ("It took three to five years.", "Mất từ 3 đến 5 năm."),
     # dates, months, weekdays, quarters, clock times
     ("The plant opened on March 11.", "Nhà máy khai trương ngày 11 tháng 3."),
     ("Talks resume in July.", "Đàm phán nối lại vào Tháng Bảy."),
@@ -254,6 +263,15 @@ def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
      ["changed figure: decade → 20 năm"]),
     ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD cho 2 kg.",
      ["changed figure: a kilogram → 2 kg"]),
+    # a range's first end is still checked once it takes the second's unit and scale
+    ("Capex will be $1.8bn-$2.1bn.", "Chi đầu tư sẽ là 1,9-2,1 tỷ USD.",
+     ["changed figure: $1.8bn → 1,9"]),
+    ("It will cost $5-7bn.", "Chi phí sẽ là 6-7 tỷ USD.", ["changed figure: $5 → 6"]),
+    ("Users rose from 2.1mn to 2.4mn.", "Người dùng tăng từ 2,2 lên 2,4 triệu.",
+     ["changed figure: 2.1mn → 2,2"]),
+    # "and" joins a range only after "between": these are two figures
+    ("He sold 5 and bought 7 million shares.", "Ông bán 5 triệu và mua 7 triệu cổ phiếu.",
+     ["changed figure: 5 → 5 triệu"]),
 ])
 def test_changed_figures_are_flagged(en: str, vi: str, expected: list[str]) -> None:
     assert flags(en, vi) == expected

@@ -53,6 +53,62 @@ def read_figures(text: str, language: str) -> list[Figure]:
             if isfinite(fig.number) and isfinite(fig.value) and all(
                     isfinite(v) for _, _, v in fig.alt):
                 out.append(fig)
+    return _ranges(text, out, lang) if len(out) > 1 else out
+
+
+# What joins the two ends of a range: "1,8-2,1 tỷ USD", "từ 5 đến 7 tỷ USD", "from 2.1 to
+# 2.4mn", "tăng từ 2,1 lên 2,4 triệu", "5 or 6 million". "and" ("và") only after "between"
+# ("giữa"): "sold 5 and bought 7 million" is no range.
+_RANGE_LINK = re.compile(r"\s?(?:[-–—~]|to|or|đến|tới|lên|xuống|hoặc)\s?|\s(?:and|và)\s")
+_BETWEEN = re.compile(r"(?:between|giữa|từ|from)\s$", re.IGNORECASE)
+# Ends whose unit the first end shares: money, percentages, measures and durations (not
+# temperatures, which do not scale, nor dates and clock times); and a bare end's scale word
+# ("từ 2,1 lên 2,4 triệu").
+_RANGE_DIMS = frozenset({"%", "pp", "length", "area", "mass", "volume", "power", "energy",
+                         "time"})
+
+
+def _ranges(text: str, figures: list[Figure], lang: str) -> list[Figure]:
+    """The first end of a range written with the unit or scale on the second end only
+    ("1,8-2,1 tỷ USD", "từ 5 đến 7 tỷ USD", "$5-7bn") as what the second end is: read alone
+    it was a bare 1.8 (or $5), and the check flagged "$1.8bn-$2.1bn" translated so as a
+    changed figure. Ends written whole ("$1.8bn-$2.1bn") are left as they are."""
+    out = list(figures)
+    digits = starts(lang)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        money_a = a.dim.startswith("money:")
+        if not (a.digits and b.digits and b.number and not a.alt and not b.alt):
+            continue
+        if not (a.dim == "" or (money_a and b.dim in ("", a.dim))):
+            continue
+        link = _RANGE_LINK.fullmatch(text, a.end, b.start)
+        if link is None or (link.group(0).strip() in ("and", "và")
+                            and not _BETWEEN.search(text, max(0, a.start - 9), a.start)):
+            continue
+        # Where the digits are: a figure may start at its currency sign ("$5").
+        written_b = digits.search(text, b.start, b.end)
+        written_a = digits.search(text, a.start, a.end)
+        if written_b is None or written_a is None:
+            continue
+        try:
+            scale_b = b.number / parse_number(written_b.group(0), lang)
+            plain_a = parse_number(written_a.group(0), lang)
+        except (ValueError, ZeroDivisionError):
+            continue
+        # The first end's own scale word, if it has one ("5 tỷ đến 7 tỷ USD"), else the
+        # second's.
+        number = a.number if a.number != plain_a else a.number * scale_b
+        if money_a:  # "$5-7bn": the scale comes back, and the second end is money too
+            if number == a.number:
+                continue
+            out[i] = a._replace(number=number, value=number)
+            if not b.dim:
+                out[i + 1] = b._replace(dim=a.dim, value=b.number)
+        elif b.dim in _RANGE_DIMS or b.dim.startswith("money:") or (not b.dim and scale_b != 1):
+            # Not two bare numbers ("2020-2021", "voted 5 to 4"): nothing to share there.
+            out[i] = Figure(a.start, a.end, number, b.dim, b.unit,
+                            b.value * number / b.number, True)
     return out
 
 
