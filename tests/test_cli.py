@@ -223,3 +223,25 @@ def test_list_source_names_one_local_file(tmp_path: Path, db_file: Path) -> None
     assert titles("desk") == ["Harbour plan", "Roaster bought"]
     missing = runner.invoke(cli, [*base, "list", "--source", "no-such-desk"])
     assert missing.exit_code == 2 and "no source matches 'no-such-desk'" in missing.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_to_a_full_disk_is_one_line_and_exit_2(db_file: Path, tmp_path: Path) -> None:
+    """`brief > file` on a full disk, the README's cron line: a traceback and exit 1 (some
+    sources failed) for brief, stories and locate; exit 4 (the database) for list. Now one
+    line saying the output could not be written, and 2, a file that cannot be written."""
+    from tests.conftest import ROOT
+
+    env = {"BRIEFING_CONFIG": str(tmp_path / "none.toml")}
+    (tmp_path / "none.toml").write_text("")
+    assert _run("--db", str(db_file), "fetch", str(ROOT / "sample_feeds"), "--quiet",
+                env=env).returncode == 0
+    for args in (["brief", "--since", "2000-01-01"], ["brief", "--since", "2000-01-01",
+                 "--format", "json"], ["stories"], ["list"], ["locate"], ["export-opml"]):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([sys.executable, "-m", "briefing", "--db", str(db_file), *args],
+                                  stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                                  env={**os.environ, **env})
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr == ("briefing: error: cannot write the output: No space left on "
+                               "device\n"), args

@@ -4,6 +4,7 @@ several commands need (dates, article ids)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -99,6 +100,30 @@ def stdout_gone() -> NoReturn:
     sys.exit(int(ExitCode.OK))
 
 
+# What a write to a full disk or a broken device raises. A write of ours to a file names it
+# (exc.filename); a write to standard output names none.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def output_failed(exc: OSError) -> bool:
+    """Whether `exc` is standard output that cannot be written (`brief > file` on a full
+    disk), not the database or a named file."""
+    return exc.filename is None and exc.errno in _WRITE_ERRORS
+
+
+def stdout_unwritable(exc: OSError) -> NoReturn:
+    """Standard output cannot take what we write (a full disk under `brief > file`): one line
+    and exit 2, a file that cannot be written. What is still buffered goes to devnull, or the
+    interpreter's last flush would print a traceback after the line."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    fail(f"cannot write the output: {exc.strerror or exc}", ExitCode.USAGE)
+
+
 class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         # Every command's output passes through here, so one catch covers them all (click
@@ -107,6 +132,10 @@ class Group(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             stdout_gone()
+        except OSError as exc:
+            if not output_failed(exc):
+                raise
+            stdout_unwritable(exc)
         except KeyboardInterrupt:
             # click would print "Aborted!" and exit 1, the code of a run where some sources
             # failed: cron could not tell a stopped run from a finished one.
@@ -205,6 +234,8 @@ def handles_errors(fn: F) -> F:
         except BrokenPipeError:
             raise  # stdout closed by its reader: not a store error (see Group)
         except OSError as exc:
+            if output_failed(exc):
+                stdout_unwritable(exc)
             fail(f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(),
                  ExitCode.STORE)
 
