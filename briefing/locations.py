@@ -13,6 +13,24 @@ from briefing.text import one_line
 APP = "briefing"
 
 
+NOT_UTF8 = "its name is not UTF-8 (rename it to read it)"
+
+
+def not_utf8(name: str) -> bool:
+    """Whether a file name holds bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which the database and JSON cannot take)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown_name(name: str) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def expand_user(path: str | os.PathLike[str]) -> Path:
     """Path(path).expanduser(), with "~name" of a user this machine does not know a clear
     error (pathlib raises a RuntimeError, which reached users as a traceback, the TUI's

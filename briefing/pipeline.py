@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from briefing import ingest
 from briefing.config import Settings
 from briefing.errors import UsageError
-from briefing.locations import expand_user
+from briefing.locations import NOT_UTF8, expand_user, not_utf8, shown_name
 from briefing.models import TAGGING_PENDING, Article, FeedEntry, FetchProgress, FetchReport, Source
 from briefing.procpool import POOL_THRESHOLD, kill_workers, process_pool, worker_count
 from briefing.sources import local
@@ -156,6 +156,9 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
     if "://" in arg:
         failed.append((arg, _not_a_source(arg)))
         return
+    if not_utf8(arg):
+        failed.append((shown_name(arg), NOT_UTF8))
+        return
     try:
         path = expand_user(arg)
     except UsageError as exc:
@@ -170,6 +173,9 @@ def _add(planned: dict[str, Planned], failed: list[tuple[str, str]], arg: str,
         # Each file by its real path: a link to a file of the folder is that file, not an
         # article of its own that took the file's text (and its edits went to a second one).
         children = list(dict.fromkeys(c.resolve() for c in local.walk(path, failed)))
+        for child in [c for c in children if not_utf8(str(c))]:
+            failed.append((shown_name(str(child)), NOT_UTF8))
+            children.remove(child)
         # There again: its error, and those of files deleted since, are not current.
         store.note_local_source(arg, None, present={str(c) for c in children})
         indexes: dict[Path, dict[str, list[str]]] = {}

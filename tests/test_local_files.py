@@ -193,3 +193,32 @@ def test_remote_feed_links_never_read_local_files(server: TestServer, tmp_path: 
     report = run_fetch(Settings(), store, [url], extract=True)
     assert url not in dict(report.failed) and report.added == 2
     assert SECRET not in _stored_text(store)
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    """A folder or file named in Latin-1 ("café" as the byte e9): fetching it ended in a
+    traceback (the name reached the database as lone surrogates), inside a walked folder the
+    file failed as an "internal error", and `feeds add` printed a traceback too. Now one line
+    naming it with the odd byte shown, and the folder's other files are read."""
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
+    odd.mkdir()
+    (odd / "note.txt").write_text("Port news\n\nThe port handled 5 million tonnes.\n")
+    (tmp_path / "good.txt").write_text("Good news\n\nThe port handled 6 million tonnes.\n")
+    shown = f"{tmp_path}/caf\\xe9"
+    with Store(tmp_path / "u.db") as store:
+        direct = run_fetch(Settings(), store, [str(odd), str(odd / "note.txt")])
+        assert direct.failed == [
+            (shown, "its name is not UTF-8 (rename it to read it)"),
+            (f"{shown}/note.txt", "its name is not UTF-8 (rename it to read it)")]
+        walked = run_fetch(Settings(), store, [str(tmp_path)])
+        assert walked.added == 1
+        assert walked.failed == [(f"{shown}/note.txt",
+                                  "its name is not UTF-8 (rename it to read it)")]
+    env = {**os.environ, "BRIEFING_CONFIG": str(tmp_path / "none.toml")}
+    (tmp_path / "none.toml").write_text("")
+    proc = subprocess.run([sys.executable, "-m", "briefing", "--db", str(tmp_path / "u.db"),
+                           "feeds", "add", os.fsencode(odd)], capture_output=True, timeout=120,
+                          env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (f"briefing: error: {shown}: its name is not UTF-8 "
+                                    "(rename it to read it)\n")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from briefing.errors import UsageError
-from briefing.locations import expand_user
+from briefing.locations import NOT_UTF8, expand_user, not_utf8, shown_name
 from briefing.models import Source
 from briefing.text import one_line, sanitize
 from briefing.urls import address_problem, is_http_url
@@ -49,6 +49,8 @@ def check_source(value: str) -> str:
         return text
     if scheme and scheme != "file":
         raise SourceRejected(f"{one_line(text, 200)}: only http and https URLs are fetched")
+    if not_utf8(text):
+        raise SourceRejected(f"{shown_name(text)}: {NOT_UTF8}")
     try:
         path = expand_user(text.removeprefix("file://") if scheme == "file" else text)
     except UsageError as exc:
