@@ -245,3 +245,19 @@ def test_output_to_a_full_disk_is_one_line_and_exit_2(db_file: Path, tmp_path: P
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stderr == ("briefing: error: cannot write the output: No space left on "
                                "device\n"), args
+
+
+def test_a_page_the_extractor_cannot_read_is_one_line(tmp_path: Path) -> None:
+    """trafilatura logs its own errors ("lxml parsing failed: Document is empty", "parsed
+    tree length: 0, wrong data type or not valid HTML"): they came out beside the source's
+    failure line, three lines for one file in a cron mail."""
+    env = {"BRIEFING_CONFIG": str(tmp_path / "none.toml")}
+    (tmp_path / "none.toml").write_text("")
+    (tmp_path / "b.html").write_text("<!-- only comment -->")
+    (tmp_path / "e.html").write_text('<?xml version="1.0"?><x/>')
+    for name in ("b.html", "e.html"):
+        proc = _run("--db", str(tmp_path / "t.db"), "fetch", "--quiet", str(tmp_path / name),
+                    env=env)
+        assert proc.returncode == 1
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"briefing: {tmp_path / name}: "), lines

@@ -47,10 +47,11 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, verbose: in
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr)
     if not verbose:
-        # A library's own warnings ("discarding data: URL") name nothing a user can act on;
-        # the source's one failure line says what went wrong. -v shows them.
+        # A library's own warnings and errors ("discarding data: URL", "lxml parsing failed:
+        # Document is empty") are about one document and name no source: the source's one
+        # failure line says what went wrong. -v shows them.
         for name in ("trafilatura", "htmldate", "courlan", "justext"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     ctx.obj = Context(db, config_path)
     if ctx.invoked_subcommand is None:
         ctx.invoke(read)
