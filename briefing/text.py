@@ -92,8 +92,13 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
     # ASCII text can hold controls only (every format character is past U+00AC), and their
     # class is one table lookup a character: 1.5-2.5x faster on English text (measured).
     # Printable text holds none of them (the check is a table lookup a character, in C).
-    if not text.isprintable() and (_CONTROLS if text.isascii() else _UNSAFE).search(text):
-        text = _strip_unsafe(text)
+    if not text.isprintable():
+        if not text.isascii() and ("\u2028" in text or "\u2029" in text):
+            # The line and paragraph separators: terminals, splitlines() and JavaScript
+            # break lines at them, so a "one-line" row or a post's line came out split.
+            text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
+        if (_CONTROLS if text.isascii() else _UNSAFE).search(text):
+            text = _strip_unsafe(text)
     text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -84,3 +85,32 @@ def test_a_title_takes_the_columns_its_visible_text_takes() -> None:
     clean = one_line(dirty)
     assert clean == "Markets rally as rates fall"
     assert cell_len(clean) == len("Markets rally as rates fall")
+
+
+def test_line_and_paragraph_separators_are_line_breaks(tmp_path: Path) -> None:
+    """U+2028 and U+2029 break lines in terminals, in splitlines() and in JavaScript: a feed's
+    title, category or text (or an engine's reply) carrying them split a "one-line" row of
+    `list` and a line of an exported post. They are a newline and a blank line; in one-line
+    fields, spaces."""
+    assert sanitize("a\u2028b\u2029c") == "a\nb\n\nc"
+    assert one_line("Harbour\u2028news\u2029today") == "Harbour news today"
+    from briefing.config import Settings
+    from briefing.pipeline import run_fetch
+    from briefing.store import Store
+
+    feed = tmp_path / "ls.xml"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed\u2028X'
+        "</title><link>http://example.com/</link><item><title>Harbour\u2028news\u2029today"
+        "</title><link>http://example.com/a</link><category>Ports\u2029Cat</category>"
+        "<description>The port handled 5 million tonnes.\u2028It rose 4% last year, officials "
+        "said on Monday.</description></item></channel></rss>", encoding="utf-8")
+    with Store(tmp_path / "ls.db") as store:
+        assert run_fetch(Settings(), store, [str(feed)]).added == 1
+        (row,) = store.list_articles()
+        art = store.get_article(row.id)
+        assert art is not None
+        stored = " ".join([art.title, art.source_title, *art.tags, *art.feed_tags, art.text,
+                           art.summary, *(b.text for b in art.key_facts)])
+        assert "\u2028" not in stored and "\u2029" not in stored
+        assert art.title == "Harbour news today"
