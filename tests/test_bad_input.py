@@ -332,3 +332,26 @@ def test_an_item_link_urllib_cannot_read_is_dropped_not_fatal(tmp_path: Path, li
     assert all(a["key_facts"] for a in listed)  # both tagged
     bad = next(a for a in listed if a["title"] == "Bad link")
     assert "[" not in bad["url"]
+
+
+def test_the_item_a_feed_breaks_off_in_is_left_to_the_next_fetch(tmp_path: Path) -> None:
+    """A feed cut inside an item's CDATA text: no warning (expat says "unclosed CDATA
+    section", which was not taken for a cut), exit 0, and that item stored with its title and
+    no text at all. Now the cut is said, and the item it fell in waits for a whole feed."""
+    text = _rss(3).replace("<description>", "<description><![CDATA[").replace(
+        "</description>", "]]></description>")
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[:text.index("CDATA", text.index("Port story 2")) + 30],
+                   encoding="utf-8")
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(cut))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 added" in proc.stdout
+    assert _one_error_line(proc) == (
+        f"briefing: {cut}: the feed breaks off before its end (bad XML at line 2: unclosed "
+        "CDATA section): items after that may be missing")
+    listed = _run("--db", str(tmp_path / "b.db"), "list").stdout
+    assert "Port story 2" not in listed and "Port story 1" in listed
+    whole = tmp_path / "whole.xml"
+    whole.write_text(text, encoding="utf-8")
+    proc = _run("--db", str(tmp_path / "b.db"), "fetch", str(whole))
+    assert "1 added, 0 updated, 2 unchanged" in proc.stdout

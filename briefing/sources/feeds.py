@@ -135,13 +135,23 @@ def parse(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> 
     if not d.get("version") and not d.entries:
         raise FeedError(f"not a feed: {warning}" if warning else "not a recognised feed format")
     feed = d.get("feed", {})
-    entries = tuple(e for e in (_entry(raw, url) for raw in d.entries) if e is not None)
+    raw_entries = d.entries
+    cut = (isinstance(error, xml.sax.SAXParseException) and error.getMessage() in _ENDS_EARLY
+           and not _closed(body))
+    if cut and raw_entries and _last_item_open(body):
+        # The item the cut fell in: its title whole and its text cut off, or none (an empty
+        # article, then "1 updated" once the feed came whole). Left to the next fetch, which
+        # reads it whole.
+        raw_entries = raw_entries[:-1]
+    entries = tuple(e for e in (_entry(raw, url) for raw in raw_entries) if e is not None)
     if isinstance(error, xml.sax.SAXParseException):
-        if not entries and not any(feed.get(k) for k in ("title", "link", "subtitle")):
+        kept_back = len(raw_entries) < len(d.entries) and _entry(d.entries[-1], url) is not None
+        if not entries and not kept_back and not any(
+                feed.get(k) for k in ("title", "link", "subtitle")):
             # "hello <rss><item>": the lenient parser makes an empty feed of it, which ran as
             # a source read with nothing new in it.
             raise FeedError(f"not a feed: {warning}")
-        if error.getMessage() in _ENDS_EARLY and not _closed(body):
+        if cut:
             # A file or download cut short: the lenient parser kept what came before the
             # cut, and the items after it are lost without a word unless this is said.
             warning = f"{CUT_SHORT} ({warning}): items after that may be missing"
@@ -198,7 +208,7 @@ def _iso(parsed: time.struct_time | None) -> str | None:
 
 
 # What expat says of a document that stops before its elements close.
-_ENDS_EARLY = frozenset({"no element found", "unclosed token"})
+_ENDS_EARLY = frozenset({"no element found", "unclosed token", "unclosed CDATA section"})
 # How a warning about a cut-short feed begins: the one parse warning a user is told of
 # (`is_cut_short`); feedparser's others (a wrong declared encoding, an undefined entity)
 # come with feeds that read whole and are only logged for -vv.
@@ -216,6 +226,18 @@ def _closed(body: bytes) -> bool:
     nothing ("</feedburner:origLink>" in an item; RSS 1.0 closes its channel before the
     items; "</channel>" in an item's CDATA)."""
     return _ROOT_END.search(body[-256:]) is not None
+
+
+_ITEM_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.IGNORECASE)
+
+
+def _last_item_open(body: bytes) -> bool:
+    """Does a cut-short document end inside an item (its last item or entry tag an opening
+    one)? Only read for a document cut short, so the scan is rare."""
+    closing = b""
+    for m in _ITEM_TAG.finditer(body):
+        closing = m.group(1)
+    return closing == b"" and _ITEM_TAG.search(body) is not None
 
 
 def is_cut_short(warning: str | None) -> bool:
