@@ -79,6 +79,8 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
         depth += (token == "(") - (token == ")")
         m = _FILTER.match(token)
         if not (m and m["kind"].lower() in FACT_KINDS):
+            if m:
+                _not_a_misspelt_filter(token, m["kind"].lower(), m["op"])
             words.append(token)
             continue
         after = toks[k + 1] if k + 1 < len(toks) else ""
@@ -90,6 +92,21 @@ def split_query(text: str) -> tuple[str, tuple[FactFilter, ...]]:
         filters.append(parse_fact_filter(token))
     # Without filters the text as typed, so an error about it quotes what the user wrote.
     return (" ".join(words) if filters else text.strip()), tuple(filters)
+
+
+def _not_a_misspelt_filter(token: str, kind: str, op: str) -> None:
+    """A filter whose kind is misspelt ("monye>5bn") was searched for as words, and found
+    nothing without a word of why. A comparison is no word anyone searches for, so an unknown
+    kind before one is refused; before "=" or ":" ("key=value", "Re:") only when it is close
+    to a kind's name."""
+    import difflib
+
+    close = difflib.get_close_matches(kind, FACT_KINDS, n=1, cutoff=0.8)
+    if op in ("=", ":") and not close:
+        return
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise QueryError(f"bad fact filter {one_line(token, 80)!r}: kind must be one of "
+                     f"{', '.join(FACT_KINDS)}{hint}")
 
 
 # Why a query with no word and no fact filter is refused: FTS5 finds nothing in spaces or

@@ -382,3 +382,25 @@ def test_a_word_and_a_rare_fact_filter_rank_as_the_configured_rank(db_file: Path
         assert len(ranked) == 4 and ranked[0] in ("a4", "a1")  # title words count five
         fts, flt = parse_query("harbour org:halvorsen")
         assert [a.id for a in store.search(fts, flt)] == ranked
+
+
+@pytest.mark.parametrize(("query", "hint"), [
+    ("monye>5bn", " (did you mean money?)"),
+    ("harbour pecrent>=10", " (did you mean percent?)"),
+    ("monye:5bn", " (did you mean money?)"),
+    ("price>5", ""),
+])
+def test_a_misspelt_fact_filter_is_refused_not_searched_for(query: str, hint: str) -> None:
+    """`search 'monye>5bn'` searched for the words "monye" and "5bn", found nothing and exited
+    0, where `list --fact 'monye>5bn'` said why. A comparison is no word: an unknown kind
+    before one is refused; before "=" or ":" only when it is close to a kind's name."""
+    with pytest.raises(QueryError) as err:
+        parse_query(query)
+    assert str(err.value).endswith(f"kind must be one of money, percent, measure, count, "
+                                   f"duration, date, org, person, place{hint}")
+
+
+@pytest.mark.parametrize("query", ["key=value harbour", "Re: harbour", "ratio:2 port"])
+def test_words_with_an_equals_sign_or_a_colon_are_still_words(query: str) -> None:
+    fts, flt = parse_query(query)
+    assert fts == query and flt.facts == ()
