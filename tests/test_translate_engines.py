@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from briefing import gazetteer as gz
 from briefing.config import Settings
 from briefing.translate.engines import (
     NO_ENGINE_MESSAGE,
@@ -116,7 +117,28 @@ def _drip(h: BaseHTTPRequestHandler, stop: threading.Event, *, headers_too: bool
 
 
 def fake_translate(text: str) -> str:
-    return f"VI: {text}"
+    """A "translation": "VI: " and the text with its plain words marked ("rose" -> "roseơ"),
+    so that no sentence of the original comes back word for word, as none does from a real
+    engine (the service refuses or flags English sent back: service._refuse_untranslated).
+    Names (capitalised) and every word a figure is read with (units, scales, months,
+    weekdays, number words) stay, so the numbers check reads the same figures."""
+    return "VI: " + _WORD.sub(_mark, text)
+
+
+_WORD = re.compile(r"\b[a-z]{2,}\b")
+_FIGURE_WORDS = frozenset(w.lower() for table in (
+    gz.MULTIPLIERS, gz.DURATION_UNITS, gz.MEASURE_UNITS, gz.TIME_UNITS, gz.CURRENCY_SUFFIX,
+    gz.EN_NUMBER_WORDS, gz.EN_ORDINALS, gz.SCALE_WORDS, gz.MONTHS_EN, gz.WEEKDAYS,
+    gz.NUMBER_WORDS, gz.QUANTITY_WORDS, gz.APPROX_BEFORE) for w in table) | {
+    "per", "cent", "percent", "percentage", "point", "points", "pc", "dollars", "dollar",
+    "euros", "euro", "pounds", "yen", "half", "third", "thirds", "quarter", "quarters",
+    "dozen", "hundreds", "thousands", "millions", "billions", "a", "an", "of", "and", "to",
+    "or", "from", "between", "am", "pm", "square", "cubic", "degrees", "over", "under"}
+
+
+def _mark(m: re.Match[str]) -> str:
+    word = m.group(0)
+    return word if word in _FIGURE_WORDS else word + "ơ"
 
 
 class FakeLibreTranslate(FakeServer):
@@ -145,6 +167,11 @@ class FakeLibreTranslate(FakeServer):
             out = out[:-1]
         if self.mode == "echo":  # what LibreTranslate answers for a pair it lacks
             out = q
+        if self.mode == "prefix":  # a chatty model: a label, then the English it was sent
+            out = [f"Bản dịch: {t}" for t in q]
+        if self.mode == "half":  # each text's first sentence translated, the rest left
+            out = [fake_translate(t.split(". ", 1)[0]) + (". " + t.split(". ", 1)[1]
+                                                          if ". " in t else "") for t in q]
         if self.mode == "figures":  # every digit one up: $12bn -> $23bn, like a bad model
             out = [re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), t) for t in out]
         if self.mode == "escape":

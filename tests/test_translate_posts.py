@@ -627,6 +627,39 @@ def test_a_schema_7_database_keeps_its_translations_and_gains_the_flag_columns(
         assert art.translations[0].bullet_flags(0) == () and not tr.summary_flags
 
 
+def test_english_sent_back_under_a_label_or_in_part_is_no_translation(
+        tmp_path: Path, libre: FakeLibreTranslate) -> None:
+    """Only a reply identical to the text sent was refused: "Bản dịch: " and the English
+    text went out as the Vietnamese post (exit 0, no flag), and a reply that translated each
+    paragraph's first sentence and left the rest in English was stored without a word. Now
+    the first fails the article, naming the engine; the second is flagged, each sentence left
+    in English named, and not cached (the next run asks again)."""
+    run = Briefing(tmp_path, libre.url)
+    path = tmp_path / "orbis.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    assert run("fetch", str(path), "--quiet").returncode == 0
+    (listed,) = run.json("list", "--json")
+    libre.mode = "prefix"
+    done = run("translate", listed["id"])
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "libretranslate" in done.stderr and "untranslated" in done.stderr, done.stderr
+    assert run.json("show", listed["id"], "--json")["translations"] == []
+    libre.mode = "half"
+    assert run("translate", listed["id"]).returncode == 0
+    (tr,) = run.json("show", listed["id"], "--json")["translations"]
+    flagged = [f["text"] for p in tr["pairs"] for f in p["flags"]
+               if f["kind"] == "untranslated"]
+    # The one paragraph of two sentences: its second came back in English.
+    assert flagged == ["untranslated: It also plans to invest about $6.8bn in North America."]
+    calls = libre.calls
+    libre.mode = "ok"
+    assert run("translate", listed["id"]).returncode == 0
+    assert libre.calls > calls  # the flagged paragraphs were not cached
+    (tr,) = run.json("show", listed["id"], "--json")["translations"]
+    assert not [f for p in tr["pairs"] for f in p["flags"] if f["kind"] == "untranslated"]
+
+
 def test_an_engine_that_echoes_the_original_translates_nothing(
         tmp_path: Path, libre: FakeLibreTranslate) -> None:
     """English sent back as "Vietnamese" is no translation: the article fails with one line

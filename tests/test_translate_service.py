@@ -148,7 +148,7 @@ def test_engine_replies_are_sanitised(libre: FakeLibreTranslate, store: Store,
     libre.mode = "escape"
     store.save_article(make_article("a1", ["Hello there."]))
     tr = translate_article(settings, store, "a1", engine=libre_engine(libre), now=NOW)
-    assert tr.pairs[1].translation == "VI: Hello there."
+    assert tr.pairs[1].translation == fake_translate("Hello there.")
     stored = store.get_article("a1")
     assert stored is not None
     assert "\x1b" not in stored.translations[0].pairs[1].translation

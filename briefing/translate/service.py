@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefing.clean import language
@@ -34,7 +34,7 @@ from briefing.models import (
     Translation,
     TranslationPair,
 )
-from briefing.text import normalize_paragraph, sanitize, split_sentences
+from briefing.text import normalize_paragraph, one_line, sanitize, split_sentences
 from briefing.translate.check import check_pair
 from briefing.translate.engines import Engine, EngineError, batches, make_engine
 
@@ -65,6 +65,7 @@ class _Item:
     translation: str | None = None
     flags: tuple[FigureFlag, ...] = ()
     notes: tuple[FigureFlag, ...] = ()
+    copied: list[str] = field(default_factory=list)  # sentences the engine left untranslated
 
 
 def cache_key(text: str, source: str, target: str, engine: str, model: str) -> str:
@@ -227,17 +228,39 @@ def _refuse_untranslated(engine: Engine, batch: list[_Item], art: Article,
     for it in batch:
         source = (it.source if it.source != "auto" else art.language)[:2].lower()
         reply = it.translation or ""
-        if source != want and language.enough_letters(reply) and \
-                reply.casefold() == normalize_paragraph(it.text).casefold():
+        if source == want or not language.enough_letters(reply):
+            continue
+        copied = _copied_sentences(it.text, reply, source)
+        if reply.casefold() == normalize_paragraph(it.text).casefold() or (
+                sum(map(len, copied)) * 2 >= len(reply)):
+            # The text sent, or mostly it ("Bản dịch: " and the English text).
             raise EngineError(f"{engine.name}: engine returned {_where(it)} untranslated "
                               f"(the {source or 'original'} text it was sent, not {want})")
+        it.copied = copied
+
+
+def _copied_sentences(original: str, reply: str, source: str) -> list[str]:
+    """The original's sentences (of enough letters to be language) that the reply holds word
+    for word: left untranslated by an engine that translated the rest around them."""
+    folded = normalize_paragraph(reply).casefold()
+    text = normalize_paragraph(original)
+    out = []
+    for start, end in split_sentences(text, source):
+        sentence = text[start:end].strip()
+        if language.enough_letters(sentence) and sentence.casefold() in folded:
+            out.append(sentence)
+    return out
 
 
 def _check(it: _Item, art: Article, target: str) -> tuple[FigureFlag, ...]:
-    """The numbers check's flags (and notes) for the item's translation, kept on the item."""
+    """The numbers check's flags (and notes) for the item's translation, kept on the item,
+    and a flag for each sentence the engine left in the original language (a flagged
+    translation is not cached: the next run asks again)."""
     source = it.source if it.source != "auto" else (art.language or "en")
     found = check_pair(it.text, it.translation or "", source_lang=source, target_lang=target)
-    it.flags, it.notes = found.flags, found.notes
+    untranslated = tuple(FigureFlag("untranslated", f"untranslated: {one_line(s, 80)}", s, s)
+                         for s in it.copied)
+    it.flags, it.notes = found.flags + untranslated, found.notes
     return it.flags
 
 

@@ -161,7 +161,7 @@ async def test_translate_through_a_real_engine_server(db: Path) -> None:
     """`t` with LibreTranslate configured: the worker calls the engine over HTTP (a fake
     LibreTranslate on 127.0.0.1), stores the translation, and the reader shows it beside
     the original; escape sequences in the engine's reply never reach the screen."""
-    from tests.test_translate_engines import FakeLibreTranslate
+    from tests.test_translate_engines import FakeLibreTranslate, fake_translate
 
     server = FakeLibreTranslate()
     server.mode = "escape"
@@ -179,7 +179,7 @@ async def test_translate_through_a_real_engine_server(db: Path) -> None:
             await pilot.press("t")
             await settle(pilot)
             text = screen_text(app)
-            assert "VI: Harbour plan approved" in text
+            assert fake_translate("Harbour plan approved") in text
             assert "pwned" not in text and "\x1b" not in text
         with Store(db) as store:
             art = store.get_article("a-00078")
