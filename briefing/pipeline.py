@@ -38,7 +38,7 @@ from briefing.store import Store, StoreError
 from briefing.store.store import PENDING_PER_SOURCE, PENDING_TOTAL
 from briefing.tag_behind import TagBehind
 from briefing.text import one_line
-from briefing.urls import is_http_url
+from briefing.urls import article_id, is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -986,6 +986,8 @@ class _Runner:
               record: dict[str, Any] | None) -> list[str]:
         """One write of a source: articles and their stories, the pages put off and those
         done, and (with `record`) how the fetch went."""
+        if articles:
+            articles, signatures = self._own_copies(articles, signatures)
         outcomes = self.store.save_articles(articles, now=self.now) if articles else []
         changed = [a for a, o in zip(articles, outcomes, strict=True) if o != "unchanged"]
         readable = [a for a in changed if a.tagger_version == TAGGING_PENDING]
@@ -1006,6 +1008,23 @@ class _Runner:
         if record is not None:
             self.store.record_source(key, **record)
         return list(outcomes)
+
+    def _own_copies(self, articles: list[Article], signatures: dict[str, Any]
+                    ) -> tuple[list[Article], dict[str, Any]]:
+        """Articles whose link another source's article already has, with other words: each
+        an article of its own, known by its source and link. An article is known by its link,
+        and the first source to bring a link kept it: a feed that named another site's page
+        in an item of its own making kept that site's real article out ("unchanged"), and
+        the made-up one went out under the site's name. Now both are stored and their story
+        shows where they disagree. The same words under one link are one article, as before;
+        so are a local file's (a folder and the file named alone are one source's file)."""
+        taken = self.store.owned_elsewhere(
+            [a for a in articles if a.url.startswith(("http://", "https://"))])
+        if not taken:
+            return articles, signatures
+        moved = {a.id: article_id(f"{a.source}\n{a.id}") for a in articles if a.id in taken}
+        return ([ingest.evolve(a, id=moved[a.id]) if a.id in moved else a for a in articles],
+                {moved.get(k, k): v for k, v in signatures.items()})
 
     async def _with_pages(self, job: ingest.Job, result: ingest.Result, pages: _Pages
                           ) -> tuple[list[Article], list[tuple[str, str]]]:

@@ -77,6 +77,33 @@ def test_items_with_the_same_text_under_their_own_titles_are_all_stored(
     assert store.count_articles() == 5
 
 
+def test_a_feed_cannot_keep_another_sites_article_out_by_naming_its_link_first(
+        server: TestServer, db_file: Path) -> None:
+    """An article is known by its link, and the first source to bring a link kept it: a feed
+    that named a site's page in an item of its own making kept the site's own item out
+    ("unchanged"), and only the made-up text was stored and published under the site's link.
+    Now each is stored; the same words under one link from two feeds are still one article."""
+    def item(title: str, text: str) -> str:
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+                f"<item><title>{title}</title><link>https://www.site.example/content/wind</link>"
+                f"<description>{text}</description></item></channel></rss>")
+
+    made_up = item("Wind firm defaults", "Kestrel Wind defaulted on $15bn of bonds on Monday, "
+                   "officials said, and 4,000 workers lost their jobs.")
+    real = item("Wind firm plans farm", "Kestrel Wind plans to spend $12bn on a wind farm, "
+                "its chief executive said on Monday, creating 4,000 jobs.")
+    store = Store(db_file)
+    assert run_fetch(_settings(), store, [server.add("/fake.xml", made_up)]).added == 1
+    report = run_fetch(_settings(), store, [server.add("/real.xml", real)])
+    assert (report.added, report.unchanged) == (1, 0)
+    assert sorted(a.title for a in store.list_articles()) == [
+        "Wind firm defaults", "Wind firm plans farm"]
+    again = run_fetch(_settings(), store, [server.add("/real2.xml", real),
+                                           server.url("/real.xml"), server.url("/fake.xml")])
+    assert (again.added, again.updated) == (0, 0)  # a copy, and both as they were
+    assert store.count_articles() == 2
+
+
 def test_failing_source_does_not_stop_the_others(server: TestServer, db_file: Path) -> None:
     good = server.add("/good.xml", rss(2))
     bad = server.add("/bad.xml", Route(b"oops", status=500))

@@ -644,6 +644,22 @@ class Store:
             "SELECT id, entry_hash FROM articles WHERE source_url = ? AND entry_hash != ''",
             (source,))}
 
+    def owned_elsewhere(self, arts: Sequence[Article]) -> set[str]:
+        """Ids of `arts` stored already for another source with other text (see
+        pipeline._Runner._own_copies)."""
+        if not arts:
+            return set()
+        mine = {a.id: (a.source, a.content_hash) for a in arts}
+        out: set[str] = set()
+        ids = list(mine)
+        for i in range(0, len(ids), 500):
+            for aid, source, content in self.conn.execute(
+                    "SELECT id, source_url, content_hash FROM articles WHERE id IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(ids[i:i + 500]),)):
+                if source != mine[aid][0] and content != mine[aid][1]:
+                    out.add(aid)
+        return out
+
     def known_hashes(self, source: str) -> dict[str, str]:
         """Article id -> content hash for what `source` already gave us."""
         return {r["id"]: r["content_hash"] for r in self._rows(
