@@ -166,6 +166,12 @@ def test_a_changed_count_is_flagged_with_both_forms() -> None:
     # ranges
     ("Prices rose 15 to 30 percent.", "Giá tăng 15 đến 30%."),
     ("Prices rose 15-30%.", "Giá tăng từ 15 - 30%."),
+    # a sign written as a minus, or carried by the words
+    ("It hit -40°C at night.", "Ban đêm nhiệt độ xuống -40°C."),
+    ("It hit -40°C at night.", "Ban đêm nhiệt độ xuống âm 40 độ C."),
+    ("GDP growth was -0.5% in the quarter.", "GDP giảm 0,5% trong quý."),
+    ("The unit made a loss of $3bn.", "Đơn vị này lỗ 3 tỷ USD."),
+    ("Temps of -5 to -10 °C are expected.", "Dự báo nhiệt độ từ -5 đến -10 °C."),
     # a range's unit and scale written once, on its second end
     ("Capex will be $1.8bn-$2.1bn this year.", "Chi đầu tư năm nay sẽ là 1,8-2,1 tỷ USD."),
     ("It will cost $5bn to $7bn.", "Chi phí sẽ từ 5 đến 7 tỷ USD."),
@@ -263,6 +269,12 @@ def test_faithful_renderings_raise_no_flag(en: str, vi: str) -> None:
      ["changed figure: decade → 20 năm"]),
     ("Pepper fetched $6 a kilogram.", "Hạt tiêu đạt 6 USD cho 2 kg.",
      ["changed figure: a kilogram → 2 kg"]),
+    # a minus sign lost in translation
+    ("It hit -40°C at night.", "Ban đêm nhiệt độ xuống 40°C.",
+     ["changed figure: -40°C → 40°C"]),
+    ("GDP growth was -0.5% in the quarter.", "Tăng trưởng GDP là 0,5% trong quý.",
+     ["changed figure: -0.5% → 0,5%"]),
+    ("The balance was −$3bn.", "Số dư là 3 tỷ USD.", ["changed figure: −$3bn → 3 tỷ USD"]),
     # a range's first end is still checked once it takes the second's unit and scale
     ("Capex will be $1.8bn-$2.1bn.", "Chi đầu tư sẽ là 1,9-2,1 tỷ USD.",
      ["changed figure: $1.8bn → 1,9"]),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from math import isfinite
 
-from briefing.numbers import parse_number, romance
+from briefing.numbers import _MINUS_SIGNS, _minus_at, parse_number, romance
 from briefing.numbers.units import (
     CLOCK_H,
     CURRENCY_BEFORE,
@@ -52,8 +52,41 @@ def read_figures(text: str, language: str) -> list[Figure]:
             # anyone can compare, and the numbers check failed on it (int(inf)).
             if isfinite(fig.number) and isfinite(fig.value) and all(
                     isfinite(v) for _, _, v in fig.alt):
-                out.append(fig)
+                out.append(_signed(text, fig) if fig.digits else fig)
     return _ranges(text, out, lang) if len(out) > 1 else out
+
+
+# Dimensions whose figures can be below zero as written: a changed sign is a changed figure
+# ("-40°C" translated "40°C", "-0.5%" growth as "0,5%"). Not dates, clock times or codes,
+# where a hyphen before digits joins ("COVID-19", "2020-21").
+_SIGNED_DIMS = ("%", "pp", "temp", "")
+
+
+def _signed(text: str, fig: Figure) -> Figure:
+    """The figure with the minus sign written before it ("-40°C", "−$3bn", "–4%"), which
+    was dropped, so a translation that lost it read the same as the original."""
+    at = fig.start
+    if not (fig.dim in _SIGNED_DIMS or fig.dim.startswith("money:")) or at == 0:
+        return fig
+    if text[at - 1] in _MINUS_SIGNS and _minus_at(text, at - 1):
+        start = at - 1
+    elif _NEGATIVE_WORD.search(text, max(0, at - 9), at):
+        start = at  # "âm 40 độ C", "minus 40C": the word is the sign
+    else:
+        if fig.dim != "temp" and _LOSS_WORD.search(text, max(0, at - 40), at):
+            # "a loss of $3bn" / "khoản lỗ 3 tỷ USD", "GDP shrank 0.5%" / "giảm 0,5%": the
+            # words carry the sign that "-$3bn" and "-0.5%" write, so either may stand for
+            # the other.
+            return fig._replace(alt=(*fig.alt, (fig.dim, fig.unit, -fig.value)))
+        return fig
+    return Figure(start, fig.end, -fig.number, fig.dim, fig.unit, -fig.value, fig.digits,
+                  tuple((d, u, -v) for d, u, v in fig.alt))
+
+
+_NEGATIVE_WORD = re.compile(r"(?:^|\s)(?:âm|minus|negative)\s$", re.IGNORECASE)
+_LOSS_WORD = re.compile(
+    r"(?i:\b(?:loss|losses|lost|deficit|shortfall|fell|fall|falls|down|declined?|drop(?:ped)?|"
+    r"shr[ao]nk|contract(?:ed|ion)|slump(?:ed)?)\b|lỗ|thâm hụt|giảm|sụt|suy giảm|mất)")
 
 
 # What joins the two ends of a range: "1,8-2,1 tỷ USD", "từ 5 đến 7 tỷ USD", "from 2.1 to
