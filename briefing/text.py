@@ -93,15 +93,22 @@ def sanitize(value: Any, *, keep_newlines: bool = True) -> str:
     # class is one table lookup a character: 1.5-2.5x faster on English text (measured).
     # Printable text holds none of them (the check is a table lookup a character, in C).
     if not text.isprintable():
-        if not text.isascii() and ("\u2028" in text or "\u2029" in text):
-            # The line and paragraph separators: terminals, splitlines() and JavaScript
-            # break lines at them, so a "one-line" row or a post's line came out split.
-            text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
+        if not text.isascii():
+            text = line_breaks(text)
         if (_CONTROLS if text.isascii() else _UNSAFE).search(text):
             text = _strip_unsafe(text)
     text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
+    return text
+
+
+def line_breaks(text: str) -> str:
+    """The line and paragraph separators (U+2028, U+2029) as a newline and a blank line:
+    terminals, splitlines() and JavaScript break lines at them, so a "one-line" row or a
+    post's line came out split."""
+    if "\u2028" in text or "\u2029" in text:
+        return text.replace("\u2029", "\n\n").replace("\u2028", "\n")
     return text
 
 
